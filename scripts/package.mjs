@@ -1,0 +1,15 @@
+// `npm run package`: a production build, then a VSIX with @vscode/vsce. Everything is bundled,
+// so the VSIX carries no node_modules (see .vscodeignore for what goes in).
+import { readFileSync, statSync } from 'node:fs';
+import { run } from './lib/setup.mjs';
+
+const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const out = `${name}-${version}.vsix`;
+run(process.execPath, ['scripts/build.mjs', '--production']);
+run('npx', ['--no-install', 'vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out]);
+const mb = statSync(out).size / 1e6;
+console.log(`${out}: ${mb.toFixed(2)} MB`);
+if (mb > 3) {
+  console.error(`error: ${out} is ${mb.toFixed(2)} MB; the budget is 3 MB`);
+  process.exit(1);
+}

@@ -1,0 +1,53 @@
+// The contract between the tensor readers and everything that consumes tensors
+// (compare engine, CLI, viewers). Pure: no vscode import.
+
+/** dtype names in the safetensors vocabulary. */
+export type DType =
+  | 'BOOL' | 'U8' | 'I8' | 'U16' | 'I16' | 'U32' | 'I32' | 'U64' | 'I64'
+  | 'F16' | 'BF16' | 'F32' | 'F64' | 'F8_E4M3' | 'F8_E5M2'
+  | 'C64' | 'C128' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
+  | 'UNKNOWN';
+
+/** One tensor as listed from headers only (no data read). */
+export interface TensorInfo {
+  /** Unique name within its source (dotted for nested containers). */
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Number of elements (product of shape; 1 for scalars). */
+  readonly numel: number;
+  /** Bytes of raw data this tensor occupies on disk. */
+  readonly byteLength: number;
+  /** The file holding the bytes (absolute path). */
+  readonly file: string;
+  /** Whether values can be decoded to float by this project's readers. */
+  readonly decodable: boolean;
+}
+
+/**
+ * Values in row-major (C) order of the logical shape, whatever the on-disk order.
+ * F64 tensors come as Float64Array, everything else as Float32Array.
+ */
+export type FloatChunk = Float32Array | Float64Array;
+
+export interface ChunkOptions {
+  /** Upper bound on elements per chunk (the reader may yield fewer). */
+  readonly chunkElements?: number;
+  /** Aborts a long read; the iterator then throws an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+/** A lazy view of one or more tensor files. */
+export interface TensorSource {
+  /** The path that was opened (file or folder). */
+  readonly path: string;
+  /** Tensors in file/capture order as far as the format knows it. */
+  list(): readonly TensorInfo[];
+  get(name: string): TensorInfo | undefined;
+  /** Streams a tensor's values in row-major order, converted to float. */
+  chunks(name: string, options?: ChunkOptions): AsyncIterable<FloatChunk>;
+  /** Reads a whole (small) tensor; refuses above `maxElements` (default 64M). */
+  read(name: string, options?: { maxElements?: number }): Promise<FloatChunk>;
+  /** Releases file handles. */
+  close(): Promise<void>;
+}
