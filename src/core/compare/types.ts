@@ -1,0 +1,196 @@
+// Result types of the parity engine. The `--json` output of `mflux-port compare` is
+// `ReportJson` (snake_case keys, non-finite numbers as null); the webview renders the same
+// objects plus the heatmaps, which travel separately because they hold typed arrays.
+// Additive changes only: the parity-report panel and the CLI both depend on these shapes.
+import type { DType } from '../tensors/types';
+import type { Heatmap } from '../images/types';
+
+/** Known layout differences between PyTorch (reference) and MLX (candidate) dumps. */
+export type LayoutTransform =
+  | 'none'
+  /** candidate `[N,H,W,C]` read as reference `[N,C,H,W]` */
+  | 'nhwc_to_nchw'
+  /** candidate `[N,C,H,W]` read as reference `[N,H,W,C]` */
+  | 'nchw_to_nhwc'
+  /** candidate `[N,L,C]` read as reference `[N,C,L]` */
+  | 'nlc_to_ncl'
+  /** candidate `[N,C,L]` read as reference `[N,L,C]` */
+  | 'ncl_to_nlc'
+  /** candidate conv weight `[O,kH,kW,I]` read as reference `[O,I,kH,kW]` */
+  | 'ohwi_to_oihw'
+  /** candidate conv weight `[O,I,kH,kW]` read as reference `[O,kH,kW,I]` */
+  | 'oihw_to_ohwi'
+  /** candidate packed latents `[B,(H/2)(W/2),4C]` read as reference `[B,C,H,W]` */
+  | 'unpack_latents'
+  /** candidate `[B,C,H,W]` read as reference packed latents `[B,(H/2)(W/2),4C]` */
+  | 'pack_latents'
+  /** same elements in the same order, only the shape differs (e.g. a squeezed batch dim) */
+  | 'reshape';
+
+export interface SideInfo {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/** Per-side statistics over that side's finite values (population std, ddof 0). */
+export interface SideStats {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly std: number | null;
+  /** The first 10 values in row-major order of the reference layout (null = NaN/Inf as JSON). */
+  readonly first: readonly (number | null)[];
+}
+
+/**
+ * Histogram of |cand − ref| over elements finite on both sides, with power-of-two bins:
+ * bin k counts values in [2^(minExp+k), 2^(minExp+k+1)); `zero` counts exact zeros,
+ * `below` values under 2^minExp, `above` values at or over 2^(maxExp).
+ */
+export interface DiffHistogram {
+  readonly minExp: number;
+  readonly maxExp: number;
+  readonly counts: readonly number[];
+  readonly zero: number;
+  readonly below: number;
+  readonly above: number;
+}
+
+/** One compared pair, in the shape of the `--json` output (snake_case on purpose). */
+export interface PairResult {
+  /** Display name: the reference name. */
+  readonly name: string;
+  readonly ref_name: string;
+  readonly cand_name: string;
+  readonly ref: SideInfo;
+  readonly cand: SideInfo;
+  /** The layout transform applied to the candidate, or null when no transform reconciles the shapes. */
+  readonly transform: LayoutTransform | null;
+  readonly atol: number;
+  readonly rtol: number;
+  /** Where atol/rtol came from: dtype defaults, --atol/--rtol, a name pattern, or a per-tensor entry. */
+  readonly tolerance_source: 'dtype' | 'global' | 'pattern' | 'tensor';
+  /** Number of elements compared. */
+  readonly numel: number;
+  // Metrics over elements finite on both sides; null when undefined (e.g. no finite element,
+  // cosine of an all-zero side) or infinite (sqnr of identical tensors).
+  readonly max_abs: number | null;
+  /** Row-major multi-index of max_abs in the reference layout. */
+  readonly max_abs_index: readonly number[] | null;
+  readonly mean_abs: number | null;
+  readonly rmse: number | null;
+  /** max |cand − ref| / max(|ref|, 1e-12). */
+  readonly max_rel: number | null;
+  /** ‖cand − ref‖₂ / ‖ref‖₂. */
+  readonly rel_l2: number | null;
+  readonly cosine: number | null;
+  /** 10·log10(Σref² / Σ(cand − ref)²). */
+  readonly sqnr_db: number | null;
+  /** Elements failing |cand − ref| ≤ atol + rtol·|ref| (NaN never matches; equal Infs match). */
+  readonly mismatch: number;
+  readonly mismatch_ratio: number;
+  readonly nan_ref: number;
+  readonly nan_cand: number;
+  readonly inf_ref: number;
+  readonly inf_cand: number;
+  readonly pass: boolean;
+  /** Set when the pair failed for a structural reason (shapes, undecodable dtype, read error). */
+  readonly reason?: string;
+  readonly ref_stats?: SideStats;
+  readonly cand_stats?: SideStats;
+  readonly histogram?: DiffHistogram;
+}
+
+/** One point of the error-growth series (rel_l2 per pair in capture order). */
+export interface GrowthPoint {
+  readonly name: string;
+  readonly index: number;
+  readonly rel_l2: number | null;
+  /** rel_l2 / previous rel_l2 (previous floored at 1e-12), null for the first point. */
+  readonly ratio: number | null;
+  /** A step of ≥10× to a value above this pair's rtol: a local bug reads as one such jump. */
+  readonly jump: boolean;
+}
+
+export interface ErrorGrowth {
+  readonly points: readonly GrowthPoint[];
+  /**
+   * 'local': the first failing pair is a jump (one layer introduced the error);
+   * 'drift': failures arrive after a slow rise without any jump; 'none': nothing fails.
+   */
+  readonly pattern: 'local' | 'drift' | 'none';
+}
+
+/** The `--json` object. */
+export interface ReportJson {
+  readonly pairs: readonly PairResult[];
+  readonly first_divergence: string | null;
+  readonly unmatched_ref: readonly string[];
+  readonly unmatched_cand: readonly string[];
+  readonly error_growth: ErrorGrowth;
+  /** 'manifest' when a manifest.jsonl gave the capture order, else 'natural'. */
+  readonly order: 'manifest' | 'natural';
+  readonly ref_path: string;
+  readonly cand_path: string;
+}
+
+/** Heatmaps of one pair (present for pairs that were compared element by element). */
+export interface PairHeatmaps {
+  readonly name: string;
+  /** |diff| reduced to 2-D (max over channels unless `reduction` says otherwise). */
+  readonly main: Heatmap;
+  /** Per-channel maps of the worst channels (by max |diff|), worst first. */
+  readonly channels: readonly (Heatmap & { readonly channel: number; readonly channelMax: number })[];
+}
+
+export interface CompareOutput {
+  readonly report: ReportJson;
+  /** Keyed by pair name; only for the pairs whose heatmaps were requested. */
+  readonly heatmaps: Readonly<Record<string, PairHeatmaps>>;
+}
+
+/** Tolerance override: any of atol/rtol; missing fields fall through to the next level. */
+export interface ToleranceOverride {
+  readonly atol?: number;
+  readonly rtol?: number;
+}
+
+/** The `--map FILE` contents (also settable from VS Code settings). */
+export interface CompareMap {
+  /** Ordered regex → replacement rules, applied in turn (sed-like, all matches) to reference names. */
+  readonly rename?: readonly { readonly from: string; readonly to: string }[];
+  /** Ordered name-pattern tolerances (regex, first match wins). */
+  readonly tolerances?: readonly ({ readonly pattern: string } & ToleranceOverride)[];
+  /** Per-tensor tolerances, keyed by reference name. */
+  readonly tensors?: Readonly<Record<string, ToleranceOverride>>;
+}
+
+export type HeatmapReduction = 'max' | 'mean';
+
+export interface CompareOptions {
+  readonly refPath: string;
+  readonly candPath: string;
+  readonly atol?: number;
+  readonly rtol?: number;
+  readonly map?: CompareMap;
+  /** Which pairs get heatmaps: 'all', 'failing' (default) or 'none'. */
+  readonly heatmaps?: 'all' | 'failing' | 'none';
+  readonly reduction?: HeatmapReduction;
+  /** How many worst channels get their own small map (default 6). */
+  readonly worstChannels?: number;
+  /** Elements per streamed chunk (default 1M). */
+  readonly chunkElements?: number;
+  /** Elements held for one window of a transformed candidate (default 32M). */
+  readonly windowElements?: number;
+}
+
+export interface CompareProgress {
+  /** Pairs finished so far. */
+  readonly done: number;
+  readonly total: number;
+  /** Pair being compared. */
+  readonly current?: string;
+  /** Elements of the current pair streamed so far, and its size. */
+  readonly elementsDone?: number;
+  readonly elementsTotal?: number;
+}
