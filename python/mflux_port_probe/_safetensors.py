@@ -1,0 +1,86 @@
+"""Minimal safetensors writer and reader (the format is small enough to own).
+
+Layout: 8-byte little-endian header length N, N bytes of UTF-8 JSON, then the
+raw little-endian row-major data. The header is padded with spaces to a
+multiple of 8 so the data starts aligned, as the reference writer does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+
+import numpy as np
+
+# Element sizes in bytes per safetensors dtype name (only the ones the probe writes or reads).
+ITEM_SIZE = {
+    "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1,
+    "U16": 2, "I16": 2, "F16": 2, "BF16": 2,
+    "U32": 4, "I32": 4, "F32": 4,
+    "U64": 8, "I64": 8, "F64": 8, "C64": 8,
+}
+
+# NumPy dtypes for reading back; BF16 and 8-bit floats come back as their raw bit patterns.
+NUMPY_DTYPE = {
+    "BOOL": "?", "U8": "<u1", "I8": "<i1", "F8_E4M3": "<u1", "F8_E5M2": "<u1",
+    "U16": "<u2", "I16": "<i2", "F16": "<f2", "BF16": "<u2",
+    "U32": "<u4", "I32": "<i4", "F32": "<f4",
+    "U64": "<u8", "I64": "<i8", "F64": "<f8", "C64": "<c8",
+}
+
+MAX_HEADER = 100_000_000
+
+
+def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data: bytes,
+          metadata: dict[str, str] | None = None) -> None:
+    """Writes one tensor to `path` atomically (temp file then rename)."""
+    header: dict[str, object] = {
+        name: {"dtype": dtype, "shape": list(shape), "data_offsets": [0, len(data)]},
+    }
+    if metadata:
+        header["__metadata__"] = metadata
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def read(path: str) -> dict[str, tuple[str, tuple[int, ...], np.ndarray]]:
+    """Reads every tensor of a safetensors file: name -> (dtype, shape, flat numpy array of raw values)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            raise ValueError(f"{path}: not a safetensors file (shorter than 8 bytes)")
+        (n,) = struct.unpack("<Q", head)
+        if n > MAX_HEADER or 8 + n > size:
+            raise ValueError(f"{path}: header length {n} does not fit in a file of {size} bytes")
+        try:
+            header = json.loads(f.read(n).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: header is not valid JSON ({e})") from None
+        data = f.read()
+    if not isinstance(header, dict):
+        raise ValueError(f"{path}: header is not a JSON object")
+    out = {}
+    for key, info in header.items():
+        if key == "__metadata__":
+            continue
+        dtype = info.get("dtype") if isinstance(info, dict) else None
+        if dtype not in NUMPY_DTYPE:
+            raise ValueError(f"{path}: tensor {key!r} has unsupported dtype {dtype!r}")
+        shape = tuple(int(d) for d in info["shape"])
+        begin, end = (int(o) for o in info["data_offsets"])
+        count = 1
+        for d in shape:
+            count *= d
+        if not (0 <= begin <= end <= len(data)) or end - begin != count * ITEM_SIZE[dtype]:
+            raise ValueError(f"{path}: tensor {key!r} has offsets [{begin}, {end}) that do not match its shape {list(shape)}")
+        arr = np.frombuffer(data, dtype=NUMPY_DTYPE[dtype], count=count, offset=begin)
+        out[key] = (dtype, shape, arr)
+    return out
