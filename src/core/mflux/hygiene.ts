@@ -1,0 +1,253 @@
+// Finds leftover debug code in a port's files: capture-probe imports and calls, tensor
+// dumps (np.save, torch.save, mx.save, ...), breakpoints, pdb, and tensor files inside the
+// repo outside debug_artifacts/. Rules are data, so users can switch some off or add their own.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { maskPython } from './pyLines';
+
+export interface HygieneRule {
+  readonly id: string;
+  readonly message: string;
+  /** Regular expression over code only (strings and comments are blanked first). */
+  readonly pattern: RegExp;
+}
+
+export interface HygieneFinding {
+  readonly file: string;
+  readonly ruleId: string;
+  readonly message: string;
+  /** 1-based line and column of the match. */
+  readonly line: number;
+  readonly column: number;
+  readonly endColumn: number;
+  /** Last line of the statement the match belongs to (for multi-line calls). */
+  readonly endLine: number;
+  readonly text: string;
+}
+
+export interface HygieneConfig {
+  readonly disabledRules?: readonly string[];
+  /** Extra rules: `pattern` is a JavaScript regular expression source. */
+  readonly extraRules?: readonly { readonly id: string; readonly message: string; readonly pattern: string }[];
+  readonly tensorExtensions?: readonly string[];
+  /** Folders (relative to the repo root) where tensor files are expected. */
+  readonly allowedTensorDirs?: readonly string[];
+}
+
+export const PROBE_MODULE = 'mflux_port_probe';
+
+export const BUILTIN_RULES: readonly HygieneRule[] = [
+  { id: 'probe-import', message: 'capture probe import left in the code', pattern: /^\s*(?:import\s+mflux_port_probe\b|from\s+mflux_port_probe(?:\.\w+)*\s+import\b)/ },
+  { id: 'probe-call', message: 'capture probe call left in the code', pattern: /\bmflux_port_probe(?:\.\w+)+\s*\(/ },
+  { id: 'np-save', message: 'NumPy tensor dump (np.save/np.savez) left in the code', pattern: /\b(?:np|numpy)\.(?:save|savez|savez_compressed|savetxt)\s*\(/ },
+  { id: 'torch-save', message: 'PyTorch tensor dump (torch.save) left in the code', pattern: /\btorch\.save\s*\(/ },
+  { id: 'mx-save', message: 'MLX tensor dump (mx.save/mx.savez/mx.save_safetensors) left in the code', pattern: /\b(?:mx|mlx\.core)\.(?:save|savez|savez_compressed|save_safetensors|save_gguf)\s*\(/ },
+  { id: 'safetensors-save', message: 'safetensors dump left in the code', pattern: /(?:\bsafetensors\.\w+\.save_file|(?<![\w.])save_safetensors)\s*\(/ },
+  { id: 'breakpoint', message: 'breakpoint() left in the code', pattern: /(?<![\w.])breakpoint\s*\(\s*\)/ },
+  { id: 'pdb', message: 'debugger (pdb/ipdb) left in the code', pattern: /^\s*(?:import\s+i?pdb\b|from\s+i?pdb\s+import\b)|\bi?pdb\.(?:set_trace|post_mortem|run)\s*\(/ },
+];
+
+export const TENSOR_FILE_RULE = 'tensor-file';
+export const DEFAULT_TENSOR_EXTENSIONS = ['.npy', '.npz', '.pt', '.pth', '.safetensors', '.gguf', '.ckpt'];
+const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'env', 'site-packages']);
+
+export interface CompiledRules {
+  readonly rules: readonly HygieneRule[];
+  /** One line per unusable extra rule. */
+  readonly errors: readonly string[];
+}
+
+export function compileRules(config: HygieneConfig = {}): CompiledRules {
+  const disabled = new Set(config.disabledRules ?? []);
+  const rules: HygieneRule[] = BUILTIN_RULES.filter((r) => !disabled.has(r.id));
+  const errors: string[] = [];
+  for (const extra of config.extraRules ?? []) {
+    if (!extra || typeof extra.id !== 'string' || typeof extra.pattern !== 'string') {
+      errors.push('hygiene rule ignored: each extra rule needs an "id" and a "pattern"');
+      continue;
+    }
+    if (disabled.has(extra.id)) continue;
+    try {
+      rules.push({ id: extra.id, message: extra.message || `matches hygiene rule ${extra.id}`, pattern: new RegExp(extra.pattern) });
+    } catch (e) {
+      errors.push(`hygiene rule "${extra.id}" ignored: invalid pattern (${(e as Error).message})`);
+    }
+  }
+  return { rules, errors };
+}
+
+/** Names a file binds to the probe: `import mflux_port_probe as p` gives `p`, `from mflux_port_probe import dump` gives `dump`. */
+function probeBindings(masked: readonly string[], raw: readonly string[]): { modules: string[]; functions: string[]; star: boolean } {
+  const modules: string[] = [];
+  const functions: string[] = [];
+  let star = false;
+  masked.forEach((m, i) => {
+    const imp = /^\s*import\s+mflux_port_probe(?:\.\w+)*(?:\s+as\s+(\w+))?/.exec(m);
+    if (imp) modules.push(imp[1] ?? PROBE_MODULE);
+    const from = /^\s*from\s+mflux_port_probe(?:\.\w+)*\s+import\s+(.+)$/.exec(m);
+    if (from) {
+      // Names can continue over parenthesised lines.
+      let names = from[1];
+      for (let k = i + 1; names.includes('(') && !names.includes(')') && k < raw.length; k++) names += ' ' + masked[k];
+      for (const part of names.replace(/[()]/g, ' ').split(',')) {
+        const bits = part.trim().split(/\s+as\s+/);
+        const local = (bits[1] ?? bits[0]).trim();
+        if (local === '*') star = true;
+        else if (/^\w+$/.test(local)) functions.push(local);
+      }
+    }
+  });
+  return { modules, functions, star };
+}
+
+/** The last line (0-based) of the statement starting at `start`, following open brackets and backslashes. */
+export function statementEnd(masked: readonly string[], start: number): number {
+  let depth = 0;
+  for (let i = start; i < masked.length; i++) {
+    for (const ch of masked[i]) {
+      if (ch === '(' || ch === '[' || ch === '{') depth++;
+      else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    }
+    if (depth === 0 && !/\\\s*$/.test(masked[i])) return i;
+  }
+  return masked.length - 1;
+}
+
+export function scanPython(file: string, text: string, compiled: CompiledRules = compileRules()): HygieneFinding[] {
+  const raw = text.split(/\r?\n/);
+  const masked = maskPython(text);
+  const probe = probeBindings(masked, raw);
+  const dynamic: HygieneRule[] = [];
+  const aliases = probe.modules.filter((m) => m !== PROBE_MODULE);
+  if (compiled.rules.some((r) => r.id === 'probe-call')) {
+    if (aliases.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${aliases.join('|')})(?:\\.\\w+)+\\s*\\(`) });
+    const fns = probe.star ? [...probe.functions, 'dump', 'capture', 'probe'] : probe.functions;
+    if (fns.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${fns.join('|')})\\s*\\(`) });
+  }
+  const rules = [...compiled.rules, ...dynamic];
+  const findings: HygieneFinding[] = [];
+  for (let i = 0; i < masked.length; i++) {
+    const seen = new Set<number>();
+    for (const rule of rules) {
+      const re = new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', '') + 'g');
+      for (const m of masked[i].matchAll(re)) {
+        const lead = m[0].length - m[0].trimStart().length;
+        const col = (m.index ?? 0) + lead;
+        if (seen.has(col)) continue;
+        seen.add(col);
+        findings.push({
+          file, ruleId: rule.id, message: rule.message,
+          line: i + 1, column: col + 1, endColumn: (m.index ?? 0) + m[0].length + 1,
+          endLine: statementEnd(masked, i) + 1, text: raw[i].trim(),
+        });
+      }
+    }
+  }
+  return findings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Tensor files inside `root` outside the allowed folders (dot-folders and virtualenvs are skipped). */
+export function findTensorFiles(root: string, config: HygieneConfig = {}, limit = 200_000): HygieneFinding[] {
+  const exts = new Set((config.tensorExtensions ?? DEFAULT_TENSOR_EXTENSIONS).map((e) => e.toLowerCase()));
+  const allowed = (config.allowedTensorDirs ?? ['debug_artifacts']).map((d) => d.replace(/[\\/]+$/, ''));
+  const out: HygieneFinding[] = [];
+  let visited = 0;
+  const walk = (dir: string) => {
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    for (const name of names.sort()) {
+      if (++visited > limit) return;
+      const p = join(dir, name);
+      const rel = relative(root, p).split(/[\\/]/).join('/');
+      let st;
+      try { st = statSync(p); } catch { continue; }
+      if (st.isDirectory()) {
+        if (name.startsWith('.') || SKIP_DIRS.has(name) || allowed.some((a) => rel === a || rel.startsWith(a + '/'))) continue;
+        walk(p);
+      } else if (exts.has(extname(name).toLowerCase())) {
+        out.push({
+          file: p, ruleId: TENSOR_FILE_RULE, message: `tensor file ${rel} is inside the repository, outside ${allowed.join(', ')}/`,
+          line: 1, column: 1, endColumn: 1, endLine: 1, text: rel,
+        });
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Python files a port's hygiene covers: the model package, runner scripts at the repo root, and extra folders. */
+export function hygieneTargets(root: string, model: string | undefined, extraPaths: readonly string[] = []): string[] {
+  const files: string[] = [];
+  const addDir = (dir: string, recursive: boolean) => {
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    for (const name of names.sort()) {
+      const p = join(dir, name);
+      let st;
+      try { st = statSync(p); } catch { continue; }
+      if (st.isDirectory()) { if (recursive && !name.startsWith('.') && !SKIP_DIRS.has(name)) addDir(p, true); }
+      else if (name.endsWith('.py')) files.push(p);
+    }
+  };
+  if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
+  addDir(root, false);
+  for (const extra of extraPaths) {
+    const p = join(root, extra);
+    try {
+      if (statSync(p).isDirectory()) addDir(p, true);
+      else if (p.endsWith('.py')) files.push(p);
+    } catch { /* a missing extra path is not an error */ }
+  }
+  return [...new Set(files)];
+}
+
+export interface HygieneReport {
+  readonly findings: readonly HygieneFinding[];
+  readonly scannedFiles: number;
+  readonly errors: readonly string[];
+}
+
+export function scanRepo(root: string, options: { model?: string; extraPaths?: readonly string[]; config?: HygieneConfig } = {}): HygieneReport {
+  const compiled = compileRules(options.config);
+  const errors = [...compiled.errors];
+  const findings: HygieneFinding[] = [];
+  const files = hygieneTargets(root, options.model, options.extraPaths);
+  for (const f of files) {
+    let text: string;
+    try { text = readFileSync(f, 'utf8'); } catch (e) { errors.push(`${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`); continue; }
+    findings.push(...scanPython(f, text, compiled));
+  }
+  if (!(options.config?.disabledRules ?? []).includes(TENSOR_FILE_RULE)) findings.push(...findTensorFiles(root, options.config));
+  return { findings, scannedFiles: files.length, errors };
+}
+
+/**
+ * The edit that removes a finding's statement: its lines, replaced by `pass` at the same
+ * indentation when removing them would leave a block empty. Lines are 1-based and inclusive.
+ */
+export function removalEdit(text: string, finding: Pick<HygieneFinding, 'line' | 'endLine'>): { startLine: number; endLine: number; replacement: string } {
+  const raw = text.split(/\r?\n/);
+  const masked = maskPython(text);
+  const start = finding.line - 1;
+  const end = Math.max(start, finding.endLine - 1);
+  const indent = (s: string) => s.length - s.trimStart().length;
+  const codeLine = (k: number) => masked[k] !== undefined && masked[k].trim() !== '';
+  let prev = start - 1;
+  while (prev >= 0 && !codeLine(prev)) prev--;
+  let next = end + 1;
+  while (next < masked.length && !codeLine(next)) next++;
+  const opensBlock = prev >= 0 && /:\s*$/.test(masked[prev]) && indent(raw[prev]) < indent(raw[start]);
+  const nextInBlock = next < masked.length && indent(raw[next]) >= indent(raw[start]);
+  const replacement = opensBlock && !nextInBlock ? `${raw[start].slice(0, indent(raw[start]))}pass` : '';
+  return { startLine: start + 1, endLine: end + 1, replacement };
+}
+
+/** Applies `removalEdit` to text (used by the CLI and tests; the editor applies the same range). */
+export function removeFinding(text: string, finding: Pick<HygieneFinding, 'line' | 'endLine'>): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(/\r?\n/);
+  const edit = removalEdit(text, finding);
+  lines.splice(edit.startLine - 1, edit.endLine - edit.startLine + 1, ...(edit.replacement ? [edit.replacement] : []));
+  return lines.join(eol);
+}

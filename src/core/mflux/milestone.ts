@@ -1,0 +1,103 @@
+// Milestone commits ("VAE done", "transformer done"): commit the tracked changes of the
+// mflux repo, but refuse while the change still carries probe calls or debug dumps.
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { run } from './exec';
+import { compileRules, DEFAULT_TENSOR_EXTENSIONS, scanPython, TENSOR_FILE_RULE, type HygieneConfig, type HygieneFinding } from './hygiene';
+
+export interface MilestoneResult {
+  readonly sha: string;
+  readonly message: string;
+  /** Files in the commit, relative to the repo root. */
+  readonly files: readonly string[];
+}
+
+export class MilestoneRefused extends Error {
+  constructor(message: string, readonly findings: readonly HygieneFinding[]) {
+    super(message);
+  }
+}
+
+async function git(repo: string, args: string[], signal?: AbortSignal): Promise<string> {
+  const r = await run('git', args, { cwd: repo, signal, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  if (r.exitCode !== 0) {
+    const why = (r.stderr || r.stdout).split('\n').find((l) => l.trim()) ?? `exit code ${r.exitCode}`;
+    throw new Error(`git ${args[0]} failed in ${repo}: ${why.trim()}`);
+  }
+  return r.stdout;
+}
+
+/** Added lines per file (1-based, in the new version) of `git diff HEAD`: staged and unstaged tracked changes. */
+export function addedLines(diff: string): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  let file: string | undefined;
+  let line = 0;
+  for (const l of diff.split('\n')) {
+    if (l.startsWith('+++ ')) {
+      const p = l.slice(4).trim();
+      file = p === '/dev/null' ? undefined : p.replace(/^b\//, '');
+      if (file && !out.has(file)) out.set(file, new Set());
+    } else if (l.startsWith('@@')) {
+      const m = /\+(\d+)/.exec(l);
+      line = m ? Number(m[1]) : 0;
+    } else if (file && l.startsWith('+')) {
+      out.get(file)!.add(line++);
+    } else if (l.startsWith(' ')) {
+      line++;
+    }
+  }
+  return out;
+}
+
+/** Findings on the lines a milestone would add, plus tensor files it would commit. */
+export async function checkMilestone(repo: string, config: HygieneConfig = {}, signal?: AbortSignal): Promise<{ findings: HygieneFinding[]; files: string[] }> {
+  const root = (await git(repo, ['rev-parse', '--show-toplevel'], signal)).trim();
+  const hasHead = (await run('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root })).exitCode === 0;
+  const base = hasHead ? ['HEAD'] : ['--cached'];
+  const names = (await git(root, ['diff', ...base, '--name-only', '--no-renames', '-z'], signal)).split('\0').filter(Boolean);
+  const diff = await git(root, ['diff', ...base, '--unified=0', '--no-color', '--no-ext-diff', '--no-renames', '--', '*.py'], signal);
+  const added = addedLines(diff);
+  const compiled = compileRules(config);
+  const findings: HygieneFinding[] = [];
+  for (const [rel, lines] of added) {
+    if (!lines.size) continue;
+    let text: string;
+    try { text = readFileSync(join(root, rel), 'utf8'); } catch { continue; }
+    findings.push(...scanPython(join(root, rel), text, compiled).filter((f) => lines.has(f.line)));
+  }
+  const tensorExts = new Set((config.tensorExtensions ?? DEFAULT_TENSOR_EXTENSIONS).map((e) => e.toLowerCase()));
+  if (!(config.disabledRules ?? []).includes(TENSOR_FILE_RULE)) {
+    const deleted = new Set((await git(root, ['diff', ...base, '--name-only', '--diff-filter=D', '-z'], signal)).split('\0').filter(Boolean));
+    for (const rel of names) {
+      if (tensorExts.has(extname(rel).toLowerCase()) && !deleted.has(rel)) {
+        findings.push({ file: join(root, rel), ruleId: TENSOR_FILE_RULE, message: `tensor file ${rel} would be committed`, line: 1, column: 1, endColumn: 1, endLine: 1, text: rel });
+      }
+    }
+  }
+  return { findings, files: names };
+}
+
+export function formatFinding(f: HygieneFinding, root?: string): string {
+  const path = root && f.file.startsWith(root) ? f.file.slice(root.length + 1) : f.file;
+  return `${path}:${f.line}:${f.column}: ${f.message}: ${f.text}`;
+}
+
+/**
+ * Commits every tracked change (staged or not) with `message` and returns the new commit.
+ * Refuses, committing nothing, when the change adds probe calls, debug dumps or tensor files.
+ */
+export async function commitMilestone(repo: string, message: string, config: HygieneConfig = {}, signal?: AbortSignal): Promise<MilestoneResult> {
+  const msg = message.trim();
+  if (!msg) throw new Error('a milestone needs a message, e.g. "VAE done"');
+  const root = (await git(repo, ['rev-parse', '--show-toplevel'], signal)).trim();
+  const { findings, files } = await checkMilestone(root, config, signal);
+  if (findings.length) {
+    const list = findings.slice(0, 20).map((f) => formatFinding(f, root)).join('\n');
+    const more = findings.length > 20 ? `\n… and ${findings.length - 20} more` : '';
+    throw new MilestoneRefused(`milestone "${msg}" not committed: the change still contains debug code\n${list}${more}`, findings);
+  }
+  if (!files.length) throw new Error(`milestone "${msg}" not committed: no tracked changes in ${root}`);
+  await git(root, ['commit', '-a', '-q', '-m', msg], signal);
+  const sha = (await git(root, ['rev-parse', 'HEAD'], signal)).trim();
+  return { sha, message: msg, files };
+}
