@@ -1,0 +1,602 @@
+// Drives the packaged extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3 for the
+// browser, installed by scripts/install-test-host.mjs) with Debian's chromium through
+// playwright-core. Every session gets its own port, user-data-dir and extensions-dir under a
+// temp folder, installs the VSIX, and is torn down completely by close(), also when a test fails.
+// Usage: test/e2e/README.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
+export const HOST_DIR = join(REPO_ROOT, '.vscode-test-host');
+export const CODE_SERVER_ENTRY = join(HOST_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CHROMIUM = process.env.MFLUX_PORT_CHROMIUM || '/usr/bin/chromium';
+/** The extension's activity-bar item; its presence means the extension's manifest was loaded. */
+export const ACTIVITY_ITEM = '.activitybar [aria-label^="mflux Port"]';
+/** Chromium flags that work headless as root on these machines. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+const TIMEOUT = Number(process.env.MFLUX_PORT_E2E_TIMEOUT_MS || 60_000);
+
+export function defaultVsix(): string {
+  const { name, version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  return join(REPO_ROOT, `${name}-${version}.vsix`);
+}
+
+export interface VSCodeOptions {
+  /** A folder, or a multi-root `.code-workspace` file, to open. */
+  workspace: string;
+  /** Short name used for screenshots and kept logs; defaults to the workspace's base name. */
+  name?: string;
+  /** The VSIX to install; defaults to the one `npm run package` writes at the repo root. */
+  vsix?: string;
+  /** Install no extension at all (for tests of the host itself). */
+  noExtension?: boolean;
+  /**
+   * Workspace Trust. `false` (default): trust is off, every workspace runs unrestricted.
+   * `'restricted'`: trust is on and the workspace is not trusted, so it opens in restricted
+   * mode without the startup prompt.
+   */
+  trust?: false | 'restricted';
+  /** Extra user settings, merged over the harness defaults. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server (and so the extension host and terminals). */
+  env?: Record<string, string>;
+  /** Wait for the extension's activity-bar item after load (default true unless noExtension). */
+  waitForExtension?: boolean;
+  /** Open the mflux Port view after load (default false). */
+  openView?: boolean;
+  /** Browser viewport; screenshots use it. */
+  viewport?: { width: number; height: number };
+}
+
+/** Settings every session starts with: nothing that pops up, phones home or steals focus. */
+export function defaultSettings(trust: VSCodeOptions['trust']): Record<string, unknown> {
+  return {
+    'telemetry.telemetryLevel': 'off',
+    'workbench.startupEditor': 'none',
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.colorTheme': 'Default Dark Modern',
+    'security.workspace.trust.enabled': trust === 'restricted',
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.emptyWindow': false,
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.ignoreRecommendations': true,
+    'update.mode': 'none',
+    'git.openRepositoryInParentFolders': 'never',
+    'git.autofetch': false,
+    'chat.commandCenter.enabled': false,
+    'chat.disableAIFeatures': true,
+    // The DOM renderer keeps terminal text in the page, so terminalText() can read it.
+    'terminal.integrated.gpuAcceleration': 'off',
+    'terminal.integrated.enablePersistentSessions': false,
+    'window.commandCenter': false,
+    'files.hotExit': 'off',
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function checkPrerequisites(opts: VSCodeOptions): string | undefined {
+  if (!existsSync(CODE_SERVER_ENTRY)) {
+    throw new Error(`the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test does it when run as root)`);
+  if (!existsSync(opts.workspace)) throw new Error(`workspace ${opts.workspace} does not exist`);
+  if (opts.noExtension) return undefined;
+  const vsix = opts.vsix ?? defaultVsix();
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
+  const newer = newestSource();
+  if (newer && newer.mtimeMs > statSync(vsix).mtimeMs) {
+    process.stderr.write(`warning: ${basename(vsix)} is older than ${newer.path}; run \`npm run package\` to test the current code\n`);
+  }
+  return vsix;
+}
+
+function newestSource(): { path: string; mtimeMs: number } | undefined {
+  let best: { path: string; mtimeMs: number } | undefined;
+  const visit = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) for (const n of readdirSync(p)) visit(join(p, n));
+    else if (!best || st.mtimeMs > best.mtimeMs) best = { path: p.slice(REPO_ROOT.length + 1), mtimeMs: st.mtimeMs };
+  };
+  for (const p of ['src', 'webview', 'media', 'python', 'package.json']) visit(join(REPO_ROOT, p));
+  return best;
+}
+
+/** Sessions still open, killed if the test process exits without closing them. */
+const live = new Set<VSCodeSession>();
+process.on('exit', () => {
+  for (const s of live) s.killNow();
+});
+
+/**
+ * Starts code-server with the extension installed, opens the workspace in chromium and waits
+ * for the workbench (and the extension's activity-bar item). Always pair with close().
+ */
+export async function startVSCode(opts: VSCodeOptions): Promise<VSCodeSession> {
+  const vsix = checkPrerequisites(opts);
+  const session = new VSCodeSession(opts);
+  live.add(session);
+  try {
+    await session.start(vsix);
+    return session;
+  } catch (e) {
+    await session.close({ failed: true });
+    throw await session.explain(e);
+  }
+}
+
+/** Runs `fn` with a session and closes it whatever happens; failures carry the logs. */
+export async function withVSCode<T>(opts: VSCodeOptions, fn: (vs: VSCodeSession) => Promise<T>): Promise<T> {
+  const vs = await startVSCode(opts);
+  let failed = true;
+  try {
+    const result = await fn(vs);
+    failed = false;
+    return result;
+  } catch (e) {
+    await vs.screenshot('failure').catch(() => undefined);
+    throw await vs.explain(e);
+  } finally {
+    await vs.close({ failed });
+  }
+}
+
+export class VSCodeSession {
+  readonly name: string;
+  readonly tempRoot: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  port = 0;
+  url = '';
+  private server?: ChildProcess;
+  private serverOutput = '';
+  private browser?: Browser;
+  private _page?: Page;
+  private closed = false;
+
+  constructor(readonly opts: VSCodeOptions) {
+    this.name = (opts.name ?? basename(opts.workspace).replace(/\.code-workspace$/, '')).replace(/[^A-Za-z0-9_.-]+/g, '-');
+    this.tempRoot = mkdtempSync(join(tmpdir(), 'mflux-port-e2e-'));
+    this.userDataDir = join(this.tempRoot, 'user-data');
+    this.extensionsDir = join(this.tempRoot, 'extensions');
+  }
+
+  get page(): Page {
+    if (!this._page) throw new Error('VS Code session is not started');
+    return this._page;
+  }
+
+  /** @internal */
+  async start(vsix: string | undefined): Promise<void> {
+    mkdirSync(join(this.userDataDir, 'User'), { recursive: true });
+    mkdirSync(this.extensionsDir, { recursive: true });
+    const settings = { ...defaultSettings(this.opts.trust ?? false), ...this.opts.settings };
+    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    if (vsix) this.installExtension(vsix);
+
+    this.port = await freePort();
+    const args = [
+      CODE_SERVER_ENTRY,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${this.port}`,
+      '--config', join(this.tempRoot, 'config.yaml'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      '--user-data-dir', this.userDataDir,
+      '--extensions-dir', this.extensionsDir,
+    ];
+    if (!this.opts.trust) args.push('--disable-workspace-trust');
+    this.server = spawn(process.execPath, args, {
+      cwd: this.tempRoot,
+      detached: true, // its own process group: close() kills code-server with every child it started
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.serverEnv(), ...this.opts.env },
+    });
+    this.server.stdout!.on('data', (d) => (this.serverOutput += d));
+    this.server.stderr!.on('data', (d) => (this.serverOutput += d));
+    await this.waitForServer();
+
+    const ws = resolve(this.opts.workspace);
+    const query = ws.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
+    this.url = `http://127.0.0.1:${this.port}/?${query}`;
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const context = await this.browser.newContext({ viewport: this.opts.viewport ?? { width: 1440, height: 900 } });
+    this._page = await context.newPage();
+    this._page.setDefaultTimeout(TIMEOUT);
+    await this._page.goto(this.url);
+    await this.waitForWorkbench();
+    if (this.opts.openView) await this.openView();
+  }
+
+  private serverEnv(): Record<string, string> {
+    // code-server keeps its own state under XDG_DATA_HOME; keep it out of the user's home.
+    return { XDG_DATA_HOME: join(this.tempRoot, 'xdg-data'), VSCODE_CLI: '', ELECTRON_RUN_AS_NODE: '' };
+  }
+
+  private installExtension(vsix: string): void {
+    const r = spawnSync(
+      process.execPath,
+      [CODE_SERVER_ENTRY, '--config', join(this.tempRoot, 'config.yaml'), '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir, '--install-extension', vsix],
+      { encoding: 'utf8', env: { ...process.env, ...this.serverEnv() }, timeout: 120_000 },
+    );
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    if (r.status !== 0 || !/successfully installed/i.test(out)) {
+      throw new Error(`installing ${basename(vsix)} into code-server failed (exit ${r.status ?? r.signal}):\n${out.trim()}`);
+    }
+  }
+
+  private async waitForServer(): Promise<void> {
+    const deadline = Date.now() + TIMEOUT;
+    while (Date.now() < deadline) {
+      if (this.server?.exitCode !== null) throw new Error(`code-server exited with ${this.server?.exitCode} before listening:\n${this.serverOutput.trim()}`);
+      if (/HTTP server listening on/.test(this.serverOutput)) return;
+      await sleep(100);
+    }
+    throw new Error(`code-server did not listen on port ${this.port} within ${TIMEOUT / 1000} s:\n${this.serverOutput.trim()}`);
+  }
+
+  private async waitForWorkbench(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'attached' });
+    const wantExtension = this.opts.waitForExtension ?? !this.opts.noExtension;
+    if (wantExtension) await this.page.locator(ACTIVITY_ITEM).first().waitFor({ state: 'visible' });
+  }
+
+  // ---- the workbench ----------------------------------------------------------------------
+
+  /** Runs a command by its palette title, e.g. "mflux Port: Start Port…" or "View: Close Editor". */
+  async runCommand(title: string): Promise<void> {
+    const widget = await this.openQuickInput('F1');
+    const input = widget.locator('.quick-input-box input');
+    await input.fill(`>${title}`);
+    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(title) }) });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    } catch {
+      const shown = await widget.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+      await this.page.keyboard.press('Escape');
+      throw new Error(`command "${title}" is not in the command palette; it shows: ${shown.slice(0, 10).join(' | ') || '(nothing)'}`);
+    }
+    await row.first().click();
+  }
+
+  /** Types `text` into the open input box (or quick pick filter) and accepts it with Enter. */
+  async quickInput(text: string, opts: { expect?: string | RegExp } = {}): Promise<void> {
+    const widget = await this.waitQuickInput(opts.expect);
+    const before = await this.quickInputDescription();
+    const input = widget.locator('.quick-input-box input');
+    await input.fill(text);
+    await input.press('Enter');
+    await this.waitQuickInputMovedOn(before, `input "${text}"`);
+  }
+
+  /** Picks the item labelled `label` in the open quick pick. */
+  async pickQuickItem(label: string | RegExp, opts: { expect?: string | RegExp } = {}): Promise<void> {
+    const widget = await this.waitQuickInput(opts.expect);
+    const before = await this.quickInputDescription();
+    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }) });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    } catch {
+      const shown = await widget.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+      throw new Error(`quick pick has no item "${label}"; it shows: ${shown.join(' | ') || '(nothing)'}`);
+    }
+    await row.first().click();
+    await this.waitQuickInputMovedOn(before, `item "${label}"`);
+  }
+
+  /** Title, prompt/validation message and placeholder of the open quick input, joined. */
+  async quickInputDescription(): Promise<string> {
+    const w = this.page.locator('.quick-input-widget');
+    if (!(await w.isVisible())) return '';
+    return await w.evaluate((node) => {
+      const el = node as unknown as DomNode;
+      const text = (sel: string) => el.querySelector(sel)?.innerText ?? '';
+      const ph = el.querySelector('.quick-input-box input')?.placeholder ?? '';
+      return [text('.quick-input-title'), text('.quick-input-message'), ph].filter(Boolean).join(' | ');
+    });
+  }
+
+  private async openQuickInput(key: string): Promise<Locator> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press(key);
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible' });
+    return widget;
+  }
+
+  private async dismissQuickInput(): Promise<void> {
+    if (await this.page.locator('.quick-input-widget').isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    }
+  }
+
+  private async waitQuickInput(expect?: string | RegExp): Promise<Locator> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible' });
+    if (expect !== undefined) {
+      const deadline = Date.now() + 15_000;
+      let desc = '';
+      while (Date.now() < deadline) {
+        desc = await this.quickInputDescription();
+        if (typeof expect === 'string' ? desc.includes(expect) : expect.test(desc)) return widget;
+        await sleep(100);
+      }
+      throw new Error(`expected a quick input matching ${expect}, the open one says: "${desc}"`);
+    }
+    return widget;
+  }
+
+  /** After accepting: wait until the widget closed or shows another prompt; a validation error stays. */
+  private async waitQuickInputMovedOn(before: string, what: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const w = this.page.locator('.quick-input-widget');
+      if (!(await w.isVisible())) return;
+      if ((await this.quickInputDescription()) !== before) return;
+      await sleep(100);
+    }
+    throw new Error(`the quick input did not accept ${what}; it still says: "${await this.quickInputDescription()}"`);
+  }
+
+  /** Opens the mflux Port container in the side bar (a no-op when it is already showing). */
+  async openView(): Promise<Locator> {
+    const item = this.page.locator(ACTIVITY_ITEM).first();
+    await item.waitFor({ state: 'visible' });
+    const container = this.sideBar();
+    if (!(await container.isVisible())) await item.click();
+    await container.waitFor({ state: 'visible' });
+    return container;
+  }
+
+  /** The side bar while it shows the mflux Port container. */
+  sideBar(): Locator {
+    return this.page.locator('.part.sidebar').filter({ has: this.page.locator('.composite.title', { hasText: /mflux Port/i }) });
+  }
+
+  /** The tree row labelled `label` (exact label text) in the mflux Port view. */
+  treeItem(label: string | RegExp): Locator {
+    const name = this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label });
+    return this.sideBar().locator('.monaco-list-row[role="treeitem"]').filter({ has: name });
+  }
+
+  /** The native checkbox of a tree row. Its `aria-checked` / `checked` class tell the state. */
+  treeCheckbox(label: string | RegExp): Locator {
+    return this.treeItem(label).locator('.custom-view-tree-node-item-checkbox');
+  }
+
+  /** Whether a tree row's checkbox is checked. */
+  async isChecked(label: string | RegExp): Promise<boolean> {
+    const box = this.treeCheckbox(label).first();
+    await box.waitFor({ state: 'visible' });
+    const aria = await box.getAttribute('aria-checked');
+    if (aria !== null) return aria === 'true';
+    return ((await box.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
+  }
+
+  /** Expands a collapsed tree row (no-op if it is expanded or a leaf). */
+  async expand(label: string | RegExp): Promise<void> {
+    const row = this.treeItem(label).first();
+    await row.waitFor({ state: 'visible' });
+    if ((await row.getAttribute('aria-expanded')) === 'false') {
+      await row.locator('.monaco-tl-twistie').click();
+      await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', `tree item "${label}" to expand`);
+    }
+  }
+
+  /** The welcome (empty-view) content of the mflux Port view, e.g. its "Start a port" button. */
+  welcomeView(): Locator {
+    return this.sideBar().locator('.welcome-view-content');
+  }
+
+  /** Opens a file by path (absolute or relative to the workspace) through Quick Open. */
+  async openFile(path: string): Promise<void> {
+    const widget = await this.openQuickInput('Control+P');
+    const input = widget.locator('.quick-input-box input');
+    await input.fill(path);
+    const wanted = basename(path);
+    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(wanted) }) });
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
+      throw new Error(`Quick Open does not find ${path}`);
+    });
+    await input.press('Enter');
+    await this.page.locator('.tabs-container .tab', { hasText: wanted }).first().waitFor({ state: 'visible' });
+  }
+
+  /** Text of the notification toasts currently shown (and of the notification center if open). */
+  async notifications(): Promise<string[]> {
+    return await this.page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item').evaluateAll((els) =>
+      (els as unknown as DomNode[]).map((el) => (el.querySelector('.notification-list-item-message') ?? el).innerText.trim()),
+    );
+  }
+
+  /** Waits for a notification whose text matches, and returns its text. */
+  async waitForNotification(match: string | RegExp, timeoutMs = 20_000): Promise<string> {
+    let found = '';
+    await waitFor(
+      async () => {
+        const all = await this.notifications();
+        found = all.find((t) => (typeof match === 'string' ? t.includes(match) : match.test(t))) ?? '';
+        return found !== '';
+      },
+      `a notification matching ${match}`,
+      timeoutMs,
+      async () => `shown: ${JSON.stringify(await this.notifications())}`,
+    );
+    return found;
+  }
+
+  /**
+   * The content frame of a webview panel, found by its tab title. VS Code nests each webview in
+   * two iframes: an outer `iframe.webview` hosting the service worker and an inner `#active-frame`
+   * holding the page.
+   */
+  async webviewFrame(title: string | RegExp): Promise<FrameLocator> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
+    await tab.waitFor({ state: 'visible' });
+    // Webview iframes are not inside the editor group; VS Code overlays them. Pick the visible one
+    // whose owner is the active editor by waiting until the tab is active and a ready frame shows.
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    const outer = this.page.locator('iframe.webview.ready').filter({ visible: true });
+    await outer.first().waitFor({ state: 'attached' });
+    const frame = this.page.frameLocator('iframe.webview.ready >> visible=true').first().frameLocator('#active-frame');
+    await frame.locator('body').waitFor({ state: 'attached' });
+    return frame;
+  }
+
+  /** The visible text of the active integrated terminal (DOM renderer, see defaultSettings). */
+  async terminalText(): Promise<string> {
+    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').first();
+    await rows.waitFor({ state: 'attached' });
+    return await rows.evaluate((node) =>
+      Array.from((node as unknown as DomNode).children)
+        .map((r) => r.innerText.replace(/\u00a0/g, ' ').trimEnd())
+        .join('\n')
+        .trimEnd(),
+    );
+  }
+
+  /** Reloads the window (Developer: Reload Window) and waits for the workbench and extension. */
+  async reload(): Promise<void> {
+    await this.runCommand('Developer: Reload Window');
+    await this.page.waitForEvent('load');
+    await this.waitForWorkbench();
+    if (this.opts.openView) await this.openView();
+  }
+
+  /** Saves a PNG of the page to test-results/e2e/<session>-<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const path = join(RESULTS_DIR, `${this.name}-${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  /** The extension host log(s) of this session, newest window last. */
+  extHostLog(): string {
+    const logs = join(this.userDataDir, 'logs');
+    if (!existsSync(logs)) return '';
+    const parts: string[] = [];
+    for (const stamp of readdirSync(logs).sort()) {
+      const dir = join(logs, stamp);
+      if (!statSync(dir).isDirectory()) continue;
+      for (const host of readdirSync(dir).filter((n) => n.startsWith('exthost')).sort()) {
+        const file = join(dir, host, 'remoteexthost.log');
+        if (existsSync(file)) parts.push(`--- ${stamp}/${host}/remoteexthost.log\n${readFileSync(file, 'utf8')}`);
+      }
+    }
+    return parts.join('\n');
+  }
+
+  /** The log lines that mention this extension or an error, for failure messages. */
+  relevantLog(maxLines = 60): string {
+    const lines = this.extHostLog()
+      .split('\n')
+      .filter((l) => /mflux|error|exception|failed/i.test(l) && !/open-vsx|telemetry|marketplace|ENOTFOUND|EAI_AGAIN/i.test(l));
+    return lines.slice(-maxLines).join('\n');
+  }
+
+  /** Wraps an error with the notifications and the extension host log, so a failure explains itself. */
+  async explain(e: unknown): Promise<Error> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const notes = this._page ? await this.notifications().catch(() => []) : [];
+    const extra = [
+      notes.length ? `notifications: ${JSON.stringify(notes)}` : '',
+      `extension host log (${this.userDataDir}/logs/*/exthost*/remoteexthost.log, filtered):\n${this.relevantLog() || '(nothing relevant)'}`,
+    ].filter(Boolean);
+    err.message = `${err.message}\n[${this.name}] ${extra.join('\n')}`;
+    return err;
+  }
+
+  /** Closes the browser, kills code-server and its children, and removes the temp folder. */
+  async close(opts: { failed?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (opts.failed) this.keepLogs();
+    await this.browser?.close().catch(() => undefined);
+    this.killNow();
+    await waitExit(this.server);
+    rmSync(this.tempRoot, { recursive: true, force: true, maxRetries: 3 });
+    live.delete(this);
+  }
+
+  /** @internal Synchronous kill of the code-server process group. */
+  killNow(): void {
+    const pid = this.server?.pid;
+    if (pid && this.server?.exitCode === null) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  private keepLogs(): void {
+    try {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      writeFileSync(join(RESULTS_DIR, `${this.name}-exthost.log`), this.extHostLog());
+      writeFileSync(join(RESULTS_DIR, `${this.name}-code-server.log`), this.serverOutput);
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+/** The little of the DOM the page-side callbacks use (the project compiles without lib.dom). */
+interface DomNode {
+  readonly innerText: string;
+  readonly placeholder?: string;
+  readonly children: ArrayLike<DomNode>;
+  querySelector(selector: string): DomNode | null;
+}
+
+function exactText(s: string): RegExp {
+  return new RegExp(`^\\s*${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitExit(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]);
+}
+
+/** Polls `cond` until it is true; the error names what was awaited and, optionally, what was seen. */
+export async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs = 20_000, seen?: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await sleep(150);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${seen ? `; ${await seen()}` : ''}`);
+}
