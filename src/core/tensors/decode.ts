@@ -1,0 +1,152 @@
+// Decoding of raw little-endian element bytes to float. Reusable outside the readers
+// (compare engine, viewers). Tables make f16 and f8 a single lookup per element.
+import type { DType, FloatChunk } from './types';
+import { dtypeBytes } from './dtypes';
+
+/** IEEE 754 half → float. */
+export function f16ToF32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const man = h & 0x3ff;
+  if (exp === 0) return sign * man * 2 ** -24;
+  if (exp === 0x1f) return man ? NaN : sign * Infinity;
+  return sign * (1 + man / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 → float: the upper half of a float32. */
+export function bf16ToF32(b: number): number {
+  BF_U32[0] = (b & 0xffff) << 16;
+  return BF_F32[0];
+}
+const BF_U32 = new Uint32Array(1);
+const BF_F32 = new Float32Array(BF_U32.buffer);
+
+/** float8 e4m3fn (torch.float8_e4m3fn): bias 7, no infinities, NaN only for S.1111.111. */
+export function f8e4m3ToF32(v: number): number {
+  const sign = v & 0x80 ? -1 : 1;
+  const exp = (v >> 3) & 0xf;
+  const man = v & 0x7;
+  if (exp === 0xf && man === 0x7) return NaN;
+  if (exp === 0) return sign * man * 2 ** -9;
+  return sign * (1 + man / 8) * 2 ** (exp - 7);
+}
+
+/** float8 e5m2 (torch.float8_e5m2): bias 15, IEEE-like infinities and NaNs. */
+export function f8e5m2ToF32(v: number): number {
+  const sign = v & 0x80 ? -1 : 1;
+  const exp = (v >> 2) & 0x1f;
+  const man = v & 0x3;
+  if (exp === 0x1f) return man ? NaN : sign * Infinity;
+  if (exp === 0) return sign * man * 2 ** -16;
+  return sign * (1 + man / 4) * 2 ** (exp - 15);
+}
+
+function table(size: number, f: (v: number) => number): Float32Array {
+  const t = new Float32Array(size);
+  for (let i = 0; i < size; i++) t[i] = f(i);
+  return t;
+}
+
+let f16Table: Float32Array | undefined;
+const F8_E4M3_TABLE = table(256, f8e4m3ToF32);
+const F8_E5M2_TABLE = table(256, f8e5m2ToF32);
+
+/** Reverses the bytes of each `size`-byte element in place (big → little endian). */
+export function swapBytes(bytes: Uint8Array, size: number): void {
+  if (size <= 1) return;
+  for (let i = 0; i + size <= bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a];
+      bytes[a] = bytes[b];
+      bytes[b] = t;
+    }
+  }
+}
+
+/** The output array type for a dtype: F64 stays double, everything else is float32. */
+export function allocFloat(dtype: DType, n: number): FloatChunk {
+  return dtype === 'F64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/**
+ * Decodes `count` little-endian elements from `bytes` to float. F32/F64 whose bytes are
+ * aligned come back as a zero-copy view of `bytes`; everything else is a new array.
+ */
+export function decodeLE(dtype: DType, bytes: Uint8Array, count: number): FloatChunk {
+  const size = dtypeBytes(dtype);
+  if (size === 0) throw new Error(`cannot decode ${dtype}`);
+  if (bytes.length < count * size) throw new Error(`decode: ${bytes.length} bytes for ${count} ${dtype}`);
+  if (size > 1 && bytes.byteOffset % size !== 0) bytes = bytes.slice(0, count * size);
+  const buf = bytes.buffer;
+  const off = bytes.byteOffset;
+  switch (dtype) {
+    case 'F32':
+      return new Float32Array(buf, off, count);
+    case 'F64':
+      return new Float64Array(buf, off, count);
+    case 'BF16': {
+      const src = new Uint16Array(buf, off, count);
+      const out = new Float32Array(count);
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) bits[i] = src[i] << 16;
+      return out;
+    }
+    case 'F16': {
+      const t = (f16Table ??= table(65536, f16ToF32));
+      const src = new Uint16Array(buf, off, count);
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = t[src[i]];
+      return out;
+    }
+    case 'F8_E4M3':
+    case 'F8_E5M2': {
+      const t = dtype === 'F8_E4M3' ? F8_E4M3_TABLE : F8_E5M2_TABLE;
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = t[bytes[i]];
+      return out;
+    }
+    case 'BOOL': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = bytes[i] ? 1 : 0;
+      return out;
+    }
+    case 'U8':
+      return Float32Array.from(bytes.subarray(0, count));
+    case 'I8':
+      return Float32Array.from(new Int8Array(buf, off, count));
+    case 'U16':
+      return Float32Array.from(new Uint16Array(buf, off, count));
+    case 'I16':
+      return Float32Array.from(new Int16Array(buf, off, count));
+    case 'U32':
+      return Float32Array.from(new Uint32Array(buf, off, count));
+    case 'I32':
+      return Float32Array.from(new Int32Array(buf, off, count));
+    case 'U64':
+    case 'I64': {
+      // Two 32-bit halves avoid BigInt; exact up to 2^53, then rounded like a float would be.
+      const words = new Uint32Array(buf, off, count * 2);
+      const signed = dtype === 'I64';
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) {
+        const lo = words[2 * i];
+        const hi = words[2 * i + 1];
+        out[i] = (signed ? hi | 0 : hi) * 4294967296 + lo;
+      }
+      return out;
+    }
+    default:
+      throw new Error(`cannot decode ${dtype}`);
+  }
+}
+
+/** Decodes elements stored in either byte order; big-endian input is copied, then swapped. */
+export function decode(dtype: DType, bytes: Uint8Array, count: number, littleEndian = true): FloatChunk {
+  const size = dtypeBytes(dtype);
+  if (!littleEndian && size > 1) {
+    const copy = bytes.slice(0, count * size);
+    swapBytes(copy, size);
+    return decodeLE(dtype, copy, count);
+  }
+  return decodeLE(dtype, bytes, count);
+}

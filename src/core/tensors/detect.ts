@@ -1,0 +1,51 @@
+// Picks the reader for one file by its first bytes.
+import { FileRef, type FilePool } from './file';
+import { UnsupportedFormat, humanBytes } from './errors';
+import { isNpyMagic, readNpy } from './npy';
+import { readSafetensors } from './safetensors';
+import type { Entry, OpenOptions } from './source';
+
+export async function readFileEntries(path: string, pool: FilePool, options: OpenOptions, stem: string): Promise<Entry[]> {
+  const ref = await pool.get(path);
+  const head = await ref.readUpTo(0, 512);
+  if (isNpyMagic(head)) return readNpy(ref, stem);
+  if (head[0] === 0x50 && head[1] === 0x4b) return readZip(ref, options);
+  if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes);
+  if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) {
+    const { readShardIndex } = await import('./sharded');
+    return readShardIndex(ref, pool, options);
+  }
+  // Unrecognised content: let the extension pick the reader, so a broken file gets that
+  // format's precise error (truncated header, bad magic) instead of "unknown format".
+  const lower = path.toLowerCase();
+  const legacy = head[0] === 0x80 || (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar');
+  if (lower.endsWith('.safetensors')) return readSafetensors(ref, options.maxHeaderBytes);
+  if (lower.endsWith('.npy')) return readNpy(ref, stem);
+  if (/\.(npz|pt|pth|bin|ckpt)$/.test(lower) && !legacy && ref.size > 0) return readZip(ref, options);
+  throw unsupported(ref, head);
+}
+
+async function readZip(ref: FileRef, options: OpenOptions): Promise<Entry[]> {
+  const { readZipTensors } = await import('./zipTensors');
+  return readZipTensors(ref, options);
+}
+
+function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+  if (head.length < 9) return false;
+  const dv = new DataView(head.buffer, head.byteOffset, head.length);
+  const n = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
+  return n + 8 <= size && head[8] === 0x7b;
+}
+
+function unsupported(ref: FileRef, head: Uint8Array): UnsupportedFormat {
+  if (ref.size === 0) return new UnsupportedFormat(ref.path, 'the file is empty');
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) {
+    return new UnsupportedFormat(ref.path, 'legacy (non-zip) torch.save file, written by torch < 1.6 or with _use_new_zipfile_serialization=False; re-save it with a current torch.save');
+  }
+  if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') {
+    return new UnsupportedFormat(ref.path, 'tar archive (very old torch.save format); extract it or re-save with a current torch.save');
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) return new UnsupportedFormat(ref.path, 'gzip-compressed file; decompress it first');
+  if (ref.size < 8) return new UnsupportedFormat(ref.path, `only ${humanBytes(ref.size)}; not a tensor file`);
+  return new UnsupportedFormat(ref.path, 'not a tensor file (expected safetensors, .npy, .npz, a torch.save zip or a *.safetensors.index.json)');
+}

@@ -1,0 +1,222 @@
+// Where a tensor's bytes are and how to stream them in row-major logical order.
+//
+// Strategy for non-contiguous layouts (Fortran-order .npy, torch views with strides):
+// - if the bytes the view spans fit in `windowBytes` (default 1 GiB), that span is read
+//   once and elements are gathered from memory chunk by chunk;
+// - otherwise each output chunk (at most 1M elements) computes the offsets it needs,
+//   sorts them and reads them as coalesced runs of at most `windowBytes`. Memory stays
+//   bounded by the window plus two chunks; speed drops with the scatter of the layout.
+import type { DType, FloatChunk } from './types';
+import { dtypeBytes } from './dtypes';
+import { decode } from './decode';
+
+export interface ByteSource {
+  /** The file named in errors. */
+  readonly file: string;
+  /** Reads exactly `length` bytes at `position` into a fresh, aligned buffer. */
+  read(position: number, length: number): Promise<Uint8Array>;
+}
+
+export interface Placement {
+  readonly source: ByteSource;
+  /** Byte offset (in `source`) of logical element [0, …, 0]. */
+  readonly offset: number;
+  readonly dtype: DType;
+  readonly littleEndian: boolean;
+  readonly shape: readonly number[];
+  /** Strides in elements; absent means C-contiguous. All non-negative. */
+  readonly strides?: readonly number[];
+}
+
+export interface StreamOptions {
+  readonly chunkElements?: number;
+  readonly signal?: AbortSignal;
+  readonly windowBytes?: number;
+}
+
+export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
+export const DEFAULT_WINDOW_BYTES = 1 << 30;
+const SCATTER_CHUNK = 1 << 20;
+
+export function cStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+export function isCContiguous(shape: readonly number[], strides: readonly number[] | undefined): boolean {
+  if (!strides) return true;
+  const c = cStrides(shape);
+  return shape.every((n, d) => n <= 1 || strides[d] === c[d]);
+}
+
+/** Largest element offset (relative to element 0) a view touches, plus one. */
+export function spanElements(shape: readonly number[], strides: readonly number[]): number {
+  let last = 0;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 0) return 0;
+    last += (shape[d] - 1) * strides[d];
+  }
+  return last + 1;
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): AsyncGenerator<FloatChunk> {
+  const es = dtypeBytes(p.dtype);
+  const n = numel(p.shape);
+  const chunk = Math.max(1, Math.floor(opts.chunkElements ?? DEFAULT_CHUNK_ELEMENTS));
+  const window = Math.max(es, opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
+  const signal = opts.signal;
+  if (n === 0) return;
+  if (isCContiguous(p.shape, p.strides)) {
+    for (let start = 0; start < n; start += chunk) {
+      signal?.throwIfAborted();
+      const cnt = Math.min(chunk, n - start);
+      const bytes = await p.source.read(p.offset + start * es, cnt * es);
+      yield decode(p.dtype, bytes, cnt, p.littleEndian);
+    }
+    return;
+  }
+  const strides = p.strides!;
+  const span = spanElements(p.shape, strides);
+  if (span * es <= window) {
+    signal?.throwIfAborted();
+    const all = await p.source.read(p.offset, span * es);
+    for (let start = 0; start < n; start += chunk) {
+      signal?.throwIfAborted();
+      const cnt = Math.min(chunk, n - start);
+      const bytes = new Uint8Array(cnt * es);
+      gatherFrom(all, 0, p.shape, strides, start, cnt, es, bytes);
+      yield decode(p.dtype, bytes, cnt, p.littleEndian);
+    }
+    return;
+  }
+  const step = Math.min(chunk, SCATTER_CHUNK);
+  for (let start = 0; start < n; start += step) {
+    signal?.throwIfAborted();
+    const cnt = Math.min(step, n - start);
+    const bytes = await scatterRead(p, start, cnt, es, window, signal);
+    yield decode(p.dtype, bytes, cnt, p.littleEndian);
+  }
+}
+
+/** Multi-index of a row-major flat index, and the element offset it maps to. */
+function locate(shape: readonly number[], strides: readonly number[], flat: number): { idx: number[]; off: number } {
+  const idx = new Array<number>(shape.length).fill(0);
+  let off = 0;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const i = flat % shape[d];
+    flat = Math.floor(flat / shape[d]);
+    idx[d] = i;
+    off += i * strides[d];
+  }
+  return { idx, off };
+}
+
+/** Calls `visit(k, off)` for output positions k = 0..cnt-1 starting at row-major index `start`. */
+function walk(shape: readonly number[], strides: readonly number[], start: number, cnt: number, visit: (k: number, off: number) => void): void {
+  const { idx, off: first } = locate(shape, strides, start);
+  const last = shape.length - 1;
+  let off = first;
+  for (let k = 0; k < cnt; k++) {
+    visit(k, off);
+    let d = last;
+    idx[d]++;
+    off += strides[d];
+    while (d > 0 && idx[d] === shape[d]) {
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+      d--;
+      idx[d]++;
+      off += strides[d];
+    }
+  }
+}
+
+/** Copies the elements of one output chunk from a buffer holding element offsets [base, …). */
+function gatherFrom(src: Uint8Array, base: number, shape: readonly number[], strides: readonly number[], start: number, cnt: number, es: number, out: Uint8Array): void {
+  if (es === 2 || es === 4) {
+    const s = es === 2 ? new Uint16Array(src.buffer, src.byteOffset, src.length / 2) : new Uint32Array(src.buffer, src.byteOffset, src.length / 4);
+    const o = es === 2 ? new Uint16Array(out.buffer, out.byteOffset, cnt) : new Uint32Array(out.buffer, out.byteOffset, cnt);
+    walkFast(shape, strides, start, cnt, base, s, o);
+    return;
+  }
+  if (es === 1) {
+    walkFast(shape, strides, start, cnt, base, src, out);
+    return;
+  }
+  walk(shape, strides, start, cnt, (k, off) => {
+    const from = (off - base) * es;
+    out.set(src.subarray(from, from + es), k * es);
+  });
+}
+
+type Words = Uint8Array | Uint16Array | Uint32Array;
+
+/** `walk` specialised for 1/2/4-byte elements without a callback per element. */
+function walkFast(shape: readonly number[], strides: readonly number[], start: number, cnt: number, base: number, src: Words, out: Words): void {
+  const { idx, off: first } = locate(shape, strides, start);
+  const last = shape.length - 1;
+  const innerN = shape[last];
+  const innerS = strides[last];
+  let off = first - base;
+  let k = 0;
+  while (k < cnt) {
+    // run along the last dimension
+    const run = Math.min(innerN - idx[last], cnt - k);
+    for (let r = 0; r < run; r++) {
+      out[k++] = src[off];
+      off += innerS;
+    }
+    idx[last] += run;
+    if (k >= cnt) break;
+    let d = last;
+    while (d > 0 && idx[d] === shape[d]) {
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+      d--;
+      idx[d]++;
+      off += strides[d];
+    }
+  }
+}
+
+/** Reads the elements of one output chunk of a huge strided view as sorted, coalesced runs. */
+async function scatterRead(p: Placement, start: number, cnt: number, es: number, window: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const strides = p.strides!;
+  const offs = new Float64Array(cnt);
+  walk(p.shape, strides, start, cnt, (k, off) => {
+    offs[k] = off;
+  });
+  const order = Uint32Array.from({ length: cnt }, (_, i) => i).sort((a, b) => offs[a] - offs[b]);
+  const out = new Uint8Array(cnt * es);
+  const maxRun = Math.max(1, Math.floor(window / es));
+  const maxGap = Math.max(1, Math.floor(65536 / es));
+  let i = 0;
+  while (i < cnt) {
+    signal?.throwIfAborted();
+    const runStart = offs[order[i]];
+    let j = i + 1;
+    while (j < cnt) {
+      const o = offs[order[j]];
+      if (o - offs[order[j - 1]] > maxGap || o - runStart + 1 > maxRun) break;
+      j++;
+    }
+    const runLen = offs[order[j - 1]] - runStart + 1;
+    const buf = await p.source.read(p.offset + runStart * es, runLen * es);
+    for (let t = i; t < j; t++) {
+      const k = order[t];
+      const from = (offs[k] - runStart) * es;
+      out.set(buf.subarray(from, from + es), k * es);
+    }
+    i = j;
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+// safetensors: u64 LE header length N, N bytes of JSON, then the data buffer. Checked the
+// way the reference implementation checks it, before anything is allocated from it.
+import type { DType, TensorInfo } from './types';
+import { byteLengthOf, isDType, isDecodable, numelOf } from './dtypes';
+import { BadHeader, BadLayout, HeaderTooLarge, TruncatedFile, UnsupportedDtype, humanBytes, quote } from './errors';
+import type { FileRef } from './file';
+import { fileRegion, type Entry } from './source';
+
+/** The reference implementation's limit on the JSON header. */
+export const SAFETENSORS_MAX_HEADER = 100_000_000;
+
+interface Raw {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_HEADER): Promise<Entry[]> {
+  const file = ref.path;
+  if (ref.size < 8) throw new TruncatedFile(file, `only ${humanBytes(ref.size)}; a safetensors file starts with an 8-byte header length`);
+  const head = await ref.read(0, 8, 'the header length');
+  const dv = new DataView(head.buffer);
+  const n = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
+  if (n > maxHeader) {
+    throw new HeaderTooLarge(file, `header claims ${humanBytes(n)} but the limit is ${humanBytes(maxHeader)} (the file has ${humanBytes(ref.size)})`);
+  }
+  if (8 + n > ref.size) throw new TruncatedFile(file, `header claims ${humanBytes(n)} but the file has ${humanBytes(ref.size)}`);
+  const json = await ref.read(8, n, 'the header');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+  } catch {
+    throw new BadHeader(file, 'header is not valid UTF-8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new BadHeader(file, `header is not valid JSON (${(e as Error).message.split('\n')[0].slice(0, 100)})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadHeader(file, 'header is not a JSON object');
+  const raws: Raw[] = [];
+  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      checkMetadata(file, value);
+      continue;
+    }
+    raws.push(parseEntry(file, name, value));
+  }
+  const dataStart = 8 + n;
+  const dataLen = ref.size - dataStart;
+  const sorted = [...raws].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expected = 0;
+  for (const r of sorted) {
+    if (r.begin > expected) throw new BadLayout(file, `gap before tensor ${quote(r.name)}: its data starts at ${r.begin}, expected ${expected}`);
+    if (r.begin < expected) throw new BadLayout(file, `tensor ${quote(r.name)} overlaps the previous tensor (starts at ${r.begin}, previous ends at ${expected})`);
+    expected = r.end;
+  }
+  if (expected > dataLen) {
+    throw new TruncatedFile(file, `header claims ${humanBytes(expected)} of data but the file has ${humanBytes(dataLen)} after the header`);
+  }
+  if (expected < dataLen) throw new BadLayout(file, `${humanBytes(dataLen - expected)} of trailing data after the last tensor`);
+  const region = fileRegion(ref, dataStart, dataLen);
+  return sorted.map((r) => {
+    const info: TensorInfo = {
+      name: r.name,
+      dtype: r.dtype,
+      shape: r.shape,
+      numel: numelOf(r.shape),
+      byteLength: r.end - r.begin,
+      file,
+      decodable: isDecodable(r.dtype),
+    };
+    const placement = { source: region, offset: r.begin, dtype: r.dtype, littleEndian: true, shape: r.shape };
+    return { info, placement: async () => placement };
+  });
+}
+
+function checkMetadata(file: string, value: unknown): void {
+  if (value === null) return; // MLX writes null
+  if (typeof value !== 'object' || Array.isArray(value)) throw new BadHeader(file, '__metadata__ must be an object of strings');
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== 'string') throw new BadHeader(file, `__metadata__ value ${quote(k)} is not a string`);
+  }
+}
+
+function parseEntry(file: string, name: string, value: unknown): Raw {
+  const where = `tensor ${quote(name)}`;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BadHeader(file, `${where} is not an object`);
+  const v = value as Record<string, unknown>;
+  if (typeof v.dtype !== 'string') throw new BadHeader(file, `${where} has no dtype string`);
+  if (!isDType(v.dtype)) throw new UnsupportedDtype(file, `${where} has unknown dtype ${quote(v.dtype)}`);
+  const dtype = v.dtype;
+  if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new BadHeader(file, `${where} has a shape that is not a list of non-negative integers`);
+  }
+  const shape = v.shape as number[];
+  const offs = v.data_offsets;
+  if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new BadHeader(file, `${where} needs data_offsets [begin, end] of two non-negative integers`);
+  }
+  const [begin, end] = offs as number[];
+  if (end < begin) throw new BadLayout(file, `${where} ends (${end}) before it begins (${begin})`);
+  const numel = numelOf(shape);
+  const bytes = byteLengthOf(dtype, numel);
+  if (!Number.isSafeInteger(bytes)) throw new BadHeader(file, `${where} has a shape too large to address`);
+  if ((numel * dtypeBitsOf(dtype)) % 8 !== 0) throw new BadLayout(file, `${where} does not fill whole bytes`);
+  if (bytes !== end - begin) {
+    throw new BadLayout(file, `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${bytes} bytes but its offsets cover ${end - begin}`);
+  }
+  return { name, dtype, shape, begin, end };
+}
+
+function dtypeBitsOf(d: DType): number {
+  return d === 'F4' ? 4 : d === 'F6_E2M3' || d === 'F6_E3M2' ? 6 : 8;
+}

@@ -1,0 +1,113 @@
+// The TensorSource every reader returns: a list built from headers, values on demand.
+import type { ChunkOptions, FloatChunk, TensorInfo, TensorSource } from './types';
+import { allocFloat } from './decode';
+import { TensorNotFound, TensorTooLarge, UnsupportedDtype, quote } from './errors';
+import { streamPlacement, type Placement } from './layout';
+import { FilePool, type FileRef } from './file';
+import type { ByteSource } from './layout';
+
+export const DEFAULT_MAX_ELEMENTS = 64 * 1024 * 1024;
+
+export interface Entry {
+  readonly info: TensorInfo;
+  /** How to read the values; resolved lazily (torch storages, deflated zip members). */
+  readonly placement: () => Promise<Placement>;
+}
+
+/** Options shared by every reader. */
+export interface OpenOptions {
+  /** Cap on a safetensors JSON header / .npy header / pickle (bytes). */
+  readonly maxHeaderBytes?: number;
+  /** Cap on bytes a deflated zip member may inflate to (it is held in memory). */
+  readonly maxInflatedBytes?: number;
+  /** Cap on pickle opcodes executed. */
+  readonly maxPickleOps?: number;
+  /** Bytes a strided view may read at once (see layout.ts). */
+  readonly windowBytes?: number;
+}
+
+export class EntrySource implements TensorSource {
+  private readonly byName = new Map<string, Entry>();
+  private readonly infos: TensorInfo[];
+
+  constructor(
+    readonly path: string,
+    entries: readonly Entry[],
+    private readonly pool: FilePool,
+    private readonly windowBytes?: number,
+  ) {
+    for (const e of entries) this.byName.set(e.info.name, e);
+    this.infos = entries.map((e) => e.info);
+  }
+
+  list(): readonly TensorInfo[] {
+    return this.infos;
+  }
+
+  get(name: string): TensorInfo | undefined {
+    return this.byName.get(name)?.info;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.byName.get(name);
+    if (!e) throw new TensorNotFound(this.path, `no tensor named ${quote(name)}`);
+    if (!e.info.decodable) {
+      throw new UnsupportedDtype(e.info.file, `tensor ${quote(name)} has dtype ${e.info.dtype}, which cannot be decoded to float`);
+    }
+    return e;
+  }
+
+  async *chunks(name: string, options: ChunkOptions = {}): AsyncGenerator<FloatChunk> {
+    const e = this.entry(name);
+    options.signal?.throwIfAborted();
+    const p = await e.placement();
+    yield* streamPlacement(p, { ...options, windowBytes: this.windowBytes });
+  }
+
+  async read(name: string, options: { maxElements?: number } = {}): Promise<FloatChunk> {
+    const e = this.entry(name);
+    const max = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    if (e.info.numel > max) {
+      throw new TensorTooLarge(
+        e.info.file,
+        `tensor ${quote(name)} has ${e.info.numel.toLocaleString('en-US')} elements, more than the ${max.toLocaleString('en-US')} read() allows; stream it with chunks()`,
+      );
+    }
+    const out = allocFloat(e.info.dtype, e.info.numel);
+    let at = 0;
+    for await (const c of this.chunks(name)) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** A byte range of a file, addressed from its start. */
+export function fileRegion(ref: FileRef, base: number, length: number): ByteSource {
+  return {
+    file: ref.path,
+    read: (position, n) => {
+      if (position < 0 || position + n > length) {
+        return Promise.reject(new RangeError(`read outside region of ${ref.path}`));
+      }
+      return ref.read(base + position, n);
+    },
+  };
+}
+
+/** Bytes already in memory (an inflated zip member). */
+export function memoryRegion(file: string, bytes: Uint8Array): ByteSource {
+  return {
+    file,
+    read: async (position, n) => {
+      if (position < 0 || position + n > bytes.length) throw new RangeError(`read outside buffer of ${file}`);
+      // a copy keeps the result aligned and lets callers keep it
+      return bytes.slice(position, position + n);
+    },
+  };
+}
