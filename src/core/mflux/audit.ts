@@ -1,0 +1,320 @@
+// Finalize audit: is the port wired into every surface a finished mflux model touches?
+// Each surface is one check with pass/fail and file:line evidence, so the checklist and the
+// report can say exactly what is missing and where it should go.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckResult, Evidence } from '../checks';
+import { modelNames } from './naming';
+import { maskPython } from './pyLines';
+
+export interface AuditInput {
+  /** Root of the mflux repository. */
+  readonly root: string;
+  /** Model package name, e.g. `z_image`. */
+  readonly model: string;
+  /** Extra aliases the port uses (from the port settings); the conventional ones are always tried. */
+  readonly aliases?: readonly string[];
+}
+
+export interface AuditItem {
+  readonly id: AuditSurface;
+  readonly title: string;
+  readonly result: CheckResult;
+}
+
+export type AuditSurface =
+  | 'pyproject-script' | 'model-config' | 'defaults-choices' | 'defaults-steps' | 'save-routing'
+  | 'readme-row' | 'model-readme' | 'golden-test' | 'reference-image' | 'weight-definition' | 'cli-entry';
+
+export const AUDIT_TITLES: Record<AuditSurface, string> = {
+  'pyproject-script': 'pyproject.toml [project.scripts] entry',
+  'model-config': 'ModelConfig entry with aliases',
+  'defaults-choices': 'defaults.py MODEL_CHOICES',
+  'defaults-steps': 'defaults.py MODEL_INFERENCE_STEPS',
+  'save-routing': 'mflux-save routing (save.py)',
+  'readme-row': 'Main README model table row',
+  'model-readme': 'Model README',
+  'golden-test': 'Golden image test',
+  'reference-image': 'Golden test reference image',
+  'weight-definition': 'Weight definition',
+  'cli-entry': 'Thin CLI with shared parser and callbacks',
+};
+
+const PATHS = {
+  pyproject: 'pyproject.toml',
+  modelConfig: 'src/mflux/models/common/config/model_config.py',
+  defaults: 'src/mflux/cli/defaults/defaults.py',
+  save: 'src/mflux/models/common/cli/save.py',
+  readme: 'README.md',
+};
+
+interface TextFile { readonly path: string; readonly lines: readonly string[] }
+
+function readLines(path: string): TextFile | undefined {
+  try {
+    return { path, lines: readFileSync(path, 'utf8').split(/\r?\n/) };
+  } catch {
+    return undefined;
+  }
+}
+
+const pass = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason, evidence });
+const fail = (reason: string, evidence: Evidence[] = []): CheckResult => ({ status: 'fail', reason, evidence });
+const ev = (f: TextFile, index: number): Evidence => ({ file: f.path, line: index + 1, text: f.lines[index]?.trim() });
+const missingFile = (path: string, what: string): CheckResult => ({ status: 'fail', reason: `${what}: ${path} does not exist`, evidence: [{ file: path }] });
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Entries of `AVAILABLE_MODELS = {...}`: key, aliases, and the lines they are on. */
+export interface ConfigEntry { key: string; keyLine: number; aliases: string[]; aliasLine?: number; modelName?: string; endLine: number }
+
+export function parseModelConfigEntries(f: TextFile): ConfigEntry[] {
+  const masked = maskPython(f.lines.join('\n'));
+  const start = f.lines.findIndex((l) => /^AVAILABLE_MODELS\s*(?::[^=]+)?=\s*\{/.test(l));
+  if (start < 0) return [];
+  const entries: ConfigEntry[] = [];
+  let depth = 0;
+  let current: ConfigEntry | undefined;
+  for (let i = start; i < f.lines.length; i++) {
+    const line = f.lines[i];
+    if (depth === 1) {
+      const m = /^\s*["']([^"']+)["']\s*:\s*ModelConfig\s*\(/.exec(line);
+      if (m) { current = { key: m[1], keyLine: i, aliases: [], endLine: i }; entries.push(current); }
+    }
+    if (current) {
+      const a = /\baliases\s*=\s*\[([^\]]*)\]/.exec(line);
+      if (a && current.aliasLine === undefined) {
+        current.aliases = [...a[1].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]);
+        current.aliasLine = i;
+      }
+      const n = /\bmodel_name\s*=\s*["']([^"']+)["']/.exec(line);
+      if (n && current.modelName === undefined) current.modelName = n[1];
+      current.endLine = i;
+    }
+    for (const ch of masked[i]) {
+      if ('([{'.includes(ch)) depth++;
+      else if (')]}'.includes(ch)) depth--;
+    }
+    if (depth === 1 && current && i > current.keyLine) current = undefined;
+    if (depth <= 0 && i > start) break;
+  }
+  return entries;
+}
+
+/** String items of a top-level list or dict literal assigned to `name` (dict: its keys), with line indexes. */
+function literalItems(f: TextFile, name: string): { items: { value: string; line: number }[]; defLine: number } | undefined {
+  const defLine = f.lines.findIndex((l) => new RegExp(`^${name}\\s*(?::[^=]+)?=\\s*[\\[{]`).test(l));
+  if (defLine < 0) return undefined;
+  const masked = maskPython(f.lines.join('\n'));
+  const items: { value: string; line: number }[] = [];
+  let depth = 0;
+  for (let i = defLine; i < f.lines.length; i++) {
+    const line = i === defLine ? f.lines[i].slice(f.lines[i].indexOf('=') + 1) : f.lines[i];
+    if (depth <= 1) for (const m of line.matchAll(/["']([^"']+)["']\s*([:,\]}]|$)/g)) items.push({ value: m[1], line: i });
+    for (const ch of masked[i]) {
+      if ('([{'.includes(ch)) depth++;
+      else if (')]}'.includes(ch)) depth--;
+    }
+    if (depth <= 0) break;
+  }
+  return { items, defLine };
+}
+
+function listPy(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith('.py') && n !== '__init__.py').sort().map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+export function runFinalizeAudit(input: AuditInput): AuditItem[] {
+  const { root, model } = input;
+  const n = modelNames(model);
+  const pkgDir = join(root, 'src', 'mflux', 'models', model);
+  const names = new Set([...n.aliases, ...(input.aliases ?? [])].map((a) => a.toLowerCase()));
+  const results: Partial<Record<AuditSurface, CheckResult>> = {};
+
+  // ModelConfig first: its key and aliases are the names the other surfaces must use.
+  const cfgPath = join(root, PATHS.modelConfig);
+  const cfg = readLines(cfgPath);
+  let entry: ConfigEntry | undefined;
+  let related: ConfigEntry[] = [];
+  if (!cfg) results['model-config'] = missingFile(cfgPath, 'ModelConfig not found');
+  else {
+    const entries = parseModelConfigEntries(cfg);
+    const exact = entries.filter((e) => names.has(e.key.toLowerCase()) || e.aliases.some((a) => names.has(a.toLowerCase())));
+    // Variants of one package often get their own keys (flux2 -> "flux2-klein-4b"): accept a name prefix.
+    const prefixed = entries.filter((e) => [...names].some((nm) => e.key.toLowerCase().startsWith(`${nm}-`)));
+    related = exact.length ? exact : prefixed;
+    entry = related[0];
+    if (!entry) {
+      const at = cfg.lines.findIndex((l) => /^AVAILABLE_MODELS\b/.test(l));
+      results['model-config'] = fail(`AVAILABLE_MODELS has no entry for ${[...names].map((x) => `"${x}"`).join(' or ')}`, at >= 0 ? [ev(cfg, at)] : [{ file: cfgPath }]);
+    } else if (!entry.aliases.length) {
+      results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] has no aliases`, [ev(cfg, entry.keyLine)]);
+    } else {
+      const accessor = cfg.lines.findIndex((l) => new RegExp(`return\\s+AVAILABLE_MODELS\\[["']${esc(entry!.key)}["']\\]`).test(l));
+      if (accessor < 0) results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] exists but no static accessor returns it`, [ev(cfg, entry.keyLine)]);
+      else results['model-config'] = pass(`AVAILABLE_MODELS["${entry.key}"] with aliases ${entry.aliases.join(', ')}`, [ev(cfg, entry.keyLine), ev(cfg, entry.aliasLine!), ev(cfg, accessor)]);
+    }
+  }
+  const known = new Set([...names, ...related.flatMap((e) => [e.key, ...e.aliases])].map((x) => x.toLowerCase()));
+  const knownText = [...known].map((x) => `"${x}"`).join(', ');
+
+  // pyproject.toml scripts
+  const pyPath = join(root, PATHS.pyproject);
+  const py = readLines(pyPath);
+  if (!py) results['pyproject-script'] = missingFile(pyPath, 'pyproject.toml not found');
+  else {
+    let section = '';
+    let header = -1;
+    const hits: number[] = [];
+    const broken: string[] = [];
+    py.lines.forEach((l, i) => {
+      const s = /^\s*\[([^\]]+)\]\s*$/.exec(l);
+      if (s) { section = s[1].trim(); if (section === 'project.scripts') header = i; return; }
+      if (section !== 'project.scripts') return;
+      const m = new RegExp(`^\\s*([\\w.-]+)\\s*=\\s*["']mflux\\.models\\.${esc(model)}\\.([\\w.]+):(\\w+)["']`).exec(l);
+      if (!m) return;
+      hits.push(i);
+      const file = join(pkgDir, ...m[2].split('.')) + '.py';
+      if (!existsSync(file)) broken.push(`${m[1]} points at ${m[2]} but ${file} does not exist`);
+    });
+    if (!hits.length) results['pyproject-script'] = fail(`[project.scripts] has no entry for mflux.models.${model}.cli (expected ${n.script} = "mflux.models.${model}.cli.${model}_generate:main")`, header >= 0 ? [ev(py, header)] : [{ file: pyPath }]);
+    else if (broken.length) results['pyproject-script'] = fail(broken[0], hits.map((i) => ev(py, i)));
+    else results['pyproject-script'] = pass(`${hits.length} console script(s) point into mflux.models.${model}.cli`, hits.map((i) => ev(py, i)));
+  }
+
+  // defaults.py
+  const defPath = join(root, PATHS.defaults);
+  const defs = readLines(defPath);
+  for (const [id, name] of [['defaults-choices', 'MODEL_CHOICES'], ['defaults-steps', 'MODEL_INFERENCE_STEPS']] as const) {
+    if (!defs) { results[id] = missingFile(defPath, 'defaults.py not found'); continue; }
+    const lit = literalItems(defs, name);
+    if (!lit) { results[id] = fail(`${name} is not defined in defaults.py`, [{ file: defPath }]); continue; }
+    const hits = lit.items.filter((it) => known.has(it.value.toLowerCase()));
+    results[id] = hits.length
+      ? pass(`${name} has ${hits.map((h) => `"${h.value}"`).join(', ')}`, hits.map((h) => ev(defs, h.line)))
+      : fail(`${name} has none of ${knownText}`, [ev(defs, lit.defLine)]);
+  }
+
+  // save.py routing: a class imported from this package and assigned to model_class
+  const savePath = join(root, PATHS.save);
+  const save = readLines(savePath);
+  if (!save) results['save-routing'] = missingFile(savePath, 'save.py not found');
+  else {
+    const imported = new Map<string, number>();
+    save.lines.forEach((l, i) => {
+      const m = new RegExp(`^\\s*from\\s+mflux\\.models\\.${esc(model)}(?:\\.[\\w.]+)?\\s+import\\s+(.+)$`).exec(l);
+      if (m) for (const part of m[1].replace(/[()]/g, '').split(',')) { const nm = part.trim().split(/\s+as\s+/).pop()!; if (nm) imported.set(nm, i); }
+    });
+    const routes = save.lines.map((l, i) => ({ i, m: /^\s*model_class\s*=\s*(\w+)/.exec(l) })).filter((x) => x.m && imported.has(x.m[1]));
+    if (!imported.size) results['save-routing'] = fail(`save.py imports nothing from mflux.models.${model}`, [{ file: savePath }]);
+    else if (!routes.length) results['save-routing'] = fail(`save.py imports ${[...imported.keys()].join(', ')} but never routes model_class to it`, [...imported.values()].map((i) => ev(save, i)));
+    else {
+      const evidence: Evidence[] = [];
+      for (const r of routes) {
+        if (r.i > 0 && /\bif\b/.test(save.lines[r.i - 1])) evidence.push(ev(save, r.i - 1));
+        evidence.push(ev(save, r.i));
+      }
+      results['save-routing'] = pass(`mflux-save routes to ${routes.map((r) => r.m![1]).join(', ')}`, evidence);
+    }
+  }
+
+  // main README row
+  const readmePath = join(root, PATHS.readme);
+  const readme = readLines(readmePath);
+  if (!readme) results['readme-row'] = missingFile(readmePath, 'README.md not found');
+  else {
+    const row = readme.lines.findIndex((l) => /^\s*\|/.test(l) && new RegExp(`models/${esc(model)}/`).test(l));
+    const table = readme.lines.findIndex((l) => /^\s*\|\s*Model\s*\|/i.test(l));
+    results['readme-row'] = row >= 0
+      ? pass('the model table links the model README', [ev(readme, row)])
+      : fail(`README.md has no table row linking src/mflux/models/${model}/README.md`, table >= 0 ? [ev(readme, table)] : [{ file: readmePath }]);
+  }
+
+  // model README
+  const modelReadme = join(pkgDir, 'README.md');
+  const mr = readLines(modelReadme);
+  if (!mr) results['model-readme'] = missingFile(modelReadme, 'no model README');
+  else if (!mr.lines.some((l) => l.trim())) results['model-readme'] = fail('the model README is empty', [{ file: modelReadme, line: 1 }]);
+  else results['model-readme'] = pass(`model README (${mr.lines.length} lines)`, [ev(mr, Math.max(0, mr.lines.findIndex((l) => l.trim())))]);
+
+  // golden test + reference image
+  const testsDir = join(root, 'tests', 'image_generation');
+  const golden = listPy(testsDir).filter((p) => p.slice(testsDir.length + 1).startsWith(`test_generate_image_${model}`));
+  const refs: { name: string; file: TextFile; line: number }[] = [];
+  const slowTests: Evidence[] = [];
+  for (const g of golden) {
+    const f = readLines(g)!;
+    f.lines.forEach((l, i) => {
+      for (const m of l.matchAll(/reference_image_path\s*=\s*["']([^"']+)["']/g)) refs.push({ name: m[1], file: f, line: i });
+      if (/^\s*def\s+test_\w+/.test(l) && i > 0 && f.lines.slice(Math.max(0, i - 3), i).some((p) => /@pytest\.mark\.slow/.test(p))) slowTests.push(ev(f, i));
+    });
+  }
+  const expectedTest = join(testsDir, `test_generate_image_${model}.py`);
+  if (!golden.length) results['golden-test'] = fail(`no golden test: ${expectedTest} does not exist`, [{ file: expectedTest }]);
+  else if (!slowTests.length) results['golden-test'] = fail('the golden test file has no @pytest.mark.slow test function', golden.map((g) => ({ file: g })));
+  else results['golden-test'] = pass(`${slowTests.length} slow golden test(s)`, slowTests);
+
+  const resources = join(root, 'tests', 'resources');
+  if (refs.length) {
+    const missing = refs.filter((r) => !existsSync(join(resources, r.name)));
+    results['reference-image'] = missing.length
+      ? fail(`reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`, missing.map((m) => ev(m.file, m.line)))
+      : pass(`${refs.length} reference image(s) present`, refs.map((r) => ({ file: join(resources, r.name) })));
+  } else {
+    let found: string[] = [];
+    try { found = readdirSync(resources).filter((x) => x.startsWith(`reference_${model}`) && x.endsWith('.png') && statSync(join(resources, x)).isFile()); } catch { /* no folder */ }
+    results['reference-image'] = found.length
+      ? pass(`reference image ${found[0]} present (no golden test names it yet)`, found.map((x) => ({ file: join(resources, x) })))
+      : fail(`no reference image: tests/resources/reference_${model}.png does not exist`, [{ file: join(resources, `reference_${model}.png`) }]);
+  }
+
+  // weight definition
+  const wdPath = join(pkgDir, 'weights', `${model}_weight_definition.py`);
+  const wd = readLines(wdPath);
+  if (!wd) results['weight-definition'] = missingFile(wdPath, 'no weight definition');
+  else {
+    const cls = wd.lines.findIndex((l) => /^class\s+\w+WeightDefinition\b/.test(l));
+    const comps = wd.lines.findIndex((l) => /def\s+get_components\s*\(/.test(l));
+    results['weight-definition'] = cls < 0
+      ? fail(`${wdPath} defines no *WeightDefinition class`, [{ file: wdPath }])
+      : comps < 0
+        ? fail('the weight definition has no get_components()', [ev(wd, cls)])
+        : pass(wd.lines[cls].replace(/^class\s+(\w+).*$/, '$1'), [ev(wd, cls), ev(wd, comps)]);
+  }
+
+  // thin CLI
+  const cliFiles = listPy(join(pkgDir, 'cli'));
+  if (!cliFiles.length) results['cli-entry'] = fail(`no CLI module in src/mflux/models/${model}/cli/`, [{ file: join(pkgDir, 'cli') }]);
+  else {
+    const problems: string[] = [];
+    const evidence: Evidence[] = [];
+    for (const c of cliFiles) {
+      const f = readLines(c)!;
+      const parser = f.lines.findIndex((l) => /CommandLineParser\s*\(/.test(l));
+      const cb = f.lines.findIndex((l) => /CallbackManager\.register_callbacks\s*\(/.test(l));
+      if (parser < 0) problems.push(`${c} does not use the shared CommandLineParser`);
+      else evidence.push(ev(f, parser));
+      if (cb < 0) problems.push(`${c} does not call CallbackManager.register_callbacks(...)`);
+      else evidence.push(ev(f, cb));
+    }
+    results['cli-entry'] = problems.length ? fail(problems[0], evidence.length ? evidence : cliFiles.map((c) => ({ file: c }))) : pass(`${cliFiles.length} CLI module(s) use the shared parser and callbacks`, evidence);
+  }
+
+  return (Object.keys(AUDIT_TITLES) as AuditSurface[]).map((id) => ({ id, title: AUDIT_TITLES[id], result: results[id]! }));
+}
+
+/** Plain-text rendering for the CLI and reports: one line per surface plus evidence. */
+export function formatAudit(items: readonly AuditItem[], root?: string): string {
+  const rel = (p: string) => (root && p.startsWith(root + '/') ? p.slice(root.length + 1) : p);
+  const out: string[] = [];
+  for (const it of items) {
+    out.push(`${it.result.status === 'pass' ? 'PASS' : it.result.status === 'fail' ? 'FAIL' : '????'}  ${it.title}: ${it.result.reason}`);
+    for (const e of it.result.evidence) out.push(`      ${rel(e.file)}${e.line ? `:${e.line}` : ''}${e.text ? `  ${e.text}` : ''}`);
+  }
+  const failing = items.filter((i) => i.result.status !== 'pass').length;
+  out.push(failing ? `${failing} of ${items.length} surfaces missing` : `all ${items.length} surfaces wired`);
+  return out.join('\n');
+}
