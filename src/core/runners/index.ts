@@ -1,0 +1,6 @@
+// Runners: command lines, shell quoting, run environment and run folders. Pure Node (no vscode).
+export * from './quote';
+export * from './command';
+export * from './env';
+export * from './runs';
+export * from './git';

@@ -1,0 +1,52 @@
+// Shell quoting for the command lines the runners type into integrated terminals.
+//
+// Every argument is passed literally: spaces, quotes, `$`, `;`, `&`, `|`, backticks, `*`,
+// `!` and non-ASCII reach the program unchanged. Line breaks and NUL cannot: a line break
+// sent to a terminal is an Enter key press, so such arguments are refused with a clear error
+// instead of being half-sent.
+
+export type ShellKind = 'posix' | 'fish' | 'pwsh';
+
+/** Which quoting rules a shell follows, from its executable path (`/bin/zsh`, `pwsh.exe`…). */
+export function shellKind(shellPath: string | undefined): ShellKind {
+  const base = (shellPath ?? '').split(/[\\/]/).pop()?.toLowerCase().replace(/\.exe$/, '') ?? '';
+  if (base === 'fish') return 'fish';
+  if (base === 'pwsh' || base === 'powershell' || base.startsWith('pwsh-')) return 'pwsh';
+  // bash, zsh, sh, dash, ksh and anything unknown: POSIX single quotes are the common ground.
+  return 'posix';
+}
+
+export class UnquotableError extends Error {}
+
+// Words that need no quotes. A leading `=` is excluded (zsh expands `=cmd` to a path); for
+// PowerShell `,` (array), `@` (splatting), `%` and a leading `-` are excluded as well.
+const SAFE_POSIX = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
+const SAFE_PWSH = /^[A-Za-z0-9_./:\\][A-Za-z0-9_./:\\=+-]*$/;
+
+/** Quotes one argument so the shell passes it to the program byte for byte. */
+export function quoteArg(arg: string, kind: ShellKind): string {
+  if (/[\r\n\0]/.test(arg)) {
+    throw new UnquotableError(`cannot pass ${JSON.stringify(arg)} through a terminal: it contains a line break or NUL`);
+  }
+  if ((kind === 'pwsh' ? SAFE_PWSH : SAFE_POSIX).test(arg)) return arg;
+  switch (kind) {
+    case 'posix':
+      // Inside '…' nothing is special; a quote closes, is escaped, and reopens.
+      return `'${arg.replace(/'/g, `'\\''`)}'`;
+    case 'fish':
+      // fish single quotes recognise exactly two escapes: \' and \\.
+      return `'${arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    case 'pwsh':
+      // PowerShell single quotes: a quote is doubled; it also treats the typographic
+      // single quotes ‘ ’ ‚ ‛ as quote characters, so those are doubled too.
+      return `'${arg.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;
+  }
+}
+
+/** A program and its arguments as one command for the shell. */
+export function joinArgv(argv: readonly string[], kind: ShellKind): string {
+  if (argv.length === 0) throw new Error('empty command');
+  const words = argv.map((a) => quoteArg(a, kind));
+  // PowerShell only runs a quoted program name through the call operator.
+  return kind === 'pwsh' ? `& ${words.join(' ')}` : words.join(' ');
+}

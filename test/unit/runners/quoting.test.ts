@@ -1,0 +1,121 @@
+// Runs the composed command lines in the real shells installed here and checks that Python
+// receives every argument, the working folder and the environment exactly as intended.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeCommand, joinArgv, quoteArg, runEnv, shellKind, UnquotableError, type ShellKind } from '../../../src/core/runners';
+import { PYTHON } from '../../helpers/python';
+
+const HOSTILE = [
+  'plain', 'two words', "it's", '"double"', '$HOME', '${HOME}', '$(echo pwned)', '`id`', 'a;b', 'a && b || c', 'a|b',
+  '*', '?', '[abc]', '{a,b}', '~', '~/x', '!x', '!!', 'x!ec', '=ls', '%1', '#hash', '\\', 'back\\slash', 'tail\\',
+  "'", "''", '"', '\\\'', 'é ü 漢字 😀', '-n', '--', '-c', '@splat', 'a,b', '$env:PATH', "‘smart’", '(paren)', '<in', '>out',
+  'tab\there', '', ' ', '  lead and trail  ', '\\"', "$'\\x41'", '^caret', '$?', '$$',
+];
+
+const root = mkdtempSync(join(tmpdir(), 'mp-quote-'));
+// The folder names themselves are hostile: spaces, quotes, $, ;, backticks.
+const hostileDir = join(root, `dir with 'single' "double" $dollar; semi \`tick\` & amp`);
+mkdirSync(hostileDir, { recursive: true });
+const script = join(hostileDir, "print args $x.py");
+const outFile = join(hostileDir, 'out.json');
+writeFileSync(
+  script,
+  [
+    'import json, os, sys',
+    'keys = ["MFLUX_PORT_RUN_DIR", "MFLUX_PORT_SIDE", "MFLUX_PORT_RUN_ID", "PYTHONUNBUFFERED", "HF_HUB_OFFLINE", "PYTHONPATH"]',
+    'out = {"argv": sys.argv[1:], "cwd": os.getcwd(), "env": {k: os.environ.get(k) for k in keys}}',
+    'open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "out.json"), "w").write(json.dumps(out))',
+  ].join('\n'),
+);
+const runDir = join(hostileDir, 'debug_artifacts', '20250101-000000-000', "ref $(x) ';'");
+const probeDir = join(hostileDir, "probe `dir`");
+
+interface Shell { name: string; path: string; kind: ShellKind; args: string[]; stdin: boolean }
+const SHELLS: Shell[] = [
+  // bash and zsh read the line as interactive input with history expansion on, as in a terminal.
+  { name: 'bash', path: '/bin/bash', kind: 'posix', args: ['--norc', '--noprofile', '-s'], stdin: true },
+  { name: 'zsh', path: '/usr/bin/zsh', kind: 'posix', args: ['-f', '-i'], stdin: true },
+  { name: 'sh', path: '/bin/sh', kind: 'posix', args: ['-c'], stdin: false },
+  { name: 'fish', path: '/usr/bin/fish', kind: 'fish', args: ['--no-config', '-c'], stdin: false },
+  { name: 'pwsh', path: '/usr/bin/pwsh', kind: 'pwsh', args: ['-NoProfile', '-NonInteractive', '-Command', '-'], stdin: true },
+];
+
+function runIn(shell: Shell, line: string, pythonPath: string | undefined) {
+  rmSync(outFile, { force: true });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
+  if (pythonPath !== undefined) env.PYTHONPATH = pythonPath;
+  const input = shell.name === 'bash' ? `set -o history -H\n${line}\n` : `${line}\n`;
+  const r = shell.stdin
+    ? spawnSync(shell.path, shell.args, { input, env, encoding: 'utf8', cwd: root })
+    : spawnSync(shell.path, [...shell.args, line], { env, encoding: 'utf8', cwd: root });
+  assert.ok(existsSync(outFile), `${shell.name} did not run the script.\nline: ${line}\nstderr: ${r.stderr}`);
+  return JSON.parse(readFileSync(outFile, 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string | null> };
+}
+
+for (const shell of SHELLS) {
+  const skip = existsSync(shell.path) ? false : `${shell.name} is not installed here (${shell.path}); Debian has no package for it`;
+  test(`quoting: hostile arguments, folders and env reach Python unchanged through ${shell.name}`, { skip }, () => {
+    const line = composeCommand(
+      {
+        cwd: hostileDir,
+        env: runEnv({ side: 'ref', runId: '20250101-000000-000', runDir, probeDir, hfHubOffline: true }),
+        argv: [PYTHON, script, ...HOSTILE],
+      },
+      shell.kind,
+    );
+    const got = runIn(shell, line, '/existing/a:/existing/b');
+    assert.deepEqual(got.argv, HOSTILE);
+    assert.equal(got.cwd, hostileDir);
+    assert.equal(got.env.MFLUX_PORT_RUN_DIR, runDir);
+    assert.equal(got.env.MFLUX_PORT_SIDE, 'ref');
+    assert.equal(got.env.PYTHONUNBUFFERED, '1');
+    assert.equal(got.env.HF_HUB_OFFLINE, '1');
+    assert.equal(got.env.PYTHONPATH, `${probeDir}:/existing/a:/existing/b`);
+  });
+
+  test(`quoting: without PYTHONPATH in ${shell.name} only the probe folder is added (no empty entry)`, { skip }, () => {
+    const line = composeCommand(
+      { cwd: hostileDir, env: runEnv({ side: 'mlx', runId: 'r', runDir, probeDir, hfHubOffline: true }), argv: [PYTHON, script] },
+      shell.kind,
+    );
+    const got = runIn(shell, line, undefined);
+    assert.deepEqual(got.argv, []);
+    assert.equal(got.env.PYTHONPATH, probeDir);
+    assert.equal(got.env.HF_HUB_OFFLINE, null, 'HF_HUB_OFFLINE is for the reference side only');
+    assert.equal(got.env.MFLUX_PORT_SIDE, 'mlx');
+  });
+}
+
+test('quoting: line breaks and NUL are refused with a clear error, not half-sent', () => {
+  for (const kind of ['posix', 'fish', 'pwsh'] as const) {
+    assert.throws(() => quoteArg('a\nb', kind), UnquotableError);
+    assert.throws(() => quoteArg('a\rb', kind), /line break/);
+    assert.throws(() => joinArgv(['python', 'x\0y'], kind), UnquotableError);
+  }
+});
+
+test('quoting: PowerShell rules (pwsh is not installed here, so these are checked as text)', () => {
+  assert.equal(quoteArg("it's", 'pwsh'), "'it''s'");
+  assert.equal(quoteArg('‘x’', 'pwsh'), "'‘‘x’’'");
+  assert.equal(quoteArg('$env:PATH', 'pwsh'), "'$env:PATH'");
+  assert.equal(quoteArg('a,b', 'pwsh'), "'a,b'");
+  assert.equal(quoteArg('@x', 'pwsh'), "'@x'");
+  assert.equal(quoteArg('C:\\Users\\me\\run.py', 'pwsh'), 'C:\\Users\\me\\run.py');
+  assert.equal(joinArgv(['C:\\Program Files\\uv.exe', 'run'], 'pwsh'), "& 'C:\\Program Files\\uv.exe' run");
+});
+
+test('quoting: shell kind from the shell path', () => {
+  assert.equal(shellKind('/bin/zsh'), 'posix');
+  assert.equal(shellKind('/opt/homebrew/bin/fish'), 'fish');
+  assert.equal(shellKind('C:\\Program Files\\PowerShell\\7\\pwsh.exe'), 'pwsh');
+  assert.equal(shellKind('powershell.exe'), 'pwsh');
+  assert.equal(shellKind(undefined), 'posix');
+  assert.equal(quoteArg('simple/path-1.py', 'posix'), 'simple/path-1.py');
+  assert.equal(quoteArg('=ls', 'posix'), "'=ls'");
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
