@@ -86,8 +86,11 @@ export interface ImageDiffResult {
   readonly height: number;
   /** Over R, G, B with data range 255; null when the images are identical. */
   readonly psnr: number | null;
-  /** Mean SSIM over R, G, B (Gaussian 11×11 window, σ 1.5, K1 0.01, K2 0.03, range 255). */
-  readonly ssim: number;
+  /**
+   * Mean SSIM over R, G, B (Gaussian 11×11 window, σ 1.5, K1 0.01, K2 0.03, range 255);
+   * null when a side is under 11 px (no full window fits).
+   */
+  readonly ssim: number | null;
   /** Over R, G, B. */
   readonly max_abs: number;
   readonly mean_abs: number;

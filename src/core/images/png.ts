@@ -1,0 +1,81 @@
+// PNG decoding that keeps what the file held: the channels PIL's np.array(Image.open(p))
+// would give (needed to replay mflux's golden rule exactly) plus an RGBA copy for display.
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import type { DecodedImage } from './types';
+
+/** Refuse images whose header claims more pixels than this (400 MB of RGBA). */
+export const MAX_PIXELS = 100_000_000;
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Decodes PNG bytes; `label` (usually the path) prefixes every error. */
+export function decodePng(bytes: Buffer, label: string): DecodedImage {
+  if (bytes.length < 33 || !bytes.subarray(0, 8).equals(SIGNATURE)) throw new Error(`${label}: not a PNG file`);
+  if (bytes.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${label}: PNG has no IHDR header`);
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const depth = bytes[24];
+  const colorType = bytes[25];
+  if (width === 0 || height === 0) throw new Error(`${label}: PNG is empty (${width}×${height})`);
+  if (width * height > MAX_PIXELS) throw new Error(`${label}: PNG is ${width}×${height}, larger than the ${MAX_PIXELS / 1e6} Mpx this tool reads`);
+  const channels = CHANNELS[colorType];
+  if (!channels) throw new Error(`${label}: unknown PNG color type ${colorType}`);
+  if (depth === 16) throw new Error(`${label}: 16-bit PNGs are not supported (mflux writes 8-bit PNGs)`);
+  if (depth !== 8 && colorType !== 3) throw new Error(`${label}: ${depth}-bit greyscale PNGs are not supported`);
+  let png: { data: Buffer; palette?: unknown };
+  try {
+    png = PNG.sync.read(bytes) as unknown as { data: Buffer; palette?: unknown };
+  } catch (e) {
+    throw new Error(`${label}: cannot decode PNG (${(e as Error).message})`);
+  }
+  const rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+  const n = width * height;
+  let data: Uint8Array;
+  if (colorType === 6) data = rgba;
+  else {
+    data = new Uint8Array(n * channels);
+    if (colorType === 2) {
+      for (let i = 0, j = 0; i < n; i++, j += 3) {
+        data[j] = rgba[i * 4];
+        data[j + 1] = rgba[i * 4 + 1];
+        data[j + 2] = rgba[i * 4 + 2];
+      }
+    } else if (colorType === 0) {
+      for (let i = 0; i < n; i++) data[i] = rgba[i * 4];
+    } else if (colorType === 4) {
+      for (let i = 0; i < n; i++) {
+        data[i * 2] = rgba[i * 4];
+        data[i * 2 + 1] = rgba[i * 4 + 3];
+      }
+    } else {
+      // Palette: PIL gives the indices. Recover them from the expanded colours; identical
+      // palette entries are indistinguishable, the first one is taken.
+      const index = new Map<number, number>();
+      (Array.isArray(png.palette) ? (png.palette as number[][]) : []).forEach((c, i) => {
+        const key = ((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | (c[3] ?? 255)) >>> 0;
+        if (!index.has(key)) index.set(key, i);
+      });
+      for (let i = 0; i < n; i++) {
+        const key = ((rgba[i * 4] << 24) | (rgba[i * 4 + 1] << 16) | (rgba[i * 4 + 2] << 8) | rgba[i * 4 + 3]) >>> 0;
+        data[i] = index.get(key) ?? 0;
+      }
+    }
+  }
+  if (colorType === 0 || colorType === 2) {
+    // A tRNS colour key made pngjs add transparency; PIL keeps these images opaque.
+    for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  }
+  return { width, height, channels, data, rgba, colorType };
+}
+
+export function readPng(file: string): DecodedImage {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return decodePng(bytes, file);
+}

@@ -1,0 +1,85 @@
+// Turning a heatmap into RGBA pixels (and PNG bytes) with its legend.
+import { PNG } from 'pngjs';
+import { chooseRange, colormapTable, legendFor, NAN_COLOR, normalizer } from './colormap';
+import type { Heatmap, RenderOptions, RenderedHeatmap } from './types';
+
+function minPositive(data: Float32Array): number {
+  let m = Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > 0 && v < m) m = v;
+  }
+  return m === Infinity ? 0 : m;
+}
+
+/** Zoom so small maps are readable: the longer side reaches ~384 px, thin strips at least 24 px. */
+export function autoZoom(width: number, height: number): { zx: number; zy: number } {
+  const z = Math.max(1, Math.min(32, Math.floor(384 / Math.max(width, height))));
+  const zy = height * z < 24 ? Math.ceil(24 / height) : z;
+  return { zx: z, zy };
+}
+
+export function renderHeatmap(map: Heatmap, options: RenderOptions = {}): RenderedHeatmap {
+  const cmapName = options.colormap ?? 'viridis';
+  const scale = cmapName === 'diverging' ? 'linear' : (options.scale ?? 'linear');
+  const auto = chooseRange(scale, cmapName, map.min, map.max, scale === 'log' ? minPositive(map.data) : 0);
+  const low = options.low ?? auto.low;
+  const high = options.high ?? auto.high;
+  const norm = normalizer(scale, low, high);
+  const table = colormapTable(cmapName);
+  const { zx, zy } = options.zoom ? { zx: options.zoom, zy: options.zoom } : autoZoom(map.width, map.height);
+  const width = map.width * zx;
+  const height = map.height * zy;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < map.height; y++) {
+    for (let x = 0; x < map.width; x++) {
+      const t = norm(map.data[y * map.width + x]);
+      let r: number, g: number, b: number;
+      if (t !== t) {
+        [r, g, b] = NAN_COLOR;
+      } else {
+        const i = Math.round(t * 255) * 4;
+        r = table[i];
+        g = table[i + 1];
+        b = table[i + 2];
+      }
+      for (let dy = 0; dy < zy; dy++) {
+        let p = ((y * zy + dy) * width + x * zx) * 4;
+        for (let dx = 0; dx < zx; dx++, p += 4) {
+          rgba[p] = r;
+          rgba[p + 1] = g;
+          rgba[p + 2] = b;
+          rgba[p + 3] = 255;
+        }
+      }
+    }
+  }
+  return { width, height, rgba, legend: legendFor(cmapName, scale, low, high) };
+}
+
+export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  return PNG.sync.write(png, { colorType: 6 });
+}
+
+/** Small multiples on one canvas (same scale), `gap` px apart, in rows of `perRow`. */
+export function tile(images: readonly RenderedHeatmap[], perRow: number, gap = 4): { width: number; height: number; rgba: Uint8Array } {
+  if (!images.length) return { width: 0, height: 0, rgba: new Uint8Array(0) };
+  const cw = Math.max(...images.map((i) => i.width));
+  const ch = Math.max(...images.map((i) => i.height));
+  const cols = Math.min(perRow, images.length);
+  const rows = Math.ceil(images.length / cols);
+  const width = cols * cw + (cols - 1) * gap;
+  const height = rows * ch + (rows - 1) * gap;
+  const rgba = new Uint8Array(width * height * 4).fill(255);
+  images.forEach((im, n) => {
+    const ox = (n % cols) * (cw + gap);
+    const oy = Math.floor(n / cols) * (ch + gap);
+    for (let y = 0; y < im.height; y++) {
+      const src = im.rgba.subarray(y * im.width * 4, (y + 1) * im.width * 4);
+      rgba.set(src, ((oy + y) * width + ox) * 4);
+    }
+  });
+  return { width, height, rgba };
+}

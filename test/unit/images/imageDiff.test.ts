@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureGenerated } from '../../helpers/python';
+import { readPng, decodePng } from '../../../src/core/images/png';
+import { goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
+
+interface Expected {
+  ref: string; cand: string; width: number; height: number; psnr: number | null; ssim: number | null;
+  max_abs: number; mean_abs: number; channels: number; golden: Record<string, number>; golden_atol3: number; golden_swapped: number; mask_pixels: number;
+}
+
+const dir = ensureGenerated('images', 'test/fixtures/make_images.py');
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Expected>;
+
+function close(actual: number | null, want: number | null, tol: number, what: string): void {
+  if (want === null) return assert.equal(actual, null, what);
+  assert.ok(actual !== null && Math.abs(actual - want) <= tol, `${what}: ${actual} vs ${want}`);
+}
+
+for (const [name, e] of Object.entries(expected)) {
+  test(`image-diff ${name} matches scikit-image and mflux's rule`, () => {
+    const ref = readPng(join(dir, e.ref));
+    const cand = readPng(join(dir, e.cand));
+    assert.equal(ref.channels, e.channels);
+    const r = imageDiff(ref, cand);
+    assert.equal(r.width, e.width);
+    assert.equal(r.height, e.height);
+    close(r.psnr, e.psnr, 1e-9, 'psnr');
+    close(r.ssim, e.ssim, 1e-9, 'ssim');
+    assert.equal(r.max_abs, e.max_abs);
+    close(r.mean_abs, e.mean_abs, 1e-12, 'mean_abs');
+    // The golden rule is counted, so it must be exact.
+    assert.equal(r.mflux_mismatch_ratio, e.golden['0.1']);
+    assert.equal(imageDiff(cand, ref).mflux_mismatch_ratio, e.golden_swapped);
+    assert.equal(r.mflux_pass, e.golden['0.1'] <= 0.15);
+    const keys = Object.keys(e.golden);
+    const curve = goldenCurve(ref, cand, keys.map(Number));
+    curve.forEach((p, i) => assert.equal(p.ratio, e.golden[keys[i]], `rtol ${keys[i]}`));
+    assert.equal(goldenRatio(ref, cand, 0.1, 3), e.golden_atol3);
+    const mask = pixelMismatchMask(ref, cand);
+    assert.equal(mask.reduce((s, v) => s + v, 0), e.mask_pixels);
+    assert.equal(pixelAbsDiff(ref, cand).max, e.max_abs);
+  });
+}
+
+test('the golden rule is asymmetric: the tolerance is relative to the reference', () => {
+  const e = expected.rgb;
+  assert.notEqual(e.golden['0.1'], e.golden_swapped, 'fixture must show the asymmetry');
+});
+
+test('different sizes are a clear error naming both files', () => {
+  const a = readPng(join(dir, 'size_a.png'));
+  const b = readPng(join(dir, 'size_b.png'));
+  assert.throws(() => imageDiff(a, b, {}, { ref: 'size_a.png', cand: 'size_b.png' }), /size_a\.png is 30×20, size_b\.png is 30×21/);
+});
+
+test('RGB against RGBA is refused (np.isclose could not broadcast them either)', () => {
+  const a = readPng(join(dir, expected.rgb.ref));
+  const b = readPng(join(dir, expected.rgba.ref));
+  const c = { ...b, width: a.width, height: a.height };
+  assert.throws(() => imageDiff(a, c), /RGB.*RGBA|RGBA.*RGB/);
+});
+
+test('bad PNG bytes are a one-line error with the label', () => {
+  assert.throws(() => decodePng(Buffer.from('not a png at all, really not a png'), 'x.png'), /^Error: x\.png: not a PNG file$/);
+  const good = readFileSync(join(dir, expected.rgb.ref));
+  const truncated = good.subarray(0, 60);
+  assert.throws(() => decodePng(truncated, 't.png'), /^Error: t\.png: cannot decode PNG/);
+  const huge = Buffer.from(good);
+  huge.writeUInt32BE(200000, 16);
+  huge.writeUInt32BE(200000, 20);
+  assert.throws(() => decodePng(huge, 'h.png'), /h\.png: PNG is 200000×200000/);
+});
