@@ -4,7 +4,7 @@
 /** Keeps untrusted strings (tensor names, globals) short and on one line inside messages. */
 export function quote(value: unknown, max = 80): string {
   let s = '';
-  for (const ch of String(value)) s += ch.charCodeAt(0) < 32 ? ' ' : ch;
+  for (const ch of String(value).slice(0, max + 1)) s += ch.charCodeAt(0) < 32 ? ' ' : ch;
   return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
 }
 
