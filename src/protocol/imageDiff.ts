@@ -1,0 +1,129 @@
+// Messages of the image diff panel. Host -> webview carries decoded pixels as typed arrays;
+// webview -> host only names things the host offered (pair ids, paths from the init message).
+import {
+  hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isRuleParams, isString,
+  type RuleParams,
+} from './validate';
+
+export type { RuleParams };
+
+/** mflux's golden-image defaults (src/mflux/utils/image_compare.py). */
+export const MFLUX_RULE_DEFAULTS: RuleParams = { rtol: 0.1, atol: 0, threshold: 0.15 };
+
+export interface ImagePairInfo {
+  readonly id: number;
+  readonly label: string;
+  readonly refPath: string;
+  readonly candPath: string;
+  /** Step k of N for stepwise folders (`seed_{seed}_step{k}of{N}.png`). */
+  readonly step?: number;
+  readonly steps?: number;
+}
+
+/** What the panel shows, so it can be reopened after a reload. */
+export interface ImageDiffSource {
+  readonly kind: 'files' | 'folders';
+  readonly ref: string;
+  readonly cand: string;
+}
+
+export interface DecodedImage {
+  readonly path: string;
+  readonly width: number;
+  readonly height: number;
+  /**
+   * Channels as PIL's np.array() would load them: 1 gray (or palette indices), 2 gray+alpha,
+   * 3 RGB, 4 RGBA. The golden rule compares exactly these values.
+   */
+  readonly channels: 1 | 2 | 3 | 4;
+  /** width*height*channels bytes, interleaved: the operands of the golden rule. */
+  readonly values: Uint8Array;
+  /** Width*height*4 bytes, ready to draw (palette and gray resolved, missing alpha 255). */
+  readonly rgba: Uint8Array;
+  /** PNG color type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA). */
+  readonly colorType: number;
+  /** One-line descriptions of anything unusual (16-bit, palette, alpha...). */
+  readonly notes: readonly string[];
+}
+
+export interface ImageMetrics {
+  /** null when the images are identical (infinite PSNR). */
+  readonly psnr: number | null;
+  readonly ssim: number | null;
+  readonly maxAbs: number;
+  readonly meanAbs: number;
+}
+
+export type ImageDiffHostMessage =
+  | { readonly kind: 'init'; readonly payload: { readonly title: string; readonly pairs: readonly ImagePairInfo[]; readonly selected: number; readonly rule: RuleParams; readonly stepwise: boolean; readonly source: ImageDiffSource | null; readonly message: string | null } }
+  | { readonly kind: 'pair'; readonly payload: { readonly id: number; readonly ref: DecodedImage | null; readonly cand: DecodedImage | null; readonly problems: readonly string[]; readonly metrics: ImageMetrics | null } }
+  | { readonly kind: 'pairMetrics'; readonly payload: { readonly id: number; readonly psnr: number | null; readonly ssim: number | null } }
+  | { readonly kind: 'error'; readonly payload: { readonly message: string } };
+
+export type ImageDiffWebviewMessage =
+  | { readonly kind: 'ready'; readonly payload: Record<string, never> }
+  | { readonly kind: 'selectPair'; readonly payload: { readonly id: number } }
+  | { readonly kind: 'revealFile'; readonly payload: { readonly path: string } }
+  | { readonly kind: 'ruleChanged'; readonly payload: RuleParams };
+
+function isDecodedImage(v: unknown): v is DecodedImage {
+  if (!isObject(v)) return false;
+  const { width, height, channels, rgba, notes, path } = v;
+  return isString(path) && isNonNegInt(width) && isNonNegInt(height) && (channels === 1 || channels === 2 || channels === 3 || channels === 4)
+    && rgba instanceof Uint8Array && rgba.length === (width as number) * (height as number) * 4
+    && v.values instanceof Uint8Array && v.values.length === (width as number) * (height as number) * (channels as number)
+    && isNonNegInt(v.colorType)
+    && Array.isArray(notes) && notes.every((n) => typeof n === 'string');
+}
+
+function isPairInfo(v: unknown): v is ImagePairInfo {
+  return isObject(v) && isNonNegInt(v.id) && isString(v.label) && isString(v.refPath) && isString(v.candPath)
+    && (v.step === undefined || isNonNegInt(v.step)) && (v.steps === undefined || isNonNegInt(v.steps));
+}
+
+function isMetrics(v: unknown): v is ImageMetrics {
+  return isObject(v) && isNumberOrNull(v.psnr) && isNumberOrNull(v.ssim) && isFiniteNumber(v.maxAbs) && isFiniteNumber(v.meanAbs);
+}
+
+function isSource(v: unknown): v is ImageDiffSource {
+  return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && isString(v.ref) && isString(v.cand);
+}
+
+/** Used by the webview on every message it receives. */
+export function isImageDiffHostMessage(m: unknown): m is ImageDiffHostMessage {
+  if (!isObject(m) || !isObject(m.payload)) return false;
+  const p = m.payload;
+  switch (m.kind) {
+    case 'init':
+      return isString(p.title) && Array.isArray(p.pairs) && p.pairs.every(isPairInfo) && isNonNegInt(p.selected)
+        && isRuleParams(p.rule) && typeof p.stepwise === 'boolean' && (p.source === null || isSource(p.source))
+        && (p.message === null || isString(p.message));
+    case 'pair':
+      return isNonNegInt(p.id) && (p.ref === null || isDecodedImage(p.ref)) && (p.cand === null || isDecodedImage(p.cand))
+        && Array.isArray(p.problems) && p.problems.every((s) => typeof s === 'string') && (p.metrics === null || isMetrics(p.metrics));
+    case 'pairMetrics':
+      return isNonNegInt(p.id) && isNumberOrNull(p.psnr) && isNumberOrNull(p.ssim);
+    case 'error':
+      return isString(p.message);
+    default:
+      return false;
+  }
+}
+
+/** Used by the host on every message it receives from the webview. */
+export function isImageDiffWebviewMessage(m: unknown): m is ImageDiffWebviewMessage {
+  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
+  const p = m.payload;
+  switch (m.kind) {
+    case 'ready':
+      return Object.keys(p).length === 0;
+    case 'selectPair':
+      return isNonNegInt(p.id);
+    case 'revealFile':
+      return isString(p.path);
+    case 'ruleChanged':
+      return isRuleParams(p);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,163 @@
+// Messages of the parity report panel. The report itself follows the `mflux-port compare
+// --json` schema (snake_case, non-finite numbers as null) so an exported JSON is the same file.
+import {
+  hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isShape, isString, isStringArray,
+  isTolerance, type Tolerance,
+} from './validate';
+
+export type { Tolerance };
+
+export interface TensorSide {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+}
+
+export interface ReportPair {
+  readonly name: string;
+  readonly ref_name: string;
+  readonly cand_name: string;
+  readonly ref: TensorSide;
+  readonly cand: TensorSide;
+  readonly transform: string | null;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly max_abs: number | null;
+  readonly mean_abs: number | null;
+  readonly rmse?: number | null;
+  readonly max_rel?: number | null;
+  readonly rel_l2: number | null;
+  readonly cosine: number | null;
+  readonly sqnr_db?: number | null;
+  readonly mismatch: number | null;
+  readonly mismatch_ratio: number | null;
+  readonly nan_ref?: number;
+  readonly nan_cand?: number;
+  readonly inf_ref?: number;
+  readonly inf_cand?: number;
+  readonly pass: boolean;
+  readonly reason?: string;
+}
+
+export interface ParityReport {
+  readonly pairs: readonly ReportPair[];
+  readonly first_divergence: string | null;
+  readonly unmatched_ref: readonly string[];
+  readonly unmatched_cand: readonly string[];
+}
+
+export interface Heatmap {
+  readonly label: string;
+  readonly width: number;
+  readonly height: number;
+  /** Row-major |diff| (or a reduction of it), width*height values. */
+  readonly values: Float32Array;
+}
+
+export interface LayerDetail {
+  readonly name: string;
+  readonly numel: number;
+  readonly heatmap: Heatmap | null;
+  /** Per-channel small multiples (worst channels first). */
+  readonly channels: readonly Heatmap[];
+  readonly firstRef: readonly (number | null)[];
+  readonly firstCand: readonly (number | null)[];
+  /** |diff| histogram on log-spaced bins: counts.length === edges.length - 1. */
+  readonly histogram: { readonly edges: readonly number[]; readonly counts: readonly number[] } | null;
+  /** Both sides in the reference's layout, when small enough to re-judge in the webview. */
+  readonly elements: { readonly ref: Float32Array; readonly cand: Float32Array } | null;
+  readonly note: string | null;
+}
+
+export interface ParitySource {
+  readonly ref: string;
+  readonly cand: string;
+}
+
+export type ParityHostMessage =
+  | { readonly kind: 'init'; readonly payload: { readonly title: string; readonly refLabel: string; readonly candLabel: string; readonly report: ParityReport; readonly source: ParitySource | null } }
+  | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
+  | { readonly kind: 'layer'; readonly payload: LayerDetail }
+  | { readonly kind: 'error'; readonly payload: { readonly message: string } };
+
+export type ParityWebviewMessage =
+  | { readonly kind: 'ready'; readonly payload: Record<string, never> }
+  | { readonly kind: 'selectLayer'; readonly payload: { readonly name: string } }
+  | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' } | { readonly format: 'html'; readonly html: string } }
+  | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
+  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } };
+
+const MAX_HTML = 64 * 1024 * 1024;
+
+function isSide(v: unknown): v is TensorSide {
+  return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
+}
+
+function isPair(v: unknown): v is ReportPair {
+  if (!isObject(v)) return false;
+  return isString(v.name) && isString(v.ref_name) && isString(v.cand_name) && isSide(v.ref) && isSide(v.cand)
+    && (v.transform === null || isString(v.transform, 128)) && isFiniteNumber(v.atol) && isFiniteNumber(v.rtol)
+    && isNumberOrNull(v.max_abs) && isNumberOrNull(v.mean_abs) && isNumberOrNull(v.rel_l2) && isNumberOrNull(v.cosine)
+    && isNumberOrNull(v.mismatch) && isNumberOrNull(v.mismatch_ratio) && typeof v.pass === 'boolean'
+    && (v.reason === undefined || isString(v.reason));
+}
+
+export function isParityReport(v: unknown): v is ParityReport {
+  return isObject(v) && Array.isArray(v.pairs) && v.pairs.every(isPair) && (v.first_divergence === null || isString(v.first_divergence))
+    && isStringArray(v.unmatched_ref) && isStringArray(v.unmatched_cand);
+}
+
+function isHeatmap(v: unknown): v is Heatmap {
+  return isObject(v) && isString(v.label) && isNonNegInt(v.width) && isNonNegInt(v.height)
+    && v.values instanceof Float32Array && v.values.length === (v.width as number) * (v.height as number);
+}
+
+function isValueList(v: unknown): boolean {
+  return Array.isArray(v) && v.length <= 64 && v.every((x) => x === null || typeof x === 'number');
+}
+
+function isLayerDetail(p: Record<string, unknown>): boolean {
+  const h = p.histogram;
+  const e = p.elements;
+  return isString(p.name) && isNonNegInt(p.numel) && (p.heatmap === null || isHeatmap(p.heatmap))
+    && Array.isArray(p.channels) && p.channels.every(isHeatmap) && isValueList(p.firstRef) && isValueList(p.firstCand)
+    && (h === null || (isObject(h) && Array.isArray(h.edges) && Array.isArray(h.counts) && h.counts.length === h.edges.length - 1))
+    && (e === null || (isObject(e) && e.ref instanceof Float32Array && e.cand instanceof Float32Array && e.ref.length === e.cand.length))
+    && (p.note === null || isString(p.note));
+}
+
+export function isParityHostMessage(m: unknown): m is ParityHostMessage {
+  if (!isObject(m) || !isObject(m.payload)) return false;
+  const p = m.payload;
+  switch (m.kind) {
+    case 'init':
+      return isString(p.title) && isString(p.refLabel) && isString(p.candLabel) && isParityReport(p.report)
+        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand)));
+    case 'progress':
+      return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
+    case 'layer':
+      return isLayerDetail(p);
+    case 'error':
+      return isString(p.message);
+    default:
+      return false;
+  }
+}
+
+export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
+  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
+  const p = m.payload;
+  switch (m.kind) {
+    case 'ready':
+      return Object.keys(p).length === 0;
+    case 'selectLayer':
+      return isString(p.name);
+    case 'exportReport':
+      return p.format === 'json' || (p.format === 'html' && isString(p.html, MAX_HTML));
+    case 'copyText':
+      return isString(p.text, 100_000);
+    case 'toleranceChanged':
+      return isString(p.name) && isTolerance(p.tolerance);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,84 @@
+// Messages of the read-only tensor file viewer (custom editor). The host lists tensors from
+// headers only; stats and previews are requested one tensor at a time, by a name it listed.
+import type { Reply } from './envelope';
+import { hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isShape, isString } from './validate';
+
+export interface TensorEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly numel: number;
+  readonly byteLength: number;
+  readonly decodable: boolean;
+}
+
+export interface TensorStats {
+  readonly name: string;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly nan: number;
+  readonly inf: number;
+  readonly first: readonly (number | null)[];
+}
+
+export interface TensorPreview {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** Signed values (the largest magnitude of each pooled block), row-major. */
+  readonly values: Float32Array;
+  readonly note: string | null;
+}
+
+export type TensorViewerHostMessage =
+  | { readonly kind: 'init'; readonly payload: { readonly fileName: string; readonly format: string; readonly fileSize: number; readonly tensors: readonly TensorEntry[]; readonly error: string | null } }
+  | Reply<TensorStats | TensorPreview>;
+
+export type TensorViewerWebviewMessage =
+  | { readonly kind: 'ready'; readonly payload: Record<string, never> }
+  | { readonly kind: 'requestStats'; readonly requestId: number; readonly payload: { readonly name: string } }
+  | { readonly kind: 'requestPreview'; readonly requestId: number; readonly payload: { readonly name: string } };
+
+function isEntry(v: unknown): v is TensorEntry {
+  return isObject(v) && isString(v.name) && isString(v.dtype, 64) && isShape(v.shape) && isNonNegInt(v.numel)
+    && isNonNegInt(v.byteLength) && typeof v.decodable === 'boolean';
+}
+
+export function isTensorStats(v: unknown): v is TensorStats {
+  return isObject(v) && isString(v.name) && isNumberOrNull(v.min) && isNumberOrNull(v.max) && isNumberOrNull(v.mean)
+    && isNumberOrNull(v.std) && isNonNegInt(v.nan) && isNonNegInt(v.inf)
+    && Array.isArray(v.first) && v.first.length <= 64 && v.first.every((x) => x === null || typeof x === 'number');
+}
+
+export function isTensorPreview(v: unknown): v is TensorPreview {
+  return isObject(v) && isString(v.name) && isNonNegInt(v.width) && isNonNegInt(v.height)
+    && v.values instanceof Float32Array && v.values.length === (v.width as number) * (v.height as number)
+    && (v.note === null || isString(v.note));
+}
+
+export function isTensorViewerHostMessage(m: unknown): m is TensorViewerHostMessage {
+  if (!isObject(m)) return false;
+  if (m.kind === 'reply') {
+    return isNonNegInt(m.inReplyTo) && typeof m.ok === 'boolean'
+      && (m.ok ? isTensorStats(m.payload) || isTensorPreview(m.payload) : isString(m.error));
+  }
+  if (m.kind !== 'init' || !isObject(m.payload)) return false;
+  const p = m.payload;
+  return isString(p.fileName) && isString(p.format, 64) && isFiniteNumber(p.fileSize) && Array.isArray(p.tensors)
+    && p.tensors.every(isEntry) && (p.error === null || isString(p.error));
+}
+
+export function isTensorViewerWebviewMessage(m: unknown): m is TensorViewerWebviewMessage {
+  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
+  switch (m.kind) {
+    case 'ready':
+      return Object.keys(m.payload).length === 0;
+    case 'requestStats':
+    case 'requestPreview':
+      return isNonNegInt(m.requestId) && isString(m.payload.name);
+    default:
+      return false;
+  }
+}

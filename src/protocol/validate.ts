@@ -1,0 +1,65 @@
+// Small shape checks shared by the message validators of every panel. Messages cross a
+// trust boundary (webview <-> extension host), so each field is checked before use.
+import { isObject } from './envelope';
+
+export { isObject };
+
+export function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** A number or null (JSON has no NaN/Infinity, so non-finite metrics travel as null). */
+export function isNumberOrNull(v: unknown): v is number | null {
+  return v === null || isFiniteNumber(v);
+}
+
+export function isNonNegInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+export function isString(v: unknown, maxLength = 4096): v is string {
+  return typeof v === 'string' && v.length <= maxLength;
+}
+
+export function isStringArray(v: unknown, maxItems = 1_000_000): v is string[] {
+  return Array.isArray(v) && v.length <= maxItems && v.every((s) => typeof s === 'string');
+}
+
+export function isNumberArray(v: unknown, maxItems = 1_000_000): v is number[] {
+  return Array.isArray(v) && v.length <= maxItems && v.every((n) => typeof n === 'number');
+}
+
+export function isShape(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length <= 16 && v.every(isNonNegInt);
+}
+
+/** Optional request id used to correlate replies. */
+export function hasValidRequestId(m: Record<string, unknown>): boolean {
+  return m.requestId === undefined || isNonNegInt(m.requestId);
+}
+
+/** Float32Array (or a plain number array the host might have sent instead). */
+export function isFloatArray(v: unknown, length?: number): v is Float32Array {
+  if (!(v instanceof Float32Array)) return false;
+  return length === undefined || v.length === length;
+}
+
+/** Golden-rule tolerances: non-negative finite numbers. */
+export interface RuleParams {
+  readonly rtol: number;
+  readonly atol: number;
+  readonly threshold: number;
+}
+
+export function isRuleParams(v: unknown): v is RuleParams {
+  return isObject(v) && [v.rtol, v.atol, v.threshold].every((n) => isFiniteNumber(n) && n >= 0);
+}
+
+export interface Tolerance {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+export function isTolerance(v: unknown): v is Tolerance {
+  return isObject(v) && isFiniteNumber(v.atol) && v.atol >= 0 && isFiniteNumber(v.rtol) && v.rtol >= 0;
+}

@@ -1,0 +1,111 @@
+// Colormaps as 256-entry RGB lookup tables, built by interpolating a few anchor colours.
+// Pure: used by the webviews (and testable in Node).
+
+export type ColormapName = 'viridis' | 'magma' | 'gray' | 'diverging';
+export type Scale = 'linear' | 'log';
+
+const ANCHORS: Record<ColormapName, readonly string[]> = {
+  viridis: ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'],
+  magma: ['#000004', '#180f3d', '#440f76', '#721f81', '#9e2f7f', '#cd4071', '#f1605d', '#fd9668', '#feca8d', '#fcfdbf'],
+  gray: ['#000000', '#ffffff'],
+  // Blue for negative, near-white at zero, red for positive.
+  diverging: ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b'],
+};
+
+export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'magma', 'gray', 'diverging'];
+
+const cache = new Map<ColormapName, Uint8Array>();
+
+function hex(c: string): [number, number, number] {
+  return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)];
+}
+
+/** 256*3 bytes: the RGB of each of 256 levels. */
+export function lut(name: ColormapName): Uint8Array {
+  let t = cache.get(name);
+  if (t) return t;
+  const anchors = ANCHORS[name].map(hex);
+  t = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const x = (i / 255) * (anchors.length - 1);
+    const k = Math.min(anchors.length - 2, Math.floor(x));
+    const f = x - k;
+    for (let c = 0; c < 3; c++) t[i * 3 + c] = Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f);
+  }
+  cache.set(name, t);
+  return t;
+}
+
+export function cssColor(name: ColormapName, level01: number): string {
+  const t = lut(name);
+  const i = Math.max(0, Math.min(255, Math.round(level01 * 255))) * 3;
+  return `rgb(${t[i]},${t[i + 1]},${t[i + 2]})`;
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Finite min/max of the values (0..0 when none is finite). */
+export function finiteRange(values: ArrayLike<number>): Range {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+    min = Infinity; max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) { if (v < min) min = v; if (v > max) max = v; }
+    }
+  }
+  return Number.isFinite(min) ? { min, max } : { min: 0, max: 0 };
+}
+
+/** Smallest positive finite value, used as the floor of a log scale. */
+export function minPositive(values: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > 0 && v < m) m = v;
+  }
+  return Number.isFinite(m) ? m : 1;
+}
+
+/**
+ * Maps values to RGBA pixels. Linear: [min, max] -> [0, 255]. Log: log10 of max(v, floor)
+ * over [floor, max]. NaN is drawn magenta so it is never mistaken for a small value.
+ */
+export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name: ColormapName, scale: Scale, range: Range): void {
+  const t = lut(name);
+  const n = values.length;
+  if (scale === 'log') {
+    const lo = Math.log10(Math.max(range.min, 1e-30));
+    const hi = Math.log10(Math.max(range.max, range.min * 10, 1e-29));
+    const k = 255 / (hi - lo);
+    for (let i = 0, o = 0; i < n; i++, o += 4) {
+      const v = values[i];
+      if (v !== v) { out[o] = 255; out[o + 1] = 0; out[o + 2] = 255; out[o + 3] = 255; continue; }
+      let level = v > 0 ? (Math.log10(v) - lo) * k : 0;
+      level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
+      const j = level * 3;
+      out[o] = t[j]; out[o + 1] = t[j + 1]; out[o + 2] = t[j + 2]; out[o + 3] = 255;
+    }
+    return;
+  }
+  const span = range.max - range.min;
+  const k = span > 0 ? 255 / span : 0;
+  const lo = range.min;
+  for (let i = 0, o = 0; i < n; i++, o += 4) {
+    const v = values[i];
+    if (v !== v) { out[o] = 255; out[o + 1] = 0; out[o + 2] = 255; out[o + 3] = 255; continue; }
+    let level = (v - lo) * k;
+    level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
+    const j = level * 3;
+    out[o] = t[j]; out[o + 1] = t[j + 1]; out[o + 2] = t[j + 2]; out[o + 3] = 255;
+  }
+}

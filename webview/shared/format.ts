@@ -1,0 +1,37 @@
+// Number formatting shared by the panels: short, aligned, never "NaN" for missing values.
+
+export function fmt(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined) return '—';
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(Math.max(0, digits - 2)).replace('e+', 'e');
+  return Number(v.toPrecision(digits)).toString();
+}
+
+export function pct(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v === 0) return '0%';
+  const p = v * 100;
+  return (p < 0.01 ? p.toExponential(1) : Number(p.toPrecision(digits)).toString()) + '%';
+}
+
+export function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export function count(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
+  return String(n);
+}
+
+export function shape(s: readonly number[]): string {
+  return `[${s.join(', ')}]`;
+}
