@@ -1,8 +1,146 @@
-// Stub until the folder reader lands.
+// A folder of tensor files: a capture dump (one .npy per tensor, maybe a manifest.jsonl),
+// a checkpoint folder, or a Hugging Face cache snapshot (symlinks into ../../blobs).
+//
+// Naming, deterministic:
+// - `.npy` files are one tensor named by the file stem (or by the manifest's `name`);
+//   containers (safetensors, .npz, torch) keep their own tensor names;
+// - files in subfolders (diffusers snapshots: transformer/, vae/) get `<subfolder>/` in front;
+// - order: manifest.jsonl lines first, then the other files by relative path (code point
+//   order); a `*.index.json` stands in for the shards it lists;
+// - when a name is already taken, the later tensor becomes `<relative file>:<name>`, and if
+//   that is taken too, `<relative file>:<name>#2`, `#3`, …
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, normalize, relative, sep } from 'node:path';
+import type { TensorInfo } from './types';
 import type { FilePool } from './file';
-import { UnsupportedFormat } from './errors';
+import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
+import { describeFsError } from './file';
 import type { Entry, OpenOptions } from './source';
+import { parseShardIndex } from './sharded';
+import { readFileEntries } from './detect';
 
-export async function readFolder(path: string, _pool: FilePool, _options: OpenOptions): Promise<Entry[]> {
-  throw new UnsupportedFormat(path, 'folders are not supported yet');
+const TENSOR_EXT = /\.(safetensors|npy|npz|pt|pth|bin|ckpt)$/i;
+const INDEX = /\.(safetensors|bin)\.index\.json$/i;
+/** Files that share a tensor extension but hold no tensors (Trainer's pickled arguments). */
+const NOT_TENSORS = new Set(['training_args.bin']);
+const MAX_DEPTH = 4;
+const MAX_FILES = 100_000;
+const MAX_MANIFEST = 256 * 1024 * 1024;
+
+interface ManifestLine {
+  readonly name: string;
+  readonly file: string;
+}
+
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let items;
+    try {
+      items = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new FileNotReadable(dir, describeFsError(e));
+    }
+    items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const it of items) {
+      if (it.name.startsWith('.')) continue;
+      const p = join(dir, it.name);
+      let isDir = it.isDirectory();
+      let isFile = it.isFile();
+      if (it.isSymbolicLink()) {
+        const st = await stat(p).catch((e) => {
+          if (TENSOR_EXT.test(it.name) || INDEX.test(it.name)) throw new FileNotReadable(p, `broken symlink (${describeFsError(e)}); an incomplete download?`);
+          return undefined;
+        });
+        isDir = !!st?.isDirectory();
+        isFile = !!st?.isFile();
+      }
+      if (isDir && depth < MAX_DEPTH) await walk(p, depth + 1);
+      else if (isFile) {
+        out.push(p);
+        if (out.length > MAX_FILES) throw new FileNotReadable(root, `more than ${MAX_FILES.toLocaleString('en-US')} files; open a smaller folder`);
+      }
+    }
+  };
+  await walk(root, 0);
+  return out;
+}
+
+async function readManifest(root: string, pool: FilePool): Promise<ManifestLine[] | undefined> {
+  const path = join(root, 'manifest.jsonl');
+  const exists = await stat(path).then((s) => s.isFile(), () => false);
+  if (!exists) return undefined;
+  const ref = await pool.get(path);
+  if (ref.size > MAX_MANIFEST) throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST)} limit`);
+  const text = new TextDecoder().decode(await ref.read(0, ref.size, 'the manifest'));
+  const lines: ManifestLine[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      throw new BadIndex(path, `line ${i + 1} is not JSON`);
+    }
+    const { name, file } = (o ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof file !== 'string') throw new BadIndex(path, `line ${i + 1} needs string fields "name" and "file"`);
+    const norm = normalize(file);
+    if (norm.startsWith('..') || norm.startsWith(sep)) throw new BadIndex(path, `line ${i + 1} points outside the folder (${quote(file)})`);
+    lines.push({ name, file: join(root, norm) });
+  });
+  return lines;
+}
+
+function stem(file: string): string {
+  return basename(file).replace(/\.[^.]*$/, '');
+}
+
+export async function readFolder(root: string, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
+  const all = await listFiles(root);
+  const indexes = all.filter((p) => INDEX.test(p));
+  const sharded = new Set<string>();
+  for (const ix of indexes) for (const s of (await parseShardIndex(await pool.get(ix))).shards) sharded.add(s);
+  const candidates = all.filter((p) => (INDEX.test(p) || TENSOR_EXT.test(p)) && !sharded.has(p) && !NOT_TENSORS.has(basename(p)));
+
+  const cache = new Map<string, Promise<Entry[]>>();
+  const entriesOf = (p: string): Promise<Entry[]> => {
+    let e = cache.get(p);
+    if (!e) cache.set(p, (e = readFileEntries(p, pool, options, stem(p))));
+    return e;
+  };
+  const out: Entry[] = [];
+  const taken = new Set<string>();
+  const add = (e: Entry, file: string, wanted: string): void => {
+    const relDir = relative(root, file).split(sep).slice(0, -1).join('/');
+    const base = relDir ? `${relDir}/${wanted}` : wanted;
+    let name = base;
+    const relFile = relative(root, file).split(sep).join('/');
+    if (taken.has(name)) name = `${relFile}:${wanted}`;
+    for (let k = 2; taken.has(name); k++) name = `${relFile}:${wanted}#${k}`;
+    taken.add(name);
+    const info: TensorInfo = name === e.info.name ? e.info : { ...e.info, name };
+    out.push({ info, placement: e.placement });
+  };
+
+  const used = new Set<Entry>();
+  const manifest = await readManifest(root, pool);
+  for (const line of manifest ?? []) {
+    let entries: Entry[];
+    try {
+      entries = await entriesOf(line.file);
+    } catch (e) {
+      if (e instanceof FileNotReadable) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(relative(root, line.file))} for ${quote(line.name)}, which cannot be read (${e.reason})`);
+      throw e;
+    }
+    const e = entries.length === 1 ? entries[0] : entries.find((x) => x.info.name === line.name);
+    if (!e) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(line.name)} in ${quote(relative(root, line.file))}, which does not contain it`);
+    if (used.has(e)) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(line.name)} in ${quote(relative(root, line.file))} twice`);
+    used.add(e);
+    add(e, line.file, line.name);
+  }
+  // files the manifest does not mention (and tensors of its containers it left out) follow
+  for (const p of candidates) {
+    for (const e of await entriesOf(p)) if (!used.has(e)) add(e, p, e.info.name);
+  }
+  return out;
 }

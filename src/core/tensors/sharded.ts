@@ -1,8 +1,67 @@
-// Stub until the sharded index reader lands.
+// Sharded checkpoints: `*.safetensors.index.json` / `pytorch_model.bin.index.json` map each
+// tensor to a shard file next to the index. Listing reads each shard's header once.
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FilePool, FileRef } from './file';
-import { UnsupportedFormat } from './errors';
+import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
 import type { Entry, OpenOptions } from './source';
 
-export async function readShardIndex(ref: FileRef, _pool: FilePool, _options: OpenOptions): Promise<Entry[]> {
-  throw new UnsupportedFormat(ref.path, 'sharded index files are not supported yet');
+export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+
+export interface ShardIndex {
+  /** Shard paths (absolute), in order of first appearance in the weight map. */
+  readonly shards: string[];
+  readonly weightMap: [string, string][];
+}
+
+export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
+  const file = ref.path;
+  if (ref.size > MAX_INDEX_BYTES) throw new HeaderTooLarge(file, `index is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_INDEX_BYTES)} limit`);
+  const bytes = await ref.read(0, ref.size, 'the index');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new BadIndex(file, `not valid JSON (${(e as Error).message.slice(0, 100)})`);
+  }
+  const wm = (parsed as { weight_map?: unknown } | null)?.weight_map;
+  if (!wm || typeof wm !== 'object' || Array.isArray(wm)) throw new BadIndex(file, 'has no "weight_map" object; not a sharded checkpoint index');
+  const dir = dirname(file);
+  const shards: string[] = [];
+  const weightMap: [string, string][] = [];
+  for (const [name, shard] of Object.entries(wm as Record<string, unknown>)) {
+    if (typeof shard !== 'string' || !shard) throw new BadIndex(file, `weight_map entry ${quote(name)} is not a file name`);
+    const norm = normalize(shard);
+    if (isAbsolute(shard) || norm.startsWith('..')) throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
+    const path = join(dir, norm);
+    if (!shards.includes(path)) shards.push(path);
+    weightMap.push([name, path]);
+  }
+  return { shards, weightMap };
+}
+
+export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
+  const index = await parseShardIndex(ref);
+  const { readFileEntries } = await import('./detect');
+  const byShard = new Map<string, Map<string, Entry>>();
+  for (const shard of index.shards) {
+    let entries: Entry[];
+    try {
+      entries = await readFileEntries(shard, pool, options, '');
+    } catch (e) {
+      if (e instanceof FileNotReadable) throw new BadIndex(ref.path, `lists shard ${quote(shard)}, which cannot be read (${e.reason})`);
+      throw e;
+    }
+    byShard.set(shard, new Map(entries.map((x) => [x.info.name, x])));
+  }
+  const out: Entry[] = [];
+  const used = new Set<Entry>();
+  for (const [name, shard] of index.weightMap) {
+    const e = byShard.get(shard)!.get(name);
+    if (!e) throw new BadIndex(ref.path, `maps tensor ${quote(name)} to ${quote(shard)}, which does not contain it`);
+    out.push(e);
+    used.add(e);
+  }
+  // tensors a shard holds but the map forgot are still listed, after the mapped ones
+  for (const shard of index.shards) for (const e of byShard.get(shard)!.values()) if (!used.has(e)) out.push(e);
+  return out;
 }
