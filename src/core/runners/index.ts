@@ -4,3 +4,5 @@ export * from './command';
 export * from './env';
 export * from './runs';
 export * from './git';
+export * from './pair';
+export * from './insertDump';
