@@ -1,4 +1,6 @@
 // Sub-command dispatch. Each sub-command lives in its own file and exports `run(args)`.
+import { inspectCommand } from './inspect';
+import { statsCommand } from './stats';
 export interface SubCommand {
   readonly name: string;
   readonly summary: string;
@@ -6,7 +8,7 @@ export interface SubCommand {
   run(args: string[]): Promise<number>;
 }
 
-const commands: SubCommand[] = [];
+const commands: SubCommand[] = [inspectCommand, statsCommand];
 
 export const VERSION = '0.1.0';
 
