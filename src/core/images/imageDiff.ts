@@ -51,7 +51,7 @@ export function goldenMismatches(joint: Float64Array, rtol: number, atol: number
   return bad;
 }
 
-export function goldenRatio(ref: DecodedImage, cand: DecodedImage, rtol = GOLDEN_DEFAULTS.rtol, atol = GOLDEN_DEFAULTS.atol): number {
+export function goldenRatio(ref: DecodedImage, cand: DecodedImage, rtol: number = GOLDEN_DEFAULTS.rtol, atol: number = GOLDEN_DEFAULTS.atol): number {
   return goldenMismatches(jointHistogram(ref, cand), rtol, atol) / ref.data.length;
 }
 
@@ -72,7 +72,7 @@ export function goldenCurve(
 }
 
 /** Per pixel: 1 when any channel (as loaded) fails the golden rule, else 0. */
-export function pixelMismatchMask(ref: DecodedImage, cand: DecodedImage, rtol = GOLDEN_DEFAULTS.rtol, atol = GOLDEN_DEFAULTS.atol): Uint8Array {
+export function pixelMismatchMask(ref: DecodedImage, cand: DecodedImage, rtol: number = GOLDEN_DEFAULTS.rtol, atol: number = GOLDEN_DEFAULTS.atol): Uint8Array {
   checkSameChannels(ref, cand);
   const ch = ref.channels;
   const n = ref.width * ref.height;

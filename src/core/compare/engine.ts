@@ -1,0 +1,328 @@
+// The parity engine: opens both dumps, pairs tensors, streams each pair once through the
+// metric and heatmap accumulators, and assembles the report. Memory stays bounded: two chunk
+// buffers (plus one window of the candidate when a layout transform reorders it) and small
+// per-pair state. Runs in a worker thread (worker.ts) or in-process.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
+import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
+import { errorGrowth } from './growth';
+import { Gatherer, planLayout, type LayoutPlan } from './layout';
+import { MetricAccumulator } from './metrics';
+import { compileRules, findManifest, pairNames, readManifest } from './pairing';
+import { compileTolerances } from './tolerance';
+import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, PairResult, ReportJson } from './types';
+
+export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+export const DEFAULT_WINDOW_ELEMENTS = 32 << 20;
+
+/** Bad input the user can fix (missing file, bad map file...): the CLI exits 2 on these. */
+export class CompareInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompareInputError';
+  }
+}
+
+export interface CompareHooks {
+  readonly onProgress?: (p: CompareProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+async function openSide(path: string): Promise<TensorSource> {
+  try {
+    return await openTensors(path);
+  } catch (e) {
+    // Until the folder reader lands, a folder is the union of the tensor files in it.
+    const st = await stat(path).catch(() => null);
+    if (st?.isDirectory() && /not supported yet/.test((e as Error).message)) return openFolderShim(path);
+    throw new CompareInputError((e as Error).message);
+  }
+}
+
+async function openFolderShim(dir: string): Promise<TensorSource> {
+  const files = (await readdir(dir)).filter((f) => /\.(safetensors|npy|npz|pt|pth|bin)$/i.test(f)).sort();
+  const sources: TensorSource[] = [];
+  const owner = new Map<string, TensorSource>();
+  const infos: TensorInfo[] = [];
+  try {
+    for (const f of files) {
+      const s = await openTensors(join(dir, f));
+      sources.push(s);
+      for (const info of s.list()) {
+        if (owner.has(info.name)) continue;
+        owner.set(info.name, s);
+        infos.push(info);
+      }
+    }
+  } catch (e) {
+    await Promise.all(sources.map((s) => s.close()));
+    throw new CompareInputError((e as Error).message);
+  }
+  const of = (name: string): TensorSource => {
+    const s = owner.get(name);
+    if (!s) throw new Error(`${dir}: no tensor named ${JSON.stringify(name)}`);
+    return s;
+  };
+  return {
+    path: dir,
+    list: () => infos,
+    get: (name) => owner.get(name)?.get(name),
+    chunks: (name, o) => of(name).chunks(name, o),
+    read: (name, o) => of(name).read(name, o),
+    close: async () => {
+      await Promise.all(sources.map((s) => s.close()));
+    },
+  };
+}
+
+/** Hands out aligned pieces of a chunk stream. */
+class Cursor {
+  private chunk: FloatChunk | null = null;
+  private pos = 0;
+  private done = false;
+  constructor(private readonly it: AsyncIterator<FloatChunk>) {}
+
+  /** Elements available without another read (reads when the current chunk is used up). */
+  async available(): Promise<number> {
+    while (!this.done && (this.chunk === null || this.pos >= this.chunk.length)) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        this.chunk = r.value;
+        this.pos = 0;
+      }
+    }
+    return this.chunk ? this.chunk.length - this.pos : 0;
+  }
+
+  take(n: number): FloatChunk {
+    const c = this.chunk as FloatChunk;
+    const out = this.pos === 0 && n === c.length ? c : c.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+function emptyResult(refName: string, candName: string, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string): PairResult {
+  return {
+    name: refName,
+    ref_name: refName,
+    cand_name: candName,
+    ref: { dtype: r.dtype, shape: [...r.shape] },
+    cand: { dtype: c.dtype, shape: [...c.shape] },
+    transform,
+    atol: tol.atol,
+    rtol: tol.rtol,
+    tolerance_source: tol.source,
+    numel: r.numel,
+    max_abs: null,
+    max_abs_index: null,
+    mean_abs: null,
+    rmse: null,
+    max_rel: null,
+    rel_l2: null,
+    cosine: null,
+    sqnr_db: null,
+    // Nothing could be compared, so no element counts as matching.
+    mismatch: r.numel,
+    mismatch_ratio: 1,
+    nan_ref: 0,
+    nan_cand: 0,
+    inf_ref: 0,
+    inf_cand: 0,
+    pass: false,
+    reason,
+  };
+}
+
+interface StreamArgs {
+  readonly ref: TensorSource;
+  readonly cand: TensorSource;
+  readonly refInfo: TensorInfo;
+  readonly candInfo: TensorInfo;
+  readonly plan: LayoutPlan;
+  readonly acc: MetricAccumulator;
+  readonly heat: HeatmapAccumulator | null;
+  readonly chunkElements: number;
+  readonly windowElements: number;
+  readonly signal?: AbortSignal;
+  readonly progress: (done: number) => void;
+}
+
+async function streamPair(a: StreamArgs): Promise<void> {
+  const { acc, heat, signal } = a;
+  const n = a.refInfo.numel;
+  const opts = { chunkElements: a.chunkElements, signal };
+  const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
+  const ended = () => new Error(`${a.refInfo.file}: tensor ${JSON.stringify(a.refInfo.name)} ended before its ${n} elements`);
+  try {
+    if (a.plan.sameOrder) {
+      const candCur = new Cursor(a.cand.chunks(a.candInfo.name, opts)[Symbol.asyncIterator]());
+      try {
+        let done = 0;
+        while (done < n) {
+          signal?.throwIfAborted();
+          const m = Math.min(await refCur.available(), await candCur.available(), n - done);
+          if (m <= 0) throw ended();
+          const d = acc.update(refCur.take(m), candCur.take(m));
+          heat?.add(d);
+          done += m;
+          a.progress(done);
+        }
+      } finally {
+        await candCur.close();
+      }
+      return;
+    }
+    // Reordered candidate: gather one window of it (in reference order) per pass over it.
+    const size = Math.min(n, a.windowElements);
+    const window = a.candInfo.dtype === 'F64' ? new Float64Array(size) : new Float32Array(size);
+    const gather = new Gatherer(a.plan);
+    let done = 0;
+    for (let start = 0; start < n; start += size) {
+      const w = start + size <= n ? window : window.subarray(0, n - start);
+      gather.reset();
+      for await (const c of a.cand.chunks(a.candInfo.name, opts)) {
+        signal?.throwIfAborted();
+        gather.feed(c, w, start);
+      }
+      let at = 0;
+      while (at < w.length) {
+        signal?.throwIfAborted();
+        const m = Math.min(await refCur.available(), w.length - at);
+        if (m <= 0) throw ended();
+        const d = acc.update(refCur.take(m), w.subarray(at, at + m));
+        heat?.add(d);
+        at += m;
+        done += m;
+        a.progress(done);
+      }
+    }
+  } finally {
+    await refCur.close();
+  }
+}
+
+function isAbort(e: unknown): boolean {
+  return (e as Error)?.name === 'AbortError';
+}
+
+/** Runs a whole comparison. Throws CompareInputError for bad input, AbortError when cancelled. */
+export async function runCompare(options: CompareOptions, hooks: CompareHooks = {}): Promise<CompareOutput> {
+  const { signal } = hooks;
+  let tolerances;
+  let rules;
+  try {
+    tolerances = compileTolerances({ atol: options.atol, rtol: options.rtol }, options.map);
+    rules = compileRules(options.map);
+  } catch (e) {
+    throw new CompareInputError((e as Error).message);
+  }
+  const manifestOf = (p: string): string[] | undefined => {
+    const m = findManifest(p);
+    if (!m) return undefined;
+    try {
+      return readManifest(m);
+    } catch (e) {
+      throw new CompareInputError((e as Error).message);
+    }
+  };
+  const refManifest = manifestOf(options.refPath);
+  const candManifest = manifestOf(options.candPath);
+  const ref = await openSide(options.refPath);
+  let cand: TensorSource;
+  try {
+    cand = await openSide(options.candPath);
+  } catch (e) {
+    await ref.close();
+    throw e;
+  }
+  try {
+    const refNames = ref.list().map((i) => i.name);
+    const candNames = cand.list().map((i) => i.name);
+    const pairing = pairNames(refNames, candNames, rules, { ref: refManifest, cand: candManifest });
+    const heatMode = options.heatmaps ?? 'failing';
+    const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+    const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
+    const pairs: PairResult[] = [];
+    const heatmaps: Record<string, PairHeatmaps> = {};
+    const total = pairing.pairs.length;
+    let lastReport = 0;
+    for (const [refName, candName] of pairing.pairs) {
+      signal?.throwIfAborted();
+      const r = ref.get(refName) as TensorInfo;
+      const c = cand.get(candName) as TensorInfo;
+      const tol = tolerances.resolve(refName, r.dtype, c.dtype);
+      hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
+      const planned = planLayout(r.shape, c.shape, refName);
+      if (!planned.ok) {
+        pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
+        continue;
+      }
+      const plan = planned.plan;
+      if (!r.decodable || !c.decodable) {
+        const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
+        pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
+        continue;
+      }
+      const acc = new MetricAccumulator(tol.atol, tol.rtol);
+      const heat = heatMode === 'none' || r.numel === 0
+        ? null
+        : new HeatmapAccumulator(heatGeometry(r.shape, { name: refName, packedGrid: plan.packedGrid }), { reduction: options.reduction });
+      try {
+        await streamPair({
+          ref, cand, refInfo: r, candInfo: c, plan, acc, heat, chunkElements, windowElements, signal,
+          progress: (done) => {
+            const now = Date.now();
+            if (now - lastReport < 100) return;
+            lastReport = now;
+            hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
+          },
+        });
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
+        continue;
+      }
+      const m = acc.finish(r.shape);
+      const pass = m.mismatch === 0;
+      pairs.push({
+        name: refName,
+        ref_name: refName,
+        cand_name: candName,
+        ref: { dtype: r.dtype, shape: [...r.shape] },
+        cand: { dtype: c.dtype, shape: [...c.shape] },
+        transform: plan.transform,
+        atol: tol.atol,
+        rtol: tol.rtol,
+        tolerance_source: tol.source,
+        ...m,
+        pass,
+      });
+      if (heat && (heatMode === 'all' || !pass)) {
+        const h = heat.finish(options.worstChannels ?? 6);
+        heatmaps[refName] = { name: refName, main: h.main, channels: h.channels };
+      }
+    }
+    hooks.onProgress?.({ done: total, total });
+    const first = pairs.find((p) => !p.pass);
+    const report: ReportJson = {
+      pairs,
+      first_divergence: first ? first.name : null,
+      unmatched_ref: pairing.unmatchedRef,
+      unmatched_cand: pairing.unmatchedCand,
+      error_growth: errorGrowth(pairs),
+      order: pairing.order,
+      ref_path: ref.path,
+      cand_path: cand.path,
+    };
+    return { report, heatmaps };
+  } finally {
+    await Promise.all([ref.close(), cand.close()]);
+  }
+}
