@@ -77,6 +77,7 @@ export function defaultSettings(trust: VSCodeOptions['trust']): Record<string, u
     // The DOM renderer keeps terminal text in the page, so terminalText() can read it.
     'terminal.integrated.gpuAcceleration': 'off',
     'terminal.integrated.enablePersistentSessions': false,
+    'terminal.integrated.showTerminalConfigPrompt': false,
     'window.commandCenter': false,
     'files.hotExit': 'off',
   };
@@ -228,6 +229,9 @@ export class VSCodeSession {
     this.url = `http://127.0.0.1:${this.port}/?${query}`;
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const context = await this.browser.newContext({ viewport: this.opts.viewport ?? { width: 1440, height: 900 } });
+    // tsx compiles page callbacks with esbuild's keepNames, which wraps named inner functions in
+    // a `__name()` helper that the page does not have.
+    await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
     this._page = await context.newPage();
     this._page.setDefaultTimeout(TIMEOUT);
     await this._page.goto(this.url);
@@ -286,7 +290,10 @@ export class VSCodeSession {
     await row.first().click();
   }
 
-  /** Types `text` into the open input box (or quick pick filter) and accepts it with Enter. */
+  /**
+   * Replaces the value of the open input box (or quick pick filter) with `text` and accepts it
+   * with Enter. A quick-access prefix such as ":" (Go to Line) must be part of `text`.
+   */
   async quickInput(text: string, opts: { expect?: string | RegExp } = {}): Promise<void> {
     const widget = await this.waitQuickInput(opts.expect);
     const before = await this.quickInputDescription();
@@ -454,26 +461,72 @@ export class VSCodeSession {
   }
 
   /**
-   * The content frame of a webview panel, found by its tab title. VS Code nests each webview in
-   * two iframes: an outer `iframe.webview` hosting the service worker and an inner `#active-frame`
-   * holding the page.
+   * The content frame of a webview, found by its editor tab title (panels, custom editors) or,
+   * failing that, by its view title (webview views). VS Code does not put webviews inside the
+   * editor: each is an `iframe.webview` in an overlay positioned over its editor
+   * (`data-parent-flow-to-element-id`), hosting the page in an inner `#active-frame`.
    */
-  async webviewFrame(title: string | RegExp): Promise<FrameLocator> {
-    const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
-    await tab.waitFor({ state: 'visible' });
-    // Webview iframes are not inside the editor group; VS Code overlays them. Pick the visible one
-    // whose owner is the active editor by waiting until the tab is active and a ready frame shows.
-    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-    const outer = this.page.locator('iframe.webview.ready').filter({ visible: true });
-    await outer.first().waitFor({ state: 'attached' });
-    const frame = this.page.frameLocator('iframe.webview.ready >> visible=true').first().frameLocator('#active-frame');
+  async webviewFrame(title: string | RegExp, timeoutMs = 20_000): Promise<FrameLocator> {
+    let name = '';
+    await waitFor(
+      async () => {
+        name = await this.page.evaluate(
+          ([source, flags]) => {
+            const doc = (globalThis as unknown as { document: DomNode }).document;
+            const want = source === null ? null : new RegExp(source, flags);
+            const matches = (t: string) => (want ? want.test(t) : false);
+            const visibleFrames = () => Array.from(doc.querySelectorAll('iframe.webview.ready')).filter((f) => f.getBoundingClientRect().width > 0 && f.getBoundingClientRect().height > 0);
+            for (const tab of Array.from(doc.querySelectorAll('.tabs-container .tab'))) {
+              if (!matches(tab.querySelector('.label-name')?.innerText ?? tab.innerText)) continue;
+              if (tab.getAttribute('aria-selected') !== 'true') continue;
+              const group = tab.closest('.editor-group-container');
+              const anchor = group?.querySelector('[id^="webview-editor-element-"]');
+              if (!anchor) continue;
+              const overlay = doc.querySelector(`[data-parent-flow-to-element-id="${anchor.getAttribute('id')}"]`);
+              const frame = overlay?.querySelector('iframe.webview.ready');
+              if (frame) return frame.getAttribute('name') ?? '';
+            }
+            for (const pane of Array.from(doc.querySelectorAll('.pane'))) {
+              if (!matches(pane.querySelector('.pane-header')?.innerText ?? '')) continue;
+              const body = pane.querySelector('.pane-body')?.getBoundingClientRect();
+              if (!body) continue;
+              const hit = visibleFrames().find((f) => {
+                const r = f.getBoundingClientRect();
+                const cx = r.left + r.width / 2;
+                const cy = r.top + r.height / 2;
+                return cx >= body.left && cx <= body.left + body.width && cy >= body.top && cy <= body.top + body.height;
+              });
+              if (hit) return hit.getAttribute('name') ?? '';
+            }
+            return '';
+          },
+          typeof title === 'string' ? [escapeRegExp(title), 'i'] : [title.source, title.flags],
+        );
+        if (!name) {
+          // A webview in a background tab is not mounted: bring its tab forward.
+          const tab = this.page.locator('.tabs-container .tab[aria-selected="false"]', { hasText: title }).first();
+          if (await tab.isVisible()) await tab.click();
+        }
+        return name !== '';
+      },
+      `a webview titled ${title}`,
+      timeoutMs,
+      async () => `tabs: ${JSON.stringify(await this.page.locator('.tabs-container .tab').allInnerTexts())}`,
+    );
+    const frame = this.page.frameLocator(`iframe.webview[name="${name}"]`).frameLocator('#active-frame');
     await frame.locator('body').waitFor({ state: 'attached' });
     return frame;
   }
 
+  /** Focuses the active terminal and types `text` (end it with "\n" to run it). */
+  async terminalType(text: string): Promise<void> {
+    await this.page.locator('.terminal-wrapper.active .xterm-screen').first().click();
+    await this.page.keyboard.type(text);
+  }
+
   /** The visible text of the active integrated terminal (DOM renderer, see defaultSettings). */
   async terminalText(): Promise<string> {
-    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').first();
+    const rows = this.page.locator('.terminal-wrapper.active .xterm-rows').first();
     await rows.waitFor({ state: 'attached' });
     return await rows.evaluate((node) =>
       Array.from((node as unknown as DomNode).children)
@@ -519,7 +572,7 @@ export class VSCodeSession {
   relevantLog(maxLines = 60): string {
     const lines = this.extHostLog()
       .split('\n')
-      .filter((l) => /mflux|error|exception|failed/i.test(l) && !/open-vsx|telemetry|marketplace|ENOTFOUND|EAI_AGAIN/i.test(l));
+      .filter((l) => /mflux-port-studio|mfluxPort|\[error\]|exception|failed/i.test(l) && !/open-vsx|telemetry|marketplace|ENOTFOUND|EAI_AGAIN/i.test(l));
     return lines.slice(-maxLines).join('\n');
   }
 
@@ -543,6 +596,7 @@ export class VSCodeSession {
     await this.browser?.close().catch(() => undefined);
     this.killNow();
     await waitExit(this.server);
+    await this.waitGroupGone();
     rmSync(this.tempRoot, { recursive: true, force: true, maxRetries: 3 });
     live.delete(this);
   }
@@ -556,6 +610,20 @@ export class VSCodeSession {
       } catch {
         /* already gone */
       }
+    }
+  }
+
+  /** The listening socket belongs to a child of code-server: wait until the whole group is gone. */
+  private async waitGroupGone(): Promise<void> {
+    const pid = this.server?.pid;
+    if (!pid) return;
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(-pid, 0);
+      } catch {
+        return;
+      }
+      await sleep(100);
     }
   }
 
@@ -576,10 +644,18 @@ interface DomNode {
   readonly placeholder?: string;
   readonly children: ArrayLike<DomNode>;
   querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode>;
+  closest(selector: string): DomNode | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function exactText(s: string): RegExp {
-  return new RegExp(`^\\s*${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return new RegExp(`^\\s*${escapeRegExp(s)}\\s*$`);
 }
 
 function sleep(ms: number): Promise<void> {
