@@ -1,0 +1,436 @@
+// Reads an mflux weight mapping (and weight definition) without running Python: the
+// WeightTarget(to_pattern=..., from_pattern=[...]) calls of each getter, through literal
+// strings, f-strings, local string variables, loops over literal lists or range(), and
+// helper functions called with literal arguments. Whatever it cannot resolve it reports
+// with file:line, so the user knows when to run the dump script instead.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExprReader, tokenize, type Expr, type LogicalLine, type Tok } from './pyTokens';
+
+export interface MappingTarget {
+  /** MLX parameter path pattern. */
+  readonly to: string;
+  /** Checkpoint key patterns (placeholders such as `{block}` match a block number). */
+  readonly from: readonly string[];
+  readonly required: boolean;
+  readonly maxBlocks?: number;
+  readonly hasTransform: boolean;
+  readonly file: string;
+  /** 1-based line of the WeightTarget call. */
+  readonly line: number;
+}
+
+export interface Unresolved {
+  readonly file: string;
+  readonly line: number;
+  readonly what: string;
+}
+
+export interface MappingGetter {
+  /** e.g. `get_transformer_mapping`. */
+  readonly name: string;
+  readonly cls?: string;
+  readonly file: string;
+  readonly line: number;
+  readonly targets: readonly MappingTarget[];
+}
+
+export interface StaticMapping {
+  readonly file: string;
+  readonly getters: readonly MappingGetter[];
+  readonly unresolved: readonly Unresolved[];
+}
+
+type Val =
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'index'; readonly name: string }
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'strs'; readonly items: readonly string[] };
+
+interface FnDef {
+  readonly name: string;
+  readonly cls?: string;
+  readonly params: readonly { name: string; default?: Expr }[];
+  readonly line: number;
+  readonly body: readonly LogicalLine[];
+}
+
+interface PyModule {
+  readonly file: string;
+  readonly lines: readonly LogicalLine[];
+  readonly fns: readonly FnDef[];
+  readonly imports: ReadonlyMap<string, { module: string; name: string }>;
+  readonly consts: Map<string, Val>;
+}
+
+const MAX_DEPTH = 6;
+
+function parseModule(file: string, text: string): PyModule {
+  const lines = tokenize(text);
+  const fns: FnDef[] = [];
+  const imports = new Map<string, { module: string; name: string }>();
+  const classes: { name: string; indent: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const t = l.toks;
+    while (classes.length && l.indent <= classes[classes.length - 1].indent) classes.pop();
+    if (t[0]?.value === 'from' && l.indent === 0) {
+      const imp = t.findIndex((x) => x.value === 'import');
+      const module = t.slice(1, imp).map((x) => x.value).join('');
+      const names = t.slice(imp + 1).filter((x) => x.value !== '(' && x.value !== ')');
+      for (let k = 0; k < names.length; k++) {
+        if (names[k].kind !== 'name') continue;
+        const name = names[k].value;
+        if (names[k + 1]?.value === 'as' && names[k + 2]) { imports.set(names[k + 2].value, { module, name }); k += 2; }
+        else imports.set(name, { module, name });
+      }
+    } else if (t[0]?.value === 'class' && t[1]?.kind === 'name') {
+      classes.push({ name: t[1].value, indent: l.indent });
+    } else if ((t[0]?.value === 'def' || (t[0]?.value === 'async' && t[1]?.value === 'def'))) {
+      const at = t[0].value === 'def' ? 0 : 1;
+      const name = t[at + 1]?.value;
+      const body: LogicalLine[] = [];
+      for (let k = i + 1; k < lines.length && lines[k].indent > l.indent; k++) body.push(lines[k]);
+      const params: { name: string; default?: Expr }[] = [];
+      const r = new ExprReader(t);
+      r.pos = at + 3; // after "def name ("
+      while (r.pos < t.length && !r.isOp(')')) {
+        const p = r.peek()!;
+        if (p.kind === 'name') {
+          r.pos++;
+          if (r.isOp(':')) { r.pos++; r.skipItem(); }
+          let def: Expr | undefined;
+          if (r.isOp('=')) { r.pos++; def = r.expr(); }
+          params.push({ name: p.value, default: def });
+        } else r.pos++;
+        if (r.isOp(',')) r.pos++;
+      }
+      fns.push({ name, cls: classes[classes.length - 1]?.name, params, line: l.line, body });
+    }
+  }
+  return { file, lines, fns, imports, consts: new Map() };
+}
+
+export class MappingReader {
+  private readonly modules = new Map<string, PyModule | null>();
+  readonly unresolved: Unresolved[] = [];
+  private readonly seenUnresolved = new Set<string>();
+
+  /** `root` is the mflux repository root, used to follow imports of other mflux modules. */
+  constructor(readonly root?: string) {}
+
+  load(file: string): PyModule | undefined {
+    if (!this.modules.has(file)) {
+      let text: string | undefined;
+      try { text = readFileSync(file, 'utf8'); } catch { text = undefined; }
+      const mod = text === undefined ? null : parseModule(file, text);
+      this.modules.set(file, mod);
+      if (mod) {
+        for (const l of mod.lines) {
+          if (l.indent !== 0 || l.toks[0]?.kind !== 'name' || l.toks[1]?.value !== '=') continue;
+          const v = this.evalVal(mod, new ExprReader(l.toks.slice(2)).expr(), new Map(), false);
+          if (v) mod.consts.set(l.toks[0].value, v);
+        }
+      }
+    }
+    return this.modules.get(file) ?? undefined;
+  }
+
+  private note(file: string, line: number, what: string): void {
+    const key = `${file}:${line}:${what}`;
+    if (this.seenUnresolved.has(key)) return;
+    this.seenUnresolved.add(key);
+    this.unresolved.push({ file, line, what });
+  }
+
+  /** File of an mflux module (`mflux.models.x.y`), when the repo root is known. */
+  moduleFile(module: string): string | undefined {
+    if (!this.root || !module.startsWith('mflux.')) return undefined;
+    const base = join(this.root, 'src', ...module.split('.'));
+    if (existsSync(base + '.py')) return base + '.py';
+    if (existsSync(join(base, '__init__.py'))) return join(base, '__init__.py');
+    return undefined;
+  }
+
+  /** Finds the function a dotted callee names: same module (`Cls.f`, `self.f`, `f`) or an imported class. */
+  resolveFn(mod: PyModule, callee: string, fromCls?: string): { mod: PyModule; fn: FnDef } | undefined {
+    const parts = callee.split('.');
+    const fname = parts[parts.length - 1];
+    if (parts.length === 1) {
+      const fn = mod.fns.find((f) => f.name === fname && !f.cls) ?? mod.fns.find((f) => f.name === fname && f.cls === fromCls);
+      return fn ? { mod, fn } : undefined;
+    }
+    const owner = parts[parts.length - 2];
+    if (owner === 'self' || owner === 'cls') {
+      const fn = mod.fns.find((f) => f.name === fname && f.cls === fromCls);
+      return fn ? { mod, fn } : undefined;
+    }
+    const local = mod.fns.find((f) => f.name === fname && f.cls === owner);
+    if (local) return { mod, fn: local };
+    const imp = mod.imports.get(parts[0]);
+    if (imp) {
+      const file = this.moduleFile(imp.module);
+      const other = file ? this.load(file) : undefined;
+      if (!other) return undefined;
+      const fn = other.fns.find((f) => f.name === fname && (f.cls === imp.name || parts.length === 2 && !f.cls && imp.name === owner));
+      return fn ? { mod: other, fn } : undefined;
+    }
+    return undefined;
+  }
+
+  evalVal(mod: PyModule, e: Expr, env: ReadonlyMap<string, Val>, report = true): Val | undefined {
+    const line = e.tok.line;
+    switch (e.kind) {
+      case 'str': {
+        let s = '';
+        for (const p of e.parts) {
+          if (typeof p === 'string') { s += p; continue; }
+          const v = /^[A-Za-z_]\w*$/.test(p.expr) ? (env.get(p.expr) ?? mod.consts.get(p.expr)) : undefined;
+          if (v?.kind === 'str') s += v.value;
+          else if (v?.kind === 'int') s += String(v.value);
+          else if (v?.kind === 'index') s += `{${v.name}}`;
+          else {
+            if (report) this.note(mod.file, line, `f-string field {${p.expr}} is not a known string (a parameter or computed value)`);
+            return undefined;
+          }
+        }
+        return { kind: 'str', value: s };
+      }
+      case 'num': return Number.isInteger(e.value) ? { kind: 'int', value: e.value } : undefined;
+      case 'name': {
+        const v = env.get(e.name) ?? mod.consts.get(e.name);
+        if (!v && report) this.note(mod.file, line, `${e.name} is not a known value`);
+        return v;
+      }
+      case 'add': {
+        const a = this.evalVal(mod, e.left, env, report);
+        const b = a ? this.evalVal(mod, e.right, env, report) : undefined;
+        if (a?.kind === 'str' && b?.kind === 'str') return { kind: 'str', value: a.value + b.value };
+        if (a?.kind === 'int' && b?.kind === 'int') return { kind: 'int', value: a.value + b.value };
+        if (a?.kind === 'strs' && b?.kind === 'strs') return { kind: 'strs', items: [...a.items, ...b.items] };
+        return undefined;
+      }
+      case 'list': {
+        if (e.comp) { if (report) this.note(mod.file, line, 'list comprehension of strings is not expanded'); return undefined; }
+        const items: string[] = [];
+        for (const it of e.items) {
+          const v = this.evalVal(mod, it, env, report);
+          if (v?.kind !== 'str') return undefined;
+          items.push(v.value);
+        }
+        return { kind: 'strs', items };
+      }
+      default:
+        if (report) this.note(mod.file, line, `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `"${e.text.slice(0, 60)}"` : e.kind}`);
+        return undefined;
+    }
+  }
+
+  /** Runs a function body: the WeightTargets it builds, directly or through helpers. */
+  evalFn(mod: PyModule, fn: FnDef, env: Map<string, Val>, depth = 0): MappingTarget[] {
+    if (depth > MAX_DEPTH) { this.note(mod.file, fn.line, `${fn.name}: helper calls nested deeper than ${MAX_DEPTH}`); return []; }
+    return this.evalLines(mod, fn, fn.body, env, depth);
+  }
+
+  private evalLines(mod: PyModule, fn: FnDef, lines: readonly LogicalLine[], env: Map<string, Val>, depth: number): MappingTarget[] {
+    const out: MappingTarget[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      const t = l.toks;
+      if (t[0]?.value === 'def' || t[0]?.value === 'class') {
+        while (i + 1 < lines.length && lines[i + 1].indent > l.indent) i++;
+        continue;
+      }
+      if (t[0]?.value === 'for' && t[1]?.kind === 'name') {
+        const body: LogicalLine[] = [];
+        while (i + 1 < lines.length && lines[i + 1].indent > l.indent) body.push(lines[++i]);
+        const r = new ExprReader(t);
+        r.pos = 3;
+        const iter = r.expr();
+        out.push(...this.loop(mod, fn, t[1].value, iter, env, (e) => this.evalLines(mod, fn, body, e, depth)));
+        continue;
+      }
+      if (t[0]?.kind === 'name' && t[1]?.value === '=' ) {
+        const v = this.evalVal(mod, new ExprReader(t.slice(2)).expr(), env, false);
+        if (v) env.set(t[0].value, v);
+        else env.delete(t[0].value);
+      }
+      out.push(...this.scanCalls(mod, fn, t, env, depth));
+    }
+    return out;
+  }
+
+  /** Binds a loop variable: literal lists expand, range() becomes a placeholder, anything else is reported. */
+  private loop(mod: PyModule, _fn: FnDef, name: string, iter: Expr, env: Map<string, Val>, body: (env: Map<string, Val>) => MappingTarget[]): MappingTarget[] {
+    if (iter.kind === 'call' && (iter.callee === 'range' || iter.callee === 'enumerate')) {
+      const e = new Map(env);
+      e.set(name, { kind: 'index', name });
+      return body(e);
+    }
+    const v = this.evalVal(mod, iter, env, false);
+    if (v?.kind === 'strs') return v.items.flatMap((item) => { const e = new Map(env); e.set(name, { kind: 'str', value: item }); return body(e); });
+    this.note(mod.file, iter.tok.line, `loop over ${iter.kind === 'name' ? iter.name : iter.kind === 'call' ? `${iter.callee}(...)` : 'a computed value'} is not expanded`);
+    const e = new Map(env);
+    e.delete(name);
+    return body(e);
+  }
+
+  private scanCalls(mod: PyModule, fn: FnDef, t: readonly Tok[], env: Map<string, Val>, depth: number): MappingTarget[] {
+    const out: MappingTarget[] = [];
+    for (let k = 0; k < t.length; k++) {
+      if (t[k].kind !== 'name' || (k > 0 && t[k - 1].value === '.') || t[k - 1]?.value === 'def') continue;
+      let j = k;
+      while (t[j + 1]?.value === '.' && t[j + 2]?.kind === 'name') j += 2;
+      if (t[j + 1]?.value !== '(') continue;
+      const r = new ExprReader(t);
+      r.pos = k;
+      const call = r.expr();
+      if (call.kind !== 'call') continue;
+      const last = call.callee.split('.').pop()!;
+      if (last === 'WeightTarget') {
+        // A comprehension right after the call: [WeightTarget(...) for x in [...]]
+        if (r.peek()?.value === 'for' && r.peek(1)?.kind === 'name') {
+          const name = r.peek(1)!.value;
+          r.pos += 3;
+          const iter = r.expr();
+          out.push(...this.loop(mod, fn, name, iter, env, (e) => this.target(mod, call, e)));
+        } else out.push(...this.target(mod, call, env));
+        k = call.end - 1;
+        continue;
+      }
+      const found = this.resolveFn(mod, call.callee, fn.cls);
+      if (found && found.fn !== fn) {
+        const callEnv = new Map<string, Val>();
+        const params = found.fn.params.filter((p, idx) => !(idx === 0 && (p.name === 'self' || p.name === 'cls')));
+        params.forEach((p, idx) => {
+          // Arguments are evaluated where the call is; defaults where the function is defined.
+          const given = call.kwargs.get(p.name) ?? call.args[idx];
+          const v = given ? this.evalVal(mod, given, env, false) : p.default ? this.evalVal(found.mod, p.default, new Map(), false) : undefined;
+          if (v) callEnv.set(p.name, v);
+        });
+        out.push(...this.evalFn(found.mod, found.fn, callEnv, depth + 1));
+      } else if (!found && /(?:^|_)(?:mapping|targets?)$/i.test(last)) {
+        this.note(mod.file, call.tok.line, `${call.callee}() could not be found, its targets are not included`);
+      }
+    }
+    return out;
+  }
+
+  private target(mod: PyModule, call: Extract<Expr, { kind: 'call' }>, env: Map<string, Val>): MappingTarget[] {
+    const line = call.tok.line;
+    const toE = call.kwargs.get('to_pattern') ?? call.args[0];
+    const fromE = call.kwargs.get('from_pattern') ?? call.args[1];
+    if (!toE || !fromE) { this.note(mod.file, line, 'WeightTarget without to_pattern/from_pattern'); return []; }
+    const to = this.evalVal(mod, toE, env);
+    const from = this.evalVal(mod, fromE, env);
+    if (to?.kind !== 'str') { if (to) this.note(mod.file, line, 'to_pattern is not a string'); return []; }
+    if (from?.kind !== 'strs') { if (from) this.note(mod.file, line, 'from_pattern is not a list of strings'); return []; }
+    const reqE = call.kwargs.get('required') ?? call.args[3];
+    let required = true;
+    if (reqE) {
+      if (reqE.kind === 'const' && typeof reqE.value === 'boolean') required = reqE.value;
+      else this.note(mod.file, line, 'required= is not a literal True/False; treated as True');
+    }
+    const mbE = call.kwargs.get('max_blocks') ?? call.args[4];
+    let maxBlocks: number | undefined;
+    if (mbE && !(mbE.kind === 'const' && mbE.value === null)) {
+      const v = this.evalVal(mod, mbE, env);
+      if (v?.kind === 'int') maxBlocks = v.value;
+      else this.note(mod.file, line, 'max_blocks is not a literal integer; ignored');
+    }
+    const tr = call.kwargs.get('transform') ?? call.args[2];
+    return [{ to: to.value, from: from.items, required, maxBlocks, hasTransform: !!tr && !(tr.kind === 'const' && tr.value === null), file: mod.file, line }];
+  }
+
+  /** Evaluates one getter by name (`get_vae_mapping`, or `Cls.get_vae_mapping`). */
+  getter(file: string, name: string): MappingGetter | undefined {
+    const mod = this.load(file);
+    if (!mod) return undefined;
+    const found = this.resolveFn(mod, name);
+    const fn = found?.fn ?? mod.fns.find((f) => f.name === name.split('.').pop());
+    if (!fn) return undefined;
+    const m = found?.mod ?? mod;
+    return { name: fn.name, cls: fn.cls, file: m.file, line: fn.line, targets: this.evalFn(m, fn, new Map()) };
+  }
+}
+
+/** Reads every public `get_*` getter of the mapping classes in a `*_weight_mapping.py`. */
+export function readMappingFile(file: string, root?: string): StaticMapping {
+  const reader = new MappingReader(root);
+  const mod = reader.load(file);
+  if (!mod) throw new Error(`${file}: cannot read the weight mapping file`);
+  const getters: MappingGetter[] = [];
+  for (const fn of mod.fns) {
+    if (!fn.cls || !fn.name.startsWith('get_')) continue;
+    const params = fn.params.filter((p, i) => !(i === 0 && (p.name === 'self' || p.name === 'cls')));
+    if (params.some((p) => !p.default)) continue;
+    getters.push({ name: fn.name, cls: fn.cls, file, line: fn.line, targets: reader.evalFn(mod, fn, new Map()) });
+  }
+  return { file, getters, unresolved: reader.unresolved };
+}
+
+export interface ComponentSpec {
+  readonly name: string;
+  readonly hfSubdir: string;
+  readonly numBlocks?: number;
+  readonly numLayers?: number;
+  readonly weightFiles?: readonly string[];
+  readonly hasKeyTransform: boolean;
+  readonly file: string;
+  readonly line: number;
+  /** Dotted getter expression, e.g. `ZImageWeightMapping.get_vae_mapping`. */
+  readonly getter?: string;
+  readonly mapping?: MappingGetter;
+}
+
+export interface StaticDefinition {
+  readonly file: string;
+  readonly components: readonly ComponentSpec[];
+  readonly unresolved: readonly Unresolved[];
+}
+
+/** Reads the ComponentDefinition(...) calls of a weight definition and resolves their mapping getters. */
+export function readWeightDefinition(file: string, root?: string): StaticDefinition {
+  const reader = new MappingReader(root);
+  const mod = reader.load(file);
+  if (!mod) throw new Error(`${file}: cannot read the weight definition file`);
+  const components: ComponentSpec[] = [];
+  for (const l of mod.lines) {
+    for (let k = 0; k < l.toks.length; k++) {
+      if (l.toks[k].value !== 'ComponentDefinition' || l.toks[k + 1]?.value !== '(' || l.toks[k - 1]?.value === '.') continue;
+      const r = new ExprReader(l.toks);
+      r.pos = k;
+      const call = r.expr();
+      if (call.kind !== 'call') continue;
+      const str = (key: string) => { const e = call.kwargs.get(key); const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined; return v?.kind === 'str' ? v.value : undefined; };
+      const int = (key: string) => { const e = call.kwargs.get(key); const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined; return v?.kind === 'int' ? v.value : undefined; };
+      const name = str('name') ?? (call.args[0] ? (reader.evalVal(mod, call.args[0], new Map(), false) as { value?: string } | undefined)?.value : undefined);
+      // hf_subdir="" means the repo root (single-file checkpoints).
+      const hfSubdir = call.kwargs.has('hf_subdir') ? str('hf_subdir') : name;
+      const line = call.tok.line;
+      if (!name || hfSubdir === undefined) { reader.unresolved.push({ file, line, what: 'ComponentDefinition without a literal name/hf_subdir' }); continue; }
+      const getterE = call.kwargs.get('mapping_getter');
+      let getter: string | undefined;
+      let mapping: MappingGetter | undefined;
+      if (getterE?.kind === 'name') {
+        getter = getterE.name;
+        const found = reader.resolveFn(mod, getter);
+        if (found) mapping = { name: found.fn.name, cls: found.fn.cls, file: found.mod.file, line: found.fn.line, targets: reader.evalFn(found.mod, found.fn, new Map()) };
+        else reader.unresolved.push({ file, line, what: `mapping getter ${getter} of component "${name}" was not found` });
+      } else if (getterE && !(getterE.kind === 'const' && getterE.value === null)) {
+        reader.unresolved.push({ file, line, what: `mapping_getter of component "${name}" is not a plain function reference` });
+      }
+      const wfE = call.kwargs.get('weight_files');
+      const wf = wfE ? reader.evalVal(mod, wfE, new Map(), false) : undefined;
+      const keyTransform = call.kwargs.get('key_transform');
+      const hasKeyTransform = !!keyTransform && !(keyTransform.kind === 'const' && keyTransform.value === null);
+      if (hasKeyTransform) reader.unresolved.push({ file, line, what: `component "${name}" renames keys with key_transform before mapping; static coverage sees the raw checkpoint names` });
+      components.push({
+        name, hfSubdir, numBlocks: int('num_blocks'), numLayers: int('num_layers'), weightFiles: wf?.kind === 'strs' ? wf.items : undefined,
+        hasKeyTransform, file, line, getter, mapping,
+      });
+      k = call.end - 1;
+    }
+  }
+  return { file, components, unresolved: reader.unresolved };
+}
