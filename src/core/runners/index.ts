@@ -6,3 +6,4 @@ export * from './runs';
 export * from './git';
 export * from './pair';
 export * from './insertDump';
+export * from './plan';

@@ -1,0 +1,135 @@
+// One named terminal per side, reused across runs. A command goes through shell integration
+// when it comes up (so the exit code is known), else through sendText after a timeout.
+import * as vscode from 'vscode';
+import type { Side } from '../../core/runners';
+
+export interface ExecResult {
+  /** undefined: unknown (no shell integration, or the shell did not report it). */
+  readonly exitCode: number | undefined;
+  readonly integrated: boolean;
+  readonly stopped: boolean;
+  readonly closed: boolean;
+}
+
+const NAMES: Record<Side | 'test', string> = { ref: 'mflux Port: Reference', mlx: 'mflux Port: MLX', test: 'mflux Port: Test' };
+
+/** Quiet time after the last shell-integration event before sending: the event can fire more than once while the shell starts. */
+const SETTLE_MS = 600;
+
+class SideTerminal {
+  terminal?: vscode.Terminal;
+  running = false;
+  stopped = false;
+  private cancel?: () => void;
+
+  constructor(readonly name: string) {}
+
+  private ensure(cwd: string): vscode.Terminal {
+    if (this.terminal && this.terminal.exitStatus === undefined) return this.terminal;
+    this.terminal = vscode.window.terminals.find((t) => t.name === this.name && t.exitStatus === undefined)
+      ?? vscode.window.createTerminal({ name: this.name, cwd, iconPath: new vscode.ThemeIcon('beaker') });
+    return this.terminal;
+  }
+
+  async run(line: string, cwd: string, timeoutSeconds: number): Promise<ExecResult> {
+    if (this.running) throw new Error(`${this.name} is still running a command; stop it first (mflux Port: Stop Run).`);
+    this.running = true;
+    this.stopped = false;
+    try {
+      const term = this.ensure(cwd);
+      term.show(true);
+      const integration = await this.waitForIntegration(term, timeoutSeconds * 1000);
+      if (this.stopped) return { exitCode: undefined, integrated: !!integration, stopped: true, closed: false };
+      if (term.exitStatus !== undefined) return { exitCode: undefined, integrated: false, stopped: false, closed: true };
+      if (!integration) {
+        term.sendText(line, true);
+        return { exitCode: undefined, integrated: false, stopped: false, closed: false };
+      }
+      return await this.execute(term, integration, line);
+    } finally {
+      this.running = false;
+      this.cancel = undefined;
+    }
+  }
+
+  private waitForIntegration(term: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
+    return new Promise((resolve) => {
+      let settle: NodeJS.Timeout | undefined;
+      const done = (value: vscode.TerminalShellIntegration | undefined) => {
+        clearTimeout(timer);
+        clearTimeout(settle);
+        sub.dispose();
+        closed.dispose();
+        resolve(value);
+      };
+      const timer = setTimeout(() => done(term.shellIntegration), timeoutMs);
+      const arm = () => {
+        clearTimeout(settle);
+        settle = setTimeout(() => done(term.shellIntegration), SETTLE_MS);
+      };
+      const sub = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+        if (e.terminal === term) arm();
+      });
+      const closed = vscode.window.onDidCloseTerminal((t) => {
+        if (t === term) done(undefined);
+      });
+      if (term.shellIntegration) arm();
+    });
+  }
+
+  private execute(term: vscode.Terminal, integration: vscode.TerminalShellIntegration, line: string): Promise<ExecResult> {
+    return new Promise((resolve) => {
+      const sent: { execution?: vscode.TerminalShellExecution } = {};
+      const finish = (r: ExecResult) => {
+        ended.dispose();
+        closed.dispose();
+        resolve(r);
+      };
+      // Subscribe before sending; match the end event to this very execution.
+      const ended = vscode.window.onDidEndTerminalShellExecution((e) => {
+        if (sent.execution && e.execution === sent.execution) finish({ exitCode: e.exitCode, integrated: true, stopped: this.stopped, closed: false });
+      });
+      const closed = vscode.window.onDidCloseTerminal((t) => {
+        if (t === term) finish({ exitCode: t.exitStatus?.code, integrated: true, stopped: this.stopped, closed: true });
+      });
+      this.cancel = () => term.sendText('\u0003', false);
+      sent.execution = integration.executeCommand(line);
+    });
+  }
+
+  stop(): boolean {
+    if (!this.running || !this.terminal) return false;
+    this.stopped = true;
+    (this.cancel ?? (() => this.terminal?.sendText('\u0003', false)))();
+    return true;
+  }
+
+  reveal(): void {
+    this.terminal?.show(false);
+  }
+}
+
+export class RunnerTerminals implements vscode.Disposable {
+  private readonly sides = new Map<string, SideTerminal>();
+
+  get(which: Side | 'test'): SideTerminal {
+    let t = this.sides.get(which);
+    if (!t) this.sides.set(which, (t = new SideTerminal(NAMES[which])));
+    return t;
+  }
+
+  /** Sends Ctrl+C to every runner terminal with a command in flight; returns how many. */
+  stopAll(): number {
+    let n = 0;
+    for (const t of this.sides.values()) if (t.stop()) n++;
+    return n;
+  }
+
+  isRunning(): boolean {
+    return [...this.sides.values()].some((t) => t.running);
+  }
+
+  dispose(): void {
+    this.sides.clear();
+  }
+}
