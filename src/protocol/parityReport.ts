@@ -36,10 +36,26 @@ export interface ReportPair {
   readonly inf_cand?: number;
   readonly pass: boolean;
   readonly reason?: string;
+  readonly numel?: number;
+  readonly tolerance_source?: string;
+  readonly ref_stats?: { readonly first: readonly (number | null)[] };
+  readonly cand_stats?: { readonly first: readonly (number | null)[] };
+}
+
+export interface GrowthPoint {
+  readonly name: string;
+  readonly index: number;
+  readonly rel_l2: number | null;
+  readonly ratio: number | null;
+  readonly jump: boolean;
 }
 
 export interface ParityReport {
   readonly pairs: readonly ReportPair[];
+  /** rel_l2 per pair with the jumps marked, when the engine computed it. */
+  readonly error_growth?: { readonly points: readonly GrowthPoint[]; readonly pattern: 'local' | 'drift' | 'none' };
+  readonly ref_path?: string;
+  readonly cand_path?: string;
   readonly first_divergence: string | null;
   readonly unmatched_ref: readonly string[];
   readonly unmatched_cand: readonly string[];

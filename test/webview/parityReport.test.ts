@@ -1,0 +1,204 @@
+// The parity report webview in headless Chromium. The report and the expected re-judged counts
+// come from NumPy (test/fixtures/webview_report.py).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ensureGenerated, pythonJson } from '../helpers/python';
+import { launch, openPanel, type Harness } from './harness';
+import type { ParityReport } from '../../src/protocol/parityReport';
+
+// Browser globals used inside page.evaluate callbacks (this Node program has no DOM lib).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+type HTMLElement = any;
+
+const dir = ensureGenerated('webview-report', 'test/fixtures/webview_report.py');
+const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ParityReport;
+const details = JSON.parse(readFileSync(join(dir, 'details.json'), 'utf8')) as Record<string, any>;
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Record<string, number>>;
+const first = report.first_divergence!;
+
+function detailMessage(name: string) {
+  const d = details[name];
+  const f32 = (a: number[]) => new Float32Array(a);
+  return {
+    kind: 'layer',
+    payload: {
+      ...d,
+      heatmap: { ...d.heatmap, values: f32(d.heatmap.values) },
+      channels: d.channels.map((c: any) => ({ ...c, values: f32(c.values) })),
+      elements: { ref: f32(d.elements.ref), cand: f32(d.elements.cand) },
+    },
+  };
+}
+
+async function open(browser: Browser, theme: 'dark' | 'light' = 'dark', size?: { width: number; height: number }): Promise<Harness> {
+  const h = await openPanel(browser, 'parityReport', theme, size);
+  await h.waitForPosted('ready');
+  await h.send({ kind: 'init', payload: { title: 'Parity: debug_artifacts/run-0142', refLabel: 'ref', candLabel: 'mlx', report, source: { ref: '/tmp/ref', cand: '/tmp/mlx' } } });
+  const sel = await h.waitForPosted('selectLayer');
+  assert.equal(sel.payload.name, first);
+  await h.send(detailMessage(first));
+  await h.page.waitForSelector('#first-values');
+  return h;
+}
+
+async function rowNames(h: Harness): Promise<string[]> {
+  return h.page.$$eval('#layers tbody tr', (trs: HTMLElement[]) => trs.map((t) => t.dataset.name));
+}
+
+async function setField(h: Harness, id: string, value: string): Promise<void> {
+  await h.page.locator(`#${id} input`).fill(value);
+}
+
+describe('parity report webview', () => {
+  let browser: Browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  it('selects, highlights and scrolls to the first divergence; shows its values', async () => {
+    const h = await open(browser, 'dark', { width: 1280, height: 560 });
+    const row = h.page.locator(`#layers tbody tr[data-name="${first}"]`);
+    assert.equal(await row.getAttribute('aria-selected'), 'true');
+    assert.match((await row.getAttribute('class'))!, /first-div/);
+    const wrap = (await h.page.locator('#table-wrap').boundingBox())!;
+    const box = (await row.boundingBox())!;
+    assert.ok(box.y >= wrap.y && box.y + box.height <= wrap.y + wrap.height, 'first divergence row is visible');
+    const cells = await h.page.$$eval('#first-values tbody tr', (trs: HTMLElement[]) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td: HTMLElement) => td.textContent)));
+    const d = details[first];
+    assert.equal(cells.length, 10);
+    cells.forEach((c, i) => {
+      assert.equal(Number(c[1]), Number(Math.fround(d.firstRef[i]).toPrecision(7)));
+      assert.equal(Number(c[2]), Number(Math.fround(d.firstCand[i]).toPrecision(7)));
+    });
+    assert.match((await h.page.textContent('#summary'))!, new RegExp(`${report.pairs.filter((p) => !p.pass).length} failing`));
+    assert.match((await h.page.textContent('#unmatched'))!, /unpaired: 1 ref, 0 cand/);
+    assert.deepEqual(await h.errors(), []);
+    await h.close();
+  });
+
+  it('sorts by a column and filters by name and by failing-only', async () => {
+    const h = await open(browser);
+    assert.deepEqual(await rowNames(h), report.pairs.map((p) => p.name));
+    await h.page.click('button[data-sort="rel_l2"]');
+    const byRel = [...report.pairs].sort((a, b) => b.rel_l2! - a.rel_l2!).map((p) => p.name);
+    assert.deepEqual(await rowNames(h), byRel);
+    assert.equal(await h.page.getAttribute('th:has(button[data-sort="rel_l2"])', 'aria-sort'), 'descending');
+    await h.page.click('button[data-sort="rel_l2"]');
+    assert.deepEqual(await rowNames(h), [...byRel].reverse());
+    await h.page.click('button[data-sort="index"]');
+    await h.page.locator('#filter input').fill('ff.out');
+    await h.page.waitForFunction(() => document.querySelectorAll('#layers tbody tr').length === 24);
+    assert.deepEqual(await rowNames(h), report.pairs.filter((p) => p.name.includes('ff.out')).map((p) => p.name));
+    await h.page.locator('#filter input').fill('');
+    await h.page.click('#failing-only');
+    await h.page.waitForFunction((n: number) => document.querySelectorAll('#layers tbody tr').length === n, report.pairs.filter((p) => !p.pass).length);
+    assert.deepEqual(await rowNames(h), report.pairs.filter((p) => !p.pass).map((p) => p.name));
+    await h.close();
+  });
+
+  it('selects layers by click, keyboard and the growth chart', async () => {
+    const h = await open(browser);
+    const target = 'transformer_blocks.2.ff.out';
+    await h.page.click(`#layers tbody tr[data-name="${target}"]`);
+    assert.equal((await h.waitForPosted('selectLayer', 2)).payload.name, target);
+    await h.page.keyboard.press('ArrowDown');
+    const next = report.pairs[report.pairs.findIndex((p) => p.name === target) + 1].name;
+    assert.equal((await h.waitForPosted('selectLayer', 3)).payload.name, next);
+    assert.equal(await h.page.getAttribute(`#layers tbody tr[data-name="${next}"]`, 'aria-selected'), 'true');
+    // The growth chart maps capture order to x between its margins (52 px left, 12 px right).
+    const box = (await h.page.locator('#growth').boundingBox())!;
+    const i = report.pairs.length - 1;
+    await h.page.mouse.click(box.x + 52 + (i / (report.pairs.length - 1)) * (box.width - 64), box.y + box.height / 2);
+    assert.equal((await h.waitForPosted('selectLayer', 4)).payload.name, report.pairs[i].name);
+    await h.close();
+  });
+
+  it('re-judges the selected layer under an edited tolerance, like np.isclose', async () => {
+    const h = await open(browser);
+    const exp = expected[first];
+    assert.equal(await h.page.getAttribute('#detail-mismatch', 'data-mismatch'), String(exp['1e-05:1e-05']));
+    await setField(h, 'tol-rtol', '0');
+    await setField(h, 'tol-atol', '0.001');
+    await h.page.waitForSelector(`#detail-mismatch[data-mismatch="${exp['0.001:0.0']}"]`);
+    assert.equal(await h.page.getAttribute('#rejudge', 'data-pass'), 'false');
+    await setField(h, 'tol-atol', '0.02');
+    await h.page.waitForSelector('#rejudge[data-pass="true"]');
+    assert.equal(exp['0.02:0.0'], 0);
+    assert.match((await h.page.textContent(`#layers tbody tr[data-name="${first}"] .verdict-cell`))!, /pass/);
+    assert.match((await h.page.textContent('#summary'))!, new RegExp(`${report.pairs.filter((p) => !p.pass).length - 1} failing`));
+    const tol = (await h.posted()).filter((m) => m.kind === 'toleranceChanged').pop();
+    assert.deepEqual(tol?.payload, { name: first, tolerance: { atol: 0.02, rtol: 0 } });
+    await h.close();
+  });
+
+  it('copies a pytest assertion whose tolerance passes in NumPy', async () => {
+    const h = await open(browser);
+    await h.page.click('#copy-pytest');
+    const text = String((await h.waitForPosted('copyText')).payload.text);
+    assert.match(text, /np\.testing\.assert_allclose\(mlx_transformer_blocks_9_attn_out, ref_transformer_blocks_9_attn_out, rtol=1e-5, atol=/);
+    const atol = Number(text.match(/atol=([0-9.e-]+)\)/)![1]);
+    assert.ok(atol >= expected[first].needed_atol && atol < expected[first].needed_atol * 1.2, `atol ${atol}`);
+    const d = details[first];
+    const ok = pythonJson<boolean>(`import json,sys,numpy as np
+d=json.load(open(sys.argv[1]))[sys.argv[2]]
+r=np.array(d['elements']['ref'],dtype=np.float32); c=np.array(d['elements']['cand'],dtype=np.float32)
+try:
+    np.testing.assert_allclose(c, r, rtol=1e-5, atol=float(sys.argv[3])); print('true')
+except AssertionError:
+    print('false')`, [join(dir, 'details.json'), first, String(atol)]);
+    assert.equal(ok, true);
+    assert.ok(d);
+    await h.close();
+  });
+
+  it('exports JSON and a self-contained HTML report', async () => {
+    const h = await open(browser);
+    await h.page.click('#export-json');
+    assert.deepEqual((await h.waitForPosted('exportReport')).payload, { format: 'json' });
+    await h.page.click('#export-html');
+    const html = String((await h.waitForPosted('exportReport', 2)).payload.html);
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.ok(!/<script/i.test(html));
+    assert.match(html, new RegExp(`first divergence <b>${first.replace(/\./g, '\\.')}</b>`));
+    assert.equal((html.match(/<tr class=/g) ?? []).length, report.pairs.length);
+    assert.match(html, /data:image\/png;base64,/);
+    await h.close();
+  });
+
+  it('shows the heatmap with a legend and reacts to colormap and scale', async () => {
+    const h = await open(browser);
+    const max = Math.max(...details[first].heatmap.values.map((v: number) => Math.fround(v)));
+    await h.page.waitForSelector('#legend-high');
+    assert.equal(Number(await h.page.textContent('#legend-high')), Number(max.toPrecision(3)));
+    assert.equal(await h.page.locator('#multiples canvas').count(), 3);
+    await h.screenshot('parityReport-dark');
+    await h.close();
+  });
+
+  it('empty and error states; malformed messages are ignored', async () => {
+    const h = await openPanel(browser, 'parityReport', 'light');
+    await h.waitForPosted('ready');
+    await h.send({ kind: 'init', payload: { title: 'x', refLabel: 'a', candLabel: 'b', report: { pairs: [{ name: 3 }], first_divergence: null, unmatched_ref: [], unmatched_cand: [] }, source: null } });
+    await h.send({ kind: 'init', payload: { title: 'Parity: empty', refLabel: 'a', candLabel: 'b', report: { pairs: [], first_divergence: null, unmatched_ref: ['a.npy', 'b.npy'], unmatched_cand: ['c.npy'] }, source: null } });
+    await h.page.waitForFunction(() => /No tensors with matching names/.test(document.querySelector('#empty')?.textContent ?? ''));
+    assert.match((await h.page.textContent('#empty'))!, /Reference only: 2 · candidate only: 1/);
+    await h.screenshot('parityReport-empty-light');
+    await h.send({ kind: 'error', payload: { message: 'ref: /tmp/ref does not exist' } });
+    await h.page.waitForSelector('#empty.error');
+    assert.equal(await h.page.textContent('#empty'), 'ref: /tmp/ref does not exist');
+    assert.deepEqual(await h.errors(), []);
+    await h.close();
+  });
+
+  it('screenshots in light and dark themes', async () => {
+    for (const theme of ['dark', 'light'] as const) {
+      const h = await open(browser, theme);
+      await h.page.waitForSelector('#legend-high');
+      await h.screenshot(`parityReport-${theme}`);
+      await h.close();
+    }
+  });
+});
