@@ -19,7 +19,7 @@ export function humanBytes(n: number): string {
     i++;
   }
   if (i === 0) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-  return `${v >= 100 ? Math.round(v) : Number(v.toPrecision(2))} ${units[i]}`;
+  return `${v >= 100 ? Math.round(v) : Number(v.toPrecision(3))} ${units[i]}`;
 }
 
 export class TensorFileError extends Error {

@@ -96,7 +96,7 @@ test('bad input and usage: exit 2, one line on stderr starting "error: " naming 
   const bad = join(tmp, 'bad.safetensors');
   writeFileSync(bad, Buffer.concat([Buffer.from([0, 0, 0, 0, 1, 0, 0, 0]), Buffer.from('{}')]));
   const cases: [string[], RegExp][] = [
-    [['inspect', bad], /^error: .*bad\.safetensors: header claims 4\.3 GB but the limit is 100 MB/],
+    [['inspect', bad], /^error: .*bad\.safetensors: header claims 4\.29 GB but the limit is 100 MB/],
     [['stats', bad, '--json'], /^error: .*bad\.safetensors: /],
     [['inspect', join(tmp, 'missing.npy')], /^error: .*missing\.npy: no such file or folder$/],
     [['inspect'], /^error: inspect needs at least one PATH/],
