@@ -86,7 +86,7 @@ test('harness helpers work on a multi-root workspace, and close() leaves nothing
   }
   const port = vs?.port ?? 0;
   const temp = vs?.tempRoot ?? '';
-  const server = (vs as unknown as { server?: { pid?: number } } | undefined)?.server?.pid ?? 0;
+  const server = vs?.server?.pid ?? 0;
   await vs?.close({ failed: failure !== undefined });
   if (failure) throw failure;
   assert.equal(await listening(port), false, 'code-server still listens after close()');

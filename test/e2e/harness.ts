@@ -167,6 +167,143 @@ export async function withVSCode<T>(opts: VSCodeOptions, fn: (vs: VSCodeSession)
   }
 }
 
+/** Where a code-server instance keeps its state, and how it is configured. */
+export interface CodeServerOptions {
+  /** Folder for user-data/, extensions/, config.yaml and code-server's own data; created if needed. */
+  readonly dataDir: string;
+  /** VSIX to install before starting (skipped when undefined). */
+  readonly vsix?: string;
+  readonly trust?: false | 'restricted';
+  /** User settings merged over defaultSettings(). */
+  readonly settings?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
+  /** Loopback port; default: a free one. */
+  readonly port?: number;
+}
+
+/**
+ * A code-server process in its own process group, listening on 127.0.0.1. Used by the test
+ * sessions below and by `npm run demo`.
+ */
+export class CodeServer {
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  private output = '';
+
+  private constructor(
+    readonly opts: CodeServerOptions,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    this.userDataDir = join(opts.dataDir, 'user-data');
+    this.extensionsDir = join(opts.dataDir, 'extensions');
+    child.stdout!.on('data', (d) => (this.output += d));
+    child.stderr!.on('data', (d) => (this.output += d));
+  }
+
+  /** Writes settings, installs the VSIX, starts code-server and waits until it listens. */
+  static async start(opts: CodeServerOptions): Promise<CodeServer> {
+    if (!existsSync(CODE_SERVER_ENTRY)) {
+      throw new Error(`the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`);
+    }
+    const userDataDir = join(opts.dataDir, 'user-data');
+    const extensionsDir = join(opts.dataDir, 'extensions');
+    mkdirSync(join(userDataDir, 'User'), { recursive: true });
+    mkdirSync(extensionsDir, { recursive: true });
+    const settings = { ...defaultSettings(opts.trust ?? false), ...opts.settings };
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    const common = ['--config', join(opts.dataDir, 'config.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+    // code-server keeps its own state under XDG_DATA_HOME; keep it out of the user's home.
+    const env = { ...process.env, XDG_DATA_HOME: join(opts.dataDir, 'xdg-data'), VSCODE_CLI: '', ELECTRON_RUN_AS_NODE: '', ...opts.env };
+    if (opts.vsix) {
+      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', opts.vsix], { encoding: 'utf8', env, timeout: 120_000 });
+      const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+      if (r.status !== 0 || !/successfully installed/i.test(out)) {
+        throw new Error(`installing ${basename(opts.vsix)} into code-server failed (exit ${r.status ?? r.signal}):\n${out.trim()}`);
+      }
+    }
+    const port = opts.port ?? (await freePort());
+    const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
+    if (!opts.trust) args.push('--disable-workspace-trust');
+    const child = spawn(process.execPath, args, {
+      cwd: opts.dataDir,
+      detached: true, // its own process group: stop() kills code-server with every child it started
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    const server = new CodeServer(opts, port, child);
+    try {
+      await server.waitListening();
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return server;
+  }
+
+  /** The URL that opens `workspace` (a folder or a .code-workspace file). */
+  url(workspace: string): string {
+    const ws = resolve(workspace);
+    const query = ws.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
+    return `http://127.0.0.1:${this.port}/?${query}`;
+  }
+
+  /** What code-server printed so far. */
+  get log(): string {
+    return this.output;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves when code-server exits by itself (the demo waits on it). */
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((r) => this.child.once('exit', (code) => r(code)));
+  }
+
+  private async waitListening(): Promise<void> {
+    const deadline = Date.now() + TIMEOUT;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        const inUse = /EADDRINUSE/.test(this.output) ? ` (port ${this.port} is in use)` : '';
+        throw new Error(`code-server exited with ${this.child.exitCode ?? this.child.signalCode} before listening${inUse}:\n${this.output.trim()}`);
+      }
+      if (/HTTP server listening on/.test(this.output)) return;
+      await sleep(100);
+    }
+    throw new Error(`code-server did not listen on port ${this.port} within ${TIMEOUT / 1000} s:\n${this.output.trim()}`);
+  }
+
+  /** Kills the process group and waits until it is gone (the listening socket is a child's). */
+  async stop(): Promise<void> {
+    this.killNow();
+    await waitExit(this.child);
+    const pid = this.child.pid;
+    if (!pid) return;
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(-pid, 0);
+      } catch {
+        return;
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Synchronous kill, for process exit handlers. */
+  killNow(): void {
+    const pid = this.child.pid;
+    if (!pid) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 export class VSCodeSession {
   readonly name: string;
   readonly tempRoot: string;
@@ -174,8 +311,7 @@ export class VSCodeSession {
   readonly extensionsDir: string;
   port = 0;
   url = '';
-  private server?: ChildProcess;
-  private serverOutput = '';
+  server?: CodeServer;
   private browser?: Browser;
   private _page?: Page;
   private closed = false;
@@ -194,82 +330,18 @@ export class VSCodeSession {
 
   /** @internal */
   async start(vsix: string | undefined): Promise<void> {
-    mkdirSync(join(this.userDataDir, 'User'), { recursive: true });
-    mkdirSync(this.extensionsDir, { recursive: true });
-    const settings = { ...defaultSettings(this.opts.trust ?? false), ...this.opts.settings };
-    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-    if (vsix) this.installExtension(vsix);
-
-    this.port = await freePort();
-    const args = [
-      CODE_SERVER_ENTRY,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${this.port}`,
-      '--config', join(this.tempRoot, 'config.yaml'),
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-      '--user-data-dir', this.userDataDir,
-      '--extensions-dir', this.extensionsDir,
-    ];
-    if (!this.opts.trust) args.push('--disable-workspace-trust');
-    this.server = spawn(process.execPath, args, {
-      cwd: this.tempRoot,
-      detached: true, // its own process group: close() kills code-server with every child it started
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.serverEnv(), ...this.opts.env },
-    });
-    this.server.stdout!.on('data', (d) => (this.serverOutput += d));
-    this.server.stderr!.on('data', (d) => (this.serverOutput += d));
-    await this.waitForServer();
-
-    const ws = resolve(this.opts.workspace);
-    const query = ws.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
-    this.url = `http://127.0.0.1:${this.port}/?${query}`;
-    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    const context = await this.browser.newContext({ viewport: this.opts.viewport ?? { width: 1440, height: 900 } });
-    // tsx compiles page callbacks with esbuild's keepNames, which wraps named inner functions in
-    // a `__name()` helper that the page does not have.
-    await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
-    this._page = await context.newPage();
-    this._page.setDefaultTimeout(TIMEOUT);
-    await this._page.goto(this.url);
+    this.server = await CodeServer.start({ dataDir: this.tempRoot, vsix, trust: this.opts.trust, settings: this.opts.settings, env: this.opts.env });
+    this.port = this.server.port;
+    this.url = this.server.url(this.opts.workspace);
+    const { browser, page } = await openBrowser(this.url, this.opts.viewport);
+    this.browser = browser;
+    this._page = page;
     await this.waitForWorkbench();
     if (this.opts.openView) await this.openView();
   }
 
-  private serverEnv(): Record<string, string> {
-    // code-server keeps its own state under XDG_DATA_HOME; keep it out of the user's home.
-    return { XDG_DATA_HOME: join(this.tempRoot, 'xdg-data'), VSCODE_CLI: '', ELECTRON_RUN_AS_NODE: '' };
-  }
-
-  private installExtension(vsix: string): void {
-    const r = spawnSync(
-      process.execPath,
-      [CODE_SERVER_ENTRY, '--config', join(this.tempRoot, 'config.yaml'), '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir, '--install-extension', vsix],
-      { encoding: 'utf8', env: { ...process.env, ...this.serverEnv() }, timeout: 120_000 },
-    );
-    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-    if (r.status !== 0 || !/successfully installed/i.test(out)) {
-      throw new Error(`installing ${basename(vsix)} into code-server failed (exit ${r.status ?? r.signal}):\n${out.trim()}`);
-    }
-  }
-
-  private async waitForServer(): Promise<void> {
-    const deadline = Date.now() + TIMEOUT;
-    while (Date.now() < deadline) {
-      if (this.server?.exitCode !== null) throw new Error(`code-server exited with ${this.server?.exitCode} before listening:\n${this.serverOutput.trim()}`);
-      if (/HTTP server listening on/.test(this.serverOutput)) return;
-      await sleep(100);
-    }
-    throw new Error(`code-server did not listen on port ${this.port} within ${TIMEOUT / 1000} s:\n${this.serverOutput.trim()}`);
-  }
-
   private async waitForWorkbench(): Promise<void> {
-    await this.page.locator('.monaco-workbench').waitFor({ state: 'attached' });
-    const wantExtension = this.opts.waitForExtension ?? !this.opts.noExtension;
-    if (wantExtension) await this.page.locator(ACTIVITY_ITEM).first().waitFor({ state: 'visible' });
+    await waitForWorkbench(this.page, this.opts.waitForExtension ?? !this.opts.noExtension);
   }
 
   // ---- the workbench ----------------------------------------------------------------------
@@ -594,48 +666,50 @@ export class VSCodeSession {
     this.closed = true;
     if (opts.failed) this.keepLogs();
     await this.browser?.close().catch(() => undefined);
-    this.killNow();
-    await waitExit(this.server);
-    await this.waitGroupGone();
+    await this.server?.stop();
     rmSync(this.tempRoot, { recursive: true, force: true, maxRetries: 3 });
     live.delete(this);
   }
 
-  /** @internal Synchronous kill of the code-server process group. */
+  /** @internal Synchronous kill, for the process exit handler. */
   killNow(): void {
-    const pid = this.server?.pid;
-    if (pid && this.server?.exitCode === null) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-
-  /** The listening socket belongs to a child of code-server: wait until the whole group is gone. */
-  private async waitGroupGone(): Promise<void> {
-    const pid = this.server?.pid;
-    if (!pid) return;
-    for (let i = 0; i < 50; i++) {
-      try {
-        process.kill(-pid, 0);
-      } catch {
-        return;
-      }
-      await sleep(100);
-    }
+    this.server?.killNow();
   }
 
   private keepLogs(): void {
     try {
       mkdirSync(RESULTS_DIR, { recursive: true });
       writeFileSync(join(RESULTS_DIR, `${this.name}-exthost.log`), this.extHostLog());
-      writeFileSync(join(RESULTS_DIR, `${this.name}-code-server.log`), this.serverOutput);
+      writeFileSync(join(RESULTS_DIR, `${this.name}-code-server.log`), this.server?.log ?? '');
     } catch {
       /* best effort */
     }
   }
+}
+
+/** Headless Debian chromium on `url`, with the page's default timeout set. */
+export async function openBrowser(url: string, viewport = { width: 1440, height: 900 }): Promise<{ browser: Browser; page: Page }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test does it when run as root)`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const context = await browser.newContext({ viewport });
+    // tsx compiles page callbacks with esbuild's keepNames, which wraps named inner functions in
+    // a `__name()` helper that the page does not have.
+    await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(url);
+    return { browser, page };
+  } catch (e) {
+    await browser.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Waits for the workbench, and for the extension's activity-bar item when asked. */
+export async function waitForWorkbench(page: Page, extension = true): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'attached' });
+  if (extension) await page.locator(ACTIVITY_ITEM).first().waitFor({ state: 'visible' });
 }
 
 /** The little of the DOM the page-side callbacks use (the project compiles without lib.dom). */
