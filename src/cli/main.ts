@@ -1,6 +1,8 @@
 // Sub-command dispatch. Each sub-command lives in its own file and exports `run(args)`.
 import { inspectCommand } from './inspect';
 import { statsCommand } from './stats';
+import { compareCommand } from './compare';
+import { imageDiffCommand } from './imageDiff';
 export interface SubCommand {
   readonly name: string;
   readonly summary: string;
@@ -8,7 +10,7 @@ export interface SubCommand {
   run(args: string[]): Promise<number>;
 }
 
-const commands: SubCommand[] = [inspectCommand, statsCommand];
+const commands: SubCommand[] = [inspectCommand, statsCommand, compareCommand, imageDiffCommand];
 
 export const VERSION = '0.1.0';
 

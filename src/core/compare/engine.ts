@@ -273,7 +273,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
       const acc = new MetricAccumulator(tol.atol, tol.rtol);
       const heat = heatMode === 'none' || r.numel === 0
         ? null
-        : new HeatmapAccumulator(heatGeometry(r.shape, { name: refName, packedGrid: plan.packedGrid }), { reduction: options.reduction });
+        : new HeatmapAccumulator(heatGeometry(r.shape, { name: refName, packedGrid: plan.packedGrid, axes3d: plan.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined }), { reduction: options.reduction });
       try {
         await streamPair({
           ref, cand, refInfo: r, candInfo: c, plan, acc, heat, chunkElements, windowElements, signal,

@@ -42,6 +42,8 @@ export interface GeometryHints {
   readonly packedGrid?: { readonly height: number; readonly width: number; readonly channels: number };
   /** Tensor name, used to recognise latents and conv weights. */
   readonly name?: string;
+  /** Names for the two map axes of a 3-D tensor (default 'seq' / 'dim'). */
+  readonly axes3d?: readonly [string, string];
 }
 
 /** Picks the map for a tensor of this shape (reference layout). */
@@ -63,7 +65,8 @@ export function heatGeometry(shape: readonly number[], hints: GeometryHints = {}
       // view [B, h, w, C, 2, 2]: row = 2·h_i + i, col = 2·w_i + j
       return geom([b, h, w, grid.channels, 2, 2], [0, 2, 0, 0, 1, 0], [0, 0, 2, 0, 0, 1], [0, 0, 0, 1, 0, 0], grid.height, grid.width, grid.channels, 'H', 'W', true);
     }
-    return geom(s, [0, 1, 0], [0, 0, 1], [0, 0, 0], l, d, 1, 'seq', 'dim', false);
+    const [ra, ca] = hints.axes3d ?? ['seq', 'dim'];
+    return geom(s, [0, 1, 0], [0, 0, 1], [0, 0, 0], l, d, 1, ra, ca, false);
   }
   if (s.length === 4 && s[2] <= 7 && s[3] <= 7 && /(^|[._/])(weight|kernel)s?$/i.test(name)) {
     // A conv kernel [O, I, kH, kW]: out × in channels is what a user can read.

@@ -1,0 +1,162 @@
+// `mflux-port compare REF CAND`: the parity report from the command line.
+import { resolve } from 'node:path';
+import { compareInWorker } from '../core/compare/client';
+
+import { renderHtmlReport } from '../core/compare/html';
+import { isInside, reportToJson, writeAtomic, writeHeatmaps } from '../core/compare/outputs';
+import { readCompareMap } from '../core/compare/pairing';
+import type { CompareOptions, PairResult, ReportJson } from '../core/compare/types';
+import { formatValue } from '../core/images/colormap';
+import { UsageError, parseArgs } from './args';
+import type { SubCommand } from './main';
+
+const usage = `Usage: mflux-port compare REF CAND [options]
+
+Pairs the tensors of two dumps (folders or files, any mix of safetensors / .npy / .npz /
+torch.save), compares each pair in one streaming pass and names the first pair, in capture
+order, that fails. REF is the reference (PyTorch) side: tolerances are relative to it.
+
+  --atol X           absolute tolerance for every pair (default by dtype: fp32+ 1e-5,
+                     fp16/bf16 1e-2; the looser side applies)
+  --rtol Y           relative tolerance for every pair (same defaults)
+  --map FILE         JSON: {"rename": [{"from": regex, "to": replacement}, ...],
+                     "tolerances": [{"pattern": regex, "atol"?, "rtol"?}, ...],
+                     "tensors": {"name": {"atol"?, "rtol"?}}}; rename rules turn
+                     reference names into candidate names, applied in order
+  --json FILE|-      write the report as JSON (- = stdout)
+  --html FILE        write a self-contained HTML report (opens offline)
+  --heatmaps DIR     write |diff| heatmaps (PNG + JSON legend) of the failing pairs
+  --all-heatmaps     heatmaps for every pair, not only failing ones
+  --reduction R      how channels reduce in heatmaps: max (default) or mean
+  --scale S          heatmap color scale: linear (default) or log
+  --quiet            no table on stdout
+
+Layout differences (NHWC/NCHW, NLC/NCL, OHWI/OIHW, Flux packed latents) are reconciled
+and named in the report. Pairs are ordered by the manifest.jsonl next to a dump when
+there is one, else in natural order (blocks.2 before blocks.10).
+Exit codes: 0 every pair passes, 1 some pair fails, 2 bad input.
+`;
+
+function number(values: Map<string, string[]>, key: string): number | undefined {
+  const v = values.get(key)?.at(-1);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || v.trim() === '') throw new UsageError(`${key} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+function one<T extends string>(values: Map<string, string[]>, key: string, allowed: readonly T[], dflt: T): T {
+  const v = values.get(key)?.at(-1);
+  if (v === undefined) return dflt;
+  if (!allowed.includes(v as T)) throw new UsageError(`${key} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function n(v: number | null): string {
+  return v === null ? '—' : formatValue(v);
+}
+
+function table(r: ReportJson): string {
+  const rows = r.pairs.map((p: PairResult) => [
+    p.pass ? 'ok' : 'FAIL',
+    p.name === r.first_divergence ? `${p.name}  <- first divergence` : p.name,
+    p.transform === null ? '—' : p.transform === 'none' ? '' : p.transform,
+    p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`,
+  ]);
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 0));
+  const lines = rows.map((row) => `${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`.trimEnd());
+  const failed = r.pairs.filter((p) => !p.pass).length;
+  lines.push('');
+  lines.push(`${r.pairs.length} pairs, ${failed} failing; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  if (r.first_divergence) {
+    const how = r.error_growth.pattern === 'local' ? 'a jump: a local bug' : r.error_growth.pattern === 'drift' ? 'a slow rise: drift' : '';
+    lines.push(`first divergence: ${r.first_divergence}${how ? ` (${how})` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const compareCommand: SubCommand = {
+  name: 'compare',
+  summary: 'per-layer parity report of two tensor dumps, first divergence, heatmaps',
+  usage,
+  run: async (args) => {
+    let options: CompareOptions;
+    let json: string | undefined, html: string | undefined, heatDir: string | undefined;
+    let quiet: boolean;
+    let scale: 'linear' | 'log';
+    try {
+      const { positionals, flags, values } = parseArgs(
+        args,
+        ['--all-heatmaps', '--quiet'],
+        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale'],
+      );
+      if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
+      const [refPath, candPath] = positionals.map((p) => resolve(p));
+      json = values.get('--json')?.at(-1);
+      html = values.get('--html')?.at(-1);
+      heatDir = values.get('--heatmaps')?.at(-1);
+      quiet = flags.has('--quiet') || json === '-';
+      scale = one(values, '--scale', ['linear', 'log'] as const, 'linear');
+      for (const [flag, out] of [['--json', json], ['--html', html], ['--heatmaps', heatDir]] as const) {
+        if (!out || out === '-') continue;
+        for (const input of [refPath, candPath]) {
+          if (isInside(out, input)) throw new UsageError(`${flag} ${out} would write inside the input ${input}; choose another path`);
+        }
+      }
+      const mapFile = values.get('--map')?.at(-1);
+      const wantsHeat = Boolean(heatDir || html);
+      options = {
+        refPath,
+        candPath,
+        atol: number(values, '--atol'),
+        rtol: number(values, '--rtol'),
+        map: mapFile ? readCompareMap(mapFile) : undefined,
+        heatmaps: !wantsHeat ? 'none' : flags.has('--all-heatmaps') ? 'all' : 'failing',
+        reduction: one(values, '--reduction', ['max', 'mean'] as const, 'max'),
+      };
+    } catch (e) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      if (e instanceof UsageError) process.stderr.write('run `mflux-port compare --help` for usage\n');
+      return 2;
+    }
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    const tty = process.stderr.isTTY && !quiet;
+    try {
+      const out = await compareInWorker(options, {
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (!tty) return;
+          const el = p.elementsTotal ? ` ${Math.round(((p.elementsDone ?? 0) / p.elementsTotal) * 100)}%` : '';
+          process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.current ?? ''}${el}`);
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      const r = out.report;
+      if (json === '-') process.stdout.write(reportToJson(r) + '\n');
+      else if (json) writeAtomic(json, reportToJson(r) + '\n');
+      if (heatDir) writeHeatmaps(out, heatDir, scale);
+      if (html) writeAtomic(html, renderHtmlReport(out));
+      if (!quiet) process.stdout.write(table(r));
+      if (r.pairs.length === 0) {
+        process.stderr.write(`error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
+          ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`);
+        return 2;
+      }
+      return r.pairs.every((p) => p.pass) ? 0 : 1;
+    } catch (e) {
+      if (tty) process.stderr.write('\r\x1b[K');
+      const err = e as Error;
+      if (err.name === 'AbortError') {
+        process.stderr.write('error: cancelled\n');
+        return 130;
+      }
+      process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+      return 2;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};
+

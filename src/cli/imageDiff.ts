@@ -1,0 +1,74 @@
+// `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
+import { resolve } from 'node:path';
+import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
+import { readPng } from '../core/images/png';
+import { encodePng, renderHeatmap } from '../core/images/render';
+import { isInside, writeAtomic } from '../core/compare/outputs';
+import { UsageError, parseArgs } from './args';
+import type { SubCommand } from './main';
+
+const usage = `Usage: mflux-port image-diff REF CAND [options]
+
+Compares two PNG images of the same size. REF is the reference (golden) image.
+
+  --rtol R          golden-rule relative tolerance (default 0.1, as mflux)
+  --atol A          golden-rule absolute tolerance (default 0, as mflux)
+  --threshold T     golden-rule mismatch threshold (default 0.15, as mflux)
+  --json            print {"width", "height", "psnr", "ssim", "max_abs", "mean_abs",
+                    "mflux_mismatch_ratio", "mflux_pass", ...} instead of text
+  --heatmap OUT.png write max |diff| over R, G, B per pixel as a heatmap
+
+The mflux fields replay mflux's golden test: np.isclose(cand, ref, rtol, atol) on the
+images as loaded (all channels), ratio = mismatched elements / all elements, pass when
+ratio <= threshold. PSNR (null when identical) and SSIM (11x11 Gaussian, sigma 1.5) are
+over R, G, B with data range 255.
+Exit codes: 0 golden rule passes, 1 it fails, 2 bad input.
+`;
+
+function num(values: Map<string, string[]>, key: string, dflt: number): number {
+  const v = values.get(key)?.at(-1);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || v.trim() === '') throw new UsageError(`${key} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+export const imageDiffCommand: SubCommand = {
+  name: 'image-diff',
+  summary: 'PSNR, SSIM and mflux\'s golden-image rule for two PNGs',
+  usage,
+  run: async (args) => {
+    try {
+      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--rtol', '--atol', '--threshold', '--heatmap']);
+      if (positionals.length !== 2) throw new UsageError('image-diff needs REF and CAND');
+      const [refPath, candPath] = positionals.map((p) => resolve(p));
+      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15) };
+      const heat = values.get('--heatmap')?.at(-1);
+      if (heat && (isInside(heat, refPath) || isInside(heat, candPath))) throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
+      const ref = readPng(refPath);
+      const cand = readPng(candPath);
+      const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });
+      if (heat) {
+        const img = renderHeatmap(pixelAbsDiff(ref, cand), { colormap: 'viridis', zoom: 1, low: 0 });
+        writeAtomic(heat, encodePng(img.width, img.height, img.rgba));
+      }
+      if (flags.has('--json')) process.stdout.write(JSON.stringify(r) + '\n');
+      else {
+        const f = (v: number | null, d = 4) => (v === null ? '—' : Number(v.toFixed(d)).toString());
+        process.stdout.write(
+          `${r.width}×${r.height}, ${r.channels} channel${r.channels > 1 ? 's' : ''}\n` +
+          `PSNR      ${r.psnr === null ? 'identical' : `${f(r.psnr, 2)} dB`}\n` +
+          `SSIM      ${r.ssim === null ? '— (smaller than the 11×11 window)' : f(r.ssim, 5)}\n` +
+          `max |d|   ${r.max_abs}\nmean |d|  ${f(r.mean_abs)}\n` +
+          `mflux     ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% of elements outside rtol ${r.rtol}, atol ${r.atol} → ` +
+          `${r.mflux_pass ? 'PASS' : 'FAIL'} (threshold ${(r.threshold * 100).toFixed(1)}%)\n`,
+        );
+      }
+      return r.mflux_pass ? 0 : 1;
+    } catch (e) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      if (e instanceof UsageError) process.stderr.write('run `mflux-port image-diff --help` for usage\n');
+      return 2;
+    }
+  },
+};

@@ -1,0 +1,54 @@
+// Runs the parity engine in a worker thread. Used by the CLI and the extension host.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CompareInputError, type CompareHooks } from './engine';
+import type { CompareOptions, CompareOutput } from './types';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
+
+/** dist/compareWorker.js next to the bundle; the TypeScript source when running unbundled (tests). */
+export function defaultWorkerFile(): string {
+  const bundled = join(__dirname, 'compareWorker.js');
+  return existsSync(bundled) ? bundled : join(__dirname, 'worker.ts');
+}
+
+function abortError(): Error {
+  const e = new Error('comparison cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export function compareInWorker(options: CompareOptions, hooks: CompareHooks = {}, workerFile = defaultWorkerFile()): Promise<CompareOutput> {
+  return new Promise((resolve, reject) => {
+    if (hooks.signal?.aborted) return reject(abortError());
+    const worker = new Worker(workerFile);
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      hooks.signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      void worker.terminate();
+      fn();
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' } satisfies WorkerRequest);
+      // A read stuck in the file system must not keep the caller waiting.
+      killTimer = setTimeout(() => finish(() => reject(abortError())), 2000);
+    };
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'progress') hooks.onProgress?.(m.progress);
+      else if (m.type === 'done') finish(() => resolve(m.output));
+      else {
+        const err = m.name === 'CompareInputError' ? new CompareInputError(m.message) : new Error(m.message);
+        if (m.name === 'AbortError') err.name = 'AbortError';
+        finish(() => reject(err));
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`compare worker exited unexpectedly (code ${code})`))));
+    worker.postMessage({ type: 'run', options } satisfies WorkerRequest);
+  });
+}

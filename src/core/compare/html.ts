@@ -1,0 +1,251 @@
+// The self-contained HTML parity report (`compare --html`): one file, images inline as data
+// URIs, no scripts or network, readable offline and attachable to an issue.
+import { colormapTable, formatValue } from '../images/colormap';
+import { encodePng, renderHeatmap } from '../images/render';
+import type { Heatmap, Legend, RenderedHeatmap } from '../images/types';
+import type { CompareOutput, DiffHistogram, PairHeatmaps, PairResult, ReportJson } from './types';
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function num(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  return formatValue(v);
+}
+
+function pct(v: number): string {
+  if (v === 0) return '0%';
+  if (v < 1e-4) return `${(v * 100).toExponential(1)}%`;
+  return `${Number((v * 100).toPrecision(3))}%`;
+}
+
+function anchor(name: string): string {
+  return `pair-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+function dataUri(r: { width: number; height: number; rgba: Uint8Array }): string {
+  return `data:image/png;base64,${encodePng(r.width, r.height, r.rgba).toString('base64')}`;
+}
+
+function colorbar(legend: Legend): string {
+  const t = colormapTable(legend.colormap);
+  const stops: string[] = [];
+  for (let i = 0; i <= 10; i++) {
+    const k = Math.round((i / 10) * 255) * 4;
+    stops.push(`rgb(${t[k]},${t[k + 1]},${t[k + 2]}) ${i * 10}%`);
+  }
+  const ticks = legend.ticks
+    .map((tk) => `<span style="left:${(tk.position * 100).toFixed(2)}%">${esc(tk.label)}</span>`)
+    .join('');
+  return `<div class="bar"><div class="grad" style="background:linear-gradient(to right,${stops.join(',')})"></div><div class="ticks">${ticks}</div>
+<div class="scale">${legend.scale} scale · <span class="nan"></span> NaN/Inf</div></div>`;
+}
+
+function heatmapBlock(h: PairHeatmaps): string {
+  const main = renderHeatmap(h.main, { colormap: 'viridis', scale: 'linear' });
+  const caption = describe(h.main);
+  let channels = '';
+  if (h.channels.length) {
+    const high = Math.max(...h.channels.map((c) => (Number.isFinite(c.max) ? c.max : 0)));
+    const rendered: RenderedHeatmap[] = h.channels.map((c) => renderHeatmap(c, { colormap: 'viridis', scale: 'linear', low: 0, high: high || 1, zoom: Math.max(1, Math.floor(96 / Math.max(c.width, c.height))) }));
+    const labels = h.channels.map((c, i) => `<figure><img src="${dataUri(rendered[i])}" alt="channel ${c.channel}"><figcaption>ch ${c.channel} · max ${num(c.channelMax)}</figcaption></figure>`).join('');
+    channels = `<div class="multiples"><h4>Worst channels (shared scale)</h4><div class="grid">${labels}</div>${colorbar(rendered[0].legend)}</div>`;
+  }
+  return `<div class="heat"><figure><img class="main" src="${dataUri(main)}" alt="|diff| heatmap of ${esc(h.name)}"><figcaption>${esc(caption)}</figcaption></figure>${colorbar(main.legend)}</div>${channels}`;
+}
+
+function describe(m: Heatmap): string {
+  const red = m.reduction === 'none' ? '' : `, ${m.reduction} over the other dims`;
+  const pool = m.poolX > 1 || m.poolY > 1 ? `, max-pooled ${m.poolY}×${m.poolX} from ${m.sourceHeight}×${m.sourceWidth}` : '';
+  const axes = m.rowAxis ? `${m.rowAxis} × ${m.colAxis}` : m.colAxis;
+  return `|cand − ref| as ${axes} (${m.height}×${m.width}${pool}${red})`;
+}
+
+function growthChart(r: ReportJson): string {
+  const pts = r.error_growth.points;
+  if (!pts.length) return '';
+  const W = 900, H = 220, L = 56, R = 12, T = 12, B = 28;
+  const vals = pts.map((p) => p.rel_l2).filter((v): v is number => v !== null && v > 0);
+  let lo = Math.floor(Math.log10(Math.min(...vals, 1e-8)));
+  let hi = Math.ceil(Math.log10(Math.max(...vals, 1e-1)));
+  lo = Math.max(lo, -16);
+  hi = Math.max(hi, lo + 1);
+  const x = (i: number) => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
+  const y = (v: number) => T + ((hi - Math.log10(Math.max(v, 10 ** lo))) * (H - T - B)) / (hi - lo);
+  const grid: string[] = [];
+  const step = Math.max(1, Math.ceil((hi - lo) / 6));
+  for (let e = lo; e <= hi; e += step) grid.push(`<line x1="${L}" x2="${W - R}" y1="${y(10 ** e)}" y2="${y(10 ** e)}" class="g"/><text x="${L - 6}" y="${y(10 ** e) + 4}" text-anchor="end">1e${e}</text>`);
+  const path = pts
+    .map((p, i) => (p.rel_l2 === null ? null : `${x(i).toFixed(1)},${y(p.rel_l2).toFixed(1)}`))
+    .filter(Boolean)
+    .join(' ');
+  const first = r.first_divergence === null ? -1 : r.pairs.findIndex((p) => p.name === r.first_divergence);
+  const marks = pts
+    .map((p, i) => {
+      const pass = r.pairs[i].pass;
+      const cy = p.rel_l2 === null ? T + 4 : y(p.rel_l2);
+      const title = `${p.name}: rel_l2 ${num(p.rel_l2)}${p.ratio !== null ? ` (×${num(p.ratio)})` : ''}${p.jump ? ' — jump' : ''}`;
+      return `<a href="#${anchor(p.name)}"><circle cx="${x(i).toFixed(1)}" cy="${cy.toFixed(1)}" r="${p.jump ? 6 : 3.5}" class="${pass ? 'ok' : 'bad'}${p.jump ? ' jump' : ''}"><title>${esc(title)}</title></circle></a>`;
+    })
+    .join('');
+  const firstLine = first >= 0 ? `<line x1="${x(first)}" x2="${x(first)}" y1="${T}" y2="${H - B}" class="fd"/><text x="${x(first) + 4}" y="${T + 10}" class="fdl">first divergence</text>` : '';
+  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="rel_l2 per pair in capture order">
+${grid.join('')}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" class="ax"/>
+${firstLine}<polyline points="${path}" class="line"/>${marks}
+<text x="${(W + L) / 2}" y="${H - 6}" text-anchor="middle">pairs in capture order →</text></svg>`;
+}
+
+function histogramSvg(h: DiffHistogram): string {
+  const bins: { label: string; n: number }[] = [];
+  if (h.zero) bins.push({ label: '0', n: h.zero });
+  if (h.below) bins.push({ label: `<2^${h.minExp}`, n: h.below });
+  const used = h.counts.map((n, i) => ({ n, i })).filter((b) => b.n > 0);
+  if (used.length) {
+    for (let i = used[0].i; i <= used[used.length - 1].i; i++) bins.push({ label: formatValue(2 ** (h.minExp + i)), n: h.counts[i] });
+  }
+  if (h.above) bins.push({ label: `≥2^${h.maxExp}`, n: h.above });
+  if (!bins.length) return '';
+  const max = Math.max(...bins.map((b) => b.n));
+  const bw = Math.max(6, Math.min(28, Math.floor(560 / bins.length)));
+  const H = 90;
+  const bars = bins
+    .map((b, i) => {
+      const hgt = b.n ? Math.max(1, (Math.log10(b.n + 1) / Math.log10(max + 1)) * H) : 0;
+      return `<rect x="${i * bw}" y="${H - hgt}" width="${bw - 1}" height="${hgt}"><title>${esc(b.label)}: ${b.n}</title></rect>`;
+    })
+    .join('');
+  const first = bins[0].label;
+  const last = bins[bins.length - 1].label;
+  return `<svg class="hist" viewBox="0 0 ${bins.length * bw} ${H + 14}" width="${bins.length * bw}" height="${H + 14}">${bars}<text x="0" y="${H + 12}">${esc(first)}</text><text x="${bins.length * bw}" y="${H + 12}" text-anchor="end">${esc(last)}</text></svg>`;
+}
+
+function firstValues(p: PairResult): string {
+  const a = p.ref_stats?.first ?? [];
+  const b = p.cand_stats?.first ?? [];
+  if (!a.length) return '';
+  const rows = a
+    .map((v, i) => {
+      const c = b[i];
+      const bad = v === null || c === null || Math.abs(c - v) > p.atol + p.rtol * Math.abs(v);
+      return `<tr class="${bad ? 'bad' : ''}"><td>${i}</td><td>${num(v)}</td><td>${num(c ?? null)}</td></tr>`;
+    })
+    .join('');
+  return `<table class="firstvals"><thead><tr><th>#</th><th>ref</th><th>cand</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function shape(s: readonly number[]): string {
+  return `[${s.join(', ')}]`;
+}
+
+function row(p: PairResult, first: string | null): string {
+  const cls = [p.pass ? 'pass' : 'fail', p.name === first ? 'first' : ''].join(' ');
+  const tf = p.transform === null ? '—' : p.transform === 'none' ? '' : `<span class="tf">${esc(p.transform)}</span>`;
+  const shapes = p.transform === 'none' ? shape(p.ref.shape) : `${shape(p.ref.shape)} ← ${shape(p.cand.shape)}`;
+  const idx = p.max_abs_index ? ` <span class="idx">@[${p.max_abs_index.join(',')}]</span>` : '';
+  const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
+  return `<tr class="${cls}"><td>${p.pass ? '✓' : '✗'}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
+<td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
+<td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${num(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
+<td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
+<td class="tol">${num(p.atol)} / ${num(p.rtol)}</td></tr>${p.reason ? `<tr class="${cls} reason"><td></td><td colspan="11">${esc(p.reason)}</td></tr>` : ''}`;
+}
+
+function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null): string {
+  const stats = (s: PairResult['ref_stats']) => (s ? `min ${num(s.min)} · max ${num(s.max)} · mean ${num(s.mean)} · std ${num(s.std)}` : '');
+  return `<section id="${anchor(p.name)}" class="detail ${p.pass ? 'pass' : 'fail'}${p.name === first ? ' first' : ''}">
+<h3>${p.name === first ? '<span class="badge">first divergence</span> ' : ''}${esc(p.name)}</h3>
+<p class="meta">${esc(p.ref_name)} ${shape(p.ref.shape)} ${esc(p.ref.dtype)} ↔ ${esc(p.cand_name)} ${shape(p.cand.shape)} ${esc(p.cand.dtype)}${p.transform && p.transform !== 'none' ? ` · candidate read through <b>${esc(p.transform)}</b>` : ''} · atol ${num(p.atol)}, rtol ${num(p.rtol)} (${esc(p.tolerance_source)})</p>
+${p.reason ? `<p class="reason">${esc(p.reason)}</p>` : ''}
+${p.ref_stats ? `<p class="stats">ref: ${stats(p.ref_stats)}<br>cand: ${stats(p.cand_stats)}</p>` : ''}
+<div class="cols">${h ? heatmapBlock(h) : ''}<div>${firstValues(p)}${p.histogram ? `<h4>|diff| histogram (log counts)</h4>${histogramSvg(p.histogram)}` : ''}</div></div>
+</section>`;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d1f23;background:#fff}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}h3{font-size:15px;margin:0 0 6px}h4{font-size:13px;margin:10px 0 4px;color:#555}
+.paths{color:#555;font-size:12px;word-break:break-all}
+.summary{display:flex;gap:12px;flex-wrap:wrap;margin:14px 0}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
+.card b{display:block;font-size:18px}.card.fail b{color:#b3261e}.card.ok b{color:#1b7f3b}
+.verdict{padding:10px 14px;border-radius:6px;margin:10px 0;background:#fdecea;border:1px solid #f3b8b2}.verdict.ok{background:#e9f6ee;border-color:#a8d8b9}
+table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
+.pairs th{text-align:left;border-bottom:2px solid #ccc;padding:4px 6px;position:sticky;top:0;background:#fff}
+.pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top}
+.pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}
+.pairs tr.first td{background:#fff3cd}.pairs tr.first td:nth-child(2){font-weight:bold}
+.pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}
+.tf{background:#e8eefc;color:#1a3d8f;border-radius:3px;padding:0 4px;font-size:11px;white-space:nowrap}
+.idx,.alias,.tol{color:#777;font-size:11px}
+.chart{width:100%;max-width:900px;height:auto;font-size:11px}.chart .g{stroke:#eee}.chart .ax{stroke:#999}
+.chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.ok{fill:#1b7f3b}.chart circle.bad{fill:#b3261e}
+.chart circle.jump{stroke:#000;stroke-width:1.5}.chart .fd{stroke:#e0a800;stroke-width:2;stroke-dasharray:4 3}.chart .fdl{fill:#8a6d00}
+.detail{border-top:1px solid #ddd;padding:14px 0}.detail.first{background:#fffaf0;border:2px solid #e0a800;border-radius:6px;padding:12px}
+.badge{background:#e0a800;color:#000;border-radius:3px;padding:1px 6px;font-size:12px}
+.meta,.stats{color:#444;font-size:12.5px;margin:2px 0}.reason{color:#b3261e}
+.cols{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
+.heat figure,.multiples figure{margin:0}.heat img.main{image-rendering:pixelated;max-width:520px;border:1px solid #ccc}
+figcaption{font-size:11.5px;color:#555;max-width:520px}
+.grid{display:flex;flex-wrap:wrap;gap:8px}.grid img{image-rendering:pixelated;border:1px solid #ccc}
+.bar{width:320px;margin:6px 0 4px;font-size:11px}.grad{height:12px;border:1px solid #bbb}.ticks{position:relative;height:14px}
+.ticks span{position:absolute;transform:translateX(-50%);white-space:nowrap}.scale{color:#666}
+.nan{display:inline-block;width:10px;height:10px;background:#f0f;vertical-align:middle}
+table.firstvals{border-collapse:collapse;font-size:12px;font-variant-numeric:tabular-nums}.firstvals td,.firstvals th{padding:1px 8px;text-align:right;border-bottom:1px solid #f0f0f0}
+.firstvals tr.bad td{color:#b3261e}.hist rect{fill:#5b6b8c}.hist text{font-size:10px;fill:#666}
+.unmatched{columns:2;font-size:12px}
+`;
+
+export interface HtmlOptions {
+  readonly title?: string;
+  readonly generatedAt?: Date;
+}
+
+export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}): string {
+  const r = out.report;
+  const failed = r.pairs.filter((p) => !p.pass).length;
+  const first = r.first_divergence;
+  const fp = first ? r.pairs.find((p) => p.name === first) : undefined;
+  const pattern = r.error_growth.pattern === 'local'
+    ? 'The error appears at once (a jump): look inside this module.'
+    : r.error_growth.pattern === 'drift'
+      ? 'The error grows slowly without a jump: accumulated precision drift is more likely than one wrong module.'
+      : '';
+  const verdict = fp
+    ? `<div class="verdict"><b>First divergence: <a href="#${anchor(fp.name)}">${esc(fp.name)}</a></b>${fp.transform && fp.transform !== 'none' ? ` (candidate read through ${esc(fp.transform)})` : ''} — ${fp.reason ? esc(fp.reason) : `max |diff| ${num(fp.max_abs)}, rel_l2 ${num(fp.rel_l2)}, ${pct(fp.mismatch_ratio)} of elements outside atol ${num(fp.atol)} + rtol ${num(fp.rtol)}·|ref|`}. ${pattern}</div>`
+    : `<div class="verdict ok"><b>All ${r.pairs.length} pairs match</b> within their tolerances.</div>`;
+  const transforms = new Set(r.pairs.map((p) => p.transform).filter((t) => t && t !== 'none'));
+  const cards = [
+    ['pairs', String(r.pairs.length), ''],
+    ['failing', String(failed), failed ? 'fail' : 'ok'],
+    ['unmatched ref / cand', `${r.unmatched_ref.length} / ${r.unmatched_cand.length}`, ''],
+    ['layout transforms', transforms.size ? [...transforms].join(', ') : 'none', ''],
+    ['order', r.order === 'manifest' ? 'capture (manifest)' : 'natural (no manifest)', ''],
+  ].map(([k, v, c]) => `<div class="card ${c}"><b>${esc(v)}</b>${esc(k)}</div>`).join('');
+  const unmatched = r.unmatched_ref.length || r.unmatched_cand.length
+    ? `<h2>Unmatched tensors</h2><p>Names on one side only (add rename rules with <code>--map</code> to pair them).</p>
+<h4>reference only (${r.unmatched_ref.length})</h4><div class="unmatched">${r.unmatched_ref.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
+<h4>candidate only (${r.unmatched_cand.length})</h4><div class="unmatched">${r.unmatched_cand.map((n) => `<div>${esc(n)}</div>`).join('')}</div>`
+    : '';
+  const details = r.pairs.filter((p) => !p.pass || out.heatmaps[p.name]).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n');
+  const title = options.title ?? 'Parity report';
+  const when = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}${first ? ` — first divergence: ${esc(first)}` : ''}</title><style>${CSS}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<div class="paths">reference: ${esc(r.ref_path)}<br>candidate: ${esc(r.cand_path)}<br>generated ${esc(when)} by mflux-port compare</div>
+${verdict}
+<div class="summary">${cards}</div>
+<h2>Error growth (rel_l2 per pair, log scale)</h2>
+${growthChart(r)}
+<h2>Pairs in ${r.order === 'manifest' ? 'capture' : 'natural'} order</h2>
+<table class="pairs"><thead><tr><th></th><th>name</th><th>dtype</th><th>shape (ref ← cand)</th><th>max |diff|</th><th>mean |diff|</th><th>rel_l2</th><th>cosine</th><th>SQNR dB</th><th>mismatched</th><th>non-finite ref/cand</th><th>atol / rtol</th></tr></thead>
+<tbody>${r.pairs.map((p) => row(p, first)).join('\n')}</tbody></table>
+${unmatched}
+<h2>Details</h2>
+${details || '<p>No failing pairs.</p>'}
+</body></html>
+`;
+}
+

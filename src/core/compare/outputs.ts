@@ -1,0 +1,81 @@
+// Writing what a comparison produced: heatmap PNGs (+ a JSON legend beside each), the JSON
+// report and the HTML report. Files are written to a temporary name and renamed, so an
+// interrupted run never leaves half a file; inputs are never overwritten.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { encodePng, renderHeatmap, tile } from '../images/render';
+import type { ColorScale } from '../images/types';
+import type { CompareOutput, ReportJson } from './types';
+
+export function writeAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** True when `file` is `input` itself or inside the folder `input`. */
+export function isInside(file: string, input: string): boolean {
+  const rel = relative(resolve(input), resolve(file));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** A file name for a tensor name: keeps letters, digits, dot, dash, underscore and @. */
+export function safeFileName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._@-]+/g, '_').replace(/^\.+/, '_');
+  return s.slice(0, 160) || '_';
+}
+
+export interface WrittenHeatmap {
+  readonly name: string;
+  readonly png: string;
+  readonly channelsPng?: string;
+  readonly legend: string;
+}
+
+/** Writes `<name>.png`, `<name>.channels.png` (worst channels, shared scale) and `<name>.json`. */
+export function writeHeatmaps(out: CompareOutput, dir: string, scale: ColorScale = 'linear'): WrittenHeatmap[] {
+  mkdirSync(dir, { recursive: true });
+  const written: WrittenHeatmap[] = [];
+  const used = new Set<string>();
+  for (const p of out.report.pairs) {
+    const h = out.heatmaps[p.name];
+    if (!h) continue;
+    let base = safeFileName(p.name);
+    for (let i = 2; used.has(base.toLowerCase()); i++) base = `${safeFileName(p.name)}~${i}`;
+    used.add(base.toLowerCase());
+    const main = renderHeatmap(h.main, { colormap: 'viridis', scale });
+    const png = join(dir, `${base}.png`);
+    writeAtomic(png, encodePng(main.width, main.height, main.rgba));
+    let channelsPng: string | undefined;
+    let channelLegend;
+    if (h.channels.length) {
+      const high = Math.max(...h.channels.map((c) => (Number.isFinite(c.max) ? c.max : 0))) || 1;
+      const imgs = h.channels.map((c) => renderHeatmap(c, { colormap: 'viridis', scale, low: scale === 'log' ? undefined : 0, high, zoom: Math.max(1, Math.floor(128 / Math.max(c.width, c.height))) }));
+      const t = tile(imgs, 3);
+      channelsPng = join(dir, `${base}.channels.png`);
+      writeAtomic(channelsPng, encodePng(t.width, t.height, t.rgba));
+      channelLegend = imgs[0].legend;
+    }
+    const legend = join(dir, `${base}.json`);
+    const strip = ({ data: _data, ...rest }: { data: Float32Array }) => rest;
+    writeAtomic(legend, JSON.stringify({
+      name: p.name,
+      png: `${base}.png`,
+      map: strip(h.main),
+      legend: main.legend,
+      channels: h.channels.length ? {
+        png: `${base}.channels.png`,
+        order: h.channels.map((c) => ({ channel: c.channel, max: c.channelMax })),
+        legend: channelLegend,
+      } : undefined,
+    }, null, 1));
+    written.push({ name: p.name, png, channelsPng, legend });
+  }
+  return written;
+}
+
+/** JSON with non-finite numbers as null (the metrics already are; this guards the rest). */
+export function reportToJson(r: ReportJson): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
