@@ -1,0 +1,137 @@
+// Runners in the real VS Code: the packaged extension runs a PyTorch reference script and a
+// NumPy stand-in for the MLX side in their integrated terminals (shell integration), records
+// run.json, opens the parity report when both sides pass, and reports a failing script.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeWorkspace } from '../fixtures/workspace';
+import { waitFor, withVSCode, type VSCodeSession } from './harness';
+
+const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
+const VSIX = process.env.MFLUX_PORT_E2E_VSIX || undefined;
+
+const REF_SCRIPT = `
+import torch
+from mflux_port_probe import dump
+torch.manual_seed(0)
+latents = torch.randn(1, 4, 8, 8)
+dump("initial_latents", latents)
+dump("vae_decode_input", latents * 0.5)
+dump("vae_decode_output", torch.tanh(latents[:, :3]))
+print("reference finished")
+`;
+
+const MLX_SCRIPT = `
+import numpy as np
+from mflux_port_probe import dump, load
+latents = load("initial_latents", side="ref")
+dump("vae_decode_input", latents * 0.5)
+dump("vae_decode_output", np.tanh(latents[:, :3]))
+print("mlx stand-in finished")
+`;
+
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mflux-port-runners-e2e-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function runs(repo: string): string[] {
+  const dir = join(repo, 'debug_artifacts');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+function runJson(repo: string, runId: string, side: 'ref' | 'mlx') {
+  return JSON.parse(readFileSync(join(repo, 'debug_artifacts', runId, side, 'run.json'), 'utf8'));
+}
+
+async function reportOpened(vs: VSCodeSession): Promise<string> {
+  let how = '';
+  await waitFor(
+    async () => {
+      if ((await vs.page.locator('.tabs-container .tab', { hasText: /parity/i }).count()) > 0) how = 'panel';
+      else if ((await vs.notifications()).some((t) => /Both sides passed/.test(t))) how = 'summary';
+      return how !== '';
+    },
+    'the parity report (panel, or the summary when the panel is not in this build)',
+    60_000,
+    async () => `notifications: ${JSON.stringify(await vs.notifications())}`,
+  );
+  return how;
+}
+
+const settings = {
+  'mfluxPort.runner.commandTemplate': `${PYTHON} {script}`,
+  'mfluxPort.runner.allowMlxOffAppleSilicon': true,
+  'mfluxPort.runner.keepRuns': 0,
+};
+
+test('Run Reference and Run MLX in terminals: exit codes observed, run.json filled, report opens; a failure is reported with its code', { timeout: 300_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'ws'), { ports: [{ model: 'z_image' }] });
+  const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
+  write(refScript, REF_SCRIPT);
+  write(join(ws.mflux, 'port_runners', 'run_z_image_mlx.py'), MLX_SCRIPT);
+
+  await withVSCode({ workspace: ws.mflux, name: 'runners', settings, vsix: VSIX }, async (vs) => {
+    await vs.runCommand('mflux Port: Run Reference');
+    const passed = await vs.waitForNotification(/Reference run \S+ passed/, 90_000);
+    const [refRun] = runs(ws.diffusers!);
+    assert.ok(refRun, 'a run folder in the reference repo');
+    assert.match(passed, new RegExp(`${refRun} passed \\(3 tensors dumped\\)`));
+    const ref = runJson(ws.diffusers!, refRun, 'ref');
+    assert.equal(ref.exitCode, 0);
+    assert.equal(ref.status, 'passed');
+    assert.equal(ref.cwd, ws.diffusers);
+    assert.match(ref.command, /run_z_image_ref\.py/);
+    assert.equal(ref.env.MFLUX_PORT_SIDE, 'ref');
+    assert.equal(ref.env.HF_HUB_OFFLINE, '1');
+    assert.ok(ref.end && Date.parse(ref.end) >= Date.parse(ref.start));
+    assert.deepEqual(ref.repos.map((r: { role: string }) => r.role), ['reference', 'mflux']);
+    assert.match(ref.repos[0].commit, /^[0-9a-f]{40}$/);
+    const manifest = readFileSync(join(ws.diffusers!, 'debug_artifacts', refRun, 'ref', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).name);
+    assert.deepEqual(manifest, ['initial_latents', 'vae_decode_input', 'vae_decode_output']);
+    assert.match(readFileSync(join(ws.diffusers!, '.git', 'info', 'exclude'), 'utf8'), /^debug_artifacts\/$/m);
+    assert.match(await vs.terminalText(), /reference finished/);
+
+    await vs.runCommand('mflux Port: Run MLX');
+    const how = await reportOpened(vs);
+    const [mlxRun] = runs(ws.mflux);
+    const mlx = runJson(ws.mflux, mlxRun, 'mlx');
+    assert.equal(mlx.exitCode, 0);
+    assert.equal(mlx.pairedWith, join(ws.diffusers!, 'debug_artifacts', refRun, 'ref'), 'MLX alone pairs with the newest passed reference run');
+    assert.equal(mlx.env.HF_HUB_OFFLINE, undefined);
+    if (how === 'summary') assert.match((await vs.notifications()).join('\n'), /2 checkpoints pair up \(reference 3, MLX 2\)/);
+    await vs.screenshot('report');
+
+    // A failing reference: reported with its exit code, and Run Both stops before MLX.
+    writeFileSync(refScript, 'import sys\nprint("about to fail")\nsys.exit(3)\n');
+    const before = runs(ws.mflux).length;
+    await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+    const failed = await vs.waitForNotification(/failed with exit code 3/, 90_000);
+    assert.match(failed, /Reference run \S+ failed with exit code 3\. The MLX side was not started\./);
+    const failedRun = runs(ws.diffusers!).at(-1)!;
+    const rec = runJson(ws.diffusers!, failedRun, 'ref');
+    assert.equal(rec.exitCode, 3);
+    assert.equal(rec.status, 'failed');
+    assert.equal(existsSync(join(ws.mflux, 'debug_artifacts', failedRun, 'mlx', 'run.json')), false, 'MLX never ran');
+    assert.equal(runs(ws.mflux).length, before + 1, 'the MLX folder of the run exists but stays empty');
+    await vs.screenshot('failure-reported');
+  });
+});
+
+test('in Restricted Mode nothing runs and the user is told why', { timeout: 180_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'restricted'), { ports: [{ model: 'z_image' }] });
+  write(join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py'), REF_SCRIPT);
+  await withVSCode({ workspace: ws.mflux, name: 'runners-restricted', trust: 'restricted', settings, vsix: VSIX }, async (vs) => {
+    await vs.runCommand('mflux Port: Run Reference');
+    await vs.waitForNotification(/disabled in Restricted Mode/);
+    assert.deepEqual(runs(ws.diffusers!), []);
+  });
+});
