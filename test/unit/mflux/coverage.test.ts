@@ -102,3 +102,27 @@ test('placeholders: repeated names must agree, bounds apply, partial-segment pla
   assert.equal(rangeText([0, 1, 2, 3, 7]), '{0..3,7}');
   assert.deepEqual(collapseKeys(['b.0.w', 'b.1.w', 'b.2.w', 'c']), ['b.{0..2}.w', 'c']);
 });
+
+test('port coverage report: Markdown lists exactly the unmapped keys; diagnostics land on the mapping lines', async () => {
+  const { staticCoverage, coverageMarkdown, coverageDiagnostics } = await import('../../../src/core/mflux/coverageReport');
+  const snap = findSnapshot(join(dir, 'hub'), 'acme/Nova-1')!;
+  const r = await staticCoverage(root, 'nova', snap.dir);
+  const md = coverageMarkdown(r, root);
+  assert.match(md, /\| transformer \| 45 \| 29 \| 16 \|/);
+  // The transformer's unmapped keys, collapsed by block, exactly.
+  const block = md.split('## transformer')[1].split('```')[1].trim().split('\n');
+  assert.deepEqual(block.sort(), [
+    'pos_embed.freqs', 'proj_out.bias', 'single_transformer_blocks.{0..1}.norm.linear.weight',
+    'transformer_blocks.{0..3}.attn.to_v.bias', 'transformer_blocks.{0..3}.attn.to_v.weight', 'transformer_blocks.{0..3}.norm1.linear.weight',
+  ]);
+  assert.match(md, new RegExp(`src/mflux/models/nova/weights/nova_weight_mapping.py:${expected.computed_line}: `));
+  const diags = coverageDiagnostics(r);
+  const lines = readFileSync(mapFile, 'utf8').split('\n');
+  const typo = diags.find((d) => d.message.includes('proj_out.biass'))!;
+  assert.equal(typo.file, mapFile);
+  assert.match(lines[typo.line - 1], /proj_out\.biass/);
+  const summary = diags.find((d) => d.message.startsWith('transformer: 16 of 45'))!;
+  assert.match(lines[summary.line - 1], /def get_transformer_mapping/);
+  assert.ok(diags.some((d) => d.severity === 'info' && d.line === expected.computed_line));
+  await assert.rejects(staticCoverage(root, 'missing', snap.dir), /weights\/missing_weight_definition\.py does not exist/);
+});
