@@ -7,3 +7,4 @@ export * from './git';
 export * from './pair';
 export * from './insertDump';
 export * from './plan';
+export * from './summary';

@@ -297,7 +297,7 @@ export class RunnerCommands implements vscode.Disposable {
     if (!ref) return;
     const cand = await pickOne('Compare Runs (2/2): the side to check against it', 'mlx');
     if (!cand) return;
-    await openParityReport(ref, cand);
+    await openParityReport(ref, cand, '');
   }
 
   /** Keeps the newest keepRuns runs per repo. Interactive: asks first and reports; automatic: silent. */

@@ -1,23 +1,30 @@
 // Opening the parity report on two run folders. The panel belongs to the parity-report
-// feature; when its command is not registered (an older build), a summary of what pairs up
-// is shown instead so the user still learns the run produced comparable dumps.
+// feature; when its command is not registered (an older build), the comparison runs here in
+// the worker thread and its one-line summary is shown instead.
 import * as vscode from 'vscode';
 import { findManifest, pairNames, readManifest } from '../../core/compare/pairing';
+import { compareInWorker } from '../../core/compare/client';
+import { reportSummary } from '../../core/runners';
 
 export const PARITY_REPORT_COMMAND = 'mfluxPort.openParityReport';
 
-export async function openParityReport(refDir: string, candDir: string): Promise<void> {
+export async function openParityReport(refDir: string, candDir: string, lead = 'Both sides passed.'): Promise<void> {
   const commands = await vscode.commands.getCommands(true);
   if (commands.includes(PARITY_REPORT_COMMAND)) {
     await vscode.commands.executeCommand(PARITY_REPORT_COMMAND, vscode.Uri.file(refDir), vscode.Uri.file(candDir));
     return;
   }
-  const summary = pairingSummary(refDir, candDir);
+  let summary: string;
+  try {
+    const out = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'mflux Port: comparing the two runs' }, () =>
+      compareInWorker({ refPath: refDir, candPath: candDir, heatmaps: 'none' }),
+    );
+    summary = `Parity: ${reportSummary(out.report)}`;
+  } catch (e) {
+    summary = `${pairingSummary(refDir, candDir)} (The comparison failed: ${(e as Error).message})`;
+  }
   const open = 'Open Run Folders';
-  const choice = await vscode.window.showInformationMessage(
-    `Both sides passed. ${summary} (The parity report panel is not available in this build.)`,
-    open,
-  );
+  const choice = await vscode.window.showInformationMessage(`${lead ? `${lead} ` : ''}${summary}`, open);
   if (choice === open) {
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(refDir));
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(candDir));

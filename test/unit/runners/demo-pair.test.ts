@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyEnv, runEnv, sideDir } from '../../../src/core/runners';
+import { applyEnv, reportSummary, runEnv, sideDir } from '../../../src/core/runners';
+import { runCompare } from '../../../src/core/compare/engine';
 import { writeDemoRunnerPair, DEMO_RUNNER_SETTINGS } from '../../../scripts/lib/demo-runners';
 import { PYTHON, REPO_ROOT, pythonJson } from '../../helpers/python';
 
-test('demo runner pair: both sides run, pair by name, and first diverge at vae.act', () => {
+test('demo runner pair: both sides run, pair by name, and first diverge at vae.act', async () => {
   const root = mkdtempSync(join(tmpdir(), 'mp-demo-pair-'));
   try {
     const ws = { mflux: join(root, 'mflux'), diffusers: join(root, 'diffusers') };
@@ -59,6 +60,12 @@ print(json.dumps(res))
     const firstOver = diffs.find(([, d]) => d > 1e-5);
     assert.equal(firstOver?.[0], 'vae.act', JSON.stringify(diffs));
     assert.ok(firstOver![1] < 1e-2, 'a small, realistic divergence');
+    // Our engine finds the same first divergence (through the NHWC layout transform), and the
+    // fallback notification says so.
+    const out = await runCompare({ refPath: refDir, candPath: mlxDir, heatmaps: 'none' });
+    assert.equal(out.report.first_divergence, 'vae.act');
+    const summary = reportSummary(out.report);
+    assert.match(summary, /^6 of 10 checkpoints within tolerance; first divergence at vae\.act \(max \|diff\| [0-9.e-]+, atol 1\.00e-5, rtol 1\.00e-5\); 5 only in the reference\.$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
