@@ -66,6 +66,7 @@ function table(r: ReportJson): string {
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 0));
   const lines = rows.map((row) => `${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`.trimEnd());
   const failed = r.pairs.filter((p) => !p.pass).length;
+  for (const p of r.pairs) if (p.note) lines.push(`note: ${p.name}: ${p.note}`);
   lines.push('');
   lines.push(`${r.pairs.length} pairs, ${failed} failing; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
   if (r.first_divergence) {

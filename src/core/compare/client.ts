@@ -6,10 +6,15 @@ import { CompareInputError, type CompareHooks } from './engine';
 import type { CompareOptions, CompareOutput } from './types';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
-/** dist/compareWorker.js next to the bundle; the TypeScript source when running unbundled (tests). */
+/**
+ * dist/compareWorker.js next to the bundle; when running unbundled from src/ (tests, dev),
+ * the built worker of the checkout, else the TypeScript source.
+ */
 export function defaultWorkerFile(): string {
-  const bundled = join(__dirname, 'compareWorker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'worker.ts');
+  for (const f of [join(__dirname, 'compareWorker.js'), join(__dirname, '..', '..', '..', 'dist', 'compareWorker.js')]) {
+    if (existsSync(f)) return f;
+  }
+  return join(__dirname, 'worker.ts');
 }
 
 function abortError(): Error {
@@ -21,7 +26,10 @@ function abortError(): Error {
 export function compareInWorker(options: CompareOptions, hooks: CompareHooks = {}, workerFile = defaultWorkerFile()): Promise<CompareOutput> {
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) return reject(abortError());
-    const worker = new Worker(workerFile);
+    // Unbundled and unbuilt: load the TypeScript entry through tsx's require hook.
+    const worker = workerFile.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerFile)});`, { eval: true })
+      : new Worker(workerFile);
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (fn: () => void) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { errorGrowth } from './growth';
-import { Gatherer, planLayout, type LayoutPlan } from './layout';
+import { Gatherer, alternativePlans, planLayout, type LayoutPlan } from './layout';
 import { MetricAccumulator } from './metrics';
 import { compileRules, findManifest, pairNames, readManifest } from './pairing';
 import { compileTolerances } from './tolerance';
@@ -15,6 +15,8 @@ import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, Pair
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 export const DEFAULT_WINDOW_ELEMENTS = 32 << 20;
+/** Failing same-shape pairs up to this size are retried through the layout transforms that keep the shape. */
+const ALTERNATIVE_LIMIT = 16 << 20;
 
 /** Bad input the user can fix (missing file, bad map file...): the CLI exits 2 on these. */
 export class CompareInputError extends Error {
@@ -270,13 +272,12 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
         pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
         continue;
       }
-      const acc = new MetricAccumulator(tol.atol, tol.rtol);
-      const heat = heatMode === 'none' || r.numel === 0
-        ? null
-        : new HeatmapAccumulator(heatGeometry(r.shape, { name: refName, packedGrid: plan.packedGrid, axes3d: plan.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined }), { reduction: options.reduction });
-      try {
+      const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+      const measure = async (p: LayoutPlan) => {
+        const acc = new MetricAccumulator(tol.atol, tol.rtol);
+        const heat = heatMode === 'none' || r.numel === 0 ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
         await streamPair({
-          ref, cand, refInfo: r, candInfo: c, plan, acc, heat, chunkElements, windowElements, signal,
+          ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, chunkElements, windowElements, signal,
           progress: (done) => {
             const now = Date.now();
             if (now - lastReport < 100) return;
@@ -284,12 +285,29 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
             hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
           },
         });
+        return { m: acc.finish(r.shape), heat, plan: p };
+      };
+      let result;
+      let note: string | undefined;
+      try {
+        result = await measure(plan);
+        if (result.m.mismatch > 0 && plan.transform === 'none' && r.numel <= ALTERNATIVE_LIMIT) {
+          // Equal shapes do not prove equal layouts: an OHWI kernel [O,3,3,3] has the OIHW shape.
+          for (const alt of alternativePlans(r.shape, refName)) {
+            const tried = await measure(alt);
+            if (tried.m.mismatch === 0) {
+              note = `shapes are identical, but the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch)`;
+              result = tried;
+              break;
+            }
+          }
+        }
       } catch (e) {
         if (isAbort(e)) throw e;
         pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
         continue;
       }
-      const m = acc.finish(r.shape);
+      const { m, heat } = result;
       const pass = m.mismatch === 0;
       pairs.push({
         name: refName,
@@ -297,12 +315,13 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
         cand_name: candName,
         ref: { dtype: r.dtype, shape: [...r.shape] },
         cand: { dtype: c.dtype, shape: [...c.shape] },
-        transform: plan.transform,
+        transform: result.plan.transform,
         atol: tol.atol,
         rtol: tol.rtol,
         tolerance_source: tol.source,
         ...m,
         pass,
+        ...(note ? { note } : {}),
       });
       if (heat && (heatMode === 'all' || !pass)) {
         const h = heat.finish(options.worstChannels ?? 6);

@@ -148,7 +148,7 @@ function row(p: PairResult, first: string | null): string {
 <td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
 <td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${num(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
 <td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
-<td class="tol">${num(p.atol)} / ${num(p.rtol)}</td></tr>${p.reason ? `<tr class="${cls} reason"><td></td><td colspan="11">${esc(p.reason)}</td></tr>` : ''}`;
+<td class="tol">${num(p.atol)} / ${num(p.rtol)}</td></tr>${p.reason ? `<tr class="${cls} reason"><td></td><td colspan="11">${esc(p.reason)}</td></tr>` : ''}${p.note ? `<tr class="${cls} note"><td></td><td colspan="11">⚠ ${esc(p.note)}</td></tr>` : ''}`;
 }
 
 function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null): string {
@@ -156,7 +156,7 @@ function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null
   return `<section id="${anchor(p.name)}" class="detail ${p.pass ? 'pass' : 'fail'}${p.name === first ? ' first' : ''}">
 <h3>${p.name === first ? '<span class="badge">first divergence</span> ' : ''}${esc(p.name)}</h3>
 <p class="meta">${esc(p.ref_name)} ${shape(p.ref.shape)} ${esc(p.ref.dtype)} ↔ ${esc(p.cand_name)} ${shape(p.cand.shape)} ${esc(p.cand.dtype)}${p.transform && p.transform !== 'none' ? ` · candidate read through <b>${esc(p.transform)}</b>` : ''} · atol ${num(p.atol)}, rtol ${num(p.rtol)} (${esc(p.tolerance_source)})</p>
-${p.reason ? `<p class="reason">${esc(p.reason)}</p>` : ''}
+${p.reason ? `<p class="reason">${esc(p.reason)}</p>` : ''}${p.note ? `<p class="notep">⚠ ${esc(p.note)}</p>` : ''}
 ${p.ref_stats ? `<p class="stats">ref: ${stats(p.ref_stats)}<br>cand: ${stats(p.cand_stats)}</p>` : ''}
 <div class="cols">${h ? heatmapBlock(h) : ''}<div>${firstValues(p)}${p.histogram ? `<h4>|diff| histogram (log counts)</h4>${histogramSvg(p.histogram)}` : ''}</div></div>
 </section>`;
@@ -174,9 +174,9 @@ table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-nu
 .pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top}
 .pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}
 .pairs tr.first td{background:#fff3cd}.pairs tr.first td:nth-child(2){font-weight:bold}
-.pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}
+.pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}.pairs tr.note td{color:#8a5a00;font-size:12px}.notep{color:#8a5a00}
 .tf{background:#e8eefc;color:#1a3d8f;border-radius:3px;padding:0 4px;font-size:11px;white-space:nowrap}
-.idx,.alias,.tol{color:#777;font-size:11px}
+.idx,.alias,.tol{color:#777;font-size:11px}.tol{white-space:nowrap}
 .chart{width:100%;max-width:900px;height:auto;font-size:11px}.chart .g{stroke:#eee}.chart .ax{stroke:#999}
 .chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.ok{fill:#1b7f3b}.chart circle.bad{fill:#b3261e}
 .chart circle.jump{stroke:#000;stroke-width:1.5}.chart .fd{stroke:#e0a800;stroke-width:2;stroke-dasharray:4 3}.chart .fdl{fill:#8a6d00}
@@ -226,7 +226,7 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
 <h4>reference only (${r.unmatched_ref.length})</h4><div class="unmatched">${r.unmatched_ref.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
 <h4>candidate only (${r.unmatched_cand.length})</h4><div class="unmatched">${r.unmatched_cand.map((n) => `<div>${esc(n)}</div>`).join('')}</div>`
     : '';
-  const details = r.pairs.filter((p) => !p.pass || out.heatmaps[p.name]).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n');
+  const details = r.pairs.filter((p) => !p.pass || p.note || out.heatmaps[p.name]).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n');
   const title = options.title ?? 'Parity report';
   const when = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   return `<!DOCTYPE html>

@@ -79,6 +79,24 @@ function latents(ref: readonly number[], cand: readonly number[]): LayoutPlan | 
   return null;
 }
 
+/**
+ * Transforms that map a shape onto itself (e.g. an OHWI kernel [16,3,3,3] stored where OIHW
+ * [16,3,3,3] is expected): equal shapes do not prove equal layouts. Used only after a pair
+ * fails as stored.
+ */
+export function alternativePlans(shape: readonly number[], name = ''): LayoutPlan[] {
+  const out: LayoutPlan[] = [];
+  if (shape.length === 4) {
+    const [, b, c, d] = shape;
+    if (b === c && c === d && b > 1) {
+      out.push(permuted(shape, [0, 3, 1, 2], looksLikeWeight(name) ? 'ohwi_to_oihw' : 'nhwc_to_nchw'));
+      out.push(permuted(shape, [0, 2, 3, 1], looksLikeWeight(name) ? 'oihw_to_ohwi' : 'nchw_to_nhwc'));
+    }
+  }
+  if (shape.length === 3 && shape[1] === shape[2] && shape[1] > 1) out.push(permuted(shape, [0, 2, 1], 'nlc_to_ncl'));
+  return out;
+}
+
 function squeeze(shape: readonly number[]): number[] {
   return shape.filter((d) => d !== 1);
 }

@@ -96,6 +96,11 @@ export interface PairResult {
   readonly pass: boolean;
   /** Set when the pair failed for a structural reason (shapes, undecodable dtype, read error). */
   readonly reason?: string;
+  /**
+   * Set when something about the pair needs the user's attention without failing it, e.g.
+   * identical shapes whose values only match through a layout transform.
+   */
+  readonly note?: string;
   readonly ref_stats?: SideStats;
   readonly cand_stats?: SideStats;
   readonly histogram?: DiffHistogram;

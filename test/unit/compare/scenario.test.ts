@@ -1,0 +1,120 @@
+// The realistic scenario end to end: a PyTorch model's per-module dumps (NCHW) against an
+// independent NumPy port in channels-last layout with one deliberate bug. The built CLI must
+// pair everything through the layout transforms, name the buggy module as the first
+// divergence, and write heatmaps and a self-contained HTML report.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
+import { compareInWorker } from '../../../src/core/compare/client';
+import type { ReportJson } from '../../../src/core/compare/types';
+import type { CompareProgress } from '../../../src/core/compare/types';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const dir = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
+const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { buggy: string; ref_names: string[]; cand_names: string[] };
+const ref = join(dir, 'ref');
+const cand = join(dir, 'mlx', 'dump.safetensors');
+const tmp = mkdtempSync(join(tmpdir(), 'mp-scenario-'));
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(() => {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('compare --json - names the buggy module, through the channels-last transform', () => {
+  const html = join(tmp, 'report.html');
+  const heat = join(tmp, 'heat');
+  const r = cli('compare', ref, cand, '--map', join(dir, 'map.json'), '--json', '-', '--html', html, '--heatmaps', heat);
+  assert.equal(r.code, 1, r.stderr);
+  const rep = JSON.parse(r.stdout) as ReportJson;
+  assert.equal(rep.first_divergence, truth.buggy);
+  assert.deepEqual(rep.unmatched_ref, []);
+  assert.deepEqual(rep.unmatched_cand, []);
+  assert.equal(rep.order, 'manifest');
+  assert.deepEqual(rep.pairs.map((p) => p.name), truth.ref_names, 'pairs in capture order');
+  const by = new Map(rep.pairs.map((p) => [p.name, p]));
+  assert.equal(by.get('blocks.0.conv1')?.transform, 'nhwc_to_nchw');
+  assert.equal(by.get('attentions.0.to_q')?.transform, 'none');
+  assert.equal(by.get('attentions.0.to_q')?.cand_name, 'attn.0.to_q');
+  assert.equal(by.get('conv_in.weight')?.transform, 'ohwi_to_oihw');
+  assert.match(by.get('conv_in.weight')?.note ?? '', /match only when the candidate is read through ohwi_to_oihw/);
+  const firstBad = rep.pairs.findIndex((p) => !p.pass);
+  assert.equal(rep.pairs[firstBad].name, truth.buggy);
+  assert.ok(rep.pairs.slice(0, firstBad).every((p) => p.pass && (p.rel_l2 ?? 1) < 1e-5), 'everything before the bug matches');
+  assert.equal(rep.error_growth.pattern, 'local');
+  assert.equal(rep.error_growth.points[firstBad].jump, true);
+  // --json - alone on stdout: nothing else printed there
+  assert.ok(r.stdout.trim().startsWith('{') && r.stdout.trim().endsWith('}'));
+
+  // heatmaps: the buggy module's map is its H×W grid, with a JSON legend beside it
+  const png = PNG.sync.read(readFileSync(join(heat, `${truth.buggy}.png`)));
+  const legend = JSON.parse(readFileSync(join(heat, `${truth.buggy}.json`), 'utf8'));
+  assert.deepEqual([legend.map.height, legend.map.width, legend.map.rowAxis, legend.map.colAxis], [12, 10, 'H', 'W']);
+  assert.equal(png.width % 10, 0);
+  assert.equal(png.height / png.width, 12 / 10);
+  assert.ok(Math.abs(legend.legend.high - (by.get(truth.buggy)?.max_abs ?? 0)) < 1e-5, 'legend top is the max |diff|');
+  assert.ok(existsSync(join(heat, `${truth.buggy}.channels.png`)));
+  assert.ok(!existsSync(join(heat, 'blocks.0.conv1.png')), 'passing pairs get no heatmap by default');
+
+  // the HTML report is one offline file
+  const text = readFileSync(html, 'utf8');
+  assert.match(text, /First divergence: <a href="#pair-blocks\.2\.conv1">blocks\.2\.conv1<\/a>/);
+  assert.match(text, /<tr class="fail first">/);
+  assert.match(text, /src="data:image\/png;base64,/);
+  assert.match(text, /<svg class="chart"/);
+  assert.doesNotMatch(text, /<script|<link|https?:\/\//);
+});
+
+test('human output and exit 0 when a dump is compared with itself', () => {
+  const r = cli('compare', ref, ref);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /37 pairs, 0 failing/);
+  const bad = cli('compare', ref, cand);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(a jump: a local bug\)/);
+  // without the rename map the attention blocks stay unpaired
+  assert.match(bad.stdout, /unmatched: 12 reference, 12 candidate/);
+});
+
+test('bad input: exit 2 with one error line', () => {
+  const cases: [string[], RegExp][] = [
+    [['compare', join(tmp, 'missing'), cand], /^error: .*missing/],
+    [['compare', ref], /^error: compare needs REF and CAND/],
+    [['compare', ref, cand, '--atol', 'abc'], /^error: --atol must be a non-negative number/],
+    [['compare', ref, cand, '--json', join(ref, 'out.json')], /^error: --json .* would write inside the input/],
+    [['compare', ref, cand, '--bogus'], /^error: unknown option --bogus/],
+  ];
+  const mapFile = join(tmp, 'bad-map.json');
+  writeFileSync(mapFile, '{"rename": {}}');
+  cases.push([['compare', ref, cand, '--map', mapFile], /^error: .*bad-map\.json: "rename" must be a list/]);
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0], re);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.ok(!existsSync(join(ref, 'out.json')));
+});
+
+test('the engine in a worker thread reports progress and returns the same report', async () => {
+  const seen: CompareProgress[] = [];
+  const out = await compareInWorker({ refPath: ref, candPath: cand, map: { rename: [{ from: '^attentions\\.(\\d+)', to: 'attn.$1' }] } }, { onProgress: (p) => seen.push(p) });
+  assert.equal(out.report.first_divergence, truth.buggy);
+  assert.ok(out.heatmaps[truth.buggy].main.data instanceof Float32Array);
+  assert.ok(seen.length >= truth.ref_names.length);
+  assert.deepEqual(seen.at(-1), { done: truth.ref_names.length, total: truth.ref_names.length });
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(compareInWorker({ refPath: ref, candPath: cand }, { signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+});
