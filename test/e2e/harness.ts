@@ -28,8 +28,8 @@ export function defaultVsix(): string {
 }
 
 export interface VSCodeOptions {
-  /** A folder, or a multi-root `.code-workspace` file, to open. */
-  workspace: string;
+  /** A folder, or a multi-root `.code-workspace` file, to open; undefined opens an empty window. */
+  workspace?: string;
   /** Short name used for screenshots and kept logs; defaults to the workspace's base name. */
   name?: string;
   /** The VSIX to install; defaults to the one `npm run package` writes at the repo root. */
@@ -101,7 +101,7 @@ function checkPrerequisites(opts: VSCodeOptions): string | undefined {
     throw new Error(`the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test does it when run as root)`);
-  if (!existsSync(opts.workspace)) throw new Error(`workspace ${opts.workspace} does not exist`);
+  if (opts.workspace !== undefined && !existsSync(opts.workspace)) throw new Error(`workspace ${opts.workspace} does not exist`);
   if (opts.noExtension) return undefined;
   const vsix = opts.vsix ?? defaultVsix();
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
@@ -241,8 +241,9 @@ export class CodeServer {
     return server;
   }
 
-  /** The URL that opens `workspace` (a folder or a .code-workspace file). */
-  url(workspace: string): string {
+  /** The URL that opens `workspace` (a folder or a .code-workspace file), or an empty window. */
+  url(workspace?: string): string {
+    if (workspace === undefined) return `http://127.0.0.1:${this.port}/`;
     const ws = resolve(workspace);
     const query = ws.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(ws)}` : `folder=${encodeURIComponent(ws)}`;
     return `http://127.0.0.1:${this.port}/?${query}`;
@@ -317,7 +318,7 @@ export class VSCodeSession {
   private closed = false;
 
   constructor(readonly opts: VSCodeOptions) {
-    this.name = (opts.name ?? basename(opts.workspace).replace(/\.code-workspace$/, '')).replace(/[^A-Za-z0-9_.-]+/g, '-');
+    this.name = (opts.name ?? (opts.workspace ? basename(opts.workspace).replace(/\.code-workspace$/, '') : 'empty-window')).replace(/[^A-Za-z0-9_.-]+/g, '-');
     this.tempRoot = mkdtempSync(join(tmpdir(), 'mflux-port-e2e-'));
     this.userDataDir = join(this.tempRoot, 'user-data');
     this.extensionsDir = join(this.tempRoot, 'extensions');
@@ -360,6 +361,7 @@ export class VSCodeSession {
       throw new Error(`command "${title}" is not in the command palette; it shows: ${shown.slice(0, 10).join(' | ') || '(nothing)'}`);
     }
     await row.first().click();
+    await this.parkMouse();
   }
 
   /**
@@ -387,6 +389,7 @@ export class VSCodeSession {
       throw new Error(`quick pick has no item "${label}"; it shows: ${shown.join(' | ') || '(nothing)'}`);
     }
     await row.first().click();
+    await this.parkMouse();
     await this.waitQuickInputMovedOn(before, `item "${label}"`);
   }
 
@@ -400,6 +403,12 @@ export class VSCodeSession {
       const ph = el.querySelector('.quick-input-box input')?.placeholder ?? '';
       return [text('.quick-input-title'), text('.quick-input-message'), ph].filter(Boolean).join(' | ');
     });
+  }
+
+  /** Moves the pointer to an empty spot so no hover tooltip covers the next screenshot. */
+  private async parkMouse(): Promise<void> {
+    const size = this.page.viewportSize();
+    if (size) await this.page.mouse.move(size.width - 10, size.height - 60);
   }
 
   private async openQuickInput(key: string): Promise<Locator> {
@@ -458,6 +467,25 @@ export class VSCodeSession {
   /** The side bar while it shows the mflux Port container. */
   sideBar(): Locator {
     return this.page.locator('.part.sidebar').filter({ has: this.page.locator('.composite.title', { hasText: /mflux Port/i }) });
+  }
+
+  /** Drags the side bar's edge so it is `width` pixels wide (long checklist titles fit in screenshots). */
+  async setSideBarWidth(width: number): Promise<void> {
+    const bar = await this.page.locator('.part.sidebar').boundingBox();
+    if (!bar) throw new Error('the side bar is not showing');
+    const edge = bar.x + bar.width;
+    const sashes = await this.page.locator('.monaco-sash.vertical').all();
+    for (const sash of sashes) {
+      const box = await sash.boundingBox();
+      if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
+      const y = box.y + box.height / 2;
+      await this.page.mouse.move(box.x + box.width / 2, y);
+      await this.page.mouse.down();
+      await this.page.mouse.move(bar.x + width, y, { steps: 5 });
+      await this.page.mouse.up();
+      return;
+    }
+    throw new Error('no sash found on the side bar edge');
   }
 
   /** The tree row labelled `label` (exact label text) in the mflux Port view. */

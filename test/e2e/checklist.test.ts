@@ -1,0 +1,169 @@
+// Issue 2 end to end, with the packaged VSIX in a real VS Code: start a port from the command
+// palette, tick items with the tree's native checkboxes, reload the window and find the state
+// kept (in the tree and in .mflux-port/<model>.json); the welcome view when there is no port;
+// the checklist in restricted mode. Screenshots go to test-results/e2e/checklist-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ALL_ITEMS, findItem } from '../../src/core/checklist/workflow';
+import { makeWorkspace, writePortState } from '../fixtures/workspace';
+import { waitFor, withVSCode, type VSCodeSession } from './harness';
+
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mflux-port-checklist-e2e-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const TOTAL = ALL_ITEMS.length;
+const title = (id: string): string => {
+  const item = findItem(id);
+  assert.ok(item, `workflow item ${id} exists`);
+  return item.title;
+};
+
+async function description(vs: VSCodeSession, label: string): Promise<string> {
+  return ((await vs.treeItem(label).first().locator('.label-description').textContent()) ?? '').trim();
+}
+
+async function waitDescription(vs: VSCodeSession, label: string, want: string): Promise<void> {
+  await waitFor(async () => (await description(vs, label)) === want, `"${label}" to read ${want}`, 20_000, async () => `it reads "${await description(vs, label)}"`);
+}
+
+/** The item statuses stored in the state file, by id (missing items are "todo"). */
+function storedStatuses(file: string): Record<string, string> {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { items?: Record<string, { status: string }> };
+  return Object.fromEntries(Object.entries(json.items ?? {}).map(([id, s]) => [id, s.status]));
+}
+
+async function waitStored(file: string, want: Record<string, string>): Promise<void> {
+  await waitFor(
+    async () => existsSync(file) && Object.entries(want).every(([id, s]) => (storedStatuses(file)[id] ?? 'todo') === s),
+    `${file} to hold ${JSON.stringify(want)}`,
+    20_000,
+    async () => (existsSync(file) ? readFileSync(file, 'utf8') : 'the file does not exist'),
+  );
+}
+
+test('start a port from the palette, tick items, reload: the state is kept', { timeout: 240_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'start'));
+  const file = join(ws.mflux, '.mflux-port', 'qwen_image.json');
+  const targets = title('scope.targets');
+  const tolerances = title('scope.tolerances');
+  const referenceFiles = title('scope.referenceFiles');
+  const skeleton = title('fast.skeleton');
+
+  await withVSCode({ workspace: ws.mflux, name: 'checklist', openView: true }, async (vs) => {
+    await vs.setSideBarWidth(520);
+    await vs.welcomeView().getByRole('button', { name: 'Start a port' }).waitFor({ state: 'visible' });
+
+    await vs.runCommand('mflux Port: Start Port…');
+    // A name that is not a Python package name is refused inline, with the fix in the message.
+    await vs.page.locator('.quick-input-widget').waitFor({ state: 'visible' });
+    const input = vs.page.locator('.quick-input-widget .quick-input-box input');
+    await waitFor(async () => (await vs.quickInputDescription()).includes('Model name'), 'the model name prompt');
+    await input.fill('Qwen-Image');
+    await waitFor(async () => /qwen_image/.test(await vs.quickInputDescription()), 'the validation message suggesting qwen_image', 10_000, () => vs.quickInputDescription());
+    await vs.screenshot('invalid-name');
+    await vs.quickInput('qwen_image', { expect: 'Model name' });
+    await vs.quickInput('Qwen/Qwen-Image', { expect: 'Reference pipeline or Hugging Face repo id' });
+    // The sibling diffusers clone is offered, with Browse… and None.
+    await vs.pickQuickItem('diffusers', { expect: 'Reference repo folder' });
+
+    await vs.treeItem('qwen_image').first().waitFor({ state: 'visible' });
+    await waitDescription(vs, 'qwen_image', `0/${TOTAL}`);
+    assert.equal(await vs.welcomeView().isVisible(), false, 'the welcome view is gone once a port exists');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(json.schema, 1);
+    assert.equal(json.model, 'qwen_image');
+    assert.equal(json.reference, 'Qwen/Qwen-Image');
+    assert.equal(json.referenceRepo, '../diffusers');
+
+    // Native checkboxes: three ticked, one of them unticked again; one in the second phase.
+    await vs.expand('1. Scope and parity');
+    for (const label of [targets, tolerances, referenceFiles]) {
+      assert.equal(await vs.isChecked(label), false, `${label} starts unchecked`);
+      await vs.treeCheckbox(label).first().click();
+      await waitFor(() => vs.isChecked(label), `${label} to be checked`);
+    }
+    await vs.treeCheckbox(referenceFiles).first().click();
+    await waitFor(async () => !(await vs.isChecked(referenceFiles)), `${referenceFiles} to be unchecked`);
+    await vs.expand('2. Port fast to reference');
+    await vs.treeCheckbox(skeleton).first().click();
+    await waitFor(() => vs.isChecked(skeleton), `${skeleton} to be checked`);
+
+    const want = { 'scope.targets': 'done', 'scope.tolerances': 'done', 'scope.referenceFiles': 'todo', 'fast.skeleton': 'done' };
+    await waitStored(file, want);
+    await waitDescription(vs, 'qwen_image', `3/${TOTAL}`);
+    await waitDescription(vs, '1. Scope and parity', '2/5');
+    await waitFor(async () => /qwen_image/.test(await vs.page.locator('.statusbar').innerText()), 'the port in the status bar');
+    await vs.screenshot('ticked');
+
+    await vs.reload();
+    await vs.setSideBarWidth(520);
+    await vs.treeItem('qwen_image').first().waitFor({ state: 'visible' });
+    await waitDescription(vs, 'qwen_image', `3/${TOTAL}`);
+    await vs.expand('1. Scope and parity');
+    await vs.expand('2. Port fast to reference');
+    assert.equal(await vs.isChecked(targets), true);
+    assert.equal(await vs.isChecked(tolerances), true);
+    assert.equal(await vs.isChecked(referenceFiles), false);
+    assert.equal(await vs.isChecked(skeleton), true);
+    await waitStored(file, want);
+    await vs.screenshot('after-reload');
+  });
+});
+
+test('the welcome view offers "Start a port" when there is none, and "Open Folder" in an empty window', { timeout: 180_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'welcome'));
+  await withVSCode({ workspace: ws.mflux, name: 'checklist-welcome', openView: true }, async (vs) => {
+    const welcome = vs.welcomeView();
+    await welcome.waitFor({ state: 'visible' });
+    assert.match(await welcome.innerText(), /No port yet/);
+    await vs.screenshot('no-port');
+    await welcome.getByRole('button', { name: 'Start a port' }).click();
+    // The button runs Start Port…: its first prompt opens.
+    await waitFor(async () => (await vs.quickInputDescription()).includes('Model name'), 'the Start Port prompt from the welcome button', 20_000, () => vs.quickInputDescription());
+    await vs.page.keyboard.press('Escape');
+    assert.equal(existsSync(join(ws.mflux, '.mflux-port')) && storedFiles(ws.mflux).length > 0, false, 'cancelling writes nothing');
+  });
+  await withVSCode({ name: 'checklist-empty-window', openView: true }, async (vs) => {
+    const welcome = vs.welcomeView();
+    await welcome.waitFor({ state: 'visible' });
+    assert.match(await welcome.innerText(), /Open your mflux clone/);
+    await welcome.getByRole('button', { name: 'Open Folder' }).waitFor({ state: 'visible' });
+    await vs.screenshot('no-folder');
+  });
+});
+
+function storedFiles(mflux: string): string[] {
+  const dir = join(mflux, '.mflux-port');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+test('restricted mode: the checklist shows and its checkboxes still save', { timeout: 180_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'restricted'));
+  const file = writePortState(ws.mflux, {
+    model: 'z_image',
+    notes: 'restricted-mode fixture',
+    items: { 'scope.targets': { status: 'done', note: 'image-level parity' } },
+  });
+  await withVSCode({ workspace: ws.mflux, name: 'checklist-restricted', trust: 'restricted', openView: true }, async (vs) => {
+    await vs.setSideBarWidth(520);
+    // The window really is untrusted.
+    await waitFor(async () => /Restricted Mode/i.test(await vs.page.locator('.statusbar').innerText()), 'the Restricted Mode indicator');
+    await vs.treeItem('z_image').first().waitFor({ state: 'visible' });
+    await waitDescription(vs, 'z_image', `1/${TOTAL}`);
+    await vs.expand('1. Scope and parity');
+    assert.equal(await vs.isChecked(title('scope.targets')), true);
+    await vs.treeCheckbox(title('scope.tolerances')).first().click();
+    await waitStored(file, { 'scope.targets': 'done', 'scope.tolerances': 'done' });
+    await waitDescription(vs, 'z_image', `2/${TOTAL}`);
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(json.notes, 'restricted-mode fixture', 'the rest of the file is kept');
+    assert.equal(json.items['scope.targets'].note, 'image-level parity');
+    await vs.screenshot('restricted');
+  });
+});
