@@ -19,6 +19,12 @@ export interface RuleContext {
 export interface AutoCheckRule {
   readonly id: string;
   readonly title: string;
+  /**
+   * The rule proves that something is absent (no tracked dumps). A pass then means "nothing
+   * wrong right now", not "the work is done": it holds on a fresh repo too, so it never checks
+   * an item off by itself.
+   */
+  readonly absence?: boolean;
   check(ctx: RuleContext): Promise<CheckResult>;
 }
 
@@ -376,6 +382,7 @@ async function tensorFilesUnder(dir: string, out: string[], depth = 0): Promise<
 const debugArtifacts: AutoCheckRule = {
   id: 'debugArtifacts',
   title: 'No debug artifacts tracked or left behind',
+  absence: true,
   async check(ctx) {
     const problems: string[] = [];
     const evidence: Evidence[] = [];
@@ -447,6 +454,13 @@ export async function runRule(rule: AutoCheckRule, ctx: RuleContext): Promise<Ch
   } catch (e) {
     return unknown(`The ${rule.id} check could not run: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** Item ids whose passing check proves the work was done (see AutoCheckRule.absence). */
+export function provingItems(registry: RuleRegistry, workflow: readonly WorkflowPhase[] = WORKFLOW): Set<string> {
+  const out = new Set<string>();
+  for (const phase of workflow) for (const item of phase.items) if (item.autoCheck && registry.get(item.autoCheck) && !registry.get(item.autoCheck)!.absence) out.add(item.id);
+  return out;
 }
 
 /** Runs the rules the workflow's items name (each rule once) and returns results by item id. */

@@ -8,6 +8,7 @@
 import { mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomicWrite';
+import type { CheckResult } from '../checks';
 import { Port, validateModelName } from './port';
 
 export const SCHEMA_VERSION = 1;
@@ -416,6 +417,29 @@ export function removeEvidence(state: PortState, id: string, index: number, now 
   const cur = itemState(state, id);
   if (index < 0 || index >= cur.evidence.length) return state;
   return withItem(state, id, { ...cur, evidence: cur.evidence.filter((_, i) => i !== index), changedAt: now.toISOString() });
+}
+
+/**
+ * Marks done every open item whose auto-check passes, recording the check's evidence (up to
+ * three file:line links, repo-relative) so the state file says why. Skipped and done items are
+ * left alone.
+ */
+export function checkOffVerified(state: PortState, checks: ReadonlyMap<string, CheckResult>, proving?: ReadonlySet<string>, now = new Date()): { state: PortState; changed: string[] } {
+  let next = state;
+  const changed: string[] = [];
+  for (const [id, check] of checks) {
+    if (proving && !proving.has(id)) continue;
+    const cur = itemState(next, id).status;
+    if (check.status !== 'pass' || (cur !== 'todo' && cur !== 'in_progress')) continue;
+    next = setItemStatus(next, id, 'done', now);
+    for (const e of check.evidence.slice(0, 3)) {
+      const rel = relative(state.port.mfluxRepo, e.file);
+      const target = rel.startsWith('..') || isAbsolute(rel) ? e.file : rel.split(sep).join('/');
+      next = addEvidence(next, id, { kind: 'file', target, line: e.line, label: 'auto-check' }, now);
+    }
+    changed.push(id);
+  }
+  return { state: next, changed };
 }
 
 export function setPortFields(state: PortState, fields: Partial<Pick<Port, 'reference' | 'referenceRepo' | 'notes'>>): PortState {

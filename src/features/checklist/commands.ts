@@ -15,7 +15,7 @@
 //   "6. Finalize"; items = workflow item titles; descriptions hold progress ("12/41").
 //
 //   Palette: startPort, openChecklist, setItemStatus, addNote, nextStep, exportChecklist,
-//   removePort, refreshChecklist. Context-only (hidden from the palette): runItemAction,
+//   removePort, refreshChecklist, checkVerifiedItems. Context-only (hidden from the palette): runItemAction,
 //   markItemInProgress, skipItem, addEvidence, openEvidence, openStateFile.
 //   Programmatic arguments: setItemStatus({model, itemId, status, mfluxRepo?}),
 //   addNote({model, itemId?, note, mfluxRepo?}), exportChecklist({model?, mfluxRepo?,
@@ -24,10 +24,11 @@
 import * as vscode from 'vscode';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { checklistMarkdown } from '../../core/checklist/markdown';
+import { provingItems } from '../../core/checklist/rules';
 import { nextOpenItem } from '../../core/checklist/progress';
 import { validateModelName } from '../../core/checklist/port';
 import { findReferenceRepos, folderLabel, pickMfluxRepo } from '../../core/checklist/repos';
-import { addEvidence, createPort, EvidenceLink, itemState, ITEM_STATUSES, ItemStatus, removePort, setItemNote, setItemStatus, setPortFields, stateFile } from '../../core/checklist/state';
+import { addEvidence, checkOffVerified, createPort, EvidenceLink, itemState, ITEM_STATUSES, ItemStatus, removePort, setItemNote, setItemStatus, setPortFields, stateFile } from '../../core/checklist/state';
 import { ALL_ITEMS, findItem, phaseOf } from '../../core/checklist/workflow';
 import { ChecklistStore, PortEntry } from './store';
 import { ChecklistNode, ChecklistTree, VIEW_ID } from './tree';
@@ -41,6 +42,7 @@ export const CHECKLIST_COMMANDS = {
   exportChecklist: 'mfluxPort.exportChecklist',
   removePort: 'mfluxPort.removePort',
   refreshChecklist: 'mfluxPort.refreshChecklist',
+  checkVerifiedItems: 'mfluxPort.checkVerifiedItems',
   runItemAction: 'mfluxPort.runItemAction',
   markItemInProgress: 'mfluxPort.markItemInProgress',
   skipItem: 'mfluxPort.skipItem',
@@ -100,6 +102,7 @@ export class ChecklistCommands {
       [C.exportChecklist, (a) => this.exportChecklist(a)],
       [C.removePort, (a) => this.removePort(a)],
       [C.refreshChecklist, () => this.refresh()],
+      [C.checkVerifiedItems, (a) => this.checkVerified(a)],
       [C.runItemAction, (a) => this.runItemAction(a)],
       [C.markItemInProgress, (a) => this.setStatus(a, 'in_progress')],
       [C.skipItem, (a) => this.setStatus(a, 'skipped')],
@@ -323,6 +326,22 @@ export class ChecklistCommands {
   async refresh(): Promise<void> {
     for (const repo of workspacePaths()) await this.store.reload(repo);
     for (const p of this.store.allPorts()) await this.store.runChecks(p.repo, p.state.port.model);
+  }
+
+  /** Checks off every open item the files prove, with the check's evidence. Returns the item ids. */
+  async checkVerified(arg?: unknown): Promise<string[]> {
+    const entry = await this.resolvePort(arg);
+    if (!entry) return [];
+    const { model } = entry.state.port;
+    await this.store.runChecks(entry.repo, model);
+    let changed: string[] = [];
+    await this.store.update(entry.repo, model, (s) => {
+      const r = checkOffVerified(s, this.store.checksFor(entry.repo, model), provingItems(this.store.rules));
+      changed = r.changed;
+      return r.state;
+    });
+    vscode.window.setStatusBarMessage(changed.length ? `$(pass) ${changed.length} verified item(s) of ${model} checked off` : `No open item of ${model} is verified by its files yet`, 4000);
+    return changed;
   }
 
   async runItemAction(arg?: unknown): Promise<void> {

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { CheckResult } from '../../core/checks';
-import { currentPhase, formatProgress, phaseProgress, portProgress } from '../../core/checklist/progress';
+import { currentPhase, formatProgress, isOpen, phaseProgress, portProgress } from '../../core/checklist/progress';
+import { provingItems } from '../../core/checklist/rules';
 import { itemState, ItemStatus, setItemStatus } from '../../core/checklist/state';
 import { findItem, findPhase, phaseLabel, phaseOf, WORKFLOW, WorkflowItem } from '../../core/checklist/workflow';
 import { ChecklistStore, PortEntry } from './store';
@@ -18,6 +19,7 @@ export type ChecklistNode =
 export const VIEW_ID = 'mfluxPort.checklist';
 const OPEN_EVIDENCE = 'mfluxPort.openEvidence';
 const OPEN_STATE_FILE = 'mfluxPort.openStateFile';
+const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
 
 const STATUS_TEXT: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
 
@@ -144,8 +146,12 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     if (port.referenceRepo) md.appendMarkdown(`Reference repo: \`${escapeMd(port.referenceRepo)}\`  \n`);
     md.appendMarkdown(`mflux repo: \`${escapeMd(entry.repo)}\`  \n`);
     md.appendMarkdown(`State: ${evidenceLink(entry.file, undefined, basename(entry.file))}\n`);
+    const checks = this.store.checksFor(entry.repo, port.model);
+    const proving = provingItems(this.store.rules);
+    const verifiedOpen = [...checks].filter(([id, c]) => c.status === 'pass' && proving.has(id) && isOpen(entry.state, id)).length;
+    if (verifiedOpen) md.appendMarkdown(`\n${verifiedOpen} open item(s) are verified by the files: [Check them off](command:${CHECK_VERIFIED}?${encodeURIComponent(JSON.stringify([{ model: port.model, repo: entry.repo }]))})\n`);
     if (port.notes.trim()) md.appendMarkdown(`\n---\n\n${escapeMd(port.notes)}\n`);
-    md.isTrusted = { enabledCommands: [OPEN_EVIDENCE] };
+    md.isTrusted = { enabledCommands: [OPEN_EVIDENCE, CHECK_VERIFIED] };
     ti.tooltip = md;
     ti.accessibilityInformation = { label: `Port ${port.model}, ${progress} done` };
     return ti;
@@ -178,12 +184,13 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     const parts: string[] = [];
     if (s.status === 'in_progress') parts.push('in progress');
     if (s.status === 'skipped') parts.push('skipped');
-    if (check?.status === 'pass') parts.push('verified ✓');
+    const absence = item.autoCheck ? this.store.rules.get(item.autoCheck)?.absence : false;
+    if (check?.status === 'pass' && (!absence || s.status === 'done')) parts.push('verified ✓');
     if (check?.status === 'fail' && s.status === 'done') parts.push('auto-check fails');
     const firstNoteLine = s.note.trim().split(/\r?\n/)[0];
     if (firstNoteLine) parts.push(firstNoteLine.length > 40 ? firstNoteLine.slice(0, 39) + '…' : firstNoteLine);
     ti.description = parts.join(' · ');
-    ti.iconPath = statusIcon(s.status, check);
+    ti.iconPath = statusIcon(s.status, absence && s.status !== 'done' ? undefined : check);
     const flags = [`status-${s.status}`];
     if (item.action && this.available.has(item.action.command)) flags.push('action');
     if (item.autoCheck) flags.push('autocheck');

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { affectsAutoChecks, BUILTIN_RULES, pyprojectScripts, RuleContext, RuleRegistry, runAutoChecks, runRule } from '../../../src/core/checklist/rules';
+import { affectsAutoChecks, BUILTIN_RULES, provingItems, pyprojectScripts, RuleContext, RuleRegistry, runAutoChecks, runRule } from '../../../src/core/checklist/rules';
 import type { CheckResult } from '../../../src/core/checks';
 
 const MODEL = 'z_image';
@@ -379,4 +379,13 @@ test('runAutoChecks maps results to items, runs each rule once, survives a throw
 test('affectsAutoChecks: relevant paths only', () => {
   for (const p of ['pyproject.toml', 'README.md', 'src/mflux/models/z_image/cli/x.py', 'tests/resources/reference_z.png', 'debug_artifacts/r/a.npy', 'scratch/out.safetensors', '.gitignore']) assert.ok(affectsAutoChecks(p), p);
   for (const p of ['.mflux-port/z_image.json', 'docs/notes.md', 'node_modules/x.js']) assert.ok(!affectsAutoChecks(p), p);
+});
+
+test('provingItems leaves out items backed by absence rules', () => {
+  const proving = provingItems(new RuleRegistry());
+  assert.ok(proving.has('fast.skeleton'));
+  assert.ok(proving.has('finalize.modelConfig'));
+  assert.ok(!proving.has('order.removeTraces'));
+  assert.ok(!proving.has('finalize.audit'));
+  assert.ok(!proving.has('scope.targets'));
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   addEvidence,
+  checkOffVerified,
   createPort,
   loadPorts,
   loadStateFile,
@@ -252,4 +253,27 @@ test('a reference repo on an unrelated path stays absolute-resolvable', async ()
   const r = await loadStateFile(stateFile(repo, 'z_image'));
   assert.ok(r.ok);
   assert.equal(r.state.port.referenceRepo, far);
+});
+
+test('checkOffVerified marks passing open items done with their evidence, leaves the rest', () => {
+  const repo = '/home/u/mflux';
+  const s = parseState(
+    JSON.stringify({ schema: 1, model: 'z_image', items: { 'fast.weightMapping': { status: 'skipped' }, 'fast.weightDefinition': { status: 'in_progress' } } }),
+    join(repo, '.mflux-port', 'z_image.json'),
+  );
+  const checks = new Map([
+    ['fast.skeleton', { status: 'pass' as const, reason: 'ok', evidence: [{ file: join(repo, 'src/mflux/models/z_image') }, { file: join(repo, 'src/mflux/models/z_image/cli') }] }],
+    ['fast.weightDefinition', { status: 'pass' as const, reason: 'ok', evidence: [{ file: join(repo, 'src/mflux/models/z_image/weights/z_image_weight_definition.py'), line: 4 }] }],
+    ['fast.weightMapping', { status: 'pass' as const, reason: 'ok', evidence: [] }],
+    ['finalize.modelConfig', { status: 'fail' as const, reason: 'missing', evidence: [] }],
+  ]);
+  // Items whose rule only proves an absence are never checked off by it.
+  assert.deepEqual(checkOffVerified(s, checks, new Set(['fast.weightDefinition']), T0).changed, ['fast.weightDefinition']);
+  const { state, changed } = checkOffVerified(s, checks, undefined, T0);
+  assert.deepEqual(changed, ['fast.skeleton', 'fast.weightDefinition']);
+  assert.equal(state.items['fast.skeleton'].status, 'done');
+  assert.deepEqual(state.items['fast.skeleton'].evidence.map((e) => e.target), ['src/mflux/models/z_image', 'src/mflux/models/z_image/cli']);
+  assert.deepEqual(state.items['fast.weightDefinition'].evidence, [{ kind: 'file', target: 'src/mflux/models/z_image/weights/z_image_weight_definition.py', line: 4, label: 'auto-check' }]);
+  assert.equal(state.items['fast.weightMapping'].status, 'skipped');
+  assert.equal(state.items['finalize.modelConfig'], undefined);
 });

@@ -1,0 +1,29 @@
+// The rules on the shared fixture workspace (a realistic fake mflux tree, real git repos):
+// a fully wired model passes every rule, a half-wired one fails exactly the surfaces it lacks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { halfWired, makeWorkspace } from '../../fixtures/workspace';
+import { BUILTIN_RULES, runRule } from '../../../src/core/checklist/rules';
+
+const ws = makeWorkspace(join(mkdtempSync(join(tmpdir(), 'mfp-wsrules-')), 'ws'), { models: ['flux2', halfWired('z_image')] });
+
+async function statuses(model: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rule of BUILTIN_RULES) out[rule.id] = (await runRule(rule, { mfluxRepo: ws.mflux, model })).status;
+  return out;
+}
+
+test('a fully wired model passes every rule but the callbacks one (the fixture CLI is a stub)', async () => {
+  const s = await statuses('flux2');
+  assert.deepEqual(Object.entries(s).filter(([, v]) => v !== 'pass'), [['cliCallbacks', 'fail']]);
+});
+
+test('a half-wired model passes its package and weight rules and fails every integration surface', async () => {
+  const s = await statuses('z_image');
+  const passing = Object.keys(s).filter((k) => s[k] === 'pass').sort();
+  assert.deepEqual(passing, ['debugArtifacts', 'packageLayout', 'variantInitializer', 'weightDefinition', 'weightMapping']);
+  for (const id of ['cliCallbacks', 'pyprojectScript', 'modelConfig', 'goldenTest', 'referenceImage', 'cliDefaults', 'saveRouting', 'modelReadme', 'mainReadme']) assert.equal(s[id], 'fail', id);
+});
