@@ -16,7 +16,7 @@ import numpy as np
 class Converted:
     dtype: str
     shape: tuple[int, ...]
-    data: bytes
+    data: np.ndarray  # C-contiguous, little-endian; written without another copy
     source: str  # torch | mlx | numpy | python
     original: str  # the dtype as the framework names it, e.g. torch.bfloat16
 
@@ -97,10 +97,10 @@ def _from_numpy(arr: np.ndarray, source: str, original: str | None = None) -> Co
     return Converted(_NUMPY_TO_ST[key], tuple(int(d) for d in arr.shape), _le_bytes(arr), source, original)
 
 
-def _le_bytes(arr: np.ndarray) -> bytes:
+def _le_bytes(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.byteorder == ">":
         arr = arr.astype(arr.dtype.newbyteorder("<"))
-    return np.ascontiguousarray(arr).tobytes(order="C")
+    return np.ascontiguousarray(arr)
 
 
 def _from_torch(t) -> Converted:

@@ -88,10 +88,29 @@ _current: Run | None = None
 _guard = threading.Lock()
 
 
+# os.environ.get on a missing key raises and catches a KeyError inside (about 1 µs); a dump()
+# left in a hot loop outside a run should cost no more than a function call, so read the
+# mapping's own dict, which os.environ keeps in step with every assignment and deletion.
+_ENV_DATA = getattr(os.environ, "_data", None)
+try:
+    _ENV_KEY = os.environ.encodekey(ENV_RUN_DIR)  # type: ignore[attr-defined]
+except AttributeError:
+    _ENV_DATA = None
+
+
+def _run_dir_from_env() -> str | None:
+    if _ENV_DATA is None:
+        return os.environ.get(ENV_RUN_DIR) or None
+    raw = _ENV_DATA.get(_ENV_KEY)
+    if not raw:
+        return None
+    return os.environ.decodevalue(raw) if isinstance(raw, bytes) else raw  # type: ignore[attr-defined]
+
+
 def current() -> Run | None:
     """The run for the folder in the environment now, or None outside a run (one dict lookup)."""
     global _current
-    folder = os.environ.get(ENV_RUN_DIR)
+    folder = _run_dir_from_env()
     if not folder:
         return None
     run = _current

@@ -32,11 +32,12 @@ NUMPY_DTYPE = {
 MAX_HEADER = 100_000_000
 
 
-def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data: bytes,
+def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data,
           metadata: dict[str, str] | None = None) -> None:
-    """Writes one tensor to `path` atomically (temp file then rename)."""
+    """Writes one tensor (`data`: bytes or a C-contiguous array) to `path` atomically (temp file then rename)."""
+    view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
     header: dict[str, object] = {
-        name: {"dtype": dtype, "shape": list(shape), "data_offsets": [0, len(data)]},
+        name: {"dtype": dtype, "shape": list(shape), "data_offsets": [0, len(view)]},
     }
     if metadata:
         header["__metadata__"] = metadata
@@ -46,7 +47,7 @@ def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data: bytes,
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(raw)))
         f.write(raw)
-        f.write(data)
+        f.write(view)
     os.replace(tmp, path)
 
 
