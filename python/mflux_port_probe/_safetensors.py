@@ -35,7 +35,8 @@ MAX_HEADER = 100_000_000
 def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data,
           metadata: dict[str, str] | None = None) -> None:
     """Writes one tensor (`data`: bytes or a C-contiguous array) to `path` atomically (temp file then rename)."""
-    view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+    # A flat uint8 view of a contiguous array: no copy, and fine for empty and 0-d arrays too.
+    view = data if isinstance(data, bytes) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
     header: dict[str, object] = {
         name: {"dtype": dtype, "shape": list(shape), "data_offsets": [0, len(view)]},
     }
