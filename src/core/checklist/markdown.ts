@@ -9,6 +9,8 @@ import { WORKFLOW, WorkflowPhase, phaseLabel } from './workflow';
 export interface MarkdownOptions {
   /** Auto-check results by item id; a pass or fail is mentioned next to the item. */
   readonly checks?: ReadonlyMap<string, CheckResult>;
+  /** Items whose passing check proves work was done (rules.provingItems); others are not called verified while open. */
+  readonly proving?: ReadonlySet<string>;
   readonly workflow?: readonly WorkflowPhase[];
 }
 
@@ -71,7 +73,9 @@ export function checklistMarkdown(state: PortState, opts: MarkdownOptions = {}):
       else if (s.status === 'in_progress') line += `${item.title} — *in progress*`;
       else line += item.title;
       const check = opts.checks?.get(item.id);
-      if (check && check.status !== 'unknown') line += check.status === 'pass' ? ' (verified from files)' : ` (auto-check fails: ${inline(check.reason)})`;
+      const meaningful = !opts.proving || opts.proving.has(item.id) || s.status === 'done';
+      if (check?.status === 'pass' && meaningful) line += ' (verified from files)';
+      if (check?.status === 'fail') line += ` (auto-check fails: ${inline(check.reason)})`;
       out.push(line);
       if (s.note.trim()) out.push(indentBlock(s.note, '  '));
       if (s.evidence.length) out.push(`  Evidence: ${s.evidence.map((e) => evidenceMarkdown(port.mfluxRepo, e)).join(', ')}`);

@@ -299,7 +299,7 @@ export class ChecklistCommands {
   async exportChecklist(arg?: unknown): Promise<string | undefined> {
     const entry = await this.resolvePort(arg);
     if (!entry) return undefined;
-    const md = checklistMarkdown(entry.state, { checks: this.store.checksFor(entry.repo, entry.state.port.model) });
+    const md = checklistMarkdown(entry.state, { checks: this.store.checksFor(entry.repo, entry.state.port.model), proving: provingItems(this.store.rules) });
     const target = isObj(arg) && typeof arg.target === 'string' ? arg.target : 'both';
     if (target === 'clipboard' || target === 'both') await vscode.env.clipboard.writeText(md);
     if (target === 'document' || target === 'both') {

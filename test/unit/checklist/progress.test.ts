@@ -104,6 +104,16 @@ test('Markdown export: heading with progress, task boxes, skipped struck through
   assert.ok(md.endsWith('\n') && !md.endsWith('\n\n'));
 });
 
+test('Markdown export does not call an open item verified when its rule only proves an absence', () => {
+  const s = stateWith({ 'finalize.audit': { status: 'done' } });
+  const pass: CheckResult = { status: 'pass', reason: 'clean', evidence: [] };
+  const checks = new Map([['order.removeTraces', pass], ['finalize.audit', pass], ['fast.skeleton', pass]]);
+  const md = checklistMarkdown(s, { checks, proving: new Set(['fast.skeleton']) });
+  assert.ok(md.includes('- [ ] Remove loaded tensors and debug artifacts\n'));
+  assert.ok(md.includes('- [x] Integration audit and clean tree (verified from files)'));
+  assert.ok(md.includes('- [ ] Create the model package skeleton (verified from files)'));
+});
+
 test('evidence outside the repo keeps its absolute path', () => {
   assert.equal(evidenceMarkdown('/home/u/src/mflux', { kind: 'file', target: '/tmp/x.png' }), '[`/tmp/x.png`](/tmp/x.png)');
 });
