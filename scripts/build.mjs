@@ -11,6 +11,7 @@ const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension' },
   { in: 'src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/core/compare/worker.ts', out: 'compareWorker' },
+  { in: 'src/core/viewer/imageWorker.ts', out: 'imageWorker' },
 ];
 
 /** Browser targets: one bundle per webview. */

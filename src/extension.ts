@@ -2,10 +2,16 @@
 import * as vscode from 'vscode';
 import { registerChecklist } from './features/checklist';
 import { registerRunners } from './features/runners';
+import { registerImageDiff } from './features/panels/imageDiffPanel';
+import { registerParityReport } from './features/panels/parityReportPanel';
+import { registerTensorViewer } from './features/panels/tensorViewerEditor';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerChecklist(context);
   registerRunners(context);
+  registerImageDiff(context);
+  registerParityReport(context);
+  registerTensorViewer(context);
 }
 
 export function deactivate(): void {}

@@ -98,11 +98,10 @@ export type ParityHostMessage =
 export type ParityWebviewMessage =
   | { readonly kind: 'ready'; readonly payload: Record<string, never> }
   | { readonly kind: 'selectLayer'; readonly payload: { readonly name: string } }
-  | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' } | { readonly format: 'html'; readonly html: string } }
+  /** The host writes the file (JSON as `compare --json`, HTML as `compare --html`, heatmaps inline). */
+  | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' | 'html' } }
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
   | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } };
-
-const MAX_HTML = 64 * 1024 * 1024;
 
 function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
@@ -168,7 +167,7 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
     case 'selectLayer':
       return isString(p.name);
     case 'exportReport':
-      return p.format === 'json' || (p.format === 'html' && isString(p.html, MAX_HTML));
+      return (p.format === 'json' || p.format === 'html') && Object.keys(p).length === 1;
     case 'copyText':
       return isString(p.text, 100_000);
     case 'toleranceChanged':

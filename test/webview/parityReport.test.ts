@@ -154,17 +154,12 @@ except AssertionError:
     await h.close();
   });
 
-  it('exports JSON and a self-contained HTML report', async () => {
+  it('asks the host to export JSON and HTML', async () => {
     const h = await open(browser);
     await h.page.click('#export-json');
     assert.deepEqual((await h.waitForPosted('exportReport')).payload, { format: 'json' });
     await h.page.click('#export-html');
-    const html = String((await h.waitForPosted('exportReport', 2)).payload.html);
-    assert.match(html, /^<!DOCTYPE html>/);
-    assert.ok(!/<script/i.test(html));
-    assert.match(html, new RegExp(`first divergence <b>${first.replace(/\./g, '\\.')}</b>`));
-    assert.equal((html.match(/<tr class=/g) ?? []).length, report.pairs.length);
-    assert.match(html, /data:image\/png;base64,/);
+    assert.deepEqual((await h.waitForPosted('exportReport', 2)).payload, { format: 'html' });
     await h.close();
   });
 

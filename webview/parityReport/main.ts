@@ -15,7 +15,6 @@ import { colorize, COLORMAP_NAMES, cssColor, finiteRange, minPositive, type Colo
 import { drawChart } from '../shared/chart';
 import { fmt, pct, shape } from '../shared/format';
 import { findJumps, neededAtol, pytestAssertion, rejudge, roundUp, type Rejudged } from './rejudge';
-import { exportHtml } from './exportHtml';
 
 type SortKey = 'index' | 'name' | 'max_abs' | 'mean_abs' | 'rel_l2' | 'cosine' | 'mismatch_ratio' | 'pass';
 
@@ -617,14 +616,7 @@ function histogramSection(hist: NonNullable<LayerDetail['histogram']>): HTMLElem
 
 // ---------- export ----------
 exportJsonBtn.addEventListener('click', () => channel.post({ kind: 'exportReport', payload: { format: 'json' } }));
-exportHtmlBtn.addEventListener('click', () => {
-  if (!state.report) return;
-  const html = exportHtml({
-    title: state.title, refLabel: state.refLabel, candLabel: state.candLabel, report: state.report,
-    verdict: (p) => verdictOf(p), growthPng: growthCanvas.toDataURL('image/png'), jumps,
-  });
-  channel.post({ kind: 'exportReport', payload: { format: 'html', html } });
-});
+exportHtmlBtn.addEventListener('click', () => channel.post({ kind: 'exportReport', payload: { format: 'html' } }));
 
 window.addEventListener('resize', () => { drawGrowth(); paintAllNow?.(); });
 window.addEventListener('keydown', (e) => {

@@ -1,0 +1,28 @@
+// Both sides of one compared pair as float32 arrays in the reference's layout, for re-judging
+// a layer under another tolerance in the parity report. Only for tensors small enough to hold
+// twice in memory; the candidate is read through the same layout plan the engine named.
+import { Gatherer, planLayout } from '../compare/layout';
+import type { TensorSource } from '../tensors/types';
+
+/** Layers above this many elements are judged by the engine only (2 × 16 MB of float32). */
+export const MAX_REJUDGE_ELEMENTS = 4 * 1024 * 1024;
+
+export interface PairValues {
+  readonly ref: Float32Array;
+  readonly cand: Float32Array;
+}
+
+export async function readPairValues(refSrc: TensorSource, candSrc: TensorSource, refName: string, candName: string, maxElements = MAX_REJUDGE_ELEMENTS): Promise<PairValues | null> {
+  const ri = refSrc.get(refName);
+  const ci = candSrc.get(candName);
+  if (!ri || !ci || !ri.decodable || !ci.decodable) return null;
+  if (ri.numel > maxElements || ci.numel !== ri.numel) return null;
+  const plan = planLayout(ri.shape, ci.shape, refName);
+  if (!plan.ok) return null;
+  const ref = Float32Array.from(await refSrc.read(refName, { maxElements }));
+  const raw = await candSrc.read(candName, { maxElements });
+  if (plan.plan.sameOrder) return { ref, cand: Float32Array.from(raw) };
+  const cand = new Float32Array(ri.numel);
+  new Gatherer(plan.plan).feed(raw, cand, 0);
+  return { ref, cand };
+}

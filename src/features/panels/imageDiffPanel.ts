@@ -1,0 +1,136 @@
+// The image diff panel: commands that open it (two PNGs, two folders or a run folder, golden
+// test outputs, two PNGs selected in the explorer) and the serializer that restores it.
+import * as vscode from 'vscode';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { ImageLoader } from '../../core/viewer/imageClient';
+import { goldenPairs, pairFolders, pairLabel, runImageFolders } from '../../core/viewer/imagePairs';
+import { isObject } from '../../protocol/validate';
+import type { ImageDiffSource } from '../../protocol/imageDiff';
+import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
+import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
+
+export const IMAGE_DIFF_VIEW = 'mfluxPort.imageDiff';
+
+let loader: ImageLoader | null = null;
+function sharedLoader(context: vscode.ExtensionContext): ImageLoader {
+  if (!loader) {
+    loader = new ImageLoader();
+    context.subscriptions.push({ dispose: () => { loader?.dispose(); loader = null; } });
+  }
+  return loader;
+}
+
+function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, spec: ImageDiffSpec): void {
+  const disposables: vscode.Disposable[] = [];
+  panel.title = spec.title;
+  setWebviewHtml(panel.webview, context.extensionUri, 'imageDiff', spec.title);
+  const controller = new ImageDiffController(spec, {
+    post: (m) => { void panel.webview.postMessage(m); },
+    load: (ref, cand, withPixels) => sharedLoader(context).load(ref, cand, withPixels),
+    openFile: (p) => { void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(p)); },
+    rejected: (raw) => rejected('image diff', raw),
+  });
+  disposables.push(panel.webview.onDidReceiveMessage((m) => { void controller.handle(m); }));
+  panel.onDidDispose(() => { while (disposables.length) disposables.pop()?.dispose(); }, null, context.subscriptions);
+}
+
+export function showImageDiff(context: vscode.ExtensionContext, spec: ImageDiffSpec): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel(IMAGE_DIFF_VIEW, spec.title, vscode.ViewColumn.Active, { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false });
+  attach(context, panel, spec);
+  return panel;
+}
+
+/** Builds what to show from a source (also used to restore a panel after a reload). */
+export function specFor(source: ImageDiffSource): ImageDiffSpec {
+  if (source.kind === 'files') {
+    return { title: `${pairLabel(source.ref, source.cand)}`, pairs: [{ label: pairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }], stepwise: false, source };
+  }
+  const title = `${basename(source.ref)} ↔ ${basename(source.cand)}`;
+  if (!existsSync(source.ref) || !existsSync(source.cand)) {
+    return { title, pairs: [], stepwise: false, source, message: `${!existsSync(source.ref) ? source.ref : source.cand}: folder not found` };
+  }
+  const r = pairFolders(source.ref, source.cand);
+  const seed = r.pairs[0]?.seed;
+  const missing = r.onlyRef.length + r.onlyCand.length ? ` (${r.onlyRef.length} only in ${basename(source.ref)}, ${r.onlyCand.length} only in ${basename(source.cand)})` : '';
+  return {
+    title: r.stepwise ? `Stepwise${seed !== undefined ? ` seed ${seed}` : ''}: ${title}` : title,
+    pairs: r.pairs,
+    stepwise: r.stepwise,
+    source,
+    message: r.pairs.length ? null : `No PNGs with the same name in ${source.ref} and ${source.cand}${missing}.`,
+  };
+}
+
+function isPng(u: vscode.Uri): boolean {
+  return u.scheme === 'file' && u.fsPath.toLowerCase().endsWith('.png');
+}
+
+async function pickPng(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const r = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'PNG images': ['png'] }, defaultUri: near });
+  return r?.[0];
+}
+
+async function pickFolder(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const r = await vscode.window.showOpenDialog({ title, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: near });
+  return r?.[0];
+}
+
+async function openImageDiffCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
+  const pngs = (selected ?? (clicked ? [clicked] : [])).filter(isPng);
+  let ref: vscode.Uri | undefined = pngs[0];
+  let cand: vscode.Uri | undefined = pngs[1];
+  if (pngs.length > 2) void vscode.window.showWarningMessage(`Comparing the first two of ${pngs.length} selected images.`);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  ref ??= await pickPng('Reference image (PyTorch)', root);
+  if (!ref) return;
+  cand ??= await pickPng('Candidate image (MLX)', vscode.Uri.file(dirname(ref.fsPath)));
+  if (!cand) return;
+  showImageDiff(context, specFor({ kind: 'files', ref: ref.fsPath, cand: cand.fsPath }));
+}
+
+async function compareImageFoldersCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri): Promise<void> {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (clicked && clicked.scheme === 'file' && statSync(clicked.fsPath, { throwIfNoEntry: false })?.isDirectory()) {
+    const sides = runImageFolders(clicked.fsPath);
+    if (sides) { showImageDiff(context, specFor({ kind: 'folders', ...sides })); return; }
+  }
+  const ref = await pickFolder('Reference images folder (or a run folder with ref/ and mlx/)', clicked ?? root);
+  if (!ref) return;
+  const sides = runImageFolders(ref.fsPath);
+  if (sides) { showImageDiff(context, specFor({ kind: 'folders', ...sides })); return; }
+  const cand = await pickFolder('Candidate images folder (MLX)', vscode.Uri.file(dirname(ref.fsPath)));
+  if (!cand) return;
+  showImageDiff(context, specFor({ kind: 'folders', ref: ref.fsPath, cand: cand.fsPath }));
+}
+
+async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promise<void> {
+  const found = await vscode.workspace.findFiles('**/tests/resources/output_*.png', '**/node_modules/**', 500);
+  const dirs = [...new Set(found.map((u) => dirname(u.fsPath)))];
+  const pairs = dirs.flatMap((d) => goldenPairs(d));
+  if (!pairs.length) {
+    void vscode.window.showInformationMessage('No golden test outputs found: run the slow image tests with MFLUX_PRESERVE_TEST_OUTPUT=1 to keep tests/resources/output_*.png next to reference_*.png.');
+    return;
+  }
+  showImageDiff(context, { title: `Golden images (${pairs.length})`, pairs, stepwise: false, source: null });
+}
+
+function isSource(v: unknown): v is ImageDiffSource {
+  return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && typeof v.ref === 'string' && typeof v.cand === 'string';
+}
+
+export function registerImageDiff(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mfluxPort.openImageDiff', (clicked?: vscode.Uri, selected?: vscode.Uri[]) => openImageDiffCommand(context, clicked, selected)),
+    vscode.commands.registerCommand('mfluxPort.compareImageFolders', (clicked?: vscode.Uri) => compareImageFoldersCommand(context, clicked)),
+    vscode.commands.registerCommand('mfluxPort.openGoldenImages', () => openGoldenImagesCommand(context)),
+    vscode.window.registerWebviewPanelSerializer(IMAGE_DIFF_VIEW, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        // The saved state came from the webview: only its source is used, and only re-read.
+        const source = isObject(state) && isSource(state.source) ? state.source : null;
+        const spec: ImageDiffSpec = source ? specFor(source) : { title: 'Image diff', pairs: [], stepwise: false, source: null, message: 'This panel cannot be restored: open the images again.' };
+        attach(context, panel, spec);
+      },
+    }),
+  );
+}

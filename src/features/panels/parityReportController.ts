@@ -1,0 +1,113 @@
+// The host's side of the parity report protocol, without the VS Code API (tested in Node):
+// runs the comparison, answers layer requests only for layers of its own report, and turns
+// the engine's heatmaps, stats and histograms into protocol messages.
+import { isParityWebviewMessage, type Heatmap, type LayerDetail, type ParityHostMessage, type ParitySource } from '../../protocol/parityReport';
+import type { CompareOutput, CompareProgress, PairResult } from '../../core/compare/types';
+import type { Heatmap as CoreHeatmap } from '../../core/images/types';
+import type { PairValues } from '../../core/viewer/pairValues';
+
+export interface ParityHost {
+  post(message: ParityHostMessage): void;
+  compare(source: ParitySource, onProgress: (p: CompareProgress) => void): Promise<CompareOutput>;
+  /** Both sides in the reference layout, or null when too large / unreadable. */
+  readValues(output: CompareOutput, pair: PairResult): Promise<PairValues | null>;
+  save(format: 'json' | 'html', output: CompareOutput): Promise<void>;
+  copy(text: string): Promise<void>;
+  rejected(raw: unknown): void;
+}
+
+function axisLabel(h: CoreHeatmap): string {
+  const pooled = h.poolX > 1 || h.poolY > 1 ? `, max-pooled ${h.poolY}×${h.poolX}` : '';
+  const red = h.reduction === 'none' ? '' : `, ${h.reduction} over other dims`;
+  return `${h.rowAxis}×${h.colAxis} ${h.sourceHeight}×${h.sourceWidth}${red}${pooled}`;
+}
+
+function toHeatmap(h: CoreHeatmap, label: string): Heatmap {
+  return { label, width: h.width, height: h.height, values: h.data };
+}
+
+/** Power-of-two |diff| bins of the engine, trimmed to the occupied range. */
+function histogramOf(p: PairResult): LayerDetail['histogram'] {
+  const h = p.histogram;
+  if (!h) return null;
+  let lo = h.counts.findIndex((c) => c > 0);
+  let hi = h.counts.length - 1 - [...h.counts].reverse().findIndex((c) => c > 0);
+  if (lo < 0) { lo = 0; hi = -1; }
+  lo = Math.max(0, lo - 1);
+  hi = Math.min(h.counts.length - 1, hi + 1);
+  const counts = h.counts.slice(lo, hi + 1);
+  const edges = Array.from({ length: counts.length + 1 }, (_, i) => 2 ** (h.minExp + lo + i));
+  return counts.length ? { edges, counts } : null;
+}
+
+export class ParityController {
+  private output: CompareOutput | null = null;
+  private running: Promise<CompareOutput | null> | null = null;
+
+  constructor(readonly source: ParitySource, private readonly title: string, private readonly host: ParityHost) {}
+
+  /** Starts the comparison once; later calls share it. */
+  run(): Promise<CompareOutput | null> {
+    this.running ??= this.host.compare(this.source, (p) => {
+      this.host.post({ kind: 'progress', payload: { message: p.current ? `Comparing ${p.current}` : 'Comparing', done: p.done, total: p.total } });
+    }).then((o) => { this.output = o; return o; }, (e: unknown) => {
+      this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
+      return null;
+    });
+    return this.running;
+  }
+
+  async handle(raw: unknown): Promise<boolean> {
+    if (!isParityWebviewMessage(raw)) {
+      this.host.rejected(raw);
+      return false;
+    }
+    switch (raw.kind) {
+      case 'ready': {
+        const out = await this.run();
+        if (out) this.host.post({ kind: 'init', payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source } });
+        return true;
+      }
+      case 'selectLayer': {
+        const pair = this.output?.report.pairs.find((p) => p.name === raw.payload.name);
+        if (!pair || !this.output) { this.host.rejected(raw); return false; }
+        this.host.post({ kind: 'layer', payload: await this.detail(this.output, pair) });
+        return true;
+      }
+      case 'exportReport':
+        if (!this.output) return false;
+        await this.host.save(raw.payload.format, this.output);
+        return true;
+      case 'copyText':
+        await this.host.copy(raw.payload.text);
+        return true;
+      case 'toleranceChanged':
+        if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) { this.host.rejected(raw); return false; }
+        return true;
+    }
+  }
+
+  async detail(out: CompareOutput, p: PairResult): Promise<LayerDetail> {
+    const maps = out.heatmaps[p.name];
+    let values: PairValues | null = null;
+    let note: string | null = null;
+    try {
+      values = p.transform === null ? null : await this.host.readValues(out, p);
+    } catch (e) {
+      note = `Values could not be re-read for re-judging: ${(e as Error).message}`;
+    }
+    if (!values && !note && p.transform !== null) note = `${p.numel.toLocaleString()} elements: too large to re-judge in the panel; the verdict is the engine’s.`;
+    if (!maps && !p.reason) note = [note, p.pass ? 'No heatmap: heatmaps are kept for failing layers.' : null].filter(Boolean).join(' ') || null;
+    return {
+      name: p.name,
+      numel: p.numel,
+      heatmap: maps ? toHeatmap(maps.main, axisLabel(maps.main)) : null,
+      channels: maps ? maps.channels.map((c) => toHeatmap(c, `channel ${c.channel} · max ${c.channelMax.toPrecision(3)}`)) : [],
+      firstRef: p.ref_stats?.first ?? (values ? Array.from(values.ref.subarray(0, 10)) : []),
+      firstCand: p.cand_stats?.first ?? (values ? Array.from(values.cand.subarray(0, 10)) : []),
+      histogram: histogramOf(p),
+      elements: values,
+      note,
+    };
+  }
+}

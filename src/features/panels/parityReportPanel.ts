@@ -1,0 +1,115 @@
+// The parity report panel: opened from the Compare Folders command, from a run (the runners
+// call `mfluxPort.openParityReport` or `showParityReport`), and restored after a reload.
+import * as vscode from 'vscode';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { compareInWorker } from '../../core/compare/client';
+import { renderHtmlReport } from '../../core/compare/html';
+import { reportToJson } from '../../core/compare/outputs';
+import { openTensors, type TensorSource } from '../../core/tensors';
+import { readPairValues } from '../../core/viewer/pairValues';
+import { isObject } from '../../protocol/validate';
+import type { ParitySource } from '../../protocol/parityReport';
+import { ParityController } from './parityReportController';
+import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
+
+export const PARITY_REPORT_VIEW = 'mfluxPort.parityReport';
+const open = new Map<string, vscode.WebviewPanel>();
+
+function titleFor(s: ParitySource): string {
+  const parent = basename(dirname(s.ref));
+  return basename(dirname(s.ref)) === basename(dirname(s.cand)) && parent ? `Parity: ${parent}` : `Parity: ${basename(s.ref)} ↔ ${basename(s.cand)}`;
+}
+
+function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, source: ParitySource): void {
+  const key = `${source.ref}\0${source.cand}`;
+  open.set(key, panel);
+  const title = titleFor(source);
+  panel.title = title;
+  setWebviewHtml(panel.webview, context.extensionUri, 'parityReport', title);
+  const abort = new AbortController();
+  const sources: { ref?: Promise<TensorSource>; cand?: Promise<TensorSource> } = {};
+  const disposables: vscode.Disposable[] = [];
+  const controller = new ParityController(source, title, {
+    post: (m) => { void panel.webview.postMessage(m); },
+    compare: (s, onProgress) => compareInWorker({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing' }, { signal: abort.signal, onProgress }),
+    async readValues(out, p) {
+      sources.ref ??= openTensors(out.report.ref_path);
+      sources.cand ??= openTensors(out.report.cand_path);
+      return readPairValues(await sources.ref, await sources.cand, p.ref_name, p.cand_name);
+    },
+    async save(format, out) {
+      const target = await vscode.window.showSaveDialog({
+        title: `Export parity report as ${format.toUpperCase()}`,
+        defaultUri: vscode.Uri.file(join(dirname(source.ref), `parity-report.${format}`)),
+        filters: format === 'json' ? { JSON: ['json'] } : { HTML: ['html'] },
+      });
+      if (!target) return;
+      await writeFile(target.fsPath, format === 'json' ? reportToJson(out.report) : renderHtmlReport(out, { title }));
+      void vscode.window.showInformationMessage(`Parity report saved to ${target.fsPath}`);
+    },
+    async copy(text) {
+      await vscode.env.clipboard.writeText(text);
+      vscode.window.setStatusBarMessage('pytest assertion copied', 3000);
+    },
+    rejected: (raw) => rejected('parity report', raw),
+  });
+  void controller.run();
+  disposables.push(panel.webview.onDidReceiveMessage((m) => { void controller.handle(m); }));
+  panel.onDidDispose(() => {
+    abort.abort();
+    open.delete(key);
+    for (const s of [sources.ref, sources.cand]) void s?.then((x) => x.close(), () => undefined);
+    while (disposables.length) disposables.pop()?.dispose();
+  }, null, context.subscriptions);
+}
+
+/** Opens (or reveals) the parity report of two dump folders or files. */
+export function showParityReport(context: vscode.ExtensionContext, refDir: string, candDir: string): vscode.WebviewPanel {
+  const existing = open.get(`${refDir}\0${candDir}`);
+  if (existing) {
+    existing.reveal();
+    return existing;
+  }
+  const source = { ref: refDir, cand: candDir };
+  const panel = vscode.window.createWebviewPanel(PARITY_REPORT_VIEW, titleFor(source), vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+  attach(context, panel, source);
+  return panel;
+}
+
+async function pickFolder(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const r = await vscode.window.showOpenDialog({ title, canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: near });
+  return r?.[0];
+}
+
+async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
+  const chosen = (selected ?? []).filter((u) => u.scheme === 'file');
+  if (chosen.length === 2) { showParityReport(context, chosen[0].fsPath, chosen[1].fsPath); return; }
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
+  const ref = clicked ?? await pickFolder('Reference dumps (folder or file)', artifacts);
+  if (!ref) return;
+  const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
+  if (!cand) return;
+  showParityReport(context, ref.fsPath, cand.fsPath);
+}
+
+export function registerParityReport(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mfluxPort.compareFolders', (clicked?: vscode.Uri, selected?: vscode.Uri[]) => compareFoldersCommand(context, clicked, selected)),
+    vscode.commands.registerCommand('mfluxPort.openParityReport', (ref?: vscode.Uri | string, cand?: vscode.Uri | string) => {
+      const path = (u: vscode.Uri | string | undefined) => (typeof u === 'string' ? u : u?.fsPath);
+      const r = path(ref);
+      const c = path(cand);
+      if (r && c) showParityReport(context, r, c);
+      else void compareFoldersCommand(context);
+    }),
+    vscode.window.registerWebviewPanelSerializer(PARITY_REPORT_VIEW, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const s = isObject(state) && isObject(state.source) ? state.source : null;
+        if (s && typeof s.ref === 'string' && typeof s.cand === 'string') attach(context, panel, { ref: s.ref, cand: s.cand });
+        else panel.dispose();
+      },
+    }),
+  );
+}
