@@ -31,8 +31,13 @@ export function quoteArg(arg: string, kind: ShellKind): string {
   if ((kind === 'pwsh' ? SAFE_PWSH : SAFE_POSIX).test(arg)) return arg;
   switch (kind) {
     case 'posix':
-      // Inside '…' nothing is special; a quote closes, is escaped, and reopens.
-      return `'${arg.replace(/'/g, `'\\''`)}'`;
+      // Inside '…' nothing is special. A quote becomes \' between quoted runs; empty runs are
+      // left out, so no '' appears (zsh's RC_QUOTES option would read it as a quote).
+      if (arg === '') return "''";
+      return arg
+        .split("'")
+        .map((run) => (run ? `'${run}'` : ''))
+        .join("\\'");
     case 'fish':
       // fish single quotes recognise exactly two escapes: \' and \\.
       return `'${arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

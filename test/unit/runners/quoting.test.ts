@@ -34,11 +34,13 @@ writeFileSync(
 const runDir = join(hostileDir, 'debug_artifacts', '20250101-000000-000', "ref $(x) ';'");
 const probeDir = join(hostileDir, "probe `dir`");
 
-interface Shell { name: string; path: string; kind: ShellKind; args: string[]; stdin: boolean }
+interface Shell { name: string; path: string; kind: ShellKind; args: string[]; stdin: boolean; prelude?: string }
 const SHELLS: Shell[] = [
   // bash and zsh read the line as interactive input with history expansion on, as in a terminal.
   { name: 'bash', path: '/bin/bash', kind: 'posix', args: ['--norc', '--noprofile', '-s'], stdin: true },
   { name: 'zsh', path: '/usr/bin/zsh', kind: 'posix', args: ['-f', '-i'], stdin: true },
+  // RC_QUOTES makes '' inside single quotes a quote: the quoting must never produce ''.
+  { name: 'zsh with RC_QUOTES', path: '/usr/bin/zsh', kind: 'posix', args: ['-f', '-i'], stdin: true, prelude: 'setopt RC_QUOTES' },
   { name: 'sh', path: '/bin/sh', kind: 'posix', args: ['-c'], stdin: false },
   { name: 'fish', path: '/usr/bin/fish', kind: 'fish', args: ['--no-config', '-c'], stdin: false },
   { name: 'pwsh', path: '/usr/bin/pwsh', kind: 'pwsh', args: ['-NoProfile', '-NonInteractive', '-Command', '-'], stdin: true },
@@ -48,7 +50,8 @@ function runIn(shell: Shell, line: string, pythonPath: string | undefined) {
   rmSync(outFile, { force: true });
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
   if (pythonPath !== undefined) env.PYTHONPATH = pythonPath;
-  const input = shell.name === 'bash' ? `set -o history -H\n${line}\n` : `${line}\n`;
+  const prelude = shell.name === 'bash' ? 'set -o history -H' : shell.prelude;
+  const input = prelude ? `${prelude}\n${line}\n` : `${line}\n`;
   const r = shell.stdin
     ? spawnSync(shell.path, shell.args, { input, env, encoding: 'utf8', cwd: root })
     : spawnSync(shell.path, [...shell.args, line], { env, encoding: 'utf8', cwd: root });
