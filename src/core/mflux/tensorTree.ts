@@ -9,6 +9,8 @@ export interface TensorLeaf {
   readonly shape: readonly number[];
   readonly numel: number;
   readonly byteLength: number;
+  /** File holding the tensor, when known (for reading values later). */
+  readonly file?: string;
 }
 
 export interface TreeNode {

@@ -1,0 +1,240 @@
+// The Hugging Face cache as a tree in the mflux Port container: repos → snapshots →
+// components → tensors by dotted prefix with repeated blocks folded (`blocks.{0..27}`).
+// Headers only; values are read when the user peeks at one tensor.
+import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import { formatBytes, formatCount, buildTensorTree, flattenTree, type TreeNode } from '../../core/mflux/tensorTree';
+import { listComponents, listRepos, listSnapshots, locateHfCache, readComponentTensors, type CachedRepo, type Component, type ComponentTensors, type Snapshot } from '../../core/mflux/hfCache';
+import { openTensors } from '../../core/tensors/index';
+import { tensorStats } from '../../core/tensors/stats';
+import { guarded, type MfluxContext } from './context';
+
+type Node =
+  | { kind: 'repo'; repo: CachedRepo }
+  | { kind: 'snapshot'; repo: CachedRepo; snap: Snapshot }
+  | { kind: 'component'; snap: Snapshot; comp: Component; parent: Node }
+  | { kind: 'tensor'; node: TreeNode; comp: Component; parent: Node }
+  | { kind: 'file'; path: string; name: string; broken: boolean; parent: Node };
+
+/** `blocks.{0..27}.attn.wq.weight` → `blocks.{block}.attn.wq.weight`, the form mappings use. */
+export function placeholderName(path: string): string {
+  return path.replace(/\{[\d.,]+\}/g, '{block}');
+}
+
+export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly tensors = new Map<string, Promise<ComponentTensors>>();
+  private readonly children = new Map<string, Node[]>();
+  private readonly view: vscode.TreeView<Node>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: MfluxContext) {
+    this.view = vscode.window.createTreeView('mfluxPort.hfCache', { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.view, this.changed,
+      vscode.commands.registerCommand('mfluxPort.browseHfCache', () => vscode.commands.executeCommand('mfluxPort.hfCache.focus')),
+      vscode.commands.registerCommand('mfluxPort.hfCache.refresh', () => this.refresh()),
+      vscode.commands.registerCommand('mfluxPort.hfCache.copyName', guarded((n?: Node) => this.copyName(n))),
+      vscode.commands.registerCommand('mfluxPort.hfCache.peek', guarded((n?: Node) => this.peek(n))),
+      vscode.commands.registerCommand('mfluxPort.hfCache.search', guarded((n?: Node) => this.search(n))),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('mfluxPort.hfCache')) this.refresh(); }),
+    );
+  }
+
+  refresh(): void {
+    this.tensors.clear();
+    this.children.clear();
+    this.changed.fire(undefined);
+  }
+
+  private location() {
+    return locateHfCache(process.env, undefined, this.ctx.hfCacheSetting());
+  }
+
+  private componentTensors(comp: Component): Promise<ComponentTensors> {
+    let p = this.tensors.get(comp.dir);
+    if (!p) { p = readComponentTensors(comp.dir); this.tensors.set(comp.dir, p); }
+    return p;
+  }
+
+  getTreeItem(n: Node): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    switch (n.kind) {
+      case 'repo': {
+        const item = new vscode.TreeItem(n.repo.id, C.Collapsed);
+        item.description = n.repo.kind === 'model' ? undefined : n.repo.kind;
+        item.iconPath = new vscode.ThemeIcon('repo');
+        item.tooltip = n.repo.dir;
+        item.contextValue = 'mfluxHfRepo';
+        item.id = n.repo.dir;
+        return item;
+      }
+      case 'snapshot': {
+        const item = new vscode.TreeItem(n.snap.revision.slice(0, 12), C.Collapsed);
+        item.description = n.snap.refs.join(', ');
+        item.iconPath = new vscode.ThemeIcon('git-commit');
+        item.tooltip = n.snap.dir;
+        item.contextValue = 'mfluxHfSnapshot';
+        item.id = n.snap.dir;
+        return item;
+      }
+      case 'component': {
+        const item = new vscode.TreeItem(n.comp.name || '(root)', C.Collapsed);
+        const broken = n.comp.files.filter((f) => f.broken).length;
+        item.description = `${n.comp.files.filter((f) => f.kind === 'safetensors').length} weight file(s)${broken ? ` · ${broken} not downloaded` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(broken ? 'warning' : 'package');
+        item.tooltip = n.comp.dir;
+        item.contextValue = 'mfluxHfComponent';
+        item.id = `${n.comp.dir}#`;
+        return item;
+      }
+      case 'tensor': {
+        const t = n.node;
+        const leaf = !!t.tensor && !t.children.length;
+        const item = new vscode.TreeItem(t.label, leaf ? C.None : C.Collapsed);
+        if (leaf) {
+          const shape = `${t.tensor!.dtype}[${t.tensor!.shape.join(', ')}]${t.shapeVaries ? ' (varies)' : ''}`;
+          item.description = `${shape} · ${formatCount(t.params)}${t.indices ? ` in ${t.indices.length}` : ''}`;
+          item.iconPath = new vscode.ThemeIcon('symbol-array');
+          item.command = { command: 'mfluxPort.hfCache.peek', title: 'Peek Values', arguments: [n] };
+        } else {
+          item.description = `${formatCount(t.params)} params · ${formatBytes(t.bytes)}${t.indices ? ` · ×${t.indices.length}` : ''}`;
+          item.iconPath = new vscode.ThemeIcon(t.indices ? 'layers' : 'symbol-namespace');
+        }
+        item.tooltip = `${t.path}\n${t.tensorCount} tensor(s), ${t.params.toLocaleString()} parameters, ${formatBytes(t.bytes)}`;
+        item.contextValue = leaf ? 'mfluxHfTensor' : 'mfluxHfGroup';
+        item.id = `${n.comp.dir}#${t.path}`;
+        return item;
+      }
+      case 'file': {
+        const item = new vscode.TreeItem(n.name, C.None);
+        item.iconPath = new vscode.ThemeIcon(n.broken ? 'warning' : 'file');
+        item.description = n.broken ? 'not downloaded' : undefined;
+        if (!n.broken) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(n.path)] };
+        item.contextValue = 'mfluxHfFile';
+        item.id = n.path;
+        return item;
+      }
+    }
+  }
+
+  async getChildren(n?: Node): Promise<Node[]> {
+    if (!n) {
+      const loc = this.location();
+      if (!loc.exists) {
+        this.view.message = `No Hugging Face cache at ${loc.dir} (${loc.source}). Set mfluxPort.hfCache.path or HF_HUB_CACHE.`;
+        return [];
+      }
+      const repos = listRepos(loc.dir).filter((r) => r.kind === 'model');
+      this.view.message = repos.length ? undefined : `The cache at ${loc.dir} holds no models yet.`;
+      return repos.map((repo) => ({ kind: 'repo', repo }));
+    }
+    if (n.kind === 'repo') return listSnapshots(n.repo).map((snap) => ({ kind: 'snapshot', repo: n.repo, snap }));
+    if (n.kind === 'snapshot') {
+      const out: Node[] = listComponents(n.snap.dir).map((comp) => ({ kind: 'component', snap: n.snap, comp, parent: n }));
+      return out;
+    }
+    if (n.kind === 'component') {
+      const key = `c:${n.comp.dir}`;
+      const cached = this.children.get(key);
+      if (cached) return cached;
+      const t = await this.componentTensors(n.comp);
+      for (const e of t.errors) void vscode.window.showWarningMessage(`mflux Port: ${e}`);
+      const tree = buildTensorTree(t.tensors, n.comp.name);
+      const nodes: Node[] = [
+        ...tree.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n })),
+        ...n.comp.files.filter((f) => f.kind !== 'safetensors').map((f) => ({ kind: 'file' as const, path: f.path, name: f.name, broken: f.broken, parent: n })),
+      ];
+      this.children.set(key, nodes);
+      return nodes;
+    }
+    if (n.kind === 'tensor') {
+      const key = `t:${n.comp.dir}#${n.node.path}`;
+      let cached = this.children.get(key);
+      if (!cached) { cached = n.node.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n })); this.children.set(key, cached); }
+      return cached;
+    }
+    return [];
+  }
+
+  getParent(n: Node): Node | undefined {
+    if (n.kind === 'snapshot') return { kind: 'repo', repo: n.repo };
+    if (n.kind === 'component' || n.kind === 'tensor' || n.kind === 'file') return n.parent;
+    return undefined;
+  }
+
+  private async copyName(n?: Node): Promise<string | undefined> {
+    const target = n ?? this.view.selection[0];
+    if (!target || target.kind !== 'tensor') return undefined;
+    const name = target.node.indices || /\{/.test(target.node.path) ? placeholderName(target.node.path) : target.node.path;
+    await vscode.env.clipboard.writeText(name);
+    vscode.window.setStatusBarMessage(`Copied ${name}`, 3000);
+    return name;
+  }
+
+  /** Concrete name of a (possibly folded) tensor node: the first block's. */
+  private concreteName(node: TreeNode): string {
+    return node.path.replace(/\{(\d+)[^}]*\}/g, '$1');
+  }
+
+  private async peek(n?: Node): Promise<unknown> {
+    const target = n ?? this.view.selection[0];
+    if (!target || target.kind !== 'tensor' || !target.node.tensor) return undefined;
+    const name = this.concreteName(target.node);
+    const info = target.node.tensor;
+    const file = info.file;
+    if (!file) throw new Error(`no file recorded for ${name}`);
+    const src = await openTensors(file);
+    try {
+      const s = await vscode.window.withProgress({ location: { viewId: 'mfluxPort.hfCache' } }, () => tensorStats(src, info.name));
+      const fmt = (x: number | null) => (x === null ? '—' : Number.isInteger(x) ? String(x) : x.toPrecision(6));
+      const text = `${name} ${info.dtype}[${info.shape.join(', ')}]: min ${fmt(s.min)}, max ${fmt(s.max)}, mean ${fmt(s.mean)}, std ${fmt(s.std)}${s.nan ? `, ${s.nan} NaN` : ''}${s.inf ? `, ${s.inf} inf` : ''}; first: ${s.first.slice(0, 8).map(fmt).join(', ')}`;
+      const copy = 'Copy';
+      void vscode.window.showInformationMessage(text, copy).then((p) => { if (p === copy) void vscode.env.clipboard.writeText(text); });
+      return { name, ...s, file: dirname(file) };
+    } finally {
+      await src.close();
+    }
+  }
+
+  /** Searches tensor names of one snapshot (all components) and reveals the pick. */
+  private async search(n?: Node): Promise<string | undefined> {
+    let snapNode: Node | undefined = n ?? this.view.selection[0];
+    while (snapNode && snapNode.kind !== 'snapshot') snapNode = snapNode.kind === 'repo' ? undefined : this.getParent(snapNode);
+    if (!snapNode) {
+      const loc = this.location();
+      const snaps = listRepos(loc.dir).filter((r) => r.kind === 'model').flatMap((repo) => listSnapshots(repo).slice(0, 1).map((snap) => ({ label: repo.id, description: snap.revision.slice(0, 12), repo, snap })));
+      const pick = await vscode.window.showQuickPick(snaps, { placeHolder: 'Search tensors of which cached model?' });
+      if (!pick) return undefined;
+      snapNode = { kind: 'snapshot', repo: pick.repo, snap: pick.snap };
+    }
+    type Item = vscode.QuickPickItem & { node: Node };
+    const items: Item[] = [];
+    for (const comp of await this.getChildren(snapNode)) {
+      if (comp.kind !== 'component') continue;
+      const walk = async (parent: Node) => {
+        for (const c of await this.getChildren(parent)) {
+          if (c.kind !== 'tensor') continue;
+          if (c.node.tensor && !c.node.children.length) items.push({ label: c.node.path, description: `${comp.comp.name} · ${c.node.tensor.dtype}[${c.node.tensor.shape.join(', ')}]`, node: c });
+          else await walk(c);
+        }
+      };
+      await walk(comp);
+    }
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: `${items.length} tensors (folded blocks shown once); type to filter`, matchOnDescription: true });
+    if (!pick) return undefined;
+    await this.view.reveal(pick.node, { select: true, focus: true, expand: false });
+    return pick.label;
+  }
+
+  /** All tensor leaves of a component (for tests and other features). */
+  async leaves(compDir: string): Promise<string[]> {
+    const t = await readComponentTensors(compDir);
+    return flattenTree(buildTensorTree(t.tensors)).map((x) => x.path);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

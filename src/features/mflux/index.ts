@@ -1,0 +1,40 @@
+// mflux-aware tools: model package scaffold, HF cache browser, mapping coverage, golden
+// tests (command + Test Explorer), milestone commits, hygiene diagnostics and the finalize
+// audit. Each surface lives in its own file; this only creates them and plugs the hygiene
+// scan and the audit into the checklist's auto-checks.
+import * as vscode from 'vscode';
+import type { ChecklistApi } from '../checklist';
+import { finalizeAuditRule, withHygiene } from '../../core/mflux/checklistRules';
+import { registerAudit } from './auditCommand';
+import { MfluxContext } from './context';
+import { MappingCoverage } from './coverageCommand';
+import { GoldenTestController, registerCreateGoldenTest } from './goldenTests';
+import { HfCacheView } from './hfCacheView';
+import { HygieneDiagnostics } from './hygieneDiagnostics';
+import { registerMilestone } from './milestoneCommand';
+import { registerScaffold } from './scaffoldCommand';
+
+export function registerMfluxTools(context: vscode.ExtensionContext, checklist?: ChecklistApi): void {
+  const ctx = new MfluxContext(context.extensionUri, checklist);
+  const hygiene = new HygieneDiagnostics(ctx);
+  const showFindings = (root: string, model?: string) => hygiene.scanRoot(root, model);
+  const tests = new GoldenTestController(ctx);
+  if (checklist) {
+    const cfg = () => {
+      const repo = checklist.store.current()?.repo;
+      return ctx.hygieneConfig(repo ? vscode.Uri.file(repo) : undefined);
+    };
+    checklist.store.rules.add(withHygiene(checklist.store.rules.get('debugArtifacts'), cfg));
+    checklist.store.rules.add(finalizeAuditRule(cfg));
+  }
+  context.subscriptions.push(
+    hygiene,
+    tests,
+    new HfCacheView(ctx),
+    new MappingCoverage(ctx),
+    registerScaffold(ctx),
+    registerCreateGoldenTest(ctx, () => tests.refresh()),
+    registerMilestone(ctx, showFindings),
+    registerAudit(ctx, showFindings),
+  );
+}
