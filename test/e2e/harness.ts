@@ -471,21 +471,8 @@ export class VSCodeSession {
 
   /** Drags the side bar's edge so it is `width` pixels wide (long checklist titles fit in screenshots). */
   async setSideBarWidth(width: number): Promise<void> {
-    const bar = await this.page.locator('.part.sidebar').boundingBox();
-    if (!bar) throw new Error('the side bar is not showing');
-    const edge = bar.x + bar.width;
-    const sashes = await this.page.locator('.monaco-sash.vertical').all();
-    for (const sash of sashes) {
-      const box = await sash.boundingBox();
-      if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
-      const y = box.y + box.height / 2;
-      await this.page.mouse.move(box.x + box.width / 2, y);
-      await this.page.mouse.down();
-      await this.page.mouse.move(bar.x + width, y, { steps: 5 });
-      await this.page.mouse.up();
-      return;
-    }
-    throw new Error('no sash found on the side bar edge');
+    await setSideBarWidth(this.page, width);
+    await this.parkMouse();
   }
 
   /** The tree row labelled `label` (exact label text) in the mflux Port view. */
@@ -738,6 +725,24 @@ export async function openBrowser(url: string, viewport = { width: 1440, height:
 export async function waitForWorkbench(page: Page, extension = true): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ state: 'attached' });
   if (extension) await page.locator(ACTIVITY_ITEM).first().waitFor({ state: 'visible' });
+}
+
+/** Drags the side bar's edge so it is `width` pixels wide. */
+export async function setSideBarWidth(page: Page, width: number): Promise<void> {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar) throw new Error('the side bar is not showing');
+  const edge = bar.x + bar.width;
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const box = await sash.boundingBox();
+    if (!box || Math.abs(box.x + box.width / 2 - edge) > 4 || box.height < bar.height / 2) continue;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width / 2, y);
+    await page.mouse.down();
+    await page.mouse.move(bar.x + width, y, { steps: 5 });
+    await page.mouse.up();
+    return;
+  }
+  throw new Error('no sash found on the side bar edge');
 }
 
 /** The little of the DOM the page-side callbacks use (the project compiles without lib.dom). */
