@@ -26,8 +26,18 @@ export async function gitDir(repo: string): Promise<string | undefined> {
 
 export class GitIndexError extends Error {}
 
-/** Parses index bytes into tracked paths (forward slashes, repo-relative). */
-export function parseGitIndex(buf: Uint8Array): string[] {
+function startsWith(name: Uint8Array, prefix: Uint8Array): boolean {
+  if (name.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (name[i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Parses index bytes into tracked paths (forward slashes, repo-relative), keeping only those
+ * under `prefix` (compared as bytes, so the other paths are never decoded).
+ */
+export function parseGitIndex(buf: Uint8Array, prefix = ''): string[] {
+  const want = new TextEncoder().encode(prefix);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const fail = (why: string): never => {
     throw new GitIndexError(`git index: ${why}`);
@@ -78,7 +88,7 @@ export function parseGitIndex(buf: Uint8Array): string[] {
     prev = name;
     // Stage > 0 entries (merge conflicts) repeat a path; keep one.
     const stage = (flags >> 12) & 3;
-    if (stage <= 1) paths.push(decoder.decode(name));
+    if (stage <= 1 && startsWith(name, want)) paths.push(decoder.decode(name));
   }
   return paths;
 }
@@ -94,8 +104,7 @@ export async function trackedPaths(repo: string, prefix = ''): Promise<string[] 
   try {
     const st = await stat(indexFile);
     if (st.size > MAX_INDEX_BYTES) return undefined;
-    const all = parseGitIndex(await readFile(indexFile));
-    return prefix ? all.filter((p) => p.startsWith(prefix)) : all;
+    return parseGitIndex(await readFile(indexFile), prefix);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []; // fresh repo, nothing staged yet
     if (e instanceof GitIndexError) return undefined;
