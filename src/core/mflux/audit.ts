@@ -226,10 +226,13 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   const readme = readLines(readmePath);
   if (!readme) results['readme-row'] = missingFile(readmePath, 'README.md not found');
   else {
-    const row = readme.lines.findIndex((l) => /^\s*\|/.test(l) && new RegExp(`models/${esc(model)}/`).test(l));
+    // Rows link the model README; some tables name the CLI script or the model instead.
+    const names = [`models/${esc(model)}/`, esc(n.script), ...[...known].map((k) => `(?<![\\w-])${esc(k)}(?![\\w-])`)];
+    const rowRe = new RegExp(names.join('|'), 'i');
+    const row = readme.lines.findIndex((l) => /^\s*\|/.test(l) && !/^\s*\|\s*-/.test(l) && rowRe.test(l));
     const table = readme.lines.findIndex((l) => /^\s*\|\s*Model\s*\|/i.test(l));
     results['readme-row'] = row >= 0
-      ? pass('the model table links the model README', [ev(readme, row)])
+      ? pass(new RegExp(`models/${esc(model)}/`).test(readme.lines[row]) ? 'the model table links the model README' : 'the model table has a row naming the model', [ev(readme, row)])
       : fail(`README.md has no table row linking src/mflux/models/${model}/README.md`, table >= 0 ? [ev(readme, table)] : [{ file: readmePath }]);
   }
 
