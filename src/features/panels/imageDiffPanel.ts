@@ -1,13 +1,14 @@
 // The image diff panel: commands that open it (two PNGs, two folders or a run folder, golden
 // test outputs, two PNGs selected in the explorer) and the serializer that restores it.
 import * as vscode from 'vscode';
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ImageLoader } from '../../core/viewer/imageClient';
-import { goldenPairs, pairFolders, pairLabel, runImageFolders } from '../../core/viewer/imagePairs';
+import { goldenPairs, runImageFolders } from '../../core/viewer/imagePairs';
 import { isObject } from '../../protocol/validate';
 import type { ImageDiffSource } from '../../protocol/imageDiff';
 import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
+import { specFor } from './imageDiffSpec';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
 
 export const IMAGE_DIFF_VIEW = 'mfluxPort.imageDiff';
@@ -39,27 +40,6 @@ export function showImageDiff(context: vscode.ExtensionContext, spec: ImageDiffS
   const panel = vscode.window.createWebviewPanel(IMAGE_DIFF_VIEW, spec.title, vscode.ViewColumn.Active, { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false });
   attach(context, panel, spec);
   return panel;
-}
-
-/** Builds what to show from a source (also used to restore a panel after a reload). */
-export function specFor(source: ImageDiffSource): ImageDiffSpec {
-  if (source.kind === 'files') {
-    return { title: `${pairLabel(source.ref, source.cand)}`, pairs: [{ label: pairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }], stepwise: false, source };
-  }
-  const title = `${basename(source.ref)} ↔ ${basename(source.cand)}`;
-  if (!existsSync(source.ref) || !existsSync(source.cand)) {
-    return { title, pairs: [], stepwise: false, source, message: `${!existsSync(source.ref) ? source.ref : source.cand}: folder not found` };
-  }
-  const r = pairFolders(source.ref, source.cand);
-  const seed = r.pairs[0]?.seed;
-  const missing = r.onlyRef.length + r.onlyCand.length ? ` (${r.onlyRef.length} only in ${basename(source.ref)}, ${r.onlyCand.length} only in ${basename(source.cand)})` : '';
-  return {
-    title: r.stepwise ? `Stepwise${seed !== undefined ? ` seed ${seed}` : ''}: ${title}` : title,
-    pairs: r.pairs,
-    stepwise: r.stepwise,
-    source,
-    message: r.pairs.length ? null : `No PNGs with the same name in ${source.ref} and ${source.cand}${missing}.`,
-  };
 }
 
 function isPng(u: vscode.Uri): boolean {
