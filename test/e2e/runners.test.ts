@@ -107,6 +107,12 @@ test('Run Reference and Run MLX in terminals: exit codes observed, run.json fill
     assert.equal(mlx.exitCode, 0);
     assert.equal(mlx.pairedWith, join(ws.diffusers!, 'debug_artifacts', refRun, 'ref'), 'MLX alone pairs with the newest passed reference run');
     assert.equal(mlx.env.HF_HUB_OFFLINE, undefined);
+    if (how === 'panel') {
+      // the report shows what the two scripts dumped
+      const frame = await vs.webviewFrame(/Parity/);
+      await frame.getByText('vae_decode_output', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await frame.getByText('vae_decode_input', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    }
     if (how === 'summary') assert.match((await vs.notifications()).join('\n'), /Both sides passed\. Parity: 2 of 2 checkpoints within tolerance; 1 only in the reference\./);
     await vs.screenshot('report');
 
@@ -123,6 +129,17 @@ test('Run Reference and Run MLX in terminals: exit codes observed, run.json fill
     assert.equal(existsSync(join(ws.mflux, 'debug_artifacts', failedRun, 'mlx', 'run.json')), false, 'MLX never ran');
     assert.equal(runs(ws.mflux).length, before + 1, 'the MLX folder of the run exists but stays empty');
     await vs.screenshot('failure-reported');
+
+    // Stop Run interrupts a running side (Ctrl+C in its terminal); run.json says stopped.
+    writeFileSync(refScript, 'import time\nprint("waiting for stop", flush=True)\ntime.sleep(120)\n');
+    await vs.runCommand('mflux Port: Run Reference');
+    await waitFor(async () => /waiting for stop/.test(await vs.terminalText()), 'the long script to start', 60_000);
+    await vs.runCommand('mflux Port: Stop Run');
+    await vs.waitForNotification(/Reference run stopped/, 60_000);
+    const stoppedRun = runs(ws.diffusers!).at(-1)!;
+    const stopped = runJson(ws.diffusers!, stoppedRun, 'ref');
+    assert.equal(stopped.status, 'stopped');
+    assert.notEqual(stopped.exitCode, 0);
   });
 });
 
