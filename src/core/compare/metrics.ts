@@ -45,47 +45,152 @@ function unravel(flat: number, shape: readonly number[]): number[] {
   return out;
 }
 
+// Slots of the accumulator state. The hot loop reads and writes only this Float64Array and
+// its arguments: no property access on objects, so V8 keeps one optimized version of it.
+const N = 0, BOTH = 1, SUM_ABS = 2, SUM_SQ = 3, MAX_ABS = 4, MAX_IDX = 5, MAX_REL = 6, SUM_R2 = 7, SUM_C2 = 8, DOT = 9,
+  MISMATCH = 10, NAN_R = 11, NAN_C = 12, INF_R = 13, INF_C = 14, CNT_R = 15, MIN_R = 16, MAX_R = 17, SHIFT_R = 18,
+  S_R = 19, S_R2 = 20, CNT_C = 21, MIN_C = 22, MAX_C = 23, SHIFT_C = 24, S_C = 25, S_C2 = 26, ATOL = 27, RTOL = 28,
+  H_ZERO = 29, H_BELOW = 30, H_ABOVE = 31, SLOTS = 32;
+
+/** One pass over aligned chunks; writes |diff| (NaN where a side is not finite) into `out`. */
+function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array): void {
+  const len = ref.length;
+  const atol = st[ATOL];
+  const rtol = st[RTOL];
+  const base = st[N];
+  const shR = st[SHIFT_R];
+  const shC = st[SHIFT_C];
+  let both = 0, sumAbs = 0, sumSq = 0, maxAbs = st[MAX_ABS], maxIdx = st[MAX_IDX], maxRel = st[MAX_REL];
+  let sumR2 = 0, sumC2 = 0, dot = 0, mismatch = 0;
+  let nanR = 0, nanC = 0, infR = 0, infC = 0;
+  let cntR = 0, minR = st[MIN_R], maxR = st[MAX_R], sR = 0, sR2 = 0;
+  let cntC = 0, minC = st[MIN_C], maxC = st[MAX_C], sC = 0, sC2 = 0;
+  for (let k = 0; k < len; k++) {
+    const r = ref[k];
+    const c = cand[k];
+    // x - x is 0 for finite x and NaN for NaN/±Inf: one test covers both sides.
+    if ((r - r) + (c - c) === 0) {
+      const d = c - r;
+      const ad = Math.abs(d);
+      const ar = Math.abs(r);
+      sumAbs += ad;
+      sumSq += d * d;
+      if (ad > maxAbs) {
+        maxAbs = ad;
+        maxIdx = base + k;
+      }
+      // Divide only when the ratio can beat the current max (a division per element is the
+      // slowest thing in this loop).
+      const den = ar > REL_EPS ? ar : REL_EPS;
+      if (ad > maxRel * den) maxRel = ad / den;
+      if (ad > atol + rtol * ar) mismatch++;
+      sumR2 += r * r;
+      sumC2 += c * c;
+      dot += r * c;
+      // min/max start at the shift (a real value), so one comparison usually settles both.
+      if (r < minR) minR = r;
+      else if (r > maxR) maxR = r;
+      const xr = r - shR;
+      sR += xr;
+      sR2 += xr * xr;
+      if (c < minC) minC = c;
+      else if (c > maxC) maxC = c;
+      const xc = c - shC;
+      sC += xc;
+      sC2 += xc * xc;
+      out[k] = ad;
+      both++;
+    } else {
+      // Equal infinities match (as in np.isclose); NaN never does.
+      if (c !== r) mismatch++;
+      if (r !== r) nanR++;
+      else if (r - r !== 0) infR++;
+      else {
+        cntR++;
+        if (r < minR) minR = r;
+        if (r > maxR) maxR = r;
+        const xr = r - shR;
+        sR += xr;
+        sR2 += xr * xr;
+      }
+      if (c !== c) nanC++;
+      else if (c - c !== 0) infC++;
+      else {
+        cntC++;
+        if (c < minC) minC = c;
+        if (c > maxC) maxC = c;
+        const xc = c - shC;
+        sC += xc;
+        sC2 += xc * xc;
+      }
+      out[k] = NaN;
+    }
+  }
+  st[N] = base + len;
+  st[BOTH] += both;
+  st[SUM_ABS] += sumAbs;
+  st[SUM_SQ] += sumSq;
+  st[MAX_ABS] = maxAbs;
+  st[MAX_IDX] = maxIdx;
+  st[MAX_REL] = maxRel;
+  st[SUM_R2] += sumR2;
+  st[SUM_C2] += sumC2;
+  st[DOT] += dot;
+  st[MISMATCH] += mismatch;
+  st[NAN_R] += nanR;
+  st[NAN_C] += nanC;
+  st[INF_R] += infR;
+  st[INF_C] += infC;
+  st[CNT_R] += cntR + both;
+  st[MIN_R] = minR;
+  st[MAX_R] = maxR;
+  st[S_R] += sR;
+  st[S_R2] += sR2;
+  st[CNT_C] += cntC + both;
+  st[MIN_C] = minC;
+  st[MAX_C] = maxC;
+  st[S_C] += sC;
+  st[S_C2] += sC2;
+}
+
+/** Power-of-two bins read straight from the float32 exponent bits. */
+function histogram(bits: Uint32Array, hist: Float64Array, st: Float64Array): void {
+  const lo = HIST_MIN_EXP + 127;
+  const hi = HIST_MAX_EXP + 127;
+  let zero = 0, below = 0, above = 0;
+  for (let k = 0; k < bits.length; k++) {
+    const b = bits[k];
+    const e = (b >>> 23) & 0xff;
+    if (e === 255) continue; // NaN: counted on the sides, not here
+    if (e < lo) {
+      if ((b & 0x7fffffff) === 0) zero++;
+      else below++;
+    } else if (e >= hi) above++;
+    else hist[e - lo]++;
+  }
+  st[H_ZERO] += zero;
+  st[H_BELOW] += below;
+  st[H_ABOVE] += above;
+}
+
 export class MetricAccumulator {
-  private n = 0;
-  private both = 0;
-  private sumAbs = 0;
-  private sumSq = 0;
-  private maxAbs = -1;
-  private maxIdx = -1;
-  private maxRel = -1;
-  private sumR2 = 0;
-  private sumC2 = 0;
-  private dot = 0;
-  private mismatch = 0;
-  private nanR = 0;
-  private nanC = 0;
-  private infR = 0;
-  private infC = 0;
-  // Side statistics use a shift (the first finite value) to keep the variance sum stable.
-  private cntR = 0;
-  private minR = Infinity;
-  private maxR = -Infinity;
-  private shiftR = NaN;
-  private sR = 0;
-  private sR2 = 0;
-  private cntC = 0;
-  private minC = Infinity;
-  private maxC = -Infinity;
-  private shiftC = NaN;
-  private sC = 0;
-  private sC2 = 0;
+  private readonly st = new Float64Array(SLOTS);
   private readonly firstR: number[] = [];
   private readonly firstC: number[] = [];
   private readonly hist = new Float64Array(HIST_MAX_EXP - HIST_MIN_EXP);
-  private histZero = 0;
-  private histBelow = 0;
-  private histAbove = 0;
   private scratch = new Float32Array(0);
 
-  constructor(
-    private readonly atol: number,
-    private readonly rtol: number,
-  ) {}
+  constructor(atol: number, rtol: number) {
+    const st = this.st;
+    st[MAX_ABS] = -1;
+    st[MAX_IDX] = -1;
+    st[MAX_REL] = -1;
+    st[MIN_R] = st[MIN_C] = Infinity;
+    st[MAX_R] = st[MAX_C] = -Infinity;
+    st[SHIFT_R] = st[SHIFT_C] = NaN;
+    st[ATOL] = atol;
+    st[RTOL] = rtol;
+  }
 
   /**
    * Consumes aligned chunks (same length, reference layout) and returns |cand − ref| per
@@ -102,156 +207,55 @@ export class MetricAccumulator {
         this.firstC.push(cand[k]);
       }
     }
-    if (Number.isNaN(this.shiftR)) this.shiftR = firstFinite(ref);
-    if (Number.isNaN(this.shiftC)) this.shiftC = firstFinite(cand);
-    const atol = this.atol;
-    const rtol = this.rtol;
-    const base = this.n;
-    const shR = Number.isNaN(this.shiftR) ? 0 : this.shiftR;
-    const shC = Number.isNaN(this.shiftC) ? 0 : this.shiftC;
-    let both = 0, sumAbs = 0, sumSq = 0, maxAbs = this.maxAbs, maxIdx = this.maxIdx, maxRel = this.maxRel;
-    let sumR2 = 0, sumC2 = 0, dot = 0, mismatch = 0;
-    let nanR = 0, nanC = 0, infR = 0, infC = 0;
-    let cntR = 0, minR = this.minR, maxR = this.maxR, sR = 0, sR2 = 0;
-    let cntC = 0, minC = this.minC, maxC = this.maxC, sC = 0, sC2 = 0;
-    for (let k = 0; k < len; k++) {
-      const r = ref[k];
-      const c = cand[k];
-      // x - x is 0 for finite x and NaN for NaN/±Inf: one test covers both sides.
-      if ((r - r) + (c - c) === 0) {
-        const d = c - r;
-        const ad = d < 0 ? -d : d;
-        const ar = r < 0 ? -r : r;
-        sumAbs += ad;
-        sumSq += d * d;
-        if (ad > maxAbs) {
-          maxAbs = ad;
-          maxIdx = base + k;
-        }
-        const rel = ad / (ar > REL_EPS ? ar : REL_EPS);
-        if (rel > maxRel) maxRel = rel;
-        if (ad > atol + rtol * ar) mismatch++;
-        sumR2 += r * r;
-        sumC2 += c * c;
-        dot += r * c;
-        if (r < minR) minR = r;
-        if (r > maxR) maxR = r;
-        const xr = r - shR;
-        sR += xr;
-        sR2 += xr * xr;
-        if (c < minC) minC = c;
-        if (c > maxC) maxC = c;
-        const xc = c - shC;
-        sC += xc;
-        sC2 += xc * xc;
-        out[k] = ad;
-        both++;
-      } else {
-        // Equal infinities match (as in np.isclose); NaN never does.
-        if (c !== r) mismatch++;
-        if (r !== r) nanR++;
-        else if (r - r !== 0) infR++;
-        else {
-          cntR++;
-          if (r < minR) minR = r;
-          if (r > maxR) maxR = r;
-          const xr = r - shR;
-          sR += xr;
-          sR2 += xr * xr;
-        }
-        if (c !== c) nanC++;
-        else if (c - c !== 0) infC++;
-        else {
-          cntC++;
-          if (c < minC) minC = c;
-          if (c > maxC) maxC = c;
-          const xc = c - shC;
-          sC += xc;
-          sC2 += xc * xc;
-        }
-        out[k] = NaN;
-      }
+    const st = this.st;
+    // The shift must be fixed before the first finite value is accumulated, and never change.
+    if (Number.isNaN(st[SHIFT_R])) {
+      st[SHIFT_R] = firstFinite(ref);
+      if (!Number.isNaN(st[SHIFT_R])) st[MIN_R] = st[MAX_R] = st[SHIFT_R];
     }
-    this.n += len;
-    this.both += both;
-    this.sumAbs += sumAbs;
-    this.sumSq += sumSq;
-    this.maxAbs = maxAbs;
-    this.maxIdx = maxIdx;
-    this.maxRel = maxRel;
-    this.sumR2 += sumR2;
-    this.sumC2 += sumC2;
-    this.dot += dot;
-    this.mismatch += mismatch;
-    this.nanR += nanR;
-    this.nanC += nanC;
-    this.infR += infR;
-    this.infC += infC;
-    this.cntR += cntR + both;
-    this.minR = minR;
-    this.maxR = maxR;
-    this.sR += sR;
-    this.sR2 += sR2;
-    this.cntC += cntC + both;
-    this.minC = minC;
-    this.maxC = maxC;
-    this.sC += sC;
-    this.sC2 += sC2;
-    this.histogram(out);
+    if (Number.isNaN(st[SHIFT_C])) {
+      st[SHIFT_C] = firstFinite(cand);
+      if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
+    }
+    accumulate(ref, cand, out, st);
+    histogram(new Uint32Array(out.buffer, out.byteOffset, out.length), this.hist, st);
     return out;
   }
 
-  /** Power-of-two bins read straight from the float32 exponent bits. */
-  private histogram(out: Float32Array): void {
-    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-    const hist = this.hist;
-    const lo = HIST_MIN_EXP + 127;
-    const hi = HIST_MAX_EXP + 127;
-    let zero = 0, below = 0, above = 0;
-    for (let k = 0; k < bits.length; k++) {
-      const e = (bits[k] >>> 23) & 0xff;
-      if (e === 255) continue; // NaN: counted on the sides, not here
-      if (e < lo) {
-        if ((bits[k] & 0x7fffffff) === 0) zero++;
-        else below++;
-      } else if (e >= hi) above++;
-      else hist[e - lo]++;
-    }
-    this.histZero += zero;
-    this.histBelow += below;
-    this.histAbove += above;
-  }
-
   finish(shape: readonly number[]): MetricValues {
-    const both = this.both;
+    const st = this.st;
+    const n = st[N];
+    const both = st[BOTH];
     const has = both > 0;
-    const relL2 = this.sumR2 > 0 ? Math.sqrt(this.sumSq / this.sumR2) : this.sumSq === 0 ? 0 : Infinity;
-    const denom = Math.sqrt(this.sumR2) * Math.sqrt(this.sumC2);
+    const sumSq = st[SUM_SQ];
+    const sumR2 = st[SUM_R2];
+    const relL2 = sumR2 > 0 ? Math.sqrt(sumSq / sumR2) : sumSq === 0 ? 0 : Infinity;
+    const denom = Math.sqrt(sumR2) * Math.sqrt(st[SUM_C2]);
     return {
-      numel: this.n,
-      max_abs: has ? this.maxAbs : null,
-      max_abs_index: has && this.maxIdx >= 0 ? unravel(this.maxIdx, shape) : null,
-      mean_abs: has ? this.sumAbs / both : null,
-      rmse: has ? Math.sqrt(this.sumSq / both) : null,
-      max_rel: has ? finiteOrNull(this.maxRel) : null,
+      numel: n,
+      max_abs: has ? st[MAX_ABS] : null,
+      max_abs_index: has && st[MAX_IDX] >= 0 ? unravel(st[MAX_IDX], shape) : null,
+      mean_abs: has ? st[SUM_ABS] / both : null,
+      rmse: has ? Math.sqrt(sumSq / both) : null,
+      max_rel: has ? finiteOrNull(st[MAX_REL]) : null,
       rel_l2: has ? finiteOrNull(relL2) : null,
-      cosine: has && denom > 0 ? Math.max(-1, Math.min(1, this.dot / denom)) : null,
-      sqnr_db: has && this.sumSq > 0 && this.sumR2 > 0 ? 10 * Math.log10(this.sumR2 / this.sumSq) : null,
-      mismatch: this.mismatch,
-      mismatch_ratio: this.n > 0 ? this.mismatch / this.n : 0,
-      nan_ref: this.nanR,
-      nan_cand: this.nanC,
-      inf_ref: this.infR,
-      inf_cand: this.infC,
-      ref_stats: sideStats(this.cntR, this.minR, this.maxR, this.shiftR, this.sR, this.sR2, this.firstR),
-      cand_stats: sideStats(this.cntC, this.minC, this.maxC, this.shiftC, this.sC, this.sC2, this.firstC),
+      cosine: has && denom > 0 ? Math.max(-1, Math.min(1, st[DOT] / denom)) : null,
+      sqnr_db: has && sumSq > 0 && sumR2 > 0 ? 10 * Math.log10(sumR2 / sumSq) : null,
+      mismatch: st[MISMATCH],
+      mismatch_ratio: n > 0 ? st[MISMATCH] / n : 0,
+      nan_ref: st[NAN_R],
+      nan_cand: st[NAN_C],
+      inf_ref: st[INF_R],
+      inf_cand: st[INF_C],
+      ref_stats: sideStats(st[CNT_R], st[MIN_R], st[MAX_R], st[SHIFT_R], st[S_R], st[S_R2], this.firstR),
+      cand_stats: sideStats(st[CNT_C], st[MIN_C], st[MAX_C], st[SHIFT_C], st[S_C], st[S_C2], this.firstC),
       histogram: {
         minExp: HIST_MIN_EXP,
         maxExp: HIST_MAX_EXP,
         counts: Array.from(this.hist),
-        zero: this.histZero,
-        below: this.histBelow,
-        above: this.histAbove,
+        zero: st[H_ZERO],
+        below: st[H_BELOW],
+        above: st[H_ABOVE],
       },
     };
   }
@@ -269,3 +273,19 @@ function sideStats(cnt: number, min: number, max: number, shift: number, s: numb
   const variance = Math.max(0, s2 / cnt - m * m);
   return { min, max, mean: shift + m, std: Math.sqrt(variance), first: firstJson };
 }
+
+// Warm the hot loops on a few values of every kind (finite, NaN, ±Inf; float32 and float64)
+// so V8 has type feedback for every branch before it optimizes them mid-loop; without it,
+// each big chunk deoptimizes on the first rare branch or on the code after the loop.
+(function warmUp(): void {
+  const vals = [0, 1.5, -2, NaN, Infinity, -Infinity, 1e-30, 3];
+  const a32 = Float32Array.from(vals);
+  const b32 = Float32Array.from([...vals].reverse());
+  const a64 = Float64Array.from(vals);
+  const b64 = Float64Array.from([...vals].reverse());
+  for (let i = 0; i < 200; i++) {
+    for (const [a, b] of [[a32, b32], [a64, b64], [a32, b64], [a64, b32]] as const) {
+      new MetricAccumulator(1e-5, 1e-5).update(a, b);
+    }
+  }
+})();
