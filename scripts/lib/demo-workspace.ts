@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { halfWired, makeWorkspace, writePortState, type Workspace } from '../../test/fixtures/workspace';
+import { runnersDemoStep } from './demo-runners';
 
 export interface DemoStep {
   /** Printed while the demo builds, e.g. "sample port z_image". */
@@ -42,6 +43,7 @@ export const DEMO_STEPS: DemoStep[] = [
       });
     },
   },
+  runnersDemoStep,
 ];
 
 /**
