@@ -152,3 +152,23 @@ test('in Restricted Mode nothing runs and the user is told why', { timeout: 180_
     assert.deepEqual(runs(ws.diffusers!), []);
   });
 });
+
+test('the demo workspace: Run Both runs the PyTorch reference and the NumPy stand-in and ends in the parity report', { timeout: 300_000 }, async () => {
+  const { buildDemoWorkspace } = await import('../../scripts/lib/demo-workspace');
+  const ws = await buildDemoWorkspace(join(tmp, 'demo'));
+  // No runner settings here: the demo's own .vscode/settings.json must be enough.
+  await withVSCode({ workspace: ws.mflux, name: 'runners-demo', vsix: VSIX }, async (vs) => {
+    await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+    const how = await reportOpened(vs);
+    const [id] = runs(ws.mflux);
+    assert.equal(runJson(ws.diffusers!, id, 'ref').status, 'passed');
+    assert.equal(runJson(ws.mflux, id, 'mlx').status, 'passed');
+    if (how === 'panel') {
+      const frame = await vs.webviewFrame(/Parity/);
+      await frame.getByText('vae.act', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    } else {
+      assert.match((await vs.notifications()).join('\n'), /first divergence at vae\.act/);
+    }
+    await vs.screenshot('report');
+  });
+});

@@ -14,7 +14,7 @@ export interface ExecResult {
 const NAMES: Record<Side | 'test', string> = { ref: 'mflux Port: Reference', mlx: 'mflux Port: MLX', test: 'mflux Port: Test' };
 
 /** Quiet time after the last shell-integration event before sending: the event can fire more than once while the shell starts. */
-const SETTLE_MS = 600;
+const SETTLE_MS = 1000;
 
 class SideTerminal {
   terminal?: vscode.Terminal;
