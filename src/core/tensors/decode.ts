@@ -63,6 +63,12 @@ export function swapBytes(bytes: Uint8Array, size: number): void {
   }
 }
 
+/** A Float32Array whose contents are garbage until written (decoders overwrite every element). */
+function scratch32(n: number): Float32Array {
+  const b = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(b.buffer, b.byteOffset, n);
+}
+
 /** The output array type for a dtype: F64 stays double, everything else is float32. */
 export function allocFloat(dtype: DType, n: number): FloatChunk {
   return dtype === 'F64' ? new Float64Array(n) : new Float32Array(n);
@@ -86,15 +92,15 @@ export function decodeLE(dtype: DType, bytes: Uint8Array, count: number): FloatC
       return new Float64Array(buf, off, count);
     case 'BF16': {
       const src = new Uint16Array(buf, off, count);
-      const out = new Float32Array(count);
-      const bits = new Uint32Array(out.buffer);
+      const out = scratch32(count);
+      const bits = new Uint32Array(out.buffer, out.byteOffset, count);
       for (let i = 0; i < count; i++) bits[i] = src[i] << 16;
       return out;
     }
     case 'F16': {
       const t = (f16Table ??= table(65536, f16ToF32));
       const src = new Uint16Array(buf, off, count);
-      const out = new Float32Array(count);
+      const out = scratch32(count);
       for (let i = 0; i < count; i++) out[i] = t[src[i]];
       return out;
     }

@@ -4,17 +4,17 @@ import { UnsupportedFormat, humanBytes } from './errors';
 import { isNpyMagic, readNpy } from './npy';
 import { readSafetensors } from './safetensors';
 import type { Entry, OpenOptions } from './source';
+import { readShardIndex } from './sharded';
+import { readZipTensors } from './zipTensors';
 
 export async function readFileEntries(path: string, pool: FilePool, options: OpenOptions, stem: string): Promise<Entry[]> {
   const ref = await pool.get(path);
-  const head = await ref.readUpTo(0, 512);
+  // one read serves detection and, for most safetensors files, the whole JSON header
+  const head = await ref.readUpTo(0, 1 << 16);
   if (isNpyMagic(head)) return readNpy(ref, stem);
   if (head[0] === 0x50 && head[1] === 0x4b) return readZip(ref, options);
-  if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes);
-  if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) {
-    const { readShardIndex } = await import('./sharded');
-    return readShardIndex(ref, pool, options);
-  }
+  if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes, head);
+  if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) return readShardIndex(ref, pool, options);
   // Unrecognised content: let the extension pick the reader, so a broken file gets that
   // format's precise error (truncated header, bad magic) instead of "unknown format".
   const lower = path.toLowerCase();
@@ -25,8 +25,7 @@ export async function readFileEntries(path: string, pool: FilePool, options: Ope
   throw unsupported(ref, head);
 }
 
-async function readZip(ref: FileRef, options: OpenOptions): Promise<Entry[]> {
-  const { readZipTensors } = await import('./zipTensors');
+function readZip(ref: FileRef, options: OpenOptions): Promise<Entry[]> {
   return readZipTensors(ref, options);
 }
 

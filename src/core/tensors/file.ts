@@ -1,9 +1,20 @@
 // Positioned reads from files of any size (Number offsets are exact below 2^53), with a
 // small pool so a folder of thousands of files never holds thousands of open handles.
-import { open, type FileHandle } from 'node:fs/promises';
+//
+// Small reads (headers, zip directories: at most 256 KB) are synchronous: on a busy machine
+// a round trip through the libuv thread pool costs far more than the read itself, and
+// listing a checkpoint is hundreds of such reads. Tensor data is always read asynchronously.
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { FileNotReadable, TruncatedFile, humanBytes } from './errors';
 
 const MAX_OPEN = 32;
+const SYNC_READ_MAX = 256 * 1024;
+
+interface OpenFile {
+  readonly ref: FileRef;
+  readonly fd: number;
+  busy: number;
+}
 
 export class FilePool {
   private readonly open = new Map<string, OpenFile>();
@@ -11,63 +22,70 @@ export class FilePool {
 
   /** Opens (or reuses) a file; its size is read once at first open. */
   async get(path: string): Promise<FileRef> {
+    return this.entry(path).ref;
+  }
+
+  private entry(path: string, known?: FileRef): OpenFile {
     if (this.closed) throw new FileNotReadable(path, 'the tensor source was closed');
     const existing = this.open.get(path);
     if (existing) {
       this.open.delete(path);
       this.open.set(path, existing); // most recently used goes last
-      return existing.ref;
+      return existing;
     }
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(path, 'r');
+      fd = openSync(path, 'r');
     } catch (e) {
       throw new FileNotReadable(path, describeFsError(e));
     }
-    const st = await handle.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) {
-      await handle.close();
+      closeSync(fd);
       throw new FileNotReadable(path, 'not a regular file');
     }
-    const entry: OpenFile = { ref: new FileRef(path, st.size, this), handle, busy: 0 };
+    if (known && known.size !== st.size) {
+      closeSync(fd);
+      throw new TruncatedFile(path, `the file changed size while open (${humanBytes(known.size)} → ${humanBytes(st.size)})`);
+    }
+    const entry: OpenFile = { ref: known ?? new FileRef(path, st.size, this), fd, busy: 0 };
     this.open.set(path, entry);
-    await this.evict();
-    return entry.ref;
+    this.evict();
+    return entry;
   }
 
-  /** @internal the handle for a read; reopens when it was evicted. */
-  async acquire(ref: FileRef): Promise<OpenFile> {
-    let entry = this.open.get(ref.path);
-    if (!entry) {
-      await this.get(ref.path);
-      entry = this.open.get(ref.path)!;
-    }
+  /** @internal the descriptor for a read; reopens when it was evicted. */
+  acquire(ref: FileRef): OpenFile {
+    const entry = this.entry(ref.path, ref);
     entry.busy++;
     return entry;
   }
 
-  private async evict(): Promise<void> {
+  private evict(): void {
     if (this.open.size <= MAX_OPEN) return;
     for (const [path, e] of this.open) {
       if (this.open.size <= MAX_OPEN) break;
       if (e.busy > 0) continue;
       this.open.delete(path);
-      await e.handle.close().catch(() => undefined);
+      closeSync(e.fd);
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.open.values()];
+    for (const e of this.open.values()) {
+      try {
+        closeSync(e.fd);
+      } catch {
+        // already closed
+      }
+    }
     this.open.clear();
-    await Promise.all(all.map((e) => e.handle.close().catch(() => undefined)));
   }
 }
 
-interface OpenFile {
-  readonly ref: FileRef;
-  readonly handle: FileHandle;
-  busy: number;
+function readAsync(fd: number, out: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, out, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 export class FileRef {
@@ -91,14 +109,22 @@ export class FileRef {
         `${what} needs bytes up to ${humanBytes(position + length)} but the file has ${humanBytes(this.size)}`,
       );
     }
-    const out = new Uint8Array(new ArrayBuffer(length));
-    const entry = await this.pool.acquire(this);
+    // uninitialised memory is fine: every byte is overwritten or the read throws
+    const raw = Buffer.allocUnsafeSlow(length);
+    const out = new Uint8Array(raw.buffer, raw.byteOffset, length);
+    const entry = this.pool.acquire(this);
     try {
       let done = 0;
       while (done < length) {
-        const { bytesRead } = await entry.handle.read(out, done, Math.min(length - done, 0x40000000), position + done);
-        if (bytesRead === 0) throw new TruncatedFile(this.path, `file ended while reading ${what} (it shrank while open?)`);
-        done += bytesRead;
+        const n = Math.min(length - done, 0x40000000);
+        let got: number;
+        try {
+          got = length <= SYNC_READ_MAX ? readSync(entry.fd, out, done, n, position + done) : await readAsync(entry.fd, out, done, n, position + done);
+        } catch (e) {
+          throw new FileNotReadable(this.path, `read failed (${describeFsError(e)})`);
+        }
+        if (got === 0) throw new TruncatedFile(this.path, `file ended while reading ${what} (it shrank while open?)`);
+        done += got;
       }
     } finally {
       entry.busy--;
@@ -122,6 +148,7 @@ export function describeFsError(e: unknown): string {
     case 'EISDIR': return 'is a folder, expected a file';
     case 'ELOOP': return 'symlink loop';
     case 'ENOTDIR': return 'a parent of this path is not a folder';
+    case 'EBADF': return 'the file was closed';
     default: return `cannot open (${code ?? (e instanceof Error ? e.message : String(e))})`;
   }
 }

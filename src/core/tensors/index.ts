@@ -7,13 +7,14 @@
 //   zip of `.npy` members          → .npz
 //   JSON with a `weight_map`       → sharded safetensors index
 //   u64 length + `{`               → safetensors
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { TensorSource } from './types';
 import { FilePool, describeFsError } from './file';
 import { FileNotReadable } from './errors';
 import { EntrySource, type OpenOptions } from './source';
 import { readFileEntries } from './detect';
+import { readFolder } from './folder';
 
 export type { DType, TensorInfo, FloatChunk, ChunkOptions, TensorSource } from './types';
 export * from './errors';
@@ -27,14 +28,13 @@ export async function openTensors(path: string, options: OpenOptions = {}): Prom
   const abs = resolve(path);
   let st;
   try {
-    st = await stat(abs);
+    st = statSync(abs);
   } catch (e) {
     throw new FileNotReadable(abs, describeFsError(e));
   }
   const pool = new FilePool();
   try {
     if (st.isDirectory()) {
-      const { readFolder } = await import('./folder');
       return new EntrySource(abs, await readFolder(abs, pool, options), pool, options.windowBytes);
     }
     const entries = await readFileEntries(abs, pool, options, stemOf(basename(abs)));

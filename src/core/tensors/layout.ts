@@ -76,10 +76,18 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const signal = opts.signal;
   if (n === 0) return;
   if (isCContiguous(p.shape, p.strides)) {
+    // one read ahead: the next chunk comes off the disk while the caller works on this one
+    const fetch = (start: number) => {
+      const pending = p.source.read(p.offset + start * es, Math.min(chunk, n - start) * es);
+      pending.catch(() => undefined); // handled when awaited; avoids an unhandled rejection if the caller stops early
+      return pending;
+    };
+    let next = fetch(0);
     for (let start = 0; start < n; start += chunk) {
       signal?.throwIfAborted();
       const cnt = Math.min(chunk, n - start);
-      const bytes = await p.source.read(p.offset + start * es, cnt * es);
+      const bytes = await next;
+      if (start + chunk < n) next = fetch(start + chunk);
       yield decode(p.dtype, bytes, cnt, p.littleEndian);
     }
     return;

@@ -17,17 +17,18 @@ interface Raw {
   end: number;
 }
 
-export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_HEADER): Promise<Entry[]> {
+/** `head`, when given, holds the file's first bytes (saves reads when the header is inside). */
+export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_HEADER, head?: Uint8Array): Promise<Entry[]> {
   const file = ref.path;
   if (ref.size < 8) throw new TruncatedFile(file, `only ${humanBytes(ref.size)}; a safetensors file starts with an 8-byte header length`);
-  const head = await ref.read(0, 8, 'the header length');
-  const dv = new DataView(head.buffer);
+  const first = head && head.length >= 8 ? head : await ref.read(0, 8, 'the header length');
+  const dv = new DataView(first.buffer, first.byteOffset, 8);
   const n = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
   if (n > maxHeader) {
     throw new HeaderTooLarge(file, `header claims ${humanBytes(n)} but the limit is ${humanBytes(maxHeader)} (the file has ${humanBytes(ref.size)})`);
   }
   if (8 + n > ref.size) throw new TruncatedFile(file, `header claims ${humanBytes(n)} but the file has ${humanBytes(ref.size)}`);
-  const json = await ref.read(8, n, 'the header');
+  const json = head && head.length >= 8 + n ? head.subarray(8, 8 + n) : await ref.read(8, n, 'the header');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(json);
@@ -87,6 +88,32 @@ function checkMetadata(file: string, value: unknown): void {
 }
 
 function parseEntry(file: string, name: string, value: unknown): Raw {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as Record<string, unknown>).dtype !== 'string') return parseEntrySlow(file, name, value);
+  const v = value as Record<string, unknown>;
+  // fast path for the common, valid entry; anything unusual goes through the checks below
+  const dtype = v.dtype as string;
+  const shape = v.shape;
+  const offs = v.data_offsets;
+  if (isDType(dtype) && Array.isArray(shape) && Array.isArray(offs) && offs.length === 2) {
+    let numel = 1;
+    let ok = true;
+    for (const d of shape) {
+      if (!Number.isSafeInteger(d) || d < 0) {
+        ok = false;
+        break;
+      }
+      numel *= d;
+    }
+    const [begin, end] = offs;
+    const bits = dtypeBitsOf(dtype);
+    if (ok && Number.isSafeInteger(numel * 8) && Number.isSafeInteger(begin) && Number.isSafeInteger(end) && begin >= 0 && end >= begin && (numel * bits) % 8 === 0 && byteLengthOf(dtype, numel) === end - begin) {
+      return { name, dtype, shape: shape as number[], begin, end };
+    }
+  }
+  return parseEntrySlow(file, name, value);
+}
+
+function parseEntrySlow(file: string, name: string, value: unknown): Raw {
   const where = `tensor ${quote(name)}`;
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BadHeader(file, `${where} is not an object`);
   const v = value as Record<string, unknown>;
@@ -113,6 +140,7 @@ function parseEntry(file: string, name: string, value: unknown): Raw {
   return { name, dtype, shape, begin, end };
 }
 
+/** Bits per element for the whole-bytes check; only the sub-byte types matter there. */
 function dtypeBitsOf(d: DType): number {
   return d === 'F4' ? 4 : d === 'F6_E2M3' || d === 'F6_E3M2' ? 6 : 8;
 }

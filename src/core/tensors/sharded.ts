@@ -4,6 +4,8 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FilePool, FileRef } from './file';
 import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
 import type { Entry, OpenOptions } from './source';
+// detect.ts imports this module too; the cycle is fine because both only call at run time
+import { readFileEntries } from './detect';
 
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
@@ -28,12 +30,17 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
   const dir = dirname(file);
   const shards: string[] = [];
   const weightMap: [string, string][] = [];
+  const resolved = new Map<string, string>(); // thousands of entries name a handful of shards
   for (const [name, shard] of Object.entries(wm as Record<string, unknown>)) {
     if (typeof shard !== 'string' || !shard) throw new BadIndex(file, `weight_map entry ${quote(name)} is not a file name`);
-    const norm = normalize(shard);
-    if (isAbsolute(shard) || norm.startsWith('..')) throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
-    const path = join(dir, norm);
-    if (!shards.includes(path)) shards.push(path);
+    let path = resolved.get(shard);
+    if (path === undefined) {
+      const norm = normalize(shard);
+      if (isAbsolute(shard) || norm.startsWith('..')) throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
+      path = join(dir, norm);
+      resolved.set(shard, path);
+      if (!shards.includes(path)) shards.push(path);
+    }
     weightMap.push([name, path]);
   }
   return { shards, weightMap };
@@ -41,9 +48,8 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
 
 export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
   const index = await parseShardIndex(ref);
-  const { readFileEntries } = await import('./detect');
   const byShard = new Map<string, Map<string, Entry>>();
-  for (const shard of index.shards) {
+  const load = async (shard: string): Promise<void> => {
     let entries: Entry[];
     try {
       entries = await readFileEntries(shard, pool, options, '');
@@ -52,7 +58,13 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
       throw e;
     }
     byShard.set(shard, new Map(entries.map((x) => [x.info.name, x])));
-  }
+  };
+  // a few shards at a time: headers come in parallel, open handles stay bounded
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < index.shards.length) await load(index.shards[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(8, index.shards.length) }, worker));
   const out: Entry[] = [];
   const used = new Set<Entry>();
   for (const [name, shard] of index.weightMap) {

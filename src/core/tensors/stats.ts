@@ -1,7 +1,8 @@
 // Streaming summary statistics of a tensor, accumulated in float64: min/max over non-NaN
 // values (so ±inf show up), mean/std (population, ddof=0) over finite values, NaN and ±inf
-// counts, and the first values in row-major order. Chunks are merged with Chan's formula,
-// each chunk taking two passes while it is in cache, which keeps std accurate.
+// counts, and the first values in row-major order. Each chunk takes one pass (sums of the
+// values and squares shifted by one of its values, so they do not cancel), and chunks are
+// merged with Chan's formula.
 import type { FloatChunk, TensorSource } from './types';
 
 export interface TensorStats {
@@ -32,38 +33,30 @@ export class StatsAccumulator {
   add(c: FloatChunk): void {
     const len = c.length;
     for (let i = 0; this.first.length < this.keepFirst && i < len; i++) this.first.push(c[i]);
-    let lo = Infinity;
-    let hi = -Infinity;
-    let sum = 0;
-    let cnt = 0;
-    let nan = 0;
+    // shift by one finite value of the chunk so the one-pass sum of squares does not cancel
+    let shift = 0;
     for (let i = 0; i < len; i++) {
-      const v = c[i];
-      if (v - v === 0) {
-        sum += v;
-        cnt++;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      } else if (v !== v) nan++;
+      if (c[i] - c[i] === 0) {
+        shift = c[i];
+        break;
+      }
     }
-    const inf = len - cnt - nan;
-    if (inf > 0) {
+    const k = c instanceof Float32Array ? kernel32(c, shift) : kernel64(c, shift);
+    let { lo, hi } = k;
+    const cnt = len - k.bad;
+    let nan = 0;
+    if (k.bad > 0) {
       for (let i = 0; i < len; i++) {
         const v = c[i];
-        if (v === Infinity) hi = Infinity;
+        if (v !== v) nan++;
+        else if (v === Infinity) hi = Infinity;
         else if (v === -Infinity) lo = -Infinity;
       }
     }
+    const inf = k.bad - nan;
     if (cnt > 0) {
-      const mu = sum / cnt;
-      let m2 = 0;
-      for (let i = 0; i < len; i++) {
-        const v = c[i];
-        if (v - v === 0) {
-          const d = v - mu;
-          m2 += d * d;
-        }
-      }
+      const mu = shift + k.s1 / cnt;
+      const m2 = Math.max(0, k.s2 - (k.s1 * k.s1) / cnt);
       const total = this.n + cnt;
       const delta = mu - this.mean;
       this.mean += (delta * cnt) / total;
@@ -97,4 +90,55 @@ export async function tensorStats(src: TensorSource, name: string, options: { si
   const acc = new StatsAccumulator();
   for await (const c of src.chunks(name, options)) acc.add(c);
   return acc.result();
+}
+
+interface Partial {
+  lo: number;
+  hi: number;
+  s1: number;
+  s2: number;
+  bad: number;
+}
+
+// Two copies of one loop so each stays monomorphic (one array type) for the JIT.
+function kernel32(c: Float32Array, shift: number): Partial {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let s1 = 0;
+  let s2 = 0;
+  let bad = 0;
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i];
+    if (v - v !== 0) {
+      bad++;
+      continue;
+    }
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi, s1, s2, bad };
+}
+
+function kernel64(c: Float64Array, shift: number): Partial {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let s1 = 0;
+  let s2 = 0;
+  let bad = 0;
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i];
+    if (v - v !== 0) {
+      bad++;
+      continue;
+    }
+    const d = v - shift;
+    s1 += d;
+    s2 += d * d;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi, s1, s2, bad };
 }
