@@ -75,6 +75,13 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     await waitFor(async () => /## Port of `z_image` to mflux — 7\/52 done/.test((await vs.page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ')), 'the exported Markdown document');
     await vs.screenshot('export');
 
+    // Auto-checks rerun when the files they read change (debounced, no command needed).
+    await vs.expand('6. Finalize');
+    assert.doesNotMatch(await description(vs, 'Model README'), /verified/);
+    writeFileSync(join(ws.mflux, 'src', 'mflux', 'models', 'z_image', 'README.md'), '# Z-Image\n\nText-to-image from Tongyi.\n');
+    await waitFor(async () => /verified/.test(await description(vs, 'Model README')), 'the model README item to be verified after the file appears', 20_000, () => description(vs, 'Model README'));
+    await vs.screenshot('verified-after-edit');
+
     // A broken file becomes an error node naming the reason, and nothing overwrites it.
     const broken = '{ "schema": 1, "model": "z_image", "items": { oops } }';
     writeFileSync(file, broken);

@@ -413,6 +413,22 @@ const debugArtifacts: AutoCheckRule = {
   },
 };
 
+/** The surfaces a finished port touches (mflux facts), as one result for the finalize item. */
+const FINALIZE_SURFACES: readonly AutoCheckRule[] = [weightDefinition, pyprojectScript, modelConfig, cliDefaults, saveRouting, mainReadme, modelReadme, goldenTest, referenceImage, debugArtifacts];
+
+const finalizeAudit: AutoCheckRule = {
+  id: 'finalizeAudit',
+  title: 'Every integration surface wired and no debug artifacts left',
+  async check(ctx) {
+    const results = await Promise.all(FINALIZE_SURFACES.map(async (r) => ({ rule: r, result: await runRule(r, ctx) })));
+    const failing = results.filter((r) => r.result.status === 'fail');
+    if (failing.length) return fail(`Missing or wrong: ${failing.map((f) => f.rule.title).join('; ')}.`, failing.flatMap((f) => f.result.evidence.slice(0, 2)));
+    const unsure = results.filter((r) => r.result.status === 'unknown');
+    if (unsure.length) return unknown(unsure.map((u) => u.result.reason).join(' '), unsure.flatMap((u) => u.result.evidence.slice(0, 2)));
+    return pass(`All ${results.length} surfaces are in place.`, results.flatMap((r) => r.result.evidence.slice(0, 1)));
+  },
+};
+
 export const BUILTIN_RULES: readonly AutoCheckRule[] = [
   packageLayout,
   variantInitializer,
@@ -428,6 +444,7 @@ export const BUILTIN_RULES: readonly AutoCheckRule[] = [
   modelReadme,
   mainReadme,
   debugArtifacts,
+  finalizeAudit,
 ];
 
 /** Rules by id. `add` replaces a rule with the same id, so a fuller audit can take over one. */
@@ -459,7 +476,12 @@ export async function runRule(rule: AutoCheckRule, ctx: RuleContext): Promise<Ch
 /** Item ids whose passing check proves the work was done (see AutoCheckRule.absence). */
 export function provingItems(registry: RuleRegistry, workflow: readonly WorkflowPhase[] = WORKFLOW): Set<string> {
   const out = new Set<string>();
-  for (const phase of workflow) for (const item of phase.items) if (item.autoCheck && registry.get(item.autoCheck) && !registry.get(item.autoCheck)!.absence) out.add(item.id);
+  for (const phase of workflow) {
+    for (const item of phase.items) {
+      const rule = item.autoCheck ? registry.get(item.autoCheck) : undefined;
+      if (rule && !rule.absence && !item.autoCheckIsAbsence) out.add(item.id);
+    }
+  }
   return out;
 }
 

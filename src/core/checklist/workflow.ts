@@ -12,6 +12,12 @@ export interface WorkflowItem {
   readonly action?: { readonly command: string; readonly title: string };
   /** Id of an auto-check rule (see rules.ts) that can prove this item from files. */
   readonly autoCheck?: string;
+  /**
+   * The auto-check proves an absence (no debug traces): a pass means "nothing wrong now", which
+   * also holds before any work, so it never checks the item off. Kept here, on the item, so it
+   * holds whichever rule implementation is registered under the id.
+   */
+  readonly autoCheckIsAbsence?: boolean;
   /** Optional items are the ones a port may legitimately skip (e.g. LoRA support). */
   readonly optional?: boolean;
 }
@@ -241,6 +247,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
         guidance:
           'Once the full port works, remove hard-coded tensor loads and dump calls; keep `debug_artifacts/` out of git so no traces remain.',
         autoCheck: 'debugArtifacts',
+        autoCheckIsAbsence: true,
       },
     ],
   },
@@ -417,7 +424,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
         guidance:
           'Every surface above is wired, `debug_artifacts/` is not tracked, and no tensor files or dump calls are left in the package.',
         action: { command: A.runFinalizeAudit, title: 'Run Finalize Audit' },
-        autoCheck: 'debugArtifacts',
+        autoCheck: 'finalizeAudit',
       },
     ],
   },

@@ -184,7 +184,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     const parts: string[] = [];
     if (s.status === 'in_progress') parts.push('in progress');
     if (s.status === 'skipped') parts.push('skipped');
-    const absence = item.autoCheck ? this.store.rules.get(item.autoCheck)?.absence : false;
+    const absence = item.autoCheck ? !provingItems(this.store.rules).has(item.id) : false;
     if (check?.status === 'pass' && (!absence || s.status === 'done')) parts.push('verified ✓');
     if (check?.status === 'fail' && s.status === 'done') parts.push('auto-check fails');
     const firstNoteLine = s.note.trim().split(/\r?\n/)[0];

@@ -364,10 +364,12 @@ test('runAutoChecks maps results to items, runs each rule once, survives a throw
   const results = await runAutoChecks(ctx, registry);
   assert.equal(results.get('fast.skeleton')?.status, 'pass');
   assert.equal(results.get('fast.weightDefinition')?.status, 'fail');
-  // debugArtifacts backs two items but runs once.
   assert.equal(results.get('order.removeTraces')?.reason, 'stand-in');
-  assert.equal(results.get('finalize.audit')?.reason, 'stand-in');
   assert.equal(calls, 1);
+  // A rule that backs two items runs once.
+  const twice = await runAutoChecks(ctx, registry, [{ id: 'x', number: 1, title: 'X', summary: '', items: [{ id: 'x.a', title: 'A', guidance: 'g', autoCheck: 'debugArtifacts' }, { id: 'x.b', title: 'B', guidance: 'g', autoCheck: 'debugArtifacts' }] }]);
+  assert.equal(twice.get('x.b')?.reason, 'stand-in');
+  assert.equal(calls, 2);
   assert.equal(results.get('finalize.modelConfig')?.status, 'unknown');
   assert.match(results.get('finalize.modelConfig')!.reason, /The modelConfig check could not run: boom/);
   assert.equal(results.has('scope.targets'), false);
@@ -385,7 +387,14 @@ test('provingItems leaves out items backed by absence rules', () => {
   const proving = provingItems(new RuleRegistry());
   assert.ok(proving.has('fast.skeleton'));
   assert.ok(proving.has('finalize.modelConfig'));
+  assert.ok(proving.has('finalize.audit'));
   assert.ok(!proving.has('order.removeTraces'));
-  assert.ok(!proving.has('finalize.audit'));
   assert.ok(!proving.has('scope.targets'));
+  // The item keeps its meaning when another feature replaces the rule with a wrapper.
+  const wrapped = new RuleRegistry();
+  wrapped.add({ id: 'debugArtifacts', title: 'wrapper without the flag', check: async () => ({ status: 'pass', reason: '', evidence: [] }) });
+  assert.ok(!provingItems(wrapped).has('order.removeTraces'));
+  // And a rule-level flag works for items that do not carry it.
+  wrapped.add({ id: 'modelReadme', title: 'absence-style', absence: true, check: async () => ({ status: 'pass', reason: '', evidence: [] }) });
+  assert.ok(!provingItems(wrapped).has('finalize.modelReadme'));
 });

@@ -21,9 +21,18 @@ test('a fully wired model passes every rule but the callbacks one (the fixture C
   assert.deepEqual(Object.entries(s).filter(([, v]) => v !== 'pass'), [['cliCallbacks', 'fail']]);
 });
 
+test('the finalize audit names exactly the missing surfaces', async () => {
+  const rule = BUILTIN_RULES.find((r) => r.id === 'finalizeAudit')!;
+  const r = await runRule(rule, { mfluxRepo: ws.mflux, model: 'z_image' });
+  assert.equal(r.status, 'fail');
+  const missing = r.reason.replace(/^Missing or wrong: /, '').replace(/\.$/, '').split('; ');
+  const titles = (ids: string[]) => ids.map((id) => BUILTIN_RULES.find((x) => x.id === id)!.title);
+  assert.deepEqual(missing, titles(['pyprojectScript', 'modelConfig', 'cliDefaults', 'saveRouting', 'mainReadme', 'modelReadme', 'goldenTest', 'referenceImage']));
+});
+
 test('a half-wired model passes its package and weight rules and fails every integration surface', async () => {
   const s = await statuses('z_image');
   const passing = Object.keys(s).filter((k) => s[k] === 'pass').sort();
   assert.deepEqual(passing, ['debugArtifacts', 'packageLayout', 'variantInitializer', 'weightDefinition', 'weightMapping']);
-  for (const id of ['cliCallbacks', 'pyprojectScript', 'modelConfig', 'goldenTest', 'referenceImage', 'cliDefaults', 'saveRouting', 'modelReadme', 'mainReadme']) assert.equal(s[id], 'fail', id);
+  for (const id of ['finalizeAudit', 'cliCallbacks', 'pyprojectScript', 'modelConfig', 'goldenTest', 'referenceImage', 'cliDefaults', 'saveRouting', 'modelReadme', 'mainReadme']) assert.equal(s[id], 'fail', id);
 });
