@@ -435,7 +435,7 @@ export function checkOffVerified(state: PortState, checks: ReadonlyMap<string, C
     for (const e of check.evidence.slice(0, 3)) {
       const rel = relative(state.port.mfluxRepo, e.file);
       const target = rel.startsWith('..') || isAbsolute(rel) ? e.file : rel.split(sep).join('/');
-      next = addEvidence(next, id, { kind: 'file', target, line: e.line, label: 'auto-check' }, now);
+      next = addEvidence(next, id, { kind: 'file', target, line: e.line }, now);
     }
     changed.push(id);
   }

@@ -273,7 +273,7 @@ test('checkOffVerified marks passing open items done with their evidence, leaves
   assert.deepEqual(changed, ['fast.skeleton', 'fast.weightDefinition']);
   assert.equal(state.items['fast.skeleton'].status, 'done');
   assert.deepEqual(state.items['fast.skeleton'].evidence.map((e) => e.target), ['src/mflux/models/z_image', 'src/mflux/models/z_image/cli']);
-  assert.deepEqual(state.items['fast.weightDefinition'].evidence, [{ kind: 'file', target: 'src/mflux/models/z_image/weights/z_image_weight_definition.py', line: 4, label: 'auto-check' }]);
+  assert.deepEqual(state.items['fast.weightDefinition'].evidence, [{ kind: 'file', target: 'src/mflux/models/z_image/weights/z_image_weight_definition.py', line: 4 }]);
   assert.equal(state.items['fast.weightMapping'].status, 'skipped');
   assert.equal(state.items['finalize.modelConfig'], undefined);
 });
