@@ -10,10 +10,10 @@ import {
   type Heatmap, type LayerDetail, type ParityHostMessage, type ParityReport, type ParitySource, type ParityWebviewMessage, type ReportPair,
 } from '../../src/protocol/parityReport';
 import { connect } from '../shared/vscodeApi';
-import { ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
+import { afterPaint, ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
 import { colorize, COLORMAP_NAMES, cssColor, finiteRange, minPositive, type ColormapName, type Range, type Scale } from '../shared/colormap';
 import { drawChart } from '../shared/chart';
-import { fmt, pct, shape } from '../shared/format';
+import { fmt, pct, shape, thousands } from '../shared/format';
 import { findJumps, neededAtol, pytestAssertion, rejudge, roundUp, type Rejudged } from './rejudge';
 
 type SortKey = 'index' | 'name' | 'max_abs' | 'mean_abs' | 'rel_l2' | 'cosine' | 'mismatch_ratio' | 'pass';
@@ -73,7 +73,10 @@ const growth = h('section', { class: 'growth-wrap', 'aria-label': 'Error growth'
 const table = h('table', { class: 'layers', id: 'layers', role: 'grid', 'aria-label': 'Layers in capture order' });
 const thead = h('thead');
 const tbody = h('tbody');
-table.append(thead, tbody);
+// Fixed column widths: the table is laid out from its first row, not by measuring 500.
+const colgroup = h('colgroup');
+for (const c of ['index', 'name', 'shape', 'dtype', 'max', 'mean', 'rel', 'cosine', 'mismatch', 'verdict']) colgroup.append(h('col', { class: `col-${c}` }));
+table.append(colgroup, thead, tbody);
 const tableWrap = h('div', { class: 'table-wrap', id: 'table-wrap', tabindex: 0 }, table);
 const tableEmpty = h('div', { class: 'empty', id: 'table-empty', hidden: true });
 const detail = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected layer', 'aria-live': 'polite' });
@@ -123,7 +126,7 @@ channel.onMessage((m) => {
       state.source = m.payload.source;
       state.overrides.clear();
       setup();
-      requestAnimationFrame(() => performance.mark('parity:painted'));
+      afterPaint(() => performance.mark('parity:painted'));
       break;
     case 'progress':
       emptyState.textContent = `${m.payload.message} (${m.payload.done}/${m.payload.total})`;
@@ -133,7 +136,7 @@ channel.onMessage((m) => {
       performance.mark('parity:layer');
       state.detail = m.payload;
       renderDetail();
-      requestAnimationFrame(() => performance.mark('parity:layer-painted'));
+      afterPaint(() => performance.mark('parity:layer-painted'));
       break;
     case 'error':
       if (state.report && state.selected) {
@@ -360,7 +363,14 @@ function select(name: string, opts: { scroll?: boolean; focus?: boolean } = {}):
 
 // ---------- growth chart ----------
 let growthLayout: ReturnType<typeof drawChart> | null = null;
+let growthQueued = false;
+/** Coalesces redraws into the next frame (drawing reads layout, which must happen once). */
 function drawGrowth(): void {
+  if (growthQueued) return;
+  growthQueued = true;
+  requestAnimationFrame(() => { growthQueued = false; drawGrowthNow(); });
+}
+function drawGrowthNow(): void {
   const r = state.report;
   if (!r || main.hidden) return;
   const sel = state.selected ? byName.get(state.selected)?.index ?? null : null;
@@ -428,7 +438,7 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
     result.dataset.pass = String(pass);
     result.append(
       h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, id: 'detail-verdict', text: pass ? 'PASS' : 'FAIL' }),
-      h('span', { id: 'detail-mismatch', 'data-mismatch': String(mismatch), text: `${mismatch === null ? '—' : mismatch.toLocaleString()} mismatched (${pct(ratio)})` }),
+      h('span', { id: 'detail-mismatch', 'data-mismatch': String(mismatch), text: `${mismatch === null ? '—' : thousands(mismatch)} mismatched (${pct(ratio)})` }),
       h('span', { class: 'muted small', text: ` · |cand − ref| ≤ atol + rtol·|ref|${p.tolerance_source && !cur ? ` · from ${p.tolerance_source}` : cur ? ' · edited' : ''}` }),
     );
     if (d?.elements && !pass) {
@@ -494,21 +504,54 @@ function heatRange(maps: readonly Heatmap[], scale: Scale): Range {
   return { min: scale === 'log' ? lo : Math.min(0, lo), max: hi };
 }
 
+/**
+ * Max-pools a map down to at most `maxW`×`maxH` cells so a map larger than the screen costs
+ * what the screen shows, and a single bad element still lights its cell. NaN wins a cell.
+ */
+export function poolForDisplay(m: Heatmap, maxW: number, maxH: number): Heatmap {
+  const fx = Math.max(1, Math.ceil(m.width / maxW));
+  const fy = Math.max(1, Math.ceil(m.height / maxH));
+  if (fx === 1 && fy === 1) return m;
+  const w = Math.ceil(m.width / fx);
+  const hh = Math.ceil(m.height / fy);
+  const out = new Float32Array(w * hh).fill(-Infinity);
+  const v = m.values;
+  for (let y = 0; y < m.height; y++) {
+    const orow = Math.floor(y / fy) * w;
+    const irow = y * m.width;
+    for (let x = 0; x < m.width; x++) {
+      const val = v[irow + x];
+      const o = orow + Math.floor(x / fx);
+      if (val > out[o] || val !== val) out[o] = val;
+    }
+  }
+  return { label: m.label, width: w, height: hh, values: out };
+}
+
+const pooledCache = new WeakMap<Heatmap, { key: string; map: Heatmap }>();
+
 function paintHeatmap(canvas: HTMLCanvasElement, m: Heatmap, range: Range): void {
-  const src = document.createElement('canvas');
-  src.width = m.width;
-  src.height = m.height;
-  const img = new ImageData(m.width, m.height);
-  colorize(m.values, img.data, state.colormap, state.scale, range);
-  src.getContext('2d')!.putImageData(img, 0, 0);
   const ctx = fitCanvas(canvas);
   const W = canvas.clientWidth;
   const H = canvas.clientHeight;
+  const key = `${canvas.width}x${canvas.height}`;
+  let shown = pooledCache.get(m);
+  if (!shown || shown.key !== key) {
+    shown = { key, map: poolForDisplay(m, canvas.width, canvas.height) };
+    pooledCache.set(m, shown);
+  }
+  const p = shown.map;
+  const src = document.createElement('canvas');
+  src.width = p.width;
+  src.height = p.height;
+  const img = new ImageData(p.width, p.height);
+  colorize(p.values, img.data, state.colormap, state.scale, range);
+  src.getContext('2d')!.putImageData(img, 0, 0);
   ctx.clearRect(0, 0, W, H);
   const k = Math.min(W / m.width, H / m.height);
   const w = m.width * k;
   const hh = m.height * k;
-  ctx.imageSmoothingEnabled = k < 1;
+  ctx.imageSmoothingEnabled = false;
   ctx.drawImage(src, (W - w) / 2, (H - hh) / 2, w, hh);
   canvas.dataset.box = JSON.stringify([(W - w) / 2, (H - hh) / 2, w, hh]);
 }
@@ -609,7 +652,7 @@ function histogramSection(hist: NonNullable<LayerDetail['histogram']>): HTMLElem
       ctx.fillText(fmt(hist.edges[i], 2), 5 + i * bw, H - 13);
     }
     ctx.textAlign = 'right';
-    ctx.fillText(`max count ${max.toLocaleString()} (log height)`, W - 5, 0);
+    ctx.fillText(`max count ${thousands(max)} (log height)`, W - 5, 0);
   });
   return h('section', {}, h('h3', { text: '|diff| histogram' }), canvas);
 }

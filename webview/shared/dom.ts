@@ -31,9 +31,27 @@ export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
+// Reading a computed style forces a style recalculation, so theme colours are read once and
+// re-read only when VS Code switches theme (it changes the body's class) or the window resizes.
+const varCache = new Map<string, string>();
+let varObserver: MutationObserver | null = null;
+
 export function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  if (!varObserver && typeof MutationObserver !== 'undefined') {
+    varObserver = new MutationObserver(() => varCache.clear());
+    varObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+  }
+  let v = varCache.get(name);
+  if (v === undefined) {
+    v = getComputedStyle(document.body).getPropertyValue(name).trim();
+    varCache.set(name, v);
+  }
   return v || fallback;
+}
+
+/** Runs `fn` after the next frame has been painted (two animation frames later). */
+export function afterPaint(fn: () => void): void {
+  requestAnimationFrame(() => requestAnimationFrame(fn));
 }
 
 /** True when a key event comes from a text field, so panel shortcuts must not fire. */
