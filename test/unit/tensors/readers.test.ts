@@ -1,0 +1,263 @@
+// Reader behaviour beyond the fixture sweep: decoding vectors, caps, huge sparse files with
+// offsets past 4 GB, the bounded-memory path for strided views, folder naming rules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import * as T from '../../../src/core/tensors';
+import { decode, f8e4m3ToF32, f8e5m2ToF32, f16ToF32, bf16ToF32 } from '../../../src/core/tensors/decode';
+import { pythonJson } from '../../helpers/python';
+import { expectedValues, firstMismatch, fixtures } from './helpers';
+
+const { dir, files, f8 } = fixtures();
+const tmp = mkdtempSync(join(tmpdir(), 'mflux-tensors-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('F8_E4M3 decodes the reference vector from the format facts', () => {
+  const bytes = Uint8Array.from(Buffer.from('007efeb62e83babab c82'.replace(' ', ''), 'hex'));
+  assert.equal(Buffer.from(bytes).toString('hex'), f8.hex);
+  const got = decode('F8_E4M3', bytes, 10);
+  assert.deepEqual([...got], [0, 448, -448, -0.875, 0.4375, -0.005859375, -1.25, -1.25, -1.5, -0.00390625]);
+  assert.ok(Number.isNaN(f8e4m3ToF32(0x7f)) && Number.isNaN(f8e4m3ToF32(0xff)));
+  assert.equal(f8e4m3ToF32(0x7e), 448); // max, no infinities
+});
+
+test('F8_E5M2, F16 and BF16 agree with NumPy for every bit pattern', () => {
+  const want = pythonJson<{ e5m2: (number | string)[]; f16: (number | string)[] }>(`
+import json, numpy as np
+def enc(v): return "nan" if np.isnan(v) else ("inf" if v == np.inf else "-inf" if v == -np.inf else float(v))
+e5 = (np.arange(256, dtype=np.uint16) << 8).view(np.float16).astype(np.float64)
+f16 = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float64)
+print(json.dumps({"e5m2": [enc(v) for v in e5], "f16": [enc(v) for v in f16]}))`);
+  const num = (v: number | string) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
+  for (let b = 0; b < 256; b++) assert.ok(Object.is(f8e5m2ToF32(b), num(want.e5m2[b])), `e5m2 0x${b.toString(16)}`);
+  const all16 = new Uint16Array(65536).map((_, i) => i);
+  const f16 = decode('F16', new Uint8Array(all16.buffer), 65536);
+  for (let h = 0; h < 65536; h++) {
+    assert.ok(Object.is(f16[h], num(want.f16[h])) && Object.is(f16ToF32(h), num(want.f16[h])), `f16 0x${h.toString(16)}`);
+  }
+  assert.equal(bf16ToF32(0x3f80), 1);
+  assert.equal(bf16ToF32(0xc049), -3.140625);
+});
+
+test('big-endian and unaligned bytes decode like aligned little-endian ones', () => {
+  const le = new Uint8Array(new Float64Array([1.5, -2.25, 1e300]).buffer);
+  const be = Uint8Array.from(le);
+  for (let i = 0; i < 3; i++) be.subarray(i * 8, i * 8 + 8).reverse();
+  assert.deepEqual([...decode('F64', be, 3, false)], [1.5, -2.25, 1e300]);
+  const shifted = new Uint8Array(25);
+  shifted.set(le, 1);
+  assert.deepEqual([...decode('F64', shifted.subarray(1), 3)], [1.5, -2.25, 1e300]);
+  const i64 = new BigInt64Array([-(2n ** 40n), 2n ** 53n - 1n, -1n]);
+  assert.deepEqual([...decode('I64', new Uint8Array(i64.buffer), 3)], [Math.fround(-(2 ** 40)), Math.fround(2 ** 53 - 1), -1]);
+});
+
+test('every fixture reads the same through the bounded-memory path for strided views', async () => {
+  // a window of 8 bytes forces the sorted, coalesced-runs reader for every non-contiguous tensor
+  for (const f of files.filter((x) => /npy\/fortran|torch\/views|npz\/(stored|deflated)/.test(x.path))) {
+    const src = await T.openTensors(join(dir, f.path), { windowBytes: 8 });
+    for (const t of f.tensors) {
+      const got = await src.read(t.name);
+      assert.equal(firstMismatch(got, expectedValues(dir, t.values!), t.dtype === 'F64'), undefined, `${f.path}:${t.name}`);
+    }
+    await src.close();
+  }
+});
+
+test('read() refuses above maxElements; chunks() honour chunkElements and abort', async () => {
+  const src = await T.openTensors(join(dir, 'npy/fortran_3d_f32.npy'));
+  await assert.rejects(src.read('fortran_3d_f32', { maxElements: 59 }), (e: unknown) => e instanceof T.TensorTooLarge && /60 elements, more than the 59/.test((e as Error).message));
+  assert.equal((await src.read('fortran_3d_f32', { maxElements: 60 })).length, 60);
+  const sizes: number[] = [];
+  for await (const c of src.chunks('fortran_3d_f32', { chunkElements: 7 })) sizes.push(c.length);
+  assert.deepEqual(sizes, [7, 7, 7, 7, 7, 7, 7, 7, 4]);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(async () => {
+    for await (const _ of src.chunks('fortran_3d_f32', { signal: ac.signal })) void _;
+  }, (e: unknown) => (e as Error).name === 'AbortError');
+  await assert.rejects(src.read('nope'), T.TensorNotFound);
+  await src.close();
+});
+
+test('pickle caps: opcode budget gives PickleTooComplex', async () => {
+  await assert.rejects(T.openTensors(join(dir, 'torch/nested.pt'), { maxPickleOps: 10 }), (e: unknown) => e instanceof T.PickleTooComplex && /more than 10 opcodes/.test((e as Error).message));
+});
+
+test('undecodable dtypes are listed, and values are refused with UnsupportedDtype', async () => {
+  const p = join(tmp, 'c64.safetensors');
+  const h = Buffer.from(JSON.stringify({ z: { dtype: 'C64', shape: [2], data_offsets: [0, 16] } }));
+  const len = Buffer.alloc(8);
+  len.writeUInt32LE(h.length, 0);
+  writeFileSync(p, Buffer.concat([len, h, Buffer.alloc(16)]));
+  const src = await T.openTensors(p);
+  assert.deepEqual(src.list().map((t) => [t.name, t.dtype, t.decodable, t.byteLength]), [['z', 'C64', false, 16]]);
+  await assert.rejects(src.read('z'), T.UnsupportedDtype);
+  await src.close();
+});
+
+/** A sparse file: `parts` are written at their offsets, everything else reads as zeros. */
+function sparse(path: string, size: number, parts: [number, Uint8Array][]): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, new Uint8Array(1), 0, 1, size - 1); // sets the size; parts may overwrite it
+  for (const [at, bytes] of parts) writeSync(fd, bytes, 0, bytes.length, at);
+  closeSync(fd);
+}
+
+const BIG = 5_000_000_000; // past 4 GiB: 32-bit offsets would wrap
+
+test('safetensors with a tensor starting past 4 GB (sparse file) lists and reads exactly', async () => {
+  const p = join(tmp, 'big.safetensors');
+  const header = Buffer.from(JSON.stringify({ pad: { dtype: 'U8', shape: [BIG], data_offsets: [0, BIG] }, w: { dtype: 'F32', shape: [4], data_offsets: [BIG, BIG + 16] } }));
+  const len = Buffer.alloc(8);
+  len.writeUInt32LE(header.length, 0);
+  const w = new Uint8Array(new Float32Array([1.5, -2, 3.25, 1e-3]).buffer);
+  sparse(p, 8 + header.length + BIG + 16, [[0, len], [8, header], [8 + header.length + BIG, w]]);
+  const src = await T.openTensors(p);
+  assert.deepEqual(src.list().map((t) => [t.name, t.numel]), [['pad', BIG], ['w', 4]]);
+  assert.deepEqual([...(await src.read('w'))], [1.5, -2, 3.25, Math.fround(1e-3)]);
+  await assert.rejects(src.read('pad'), T.TensorTooLarge);
+  for await (const c of src.chunks('pad', { chunkElements: 1024 })) {
+    assert.equal(c.length, 1024);
+    break; // streaming starts without reading the 5 GB
+  }
+  await src.close();
+});
+
+test('npz with ZIP64 offsets past 4 GB (sparse file) reads like Python reads it', async () => {
+  const p = join(tmp, 'big.npz');
+  const npyHeader = (descr: string, shape: string) => {
+    let h = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+    h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
+    const b = Buffer.alloc(10 + h.length);
+    b.write('\x93NUMPY', 0, 'latin1');
+    b[6] = 1;
+    b.writeUInt16LE(h.length, 8);
+    b.write(h, 10, 'latin1');
+    return b;
+  };
+  const padHead = npyHeader('|u1', `(${BIG},)`);
+  const wData = Buffer.concat([npyHeader('<f8', '(3,)'), Buffer.from(new Float64Array([0.5, -7, 42]).buffer)]);
+  const parts: [number, Uint8Array][] = [];
+  const central: Buffer[] = [];
+  let at = 0;
+  const member = (name: string, size: number, crc: number, head: Uint8Array) => {
+    const nm = Buffer.from(name);
+    const extra = Buffer.alloc(20);
+    extra.writeUInt16LE(1, 0);
+    extra.writeUInt16LE(16, 2);
+    extra.writeBigUInt64LE(BigInt(size), 4);
+    extra.writeBigUInt64LE(BigInt(size), 12);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(45, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(0xffffffff, 18);
+    local.writeUInt32LE(0xffffffff, 22);
+    local.writeUInt16LE(nm.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    parts.push([at, Buffer.concat([local, nm, extra, head])]);
+    const cextra = Buffer.alloc(28);
+    cextra.writeUInt16LE(1, 0);
+    cextra.writeUInt16LE(24, 2);
+    cextra.writeBigUInt64LE(BigInt(size), 4);
+    cextra.writeBigUInt64LE(BigInt(size), 12);
+    cextra.writeBigUInt64LE(BigInt(at), 20);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(45, 4);
+    c.writeUInt16LE(45, 6);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(0xffffffff, 20);
+    c.writeUInt32LE(0xffffffff, 24);
+    c.writeUInt16LE(nm.length, 28);
+    c.writeUInt16LE(cextra.length, 30);
+    c.writeUInt32LE(0xffffffff, 42);
+    central.push(Buffer.concat([c, nm, cextra]));
+    at += 30 + nm.length + extra.length + size;
+  };
+  member('pad.npy', padHead.length + BIG, 0, padHead);
+  member('w.npy', wData.length, crc32(wData) >>> 0, wData);
+  const cd = Buffer.concat(central);
+  const cdAt = at;
+  const end = Buffer.alloc(56 + 20 + 22);
+  end.writeUInt32LE(0x06064b50, 0);
+  end.writeBigUInt64LE(44n, 4);
+  end.writeUInt16LE(45, 12);
+  end.writeUInt16LE(45, 14);
+  end.writeBigUInt64LE(2n, 24);
+  end.writeBigUInt64LE(2n, 32);
+  end.writeBigUInt64LE(BigInt(cd.length), 40);
+  end.writeBigUInt64LE(BigInt(cdAt), 48);
+  end.writeUInt32LE(0x07064b50, 56);
+  end.writeBigUInt64LE(BigInt(cdAt + cd.length), 64);
+  end.writeUInt32LE(1, 72);
+  end.writeUInt32LE(0x06054b50, 76);
+  end.writeUInt16LE(0xffff, 84);
+  end.writeUInt16LE(0xffff, 86);
+  end.writeUInt32LE(0xffffffff, 88);
+  end.writeUInt32LE(0xffffffff, 92);
+  parts.push([cdAt, Buffer.concat([cd, end])]);
+  sparse(p, cdAt + cd.length + end.length, parts);
+  const py = pythonJson<{ names: string[]; w: number[] }>(`
+import json, sys, numpy as np
+z = np.load(sys.argv[1])
+print(json.dumps({"names": z.files, "w": z["w"].tolist()}))`, [p]);
+  const src = await T.openTensors(p);
+  assert.deepEqual(src.list().map((t) => t.name), py.names);
+  assert.deepEqual([...(await src.read('w'))], py.w);
+  assert.equal(src.get('pad')!.numel, BIG);
+  await src.close();
+});
+
+test('folder naming: subfolders prefix names, collisions get `file:name`, then #2', async () => {
+  const root = join(tmp, 'folder');
+  mkdirSync(join(root, 'vae'), { recursive: true });
+  const st = (name: string) => {
+    const h = Buffer.from(JSON.stringify({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
+    const len = Buffer.alloc(8);
+    len.writeUInt32LE(h.length, 0);
+    return Buffer.concat([len, h, Buffer.from(new Float32Array([7]).buffer)]);
+  };
+  writeFileSync(join(root, 'a.safetensors'), st('w'));
+  writeFileSync(join(root, 'b.safetensors'), st('w'));
+  writeFileSync(join(root, 'c.safetensors'), st('b.safetensors:w'));
+  writeFileSync(join(root, 'vae', 'model.safetensors'), st('w'));
+  writeFileSync(join(root, 'training_args.bin'), 'not a tensor file');
+  writeFileSync(join(root, 'config.json'), '{}');
+  symlinkSync(join(root, 'a.safetensors'), join(root, 'z_link.safetensors'));
+  const src = await T.openTensors(root);
+  assert.deepEqual(src.list().map((t) => t.name), ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w']);
+  // the symlink is reported under its own name, and reads through to its target
+  assert.equal(src.get('z_link.safetensors:w')!.file, join(root, 'z_link.safetensors'));
+  assert.deepEqual([...(await src.read('vae/w'))], [7]);
+  await src.close();
+  // deterministic: same answer on a second open
+  const again = await T.openTensors(root);
+  assert.deepEqual(again.list().map((t) => t.name), ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w']);
+  await again.close();
+});
+
+test('a manifest.jsonl keeps capture order and names; files it does not mention follow', async () => {
+  const root = join(tmp, 'dump');
+  mkdirSync(root, { recursive: true });
+  const npy = (vals: number[]) => {
+    const h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${vals.length},), }\n`;
+    const b = Buffer.alloc(10 + h.length);
+    b.write('\x93NUMPY', 0, 'latin1');
+    b[6] = 1;
+    b.writeUInt16LE(h.length, 8);
+    b.write(h, 10, 'latin1');
+    return Buffer.concat([b, Buffer.from(new Float32Array(vals).buffer)]);
+  };
+  writeFileSync(join(root, '0001.npy'), npy([1]));
+  writeFileSync(join(root, '0002.npy'), npy([2]));
+  writeFileSync(join(root, 'extra.npy'), npy([3]));
+  writeFileSync(join(root, 'manifest.jsonl'), [{ name: 'blocks.1.out', file: '0002.npy' }, { name: 'blocks.0.out', file: '0001.npy' }].map((o) => JSON.stringify(o)).join('\n') + '\n');
+  const src = await T.openTensors(root);
+  assert.deepEqual(src.list().map((t) => t.name), ['blocks.1.out', 'blocks.0.out', 'extra']);
+  assert.deepEqual([...(await src.read('blocks.1.out'))], [2]);
+  await src.close();
+});
