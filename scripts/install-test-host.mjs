@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const HOST_DIR = join(REPO_ROOT, '.vscode-test-host');
+/** MFLUX_PORT_TEST_HOST moves the host elsewhere (a CI cache, or a scratch copy). */
+export const HOST_DIR = process.env.MFLUX_PORT_TEST_HOST ? resolve(process.env.MFLUX_PORT_TEST_HOST) : join(REPO_ROOT, '.vscode-test-host');
 export const CODE_SERVER_DIR = join(HOST_DIR, 'node_modules', 'code-server');
 export const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, 'out', 'node', 'entry.js');
 

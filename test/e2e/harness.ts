@@ -12,7 +12,8 @@ import { chromium, type Browser, type FrameLocator, type Locator, type Page } fr
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
-export const HOST_DIR = join(REPO_ROOT, '.vscode-test-host');
+/** Same default and override as scripts/install-test-host.mjs. */
+export const HOST_DIR = process.env.MFLUX_PORT_TEST_HOST ? resolve(process.env.MFLUX_PORT_TEST_HOST) : join(REPO_ROOT, '.vscode-test-host');
 export const CODE_SERVER_ENTRY = join(HOST_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM = process.env.MFLUX_PORT_CHROMIUM || '/usr/bin/chromium';
 /** The extension's activity-bar item; its presence means the extension's manifest was loaded. */
