@@ -172,3 +172,38 @@ test('the demo workspace: Run Both runs the PyTorch reference and the NumPy stan
     await vs.screenshot('report');
   });
 });
+
+test('without shell integration the command is sent as text once and the exit code is reported unknown; Insert Dump edits a Python file', { timeout: 300_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'plain'), { ports: [{ model: 'z_image' }] });
+  write(join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py'), REF_SCRIPT);
+  const model = join(ws.mflux, 'port_runners', 'block.py');
+  write(model, 'import torch\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    return hidden\n');
+  const plain = { ...settings, 'terminal.integrated.shellIntegration.enabled': false, 'mfluxPort.runner.shellIntegrationTimeout': 2 };
+  await withVSCode({ workspace: ws.mflux, name: 'runners-plain', settings: plain, vsix: VSIX }, async (vs) => {
+    await vs.runCommand('mflux Port: Run Reference');
+    await vs.waitForNotification(/exit code is unknown/, 60_000);
+    const [id] = runs(ws.diffusers!);
+    // the script still runs (once): its dumps appear, and run.json says the exit code is unknown
+    const manifest = join(ws.diffusers!, 'debug_artifacts', id, 'ref', 'manifest.jsonl');
+    await waitFor(async () => existsSync(manifest) && readFileSync(manifest, 'utf8').trim().split('\n').length === 3, 'the reference dumps', 60_000);
+    await waitFor(async () => /reference finished/.test(await vs.terminalText()), 'the script output in the terminal', 30_000);
+    const rec = runJson(ws.diffusers!, id, 'ref');
+    assert.equal(rec.status, 'unknown');
+    assert.equal(rec.exitCode, null);
+    assert.equal((await vs.terminalText()).match(/reference finished/g)?.length, 1, 'sent exactly once');
+
+    // Insert Dump on `hidden` (cursor on line 5, column 6)
+    await vs.openFile('port_runners/block.py');
+    await vs.page.keyboard.press('Control+G');
+    await vs.page.keyboard.type('5:6');
+    await vs.page.keyboard.press('Enter');
+    await vs.runCommand('mflux Port: Insert Dump');
+    await vs.quickInput('block.hidden', { expect: 'Name of the dump' });
+    await vs.page.keyboard.press('Control+S');
+    await waitFor(async () => readFileSync(model, 'utf8').includes('dump('), 'the edited file to be saved', 20_000);
+    assert.equal(
+      readFileSync(model, 'utf8'),
+      'import torch\nfrom mflux_port_probe import dump\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    dump("block.hidden", hidden)\n    return hidden\n',
+    );
+  });
+});
