@@ -15,6 +15,7 @@ import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
 
 const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
+const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
 
 export class RunnerCommands implements vscode.Disposable {
   private readonly terminals = new RunnerTerminals();
@@ -144,6 +145,8 @@ export class RunnerCommands implements vscode.Disposable {
     const dirs: Partial<Record<Side, string>> = { ref: pairedRef };
     for (const side of sides) dirs[side] = sideDir(repoOf(side), runId, side);
     this.last = { sides, port };
+    // Kept across reloads: Re-run Last finds the port again by its repo and model.
+    await this.context.workspaceState.update(LAST_RUN_KEY, { sides, model: port.model, mfluxRepo: port.mfluxRepo });
     this.active.add(runId);
     try {
       const repos = [...new Set(sides.map(repoOf).concat(port.mfluxRepo))];
@@ -210,6 +213,11 @@ export class RunnerCommands implements vscode.Disposable {
   }
 
   private async rerunLast(): Promise<void> {
+    if (!this.last) {
+      const saved = this.context.workspaceState.get<{ sides: Side[]; model: string; mfluxRepo: string }>(LAST_RUN_KEY);
+      const port = saved && (await this.ports()).find((p) => p.model === saved.model && p.mfluxRepo === saved.mfluxRepo);
+      if (saved && port) this.last = { sides: saved.sides, port };
+    }
     if (!this.last) {
       void vscode.window.showInformationMessage('mflux Port: nothing has run in this window yet. Use Run Reference, Run MLX or Run Both.');
       return;
