@@ -134,6 +134,13 @@ const live = new Set<VSCodeSession>();
 process.on('exit', () => {
   for (const s of live) s.killNow();
 });
+// code-server runs in its own process group, so Ctrl-C on the test run does not reach it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const s of live) s.killNow();
+    process.kill(process.pid, signal);
+  });
+}
 
 /**
  * Starts code-server with the extension installed, opens the workspace in chromium and waits
@@ -626,8 +633,9 @@ export class VSCodeSession {
 
   /** Reloads the window (Developer: Reload Window) and waits for the workbench and extension. */
   async reload(): Promise<void> {
+    const loaded = this.page.waitForEvent('load');
     await this.runCommand('Developer: Reload Window');
-    await this.page.waitForEvent('load');
+    await loaded;
     await this.waitForWorkbench();
     if (this.opts.openView) await this.openView();
   }
