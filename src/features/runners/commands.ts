@@ -222,7 +222,9 @@ export class RunnerCommands implements vscode.Disposable {
       void vscode.window.showInformationMessage('mflux Port: nothing has run in this window yet. Use Run Reference, Run MLX or Run Both.');
       return;
     }
-    await this.run(this.last.sides, this.last.port);
+    // The port file may have changed since (e.g. a new reference repo): read it again.
+    const fresh = (await this.ports()).find((p) => p.model === this.last!.port.model && p.mfluxRepo === this.last!.port.mfluxRepo);
+    await this.run(this.last.sides, fresh ?? this.last.port);
   }
 
   private async deterministicTest(): Promise<void> {
