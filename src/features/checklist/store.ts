@@ -2,7 +2,7 @@
 // folder, follows outside edits through file watchers, and reruns auto-checks (debounced)
 // when files they read change. Holds no state of its own beyond caches: the files are the truth.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { CheckResult } from '../../core/checks';
 import { affectsAutoChecks, RuleRegistry, runAutoChecks } from '../../core/checklist/rules';
 import { loadPorts, LoadResult, PortState, removeStaleTemps, STATE_DIR, StateFileError, updatePort } from '../../core/checklist/state';
@@ -142,9 +142,7 @@ export class ChecklistStore implements vscode.Disposable {
     // Everything a rule reads; the callback filters with the same predicate the rules document.
     const fileWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '{pyproject.toml,README.md,.gitignore,*.npy,*.npz,*.safetensors,*.pt,*.pth,src/mflux/**,tests/**,debug_artifacts,debug_artifacts/**}'));
     const onFile = (uri: vscode.Uri) => {
-      const rel = vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
-      const inRepo = uri.fsPath.startsWith(repo) ? uri.fsPath.slice(repo.length + 1).replace(/\\/g, '/') : rel;
-      if (!affectsAutoChecks(inRepo)) return;
+      if (!affectsAutoChecks(relative(repo, uri.fsPath).split(sep).join('/'))) return;
       this.debounce(this.checkTimers, repo, CHECK_DEBOUNCE_MS, () => {
         for (const p of this.ports) if (p.repo === repo) void this.runChecks(repo, p.state.port.model);
       });
