@@ -160,11 +160,14 @@ export class ChecklistCommands {
     const entry = await this.resolvePort(arg);
     if (!entry) return undefined;
     const next = nextOpenItem(entry.state)?.item.id;
-    const items = ALL_ITEMS.map((i) => {
+    // From a phase node, offer that phase's items only.
+    const phaseId = isObj(arg) && arg.kind === 'phase' && typeof arg.phaseId === 'string' ? arg.phaseId : undefined;
+    const items = ALL_ITEMS.filter((i) => !phaseId || phaseOf(i.id)?.id === phaseId).map((i) => {
       const s = itemState(entry.state, i.id);
       return { label: `${STATUS_ICON[s.status]} ${i.title}`, description: `${phaseOf(i.id)!.number}. ${phaseOf(i.id)!.title}${i.id === next ? ' · next' : ''}`, itemId: i.id };
     });
-    const ordered = next ? [items.find((i) => i.itemId === next)!, ...items.filter((i) => i.itemId !== next)] : items;
+    const first = items.find((i) => i.itemId === next);
+    const ordered = first ? [first, ...items.filter((i) => i !== first)] : items;
     const pick = await vscode.window.showQuickPick(ordered, { placeHolder: `Checklist item of ${entry.state.port.model}`, matchOnDescription: true });
     return pick && { entry, itemId: pick.itemId };
   }
