@@ -17,6 +17,7 @@ Compares two PNG images of the same size. REF is the reference (golden) image.
   --json            print {"width", "height", "psnr", "ssim", "max_abs", "mean_abs",
                     "mflux_mismatch_ratio", "mflux_pass", ...} instead of text
   --heatmap OUT.png write max |diff| over R, G, B per pixel as a heatmap
+  --no-ssim         skip SSIM (the slowest metric; "ssim" is then null)
 
 The mflux fields replay mflux's golden test: np.isclose(cand, ref, rtol, atol) on the
 images as loaded (all channels), ratio = mismatched elements / all elements, pass when
@@ -39,10 +40,10 @@ export const imageDiffCommand: SubCommand = {
   usage,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--rtol', '--atol', '--threshold', '--heatmap']);
+      const { positionals, flags, values } = parseArgs(args, ['--json', '--no-ssim'], ['--rtol', '--atol', '--threshold', '--heatmap']);
       if (positionals.length !== 2) throw new UsageError('image-diff needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
-      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15) };
+      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15), skipSsim: flags.has('--no-ssim') };
       const heat = values.get('--heatmap')?.at(-1);
       if (heat && (isInside(heat, refPath) || isInside(heat, candPath))) throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
       const ref = readPng(refPath);
@@ -58,7 +59,7 @@ export const imageDiffCommand: SubCommand = {
         process.stdout.write(
           `${r.width}×${r.height}, ${r.channels} channel${r.channels > 1 ? 's' : ''}\n` +
           `PSNR      ${r.psnr === null ? 'identical' : `${f(r.psnr, 2)} dB`}\n` +
-          `SSIM      ${r.ssim === null ? '— (smaller than the 11×11 window)' : f(r.ssim, 5)}\n` +
+          `SSIM      ${r.ssim !== null ? f(r.ssim, 5) : options.skipSsim ? '— (skipped)' : '— (smaller than the 11×11 window)'}\n` +
           `max |d|   ${r.max_abs}\nmean |d|  ${f(r.mean_abs)}\n` +
           `mflux     ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% of elements outside rtol ${r.rtol}, atol ${r.atol} → ` +
           `${r.mflux_pass ? 'PASS' : 'FAIL'} (threshold ${(r.threshold * 100).toFixed(1)}%)\n`,

@@ -31,18 +31,32 @@ export function renderHeatmap(map: Heatmap, options: RenderOptions = {}): Render
   const width = map.width * zx;
   const height = map.height * zy;
   const rgba = new Uint8Array(width * height * 4);
+  // Colour index per cell first (one tight loop), then the pixel fill.
+  const idx = new Int16Array(map.width * map.height);
+  const data = map.data;
+  if (scale === 'linear') {
+    const f = 255 / (high - low || 1);
+    for (let i = 0; i < idx.length; i++) {
+      const v = data[i];
+      if (v !== v) idx[i] = -1;
+      else {
+        const t = (v - low) * f;
+        idx[i] = t <= 0 ? 0 : t >= 255 ? 255 : Math.round(t);
+      }
+    }
+  } else {
+    for (let i = 0; i < idx.length; i++) {
+      const t = norm(data[i]);
+      idx[i] = t !== t ? -1 : Math.round(t * 255);
+    }
+  }
+  const [nr, ng, nb] = NAN_COLOR;
   for (let y = 0; y < map.height; y++) {
     for (let x = 0; x < map.width; x++) {
-      const t = norm(map.data[y * map.width + x]);
-      let r: number, g: number, b: number;
-      if (t !== t) {
-        [r, g, b] = NAN_COLOR;
-      } else {
-        const i = Math.round(t * 255) * 4;
-        r = table[i];
-        g = table[i + 1];
-        b = table[i + 2];
-      }
+      const c = idx[y * map.width + x];
+      const r = c < 0 ? nr : table[c * 4];
+      const g = c < 0 ? ng : table[c * 4 + 1];
+      const b = c < 0 ? nb : table[c * 4 + 2];
       for (let dy = 0; dy < zy; dy++) {
         let p = ((y * zy + dy) * width + x * zx) * 4;
         for (let dx = 0; dx < zx; dx++, p += 4) {
@@ -60,7 +74,9 @@ export function renderHeatmap(map: Heatmap, options: RenderOptions = {}): Render
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
   const png = new PNG({ width, height });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
-  return PNG.sync.write(png, { colorType: 6 });
+  // One fixed filter (Sub) and moderate compression: several times faster than the adaptive
+  // default on heatmaps, and only slightly larger.
+  return PNG.sync.write(png, { colorType: 6, filterType: 1, deflateLevel: 4 });
 }
 
 /** Small multiples on one canvas (same scale), `gap` px apart, in rows of `perRow`. */

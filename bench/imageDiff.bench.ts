@@ -1,0 +1,101 @@
+// `mflux-port image-diff` vs odiff (npm odiff-bin) on the same 1024×1024 PNG pairs, both as
+// command-line processes, decode included; each also writes its diff image. Best of N runs,
+// interleaved. image-diff computes more: PSNR, SSIM, max/mean |diff| and mflux's golden rule.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readPng } from '../src/core/images/png';
+import { imageDiff } from '../src/core/images/imageDiff';
+
+const ROOT = join(__dirname, '..');
+const DATA = join(ROOT, 'bench', 'data', 'images');
+const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
+const RUNS = Number(process.env.BENCH_RUNS || 5);
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** odiff-bin's postinstall (which copies the binary) may not have run: use the platform package directly. */
+function odiffBinary(): string {
+  const candidates = [
+    join(ROOT, 'node_modules', '@odiff', `${process.platform}-${process.arch}`, 'odiff'),
+    join(ROOT, 'node_modules', 'odiff-bin', 'bin', 'odiff.exe'),
+    join(ROOT, 'node_modules', 'odiff-bin', 'bin', 'odiff'),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`odiff binary not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+if (!existsSync(join(DATA, 'images.done'))) {
+  const g = spawnSync(PYTHON, [join(ROOT, 'bench', 'image_data.py'), DATA], { stdio: 'inherit' });
+  if (g.status !== 0) process.exit(1);
+}
+if (!existsSync(CLI)) {
+  console.error('dist/cli.js missing: run `npm run build` (npm run bench does it)');
+  process.exit(1);
+}
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Wall time, and CPU time (user + system) of the process as bash's `times` reports it. */
+function time(cmd: string, args: string[], okCodes: number[]): Timing {
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', '"$@" >/dev/null 2>"$TMPERR"; s=$?; times; exit $s', 'bash', cmd, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TMPERR: '/dev/null' },
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (!okCodes.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
+  // second line of `times`: children's user and system time, e.g. "0m0.123s 0m0.045s"
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return { wall, cpu: secs.reduce((x, y) => x + y, 0) };
+}
+
+function best(a: Timing, b: Timing): Timing {
+  return { wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu) };
+}
+
+const INF: Timing = { wall: Infinity, cpu: Infinity };
+const ms = (v: number) => `${(v * 1000).toFixed(0).padStart(5)} ms`;
+
+const odiff = odiffBinary();
+const out = mkdtempSync(join(tmpdir(), 'mp-bench-img-'));
+try {
+  // Process start-up alone, so a reader can see what the numbers are made of.
+  let nodeStart = INF;
+  for (let i = 0; i < RUNS; i++) nodeStart = best(nodeStart, time(process.execPath, ['-e', '0'], [0]));
+  for (const cand of ['close', 'defect']) {
+    const a = join(DATA, 'ref.png');
+    const b = join(DATA, `${cand}.png`);
+    let ours = INF;
+    let oursFast = INF;
+    let theirs = INF;
+    for (let i = 0; i < RUNS; i++) {
+      ours = best(ours, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--heatmap', join(out, 'ours.png')], [0, 1]));
+      oursFast = best(oursFast, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--no-ssim', '--heatmap', join(out, 'ours.png')], [0, 1]));
+      theirs = best(theirs, time(odiff, [a, b, join(out, 'odiff.png')], [0, 22]));
+    }
+    let core = Infinity;
+    let result;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      result = imageDiff(readPng(a), readPng(b));
+      core = Math.min(core, (performance.now() - t0) / 1000);
+    }
+    const r = result as ReturnType<typeof imageDiff>;
+    console.log(`\nimage-diff 1024×1024 RGB, ref vs ${cand} (best of ${RUNS}; decode and diff image included)`);
+    console.log('                                      wall       cpu');
+    console.log(`  mflux-port image-diff          ${ms(ours.wall)}  ${ms(ours.cpu)}   PSNR ${r.psnr?.toFixed(2)} dB, SSIM ${r.ssim?.toFixed(4)}, max ${r.max_abs}, mean ${r.mean_abs.toFixed(3)}, golden ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% → ${r.mflux_pass ? 'pass' : 'fail'}`);
+    console.log(`  mflux-port image-diff --no-ssim${ms(oursFast.wall)}  ${ms(oursFast.cpu)}`);
+    console.log(`  odiff                          ${ms(theirs.wall)}  ${ms(theirs.cpu)}   pixel mismatch count and diff image`);
+    console.log(`  ratio odiff / image-diff        ${(theirs.wall / ours.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / ours.cpu).toFixed(2).padStart(6)}×   (goal ≥ 1: as fast)`);
+    console.log(`  ratio odiff / --no-ssim         ${(theirs.wall / oursFast.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / oursFast.cpu).toFixed(2).padStart(6)}×`);
+    console.log(`  node start-up alone            ${ms(nodeStart.wall)}  ${ms(nodeStart.cpu)};  in-process decode + all metrics ${(core * 1000).toFixed(0)} ms wall`);
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
