@@ -5,12 +5,15 @@
 // - `.npy` files are one tensor named by the file stem (or by the manifest's `name`);
 //   containers (safetensors, .npz, torch) keep their own tensor names;
 // - files in subfolders (diffusers snapshots: transformer/, vae/) get `<subfolder>/` in front;
-// - order: manifest.jsonl lines first, then the other files by relative path (code point
-//   order); a `*.index.json` stands in for the shards it lists;
+// - order: folders are walked depth first, entries by name (code point order); in each
+//   folder its manifest.jsonl lines come first (capture order; a partial last line left by
+//   a killed run is skipped), then its other files; a `*.index.json` stands in for the
+//   shards it lists;
+// - skipped: hidden files and folders, files without a tensor extension, training_args.bin;
 // - when a name is already taken, the later tensor becomes `<relative file>:<name>`, and if
 //   that is taken too, `<relative file>:<name>#2`, `#3`, …
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, normalize, relative, sep } from 'node:path';
+import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { TensorInfo } from './types';
 import type { FilePool } from './file';
 import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
@@ -74,12 +77,15 @@ async function readManifest(root: string, pool: FilePool): Promise<ManifestLine[
   if (ref.size > MAX_MANIFEST) throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST)} limit`);
   const text = new TextDecoder().decode(await ref.read(0, ref.size, 'the manifest'));
   const lines: ManifestLine[] = [];
-  text.split('\n').forEach((line, i) => {
+  const all = text.split('\n');
+  all.forEach((line, i) => {
     if (!line.trim()) return;
     let o: unknown;
     try {
       o = JSON.parse(line);
     } catch {
+      // a run killed mid-write leaves a partial last line without its newline: skip it
+      if (i === all.length - 1) return;
       throw new BadIndex(path, `line ${i + 1} is not JSON`);
     }
     const { name, file } = (o ?? {}) as Record<string, unknown>;
@@ -123,24 +129,34 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
   };
 
   const used = new Set<Entry>();
-  const manifest = await readManifest(root, pool);
-  for (const line of manifest ?? []) {
-    let entries: Entry[];
-    try {
-      entries = await entriesOf(line.file);
-    } catch (e) {
-      if (e instanceof FileNotReadable) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(relative(root, line.file))} for ${quote(line.name)}, which cannot be read (${e.reason})`);
-      throw e;
+  const applied = new Set<string>();
+  // a folder's manifest.jsonl orders that folder's tensors (capture order); it is applied
+  // when the walk first reaches the folder
+  const applyManifest = async (folder: string): Promise<void> => {
+    if (applied.has(folder)) return;
+    applied.add(folder);
+    const manifestPath = join(folder, 'manifest.jsonl');
+    for (const line of (await readManifest(folder, pool)) ?? []) {
+      let entries: Entry[];
+      try {
+        entries = await entriesOf(line.file);
+      } catch (e) {
+        if (e instanceof FileNotReadable) throw new BadIndex(manifestPath, `lists ${quote(relative(folder, line.file))} for ${quote(line.name)}, which cannot be read (${e.reason})`);
+        throw e;
+      }
+      const e = entries.length === 1 ? entries[0] : entries.find((x) => x.info.name === line.name);
+      if (!e) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))}, which does not contain it`);
+      if (used.has(e)) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))} twice`);
+      used.add(e);
+      add(e, line.file, line.name);
     }
-    const e = entries.length === 1 ? entries[0] : entries.find((x) => x.info.name === line.name);
-    if (!e) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(line.name)} in ${quote(relative(root, line.file))}, which does not contain it`);
-    if (used.has(e)) throw new BadIndex(join(root, 'manifest.jsonl'), `lists ${quote(line.name)} in ${quote(relative(root, line.file))} twice`);
-    used.add(e);
-    add(e, line.file, line.name);
-  }
-  // files the manifest does not mention (and tensors of its containers it left out) follow
-  for (const p of candidates) {
-    for (const e of await entriesOf(p)) if (!used.has(e)) add(e, p, e.info.name);
+  };
+  const wanted = new Set(candidates);
+  await applyManifest(root);
+  for (const p of all) {
+    await applyManifest(dirname(p));
+    // files a manifest does not mention (and tensors of containers it left out) follow
+    if (wanted.has(p)) for (const e of await entriesOf(p)) if (!used.has(e)) add(e, p, e.info.name);
   }
   return out;
 }

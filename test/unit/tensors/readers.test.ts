@@ -261,3 +261,26 @@ test('a manifest.jsonl keeps capture order and names; files it does not mention 
   assert.deepEqual([...(await src.read('blocks.1.out'))], [2]);
   await src.close();
 });
+
+test('a run folder: each side keeps its own manifest order, prefixed by its folder; a partial last line is skipped', async () => {
+  const run = join(tmp, 'run');
+  const st = (name: string, v: number) => {
+    const h = Buffer.from(JSON.stringify({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
+    const len = Buffer.alloc(8);
+    len.writeUInt32LE(h.length, 0);
+    return Buffer.concat([len, h, Buffer.from(new Float32Array([v]).buffer)]);
+  };
+  for (const side of ['mlx', 'ref']) {
+    mkdirSync(join(run, side), { recursive: true });
+    writeFileSync(join(run, side, '00000-z.safetensors'), st('z', 1));
+    writeFileSync(join(run, side, '00001-a.safetensors'), st('a', 2));
+    const lines = [{ index: 0, name: 'z', file: '00000-z.safetensors' }, { index: 1, name: 'a', file: '00001-a.safetensors' }].map((o) => JSON.stringify(o));
+    // the MLX side was killed while writing its manifest
+    writeFileSync(join(run, side, 'manifest.jsonl'), lines.join('\n') + (side === 'mlx' ? '\n{"index": 2, "na' : '\n'));
+  }
+  writeFileSync(join(run, 'run.json'), '{}');
+  const src = await T.openTensors(run);
+  assert.deepEqual(src.list().map((t) => t.name), ['mlx/z', 'mlx/a', 'ref/z', 'ref/a']);
+  assert.deepEqual([...(await src.read('ref/a'))], [2]);
+  await src.close();
+});
