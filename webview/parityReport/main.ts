@@ -13,7 +13,7 @@ import { connect } from '../shared/vscodeApi';
 import { afterPaint, ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
 import { colorize, COLORMAP_NAMES, cssColor, finiteRange, minPositive, type ColormapName, type Range, type Scale } from '../shared/colormap';
 import { drawChart } from '../shared/chart';
-import { fmt, pct, shape, thousands } from '../shared/format';
+import { float32Repr, fmt, pct, shape, thousands } from '../shared/format';
 import { findJumps, neededAtol, pytestAssertion, rejudge, roundUp, type Rejudged } from './rejudge';
 
 type SortKey = 'index' | 'name' | 'max_abs' | 'mean_abs' | 'rel_l2' | 'cosine' | 'mismatch_ratio' | 'pass';
@@ -378,6 +378,7 @@ function drawGrowthNow(): void {
     series: [{ label: 'rel L2 (log)', values: r.pairs.map((p) => p.rel_l2), color: cssVar('--vscode-charts-blue', '#3794ff'), log: true }],
     marks: [...jumps],
     selected: sel,
+    xTicks: r.pairs.length <= 12 ? r.pairs.map((_, i) => i) : undefined,
     formatX: (x) => String(Math.round(x)),
   });
   const first = r.first_divergence ? byName.get(r.first_divergence)?.index : undefined;
@@ -622,7 +623,7 @@ function valuesSection(d: LayerDetail, p: ReportPair): HTMLElement {
 
 function fmtValue(v: number | null): string {
   if (v === null) return 'NaN/Inf';
-  return Number.isInteger(v) ? String(v) : v.toPrecision(7);
+  return float32Repr(v);
 }
 
 function histogramSection(hist: NonNullable<LayerDetail['histogram']>): HTMLElement {

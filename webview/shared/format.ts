@@ -46,3 +46,18 @@ export function thousands(n: number): string {
   }
   return (n < 0 ? '-' : '') + out;
 }
+
+/**
+ * The shortest decimal that reads back as the same float32 (how NumPy prints a float32), so
+ * a value dumped as float32 is not shown with float64 noise digits.
+ */
+export function float32Repr(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const s = f.toPrecision(p);
+    if (Math.fround(Number(s)) === f) return String(Number(s));
+  }
+  return String(f);
+}

@@ -10,7 +10,7 @@ import {
 import { connect } from '../shared/vscodeApi';
 import { ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
 import { colorize, cssColor } from '../shared/colormap';
-import { bytes, count, fmt, shape } from '../shared/format';
+import { bytes, count, float32Repr, fmt, shape } from '../shared/format';
 import { buildTree, totals, type TreeNode } from './tree';
 
 const channel = connect<TensorViewerHostMessage, TensorViewerWebviewMessage>(isTensorViewerHostMessage, (raw) => {
@@ -275,7 +275,8 @@ function statsView(s: TensorStats): HTMLElement {
   add('NaN', s.nan.toLocaleString());
   add('Inf', s.inf.toLocaleString());
   const first = h('ol', { class: 'first mono', id: 'first-values', start: 0 });
-  for (const v of s.first) first.append(h('li', { text: v === null ? 'NaN/Inf' : String(v) }));
+  const f64 = findNode(state.selected ?? '')?.tensor?.dtype === 'F64';
+  for (const v of s.first) first.append(h('li', { text: v === null ? 'NaN/Inf' : f64 ? String(v) : float32Repr(v) }));
   return h('section', {}, h('h3', { text: 'Stats (finite values)' }), kv, h('h3', { text: `First ${s.first.length} values (row-major)` }), first);
 }
 
