@@ -2,8 +2,6 @@
 // metric and heatmap accumulators, and assembles the report. Memory stays bounded: two chunk
 // buffers (plus one window of the candidate when a layout transform reorders it) and small
 // per-pair state. Runs in a worker thread (worker.ts) or in-process.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { errorGrowth } from './growth';
@@ -35,47 +33,8 @@ async function openSide(path: string): Promise<TensorSource> {
   try {
     return await openTensors(path);
   } catch (e) {
-    // Until the folder reader lands, a folder is the union of the tensor files in it.
-    const st = await stat(path).catch(() => null);
-    if (st?.isDirectory() && /not supported yet/.test((e as Error).message)) return openFolderShim(path);
     throw new CompareInputError((e as Error).message);
   }
-}
-
-async function openFolderShim(dir: string): Promise<TensorSource> {
-  const files = (await readdir(dir)).filter((f) => /\.(safetensors|npy|npz|pt|pth|bin)$/i.test(f)).sort();
-  const sources: TensorSource[] = [];
-  const owner = new Map<string, TensorSource>();
-  const infos: TensorInfo[] = [];
-  try {
-    for (const f of files) {
-      const s = await openTensors(join(dir, f));
-      sources.push(s);
-      for (const info of s.list()) {
-        if (owner.has(info.name)) continue;
-        owner.set(info.name, s);
-        infos.push(info);
-      }
-    }
-  } catch (e) {
-    await Promise.all(sources.map((s) => s.close()));
-    throw new CompareInputError((e as Error).message);
-  }
-  const of = (name: string): TensorSource => {
-    const s = owner.get(name);
-    if (!s) throw new Error(`${dir}: no tensor named ${JSON.stringify(name)}`);
-    return s;
-  };
-  return {
-    path: dir,
-    list: () => infos,
-    get: (name) => owner.get(name)?.get(name),
-    chunks: (name, o) => of(name).chunks(name, o),
-    read: (name, o) => of(name).read(name, o),
-    close: async () => {
-      await Promise.all(sources.map((s) => s.close()));
-    },
-  };
 }
 
 /** Hands out aligned pieces of a chunk stream. */

@@ -1,0 +1,10 @@
+// Public surface of the parity engine for the CLI, the extension host and the panels.
+export type * from './types';
+export { runCompare, CompareInputError, DEFAULT_CHUNK_ELEMENTS, DEFAULT_WINDOW_ELEMENTS, type CompareHooks } from './engine';
+export { compareInWorker, defaultWorkerFile } from './client';
+export { renderHtmlReport, type HtmlOptions } from './html';
+export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from './outputs';
+export { naturalCompare, pairNames, readManifest, findManifest, readCompareMap, parseCompareMap, applyRules, compileRules } from './pairing';
+export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
+export { planLayout, alternativePlans, type LayoutPlan } from './layout';
+export { errorGrowth, JUMP_FACTOR } from './growth';
