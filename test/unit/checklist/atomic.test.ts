@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { createPort, parseState, stateFile, loadPorts, updatePort, setPortFields } from '../../../src/core/checklist/state';
 import { writeFileAtomic } from '../../../src/core/checklist/atomicWrite';
 import { bigNotes } from './helpers/stateWriter';
+import { tempDir } from './helpers/tmp';
 
 const KILLS = 30;
 
@@ -30,7 +30,7 @@ function runAndKill(script: string, repo: string, delayMs: number): Promise<void
 }
 
 test(`SIGKILL at ${KILLS} random moments of a write loop never leaves a broken state file`, async () => {
-  const root = mkdtempSync(join(tmpdir(), 'mfp-atomic-'));
+  const root = tempDir('mfp-atomic-');
   const repo = join(root, 'mflux');
   mkdirSync(repo);
   const script = bundleWriter(root);
@@ -60,7 +60,7 @@ test(`SIGKILL at ${KILLS} random moments of a write loop never leaves a broken s
 });
 
 test('writeFileAtomic replaces content and leaves no temp file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mfp-aw-'));
+  const dir = tempDir('mfp-aw-');
   const f = join(dir, 'a.json');
   writeFileSync(f, 'old');
   await writeFileAtomic(f, 'new');
@@ -69,7 +69,7 @@ test('writeFileAtomic replaces content and leaves no temp file', async () => {
 });
 
 test('writeFileAtomic into a missing folder fails and leaves nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mfp-aw-'));
+  const dir = tempDir('mfp-aw-');
   await assert.rejects(writeFileAtomic(join(dir, 'nope', 'a.json'), 'x'), /ENOENT/);
   assert.deepEqual(readdirSync(dir), []);
 });

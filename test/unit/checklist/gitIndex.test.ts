@@ -2,17 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gitDir, ignoresTopFolder, parseGitIndex, trackedPaths } from '../../../src/core/checklist/gitIndex';
+import { tempDir } from './helpers/tmp';
 
 function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.org', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
 }
 
 function repoWithFiles(files: string[]): string {
-  const repo = mkdtempSync(join(tmpdir(), 'mfp-gitidx-'));
+  const repo = tempDir('mfp-gitidx-');
   git(repo, 'init', '-q');
   for (const f of files) {
     mkdirSync(dirname(join(repo, f)), { recursive: true });
@@ -56,16 +56,16 @@ for (const version of [2, 3, 4]) {
 test('trackedPaths filters by prefix; a repo without commits or index gives []', async () => {
   const repo = repoWithFiles(FILES);
   assert.deepEqual(await trackedPaths(repo, 'debug_artifacts/'), ['debug_artifacts/run1/ref/latents.npy']);
-  const empty = mkdtempSync(join(tmpdir(), 'mfp-gitidx-'));
+  const empty = tempDir('mfp-gitidx-');
   git(empty, 'init', '-q');
   assert.deepEqual(await trackedPaths(empty), []);
-  assert.equal(await trackedPaths(mkdtempSync(join(tmpdir(), 'mfp-nogit-'))), undefined);
+  assert.equal(await trackedPaths(tempDir('mfp-nogit-')), undefined);
 });
 
 test('a worktree (.git is a file) is followed to its git folder', async () => {
   const repo = repoWithFiles(FILES);
   git(repo, 'commit', '-q', '-m', 'init');
-  const wt = join(mkdtempSync(join(tmpdir(), 'mfp-wt-')), 'wt');
+  const wt = join(tempDir('mfp-wt-'), 'wt');
   git(repo, 'worktree', 'add', '-q', wt);
   assert.ok((await gitDir(wt))?.includes(join('.git', 'worktrees')));
   assert.deepEqual((await trackedPaths(wt))?.sort(), lsFiles(wt).sort());

@@ -3,16 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { affectsAutoChecks, BUILTIN_RULES, provingItems, pyprojectScripts, RuleContext, RuleRegistry, runAutoChecks, runRule } from '../../../src/core/checklist/rules';
 import type { CheckResult } from '../../../src/core/checks';
+import { tempDir } from './helpers/tmp';
 
 const MODEL = 'z_image';
 
 function repo(): string {
-  return mkdtempSync(join(tmpdir(), 'mfp-rules-'));
+  return tempDir('mfp-rules-');
 }
 
 function put(root: string, rel: string, text = ''): string {

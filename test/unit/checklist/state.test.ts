@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   addEvidence,
@@ -23,9 +22,10 @@ import {
   updatePort,
 } from '../../../src/core/checklist/state';
 import type { Port } from '../../../src/core/checklist/port';
+import { tempDir } from './helpers/tmp';
 
 function tempRepo(): string {
-  const root = mkdtempSync(join(tmpdir(), 'mfp-state-'));
+  const root = tempDir('mfp-state-');
   const repo = join(root, 'mflux');
   mkdirSync(repo);
   mkdirSync(join(root, 'diffusers'));
@@ -248,7 +248,7 @@ test('stale temp files are cleaned, fresh ones (a write in progress) are not', a
 
 test('a reference repo on an unrelated path stays absolute-resolvable', async () => {
   const repo = tempRepo();
-  const far = mkdtempSync(join(tmpdir(), 'mfp-far-'));
+  const far = tempDir('mfp-far-');
   await createPort({ ...port(repo), referenceRepo: far }, T0);
   const r = await loadStateFile(stateFile(repo, 'z_image'));
   assert.ok(r.ok);

@@ -2,13 +2,13 @@
 // a fully wired model passes every rule, a half-wired one fails exactly the surfaces it lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {  } from 'node:fs';
 import { join } from 'node:path';
 import { halfWired, makeWorkspace } from '../../fixtures/workspace';
 import { BUILTIN_RULES, runRule } from '../../../src/core/checklist/rules';
+import { tempDir } from './helpers/tmp';
 
-const ws = makeWorkspace(join(mkdtempSync(join(tmpdir(), 'mfp-wsrules-')), 'ws'), { models: ['flux2', halfWired('z_image')] });
+const ws = makeWorkspace(join(tempDir('mfp-wsrules-'), 'ws'), { models: ['flux2', halfWired('z_image')] });
 
 async function statuses(model: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
