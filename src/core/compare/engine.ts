@@ -175,12 +175,10 @@ function isAbort(e: unknown): boolean {
 
 /** Runs a whole comparison. Throws CompareInputError for bad input, AbortError when cancelled. */
 export async function runCompare(options: CompareOptions, hooks: CompareHooks = {}): Promise<CompareOutput> {
-  const { signal } = hooks;
-  let tolerances;
-  let rules;
+  // Bad tolerances or rules fail before any file is opened.
   try {
-    tolerances = compileTolerances({ atol: options.atol, rtol: options.rtol }, options.map);
-    rules = compileRules(options.map);
+    compileTolerances({ atol: options.atol, rtol: options.rtol }, options.map);
+    compileRules(options.map);
   } catch (e) {
     throw new CompareInputError((e as Error).message);
   }
@@ -204,103 +202,127 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     throw e;
   }
   try {
-    const refNames = ref.list().map((i) => i.name);
-    const candNames = cand.list().map((i) => i.name);
-    const pairing = pairNames(refNames, candNames, rules, { ref: refManifest, cand: candManifest });
-    const heatMode = options.heatmaps ?? 'failing';
-    const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
-    const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
-    const pairs: PairResult[] = [];
-    const heatmaps: Record<string, PairHeatmaps> = {};
-    const total = pairing.pairs.length;
-    let lastReport = 0;
-    for (const [refName, candName] of pairing.pairs) {
-      signal?.throwIfAborted();
-      const r = ref.get(refName) as TensorInfo;
-      const c = cand.get(candName) as TensorInfo;
-      const tol = tolerances.resolve(refName, r.dtype, c.dtype);
-      hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
-      const planned = planLayout(r.shape, c.shape, refName);
-      if (!planned.ok) {
-        pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
-        continue;
-      }
-      const plan = planned.plan;
-      if (!r.decodable || !c.decodable) {
-        const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-        pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
-        continue;
-      }
-      const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
-      const measure = async (p: LayoutPlan) => {
-        const acc = new MetricAccumulator(tol.atol, tol.rtol);
-        const heat = heatMode === 'none' || r.numel === 0 ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
-        await streamPair({
-          ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, chunkElements, windowElements, signal,
-          progress: (done) => {
-            const now = Date.now();
-            if (now - lastReport < 100) return;
-            lastReport = now;
-            hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
-          },
-        });
-        return { m: acc.finish(r.shape), heat, plan: p };
-      };
-      let result;
-      let note: string | undefined;
-      try {
-        result = await measure(plan);
-        if (result.m.mismatch > 0 && plan.transform === 'none' && r.numel <= ALTERNATIVE_LIMIT) {
-          // Equal shapes do not prove equal layouts: an OHWI kernel [O,3,3,3] has the OIHW shape.
-          for (const alt of alternativePlans(r.shape, refName)) {
-            const tried = await measure(alt);
-            if (tried.m.mismatch === 0) {
-              note = `shapes are identical, but the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch)`;
-              result = tried;
-              break;
-            }
-          }
-        }
-      } catch (e) {
-        if (isAbort(e)) throw e;
-        pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
-        continue;
-      }
-      const { m, heat } = result;
-      const pass = m.mismatch === 0;
-      pairs.push({
-        name: refName,
-        ref_name: refName,
-        cand_name: candName,
-        ref: { dtype: r.dtype, shape: [...r.shape] },
-        cand: { dtype: c.dtype, shape: [...c.shape] },
-        transform: result.plan.transform,
-        atol: tol.atol,
-        rtol: tol.rtol,
-        tolerance_source: tol.source,
-        ...m,
-        pass,
-        ...(note ? { note } : {}),
-      });
-      if (heat && (heatMode === 'all' || !pass)) {
-        const h = heat.finish(options.worstChannels ?? 6);
-        heatmaps[refName] = { name: refName, main: h.main, channels: h.channels };
-      }
-    }
-    hooks.onProgress?.({ done: total, total });
-    const first = pairs.find((p) => !p.pass);
-    const report: ReportJson = {
-      pairs,
-      first_divergence: first ? first.name : null,
-      unmatched_ref: pairing.unmatchedRef,
-      unmatched_cand: pairing.unmatchedCand,
-      error_growth: errorGrowth(pairs),
-      order: pairing.order,
-      ref_path: ref.path,
-      cand_path: cand.path,
-    };
-    return { report, heatmaps };
+    return await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest });
   } finally {
     await Promise.all([ref.close(), cand.close()]);
   }
 }
+
+/**
+ * Compares two already opened sources (the caller closes them). `manifests` are the capture
+ * orders, when known; paths in `options` are only used for the report.
+ */
+export async function compareSources(
+  ref: TensorSource,
+  cand: TensorSource,
+  options: CompareOptions,
+  hooks: CompareHooks = {},
+  manifests: { ref?: readonly string[]; cand?: readonly string[] } = {},
+): Promise<CompareOutput> {
+  const { signal } = hooks;
+  let tolerances;
+  let rules;
+  try {
+    tolerances = compileTolerances({ atol: options.atol, rtol: options.rtol }, options.map);
+    rules = compileRules(options.map);
+  } catch (e) {
+    throw new CompareInputError((e as Error).message);
+  }
+  const refNames = ref.list().map((i) => i.name);
+  const candNames = cand.list().map((i) => i.name);
+  const pairing = pairNames(refNames, candNames, rules, manifests);
+  const heatMode = options.heatmaps ?? 'failing';
+  const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
+  const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
+  const pairs: PairResult[] = [];
+  const heatmaps: Record<string, PairHeatmaps> = {};
+  const total = pairing.pairs.length;
+  let lastReport = 0;
+  for (const [refName, candName] of pairing.pairs) {
+    signal?.throwIfAborted();
+    const r = ref.get(refName) as TensorInfo;
+    const c = cand.get(candName) as TensorInfo;
+    const tol = tolerances.resolve(refName, r.dtype, c.dtype);
+    hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
+    const planned = planLayout(r.shape, c.shape, refName);
+    if (!planned.ok) {
+      pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
+      continue;
+    }
+    const plan = planned.plan;
+    if (!r.decodable || !c.decodable) {
+      const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
+      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
+      continue;
+    }
+    const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+    const measure = async (p: LayoutPlan) => {
+      const acc = new MetricAccumulator(tol.atol, tol.rtol);
+      const heat = heatMode === 'none' || r.numel === 0 ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
+      await streamPair({
+        ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, chunkElements, windowElements, signal,
+        progress: (done) => {
+          const now = Date.now();
+          if (now - lastReport < 100) return;
+          lastReport = now;
+          hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
+        },
+      });
+      return { m: acc.finish(r.shape), heat, plan: p };
+    };
+    let result;
+    let note: string | undefined;
+    try {
+      result = await measure(plan);
+      if (result.m.mismatch > 0 && plan.transform === 'none' && r.numel <= ALTERNATIVE_LIMIT) {
+        // Equal shapes do not prove equal layouts: an OHWI kernel [O,3,3,3] has the OIHW shape.
+        for (const alt of alternativePlans(r.shape, refName)) {
+          const tried = await measure(alt);
+          if (tried.m.mismatch === 0) {
+            note = `shapes are identical, but the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch)`;
+            result = tried;
+            break;
+          }
+        }
+      }
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
+      continue;
+    }
+    const { m, heat } = result;
+    const pass = m.mismatch === 0;
+    pairs.push({
+      name: refName,
+      ref_name: refName,
+      cand_name: candName,
+      ref: { dtype: r.dtype, shape: [...r.shape] },
+      cand: { dtype: c.dtype, shape: [...c.shape] },
+      transform: result.plan.transform,
+      atol: tol.atol,
+      rtol: tol.rtol,
+      tolerance_source: tol.source,
+      ...m,
+      pass,
+      ...(note ? { note } : {}),
+    });
+    if (heat && (heatMode === 'all' || !pass)) {
+      const h = heat.finish(options.worstChannels ?? 6);
+      heatmaps[refName] = { name: refName, main: h.main, channels: h.channels };
+    }
+  }
+  hooks.onProgress?.({ done: total, total });
+  const first = pairs.find((p) => !p.pass);
+  const report: ReportJson = {
+    pairs,
+    first_divergence: first ? first.name : null,
+    unmatched_ref: pairing.unmatchedRef,
+    unmatched_cand: pairing.unmatchedCand,
+    error_growth: errorGrowth(pairs),
+    order: pairing.order,
+    ref_path: ref.path,
+    cand_path: cand.path,
+  };
+  return { report, heatmaps };
+}
+

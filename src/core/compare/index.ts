@@ -1,6 +1,6 @@
 // Public surface of the parity engine for the CLI, the extension host and the panels.
 export type * from './types';
-export { runCompare, CompareInputError, DEFAULT_CHUNK_ELEMENTS, DEFAULT_WINDOW_ELEMENTS, type CompareHooks } from './engine';
+export { runCompare, compareSources, CompareInputError, DEFAULT_CHUNK_ELEMENTS, DEFAULT_WINDOW_ELEMENTS, type CompareHooks } from './engine';
 export { compareInWorker, defaultWorkerFile } from './client';
 export { renderHtmlReport, type HtmlOptions } from './html';
 export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from './outputs';

@@ -85,6 +85,12 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(a jump: a local bug\)/);
   // without the rename map the attention blocks stay unpaired
   assert.match(bad.stdout, /unmatched: 12 reference, 12 candidate/);
+  // tolerances loose enough for the bug: everything passes
+  const loose = cli('compare', ref, cand, '--atol', '10', '--rtol', '1', '--json', '-');
+  assert.equal(loose.code, 0, loose.stderr);
+  const rep = JSON.parse(loose.stdout) as ReportJson;
+  assert.equal(rep.first_divergence, null);
+  assert.ok(rep.pairs.every((p) => p.atol === 10 && p.rtol === 1 && p.tolerance_source === 'global'));
 });
 
 test('bad input: exit 2 with one error line', () => {
@@ -117,4 +123,11 @@ test('the engine in a worker thread reports progress and returns the same report
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(compareInWorker({ refPath: ref, candPath: cand }, { signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+  // cancelled while running: the worker stops and the promise rejects
+  const mid = new AbortController();
+  let n = 0;
+  await assert.rejects(
+    compareInWorker({ refPath: ref, candPath: cand, chunkElements: 64 }, { signal: mid.signal, onProgress: () => { if (++n === 5) mid.abort(); } }),
+    (e: Error) => e.name === 'AbortError',
+  );
 });
