@@ -1,7 +1,7 @@
 // Issue 2 end to end, with the packaged VSIX in a real VS Code: start a port from the command
 // palette, tick items with the tree's native checkboxes, reload the window and find the state
 // kept (in the tree and in .mflux-port/<model>.json); the welcome view when there is no port;
-// the checklist in restricted mode. Screenshots go to test-results/e2e/checklist-*.png.
+// the checklist in restricted mode; activation on an mflux checkout. Screenshots go to test-results/e2e/checklist-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,9 +116,13 @@ test('start a port from the palette, tick items, reload: the state is kept', { t
   });
 });
 
-test('the welcome view offers "Start a port" when there is none, and "Open Folder" in an empty window', { timeout: 180_000 }, async () => {
+test('the extension activates on an mflux checkout; the welcome view offers "Start a port", and "Open Folder" in an empty window', { timeout: 180_000 }, async () => {
   const ws = makeWorkspace(join(tmp, 'welcome'));
-  await withVSCode({ workspace: ws.mflux, name: 'checklist-welcome', openView: true }, async (vs) => {
+  await withVSCode({ workspace: ws.mflux, name: 'checklist-welcome' }, async (vs) => {
+    // workspaceContains:pyproject.toml activates the extension before its view is opened.
+    await waitFor(async () => /_doActivateExtension mflux-port\.mflux-port-studio\b/.test(vs.extHostLog()), 'the extension to activate', 30_000);
+    assert.doesNotMatch(vs.extHostLog(), /Activating extension 'mflux-port\.mflux-port-studio' failed/);
+    await vs.openView();
     const welcome = vs.welcomeView();
     await welcome.waitFor({ state: 'visible' });
     assert.match(await welcome.innerText(), /No port yet/);
