@@ -41,7 +41,10 @@ export class StatsAccumulator {
         break;
       }
     }
-    const k = c instanceof Float32Array ? kernel32(c, shift) : kernel64(c, shift);
+    // most chunks are all finite: a branch-free, two-lane loop; a NaN or inf shows up as a
+    // non-finite sum, and then the chunk is counted again by the careful loop
+    let k = c instanceof Float32Array ? fast32(c, shift) : fast64(c, shift);
+    if (!Number.isFinite(k.s1 + k.s2)) k = c instanceof Float32Array ? kernel32(c, shift) : kernel64(c, shift);
     let { lo, hi } = k;
     const cnt = len - k.bad;
     let nan = 0;
@@ -100,7 +103,75 @@ interface Partial {
   bad: number;
 }
 
-// Two copies of one loop so each stays monomorphic (one array type) for the JIT.
+// Two copies of each loop so each stays monomorphic (one array type) for the JIT.
+function fast32(c: Float32Array, shift: number): Partial {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let a1 = 0;
+  let a2 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  const n = c.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const v = c[i];
+    const w = c[i + 1];
+    const dv = v - shift;
+    const dw = w - shift;
+    a1 += dv;
+    a2 += dv * dv;
+    b1 += dw;
+    b2 += dw * dw;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (w < lo) lo = w;
+    if (w > hi) hi = w;
+  }
+  if (i < n) {
+    const v = c[i];
+    const dv = v - shift;
+    a1 += dv;
+    a2 += dv * dv;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
+}
+
+function fast64(c: Float64Array, shift: number): Partial {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let a1 = 0;
+  let a2 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  const n = c.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const v = c[i];
+    const w = c[i + 1];
+    const dv = v - shift;
+    const dw = w - shift;
+    a1 += dv;
+    a2 += dv * dv;
+    b1 += dw;
+    b2 += dw * dw;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (w < lo) lo = w;
+    if (w > hi) hi = w;
+  }
+  if (i < n) {
+    const v = c[i];
+    const dv = v - shift;
+    a1 += dv;
+    a2 += dv * dv;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
+}
+
 function kernel32(c: Float32Array, shift: number): Partial {
   let lo = Infinity;
   let hi = -Infinity;

@@ -284,3 +284,31 @@ test('a run folder: each side keeps its own manifest order, prefixed by its fold
   assert.deepEqual([...(await src.read('ref/a'))], [2]);
   await src.close();
 });
+
+test('streaming stats match NumPy in float64 across chunk boundaries, NaN/inf chunks and a large offset', async () => {
+  const p = join(tmp, 'stats.npy');
+  const want = pythonJson<Record<string, number>>(`
+import json, sys, numpy as np
+rng = np.random.default_rng(5)
+a = (10000 + rng.standard_normal(100003) * 1e-3).astype(np.float32)
+a[17] = np.nan; a[50000] = np.inf; a[50001] = -np.inf; a[99999] = np.nan
+np.save(sys.argv[1], a)
+f = a[np.isfinite(a)].astype(np.float64)
+print(json.dumps({"mean": f.mean(), "std": f.std(), "nan": int(np.isnan(a).sum()), "inf": int(np.isinf(a).sum())}))`, [p]);
+  const { tensorStats, StatsAccumulator } = await import('../../../src/core/tensors/stats');
+  const src = await T.openTensors(p);
+  for (const chunkElements of [1000, 1 << 22]) {
+    const acc = new StatsAccumulator();
+    for await (const c of src.chunks('stats', { chunkElements })) acc.add(c);
+    const s = acc.result();
+    assert.equal(s.nan, want.nan);
+    assert.equal(s.inf, want.inf);
+    assert.equal(s.min, -Infinity);
+    assert.equal(s.max, Infinity);
+    assert.ok(Math.abs(s.mean! - want.mean) <= 1e-12 * want.mean, `mean ${s.mean} vs ${want.mean}`);
+    assert.ok(Math.abs(s.std! - want.std) <= 1e-6 * want.std, `std ${s.std} vs ${want.std}`);
+  }
+  const whole = await tensorStats(src, 'stats');
+  assert.equal(whole.finite, 100003 - 4);
+  await src.close();
+});
