@@ -7,16 +7,19 @@
 
 export type ShellKind = 'posix' | 'fish' | 'pwsh';
 
+export class UnquotableError extends Error {}
+
 /** Which quoting rules a shell follows, from its executable path (`/bin/zsh`, `pwsh.exe`…). */
 export function shellKind(shellPath: string | undefined): ShellKind {
   const base = (shellPath ?? '').split(/[\\/]/).pop()?.toLowerCase().replace(/\.exe$/, '') ?? '';
   if (base === 'fish') return 'fish';
   if (base === 'pwsh' || base === 'powershell' || base.startsWith('pwsh-')) return 'pwsh';
+  if (base === 'cmd') {
+    throw new UnquotableError('cmd.exe is not supported by the runners (its quoting cannot pass every path unchanged): make PowerShell, Git Bash or WSL the default terminal profile.');
+  }
   // bash, zsh, sh, dash, ksh and anything unknown: POSIX single quotes are the common ground.
   return 'posix';
 }
-
-export class UnquotableError extends Error {}
 
 // Words that need no quotes. A leading `=` is excluded (zsh expands `=cmd` to a path); for
 // PowerShell `,` (array), `@` (splatting), `%` and a leading `-` are excluded as well.

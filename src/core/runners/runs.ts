@@ -1,6 +1,6 @@
 // Run folders: debug_artifacts/<run_id>/{ref,mlx} in the repo each side runs in, each with a
 // run.json saying what produced it. Run ids are UTC timestamps, so name order is time order.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Side } from './env';
 
@@ -181,6 +181,17 @@ export async function pruneRuns(repo: string, keep: number, protect: ReadonlySet
     removed.push(r.runId);
   }
   return removed;
+}
+
+/** Removes a side folder that stayed empty (its side never started), and the run folder if that leaves it empty. */
+export async function discardEmptySide(repo: string, runId: string, side: Side): Promise<void> {
+  for (const dir of [sideDir(repo, runId, side), join(repo, ARTIFACTS, runId)]) {
+    try {
+      await rmdir(dir); // refuses folders that are not empty: nothing a run wrote is ever lost
+    } catch {
+      return;
+    }
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

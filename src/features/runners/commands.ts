@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { release } from 'node:os';
 import {
-  createRun, defaultDumpName, describeEnd, endRecord, ensureExcluded, expressionAt, goldenTestPath, latestPassed,
+  createRun, defaultDumpName, describeEnd, discardEmptySide, endRecord, ensureExcluded, expressionAt, goldenTestPath, latestPassed,
   listRuns, mlxPlatformProblem, mlxScript, planDeterministicTest, planInsertDump, planSide, pruneRuns, referenceScript,
   repoState, scriptPath, sideDir, sideLabel, startRecord, writeRunRecord, type RepoState, type RunSettings, type Side,
 } from '../../core/runners';
@@ -148,6 +148,7 @@ export class RunnerCommands implements vscode.Disposable {
     // Kept across reloads: Re-run Last finds the port again by its repo and model.
     await this.context.workspaceState.update(LAST_RUN_KEY, { sides, model: port.model, mfluxRepo: port.mfluxRepo });
     this.active.add(runId);
+    const started = new Set<Side>();
     try {
       const repos = [...new Set(sides.map(repoOf).concat(port.mfluxRepo))];
       await Promise.all(repos.map((r) => ensureExcluded(r).catch(() => undefined)));
@@ -165,6 +166,7 @@ export class RunnerCommands implements vscode.Disposable {
           pairedWith: side === 'mlx' ? dirs.ref : undefined,
         });
         await writeRunRecord(plan.runDir, record);
+        started.add(side);
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: `mflux Port: ${sideLabel(side)} run ${runId}` },
           () => this.terminals.get(side).run(plan.line, plan.cwd, cfg.shellIntegrationTimeout),
@@ -197,6 +199,7 @@ export class RunnerCommands implements vscode.Disposable {
       else if (dirs.mlx) void vscode.window.showInformationMessage(`mflux Port: MLX run ${runId} passed. No passed reference run to compare with yet: run the reference side.`);
       else void vscode.window.showInformationMessage(`mflux Port: Reference run ${runId} passed (${dumpCount(dirs.ref!)} tensors dumped). Run MLX to compare.`);
     } finally {
+      for (const side of sides) if (!started.has(side)) await discardEmptySide(repoOf(side), runId, side);
       this.active.delete(runId);
       await this.prune(false, port).catch(() => undefined);
     }

@@ -117,6 +117,7 @@ test('quoting: shell kind from the shell path', () => {
   assert.equal(shellKind('C:\\Program Files\\PowerShell\\7\\pwsh.exe'), 'pwsh');
   assert.equal(shellKind('powershell.exe'), 'pwsh');
   assert.equal(shellKind(undefined), 'posix');
+  assert.throws(() => shellKind('C:\\Windows\\System32\\cmd.exe'), /cmd\.exe is not supported/);
   assert.equal(quoteArg('simple/path-1.py', 'posix'), 'simple/path-1.py');
   assert.equal(quoteArg('=ls', 'posix'), "'=ls'");
 });

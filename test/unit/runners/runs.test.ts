@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyEnv, compareRunIds, createRun, DEFAULT_TEMPLATE, ensureExcluded, expandTemplate, latestPassed, listRuns,
+  applyEnv, compareRunIds, createRun, DEFAULT_TEMPLATE, discardEmptySide, ensureExcluded, expandTemplate, latestPassed, listRuns,
   mlxPlatformProblem, pruneRuns, readRunRecord, repoState, RUN_ID, runEnv, runIdFor, sideDir, TemplateError,
   writeRunRecord, type RunRecord,
 } from '../../../src/core/runners';
@@ -122,6 +122,19 @@ test('run.json: written atomically, read back; listing and the latest passed run
   writeFileSync(join(sideDir(repo, ids[1], 'ref'), 'run.json'), '{ broken');
   assert.equal(await readRunRecord(sideDir(repo, ids[1], 'ref')), undefined);
   assert.equal((await listRuns(repo))[1].sides.ref, null);
+});
+
+test('a side that never started leaves no folder; a side with files is never removed', async () => {
+  const repo = join(tmp, 'discard');
+  const id = await createRun([{ repo, side: 'ref' }, { repo, side: 'mlx' }], new Date(Date.UTC(2025, 2, 1)));
+  writeFileSync(join(sideDir(repo, id, 'ref'), 'run.json'), '{}');
+  await discardEmptySide(repo, id, 'mlx');
+  assert.deepEqual(readdirSync(join(repo, 'debug_artifacts', id)), ['ref']);
+  await discardEmptySide(repo, id, 'ref');
+  assert.deepEqual(readdirSync(sideDir(repo, id, 'ref')), ['run.json']);
+  const lone = await createRun([{ repo, side: 'mlx' }], new Date(Date.UTC(2025, 2, 2)));
+  await discardEmptySide(repo, lone, 'mlx');
+  assert.equal(existsSync(join(repo, 'debug_artifacts', lone)), false);
 });
 
 test('pruning keeps the newest N runs, skips protected runs and folders that are not runs', async () => {
