@@ -46,7 +46,7 @@ async function open(browser: Browser, theme: 'dark' | 'light' = 'dark', size?: {
 }
 
 async function rowNames(h: Harness): Promise<string[]> {
-  return h.page.$$eval('#layers tbody tr', (trs: HTMLElement[]) => trs.map((t) => t.dataset.name));
+  return h.page.$$eval('#layers tbody tr[data-name]', (trs: HTMLElement[]) => trs.map((t) => t.dataset.name));
 }
 
 async function setField(h: Harness, id: string, value: string): Promise<void> {
@@ -92,11 +92,11 @@ describe('parity report webview', () => {
     assert.deepEqual(await rowNames(h), [...byRel].reverse());
     await h.page.click('button[data-sort="index"]');
     await h.page.locator('#filter input').fill('ff.out');
-    await h.page.waitForFunction(() => document.querySelectorAll('#layers tbody tr').length === 24);
+    await h.page.waitForFunction(() => document.querySelectorAll('#layers tbody tr[data-name]').length === 24);
     assert.deepEqual(await rowNames(h), report.pairs.filter((p) => p.name.includes('ff.out')).map((p) => p.name));
     await h.page.locator('#filter input').fill('');
     await h.page.click('#failing-only');
-    await h.page.waitForFunction((n: number) => document.querySelectorAll('#layers tbody tr').length === n, report.pairs.filter((p) => !p.pass).length);
+    await h.page.waitForFunction((n: number) => document.querySelectorAll('#layers tbody tr[data-name]').length === n, report.pairs.filter((p) => !p.pass).length);
     assert.deepEqual(await rowNames(h), report.pairs.filter((p) => !p.pass).map((p) => p.name));
     await h.close();
   });
@@ -115,6 +115,26 @@ describe('parity report webview', () => {
     const i = report.pairs.length - 1;
     await h.page.mouse.click(box.x + 52 + (i / (report.pairs.length - 1)) * (box.width - 64), box.y + box.height / 2);
     assert.equal((await h.waitForPosted('selectLayer', 4)).payload.name, report.pairs[i].name);
+    await h.close();
+  });
+
+  it('keeps a long report navigable: only a window of rows is rendered, End reaches the last', async () => {
+    const h = await openPanel(browser, 'parityReport', 'dark');
+    await h.waitForPosted('ready');
+    const many = Array.from({ length: 600 }, (_, i) => ({ ...report.pairs[i % report.pairs.length], name: `layer.${i}`, ref_name: `layer.${i}`, cand_name: `layer.${i}`, pass: true }));
+    await h.send({ kind: 'init', payload: { title: 'long', refLabel: 'a', candLabel: 'b', report: { pairs: many, first_divergence: null, unmatched_ref: [], unmatched_cand: [] }, source: null } });
+    await h.waitForPosted('selectLayer');
+    const rendered = await h.page.locator('#layers tbody tr[data-name]').count();
+    assert.ok(rendered < 200, `${rendered} rows in the DOM`);
+    assert.equal(await h.page.getAttribute('#layers', 'aria-rowcount'), '601');
+    await h.page.click('#layers tbody tr[data-name="layer.3"]');
+    await h.page.keyboard.press('End');
+    assert.equal((await h.waitForPosted('selectLayer', 3)).payload.name, 'layer.599');
+    const last = h.page.locator('#layers tbody tr[data-name="layer.599"]');
+    assert.equal(await last.getAttribute('aria-selected'), 'true');
+    assert.ok(await last.isVisible());
+    await h.page.keyboard.press('Home');
+    assert.equal((await h.waitForPosted('selectLayer', 4)).payload.name, 'layer.0');
     await h.close();
   });
 

@@ -269,12 +269,17 @@ function transformLabel(t: string): string {
   return m ? `${m[1].toUpperCase()}→${m[2].toUpperCase()}` : t.replace(/_/g, ' ');
 }
 
-function renderRows(): void {
+/** Rows in their current order and filter; only a window of them is in the DOM. */
+let listed: { pair: ReportPair; index: number }[] = [];
+const ROW_HEIGHT = 22;
+const OVERSCAN = 40;
+const spacerTop = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 10 }));
+const spacerBottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 10 }));
+let windowStart = -1;
+let windowEnd = -1;
+
+function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   const r = state.report!;
-  const rows = visiblePairs();
-  rowByName.clear();
-  const frag = document.createDocumentFragment();
-  for (const { pair: p, index } of rows) {
     const pass = verdictOf(p);
     const o = state.overrides.get(p.name);
     const tr = h('tr', {
@@ -308,15 +313,91 @@ function renderRows(): void {
     v.append(h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, text: pass ? 'pass' : 'fail' }));
     if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
     tr.append(v);
-    rowByName.set(p.name, tr);
+    return tr;
+}
+
+function renderRows(): void {
+  listed = visiblePairs();
+  windowStart = windowEnd = -1;
+  table.setAttribute('aria-rowcount', String(listed.length + 1));
+  tableEmpty.hidden = listed.length > 0;
+  tableWrap.hidden = listed.length === 0;
+  if (!listed.length) tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes.' : `No layer matches “${state.filter}”.`;
+  renderWindow();
+  drawGrowth();
+}
+
+// Scroll position and height of the table are tracked, not read: reading them would force a
+// layout in the middle of building the panel.
+let scrollPos = 0;
+let viewportH = 600;
+const HEADER_H = 26;
+/** Until the user scrolls, a resize keeps the selected row (the first divergence) in view. */
+let keepSelectedInView = true;
+new ResizeObserver((entries) => {
+  const hgt = entries[entries.length - 1].contentRect.height;
+  if (hgt > 0 && Math.abs(hgt - viewportH) > 1) {
+    viewportH = hgt;
+    if (keepSelectedInView && state.selected && !rowVisible(state.selected)) revealRow(state.selected);
+    else renderWindow();
+  }
+}).observe(tableWrap);
+
+/** Puts the rows around the scroll position in the DOM (a 500-layer report lays out ~100). */
+function renderWindow(): void {
+  const top = scrollPos;
+  const height = viewportH;
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(listed.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+  if (first === windowStart && last === windowEnd) return;
+  windowStart = first;
+  windowEnd = last;
+  rowByName.clear();
+  const frag = document.createDocumentFragment();
+  (spacerTop.firstChild as HTMLElement).style.height = `${first * ROW_HEIGHT}px`;
+  (spacerBottom.firstChild as HTMLElement).style.height = `${(listed.length - last) * ROW_HEIGHT}px`;
+  frag.append(spacerTop);
+  for (let k = first; k < last; k++) {
+    const { pair, index } = listed[k];
+    const tr = buildRow(pair, index);
+    tr.setAttribute('aria-rowindex', String(k + 2));
+    rowByName.set(pair.name, tr);
     frag.append(tr);
   }
+  frag.append(spacerBottom);
   clear(tbody);
   tbody.append(frag);
-  tableEmpty.hidden = rows.length > 0;
-  tableWrap.hidden = rows.length === 0;
-  if (!rows.length) tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes.' : `No layer matches “${state.filter}”.`;
-  drawGrowth();
+}
+
+let scrollQueued = false;
+tableWrap.addEventListener('scroll', () => {
+  if (scrollQueued) return;
+  scrollQueued = true;
+  requestAnimationFrame(() => {
+    scrollQueued = false;
+    const now = tableWrap.scrollTop;
+    if (Math.abs(now - scrollPos) > 1) keepSelectedInView = false;
+    scrollPos = now;
+    renderWindow();
+  });
+});
+
+/** True when the listed row is fully inside the visible part of the table. */
+function rowVisible(name: string): boolean {
+  const k = listed.findIndex((x) => x.pair.name === name);
+  const top = k * ROW_HEIGHT;
+  return k >= 0 && top >= scrollPos && top + ROW_HEIGHT <= scrollPos + viewportH - HEADER_H;
+}
+
+/** Scrolls a listed row to the middle of the table; the scroll is applied before the next paint. */
+function revealRow(name: string): void {
+  const k = listed.findIndex((x) => x.pair.name === name);
+  if (k < 0) return;
+  const max = Math.max(0, listed.length * ROW_HEIGHT - (viewportH - HEADER_H));
+  scrollPos = Math.min(max, Math.max(0, k * ROW_HEIGHT - (viewportH - HEADER_H) / 2));
+  renderWindow();
+  const target = scrollPos;
+  requestAnimationFrame(() => { tableWrap.scrollTop = target; });
 }
 
 tbody.addEventListener('click', (e) => {
@@ -326,18 +407,18 @@ tbody.addEventListener('click', (e) => {
 
 tableWrap.addEventListener('keydown', (e) => {
   if (isTyping(e)) return;
-  const rows = Array.from(tbody.rows);
-  const i = rows.findIndex((r) => r.dataset.name === state.selected);
+  const i = listed.findIndex((r) => r.pair.name === state.selected);
+  const n = listed.length;
   let j = i;
-  if (e.key === 'ArrowDown') j = Math.min(rows.length - 1, i + 1);
+  if (e.key === 'ArrowDown') j = Math.min(n - 1, i + 1);
   else if (e.key === 'ArrowUp') j = Math.max(0, i - 1);
   else if (e.key === 'Home') j = 0;
-  else if (e.key === 'End') j = rows.length - 1;
-  else if (e.key === 'PageDown') j = Math.min(rows.length - 1, i + 15);
+  else if (e.key === 'End') j = n - 1;
+  else if (e.key === 'PageDown') j = Math.min(n - 1, i + 15);
   else if (e.key === 'PageUp') j = Math.max(0, i - 15);
   else return;
   e.preventDefault();
-  if (rows[j]?.dataset.name) select(rows[j].dataset.name!, { focus: true, scroll: true });
+  if (listed[j]) select(listed[j].pair.name, { focus: true, scroll: true });
 });
 
 filterField.addEventListener('input', () => { state.filter = filterField.value; persist(); renderRows(); });
@@ -348,10 +429,13 @@ function select(name: string, opts: { scroll?: boolean; focus?: boolean } = {}):
   const changed = state.selected !== name || !state.detail || state.detail.name !== name;
   rowByName.get(state.selected ?? '')?.setAttribute('aria-selected', 'false');
   state.selected = name;
-  const tr = rowByName.get(name);
+  let tr = rowByName.get(name);
+  if (opts.scroll && !rowVisible(name)) {
+    revealRow(name);
+    tr = rowByName.get(name);
+  }
   tr?.setAttribute('aria-selected', 'true');
-  if (tr && opts.scroll) tr.scrollIntoView({ block: 'center' });
-  if (tr && opts.focus) tr.focus({ preventScroll: !opts.scroll });
+  if (tr && opts.focus) tr.focus({ preventScroll: true });
   persist();
   drawGrowth();
   if (changed) {
