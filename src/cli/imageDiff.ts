@@ -1,8 +1,8 @@
 // `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
 import { resolve } from 'node:path';
 import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
-import { readPng } from '../core/images/png';
-import { encodePng, renderHeatmap } from '../core/images/render';
+import { encodePng, readPng } from '../core/images/png';
+import { renderHeatmap } from '../core/images/render';
 import { isInside, writeAtomic } from '../core/compare/outputs';
 import { UsageError, parseArgs } from './args';
 import type { SubCommand } from './main';

@@ -1,7 +1,8 @@
 // The self-contained HTML parity report (`compare --html`): one file, images inline as data
 // URIs, no scripts or network, readable offline and attachable to an issue.
 import { colormapTable, formatValue } from '../images/colormap';
-import { encodePng, renderHeatmap } from '../images/render';
+import { renderHeatmap } from '../images/render';
+import { encodePng } from '../images/png';
 import type { Heatmap, Legend, RenderedHeatmap } from '../images/types';
 import type { CompareOutput, DiffHistogram, PairHeatmaps, PairResult, ReportJson } from './types';
 

@@ -3,7 +3,8 @@
 // interrupted run never leaves half a file; inputs are never overwritten.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { encodePng, renderHeatmap, tile } from '../images/render';
+import { renderHeatmap, tile } from '../images/render';
+import { encodePng } from '../images/png';
 import type { ColorScale } from '../images/types';
 import type { CompareOutput, ReportJson } from './types';
 

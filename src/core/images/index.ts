@@ -1,11 +1,11 @@
 // Public surface of the image side: PNG decoding, image metrics and the golden rule,
 // heatmaps, colormaps and rendering.
 export type * from './types';
-export { decodePng, readPng, MAX_PIXELS } from './png';
+export { decodePng, readPng, encodePng, MAX_PIXELS } from './png';
 export {
   imageDiff, ssimRgb, goldenRatio, goldenCurve, goldenMismatches, jointHistogram, pixelMismatchMask, pixelAbsDiff,
   pixelSignedDiff, checkSameSize, GOLDEN_DEFAULTS, type ImageDiffOptions,
 } from './imageDiff';
 export { HeatmapAccumulator, heatGeometry, maxPool, MAX_SIDE, type HeatGeometry, type GeometryHints } from './heatmap';
 export { colormap, colormapTable, legendFor, chooseRange, normalizer, formatValue, NAN_COLOR } from './colormap';
-export { renderHeatmap, encodePng, tile, autoZoom } from './render';
+export { renderHeatmap, tile, autoZoom } from './render';

@@ -1,5 +1,5 @@
-// Turning a heatmap into RGBA pixels (and PNG bytes) with its legend.
-import { PNG } from 'pngjs';
+// Turning a heatmap into RGBA pixels with its legend. No Node imports: the webviews use it too
+// (PNG bytes are made by encodePng in png.ts).
 import { chooseRange, colormapTable, legendFor, NAN_COLOR, normalizer } from './colormap';
 import type { Heatmap, RenderOptions, RenderedHeatmap } from './types';
 
@@ -69,14 +69,6 @@ export function renderHeatmap(map: Heatmap, options: RenderOptions = {}): Render
     }
   }
   return { width, height, rgba, legend: legendFor(cmapName, scale, low, high) };
-}
-
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  const png = new PNG({ width, height });
-  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
-  // One fixed filter (Sub) and moderate compression: several times faster than the adaptive
-  // default on heatmaps, and only slightly larger.
-  return PNG.sync.write(png, { colorType: 6, filterType: 1, deflateLevel: 4 });
 }
 
 /** Small multiples on one canvas (same scale), `gap` px apart, in rows of `perRow`. */

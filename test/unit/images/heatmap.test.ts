@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { ensureGenerated } from '../../helpers/python';
 import { HeatmapAccumulator, heatGeometry, maxPool } from '../../../src/core/images/heatmap';
-import { encodePng, renderHeatmap } from '../../../src/core/images/render';
+import { renderHeatmap } from '../../../src/core/images/render';
+import { encodePng } from '../../../src/core/images/png';
 import { colormap, legendFor } from '../../../src/core/images/colormap';
 
 const dir = ensureGenerated('heatmaps', 'test/fixtures/make_heatmaps.py');
