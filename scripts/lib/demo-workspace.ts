@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { halfWired, makeWorkspace, writePortState, type Workspace } from '../../test/fixtures/workspace';
 import { runnersDemoStep } from './demo-runners';
+import { panelsDemoStep } from './demo-panels';
 
 export interface DemoStep {
   /** Printed while the demo builds, e.g. "sample port z_image". */
@@ -44,6 +45,7 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   runnersDemoStep,
+  panelsDemoStep,
 ];
 
 /**
