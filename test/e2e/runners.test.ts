@@ -207,3 +207,26 @@ test('without shell integration the command is sent as text once and the exit co
     );
   });
 });
+
+test('New Runner Pair previews the new script, writes it on Create, and never overwrites an existing runner', { timeout: 240_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'pair'), { ports: [{ model: 'z_image' }] });
+  const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
+  write(refScript, '# my own reference runner\n');
+  const mlxScript = join(ws.mflux, 'port_runners', 'run_z_image_mlx.py');
+  await withVSCode({ workspace: ws.mflux, name: 'runners-pair', settings, vsix: VSIX }, async (vs) => {
+    await vs.runCommand('mflux Port: New Runner Pair');
+    const question = await vs.waitForNotification(/create port_runners\/run_z_image_mlx\.py\?/, 30_000);
+    assert.match(question, /run_z_image_ref\.py already exists and is left as it is/);
+    // the proposed script is shown in a read-only preview tab before anything is written
+    await vs.page.locator('.tabs-container .tab', { hasText: 'run_z_image_mlx.py' }).first().waitFor({ state: 'visible' });
+    assert.match(await vs.page.locator('.editor-instance .view-lines').first().innerText(), /RNG\s+trick/);
+    assert.equal(existsSync(mlxScript), false, 'nothing is written before Create');
+    await vs.screenshot('preview');
+    await vs.page.locator('.notifications-toasts .notification-list-item', { hasText: 'create port_runners' }).locator('.monaco-button', { hasText: /^Create$/ }).click();
+    await waitFor(async () => existsSync(mlxScript), 'the MLX runner to be written', 30_000);
+    assert.equal(readFileSync(refScript, 'utf8'), '# my own reference runner\n');
+    const text = readFileSync(mlxScript, 'utf8');
+    assert.match(text, /initial_latents = load\("initial_latents", side="ref", framework="mlx"\)/);
+    assert.match(text, /from mflux\.models\.z_image\.variants\.txt2img\.z_image import ZImage/);
+  });
+});

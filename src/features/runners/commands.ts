@@ -1,6 +1,7 @@
 // The runner commands: translate palette invocations into core calls and terminal runs.
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { release } from 'node:os';
 import {
@@ -13,12 +14,14 @@ import type { Port } from '../../core/checklist/port';
 import { readConfig, resolvePython, type RunnerConfig } from './settings';
 import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
+import { FilePreviews } from './preview';
 
 const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
 const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
 
 export class RunnerCommands implements vscode.Disposable {
   private readonly terminals = new RunnerTerminals();
+  private readonly previews = new FilePreviews();
   private last?: { sides: Side[]; port: Port };
   private readonly active = new Set<string>();
 
@@ -56,6 +59,7 @@ export class RunnerCommands implements vscode.Disposable {
 
   dispose(): void {
     this.terminals.dispose();
+    this.previews.dispose();
   }
 
   private async safely(fn: () => Promise<unknown>): Promise<void> {
@@ -350,16 +354,27 @@ export class RunnerCommands implements vscode.Disposable {
     ];
     const existing = files.filter((f) => existsSync(f.path));
     const fresh = files.filter((f) => !existsSync(f.path));
-    if (fresh.length > 0) {
-      const edit = new vscode.WorkspaceEdit();
+    const kept = existing.length
+      ? ` ${existing.map((f) => basename(f.path)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} and ${existing.length === 1 ? 'is' : 'are'} left as ${existing.length === 1 ? 'it is' : 'they are'}.`
+      : '';
+    if (fresh.length === 0) {
+      void vscode.window.showInformationMessage(`mflux Port: both runners exist already; nothing was written.${kept}`);
+    } else {
+      // Preview first: read-only documents with the proposed text; nothing is written until Create.
+      for (const [i, f] of fresh.entries()) await this.previews.show(`Preview ${f.label}`, basename(f.path), f.text, i < fresh.length - 1);
+      const create = 'Create';
+      const where = fresh.map((f) => vscode.workspace.asRelativePath(f.path)).join(' and ');
+      const pick = await vscode.window.showInformationMessage(`mflux Port: create ${where}?${kept}`, create, 'Cancel');
+      if (pick !== create) return;
       for (const f of fresh) {
-        // needsConfirmation: shown in the refactor preview first; ignoreIfExists: never overwrite.
-        edit.createFile(vscode.Uri.file(f.path), { ignoreIfExists: true, contents: new TextEncoder().encode(f.text) }, { needsConfirmation: true, label: f.label });
+        await mkdir(dirname(f.path), { recursive: true });
+        try {
+          await writeFile(f.path, f.text, { flag: 'wx' }); // wx: fails rather than overwrite a file created meanwhile
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          void vscode.window.showWarningMessage(`mflux Port: ${f.path} appeared meanwhile and was left as it is.`);
+        }
       }
-      if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) return;
-    }
-    if (existing.length) {
-      void vscode.window.showInformationMessage(`mflux Port: left ${existing.map((f) => basename(f.path)).join(' and ')} as ${existing.length === 1 ? 'it is' : 'they are'} (an existing runner is never overwritten).`);
     }
     for (const f of files) if (existsSync(f.path)) await vscode.window.showTextDocument(vscode.Uri.file(f.path), { preview: false, preserveFocus: f !== files[1] });
   }
