@@ -129,3 +129,31 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
   }
   return { files, skipped, packageDir };
 }
+
+export interface LineInsertion {
+  readonly file: string;
+  /** 0-based line the text is inserted before. */
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * The `[project.scripts]` lines a new package's CLIs need, inserted after the section's last
+ * entry; undefined when pyproject.toml has no such section or already names the modules.
+ */
+export function scriptEntryInsertion(mfluxRoot: string, model: string, edit = false): LineInsertion | undefined {
+  const file = join(mfluxRoot, 'pyproject.toml');
+  let lines: string[];
+  try { lines = readFileSync(file, 'utf8').split(/\r?\n/); } catch { return undefined; }
+  const n = modelNames(model);
+  const wanted = [`${n.script} = "mflux.models.${model}.cli.${model}_generate:main"`];
+  if (edit) wanted.push(`${n.script}-edit = "mflux.models.${model}.cli.${model}_edit_generate:main"`);
+  const header = lines.findIndex((l) => /^\s*\[project\.scripts\]\s*$/.test(l));
+  if (header < 0) return undefined;
+  let last = header;
+  for (let i = header + 1; i < lines.length && !/^\s*\[/.test(lines[i]); i++) if (/^\s*[\w.-]+\s*=/.test(lines[i])) last = i;
+  const section = lines.slice(header + 1, last + 1).join('\n');
+  const missing = wanted.filter((w) => !section.includes(w.split(' = ')[1]));
+  if (!missing.length) return undefined;
+  return { file, line: last + 1, text: missing.map((m) => m + '\n').join('') };
+}

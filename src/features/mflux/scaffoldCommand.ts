@@ -3,17 +3,25 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { planModelPackage, type PlannedFile, type ScaffoldOptions } from '../../core/mflux/scaffold';
+import { planModelPackage, scriptEntryInsertion, type LineInsertion, type PlannedFile, type ScaffoldOptions } from '../../core/mflux/scaffold';
 import { invalidModelName, toPackageName } from '../../core/mflux/naming';
 import { guarded, isObj, listModels, type MfluxContext } from './context';
 
-/** Applies planned files as a confirmed workspace edit; returns whether it was applied. */
-export async function applyPlannedFiles(files: readonly PlannedFile[], label: string, confirm = true): Promise<boolean> {
+/**
+ * Applies planned files as one undoable workspace edit, previewed first when `confirm`.
+ * VS Code previews an edit when some entry needs confirmation, and leaves exactly those
+ * entries unticked. So with an optional extra (the pyproject wiring) the files come ticked and
+ * the extra unticked; without one, the files themselves need ticking.
+ */
+export async function applyPlannedFiles(files: readonly PlannedFile[], label: string, confirm = true, optional?: LineInsertion & { label: string }): Promise<boolean> {
   const edit = new vscode.WorkspaceEdit();
-  const meta: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: confirm, label, description: `${files.length} new file(s)` };
+  const meta: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: confirm && !optional, label, description: `${files.length} new file(s)` };
   for (const f of files) {
     const uri = vscode.Uri.file(f.path);
     edit.createFile(uri, { ignoreIfExists: true, contents: Buffer.from(f.contents, 'utf8') }, meta);
+  }
+  if (optional) {
+    edit.insert(vscode.Uri.file(optional.file), new vscode.Position(optional.line, 0), optional.text, { needsConfirmation: confirm, label: optional.label, description: 'optional' });
   }
   return vscode.workspace.applyEdit(edit, { isRefactoring: true });
 }
@@ -63,10 +71,13 @@ export function registerScaffold(ctx: MfluxContext): vscode.Disposable {
       void vscode.window.showInformationMessage(`mflux Port: every file of src/mflux/models/${model}/ exists already; nothing to create.`);
       return { created: [], skipped: plan.skipped };
     }
-    const applied = await applyPlannedFiles(plan.files, `Create model package ${model}`, a.confirm !== false);
+    const scripts = a.wireScripts === false ? undefined : scriptEntryInsertion(root, model, options.edit);
+    const optional = scripts && { ...scripts, label: 'Add the console script(s) to pyproject.toml (can wait for the finalize step)' };
+    const applied = await applyPlannedFiles(plan.files, `Create model package ${model}`, a.confirm !== false, optional);
     if (!applied) return { created: [], skipped: plan.skipped };
     const skippedNote = plan.skipped.length ? ` Kept ${plan.skipped.length} existing file(s): ${plan.skipped.slice(0, 3).join(', ')}${plan.skipped.length > 3 ? ', …' : ''}.` : '';
     const created = plan.files.filter((f) => existsSync(f.path)).map((f) => f.rel);
+    if (!created.length) void vscode.window.showInformationMessage('mflux Port: no file was created (all were unticked in the Refactor Preview).');
     if (created.length) {
       const variant = plan.files.find((f) => f.rel.endsWith(`variants/txt2img/${model}.py`));
       if (variant && existsSync(variant.path)) await vscode.window.showTextDocument(vscode.Uri.file(variant.path), { preview: true });

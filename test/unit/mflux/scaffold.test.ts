@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { PYTHON } from '../../helpers/python';
 import { invalidModelName, modelNames, toPackageName } from '../../../src/core/mflux/naming';
-import { planModelPackage } from '../../../src/core/mflux/scaffold';
+import { planModelPackage, scriptEntryInsertion } from '../../../src/core/mflux/scaffold';
 import { addVaePackage, buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 function materialise(files: readonly { path: string; contents: string }[]): void {
@@ -119,4 +119,19 @@ test('latent creator stub: pack matches the diffusers 2x2 packing and unpack inv
   const r = spawnSync(PYTHON, ['-c', code, join(plan.packageDir, 'latent_creator/nova_latent_creator.py')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: shim, PYTHONDONTWRITEBYTECODE: '1' } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { shape: [1, 24, 64], pack_equal: true, roundtrip: true });
+});
+
+test('the optional pyproject wiring adds the missing console scripts after the last entry', () => {
+  const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
+  const ins = scriptEntryInsertion(root, 'nova', true)!;
+  const lines = readFileSync(join(root, 'pyproject.toml'), 'utf8').split('\n');
+  assert.equal(lines[ins.line - 1], 'mflux-save = "mflux.models.common.cli.save:main"');
+  assert.equal(ins.text, 'mflux-generate-nova = "mflux.models.nova.cli.nova_generate:main"\nmflux-generate-nova-edit = "mflux.models.nova.cli.nova_edit_generate:main"\n');
+  assert.equal(scriptEntryInsertion(root, 'z_image'), undefined, 'already wired');
+  // Inserting it yields a TOML file Python reads with the new scripts.
+  lines.splice(ins.line, 0, ...ins.text.trimEnd().split('\n'));
+  writeFileSync(join(root, 'pyproject.toml'), lines.join('\n'));
+  const r = spawnSync(PYTHON, ['-c', 'import sys, tomllib; print(sorted(tomllib.load(open(sys.argv[1], "rb"))["project"]["scripts"]))', join(root, 'pyproject.toml')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /'mflux-generate-nova', 'mflux-generate-nova-edit'/);
 });

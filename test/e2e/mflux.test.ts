@@ -1,0 +1,118 @@
+// Issue 7 end to end, with the packaged VSIX in a real VS Code: create a model package through
+// the refactor preview, see a hygiene diagnostic in the Problems panel and apply its quick fix,
+// commit a milestone (recorded on the checklist) and have one refused because the change still
+// holds a tensor dump. Screenshots go to test-results/e2e/mflux-*.png.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { halfWired, makeWorkspace } from '../fixtures/workspace';
+import { waitFor, withVSCode, type VSCodeSession } from './harness';
+
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mflux-port-mflux-e2e-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const git = (cwd: string, ...args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' }).stdout.trim();
+
+const VAE = [
+  'import numpy as np',
+  '',
+  '',
+  'def decode(latents):',
+  '    np.save("latents.npy", latents)',
+  '    return latents',
+  '',
+].join('\n');
+
+async function problemsText(vs: VSCodeSession): Promise<string> {
+  return ((await vs.page.locator('.markers-panel').first().innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ');
+}
+
+test('scaffold with preview, hygiene quick fix, milestone commit and refusal', { timeout: 300_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'ws'), {
+    models: ['flux2', halfWired('nova')],
+    ports: [{ model: 'nova' }],
+    files: { 'src/mflux/models/nova/model/vae.py': VAE },
+  });
+  const vaeFile = join(ws.mflux, 'src/mflux/models/nova/model/vae.py');
+  const head0 = git(ws.mflux, 'rev-parse', 'HEAD');
+
+  // MFLUX_PORT_E2E_VSIX: test a VSIX built elsewhere (the default is the one `npm run package` writes).
+  await withVSCode({ workspace: ws.mflux, name: 'mflux', openView: true, vsix: process.env.MFLUX_PORT_E2E_VSIX || undefined }, async (vs) => {
+    // 1. Create Model Package: the files appear only after the preview is applied.
+    await vs.runCommand('mflux Port: Create Model Package…');
+    await vs.quickInput('zeta', { expect: 'Package name' });
+    await vs.quickInput('acme/Zeta-1', { expect: 'Hugging Face repo id' });
+    await vs.quickInput('', { expect: 'plain txt2img layout' });
+    const apply = vs.page.getByRole('button', { name: 'Apply', exact: true });
+    await apply.waitFor({ state: 'visible', timeout: 30_000 });
+    const variant = join(ws.mflux, 'src/mflux/models/zeta/variants/txt2img/zeta.py');
+    assert.equal(existsSync(variant), false, 'nothing is written before the preview is applied');
+    // The new files come ticked; the optional pyproject wiring (needs confirmation) does not.
+    const row = (label: string) => vs.page.locator('.bulk-edit-panel .monaco-list-row', { hasText: label }).first();
+    await row('zeta_generate.py').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await row('zeta_generate.py').locator('input.edit-checkbox').isChecked(), true);
+    assert.equal(await row('pyproject.toml').locator('input.edit-checkbox').isChecked(), false);
+    await vs.screenshot('scaffold-preview');
+    await apply.click();
+    await waitFor(async () => existsSync(variant), 'the scaffolded variant class on disk', 20_000);
+    for (const rel of ['zeta_initializer.py', 'weights/zeta_weight_mapping.py', 'cli/zeta_generate.py', 'latent_creator/zeta_latent_creator.py', 'README.md']) {
+      assert.ok(existsSync(join(ws.mflux, 'src/mflux/models/zeta', rel)), rel);
+    }
+    assert.match(readFileSync(join(ws.mflux, 'src/mflux/models/zeta/README.md'), 'utf8'), /acme\/Zeta-1/);
+    await vs.waitForNotification(/created \d+ file\(s\) under src\/mflux\/models\/zeta/);
+    assert.doesNotMatch(readFileSync(join(ws.mflux, 'pyproject.toml'), 'utf8'), /mflux-generate-zeta/, 'the unticked wiring was left out');
+    await vs.screenshot('scaffold-applied');
+    await vs.page.keyboard.press('Escape');
+
+    // 2. Hygiene: the dump in the port's VAE is a problem; its quick fix removes the line.
+    await vs.openFile('src/mflux/models/nova/model/vae.py');
+    await vs.page.keyboard.press('Control+Shift+M');
+    await waitFor(async () => /NumPy tensor dump/.test(await problemsText(vs)), 'the hygiene diagnostic in the Problems panel', 30_000, () => problemsText(vs));
+    await vs.screenshot('hygiene-problem');
+    // Cursor inside the call (Go to Line 5, column 6), then Quick Fix.
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+G');
+    await vs.page.keyboard.type('5:6');
+    await vs.page.keyboard.press('Enter');
+    await vs.page.keyboard.press('Control+.');
+    const fix = vs.page.locator('.action-widget .monaco-list-row', { hasText: 'Remove this line' });
+    await fix.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await vs.screenshot('hygiene-quick-fix');
+    // The preferred fix is focused; Enter applies it (the menu's pointer shield swallows clicks).
+    await vs.page.keyboard.press('Enter');
+    await vs.page.keyboard.press('Control+S');
+    await waitFor(async () => !readFileSync(vaeFile, 'utf8').includes('np.save'), 'the dump line removed and saved', 15_000, async () => readFileSync(vaeFile, 'utf8'));
+    assert.equal(readFileSync(vaeFile, 'utf8'), VAE.replace('    np.save("latents.npy", latents)\n', ''));
+    await waitFor(async () => !/NumPy tensor dump/.test(await problemsText(vs)), 'the diagnostic gone after the fix', 15_000, () => problemsText(vs));
+
+    // 3. Commit Milestone: the fix is a tracked change; it is committed and recorded on the checklist.
+    await vs.runCommand('mflux Port: Commit Milestone…');
+    await vs.quickInput('VAE done', { expect: 'Commits every tracked change' });
+    await vs.waitForNotification(/committed "VAE done" as [0-9a-f]{10}/, 30_000);
+    assert.equal(git(ws.mflux, 'log', '-1', '--format=%s'), 'VAE done');
+    const sha = git(ws.mflux, 'rev-parse', 'HEAD');
+    assert.notEqual(sha, head0);
+    assert.deepEqual(git(ws.mflux, 'show', '--name-only', '--format=', 'HEAD').split('\n'), ['src/mflux/models/nova/model/vae.py']);
+    const stateFile = join(ws.mflux, '.mflux-port', 'nova.json');
+    await waitFor(async () => readFileSync(stateFile, 'utf8').includes(sha), 'the commit recorded on the checklist', 15_000, async () => readFileSync(stateFile, 'utf8'));
+    const item = (JSON.parse(readFileSync(stateFile, 'utf8')) as { items: Record<string, { status: string; evidence: { kind: string; target: string; label?: string }[] }> }).items['order.milestoneVae'];
+    assert.equal(item.status, 'done');
+    assert.deepEqual(item.evidence.map((e) => [e.kind, e.target, e.label]), [['commit', sha, 'VAE done']]);
+    await vs.screenshot('milestone-committed');
+
+    // 4. A change that still dumps tensors is refused, naming file:line; nothing is committed.
+    writeFileSync(vaeFile, readFileSync(vaeFile, 'utf8').replace('    return latents', '    mx.save("x.npy", latents)\n    return latents'));
+    await vs.runCommand('mflux Port: Commit Milestone…');
+    await vs.quickInput('transformer done', { expect: 'Commits every tracked change' });
+    const refused = await vs.waitForNotification(/milestone not committed/, 30_000);
+    assert.match(refused, /src\/mflux\/models\/nova\/model\/vae\.py:5:5: MLX tensor dump/);
+    assert.equal(git(ws.mflux, 'rev-parse', 'HEAD'), sha);
+    await vs.screenshot('milestone-refused');
+  });
+});
