@@ -2,16 +2,18 @@
 import * as vscode from 'vscode';
 import { registerChecklist } from './features/checklist';
 import { registerRunners } from './features/runners';
+import { registerMfluxTools } from './features/mflux';
 import { registerImageDiff } from './features/panels/imageDiffPanel';
 import { registerParityReport } from './features/panels/parityReportPanel';
 import { registerTensorViewer } from './features/panels/tensorViewerEditor';
 
 export function activate(context: vscode.ExtensionContext): void {
-  registerChecklist(context);
+  const checklist = registerChecklist(context);
   registerRunners(context);
   registerImageDiff(context);
   registerParityReport(context);
   registerTensorViewer(context);
+  registerMfluxTools(context, checklist);
 }
 
 export function deactivate(): void {}
