@@ -181,26 +181,53 @@ export function deflatedPrefixReader(ref: FileRef, m: ZipMember, start: number):
   };
 }
 
-/** A member's bytes as a ByteSource: stored members are read in place, deflated ones inflated once. */
-export function memberSource(ref: FileRef, m: ZipMember, cap: number): ByteSource {
-  let resolved: Promise<ByteSource> | undefined;
-  const resolve = (): Promise<ByteSource> =>
-    (resolved ??= (async () => {
-      if (m.method === 8) {
-        const bytes = await inflateMember(ref, m, cap);
-        return {
-          file: ref.path,
-          read: async (position: number, n: number) => bytes.slice(position, position + n),
-        };
+/**
+ * Inflated members of one archive, kept while their total stays under the cap (at least the
+ * most recent one), so streaming a 10 GB `savez_compressed` file member by member does not
+ * keep every member in memory.
+ */
+export class InflateCache {
+  private readonly entries = new Map<string, { bytes: Promise<Uint8Array>; size: number }>();
+  private total = 0;
+
+  constructor(private readonly cap: number) {}
+
+  get(ref: FileRef, m: ZipMember): Promise<Uint8Array> {
+    const hit = this.entries.get(m.name);
+    if (hit) {
+      this.entries.delete(m.name);
+      this.entries.set(m.name, hit);
+      return hit.bytes;
+    }
+    const bytes = inflateMember(ref, m, this.cap);
+    bytes.catch(() => {
+      const e = this.entries.get(m.name);
+      if (e?.bytes === bytes) {
+        this.entries.delete(m.name);
+        this.total -= e.size;
       }
-      const start = await memberDataOffset(ref, m);
-      return { file: ref.path, read: (position: number, n: number) => ref.read(start + position, n, `zip member ${quote(m.name)}`) };
-    })());
+    });
+    this.entries.set(m.name, { bytes, size: m.size });
+    this.total += m.size;
+    for (const [name, e] of this.entries) {
+      if (this.total <= this.cap || this.entries.size <= 1) break;
+      this.entries.delete(name);
+      this.total -= e.size;
+    }
+    return bytes;
+  }
+}
+
+/** A member's bytes as a ByteSource: stored members are read in place, deflated ones inflated (cached). */
+export function memberSource(ref: FileRef, m: ZipMember, cache: InflateCache): ByteSource {
+  let start: Promise<number> | undefined;
   return {
     file: ref.path,
     read: async (position, n) => {
       if (position < 0 || position + n > m.size) throw new TruncatedFile(ref.path, `read past the end of zip member ${quote(m.name)}`);
-      return (await resolve()).read(position, n);
+      if (m.method === 8) return (await cache.get(ref, m)).slice(position, position + n);
+      start ??= memberDataOffset(ref, m);
+      return ref.read((await start) + position, n, `zip member ${quote(m.name)}`);
     },
   };
 }

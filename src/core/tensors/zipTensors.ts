@@ -8,7 +8,7 @@ import { isCContiguous, spanElements, type Placement } from './layout';
 import { npyInfo, npyPlacement, readNpyHeader } from './npy';
 import { flattenTensors, loadPickle } from './pickle';
 import type { Entry, OpenOptions } from './source';
-import { DEFAULT_MAX_INFLATED, deflatedPrefixReader, inflateMember, memberDataOffset, memberSource, readZipDirectory, type ZipMember } from './zip';
+import { DEFAULT_MAX_INFLATED, InflateCache, deflatedPrefixReader, inflateMember, memberDataOffset, memberSource, readZipDirectory, type ZipMember } from './zip';
 
 /** Cap on data.pkl; a 3,000-tensor checkpoint's pickle is a few hundred KB. */
 export const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
@@ -26,7 +26,7 @@ export async function readZipTensors(ref: FileRef, options: OpenOptions): Promis
 }
 
 async function readNpz(ref: FileRef, members: ZipMember[], options: OpenOptions): Promise<Entry[]> {
-  const cap = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED;
+  const cache = new InflateCache(options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED);
   const entries: Entry[] = [];
   for (const m of members) {
     if (!m.name.endsWith('.npy')) continue; // np.load lists other members as raw bytes; they hold no tensor
@@ -35,7 +35,7 @@ async function readNpz(ref: FileRef, members: ZipMember[], options: OpenOptions)
     const start = await memberDataOffset(ref, m);
     const read = m.method === 0 ? (p: number, n: number) => ref.read(start + p, n, what) : deflatedPrefixReader(ref, m, start);
     const h = await readNpyHeader(ref.path, m.size, read, { what });
-    const placement = npyPlacement(h, memberSource(ref, m, cap));
+    const placement = npyPlacement(h, memberSource(ref, m, cache));
     entries.push({ info: npyInfo(name, ref.path, h), placement: async () => placement });
   }
   return entries;
@@ -50,7 +50,7 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
   }
   const maxPickle = Math.min(options.maxHeaderBytes ?? MAX_PICKLE_BYTES, MAX_PICKLE_BYTES);
   if (pkl.size > maxPickle) throw new HeaderTooLarge(file, `data.pkl is ${humanBytes(pkl.size)}, more than the ${humanBytes(maxPickle)} limit`);
-  const cap = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED;
+  const cache = new InflateCache(options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED);
   let pickleBytes: Uint8Array;
   if (pkl.method === 8) pickleBytes = await inflateMember(ref, pkl, maxPickle);
   else pickleBytes = await ref.read(await memberDataOffset(ref, pkl), pkl.size, 'data.pkl');
@@ -94,7 +94,7 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
       file,
       decodable: isDecodable(dtype),
     };
-    const source = memberSource(ref, storageMember, cap);
+    const source = memberSource(ref, storageMember, cache);
     const placement: Placement = {
       source,
       offset: tensor.offset * es,

@@ -312,3 +312,28 @@ print(json.dumps({"mean": f.mean(), "std": f.std(), "nan": int(np.isnan(a).sum()
   assert.equal(whole.finite, 100003 - 4);
   await src.close();
 });
+
+test('deflated .npz members inflate on demand under the cap; re-reading an evicted member works; a member over the cap is a ZipBomb', async () => {
+  const p = join(tmp, 'many.npz');
+  pythonJson(`
+import sys, json, numpy as np
+np.savez_compressed(sys.argv[1], **{f"m{i}": np.full(1000, i, np.float32) for i in range(5)})
+print("{}")`, [p]);
+  // each member is about 4 KB inflated; a 10 KB cap keeps at most two of them
+  const src = await T.openTensors(p, { maxInflatedBytes: 10_000 });
+  for (let i = 0; i < 5; i++) {
+    const v = await src.read(`m${i}`);
+    assert.equal(v.length, 1000);
+    assert.ok(v.every((x) => x === i));
+  }
+  assert.equal((await src.read('m0'))[999], 0); // evicted, inflated again
+  await src.close();
+  await assert.rejects(async () => {
+    const small = await T.openTensors(p, { maxInflatedBytes: 100 });
+    try {
+      await small.read('m1');
+    } finally {
+      await small.close();
+    }
+  }, (e: unknown) => e instanceof T.ZipBomb && /more than the 100 bytes limit/.test((e as Error).message));
+});
