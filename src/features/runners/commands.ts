@@ -42,16 +42,16 @@ export class RunnerCommands implements vscode.Disposable {
     };
     const plain = (fn: () => Promise<unknown>) => () => this.safely(fn);
     return [
-      vscode.commands.registerCommand('mfluxPort.runReference', trusted(() => this.run(['ref']))),
-      vscode.commands.registerCommand('mfluxPort.runMlx', trusted(() => this.run(['mlx']))),
-      vscode.commands.registerCommand('mfluxPort.runBoth', trusted(() => this.run(['ref', 'mlx']))),
+      vscode.commands.registerCommand('mfluxPort.runReference', trusted((arg?: unknown) => this.run(['ref'], arg))),
+      vscode.commands.registerCommand('mfluxPort.runMlx', trusted((arg?: unknown) => this.run(['mlx'], arg))),
+      vscode.commands.registerCommand('mfluxPort.runBoth', trusted((arg?: unknown) => this.run(['ref', 'mlx'], arg))),
       vscode.commands.registerCommand('mfluxPort.rerunLast', trusted(() => this.rerunLast())),
-      vscode.commands.registerCommand('mfluxPort.runDeterministicTest', trusted(() => this.deterministicTest())),
+      vscode.commands.registerCommand('mfluxPort.runDeterministicTest', trusted((arg?: unknown) => this.deterministicTest(arg))),
       vscode.commands.registerCommand('mfluxPort.stopRun', plain(() => this.stop())),
       vscode.commands.registerCommand('mfluxPort.openRunFolder', plain(() => this.openRunFolder())),
       vscode.commands.registerCommand('mfluxPort.compareRuns', plain(() => this.compareRuns())),
       vscode.commands.registerCommand('mfluxPort.pruneRuns', plain(() => this.prune(true))),
-      vscode.commands.registerCommand('mfluxPort.newRunnerPair', plain(() => this.newRunnerPair())),
+      vscode.commands.registerCommand('mfluxPort.newRunnerPair', (arg?: unknown) => this.safely(() => this.newRunnerPair(arg))),
       vscode.commands.registerCommand('mfluxPort.insertDump', plain(() => this.insertDump())),
       this,
     ];
@@ -96,6 +96,20 @@ export class RunnerCommands implements vscode.Disposable {
     return pick?.port;
   }
 
+  /**
+   * The port a command is about: one given by the caller (a Port, or the checklist's item-action
+   * arguments `{ model, mfluxRepo }`), read again from its state file; otherwise the user picks.
+   */
+  private async resolvePort(arg: unknown): Promise<Port | undefined> {
+    if (arg && typeof arg === 'object' && typeof (arg as Port).model === 'string' && typeof (arg as Port).mfluxRepo === 'string') {
+      const { model, mfluxRepo } = arg as Port;
+      const found = (await this.ports()).find((p) => p.model === model && p.mfluxRepo === mfluxRepo);
+      if (found) return found;
+      if ('reference' in (arg as object) && 'notes' in (arg as object)) return arg as Port;
+    }
+    return this.pickPort();
+  }
+
   /** The reference repo of a port; asks for it (and saves it in the port) when unknown. */
   private async referenceRepo(port: Port): Promise<string | undefined> {
     if (port.referenceRepo && existsSync(port.referenceRepo)) return port.referenceRepo;
@@ -122,8 +136,8 @@ export class RunnerCommands implements vscode.Disposable {
     };
   }
 
-  private async run(sides: Side[], given?: Port): Promise<void> {
-    const port = given ?? (await this.pickPort());
+  private async run(sides: Side[], given?: Port | unknown): Promise<void> {
+    const port = await this.resolvePort(given);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
     if (sides.includes('mlx') && !(await this.platformOk(cfg))) return;
@@ -234,8 +248,8 @@ export class RunnerCommands implements vscode.Disposable {
     await this.run(this.last.sides, fresh ?? this.last.port);
   }
 
-  private async deterministicTest(): Promise<void> {
-    const port = await this.pickPort();
+  private async deterministicTest(arg?: unknown): Promise<void> {
+    const port = await this.resolvePort(arg);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
     const test = goldenTestPath(port.model);
@@ -342,8 +356,8 @@ export class RunnerCommands implements vscode.Disposable {
 
   // ---- scripts ----------------------------------------------------------------------------
 
-  private async newRunnerPair(given?: Port): Promise<void> {
-    const port = given ?? (await this.pickPort());
+  private async newRunnerPair(given?: Port | unknown): Promise<void> {
+    const port = await this.resolvePort(given);
     if (!port) return;
     const refRepo = await this.referenceRepo(port);
     if (!refRepo) return;
