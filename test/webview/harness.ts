@@ -79,6 +79,8 @@ export async function openPanel(browser: Browser, panel: PanelName, theme: Theme
   const bundle = join(REPO_ROOT, 'dist', `webview-${panel}.js`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs first`);
   const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
+  // The machine may be shared and loaded: generous timeouts (nothing here measures speed).
+  context.setDefaultTimeout(90_000);
   const page = await context.newPage();
   const bodyClass = theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark';
   const html = panelHtml({

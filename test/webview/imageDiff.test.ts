@@ -42,7 +42,7 @@ const init = (extra: Record<string, unknown> = {}) => ({
   },
 });
 
-async function openLoaded(browser: Browser, theme: 'dark' | 'light' = 'dark'): Promise<Harness> {
+async function openLoaded(browser: Browser, theme: 'dark' | 'light' | 'hc' = 'dark'): Promise<Harness> {
   const h = await openPanel(browser, 'imageDiff', theme);
   await h.waitForPosted('ready');
   await h.send(init());
@@ -96,6 +96,8 @@ describe('image diff webview', () => {
     await h.page.waitForFunction((want) => Math.abs(Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) - want) < 1e-12, expected['ratio_rtol_0.02_atol_3']);
     const changed = (await h.posted()).filter((m) => m.kind === 'ruleChanged').pop();
     assert.deepEqual(changed?.payload, { rtol: 0.02, atol: 3, threshold: expected.ratio * 1.1 });
+    await h.page.click('.file-link[data-side="candidate"]');
+    assert.deepEqual((await h.waitForPosted('revealFile')).payload, { path: join(dir, 'cand.png') });
     assert.deepEqual(await h.errors(), []);
     await h.close();
   });
@@ -240,8 +242,8 @@ describe('image diff webview', () => {
     }
   });
 
-  it('screenshots in light and dark themes', async () => {
-    for (const theme of ['dark', 'light'] as const) {
+  it('screenshots in light, dark and high-contrast themes', async () => {
+    for (const theme of ['dark', 'light', 'hc'] as const) {
       const h = await openLoaded(browser, theme);
       await h.screenshot(`imageDiff-side-${theme}`);
       const box = (await h.page.locator('#vp-a-canvas').boundingBox())!;

@@ -34,7 +34,7 @@ function detailMessage(name: string) {
   };
 }
 
-async function open(browser: Browser, theme: 'dark' | 'light' = 'dark', size?: { width: number; height: number }): Promise<Harness> {
+async function open(browser: Browser, theme: 'dark' | 'light' | 'hc' = 'dark', size?: { width: number; height: number }): Promise<Harness> {
   const h = await openPanel(browser, 'parityReport', theme, size);
   await h.waitForPosted('ready');
   await h.send({ kind: 'init', payload: { title: 'Parity: debug_artifacts/run-0142', refLabel: 'ref', candLabel: 'mlx', report, source: { ref: '/tmp/ref', cand: '/tmp/mlx' } } });
@@ -210,8 +210,8 @@ except AssertionError:
     await h.close();
   });
 
-  it('screenshots in light and dark themes', async () => {
-    for (const theme of ['dark', 'light'] as const) {
+  it('screenshots in light, dark and high-contrast themes', async () => {
+    for (const theme of ['dark', 'light', 'hc'] as const) {
       const h = await open(browser, theme);
       await h.page.waitForSelector('#legend-high');
       await h.screenshot(`parityReport-${theme}`);

@@ -138,6 +138,7 @@ const verdictEl = h('div', { class: 'verdict', id: 'verdict', role: 'status', 'a
 const curveCanvas = h('canvas', { class: 'curve', id: 'rtol-curve', role: 'img', 'aria-label': 'Mismatch ratio versus rtol' });
 const inspector = h('div', { class: 'inspector', id: 'inspector', 'aria-live': 'off' }, h('p', { class: 'muted', text: 'Hover an image to inspect a pixel.' }));
 const notesEl = h('ul', { class: 'notes', id: 'notes' });
+const filesEl = h('div', { class: 'files', id: 'files' });
 const side = h('aside', { class: 'side', 'aria-label': 'Metrics and inspector' },
   h('section', {}, h('h2', { text: 'Metrics' }), metricsList),
   h('section', {}, h('h2', { text: 'mflux golden rule' }),
@@ -145,6 +146,7 @@ const side = h('aside', { class: 'side', 'aria-label': 'Metrics and inspector' }
     h('button', { class: 'link', id: 'rule-reset', type: 'button', text: 'Reset to mflux defaults' }),
     verdictEl, curveCanvas),
   h('section', {}, h('h2', { text: 'Pixel inspector' }), inspector),
+  h('section', {}, h('h2', { text: 'Files' }), filesEl),
   h('section', { class: 'notes-section' }, h('h2', { text: 'Notes' }), notesEl),
 );
 const stepInput = h('input', { type: 'range', min: 0, max: 0, value: 0, id: 'step', 'aria-label': 'Denoising step' });
@@ -270,10 +272,22 @@ function load(p: Extract<ImageDiffHostMessage, { kind: 'pair' }>['payload']): vo
   vpA.tag.textContent = `Reference · ${basename(ref?.path ?? pair?.refPath ?? '')}${ref ? ` · ${describe(ref)}` : ''}`;
   vpB.tag.textContent = `Candidate · ${basename(cand?.path ?? pair?.candPath ?? '')}${cand ? ` · ${describe(cand)}` : ''}`;
   renderNotes();
+  renderFiles(pair);
   renderMetrics();
   renderVerdict();
   applyMode();
   if (state.view.fit) fit(); else redraw();
+}
+
+/** Links that open each image in VS Code (the host opens only paths it offered). */
+function renderFiles(pair: ImagePairInfo | undefined): void {
+  clear(filesEl);
+  if (!pair) return;
+  for (const [label, path] of [['reference', pair.refPath], ['candidate', pair.candPath]] as const) {
+    const b = h('button', { type: 'button', class: 'link file-link', 'data-side': label, title: path, text: `${label}: ${path}` });
+    b.addEventListener('click', () => channel.post({ kind: 'revealFile', payload: { path } }));
+    filesEl.append(b);
+  }
 }
 
 function basename(p: string): string {

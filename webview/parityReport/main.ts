@@ -255,7 +255,8 @@ function cell(text: string, cls = '', title?: string): HTMLTableCellElement {
 function cosineText(c: number | null): string {
   if (c === null) return '—';
   const gap = 1 - c;
-  return gap > 0 && gap < 1e-5 ? `1−${gap.toExponential(0).replace('e+', 'e')}` : c.toFixed(6);
+  // Below 1e-12 the gap is float64 rounding, not a difference between the sides.
+  return gap >= 1e-12 && gap < 1e-5 ? `1−${gap.toExponential(0).replace('e+', 'e')}` : c.toFixed(6);
 }
 
 /** `1×16×8×8`: compact enough for a table column. */
