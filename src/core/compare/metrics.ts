@@ -50,7 +50,7 @@ function unravel(flat: number, shape: readonly number[]): number[] {
 const N = 0, BOTH = 1, SUM_ABS = 2, SUM_SQ = 3, MAX_ABS = 4, MAX_IDX = 5, MAX_REL = 6, SUM_R2 = 7, SUM_C2 = 8, DOT = 9,
   MISMATCH = 10, NAN_R = 11, NAN_C = 12, INF_R = 13, INF_C = 14, CNT_R = 15, MIN_R = 16, MAX_R = 17, SHIFT_R = 18,
   S_R = 19, S_R2 = 20, CNT_C = 21, MIN_C = 22, MAX_C = 23, SHIFT_C = 24, S_C = 25, S_C2 = 26, ATOL = 27, RTOL = 28,
-  H_ZERO = 29, H_BELOW = 30, H_ABOVE = 31, SLOTS = 32;
+  SLOTS = 29;
 
 /** One pass over aligned chunks; writes |diff| (NaN where a side is not finite) into `out`. */
 function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array): void {
@@ -153,31 +153,23 @@ function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array
   st[S_C2] += sC2;
 }
 
-/** Power-of-two bins read straight from the float32 exponent bits. */
-function histogram(bits: Uint32Array, hist: Float64Array, st: Float64Array): void {
-  const lo = HIST_MIN_EXP + 127;
-  const hi = HIST_MAX_EXP + 127;
-  let zero = 0, below = 0, above = 0;
+/**
+ * Counts |diff| values by their float32 exponent byte: values are ≥ 0 or NaN, so the top bits
+ * are the exponent. Slot 256 counts exact zeros ((b − 1) >>> 31 is 1 only for b = 0), so the
+ * loop has no data-dependent branch; bins are folded from the 257 slots in finish().
+ */
+function countExponents(bits: Uint32Array, slots: Float64Array): void {
   for (let k = 0; k < bits.length; k++) {
     const b = bits[k];
-    const e = (b >>> 23) & 0xff;
-    if (e === 255) continue; // NaN: counted on the sides, not here
-    if (e < lo) {
-      if ((b & 0x7fffffff) === 0) zero++;
-      else below++;
-    } else if (e >= hi) above++;
-    else hist[e - lo]++;
+    slots[(b >>> 23) | (((b - 1) >>> 31) << 8)]++;
   }
-  st[H_ZERO] += zero;
-  st[H_BELOW] += below;
-  st[H_ABOVE] += above;
 }
 
 export class MetricAccumulator {
   private readonly st = new Float64Array(SLOTS);
   private readonly firstR: number[] = [];
   private readonly firstC: number[] = [];
-  private readonly hist = new Float64Array(HIST_MAX_EXP - HIST_MIN_EXP);
+  private readonly slots = new Float64Array(257);
   private scratch = new Float32Array(0);
 
   constructor(atol: number, rtol: number) {
@@ -218,8 +210,22 @@ export class MetricAccumulator {
       if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
     }
     accumulate(ref, cand, out, st);
-    histogram(new Uint32Array(out.buffer, out.byteOffset, out.length), this.hist, st);
+    countExponents(new Uint32Array(out.buffer, out.byteOffset, out.length), this.slots);
     return out;
+  }
+
+  /** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
+  private histogram(): DiffHistogram {
+    const lo = HIST_MIN_EXP + 127;
+    const hi = HIST_MAX_EXP + 127;
+    const slots = this.slots;
+    const counts: number[] = [];
+    for (let e = lo; e < hi; e++) counts.push(slots[e]);
+    let below = 0;
+    for (let e = 0; e < lo; e++) below += slots[e];
+    let above = 0;
+    for (let e = hi; e < 255; e++) above += slots[e];
+    return { minExp: HIST_MIN_EXP, maxExp: HIST_MAX_EXP, counts, zero: slots[256], below, above };
   }
 
   finish(shape: readonly number[]): MetricValues {
@@ -249,14 +255,7 @@ export class MetricAccumulator {
       inf_cand: st[INF_C],
       ref_stats: sideStats(st[CNT_R], st[MIN_R], st[MAX_R], st[SHIFT_R], st[S_R], st[S_R2], this.firstR),
       cand_stats: sideStats(st[CNT_C], st[MIN_C], st[MAX_C], st[SHIFT_C], st[S_C], st[S_C2], this.firstC),
-      histogram: {
-        minExp: HIST_MIN_EXP,
-        maxExp: HIST_MAX_EXP,
-        counts: Array.from(this.hist),
-        zero: st[H_ZERO],
-        below: st[H_BELOW],
-        above: st[H_ABOVE],
-      },
+      histogram: this.histogram(),
     };
   }
 }
