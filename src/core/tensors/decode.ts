@@ -70,15 +70,15 @@ function scratch32(n: number): Float32Array {
 }
 
 /** The output array type for a dtype: F64 stays double, everything else is float32. */
-export function allocFloat(dtype: DType, n: number): FloatChunk {
-  return dtype === 'F64' ? new Float64Array(n) : new Float32Array(n);
+export function allocFloat(dtype: DType, n: number, wideInts = false): FloatChunk {
+  return outputIsFloat64(dtype, wideInts) ? new Float64Array(n) : new Float32Array(n);
 }
 
 /**
  * Decodes `count` little-endian elements from `bytes` to float. F32/F64 whose bytes are
  * aligned come back as a zero-copy view of `bytes`; everything else is a new array.
  */
-export function decodeLE(dtype: DType, bytes: Uint8Array, count: number): FloatChunk {
+export function decodeLE(dtype: DType, bytes: Uint8Array, count: number, wideInts = false): FloatChunk {
   const size = dtypeBytes(dtype);
   if (size === 0) throw new Error(`cannot decode ${dtype}`);
   if (bytes.length < count * size) throw new Error(`decode: ${bytes.length} bytes for ${count} ${dtype}`);
@@ -125,15 +125,15 @@ export function decodeLE(dtype: DType, bytes: Uint8Array, count: number): FloatC
     case 'I16':
       return Float32Array.from(new Int16Array(buf, off, count));
     case 'U32':
-      return Float32Array.from(new Uint32Array(buf, off, count));
+      return (wideInts ? Float64Array : Float32Array).from(new Uint32Array(buf, off, count));
     case 'I32':
-      return Float32Array.from(new Int32Array(buf, off, count));
+      return (wideInts ? Float64Array : Float32Array).from(new Int32Array(buf, off, count));
     case 'U64':
     case 'I64': {
       // Two 32-bit halves avoid BigInt; exact up to 2^53, then rounded like a float would be.
       const words = new Uint32Array(buf, off, count * 2);
       const signed = dtype === 'I64';
-      const out = new Float32Array(count);
+      const out = wideInts ? new Float64Array(count) : new Float32Array(count);
       for (let i = 0; i < count; i++) {
         const lo = words[2 * i];
         const hi = words[2 * i + 1];
@@ -146,13 +146,21 @@ export function decodeLE(dtype: DType, bytes: Uint8Array, count: number): FloatC
   }
 }
 
-/** Decodes elements stored in either byte order; big-endian input is copied, then swapped. */
-export function decode(dtype: DType, bytes: Uint8Array, count: number, littleEndian = true): FloatChunk {
+/**
+ * Decodes elements stored in either byte order; big-endian input is copied, then swapped.
+ * `wideInts` returns I32/U32/I64/U64 as Float64Array (exact up to 2^53).
+ */
+export function decode(dtype: DType, bytes: Uint8Array, count: number, littleEndian = true, wideInts = false): FloatChunk {
   const size = dtypeBytes(dtype);
   if (!littleEndian && size > 1) {
     const copy = bytes.slice(0, count * size);
     swapBytes(copy, size);
-    return decodeLE(dtype, copy, count);
+    return decodeLE(dtype, copy, count, wideInts);
   }
-  return decodeLE(dtype, bytes, count);
+  return decodeLE(dtype, bytes, count, wideInts);
+}
+
+/** The array type `decode` returns for a dtype. */
+export function outputIsFloat64(dtype: DType, wideInts = false): boolean {
+  return dtype === 'F64' || (wideInts && (dtype === 'I32' || dtype === 'U32' || dtype === 'I64' || dtype === 'U64'));
 }

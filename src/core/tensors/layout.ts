@@ -31,6 +31,7 @@ export interface Placement {
 export interface StreamOptions {
   readonly chunkElements?: number;
   readonly signal?: AbortSignal;
+  readonly float64?: boolean;
   readonly windowBytes?: number;
 }
 
@@ -74,6 +75,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const chunk = Math.max(1, Math.floor(opts.chunkElements ?? DEFAULT_CHUNK_ELEMENTS));
   const window = Math.max(es, opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const signal = opts.signal;
+  const wide = !!opts.float64;
   if (n === 0) return;
   if (isCContiguous(p.shape, p.strides)) {
     // one read ahead: the next chunk comes off the disk while the caller works on this one
@@ -88,7 +90,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
       const cnt = Math.min(chunk, n - start);
       const bytes = await next;
       if (start + chunk < n) next = fetch(start + chunk);
-      yield decode(p.dtype, bytes, cnt, p.littleEndian);
+      yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
     }
     return;
   }
@@ -102,7 +104,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
       const cnt = Math.min(chunk, n - start);
       const bytes = new Uint8Array(cnt * es);
       gatherFrom(all, 0, p.shape, strides, start, cnt, es, bytes);
-      yield decode(p.dtype, bytes, cnt, p.littleEndian);
+      yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
     }
     return;
   }
@@ -111,7 +113,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
     signal?.throwIfAborted();
     const cnt = Math.min(step, n - start);
     const bytes = await scatterRead(p, start, cnt, es, window, signal);
-    yield decode(p.dtype, bytes, cnt, p.littleEndian);
+    yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
   }
 }
 

@@ -64,7 +64,7 @@ export class EntrySource implements TensorSource {
     yield* streamPlacement(p, { ...options, windowBytes: this.windowBytes });
   }
 
-  async read(name: string, options: { maxElements?: number } = {}): Promise<FloatChunk> {
+  async read(name: string, options: { maxElements?: number; float64?: boolean } = {}): Promise<FloatChunk> {
     const e = this.entry(name);
     const max = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     if (e.info.numel > max) {
@@ -73,9 +73,9 @@ export class EntrySource implements TensorSource {
         `tensor ${quote(name)} has ${e.info.numel.toLocaleString('en-US')} elements, more than the ${max.toLocaleString('en-US')} read() allows; stream it with chunks()`,
       );
     }
-    const out = allocFloat(e.info.dtype, e.info.numel);
+    const out = allocFloat(e.info.dtype, e.info.numel, options.float64);
     let at = 0;
-    for await (const c of this.chunks(name)) {
+    for await (const c of this.chunks(name, { float64: options.float64 })) {
       out.set(c, at);
       at += c.length;
     }

@@ -89,9 +89,10 @@ export class StatsAccumulator {
   }
 }
 
+/** Streams one tensor; wide integers (I32/U32/I64/U64) are read exactly, as float64. */
 export async function tensorStats(src: TensorSource, name: string, options: { signal?: AbortSignal } = {}): Promise<TensorStats> {
   const acc = new StatsAccumulator();
-  for await (const c of src.chunks(name, options)) acc.add(c);
+  for await (const c of src.chunks(name, { ...options, float64: true })) acc.add(c);
   return acc.result();
 }
 

@@ -35,6 +35,11 @@ export interface ChunkOptions {
   readonly chunkElements?: number;
   /** Aborts a long read; the iterator then throws an AbortError. */
   readonly signal?: AbortSignal;
+  /**
+   * Return 32- and 64-bit integer dtypes (I32, U32, I64, U64) as Float64Array, exact up to
+   * 2^53, instead of rounding them to float32. Other dtypes are unaffected.
+   */
+  readonly float64?: boolean;
 }
 
 /** A lazy view of one or more tensor files. */
@@ -47,7 +52,7 @@ export interface TensorSource {
   /** Streams a tensor's values in row-major order, converted to float. */
   chunks(name: string, options?: ChunkOptions): AsyncIterable<FloatChunk>;
   /** Reads a whole (small) tensor; refuses above `maxElements` (default 64M). */
-  read(name: string, options?: { maxElements?: number }): Promise<FloatChunk>;
+  read(name: string, options?: { maxElements?: number; float64?: boolean }): Promise<FloatChunk>;
   /** Releases file handles. */
   close(): Promise<void>;
 }

@@ -30,6 +30,12 @@ for (const f of files) {
           parts.push(...c);
         }
         assert.equal(firstMismatch(parts, want, t.dtype === 'F64'), undefined, `${t.name} (chunked)`);
+        if (['I32', 'U32', 'I64', 'U64'].includes(t.dtype)) {
+          // float64: true keeps wide integers exact
+          const wide = await src.read(t.name, { float64: true });
+          assert.ok(wide instanceof Float64Array);
+          assert.equal(firstMismatch(wide, want, true), undefined, `${t.name} (float64)`);
+        }
       }
     } finally {
       await src.close();
