@@ -89,7 +89,12 @@ function poolFactors(g: HeatGeometry, maxSide: number): { py: number; px: number
   return { py, px };
 }
 
-function cellIndex(n: number, p: number): Int32Array {
+/** Longest axis (or channel count) given a lookup table; beyond it cells are computed. */
+const LOOKUP_LIMIT = 1 << 22;
+
+/** Cell of each row/column index, or null for a huge axis (then computed by division). */
+function cellIndex(n: number, p: number): Int32Array | null {
+  if (n > LOOKUP_LIMIT) return null;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = (i / p) | 0;
   return out;
@@ -156,25 +161,26 @@ export class HeatmapAccumulator {
   private readonly fullRes: boolean;
   private readonly reduction: 'max' | 'mean';
   private readonly main: Float32Array | Float64Array;
-  private readonly mainRowCell: Int32Array;
-  private readonly mainColCell: Int32Array;
+  private readonly mainRowCell: Int32Array | null;
+  private readonly mainColCell: Int32Array | null;
   private readonly mainW: number;
   private readonly py: number;
   private readonly px: number;
   private readonly chanMax: Float64Array;
   private readonly chanMaps: Float32Array | null;
-  private readonly chRowCell: Int32Array;
-  private readonly chColCell: Int32Array;
+  private readonly chRowCell: Int32Array | null;
+  private readonly chColCell: Int32Array | null;
+  private readonly g: HeatGeometry;
   private readonly chW: number;
   private readonly chH: number;
   private readonly chPy: number;
   private readonly chPx: number;
   private seen = 0;
 
-  constructor(
-    private readonly g: HeatGeometry,
-    options: { reduction?: 'max' | 'mean'; maxSide?: number; channelSide?: number } = {},
-  ) {
+  constructor(geometry: HeatGeometry, options: { reduction?: 'max' | 'mean'; maxSide?: number; channelSide?: number } = {}) {
+    // Millions of "channels" (a dim-1 of a huge tensor) cannot be tracked one by one.
+    const g = geometry.channels > LOOKUP_LIMIT ? { ...geometry, chanMul: geometry.chanMul.map(() => 0), channels: 1 } : geometry;
+    this.g = g;
     this.idx = new Int32Array(g.view.length);
     const cells = g.rows * g.cols;
     this.fullRes = cells <= FULL_RES_LIMIT;
@@ -218,6 +224,8 @@ export class HeatmapAccumulator {
     const rm = g.rowMul[last], cm = g.colMul[last], hm = g.chanMul[last];
     const main = this.main;
     const mrc = this.mainRowCell, mcc = this.mainColCell, mw = this.mainW;
+    const mpy = this.fullRes ? 1 : this.py, mpx = this.fullRes ? 1 : this.px;
+    const cpy = this.chPy, cpx = this.chPx;
     const chanMax = this.chanMax;
     const chMaps = this.chanMaps;
     const crc = this.chRowCell, ccc = this.chColCell, cw = this.chW, chCells = this.chH * this.chW;
@@ -229,7 +237,7 @@ export class HeatmapAccumulator {
       let row = this.row, col = this.col, ch = this.chan;
       for (let t = 0; t < run; t++) {
         const v = values[k + t];
-        const cell = mrc[row] * mw + mcc[col];
+        const cell = (mrc ? mrc[row] : Math.floor(row / mpy)) * mw + (mcc ? mcc[col] : Math.floor(col / mpx));
         if (mean) main[cell] += v;
         else {
           const m = main[cell];
@@ -238,7 +246,7 @@ export class HeatmapAccumulator {
         const cm0 = chanMax[ch];
         if (cm0 === cm0 && !(v <= cm0)) chanMax[ch] = v;
         if (chMaps) {
-          const c2 = ch * chCells + crc[row] * cw + ccc[col];
+          const c2 = ch * chCells + (crc ? crc[row] : Math.floor(row / cpy)) * cw + (ccc ? ccc[col] : Math.floor(col / cpx));
           const m2 = chMaps[c2];
           if (m2 === m2 && !(v <= m2)) chMaps[c2] = v;
         }

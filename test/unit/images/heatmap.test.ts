@@ -114,3 +114,23 @@ test('rendered heatmap round-trips through PNG with its legend', () => {
   assert.ok(div.rgba[0] < div.rgba[2], 'negative is blue');
   assert.ok(div.rgba[8] > div.rgba[10], 'positive is red');
 });
+
+test('huge axes and channel counts stay bounded: a 5M-element strip keeps its one spike', () => {
+  const n = 5_000_000;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = (i % 97) / 1000;
+  const spike = 4_321_987;
+  data[spike] = 7;
+  const acc = new HeatmapAccumulator(heatGeometry([n]));
+  feed(acc, data);
+  const h = acc.finish();
+  const px = Math.ceil(n / 512);
+  assert.deepEqual([h.main.width, h.main.height, h.main.poolX], [Math.ceil(n / px), 1, px]);
+  assert.equal(h.main.data[Math.floor(spike / px)], 7);
+  assert.ok(h.main.data.every((v, i) => i === Math.floor(spike / px) || v <= 0.096 + 1e-7));
+  // [1, 5M, 1, 1]: millions of channels are not tracked one by one
+  const many = new HeatmapAccumulator(heatGeometry([1, n, 1, 1]));
+  feed(many, data);
+  const m = many.finish();
+  assert.deepEqual([m.main.width, m.main.height, m.main.max, m.channels.length], [1, 1, 7, 0]);
+});
