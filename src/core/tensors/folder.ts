@@ -9,10 +9,11 @@
 //   folder its manifest.jsonl lines come first (capture order; a partial last line left by
 //   a killed run is skipped), then its other files; a `*.index.json` stands in for the
 //   shards it lists;
+// - a Hugging Face cache repo folder (`models--org--name`) reads its refs/main snapshot;
 // - skipped: hidden files and folders, files without a tensor extension, training_args.bin;
 // - when a name is already taken, the later tensor becomes `<relative file>:<name>`, and if
 //   that is taken too, `<relative file>:<name>#2`, `#3`, …
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { TensorInfo } from './types';
 import type { FilePool } from './file';
@@ -101,7 +102,24 @@ function stem(file: string): string {
   return basename(file).replace(/\.[^.]*$/, '');
 }
 
+const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+
+/**
+ * A Hugging Face cache repo folder (`models--org--name` with blobs/, refs/, snapshots/)
+ * stands for its snapshot: the one `refs/main` names, or the only one there is.
+ */
+async function snapshotOf(root: string): Promise<string | undefined> {
+  if (!(await isDir(join(root, 'snapshots'))) || !(await isDir(join(root, 'refs')))) return undefined;
+  const main = await readFile(join(root, 'refs', 'main'), 'utf8').then((s) => s.trim(), () => '');
+  if (/^[0-9a-f]{7,64}$/i.test(main) && (await isDir(join(root, 'snapshots', main)))) return join(root, 'snapshots', main);
+  const all = (await readdir(join(root, 'snapshots'), { withFileTypes: true })).filter((d) => !d.name.startsWith('.'));
+  if (all.length === 1) return join(root, 'snapshots', all[0].name);
+  throw new BadIndex(root, all.length === 0 ? 'Hugging Face cache folder without snapshots (nothing downloaded yet?)' : `Hugging Face cache folder with ${all.length} snapshots and no refs/main; open one of snapshots/*`);
+}
+
 export async function readFolder(root: string, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
+  const snapshot = await snapshotOf(root);
+  if (snapshot) return readFolder(snapshot, pool, options);
   const all = await listFiles(root);
   const indexes = all.filter((p) => INDEX.test(p));
   const sharded = new Set<string>();
