@@ -121,8 +121,14 @@ def _mlx_capture(model, inc, exc, full, step):
     for _, module in modules:
         if type(module) not in classes:
             classes.append(type(module))
-    # Resolve every original before patching any class, so a subclass never wraps its parent's wrapper.
-    originals = {cls: (cls.__dict__.get("__call__"), cls.__call__) for cls in classes}
+    # Resolve every original before patching any class, so a subclass never wraps its parent's
+    # wrapper. Look in the class dictionaries only: `cls.__call__` on a class without one finds
+    # the metaclass's constructor. Containers that are never called are left alone.
+    originals = {}
+    for cls in classes:
+        resolved = next((k.__dict__["__call__"] for k in cls.__mro__ if "__call__" in k.__dict__ and k is not object), None)
+        if resolved is not None:
+            originals[cls] = (cls.__dict__.get("__call__"), resolved)
     active = set()  # instances inside their own call: super().__call__ chains record once
 
     def wrap(original):

@@ -36,15 +36,24 @@ class Quad(Double):
         return super().__call__(x) * 2.0
 
 
+class Holder(nn.Module):
+    """A container that is never called itself (no __call__ anywhere in its classes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Linear(1.0)
+
+
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
+        self.holder = Holder()
         self.first = nn.Linear(3.0)
         self.blocks = [nn.Linear(0.5), Quad()]
         self.seq = nn.Sequential(nn.Linear(10.0))
 
     def __call__(self, x):
-        x = self.first(x)
+        x = self.first(self.holder.inner(x))
         for b in self.blocks:
             x = b(x)
         return self.seq(x), x
@@ -90,14 +99,15 @@ class FakeMlxDumps(ProbeCase):
 
     def test_capture_wraps_call_and_restores_classes(self):
         net = Net()
-        originals = {cls: cls.__dict__.get("__call__") for cls in (Net, nn.Linear, nn.Sequential, Quad, Double, nn.Module)}
+        originals = {cls: cls.__dict__.get("__call__") for cls in (Net, nn.Linear, nn.Sequential, Quad, Double, Holder, nn.Module)}
         x = mx.array(np.ones(2, np.float32))
         with probe.capture(net, exclude="seq"):
             out, _ = net(x)
             other = nn.Linear(7.0)  # not part of the model: passes through unrecorded
             other(x)
         names = [e["name"] for e in self.entries()]
-        self.assertEqual(names, ["first", "blocks.0", "blocks.1", "seq.layers.0", "output[0]", "output[1]"])
+        self.assertEqual(names, ["holder.inner", "first", "blocks.0", "blocks.1", "seq.layers.0", "output[0]", "output[1]"])
+        self.assertFalse(callable(net.holder), "a container that was not callable stays so")
         got = {e["name"]: self.tensor(e)[2] for e in self.entries()}
         np.testing.assert_array_equal(got["blocks.1"], np.full(2, 3.0 * 0.5 * 4, np.float32))
         np.testing.assert_array_equal(got["output[0]"], np.asarray(out))
