@@ -1,6 +1,7 @@
 // `mflux-port image-diff` vs odiff (npm odiff-bin) on the same 1024×1024 PNG pairs, both as
 // command-line processes, decode included; each also writes its diff image. Best of N runs,
-// interleaved. image-diff computes more: PSNR, SSIM, max/mean |diff| and mflux's golden rule.
+// interleaved. image-diff computes more: PSNR, SSIM, max/mean |diff| and mflux's golden rule;
+// the same set computed the usual Python way (PIL + scikit-image) is printed for context.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,10 +75,16 @@ try {
     let ours = INF;
     let oursFast = INF;
     let theirs = INF;
+    let py = INF;
+    let pyCompute = Infinity;
+    let pyOut = '';
     for (let i = 0; i < RUNS; i++) {
       ours = best(ours, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--heatmap', join(out, 'ours.png')], [0, 1]));
       oursFast = best(oursFast, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--no-ssim', '--heatmap', join(out, 'ours.png')], [0, 1]));
       theirs = best(theirs, time(odiff, [a, b, join(out, 'odiff.png')], [0, 22]));
+      py = best(py, time(PYTHON, [join(ROOT, 'bench', 'image_skimage.py'), a, b], [0]));
+      pyOut = spawnSync(PYTHON, [join(ROOT, 'bench', 'image_skimage.py'), a, b], { encoding: 'utf8' }).stdout.trim();
+      pyCompute = Math.min(pyCompute, Number(pyOut.split(' ')[0]));
     }
     let core = Infinity;
     let result;
@@ -92,8 +99,10 @@ try {
     console.log(`  mflux-port image-diff          ${ms(ours.wall)}  ${ms(ours.cpu)}   PSNR ${r.psnr?.toFixed(2)} dB, SSIM ${r.ssim?.toFixed(4)}, max ${r.max_abs}, mean ${r.mean_abs.toFixed(3)}, golden ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% → ${r.mflux_pass ? 'pass' : 'fail'}`);
     console.log(`  mflux-port image-diff --no-ssim${ms(oursFast.wall)}  ${ms(oursFast.cpu)}`);
     console.log(`  odiff                          ${ms(theirs.wall)}  ${ms(theirs.cpu)}   pixel mismatch count and diff image`);
+    console.log(`  PIL + scikit-image (same set)  ${ms(py.wall)}  ${ms(py.cpu)}   of which decode + metrics ${ms(pyCompute)}; SSIM ${pyOut.split(' ')[2]}`);
     console.log(`  ratio odiff / image-diff        ${(theirs.wall / ours.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / ours.cpu).toFixed(2).padStart(6)}×   (goal ≥ 1: as fast)`);
     console.log(`  ratio odiff / --no-ssim         ${(theirs.wall / oursFast.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / oursFast.cpu).toFixed(2).padStart(6)}×`);
+    console.log(`  ratio Python / image-diff       ${(py.wall / ours.wall).toFixed(2).padStart(6)}×  ${(py.cpu / ours.cpu).toFixed(2).padStart(6)}×`);
     console.log(`  node start-up alone            ${ms(nodeStart.wall)}  ${ms(nodeStart.cpu)};  in-process decode + all metrics ${(core * 1000).toFixed(0)} ms wall`);
   }
 } finally {
