@@ -10,7 +10,7 @@
 //                                     port in the checklist, save test-results/demo.png, stop, exit 0
 //   npm run demo -- --no-build        reuse the VSIX already built (fails if there is none)
 //   npm run demo -- --dir PATH        build the demo in PATH instead of .demo/
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -58,9 +58,20 @@ function clearDemoDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// Refuse a foreign folder before doing anything.
+// Refuse a foreign folder, or one a running demo still serves, before doing anything.
 if (existsSync(demoDir) && readdirSync(demoDir).length > 0 && !existsSync(join(demoDir, MARKER))) {
   fail(`${demoDir} exists and was not made by npm run demo (no ${MARKER} in it); move it away or pass --dir`);
+}
+const RUNNING = join(demoDir, 'running.json');
+if (existsSync(RUNNING)) {
+  let other;
+  try {
+    other = JSON.parse(readFileSync(RUNNING, 'utf8'));
+    process.kill(other.pid, 0);
+  } catch {
+    other = undefined; // unreadable or its process is gone: a stale record
+  }
+  if (other) fail(`a demo is already running from ${demoDir} (pid ${other.pid}): ${other.url}\nstop it with Ctrl-C, or pass --dir for a second one`);
 }
 
 process.chdir(REPO);
@@ -68,7 +79,7 @@ step('dependencies');
 ensureNodeModules();
 ensureSystemPackages();
 
-const { name, version } = JSON.parse((await import('node:fs')).readFileSync(join(REPO, 'package.json'), 'utf8'));
+const { name, version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const vsix = join(REPO, `${name}-${version}.vsix`);
 if (args['no-build']) {
   if (!existsSync(vsix)) fail(`${vsix} is missing; run without --no-build (or npm run package)`);
@@ -104,11 +115,13 @@ try {
   fail(e.message);
 }
 const url = server.url(ws.mflux);
+writeFileSync(RUNNING, JSON.stringify({ pid: process.pid, url }) + '\n');
 let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
   await server.stop();
+  rmSync(RUNNING, { force: true });
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
@@ -164,6 +177,7 @@ if (args.check) {
   }
   const code = await server.exited();
   if (!stopping) {
+    rmSync(RUNNING, { force: true });
     console.error(`error: code-server stopped by itself (exit ${code}):\n${server.log.trim().split('\n').slice(-20).join('\n')}`);
     process.exit(1);
   }

@@ -1,7 +1,7 @@
 // `npm run demo` end to end (with --no-build: npm test has just packaged the VSIX): --check
 // serves the demo, finds the sample port in the checklist and saves test-results/demo.png;
 // the serving mode answers on the given port and stops cleanly on Ctrl-C; a folder the demo
-// did not make is never deleted.
+// did not make, or one a running demo serves, is never deleted.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,14 +60,28 @@ test('npm run demo serves on --port until Ctrl-C, then stops cleanly', { timeout
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve((code = c))));
   try {
-    await waitFor(async () => out.includes(`http://127.0.0.1:${port}/?folder=`), 'the demo URL', 240_000, async () => out);
+    await waitFor(
+      async () => {
+        if (code !== undefined) throw new Error(`the demo exited with ${code} before serving:\n${out}`);
+        return out.includes(`http://127.0.0.1:${port}/?folder=`);
+      },
+      'the demo URL',
+      240_000,
+      async () => out,
+    );
     const url = /http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+/.exec(out)![0];
     assert.ok(url.includes(encodeURIComponent(join(dir, 'workspace', 'mflux'))), url);
     const res = await fetch(url);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<html/i);
+    // A second demo on the same folder would delete it from under the first one: refused.
+    const second = spawnSync(process.execPath, [DEMO, '--check', '--no-build', '--dir', dir], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(second.status, 1, second.stdout + second.stderr);
+    assert.match(second.stderr, /a demo is already running from .* \(pid \d+\): http:\/\/127\.0\.0\.1:/);
+    assert.equal((await fetch(url)).status, 200, 'the first demo still serves');
   } finally {
     child.kill('SIGINT');
   }
