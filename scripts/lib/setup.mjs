@@ -42,12 +42,16 @@ export function run(cmd, args, opts = {}) {
   }
 }
 
-/** npm ci when node_modules is missing or older than the lock file. */
+/**
+ * npm install when node_modules is missing or older than the lock file. Not `npm ci`: the lock
+ * holds only the odiff binary for this platform (the registry here serves no others), and
+ * `npm ci` refuses a lock without every optional platform package.
+ */
 export function ensureNodeModules() {
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
-  console.log('› installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  console.log('› installing npm dependencies (npm install)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 /** Installs missing Debian packages when running as root on Debian; otherwise says what to install. */
