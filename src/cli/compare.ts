@@ -27,6 +27,7 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --html FILE        write a self-contained HTML report (opens offline)
   --heatmaps DIR     write |diff| heatmaps (PNG + JSON legend) of the failing pairs
   --all-heatmaps     heatmaps for every pair, not only failing ones
+  --max-heatmaps N   heatmaps for at most N pairs, the first in order (default 64)
   --reduction R      how channels reduce in heatmaps: max (default) or mean
   --scale S          heatmap color scale: linear (default) or log
   --quiet            no table on stdout
@@ -89,7 +90,7 @@ export const compareCommand: SubCommand = {
       const { positionals, flags, values } = parseArgs(
         args,
         ['--all-heatmaps', '--quiet'],
-        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale'],
+        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps'],
       );
       if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
@@ -114,6 +115,7 @@ export const compareCommand: SubCommand = {
         map: mapFile ? readCompareMap(mapFile) : undefined,
         heatmaps: !wantsHeat ? 'none' : flags.has('--all-heatmaps') ? 'all' : 'failing',
         reduction: one(values, '--reduction', ['max', 'mean'] as const, 'max'),
+        maxHeatmaps: number(values, '--max-heatmaps'),
       };
     } catch (e) {
       process.stderr.write(`error: ${(e as Error).message}\n`);

@@ -13,6 +13,7 @@ import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, Pair
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 export const DEFAULT_WINDOW_ELEMENTS = 32 << 20;
+export const DEFAULT_MAX_HEATMAPS = 64;
 /** Failing same-shape pairs up to this size are retried through the layout transforms that keep the shape. */
 const ALTERNATIVE_LIMIT = 16 << 20;
 

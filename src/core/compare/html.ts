@@ -227,7 +227,12 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
 <h4>reference only (${r.unmatched_ref.length})</h4><div class="unmatched">${r.unmatched_ref.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
 <h4>candidate only (${r.unmatched_cand.length})</h4><div class="unmatched">${r.unmatched_cand.map((n) => `<div>${esc(n)}</div>`).join('')}</div>`
     : '';
-  const details = r.pairs.filter((p) => !p.pass || p.note || out.heatmaps[p.name]).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n');
+  // Details for the pairs with something to show, capped so a report where everything after
+  // the divergence fails stays a readable size; the table above lists them all.
+  const MAX_DETAILS = 60;
+  const shown = r.pairs.filter((p) => !p.pass || p.note || out.heatmaps[p.name]);
+  const details = shown.slice(0, MAX_DETAILS).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n') +
+    (shown.length > MAX_DETAILS ? `<p>${shown.length - MAX_DETAILS} more failing pairs are listed in the table above without details.</p>` : '');
   const title = options.title ?? 'Parity report';
   const when = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   return `<!DOCTYPE html>

@@ -181,6 +181,11 @@ export interface CompareOptions {
   /** Which pairs get heatmaps: 'all', 'failing' (default) or 'none'. */
   readonly heatmaps?: 'all' | 'failing' | 'none';
   readonly reduction?: HeatmapReduction;
+  /**
+   * Keep heatmaps for at most this many pairs, the first ones in report order (default 64):
+   * after a real divergence every later pair fails, and memory must stay bounded.
+   */
+  readonly maxHeatmaps?: number;
   /** How many worst channels get their own small map (default 6). */
   readonly worstChannels?: number;
   /** Elements per streamed chunk (default 1M). */

@@ -110,3 +110,9 @@ test('cancellation stops the run with an AbortError', async () => {
 test('a missing folder is a one-line input error naming it', async () => {
   await assert.rejects(runCompare({ refPath: join(dir, 'nope'), candPath: join(dir, 'cand') }), (e: Error) => e.name === 'CompareInputError' && e.message.includes('nope') && !e.message.includes('\n'));
 });
+
+test('heatmaps are kept for the first failing pairs only, up to maxHeatmaps', async () => {
+  const out = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), maxHeatmaps: 2 });
+  const failing = out.report.pairs.filter((p) => !p.pass && !p.reason).map((p) => p.name);
+  assert.deepEqual(Object.keys(out.heatmaps), failing.slice(0, 2));
+});
