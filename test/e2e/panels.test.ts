@@ -1,6 +1,7 @@
 // The three webviews in the real VS Code (code-server) on fixture data written by NumPy/PIL:
 // the tensor viewer opens as the default editor of a .safetensors file, the image diff opens on
-// a stepwise run folder, the parity report on two dump folders; screenshots of each.
+// a stepwise run folder, the parity report on two dump folders and again after a window
+// reload (serializer); screenshots of each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,15 +14,36 @@ import { withVSCode, type VSCodeSession } from './harness';
 async function chooseFolder(vs: VSCodeSession, path: string): Promise<void> {
   const input = vs.page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(path.endsWith('/') ? path : `${path}/`);
-  await vs.page.waitForTimeout(300);
+  const label = await input.getAttribute('aria-label');
+  const movedOn = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!(await input.isVisible()) || (await input.getAttribute('aria-label')) !== label) return true;
+      await vs.page.waitForTimeout(200);
+    }
+    return false;
+  };
+  // The dialog opens on a folder and completes as you type: type only what is missing.
+  const want = `${path.replace(/\/$/, '')}/`;
+  // It fills in its starting folder asynchronously: wait until the value stops changing.
+  let current = await input.inputValue();
+  for (let stable = 0; stable < 3;) {
+    await vs.page.waitForTimeout(250);
+    const v = await input.inputValue();
+    stable = v === current ? stable + 1 : 0;
+    current = v;
+  }
+  if (current && want.startsWith(current)) {
+    await input.press('End');
+    await input.pressSequentially(want.slice(current.length), { delay: 20 });
+  } else {
+    await input.fill(want);
+  }
+  await vs.page.waitForTimeout(500);
   await input.press('Enter');
-  // The dialog may first navigate into the folder; a second Enter accepts it.
-  if (await input.isVisible() && (await input.inputValue()).replace(/\/$/, '') === path) await input.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 15_000 }).catch(async () => {
-    await input.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: 15_000 });
-  });
+  // The dialog may first navigate into the folder; another Enter accepts it.
+  for (let i = 0; i < 3 && !(await movedOn(5_000)); i++) await input.press('Enter');
+  assert.ok(await movedOn(1_000), `the file dialog did not accept ${path}`);
 }
 
 test('tensor viewer, image diff and parity report in VS Code', { timeout: 300_000 }, async () => {
@@ -66,6 +88,12 @@ test('tensor viewer, image diff and parity report in VS Code', { timeout: 300_00
       assert.equal(await pr.locator('#first-divergence').textContent(), 'block2');
       assert.equal(await pr.locator('#layers tbody tr[data-name]').count(), 4);
       await vs.screenshot('parity-report');
+
+      // After a window reload the serializer reopens the report on the same folders.
+      await vs.reload();
+      const again = await vs.webviewFrame(/Parity/, 60_000);
+      await again.locator('#first-values').waitFor({ timeout: 60_000 });
+      assert.equal(await again.locator('#first-divergence').textContent(), 'block2');
     });
   } finally {
     rmSync(ws, { recursive: true, force: true });
