@@ -15,12 +15,16 @@ const NAMES: Record<Side | 'test', string> = { ref: 'mflux Port: Reference', mlx
 
 /** Quiet time after the last shell-integration event before sending: the event can fire more than once while the shell starts. */
 const SETTLE_MS = 1000;
+/** How long Stop Run waits for the end event after Ctrl+C before giving up on it. */
+const STOP_GRACE_MS = 5000;
 
 class SideTerminal {
   terminal?: vscode.Terminal;
   running = false;
   stopped = false;
   private cancel?: () => void;
+  /** Ends a run whose end event never arrives (a shell whose integration broke mid-command). */
+  private giveUp?: () => void;
 
   constructor(readonly name: string) {}
 
@@ -83,8 +87,10 @@ class SideTerminal {
       const finish = (r: ExecResult) => {
         ended.dispose();
         closed.dispose();
+        this.giveUp = undefined;
         resolve(r);
       };
+      this.giveUp = () => finish({ exitCode: undefined, integrated: true, stopped: true, closed: false });
       // Subscribe before sending; match the end event to this very execution.
       const ended = vscode.window.onDidEndTerminalShellExecution((e) => {
         if (sent.execution && e.execution === sent.execution) finish({ exitCode: e.exitCode, integrated: true, stopped: this.stopped, closed: false });
@@ -93,7 +99,12 @@ class SideTerminal {
         if (t === term) finish({ exitCode: t.exitStatus?.code, integrated: true, stopped: this.stopped, closed: true });
       });
       this.cancel = () => term.sendText('\u0003', false);
-      sent.execution = integration.executeCommand(line);
+      try {
+        sent.execution = integration.executeCommand(line);
+      } catch {
+        // the terminal went away between the integration event and now: say so, never hang
+        finish({ exitCode: undefined, integrated: true, stopped: false, closed: true });
+      }
     });
   }
 
@@ -101,6 +112,10 @@ class SideTerminal {
     if (!this.running || !this.terminal) return false;
     this.stopped = true;
     (this.cancel ?? (() => this.terminal?.sendText('\u0003', false)))();
+    // If the shell never reports the end (its integration broke), stop waiting after a while
+    // so the side is not blocked for good.
+    const giveUp = this.giveUp;
+    if (giveUp) setTimeout(() => { if (this.giveUp === giveUp) giveUp(); }, STOP_GRACE_MS);
     return true;
   }
 
