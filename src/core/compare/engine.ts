@@ -259,7 +259,8 @@ export async function compareSources(
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
     const measure = async (p: LayoutPlan) => {
       const acc = new MetricAccumulator(tol.atol, tol.rtol);
-      const heat = heatMode === 'none' || r.numel === 0 ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
+      const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
+      const heat = heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
       await streamPair({
         ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, chunkElements, windowElements, signal,
         progress: (done) => {
@@ -307,7 +308,7 @@ export async function compareSources(
       pass,
       ...(note ? { note } : {}),
     });
-    if (heat && (heatMode === 'all' || !pass)) {
+    if (heat && (heatMode === 'all' || !pass) && Object.keys(heatmaps).length < (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS)) {
       const h = heat.finish(options.worstChannels ?? 6);
       heatmaps[refName] = { name: refName, main: h.main, channels: h.channels };
     }
