@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ensureGenerated } from '../helpers/python';
 import { halfWired, makeWorkspace } from '../fixtures/workspace';
 import { waitFor, withVSCode, type VSCodeSession } from './harness';
 
@@ -114,5 +115,55 @@ test('scaffold with preview, hygiene quick fix, milestone commit and refusal', {
     assert.match(refused, /src\/mflux\/models\/nova\/model\/vae\.py:5:5: MLX tensor dump/);
     assert.equal(git(ws.mflux, 'rev-parse', 'HEAD'), sha);
     await vs.screenshot('milestone-refused');
+  });
+});
+
+test('HF cache tree, mapping coverage as report and diagnostics, finalize audit', { timeout: 300_000 }, async () => {
+  // The generated Hugging Face cache (symlinked blobs, sharded transformer) and a port whose
+  // mapping has placeholders and deliberate gaps (see test/unit/mflux/py/make_coverage_fixture.py).
+  const fx = ensureGenerated('mflux-coverage', 'test/unit/mflux/py/make_coverage_fixture.py');
+  const src = (rel: string) => readFileSync(join(fx, 'repo', rel), 'utf8');
+  const weights = ['src/mflux/models/nova/weights/nova_weight_definition.py', 'src/mflux/models/nova/weights/nova_weight_mapping.py', 'src/mflux/models/shared/weights/shared_weight_mapping.py'];
+  const ws = makeWorkspace(join(tmp, 'cov'), {
+    models: ['flux2', halfWired('nova')],
+    ports: [{ model: 'nova', reference: 'acme/Nova-1' }],
+    files: Object.fromEntries(weights.map((w) => [w, src(w)])),
+  });
+  await withVSCode({ workspace: ws.mflux, name: 'mflux-cov', openView: true, env: { HF_HUB_CACHE: join(fx, 'hub') }, vsix: process.env.MFLUX_PORT_E2E_VSIX || undefined }, async (vs) => {
+    await vs.runCommand('mflux Port: Show Mapping Coverage');
+    const preview = await vs.webviewFrame(/^Preview /, 30_000);
+    await preview.locator('body', { hasText: 'Weight mapping coverage: nova' }).waitFor({ timeout: 20_000 });
+    const body = await preview.locator('body').innerText();
+    assert.match(body, /transformer\s+45\s+29\s+16/);
+    for (const key of ['pos_embed.freqs', 'proj_out.bias', 'transformer_blocks.{0..3}.attn.to_v.weight', 'single_transformer_blocks.{0..1}.norm.linear.weight', 'lm_head.weight', 'decoder.up_blocks.2.resnets.0.conv1.weight']) {
+      assert.ok(body.includes(key), `the report lists ${key}`);
+    }
+    await vs.screenshot('coverage-report');
+    await vs.page.keyboard.press('Control+Shift+M');
+    await waitFor(async () => /transformer: 16 of 45 checkpoint keys are not consumed/.test(await problemsText(vs)) && /"proj_out\.biass" matches no checkpoint key/.test(await problemsText(vs)),
+      'coverage diagnostics on the mapping file', 20_000, () => problemsText(vs));
+    await vs.screenshot('coverage-problems');
+
+    // The cache tree: repo → snapshot → component → tensors, blocks folded.
+    // Give the cache view the side bar: collapse the checklist, expand the cache (header titles toggle).
+    await vs.view('Porting Checklist').locator('.pane-header h3.title').click();
+    const cacheHeader = vs.view('Hugging Face Cache').locator('.pane-header');
+    if ((await cacheHeader.getAttribute('aria-expanded')) !== 'true') await cacheHeader.locator('h3.title').click();
+    await vs.expand('acme/Nova-1');
+    await vs.expand('0123456789ab');
+    await vs.expand('transformer');
+    await vs.expand('transformer_blocks');
+    const folded = vs.treeItem('{0..3}').first();
+    await folded.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match((await folded.locator('.label-description').textContent()) ?? '', /params .* ×4/);
+    await vs.screenshot('hf-cache-tree');
+
+    await vs.runCommand('mflux Port: Run Finalize Audit');
+    const audit = await vs.webviewFrame(/^Preview /, 30_000);
+    await audit.locator('body', { hasText: 'Finalize audit: nova' }).waitFor({ timeout: 20_000 });
+    const text = await audit.locator('body').innerText();
+    assert.match(text, /❌ ModelConfig entry with aliases/);
+    assert.match(text, /✅ Weight definition/);
+    await vs.screenshot('finalize-audit');
   });
 });

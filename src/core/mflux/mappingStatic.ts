@@ -221,7 +221,7 @@ export class MappingReader {
         return { kind: 'strs', items };
       }
       default:
-        if (report) this.note(mod.file, line, `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `"${e.text.slice(0, 60)}"` : e.kind}`);
+        if (report) this.note(mod.file, line, `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `\`${e.text.length > 80 ? e.text.slice(0, 79) + '…' : e.text}\`` : e.kind}`);
         return undefined;
     }
   }

@@ -157,7 +157,8 @@ export class ExprReader {
       if (t.kind === 'name' && t.value === 'for' && depth === 0) break;
       this.pos++;
     }
-    return this.toks.slice(start, this.pos).map((t) => t.value).join(' ');
+    // Source-like text for messages: no spaces around punctuation.
+    return this.toks.slice(start, this.pos).map((t) => t.value).join(' ').replace(/\s*([.,()[\]{}+])\s*/g, '$1');
   }
 
   expr(): Expr {
