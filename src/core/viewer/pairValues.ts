@@ -1,7 +1,8 @@
 // Both sides of one compared pair as float32 arrays in the reference's layout, for re-judging
 // a layer under another tolerance in the parity report. Only for tensors small enough to hold
 // twice in memory; the candidate is read through the same layout plan the engine named.
-import { Gatherer, planLayout } from '../compare/layout';
+import { Gatherer, planLayout, type LayoutPlan } from '../compare/layout';
+import { HeatmapAccumulator, heatGeometry, type AccumulatedHeatmaps } from '../images/heatmap';
 import type { TensorSource } from '../tensors/types';
 
 /** Layers above this many elements are judged by the engine only (2 × 16 MB of float32). */
@@ -10,6 +11,26 @@ export const MAX_REJUDGE_ELEMENTS = 4 * 1024 * 1024;
 export interface PairValues {
   readonly ref: Float32Array;
   readonly cand: Float32Array;
+  /** The plan the candidate was read through (for heatmap geometry). */
+  readonly plan: LayoutPlan;
+  readonly refShape: readonly number[];
+}
+
+/**
+ * |diff| heatmaps of a pair already in memory, with the engine's geometry and pooling: used
+ * for layers the engine kept no heatmap of (it keeps them for failing layers).
+ */
+export function heatmapsOfValues(name: string, v: PairValues, worstChannels = 6): AccumulatedHeatmaps {
+  const g = heatGeometry(v.refShape, { name, packedGrid: v.plan.packedGrid, axes3d: v.plan.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+  const acc = new HeatmapAccumulator(g);
+  const d = new Float32Array(v.ref.length);
+  for (let i = 0; i < d.length; i++) {
+    const a = v.ref[i];
+    const b = v.cand[i];
+    d[i] = Number.isFinite(a) && Number.isFinite(b) ? Math.abs(b - a) : NaN;
+  }
+  acc.add(d);
+  return acc.finish(worstChannels);
 }
 
 export async function readPairValues(refSrc: TensorSource, candSrc: TensorSource, refName: string, candName: string, maxElements = MAX_REJUDGE_ELEMENTS): Promise<PairValues | null> {
@@ -21,8 +42,8 @@ export async function readPairValues(refSrc: TensorSource, candSrc: TensorSource
   if (!plan.ok) return null;
   const ref = Float32Array.from(await refSrc.read(refName, { maxElements }));
   const raw = await candSrc.read(candName, { maxElements });
-  if (plan.plan.sameOrder) return { ref, cand: Float32Array.from(raw) };
+  if (plan.plan.sameOrder) return { ref, cand: Float32Array.from(raw), plan: plan.plan, refShape: ri.shape };
   const cand = new Float32Array(ri.numel);
   new Gatherer(plan.plan).feed(raw, cand, 0);
-  return { ref, cand };
+  return { ref, cand, plan: plan.plan, refShape: ri.shape };
 }

@@ -4,7 +4,7 @@
 import { isParityWebviewMessage, type Heatmap, type LayerDetail, type ParityHostMessage, type ParitySource } from '../../protocol/parityReport';
 import type { CompareOutput, CompareProgress, PairResult } from '../../core/compare/types';
 import type { Heatmap as CoreHeatmap } from '../../core/images/types';
-import type { PairValues } from '../../core/viewer/pairValues';
+import { heatmapsOfValues, type PairValues } from '../../core/viewer/pairValues';
 
 export interface ParityHost {
   post(message: ParityHostMessage): void;
@@ -88,7 +88,7 @@ export class ParityController {
   }
 
   async detail(out: CompareOutput, p: PairResult): Promise<LayerDetail> {
-    const maps = out.heatmaps[p.name];
+    let maps = out.heatmaps[p.name];
     let values: PairValues | null = null;
     let note: string | null = null;
     try {
@@ -97,7 +97,11 @@ export class ParityController {
       note = `Values could not be re-read for re-judging: ${(e as Error).message}`;
     }
     if (!values && !note && p.transform !== null) note = `${p.numel.toLocaleString()} elements: too large to re-judge in the panel; the verdict is the engine’s.`;
-    if (!maps && !p.reason) note = [note, p.pass ? 'No heatmap: heatmaps are kept for failing layers.' : null].filter(Boolean).join(' ') || null;
+    if (!maps && values) {
+      const h = heatmapsOfValues(p.name, values);
+      maps = { name: p.name, main: h.main, channels: h.channels };
+    }
+    if (!maps && !p.reason) note = [note, p.pass ? 'No heatmap: the engine keeps heatmaps of failing layers, and this one is too large to map here.' : null].filter(Boolean).join(' ') || null;
     return {
       name: p.name,
       numel: p.numel,

@@ -145,6 +145,12 @@ describe('parity report host', () => {
     assert.deepEqual(Array.from(layer.payload.elements.ref), exp.layers.block2.ref.map(Math.fround));
     assert.deepEqual(Array.from(layer.payload.elements.cand), exp.layers.block2.cand.map(Math.fround));
     assert.ok(layer.payload.heatmap, 'failing layers carry a heatmap');
+    // A passing layer has no engine heatmap; the host maps it from the values it re-read.
+    await c.handle({ kind: 'selectLayer', payload: { name: 'conv_in' } });
+    const pass = t.posted.filter((m) => m.kind === 'layer')[1] as { payload: { name: string; heatmap: { values: Float32Array; width: number; height: number } } };
+    assert.equal(pass.payload.name, 'conv_in');
+    assert.equal(pass.payload.heatmap.width * pass.payload.heatmap.height, 5 * 4);
+    assert.equal(Math.max(...pass.payload.heatmap.values), Math.fround(exp.conv_in_max_abs));
     assert.ok(t.posted.every(isParityHostMessage), 'every host message passes the webview validator');
   });
 
@@ -212,6 +218,20 @@ describe('tensor viewer host', () => {
     const e = t.posted[3] as { payload: { values: Float32Array } };
     assert.ok(Number.isNaN(e.payload.values[exp.embed_nan_row * 7 + 3]));
     assert.ok(t.posted.every(isTensorViewerHostMessage));
+    c.dispose();
+  });
+
+  it('opens a torch.save file with nested names', async () => {
+    const t = host();
+    const c = new TensorViewerController(join(dir, 'tensors', 'small.pt'), t.h);
+    await c.handle({ kind: 'ready', payload: {} });
+    const init = t.posted[0] as { payload: { format: string; tensors: { name: string; shape: number[] }[] } };
+    assert.equal(init.payload.format, 'torch.save');
+    assert.deepEqual(init.payload.tensors.map((x) => [x.name, x.shape]).sort(), [['encoder.bias', [3]], ['encoder.weight', [3, 4]]]);
+    await c.handle({ kind: 'requestStats', requestId: 3, payload: { name: 'encoder.weight' } });
+    const s = t.posted[1] as { payload: { min: number; max: number; mean: number; first: number[] } };
+    assert.deepEqual([s.payload.min, s.payload.max, s.payload.mean], [0, 11, 5.5]);
+    assert.deepEqual(s.payload.first, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     c.dispose();
   });
 
