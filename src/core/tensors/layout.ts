@@ -162,6 +162,11 @@ function gatherFrom(src: Uint8Array, base: number, shape: readonly number[], str
     walkFast(shape, strides, start, cnt, base, src, out);
     return;
   }
+  if (es === 8) {
+    // two 32-bit words per element: copies bit patterns exactly (NaN payloads included)
+    walkFast8(shape, strides, start, cnt, base, new Uint32Array(src.buffer, src.byteOffset, src.length / 4), new Uint32Array(out.buffer, out.byteOffset, cnt * 2));
+    return;
+  }
   walk(shape, strides, start, cnt, (k, off) => {
     const from = (off - base) * es;
     out.set(src.subarray(from, from + es), k * es);
@@ -183,6 +188,35 @@ function walkFast(shape: readonly number[], strides: readonly number[], start: n
     const run = Math.min(innerN - idx[last], cnt - k);
     for (let r = 0; r < run; r++) {
       out[k++] = src[off];
+      off += innerS;
+    }
+    idx[last] += run;
+    if (k >= cnt) break;
+    let d = last;
+    while (d > 0 && idx[d] === shape[d]) {
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+      d--;
+      idx[d]++;
+      off += strides[d];
+    }
+  }
+}
+
+/** `walkFast` for 8-byte elements held as pairs of 32-bit words. */
+function walkFast8(shape: readonly number[], strides: readonly number[], start: number, cnt: number, base: number, src: Uint32Array, out: Uint32Array): void {
+  const { idx, off: first } = locate(shape, strides, start);
+  const last = shape.length - 1;
+  const innerN = shape[last];
+  const innerS = strides[last];
+  let off = first - base;
+  let k = 0;
+  while (k < cnt) {
+    const run = Math.min(innerN - idx[last], cnt - k);
+    for (let r = 0; r < run; r++) {
+      out[2 * k] = src[2 * off];
+      out[2 * k + 1] = src[2 * off + 1];
+      k++;
       off += innerS;
     }
     idx[last] += run;
