@@ -57,6 +57,8 @@ function keySkeleton(key: string): string {
 interface CompiledPattern {
   readonly result: { pattern: string; to: string; required: boolean; file?: string; line?: number; matched: number };
   readonly literal?: string;
+  /** Every concrete key, when all placeholders are bounded (looked up like literals). */
+  readonly expanded?: readonly string[];
   readonly skeleton?: string;
   readonly re?: RegExp;
   readonly bounds: readonly { group: number; max: number }[];
@@ -83,9 +85,28 @@ function compile(pattern: string, target: CoverageTarget, input: CoverageInput):
     last = (m.index ?? 0) + m[0].length;
   }
   src += esc(pattern.slice(last));
+  const expanded = expandBounded(pattern, groups, bounds);
+  if (expanded) return { result, expanded, bounds };
   const wholeSegments = pattern.split('.').every((s) => !s.includes('{') || /^\{\w+\}$/.test(s));
   const skeleton = wholeSegments ? pattern.split('.').map((s) => (/^\{\w+\}$/.test(s) || /^\d+$/.test(s) ? '#' : s)).join('.') : undefined;
   return { result, re: new RegExp(`^${src}$`), skeleton, bounds };
+}
+
+const MAX_EXPANSION = 10_000;
+
+/** All concrete keys of a pattern whose every placeholder has an upper bound; else undefined. */
+function expandBounded(pattern: string, groups: ReadonlyMap<string, number>, bounds: readonly { group: number; max: number }[]): string[] | undefined {
+  const byGroup = new Map(bounds.map((b) => [b.group, b.max]));
+  const names = [...groups.entries()];
+  if (names.some(([, g]) => !byGroup.has(g))) return undefined;
+  if (names.reduce((n, [, g]) => n * Math.max(0, byGroup.get(g)!), 1) > MAX_EXPANSION) return undefined;
+  let out = [pattern];
+  for (const [name, g] of names) {
+    const next: string[] = [];
+    for (const p of out) for (let i = 0; i < byGroup.get(g)!; i++) next.push(p.split(`{${name}}`).join(String(i)));
+    out = next;
+  }
+  return out;
 }
 
 function matches(p: CompiledPattern, key: string): boolean {
@@ -97,23 +118,31 @@ function matches(p: CompiledPattern, key: string): boolean {
 export function computeCoverage(input: CoverageInput): ComponentCoverage {
   const compiled: CompiledPattern[] = [];
   for (const t of input.targets) for (const f of t.from) compiled.push(compile(f, t, input));
-  const bySkeleton = new Map<string, number[]>();
   const keyIndex = new Map<string, number>();
-  input.keys.forEach((k, i) => {
-    keyIndex.set(k, i);
-    const s = keySkeleton(k);
-    const list = bySkeleton.get(s);
-    if (list) list.push(i);
-    else bySkeleton.set(s, [i]);
-  });
+  input.keys.forEach((k, i) => keyIndex.set(k, i));
+  // Built only when some pattern needs regex matching (unbounded placeholders).
+  let skeletons: Map<string, number[]> | undefined;
+  const bySkeleton = () => {
+    if (skeletons) return skeletons;
+    skeletons = new Map();
+    input.keys.forEach((k, i) => {
+      const s = keySkeleton(k);
+      const list = skeletons!.get(s);
+      if (list) list.push(i);
+      else skeletons!.set(s, [i]);
+    });
+    return skeletons;
+  };
   const consumed = new Uint8Array(input.keys.length);
   for (const p of compiled) {
-    if (p.literal !== undefined) {
-      const i = keyIndex.get(p.literal);
-      if (i !== undefined) { consumed[i] = 1; p.result.matched++; }
+    if (p.literal !== undefined || p.expanded) {
+      for (const k of p.expanded ?? [p.literal!]) {
+        const i = keyIndex.get(k);
+        if (i !== undefined) { consumed[i] = 1; p.result.matched++; }
+      }
       continue;
     }
-    const candidates = p.skeleton !== undefined ? bySkeleton.get(p.skeleton) ?? [] : input.keys.map((_k, i) => i);
+    const candidates = p.skeleton !== undefined ? bySkeleton().get(p.skeleton) ?? [] : input.keys.map((_k, i) => i);
     for (const i of candidates) {
       if (matches(p, input.keys[i])) { consumed[i] = 1; p.result.matched++; }
     }

@@ -124,12 +124,14 @@ export function scanPython(file: string, text: string, compiled: CompiledRules =
     const fns = probe.star ? [...probe.functions, 'dump', 'capture', 'probe'] : probe.functions;
     if (fns.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${fns.join('|')})\\s*\\(`) });
   }
-  const rules = [...compiled.rules, ...dynamic];
+  const rules = [...compiled.rules, ...dynamic].map((r) => ({ ...r, re: new RegExp(r.pattern.source, r.pattern.flags.replace('g', '') + 'g') }));
   const findings: HygieneFinding[] = [];
   for (let i = 0; i < masked.length; i++) {
     const seen = new Set<number>();
+    if (!masked[i].trim()) continue;
     for (const rule of rules) {
-      const re = new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', '') + 'g');
+      const re = rule.re;
+      re.lastIndex = 0;
       for (const m of masked[i].matchAll(re)) {
         const lead = m[0].length - m[0].trimStart().length;
         const col = (m.index ?? 0) + lead;
