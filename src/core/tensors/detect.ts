@@ -11,7 +11,7 @@ export async function readFileEntries(path: string, pool: FilePool, options: Ope
   const ref = await pool.get(path);
   // one read serves detection and, for most safetensors files, the whole JSON header
   const head = await ref.readUpTo(0, 1 << 16);
-  if (isNpyMagic(head)) return readNpy(ref, stem);
+  if (isNpyMagic(head)) return readNpy(ref, stem, options.npyV1Dtype);
   if (head[0] === 0x50 && head[1] === 0x4b) return readZip(ref, options);
   if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes, head);
   if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) return readShardIndex(ref, pool, options);
@@ -20,7 +20,7 @@ export async function readFileEntries(path: string, pool: FilePool, options: Ope
   const lower = path.toLowerCase();
   const legacy = head[0] === 0x80 || (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar');
   if (lower.endsWith('.safetensors')) return readSafetensors(ref, options.maxHeaderBytes);
-  if (lower.endsWith('.npy')) return readNpy(ref, stem);
+  if (lower.endsWith('.npy')) return readNpy(ref, stem, options.npyV1Dtype);
   if (/\.(npz|pt|pth|bin|ckpt)$/.test(lower) && !legacy && ref.size > 0) return readZip(ref, options);
   throw unsupported(ref, head);
 }

@@ -22,6 +22,7 @@ export * as decode from './decode';
 export { dtypeBytes, dtypeBits, isDecodable, isDType } from './dtypes';
 export type { OpenOptions } from './source';
 export { DEFAULT_MAX_ELEMENTS } from './source';
+export { StatsAccumulator, tensorStats, type TensorStats } from './stats';
 
 /** Opens a tensor file or folder. Only headers are read here; values are read on demand. */
 export async function openTensors(path: string, options: OpenOptions = {}): Promise<TensorSource> {

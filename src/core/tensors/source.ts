@@ -24,6 +24,11 @@ export interface OpenOptions {
   readonly maxPickleOps?: number;
   /** Bytes a strided view may read at once (see layout.ts). */
   readonly windowBytes?: number;
+  /**
+   * How to read `.npy` data of descr `<V1` (8-bit floats have no NumPy name, so the
+   * flavour must come from the user). Without it such tensors are listed as UNKNOWN.
+   */
+  readonly npyV1Dtype?: 'F8_E4M3' | 'F8_E5M2';
 }
 
 export class EntrySource implements TensorSource {

@@ -34,7 +34,7 @@ async function readNpz(ref: FileRef, members: ZipMember[], options: OpenOptions)
     const what = `member ${quote(m.name)}`;
     const start = await memberDataOffset(ref, m);
     const read = m.method === 0 ? (p: number, n: number) => ref.read(start + p, n, what) : deflatedPrefixReader(ref, m, start);
-    const h = await readNpyHeader(ref.path, m.size, read, { what });
+    const h = await readNpyHeader(ref.path, m.size, read, { what, v1Dtype: options.npyV1Dtype });
     const placement = npyPlacement(h, memberSource(ref, m, cache));
     entries.push({ info: npyInfo(name, ref.path, h), placement: async () => placement });
   }

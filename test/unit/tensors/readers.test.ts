@@ -337,3 +337,20 @@ print("{}")`, [p]);
     }
   }, (e: unknown) => e instanceof T.ZipBomb && /more than the 100 bytes limit/.test((e as Error).message));
 });
+
+test('`<V1` .npy data is UNKNOWN unless the caller names the 8-bit float flavour', async () => {
+  const p = join(tmp, 'f8.npy');
+  const h = "{'descr': '<V1', 'fortran_order': False, 'shape': (10, )}\n";
+  const head = Buffer.alloc(10 + h.length);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(h.length, 8);
+  head.write(h, 10, 'latin1');
+  writeFileSync(p, Buffer.concat([head, Buffer.from(f8.hex, 'hex')]));
+  const plain = await T.openTensors(p);
+  assert.deepEqual([plain.get('f8')!.dtype, plain.get('f8')!.decodable], ['UNKNOWN', false]);
+  await plain.close();
+  const e4 = await T.openTensors(p, { npyV1Dtype: 'F8_E4M3' });
+  assert.deepEqual([...(await e4.read('f8'))], f8.values);
+  await e4.close();
+});
