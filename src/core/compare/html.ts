@@ -15,6 +15,13 @@ function num(v: number | null | undefined): string {
   return formatValue(v);
 }
 
+/** Cosine near 1 is unreadable at 3 digits: show the distance from 1 instead. */
+function cosine(v: number | null): string {
+  if (v === null) return '—';
+  if (v >= 0.999 && v < 1) return `1 − ${formatValue(1 - v)}`;
+  return num(v);
+}
+
 function pct(v: number): string {
   if (v === 0) return '0%';
   if (v < 1e-4) return `${(v * 100).toExponential(1)}%`;
@@ -147,7 +154,7 @@ function row(p: PairResult, first: string | null): string {
   const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
   return `<tr class="${cls}"><td>${p.pass ? '✓' : '✗'}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
 <td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
-<td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${num(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
+<td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${cosine(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
 <td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
 <td class="tol">${num(p.atol)} / ${num(p.rtol)}</td></tr>${p.reason ? `<tr class="${cls} reason"><td></td><td colspan="11">${esc(p.reason)}</td></tr>` : ''}${p.note ? `<tr class="${cls} note"><td></td><td colspan="11">⚠ ${esc(p.note)}</td></tr>` : ''}`;
 }
@@ -172,7 +179,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}h3{font-siz
 .verdict{padding:10px 14px;border-radius:6px;margin:10px 0;background:#fdecea;border:1px solid #f3b8b2}.verdict.ok{background:#e9f6ee;border-color:#a8d8b9}
 table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
 .pairs th{text-align:left;border-bottom:2px solid #ccc;padding:4px 6px;position:sticky;top:0;background:#fff}
-.pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top}
+.pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;white-space:nowrap}
+.pairs tr.reason td,.pairs tr.note td{white-space:normal}.tablewrap{overflow-x:auto}
 .pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}
 .pairs tr.first td{background:#fff3cd}.pairs tr.first td:nth-child(2){font-weight:bold}
 .pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}.pairs tr.note td{color:#8a5a00;font-size:12px}.notep{color:#8a5a00}
@@ -246,8 +254,8 @@ ${verdict}
 <h2>Error growth (rel_l2 per pair, log scale)</h2>
 ${growthChart(r)}
 <h2>Pairs in ${r.order === 'manifest' ? 'capture' : 'natural'} order</h2>
-<table class="pairs"><thead><tr><th></th><th>name</th><th>dtype</th><th>shape (ref ← cand)</th><th>max |diff|</th><th>mean |diff|</th><th>rel_l2</th><th>cosine</th><th>SQNR dB</th><th>mismatched</th><th>non-finite ref/cand</th><th>atol / rtol</th></tr></thead>
-<tbody>${r.pairs.map((p) => row(p, first)).join('\n')}</tbody></table>
+<div class="tablewrap"><table class="pairs"><thead><tr><th></th><th>name</th><th>dtype</th><th>shape (ref ← cand)</th><th>max |diff|</th><th>mean |diff|</th><th>rel_l2</th><th>cosine</th><th>SQNR dB</th><th>mismatched</th><th>non-finite ref/cand</th><th>atol / rtol</th></tr></thead>
+<tbody>${r.pairs.map((p) => row(p, first)).join('\n')}</tbody></table></div>
 ${unmatched}
 <h2>Details</h2>
 ${details || '<p>No failing pairs.</p>'}
