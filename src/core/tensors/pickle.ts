@@ -589,7 +589,7 @@ export function flattenTensors(file: string, root: Value, maxDepth = 256): { nam
       return;
     }
     const children: [string, Value][] =
-      v instanceof Dict ? [...v.map].map(([k, x]) => [String(k), x]) :
+      v instanceof Dict ? [...v.map].map(([k, x]) => [pyStr(k), x]) :
       v instanceof List || v instanceof Tuple ? v.items.map((x, i) => [String(i), x]) : [];
     if (!children.length) return;
     if (onPath.has(v as object)) throw new BadPickle(file, `data.pkl contains a container that includes itself (at ${quote(name)})`);
@@ -599,4 +599,11 @@ export function flattenTensors(file: string, root: Value, maxDepth = 256): { nam
   };
   visit(root, '', 0);
   return out;
+}
+
+/** A dict key as Python's str() spells it (True, None), so names match what Python shows. */
+function pyStr(k: string | number | boolean | null): string {
+  if (k === null) return 'None';
+  if (typeof k === 'boolean') return k ? 'True' : 'False';
+  return String(k);
 }

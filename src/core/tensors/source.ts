@@ -1,7 +1,7 @@
 // The TensorSource every reader returns: a list built from headers, values on demand.
 import type { ChunkOptions, FloatChunk, TensorInfo, TensorSource } from './types';
 import { allocFloat } from './decode';
-import { TensorNotFound, TensorTooLarge, UnsupportedDtype, quote } from './errors';
+import { TensorNotFound, TensorTooLarge, TruncatedFile, UnsupportedDtype, quote } from './errors';
 import { streamPlacement, type Placement } from './layout';
 import { FilePool, type FileRef } from './file';
 import type { ByteSource } from './layout';
@@ -98,21 +98,9 @@ export function fileRegion(ref: FileRef, base: number, length: number): ByteSour
     file: ref.path,
     read: (position, n) => {
       if (position < 0 || position + n > length) {
-        return Promise.reject(new RangeError(`read outside region of ${ref.path}`));
+        return Promise.reject(new TruncatedFile(ref.path, `read of ${n} bytes at ${position} is outside the ${length}-byte data region`));
       }
       return ref.read(base + position, n);
-    },
-  };
-}
-
-/** Bytes already in memory (an inflated zip member). */
-export function memoryRegion(file: string, bytes: Uint8Array): ByteSource {
-  return {
-    file,
-    read: async (position, n) => {
-      if (position < 0 || position + n > bytes.length) throw new RangeError(`read outside buffer of ${file}`);
-      // a copy keeps the result aligned and lets callers keep it
-      return bytes.slice(position, position + n);
     },
   };
 }
