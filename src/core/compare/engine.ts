@@ -121,7 +121,7 @@ async function streamPair(a: StreamArgs): Promise<void> {
   const n = a.refInfo.numel;
   const opts = { chunkElements: a.chunkElements, signal };
   const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
-  const ended = () => new Error(`${a.refInfo.file}: tensor ${JSON.stringify(a.refInfo.name)} ended before its ${n} elements`);
+  const ended = (side: TensorInfo) => new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
   try {
     if (a.plan.sameOrder) {
       const candCur = new Cursor(a.cand.chunks(a.candInfo.name, opts)[Symbol.asyncIterator]());
@@ -129,8 +129,10 @@ async function streamPair(a: StreamArgs): Promise<void> {
         let done = 0;
         while (done < n) {
           signal?.throwIfAborted();
-          const m = Math.min(await refCur.available(), await candCur.available(), n - done);
-          if (m <= 0) throw ended();
+          const ra = await refCur.available();
+          const ca = await candCur.available();
+          if (ra === 0 || ca === 0) throw ended(ra === 0 ? a.refInfo : a.candInfo);
+          const m = Math.min(ra, ca, n - done);
           const d = acc.update(refCur.take(m), candCur.take(m));
           heat?.add(d);
           done += m;
@@ -149,15 +151,20 @@ async function streamPair(a: StreamArgs): Promise<void> {
     for (let start = 0; start < n; start += size) {
       const w = start + size <= n ? window : window.subarray(0, n - start);
       gather.reset();
+      let fed = 0;
       for await (const c of a.cand.chunks(a.candInfo.name, opts)) {
         signal?.throwIfAborted();
         gather.feed(c, w, start);
+        fed += c.length;
       }
+      // A short stream would leave stale values in the window: refuse it.
+      if (fed !== a.candInfo.numel) throw ended(a.candInfo);
       let at = 0;
       while (at < w.length) {
         signal?.throwIfAborted();
-        const m = Math.min(await refCur.available(), w.length - at);
-        if (m <= 0) throw ended();
+        const ra = await refCur.available();
+        if (ra === 0) throw ended(a.refInfo);
+        const m = Math.min(ra, w.length - at);
         const d = acc.update(refCur.take(m), w.subarray(at, at + m));
         heat?.add(d);
         at += m;

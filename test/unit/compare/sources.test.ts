@@ -87,3 +87,22 @@ test('the HTML report escapes tensor names and paths', async () => {
   assert.ok(html.includes('x&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;'));
   assert.ok(html.includes('/tmp/&lt;ref&gt;'));
 });
+
+test('a stream shorter than its header fails that pair with a reason, the rest goes on', async () => {
+  const data = Float32Array.from({ length: 24 }, (_, i) => i);
+  const full = memory('/tmp/full', { ok: { shape: [24], data }, short: { shape: [1, 2, 3, 4], data } });
+  // the candidate's "short" tensor claims 24 elements (NHWC, so it is gathered) but yields 20
+  const shortSrc = memory('/tmp/short', { ok: { shape: [24], data }, short: { shape: [1, 3, 4, 2], data } });
+  const truncated: TensorSource = {
+    ...shortSrc,
+    async *chunks(name) {
+      const d = (await shortSrc.read(name)) as Float32Array;
+      yield name === 'short' ? d.subarray(0, 20) : d;
+    },
+  };
+  const out = await compareSources(full, truncated, { refPath: full.path, candPath: truncated.path });
+  const short = out.report.pairs.find((p) => p.name === 'short') as PairResult;
+  assert.equal(short.pass, false);
+  assert.match(short.reason ?? '', /read failed: \/tmp\/short: tensor "short" ended before its 24 elements/);
+  assert.equal(out.report.pairs.find((p) => p.name === 'ok')?.pass, true);
+});
