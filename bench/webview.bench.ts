@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     firstPaint.push(await h.page.evaluate(() => performance.getEntriesByName('parity:painted')[0].startTime - performance.getEntriesByName('parity:init')[0].startTime));
     // Select another layer, then deliver its 2048×2048 heatmap (built in the page, so the
     // measured interval starts with the data in memory, as in the panel).
-    const target = rep.pairs[350].name;
+    const target = rep.pairs[310].name;
     await h.page.click(`#layers tbody tr[data-name="${target}"]`);
     await h.page.evaluate((name: string) => {
       performance.clearMarks();
@@ -130,12 +130,13 @@ async function main(): Promise<void> {
   const swc = median(switchCpu);
   const load = (await import('node:os')).loadavg()[0];
   console.log(`webview, median of ${RUNS} runs in headless Chromium (load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
-  console.log('  CPU time (renderer main thread vs matplotlib process): steady on a shared machine');
+  console.log('  CPU time (renderer main thread until the mark is seen, so it also counts the deferred detail pane and the');
+  console.log('  harness polling; matplotlib: process CPU): steadier than wall time on a shared machine');
   console.log(`    first paint, 500-layer report     ${fpc.toFixed(1).padStart(7)} ms   matplotlib semilogy → PNG ${mpl.chartCpu.toFixed(1).padStart(7)} ms   ratio ${(mpl.chartCpu / fpc).toFixed(1)}×   goal < 100 ms: ${fpc < 100 ? 'met' : 'NOT met'}`);
   console.log(`    switch layer, 2048×2048 heatmap   ${swc.toFixed(1).padStart(7)} ms   matplotlib imshow → PNG   ${mpl.heatmapCpu.toFixed(1).padStart(7)} ms   ratio ${(mpl.heatmapCpu / swc).toFixed(1)}×   goal < 100 ms: ${swc < 100 ? 'met' : 'NOT met'}`);
   console.log('  wall time (message arrival → frame painted; includes waiting for a CPU)');
-  console.log(`    first paint, 500-layer report     ${fp.toFixed(1).padStart(7)} ms   matplotlib ${mpl.chart.toFixed(1).padStart(7)} ms   runs: ${firstPaint.map((x) => x.toFixed(0)).join(', ')}`);
-  console.log(`    switch layer, 2048×2048 heatmap   ${sw.toFixed(1).padStart(7)} ms   matplotlib ${mpl.heatmap.toFixed(1).padStart(7)} ms   runs: ${switchMs.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(`    first paint, 500-layer report     ${fp.toFixed(1).padStart(7)} ms   matplotlib ${mpl.chart.toFixed(1).padStart(7)} ms   ratio ${(mpl.chart / fp).toFixed(1)}×   goal < 100 ms: ${fp < 100 ? 'met' : 'NOT met'}   runs: ${firstPaint.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(`    switch layer, 2048×2048 heatmap   ${sw.toFixed(1).padStart(7)} ms   matplotlib ${mpl.heatmap.toFixed(1).padStart(7)} ms   ratio ${(mpl.heatmap / sw).toFixed(1)}×   goal < 100 ms: ${sw < 100 ? 'met' : 'NOT met'}   runs: ${switchMs.map((x) => x.toFixed(0)).join(', ')}`);
 }
 
 main().catch((e) => {

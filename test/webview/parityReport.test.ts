@@ -82,7 +82,8 @@ describe('parity report webview', () => {
   });
 
   it('sorts by a column and filters by name and by failing-only', async () => {
-    const h = await open(browser);
+    // Tall enough that all 51 rows are in the rendered window.
+    const h = await open(browser, 'dark', { width: 1280, height: 1600 });
     assert.deepEqual(await rowNames(h), report.pairs.map((p) => p.name));
     await h.page.click('button[data-sort="rel_l2"]');
     const byRel = [...report.pairs].sort((a, b) => b.rel_l2! - a.rel_l2!).map((p) => p.name);

@@ -126,6 +126,7 @@ channel.onMessage((m) => {
       state.source = m.payload.source;
       state.overrides.clear();
       setup();
+      performance.mark('parity:built');
       afterPaint(() => performance.mark('parity:painted'));
       break;
     case 'progress':
@@ -179,7 +180,9 @@ function setup(): void {
   renderHead();
   renderRows();
   const initial = state.selected && byName.has(state.selected) ? state.selected : r.first_divergence ?? r.pairs[0].name;
-  select(initial, { scroll: true });
+  // The detail pane (form controls, canvases) is built right after the table's first frame:
+  // its data has to come from the host anyway, so the table is not held back for it.
+  select(initial, { scroll: true, deferDetail: true });
   persist();
 }
 
@@ -273,7 +276,7 @@ function transformLabel(t: string): string {
 /** Rows in their current order and filter; only a window of them is in the DOM. */
 let listed: { pair: ReportPair; index: number }[] = [];
 const ROW_HEIGHT = 22;
-const OVERSCAN = 40;
+const OVERSCAN = 12;
 const spacerTop = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 10 }));
 const spacerBottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 10 }));
 let windowStart = -1;
@@ -425,7 +428,7 @@ tableWrap.addEventListener('keydown', (e) => {
 filterField.addEventListener('input', () => { state.filter = filterField.value; persist(); renderRows(); });
 failingBox.addEventListener('change', () => { state.failingOnly = failingBox.checked; persist(); renderRows(); });
 
-function select(name: string, opts: { scroll?: boolean; focus?: boolean } = {}): void {
+function select(name: string, opts: { scroll?: boolean; focus?: boolean; deferDetail?: boolean } = {}): void {
   if (!byName.has(name)) return;
   const changed = state.selected !== name || !state.detail || state.detail.name !== name;
   rowByName.get(state.selected ?? '')?.setAttribute('aria-selected', 'false');
@@ -441,8 +444,13 @@ function select(name: string, opts: { scroll?: boolean; focus?: boolean } = {}):
   drawGrowth();
   if (changed) {
     state.detail = null;
-    renderDetail();
     channel.post({ kind: 'selectLayer', payload: { name } });
+    if (opts.deferDetail) {
+      clear(detail);
+      afterPaint(() => { if (!state.detail && state.selected === name) renderDetail(); });
+    } else {
+      renderDetail();
+    }
   }
 }
 
