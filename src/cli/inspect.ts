@@ -79,8 +79,9 @@ function table(path: string, tensors: readonly TensorInfo[]): string {
     p.count++;
     prefixes.set(prefix, p);
   }
-  const prow = [['prefix', 'tensors', 'parameters', 'size'], ...[...prefixes].map(([k, p]) => [k, String(p.count), `${p.params.toLocaleString('en-US')} (${formatCount(p.params)})`, humanBytes(p.bytes)])];
-  prow.push(['total', String(tensors.length), `${totalParams.toLocaleString('en-US')} (${formatCount(totalParams)})`, humanBytes(totalBytes)]);
+  const params = (n: number) => (n >= 1000 ? `${n.toLocaleString('en-US')} (${formatCount(n)})` : String(n));
+  const prow = [['prefix', 'tensors', 'parameters', 'size'], ...[...prefixes].map(([k, p]) => [k, String(p.count), params(p.params), humanBytes(p.bytes)])];
+  prow.push(['total', String(tensors.length), params(totalParams), humanBytes(totalBytes)]);
   out += '\nParameters by top-level prefix:\n' + columns(prow, new Set([1, 2, 3]));
   return out;
 }
