@@ -624,17 +624,23 @@ export function poolForDisplay(m: Heatmap, maxW: number, maxH: number): Heatmap 
 
 const pooledCache = new WeakMap<Heatmap, { key: string; map: Heatmap }>();
 
-function paintHeatmap(canvas: HTMLCanvasElement, m: Heatmap, range: Range): void {
-  const ctx = fitCanvas(canvas);
-  const W = canvas.clientWidth;
-  const H = canvas.clientHeight;
+/** The map as drawn on this canvas (pooled to its device pixels, cached per size). */
+function displayMap(canvas: HTMLCanvasElement, m: Heatmap): Heatmap {
+  fitCanvas(canvas);
   const key = `${canvas.width}x${canvas.height}`;
   let shown = pooledCache.get(m);
   if (!shown || shown.key !== key) {
     shown = { key, map: poolForDisplay(m, canvas.width, canvas.height) };
     pooledCache.set(m, shown);
   }
-  const p = shown.map;
+  return shown.map;
+}
+
+function paintHeatmap(canvas: HTMLCanvasElement, m: Heatmap, range: Range): void {
+  const p = displayMap(canvas, m);
+  const ctx = fitCanvas(canvas);
+  const W = canvas.clientWidth;
+  const H = canvas.clientHeight;
   const src = document.createElement('canvas');
   src.width = p.width;
   src.height = p.height;
@@ -669,7 +675,9 @@ function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTMLElemen
   const multiples = h('div', { class: 'multiples', id: 'multiples' });
   if (channels.length) section.append(h('h3', { text: 'Worst channels (shared scale)' }), multiples);
   const paintAll = () => {
-    const range = heatRange([main], state.scale);
+    // Max-pooling keeps the maximum, and a linear |diff| scale starts at 0, so the pooled map
+    // gives the same range without another pass over a 2048² map; log needs the true minimum.
+    const range = heatRange([state.scale === 'linear' ? displayMap(heatmapCanvas, main) : main], state.scale);
     paintHeatmap(heatmapCanvas, main, range);
     clear(heatmapLegend);
     heatmapLegend.append(legendFor(range));
