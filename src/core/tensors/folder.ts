@@ -134,8 +134,9 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
   };
   const out: Entry[] = [];
   const taken = new Set<string>();
-  const add = (e: Entry, file: string, wanted: string): void => {
-    const relDir = relative(root, file).split(sep).slice(0, -1).join('/');
+  /** `folder` is where the name was given: the file's folder, or the manifest's. */
+  const add = (e: Entry, file: string, wanted: string, folder = dirname(file)): void => {
+    const relDir = relative(root, folder).split(sep).join('/');
     const base = relDir ? `${relDir}/${wanted}` : wanted;
     let name = base;
     const relFile = relative(root, file).split(sep).join('/');
@@ -166,7 +167,7 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
       if (!e) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))}, which does not contain it`);
       if (used.has(e)) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))} twice`);
       used.add(e);
-      add(e, line.file, line.name);
+      add(e, line.file, line.name, folder);
     }
   };
   const wanted = new Set(candidates);

@@ -354,3 +354,16 @@ test('`<V1` .npy data is UNKNOWN unless the caller names the 8-bit float flavour
   assert.deepEqual([...(await e4.read('f8'))], f8.values);
   await e4.close();
 });
+
+test('manifest names are relative to the manifest, even for files in a subfolder', async () => {
+  const root = join(tmp, 'nested-manifest');
+  mkdirSync(join(root, 'blobs'), { recursive: true });
+  const h = Buffer.from(JSON.stringify({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
+  const len = Buffer.alloc(8);
+  len.writeUInt32LE(h.length, 0);
+  writeFileSync(join(root, 'blobs', '1.safetensors'), Buffer.concat([len, h, Buffer.from(new Float32Array([3]).buffer)]));
+  writeFileSync(join(root, 'manifest.jsonl'), JSON.stringify({ name: 'latents', file: 'blobs/1.safetensors' }) + '\n');
+  const src = await T.openTensors(root);
+  assert.deepEqual(src.list().map((t) => t.name), ['latents']);
+  await src.close();
+});
