@@ -13,13 +13,17 @@ import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
 
 export const IMAGE_DIFF_VIEW = 'mfluxPort.imageDiff';
 
-let loader: ImageLoader | null = null;
-function sharedLoader(context: vscode.ExtensionContext): ImageLoader {
-  if (!loader) {
-    loader = new ImageLoader();
-    context.subscriptions.push({ dispose: () => { loader?.dispose(); loader = null; } });
+// Two workers: the pair the user looks at never waits behind the background PSNR/SSIM of
+// every step of a stepwise folder.
+const loaders: { pixels?: ImageLoader; metrics?: ImageLoader } = {};
+function sharedLoader(context: vscode.ExtensionContext, kind: 'pixels' | 'metrics'): ImageLoader {
+  let l = loaders[kind];
+  if (!l) {
+    l = new ImageLoader();
+    loaders[kind] = l;
+    context.subscriptions.push({ dispose: () => { loaders[kind]?.dispose(); loaders[kind] = undefined; } });
   }
-  return loader;
+  return l;
 }
 
 function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, spec: ImageDiffSpec): void {
@@ -28,7 +32,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, sp
   setWebviewHtml(panel.webview, context.extensionUri, 'imageDiff', spec.title);
   const controller = new ImageDiffController(spec, {
     post: (m) => { void panel.webview.postMessage(m); },
-    load: (ref, cand, withPixels) => sharedLoader(context).load(ref, cand, withPixels),
+    load: (ref, cand, withPixels) => sharedLoader(context, withPixels ? 'pixels' : 'metrics').load(ref, cand, withPixels),
     openFile: (p) => { void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(p)); },
     rejected: (raw) => rejected('image diff', raw),
   });
