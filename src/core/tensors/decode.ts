@@ -65,6 +65,8 @@ export function swapBytes(bytes: Uint8Array, size: number): void {
 
 /** A Float32Array whose contents are garbage until written (decoders overwrite every element). */
 function scratch32(n: number): Float32Array {
+  // Buffer skips zero-filling in Node; elsewhere (a browser bundle) a plain array does
+  if (typeof Buffer === 'undefined') return new Float32Array(n);
   const b = Buffer.allocUnsafeSlow(n * 4);
   return new Float32Array(b.buffer, b.byteOffset, n);
 }
