@@ -94,6 +94,16 @@ test('tensor viewer, image diff and parity report in VS Code', { timeout: 300_00
       const again = await vs.webviewFrame(/Parity/, 60_000);
       await again.locator('#first-values').waitFor({ timeout: 60_000 });
       assert.equal(await again.locator('#first-divergence').textContent(), 'block2');
+
+      // The image diff comes back too, on the same folders.
+      await vs.runCommand('View: Close All Editors');
+      await vs.runCommand('mflux Port: Compare Image Folders (Run or Stepwise Output)…');
+      await chooseFolder(vs, join(ws, 'stepwise'));
+      await (await vs.webviewFrame(/Stepwise/)).locator('#verdict-badge').waitFor({ timeout: 30_000 });
+      await vs.reload();
+      const im2 = await vs.webviewFrame(/Stepwise/, 60_000);
+      await im2.locator('#verdict-badge').waitFor({ timeout: 60_000 });
+      await im2.locator('#step-label').filter({ hasText: /of 4/ }).waitFor();
     });
   } finally {
     rmSync(ws, { recursive: true, force: true });
