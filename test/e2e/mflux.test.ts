@@ -167,3 +167,67 @@ test('HF cache tree, mapping coverage as report and diagnostics, finalize audit'
     await vs.screenshot('finalize-audit');
   });
 });
+
+test('golden test: created through the preview, listed in the Test Explorer, run with output kept', { timeout: 300_000 }, async () => {
+  // A stand-in model whose "generation" is a seeded NumPy image, and mflux's image rule as the
+  // facts describe it, so pytest really runs the generated test.
+  const fake: Record<string, string> = {
+    'src/mflux/utils/__init__.py': '',
+    'src/mflux/models/nova/README.md': '# Nova\n\nA model.\n',
+    'src/mflux/models/nova/variants/txt2img/nova.py': [
+      'import numpy as np', 'from PIL import Image', '', '',
+      'class _Img:', '    def __init__(self, arr):', '        self.arr = arr', '',
+      '    def save(self, path):', '        Image.fromarray(self.arr).save(path)', '', '',
+      'class Nova:', '    def __init__(self, quantize=None):', '        self.quantize = quantize', '',
+      '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
+      '        rng = np.random.default_rng(seed + num_inference_steps)',
+      '        return _Img(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8))', '',
+    ].join('\n'),
+    'src/mflux/utils/image_compare.py': [
+      'import numpy as np', 'from PIL import Image', '', '',
+      'class ImageCompare:', '    @staticmethod',
+      '    def check_images_close_enough(output, reference, message, mismatch_threshold=None):',
+      '        a = np.asarray(Image.open(output)).astype(np.float64)', '        b = np.asarray(Image.open(reference)).astype(np.float64)',
+      '        ratio = np.mean(~np.isclose(a, b, rtol=0.1, atol=0))', '        assert ratio <= (mismatch_threshold or 0.15), f"{message} mismatch={ratio:.3f}"', '',
+    ].join('\n'),
+    'tests/__init__.py': '',
+    'tests/image_generation/__init__.py': '',
+  };
+  const ws = makeWorkspace(join(tmp, 'golden'), { models: ['flux2', halfWired('nova')], ports: [{ model: 'nova' }], files: fake });
+  const ref = join(ws.mflux, 'tests/resources/reference_nova.png');
+  const mk = spawnSync('/usr/bin/python3', ['-c', `import numpy as np; from PIL import Image; Image.fromarray(np.random.default_rng(10).integers(0, 256, size=(64, 48, 3), dtype=np.uint8)).save(${JSON.stringify(ref)})`]);
+  assert.equal(mk.status, 0, String(mk.stderr));
+  const settings = { 'mfluxPort.goldenTest.pytestCommand': '/usr/bin/python3 -m pytest' };
+  await withVSCode({ workspace: ws.mflux, name: 'mflux-golden', openView: true, settings, env: { PYTHONPATH: join(ws.mflux, 'src') }, vsix: process.env.MFLUX_PORT_E2E_VSIX || undefined }, async (vs) => {
+    await vs.runCommand('mflux Port: Create Golden Test…');
+    await vs.quickInput('a red fox', { expect: 'Prompt' });
+    await vs.quickInput('7 3 64 48', { expect: 'seed steps height width' });
+    const apply = vs.page.getByRole('button', { name: 'Apply', exact: true });
+    await apply.waitFor({ state: 'visible', timeout: 30_000 });
+    await vs.screenshot('golden-preview');
+    await apply.click();
+    const testFile = join(ws.mflux, 'tests/image_generation/test_generate_image_nova.py');
+    await waitFor(async () => existsSync(testFile), 'the golden test on disk', 20_000);
+    assert.doesNotMatch(readFileSync(join(ws.mflux, 'src/mflux/models/nova/README.md'), 'utf8'), /## Tests/, 'the optional README edit stayed unticked');
+
+    // The Test Explorer lists it; running it keeps the output next to the reference.
+    // The gutter's run button of the test (the Test Explorer found it in the new file).
+    const glyph = vs.page.locator('.monaco-editor .testing-run-glyph').first();
+    await glyph.waitFor({ state: 'visible', timeout: 30_000 });
+    await glyph.click();
+    const note = await vs.waitForNotification(/test_image_generation_nova passed; output kept next to the reference/, 60_000);
+    assert.ok(note);
+    assert.ok(existsSync(join(ws.mflux, 'tests/resources/output_nova.png')), 'MFLUX_PRESERVE_TEST_OUTPUT kept the output');
+    // Output vs reference in the image diff, from the notification.
+    await vs.page.locator('.notifications-toasts .monaco-button', { hasText: 'Open Image Diff' }).first().click();
+    await vs.page.locator('.tabs-container .tab', { hasText: /nova/ }).filter({ hasNotText: '.py' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await vs.screenshot('golden-image-diff');
+    await vs.page.keyboard.press('F1');
+    const palette = vs.page.locator('.quick-input-widget .quick-input-box input');
+    await palette.fill('>Testing: Focus on Test Explorer View');
+    await vs.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Testing: Focus on Test Explorer View"]').first().waitFor({ state: 'attached', timeout: 15_000 });
+    await palette.press('Enter');
+    await vs.page.locator('.monaco-list-row', { hasText: 'test_generate_image_nova.py' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await vs.screenshot('golden-test-explorer');
+  });
+});

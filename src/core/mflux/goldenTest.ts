@@ -234,3 +234,18 @@ export function parseGoldenTests(rel: string, file: string, text: string): Golde
   }
   return out;
 }
+
+/**
+ * A "Tests" section for the model README naming the golden test command, appended at its end;
+ * undefined when the README is missing or already mentions the test file.
+ */
+export function readmeTestsInsertion(root: string, model: string, command: string): { file: string; line: number; text: string } | undefined {
+  const file = join(root, 'src', 'mflux', 'models', model, 'README.md');
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch { return undefined; }
+  if (text.includes(`test_generate_image_${model}`)) return undefined;
+  const lines = text.split(/\r?\n/);
+  const endsWithNewline = text.endsWith('\n');
+  const line = endsWithNewline ? lines.length - 1 : lines.length;
+  return { file, line, text: `${endsWithNewline ? '' : '\n'}\n## Tests\n\nGolden image test (slow):\n\n\`\`\`sh\n${command}\n\`\`\`\n` };
+}

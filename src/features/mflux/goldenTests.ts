@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../core/mflux/exec';
-import { listGoldenTests, planGoldenTest, type GoldenTestCase, type GoldenTestOptions } from '../../core/mflux/goldenTest';
+import { listGoldenTests, planGoldenTest, readmeTestsInsertion, type GoldenTestCase, type GoldenTestOptions } from '../../core/mflux/goldenTest';
 import { splitCommand } from '../../core/mflux/mappingDump';
 import { detectRepos } from '../../core/mflux/repos';
 import { guarded, isObj, type MfluxContext } from './context';
@@ -35,7 +35,8 @@ export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void)
       void vscode.window.showInformationMessage(`mflux Port: ${plan.skipped[0]} exists already; nothing was changed.`);
       return { created: [], skipped: plan.skipped };
     }
-    const applied = await applyPlannedFiles(plan.files, `Create golden test for ${t.model}`, a.confirm !== false);
+    const readme = readmeTestsInsertion(t.root, t.model, plan.command);
+    const applied = await applyPlannedFiles(plan.files, `Create golden test for ${t.model}`, a.confirm !== false, readme && { ...readme, label: 'Add a Tests section to the model README' });
     if (applied) {
       refresh();
       const test = plan.files[0];

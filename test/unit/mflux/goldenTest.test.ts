@@ -101,3 +101,18 @@ test('test discovery: classes, module-level tests, decorators, several per file'
   ]);
   assert.equal(cases[0].referenceImage, 'tests/resources/reference_a.png');
 });
+
+test('README tests section: appended once, after the last line', async () => {
+  const { readmeTestsInsertion } = await import('../../../src/core/mflux/goldenTest');
+  const root = tempDir();
+  assert.equal(readmeTestsInsertion(root, 'nova', 'cmd'), undefined, 'no README, no edit');
+  write(root, 'src/mflux/models/nova/README.md', '# Nova\n\nText.\n');
+  const ins = readmeTestsInsertion(root, 'nova', 'pytest tests/image_generation/test_generate_image_nova.py')!;
+  // Insert as the editor does: at the start of line `ins.line`.
+  const before = '# Nova\n\nText.\n';
+  const offset = before.split('\n').slice(0, ins.line).reduce((n, l) => n + l.length + 1, 0);
+  const after = before.slice(0, offset) + ins.text + before.slice(offset);
+  assert.equal(after, '# Nova\n\nText.\n\n## Tests\n\nGolden image test (slow):\n\n```sh\npytest tests/image_generation/test_generate_image_nova.py\n```\n');
+  write(root, 'src/mflux/models/nova/README.md', after);
+  assert.equal(readmeTestsInsertion(root, 'nova', 'x'), undefined, 'already mentioned');
+});
