@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     mkdirSync(DATA, { recursive: true });
     console.log('generating bench data (once) into bench/data/tensors …');
     python([join(ROOT, 'bench', 'tensors_gen.py'), DATA]);
+  } else if (!existsSync(join(DATA, 'f32_fortran_256m.npy'))) {
+    python([join(ROOT, 'bench', 'tensors_gen.py'), DATA, 'fortran-only']);
   }
   const index = join(DATA, 'sharded', 'model.safetensors.index.json');
   const list = await best(20, async () => {
@@ -68,7 +70,11 @@ async function main(): Promise<void> {
   row('list 20 shards / 3,000 tensors (index.json)', list, npList);
   console.log(`  (issue target: under 50 ms; measured ${fmt(list.seconds)})`);
 
-  for (const [file, label] of [['f32_1g.npy', 'stats over 1 GiB F32 (268M elements)'], ['bf16_512m.npy', 'stats over 512 MiB BF16 (268M elements)']]) {
+  for (const [file, label] of [
+    ['f32_1g.npy', 'stats over 1 GiB F32 (268M elements)'],
+    ['bf16_512m.npy', 'stats over 512 MiB BF16 (268M elements)'],
+    ['f32_fortran_256m.npy', 'stats over 256 MiB F32 in Fortran order (4096 x 16384)'],
+  ]) {
     const path = join(DATA, file);
     const ours = await best(3, async () => {
       const src = await openTensors(path);

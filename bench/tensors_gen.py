@@ -1,7 +1,7 @@
 """Generates the tensor benchmark data once into bench/data/tensors (git-ignored):
 a 20-shard, 3,000-tensor safetensors checkpoint with its index (small tensors: listing is
-about headers), a 1 GiB float32 .npy and a 512 MiB bfloat16 .npy (MLX's `<V2`).
-Usage: tensors_gen.py OUT_DIR"""
+about headers), a 1 GiB float32 .npy, a 512 MiB bfloat16 .npy (MLX's `<V2`) and a 256 MiB
+float32 .npy in Fortran order. Usage: tensors_gen.py OUT_DIR [fortran-only]"""
 import json
 import os
 import struct
@@ -10,6 +10,22 @@ import sys
 import numpy as np
 
 out = sys.argv[1]
+
+
+def write_fortran(out):
+    """A 256 MiB float32 matrix in Fortran order, as mx.save writes a transposed weight."""
+    m = np.lib.format.open_memmap(os.path.join(out, "f32_fortran_256m.npy.tmp"), mode="w+", dtype="<f4", shape=(4096, 16384), fortran_order=True)
+    r = np.random.default_rng(1)
+    for j in range(0, 16384, 1024):
+        m[:, j:j + 1024] = r.standard_normal((4096, 1024), dtype=np.float32)
+    m.flush()
+    del m
+    os.replace(os.path.join(out, "f32_fortran_256m.npy.tmp"), os.path.join(out, "f32_fortran_256m.npy"))
+
+
+if len(sys.argv) > 2 and sys.argv[2] == "fortran-only":
+    write_fortran(sys.argv[1])
+    sys.exit(0)
 os.makedirs(os.path.join(out, "sharded"), exist_ok=True)
 rng = np.random.default_rng(0)
 
@@ -47,5 +63,6 @@ with open(os.path.join(out, "bf16_512m.npy.tmp"), "wb") as f:
         x = rng.standard_normal(min(1 << 24, n16 - i), dtype=np.float32)
         f.write((x.view(np.uint32) >> 16).astype("<u2").tobytes())
 os.replace(os.path.join(out, "bf16_512m.npy.tmp"), os.path.join(out, "bf16_512m.npy"))
+write_fortran(out)
 with open(os.path.join(out, "done"), "w") as f:
-    f.write("v1")
+    f.write("v2")
