@@ -231,3 +231,20 @@ test('golden test: created through the preview, listed in the Test Explorer, run
     await vs.screenshot('golden-test-explorer');
   });
 });
+
+test('restricted mode: milestone commits and the dump script are refused; static tools still work', { timeout: 180_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'restricted'), { models: ['flux2', halfWired('nova')], ports: [{ model: 'nova' }], files: { 'src/mflux/models/nova/model/vae.py': VAE } });
+  writeFileSync(join(ws.mflux, 'src/mflux/models/nova/model/vae.py'), VAE.replace('np.save', 'np.savez'));
+  const head = git(ws.mflux, 'rev-parse', 'HEAD');
+  await withVSCode({ workspace: ws.mflux, name: 'mflux-restricted', openView: true, trust: 'restricted', vsix: process.env.MFLUX_PORT_E2E_VSIX || undefined }, async (vs) => {
+    await vs.runCommand('mflux Port: Commit Milestone…');
+    await vs.waitForNotification(/Commit Milestone is disabled in Restricted Mode/);
+    await vs.runCommand('mflux Port: Show Mapping Coverage (Run Dump Script)');
+    await vs.waitForNotification(/Running the dump script is disabled in Restricted Mode/);
+    assert.equal(git(ws.mflux, 'rev-parse', 'HEAD'), head);
+    // Reading files runs nothing: hygiene diagnostics still appear.
+    await vs.page.keyboard.press('Control+Shift+M');
+    await waitFor(async () => /NumPy tensor dump/.test(await problemsText(vs)), 'the hygiene diagnostic in restricted mode', 30_000, () => problemsText(vs));
+    await vs.screenshot('restricted');
+  });
+});
