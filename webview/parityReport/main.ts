@@ -75,8 +75,10 @@ const thead = h('thead');
 const tbody = h('tbody');
 // Fixed column widths: the table is laid out from its first row, not by measuring 500.
 const colgroup = h('colgroup');
-for (const c of ['index', 'name', 'shape', 'dtype', 'max', 'mean', 'rel', 'cosine', 'mismatch', 'verdict']) colgroup.append(h('col', { class: `col-${c}` }));
+const COL_CLASSES = ['index', 'name', 'shape', 'dtype', 'max', 'mean', 'rel', 'cosine', 'mismatch', 'verdict'];
 table.append(colgroup, thead, tbody);
+/** In a narrow editor (a side bar open) dtype, mean and cosine give way; the detail pane has them. */
+let narrow = false;
 const tableWrap = h('div', { class: 'table-wrap', id: 'table-wrap', tabindex: 0 }, table);
 const tableEmpty = h('div', { class: 'empty', id: 'table-empty', hidden: true });
 const detail = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected layer', 'aria-live': 'polite' });
@@ -85,23 +87,31 @@ const emptyState = h('div', { class: 'empty', id: 'empty', role: 'status' }, 'Wa
 app.append(toolbar, main, emptyState);
 main.hidden = true;
 
-const COLUMNS: { key: SortKey | null; label: string; title: string; num?: boolean }[] = [
+/** `optional` columns hide when the table is narrow (dtype, mean, cosine are in the detail pane). */
+const COLUMNS: { key: SortKey | null; label: string; title: string; num?: boolean; optional?: 'dtype' | 'mean' | 'cosine' }[] = [
   { key: 'index', label: '#', title: 'Capture order', num: true },
   { key: 'name', label: 'Layer', title: 'Reference name (candidate name when it differs)' },
   { key: null, label: 'Shape', title: 'Reference shape, candidate shape and the layout transform used' },
-  { key: null, label: 'dtype', title: 'Reference / candidate dtype' },
+  { key: null, label: 'dtype', title: 'Reference / candidate dtype', optional: 'dtype' },
   { key: 'max_abs', label: 'max |Δ|', title: 'Largest absolute difference', num: true },
-  { key: 'mean_abs', label: 'mean |Δ|', title: 'Mean absolute difference', num: true },
+  { key: 'mean_abs', label: 'mean |Δ|', title: 'Mean absolute difference', num: true, optional: 'mean' },
   { key: 'rel_l2', label: 'rel L2', title: '‖cand − ref‖ / ‖ref‖', num: true },
-  { key: 'cosine', label: 'cosine', title: 'Cosine similarity', num: true },
+  { key: 'cosine', label: 'cosine', title: 'Cosine similarity', num: true, optional: 'cosine' },
   { key: 'mismatch_ratio', label: 'mismatch', title: 'Share of elements outside atol + rtol·|ref|', num: true },
   { key: 'pass', label: 'verdict', title: 'Pass or fail under the tolerance shown in the detail pane' },
 ];
 
 function renderHead(): void {
   clear(thead);
+  clear(colgroup);
+  COL_CLASSES.forEach((c, i) => { if (!(narrow && COLUMNS[i].optional)) colgroup.append(h('col', { class: `col-${c}` })); });
+  table.classList.toggle('narrow', narrow);
+  // Spacer rows must span exactly the shown columns, or the fixed layout grows phantom ones.
+  const span = String(COLUMNS.filter((c) => !(narrow && c.optional)).length);
+  for (const sp of [spacerTop, spacerBottom]) (sp.firstChild as HTMLElement).setAttribute('colspan', span);
   const tr = h('tr');
   for (const c of COLUMNS) {
+    if (narrow && c.optional) continue;
     const sorted = c.key !== null && state.sort.key === c.key;
     const th = h('th', { scope: 'col', class: c.num ? 'num' : '', title: c.title, 'aria-sort': sorted ? (state.sort.dir > 0 ? 'ascending' : 'descending') : c.key ? 'none' : undefined });
     if (c.key) {
@@ -302,17 +312,13 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
     if (p.transform && p.transform !== 'none') shapeCell.append(h('span', { class: 'tag transform', text: transformLabel(p.transform) }));
     if (p.transform === null && p.reason) shapeCell.append(h('span', { class: 'tag bad', text: 'unreconciled' }));
     const ratio = o?.result.ratio ?? p.mismatch_ratio;
-    tr.append(
-      cell(String(index), 'num muted'),
-      nameCell,
-      shapeCell,
-      cell(p.ref.dtype === p.cand.dtype ? p.ref.dtype : `${p.ref.dtype}/${p.cand.dtype}`, 'mono'),
-      cell(fmt(p.max_abs, 3), 'num'),
-      cell(fmt(p.mean_abs, 3), 'num'),
-      cell(fmt(p.rel_l2, 3), 'num'),
-      cell(cosineText(p.cosine), 'num', p.cosine === null ? undefined : String(p.cosine)),
-      cell(pct(ratio), 'num'),
-    );
+    tr.append(cell(String(index), 'num muted'), nameCell, shapeCell);
+    if (!narrow) tr.append(cell(p.ref.dtype === p.cand.dtype ? p.ref.dtype : `${p.ref.dtype}/${p.cand.dtype}`, 'mono'));
+    tr.append(cell(fmt(p.max_abs, 3), 'num'));
+    if (!narrow) tr.append(cell(fmt(p.mean_abs, 3), 'num'));
+    tr.append(cell(fmt(p.rel_l2, 3), 'num'));
+    if (!narrow) tr.append(cell(cosineText(p.cosine), 'num', p.cosine === null ? undefined : String(p.cosine)));
+    tr.append(cell(pct(ratio), 'num'));
     const v = h('td', { class: 'verdict-cell', title: p.reason ?? `atol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}` });
     v.append(h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, text: pass ? 'pass' : 'fail' }));
     if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
@@ -339,7 +345,15 @@ const HEADER_H = 26;
 /** Until the user scrolls, a resize keeps the selected row (the first divergence) in view. */
 let keepSelectedInView = true;
 new ResizeObserver((entries) => {
-  const hgt = entries[entries.length - 1].contentRect.height;
+  const box = entries[entries.length - 1].contentRect;
+  const isNarrow = box.width > 0 && box.width < 860;
+  if (isNarrow !== narrow && state.report) {
+    narrow = isNarrow;
+    renderHead();
+    renderRows();
+    if (state.selected) rowByName.get(state.selected)?.setAttribute('aria-selected', 'true');
+  }
+  const hgt = box.height;
   if (hgt > 0 && Math.abs(hgt - viewportH) > 1) {
     viewportH = hgt;
     if (keepSelectedInView && state.selected && !rowVisible(state.selected)) revealRow(state.selected);
