@@ -99,11 +99,16 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   if (span * es <= window) {
     signal?.throwIfAborted();
     const all = await p.source.read(p.offset, span * es);
-    for (let start = 0; start < n; start += chunk) {
+    const inner = p.shape[p.shape.length - 1];
+    const tiled = p.shape.length >= 2 && es !== 0 && es <= 8 && (es & (es - 1)) === 0 && inner <= chunk;
+    // whole rows per chunk let the gather walk in cache-sized tiles (see gatherRowsTiled)
+    const step = tiled ? Math.floor(chunk / inner) * inner : chunk;
+    for (let start = 0; start < n; start += step) {
       signal?.throwIfAborted();
-      const cnt = Math.min(chunk, n - start);
+      const cnt = Math.min(step, n - start);
       const bytes = new Uint8Array(cnt * es);
-      gatherFrom(all, 0, p.shape, strides, start, cnt, es, bytes);
+      if (tiled) gatherRowsTiled(all, p.shape, strides, start / inner, cnt / inner, es, bytes);
+      else gatherFrom(all, 0, p.shape, strides, start, cnt, es, bytes);
       yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
     }
     return;
@@ -199,6 +204,61 @@ function walkFast(shape: readonly number[], strides: readonly number[], start: n
       d--;
       idx[d]++;
       off += strides[d];
+    }
+  }
+}
+
+/**
+ * Gathers whole rows (the last dimension) `row0 .. row0+rows` of a strided view. Columns go
+ * in blocks of 64 and, within a block, rows advance fastest: for a transposed layout
+ * (Fortran order, `w.t()`), neighbouring rows are neighbours in memory, so each block reads
+ * a few cache lines again and again instead of one new line per element.
+ */
+function gatherRowsTiled(src: Uint8Array, shape: readonly number[], strides: readonly number[], row0: number, rows: number, es: number, out: Uint8Array): void {
+  const nd = shape.length;
+  const cols = shape[nd - 1];
+  const cs = strides[nd - 1];
+  // element offset of each row's first column
+  const rowBase = new Float64Array(rows);
+  const lead = shape.slice(0, nd - 1);
+  const leadStrides = strides.slice(0, nd - 1);
+  const { idx, off: first } = locate(lead, leadStrides, row0);
+  let off = first;
+  for (let r = 0; r < rows; r++) {
+    rowBase[r] = off;
+    let d = nd - 2;
+    idx[d]++;
+    off += leadStrides[d];
+    while (d > 0 && idx[d] === lead[d]) {
+      off -= leadStrides[d] * lead[d];
+      idx[d] = 0;
+      d--;
+      idx[d]++;
+      off += leadStrides[d];
+    }
+  }
+  const lanes = es === 8 ? 2 : 1;
+  const word = es === 8 ? 4 : es;
+  const view = (b: Uint8Array): Uint8Array | Uint16Array | Uint32Array =>
+    word === 1 ? b : word === 2 ? new Uint16Array(b.buffer, b.byteOffset, b.length / 2) : new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  const s = view(src);
+  const o = view(out);
+  const BLOCK = 64;
+  for (let j0 = 0; j0 < cols; j0 += BLOCK) {
+    const j1 = Math.min(cols, j0 + BLOCK);
+    for (let r = 0; r < rows; r++) {
+      const base = rowBase[r];
+      const outRow = r * cols;
+      if (lanes === 1) {
+        for (let j = j0; j < j1; j++) o[outRow + j] = s[base + j * cs];
+      } else {
+        for (let j = j0; j < j1; j++) {
+          const from = 2 * (base + j * cs);
+          const to = 2 * (outRow + j);
+          o[to] = s[from];
+          o[to + 1] = s[from + 1];
+        }
+      }
     }
   }
 }
