@@ -2,7 +2,8 @@
 //
 // Strategy for non-contiguous layouts (Fortran-order .npy, torch views with strides):
 // - if the bytes the view spans fit in `windowBytes` (default 1 GiB), that span is read
-//   once and elements are gathered from memory chunk by chunk;
+//   once and elements are gathered from memory chunk by chunk; chunks then hold whole rows
+//   (may be smaller than asked) so the gather can go in cache-friendly tiles;
 // - otherwise each output chunk (at most 1M elements) computes the offsets it needs,
 //   sorts them and reads them as coalesced runs of at most `windowBytes`. Memory stays
 //   bounded by the window plus two chunks; speed drops with the scatter of the layout.
