@@ -178,7 +178,13 @@ export function findTensorFiles(root: string, config: HygieneConfig = {}, limit 
   return out;
 }
 
-/** Python files a port's hygiene covers: the model package, runner scripts at the repo root, and extra folders. */
+/** Where the runners put their scripts (mfluxPort.runner.*Script defaults), relative to each repo. */
+export const RUNNER_DIR = 'port_runners';
+
+/**
+ * Python files a port's hygiene covers: the model package, the runner scripts (`port_runners/`
+ * and scripts at the repo root), and extra folders.
+ */
 export function hygieneTargets(root: string, model: string | undefined, extraPaths: readonly string[] = []): string[] {
   const files: string[] = [];
   const addDir = (dir: string, recursive: boolean) => {
@@ -194,6 +200,7 @@ export function hygieneTargets(root: string, model: string | undefined, extraPat
   };
   if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
   addDir(root, false);
+  addDir(join(root, RUNNER_DIR), true);
   for (const extra of extraPaths) {
     const p = join(root, extra);
     try {

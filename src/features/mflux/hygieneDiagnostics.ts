@@ -2,8 +2,9 @@
 // pdb, stray tensor files), refreshed on save, with quick fixes that remove the statement.
 // Reading files runs nothing, so this works in Restricted Mode too.
 import * as vscode from 'vscode';
-import { relative, sep } from 'node:path';
-import { compileRules, hygieneTargets, removalEdit, scanPython, scanRepo, type HygieneFinding } from '../../core/mflux/hygiene';
+import { existsSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { compileRules, hygieneTargets, removalEdit, RUNNER_DIR, scanPython, scanRepo, type HygieneFinding } from '../../core/mflux/hygiene';
 import { guarded, type MfluxContext } from './context';
 
 export const HYGIENE_SOURCE = 'mflux hygiene';
@@ -36,7 +37,12 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
 
   private scanCurrent(): void {
     const cur = this.ctx.checklist?.store.current();
-    if (cur) this.scanRoot(cur.repo, cur.state.port.model);
+    if (!cur) return;
+    this.scanRoot(cur.repo, cur.state.port.model);
+    // The reference side's runner scripts too (only its port_runners/ folder and root scripts).
+    const ref = cur.state.port.referenceRepo;
+    const refRoot = ref ? resolve(cur.repo, ref) : undefined;
+    if (refRoot && refRoot !== cur.repo && existsSync(refRoot)) this.scanRoot(refRoot, undefined, true);
   }
 
   private async scanCommand(arg?: unknown): Promise<number> {
@@ -49,8 +55,10 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
   }
 
   /** Scans a repo's port files and replaces its diagnostics; returns the number of findings. */
-  scanRoot(root: string, model?: string): number {
-    const cfg = this.ctx.hygieneConfig(vscode.Uri.file(root));
+  scanRoot(root: string, model?: string, runnersOnly = false): number {
+    const base = this.ctx.hygieneConfig(vscode.Uri.file(root));
+    // A reference clone holds tensor files of its own (tests, docs): only its scripts count.
+    const cfg = runnersOnly ? { ...base, extraPaths: [], disabledRules: [...(base.disabledRules ?? []), 'tensor-file'] } : base;
     const report = scanRepo(root, { model, extraPaths: cfg.extraPaths, config: cfg });
     for (const e of report.errors) void vscode.window.showWarningMessage(`mflux Port: ${e}`);
     const prev = this.scope.get(root);
@@ -73,7 +81,7 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
     for (const [root, s] of this.scope) {
       const rel = relative(root, doc.fileName);
       if (rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
-      const inScope = s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || !rel.includes(sep);
+      const inScope = s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || rel.startsWith(RUNNER_DIR + sep) || !rel.includes(sep);
       if (!inScope) continue;
       s.files.add(doc.fileName);
       const cfg = this.ctx.hygieneConfig(doc.uri);

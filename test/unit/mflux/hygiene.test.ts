@@ -97,6 +97,7 @@ test('scanRepo covers the model package and root runner scripts; tensor files ou
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
   write(root, 'src/mflux/models/z_image/model/vae.py', 'import mlx.core as mx\n\n\ndef f(x):\n    mx.save("x.npy", x)\n    return x\n');
   write(root, 'run_mlx.py', 'import mflux_port_probe\n');
+  write(root, 'port_runners/run_z_image_mlx.py', 'from mflux_port_probe import dump\n\ndump("x", 1)\n');
   write(root, 'src/mflux/models/common/weights/saver.py', 'import mlx.core as mx\nmx.save_safetensors("a", {})\n');
   write(root, 'debug_artifacts/run1/mlx/latents.npy', 'x');
   write(root, 'latents.npy', 'x');
@@ -106,12 +107,14 @@ test('scanRepo covers the model package and root runner scripts; tensor files ou
   const rel = (p: string) => p.slice(root.length + 1);
   assert.deepEqual(report.findings.map((f) => `${rel(f.file)}:${f.line}:${f.ruleId}`).sort(), [
     'latents.npy:1:tensor-file',
+    'port_runners/run_z_image_mlx.py:1:probe-import',
+    'port_runners/run_z_image_mlx.py:3:probe-call',
     'run_mlx.py:1:probe-import',
     'src/mflux/models/z_image/model/vae.py:5:mx-save',
     'tests/resources/state.pt:1:tensor-file',
   ]);
   assert.equal(findTensorFiles(root, { allowedTensorDirs: ['debug_artifacts', 'tests'] }).length, 1);
-  assert.equal(scanRepo(root, { model: 'z_image', config: { disabledRules: ['tensor-file'] } }).findings.length, 2);
+  assert.equal(scanRepo(root, { model: 'z_image', config: { disabledRules: ['tensor-file'] } }).findings.length, 4);
   assert.ok(report.scannedFiles >= 3);
   void join;
 });
