@@ -8,7 +8,7 @@ import {
   type TensorEntry, type TensorPreview, type TensorStats, type TensorViewerHostMessage, type TensorViewerWebviewMessage,
 } from '../../src/protocol/tensorViewer';
 import { connect } from '../shared/vscodeApi';
-import { ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
+import { afterPaint, ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
 import { colorize, cssColor } from '../shared/colormap';
 import { bytes, count, float32Repr, fmt, shape } from '../shared/format';
 import { buildTree, totals, type TreeNode } from './tree';
@@ -50,6 +50,8 @@ body.hidden = true;
 
 channel.onMessage((m) => {
   if (m.kind !== 'init') return;
+  performance.mark('tensor:init');
+  afterPaint(() => performance.mark('tensor:painted'));
   const p = m.payload;
   titleEl.textContent = p.fileName;
   state.tensors = p.tensors;
