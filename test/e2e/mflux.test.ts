@@ -156,7 +156,26 @@ test('HF cache tree, mapping coverage as report and diagnostics, finalize audit'
     const folded = vs.treeItem('{0..3}').first();
     await folded.waitFor({ state: 'visible', timeout: 20_000 });
     assert.match((await folded.locator('.label-description').textContent()) ?? '', /params .* ×4/);
+    // Peek at one tensor: its stats, checked against NumPy on the same shard.
+    await vs.expand('{0..3}');
+    await vs.expand('attn');
+    await vs.expand('to_q');
+    await vs.treeItem('weight', { view: 'Hugging Face Cache' }).first().click();
+    const peek = await vs.waitForNotification(/^transformer_blocks\.0\.attn\.to_q\.weight F32\[8, 8\]/);
     await vs.screenshot('hf-cache-tree');
+    const want = JSON.parse(spawnSync('/usr/bin/python3', ['-c', [
+      'import json, struct, sys, glob, numpy as np',
+      'for f in glob.glob(sys.argv[1] + "/*.safetensors"):',
+      '    b = open(f, "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])',
+      '    t = h.get("transformer_blocks.0.attn.to_q.weight")',
+      '    if t: a = np.frombuffer(b[8 + n + t["data_offsets"][0]:8 + n + t["data_offsets"][1]], dtype=np.float32)',
+      'print(json.dumps([float(a.min()), float(a.max()), float(a.mean()), float(a.std()), [float(x) for x in a[:8]]]))',
+    ].join('\n'), join(fx, 'hub/models--acme--Nova-1/snapshots/0123456789abcdef0123456789abcdef01234567/transformer')], { encoding: 'utf8' }).stdout) as [number, number, number, number, number[]];
+    const num = (label: string) => Number(new RegExp(`${label} (\\S+?)[,;]`).exec(peek)![1]);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
+    assert.ok(close(num('min'), want[0]) && close(num('max'), want[1]) && close(num('mean'), want[2]) && close(num('std'), want[3]), `${peek} vs ${want}`);
+    const first = /first: (.*)$/.exec(peek)![1].split(', ').map(Number);
+    first.forEach((v, i) => assert.ok(close(v, want[4][i]), `first[${i}] ${v} vs ${want[4][i]}`));
 
     await vs.runCommand('mflux Port: Run Finalize Audit');
     const audit = await vs.webviewFrame(/^Preview /, 30_000);
