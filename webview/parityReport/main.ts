@@ -272,6 +272,22 @@ function cosineText(c: number | null): string {
   return gap >= 1e-12 && gap < 1e-5 ? `1−${gap.toExponential(0).replace('e+', 'e')}` : c.toFixed(6);
 }
 
+/**
+ * Shortens a layer name in the middle (`transformer_blocks.1…attn.to_out.0`): the end names
+ * the module and the start names the block, so both stay readable.
+ */
+export function middleEllipsis(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const room = Math.max(4, max) - 1;
+  const tail = Math.ceil(room * 0.6);
+  return `${name.slice(0, room - tail)}…${name.slice(name.length - tail)}`;
+}
+
+/** How many monospace characters fit in the name column (updated when the table resizes). */
+let nameChars = 48;
+const FIXED_COLS_PX = { wide: 654, narrow: 462 };
+const MONO_CHAR_PX = 7.3;
+
 /** `1×16×8×8`: compact enough for a table column. */
 function dims(s: readonly number[]): string {
   return s.length ? s.join('×') : 'scalar';
@@ -305,9 +321,11 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
     const transformed = !!p.transform && p.transform !== 'none';
     const shapeText = sameShape || transformed ? dims(p.ref.shape) : `${dims(p.ref.shape)} ← ${dims(p.cand.shape)}`;
     const nameCell = h('td', { class: 'name', title: p.cand_name !== p.name ? `${p.name}\ncandidate: ${p.cand_name}` : p.name });
-    nameCell.append(h('span', { class: 'mono', text: p.name }));
-    if (p.name === r.first_divergence) nameCell.append(h('span', { class: 'tag first', text: 'first', title: 'First layer that fails, in capture order' }));
-    if (jumps.has(index)) nameCell.append(h('span', { class: 'tag jump', text: 'jump', title: 'rel L2 grew ≥10× here' }));
+    // Tags take room from the name; in a narrow table they shrink to a symbol.
+    const tagChars = narrow ? (p.name === r.first_divergence ? 6 : 0) + (jumps.has(index) ? 5 : 0) : (p.name === r.first_divergence ? 9 : 0) + (jumps.has(index) ? 8 : 0);
+    nameCell.append(h('span', { class: 'mono', text: middleEllipsis(p.name, nameChars - tagChars) }));
+    if (p.name === r.first_divergence) nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First layer that fails, in capture order' }));
+    if (jumps.has(index)) nameCell.append(h('span', { class: 'tag jump', text: narrow ? '↗' : 'jump', title: 'rel L2 grew ≥10× here' }));
     const shapeCell = h('td', { class: 'shape mono', title: `reference ${shape(p.ref.shape)}, candidate ${shape(p.cand.shape)}${p.transform && p.transform !== 'none' ? `, candidate read through ${p.transform}` : ''}` }, shapeText);
     if (p.transform && p.transform !== 'none') shapeCell.append(h('span', { class: 'tag transform', text: transformLabel(p.transform) }));
     if (p.transform === null && p.reason) shapeCell.append(h('span', { class: 'tag bad', text: 'unreconciled' }));
@@ -347,8 +365,11 @@ let keepSelectedInView = true;
 new ResizeObserver((entries) => {
   const box = entries[entries.length - 1].contentRect;
   const isNarrow = box.width > 0 && box.width < 860;
-  if (isNarrow !== narrow && state.report) {
+  const tableW = Math.max(box.width, isNarrow ? 560 : 860);
+  const chars = Math.max(10, Math.floor((tableW - (isNarrow ? FIXED_COLS_PX.narrow : FIXED_COLS_PX.wide) - 14) / MONO_CHAR_PX));
+  if ((isNarrow !== narrow || chars !== nameChars) && state.report && box.width > 0) {
     narrow = isNarrow;
+    nameChars = chars;
     renderHead();
     renderRows();
     if (state.selected) rowByName.get(state.selected)?.setAttribute('aria-selected', 'true');
