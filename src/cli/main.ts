@@ -3,6 +3,7 @@ import { inspectCommand } from './inspect';
 import { statsCommand } from './stats';
 import { compareCommand } from './compare';
 import { imageDiffCommand } from './imageDiff';
+import { auditCommand, coverageCommand, hygieneCommand } from './mflux';
 export interface SubCommand {
   readonly name: string;
   readonly summary: string;
@@ -10,7 +11,7 @@ export interface SubCommand {
   run(args: string[]): Promise<number>;
 }
 
-const commands: SubCommand[] = [inspectCommand, statsCommand, compareCommand, imageDiffCommand];
+const commands: SubCommand[] = [inspectCommand, statsCommand, compareCommand, imageDiffCommand, auditCommand, hygieneCommand, coverageCommand];
 
 export const VERSION = '0.1.0';
 

@@ -1,0 +1,144 @@
+// mflux sub-commands for CI and terminals: the finalize audit, the hygiene scan and the
+// weight-mapping coverage of a port, over the same core the extension uses.
+//   mflux-port audit REPO MODEL [--json]
+//   mflux-port hygiene REPO [MODEL] [--json]
+//   mflux-port coverage REPO MODEL (--snapshot DIR | --repo-id ORG/NAME) [--json]
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatAudit, runFinalizeAudit } from '../core/mflux/audit';
+import { collapseKeys } from '../core/mflux/coverage';
+import { coverageMarkdown, modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
+import { findSnapshot, locateHfCache } from '../core/mflux/hfCache';
+import { scanRepo } from '../core/mflux/hygiene';
+import { formatFinding } from '../core/mflux/milestone';
+import { invalidModelName } from '../core/mflux/naming';
+import { parseArgs, UsageError } from './args';
+import type { SubCommand } from './main';
+
+function fail(e: unknown): number {
+  if (e instanceof UsageError) process.stderr.write(`error: ${e.message}; run with --help\n`);
+  else process.stderr.write(`error: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+  return 2;
+}
+
+function repoArg(p: string | undefined): string {
+  if (!p) throw new UsageError('the mflux repo folder is missing');
+  const root = resolve(p);
+  if (!existsSync(root)) throw new Error(`${root}: no such folder`);
+  return root;
+}
+
+function modelArg(m: string | undefined): string {
+  if (!m) throw new UsageError('the model package name is missing');
+  const bad = invalidModelName(m);
+  if (bad) throw new UsageError(bad);
+  return m;
+}
+
+export const auditCommand: SubCommand = {
+  name: 'audit',
+  summary: 'finalize audit: every integration surface of a port, with file:line evidence',
+  usage: `Usage: mflux-port audit REPO MODEL [--json]
+
+Checks the pyproject script, ModelConfig entry (aliases, accessor), defaults.py entries,
+mflux-save routing, README row, model README, golden test and reference image, weight
+definition and thin CLI of MODEL in the mflux checkout REPO.
+Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input.
+  --json   {"items": [{"id", "title", "status", "reason", "evidence": [{"file", "line", "text"}]}]}
+`,
+  run: async (args) => {
+    try {
+      const { positionals, flags } = parseArgs(args, ['--json'], []);
+      if (positionals.length !== 2) throw new UsageError('audit needs REPO and MODEL');
+      const root = repoArg(positionals[0]);
+      const items = runFinalizeAudit({ root, model: modelArg(positionals[1]) });
+      if (flags.has('--json')) process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
+      else process.stdout.write(formatAudit(items, root) + '\n');
+      return items.every((i) => i.result.status === 'pass') ? 0 : 1;
+    } catch (e) {
+      return fail(e);
+    }
+  },
+};
+
+export const hygieneCommand: SubCommand = {
+  name: 'hygiene',
+  summary: 'leftover probe calls, tensor dumps, breakpoints and tensor files in a port',
+  usage: `Usage: mflux-port hygiene REPO [MODEL] [--disable RULE]... [--json]
+
+Scans src/mflux/models/MODEL/, port_runners/ and the Python scripts at the root of REPO for
+capture-probe imports and calls, np.save/torch.save/mx.save/save_safetensors, breakpoint(),
+pdb, and tensor files outside debug_artifacts/. Prints file:line:col findings.
+Exit code 0 when clean, 1 with findings, 2 on bad input.
+  --disable RULE  switch a rule off (probe-import, probe-call, np-save, torch-save, mx-save,
+                  safetensors-save, breakpoint, pdb, tensor-file)
+  --json          {"findings": [{"file", "line", "column", "ruleId", "message", "text"}]}
+`,
+  run: async (args) => {
+    try {
+      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable']);
+      if (positionals.length < 1 || positionals.length > 2) throw new UsageError('hygiene needs REPO and optionally MODEL');
+      const root = repoArg(positionals[0]);
+      const model = positionals[1] ? modelArg(positionals[1]) : undefined;
+      const report = scanRepo(root, { model, config: { disabledRules: values.get('--disable') ?? [] } });
+      if (flags.has('--json')) {
+        process.stdout.write(JSON.stringify({ findings: report.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, ruleId: f.ruleId, message: f.message, text: f.text })) }, null, 1) + '\n');
+      } else {
+        for (const f of report.findings) process.stdout.write(formatFinding(f, root) + '\n');
+        process.stdout.write(report.findings.length ? `${report.findings.length} finding(s) in ${report.scannedFiles} file(s)\n` : `clean (${report.scannedFiles} file(s))\n`);
+      }
+      return report.findings.length ? 1 : 0;
+    } catch (e) {
+      return fail(e);
+    }
+  },
+};
+
+export const coverageCommand: SubCommand = {
+  name: 'coverage',
+  summary: 'weight-mapping coverage of a port against a cached checkpoint',
+  usage: `Usage: mflux-port coverage REPO MODEL [--snapshot DIR | --repo-id ORG/NAME] [--json | --markdown]
+
+Reads MODEL's weight definition and mappings statically and lists, per component, the
+checkpoint keys no pattern consumes and the required patterns that match no key. The
+checkpoint is DIR, or the Hugging Face cache snapshot of ORG/NAME (default: the ModelConfig
+model_name), found through $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub.
+Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input.
+`,
+  run: async (args) => {
+    try {
+      const { positionals, flags, values } = parseArgs(args, ['--json', '--markdown'], ['--snapshot', '--repo-id']);
+      if (positionals.length !== 2) throw new UsageError('coverage needs REPO and MODEL');
+      const root = repoArg(positionals[0]);
+      const model = modelArg(positionals[1]);
+      let snapshot = values.get('--snapshot')?.[0];
+      if (!snapshot) {
+        const id = values.get('--repo-id')?.[0] ?? modelRepoId(root, model);
+        if (!id) throw new UsageError('no --snapshot or --repo-id, and ModelConfig names no repo for this model');
+        const cache = locateHfCache();
+        const snap = findSnapshot(cache.dir, id);
+        if (!snap) throw new Error(`${id} is not in the Hugging Face cache ${cache.dir} (${cache.source})`);
+        snapshot = snap.dir;
+      }
+      const r = await staticCoverage(root, model, resolve(snapshot));
+      if (flags.has('--json')) {
+        process.stdout.write(JSON.stringify({
+          components: r.components.map((c) => ({ name: c.name, hfSubdir: c.hfSubdir, total: c.totalKeys, consumed: c.consumedKeys, unmapped: c.unmappedKeys, unmatched: c.unmatchedPatterns, unmatchedOptional: c.unmatchedOptional, errors: c.errors, missingShards: c.missingShards })),
+          unresolved: r.unresolved,
+        }, null, 1) + '\n');
+      } else if (flags.has('--markdown')) {
+        process.stdout.write(coverageMarkdown(r, root) + '\n');
+      } else {
+        for (const c of r.components) {
+          process.stdout.write(`${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`);
+          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${k}\n`);
+          for (const p of c.unmatchedPatterns) process.stdout.write(`  unmatched ${p.pattern}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+        }
+        for (const u of r.unresolved) process.stdout.write(`not resolved statically: ${u.file}:${u.line}: ${u.what}\n`);
+      }
+      return r.components.every((c) => c.direct || (!c.unmappedKeys.length && !c.unmatchedPatterns.length)) ? 0 : 1;
+    } catch (e) {
+      return fail(e);
+    }
+  },
+};
