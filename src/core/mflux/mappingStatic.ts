@@ -98,7 +98,18 @@ function parseModule(file: string, text: string): PyModule {
         const p = r.peek()!;
         if (p.kind === 'name') {
           r.pos++;
-          if (r.isOp(':')) { r.pos++; r.skipItem(); }
+          if (r.isOp(':')) {
+            // Skip the annotation, stopping at the default (`= ...`) or the next parameter.
+            r.pos++;
+            let depth = 0;
+            while (r.pos < t.length) {
+              const a = t[r.pos];
+              if (a.kind === 'op' && '([{'.includes(a.value)) depth++;
+              else if (a.kind === 'op' && ')]}'.includes(a.value)) { if (depth === 0) break; depth--; }
+              else if (depth === 0 && a.kind === 'op' && (a.value === ',' || a.value === '=')) break;
+              r.pos++;
+            }
+          }
           let def: Expr | undefined;
           if (r.isOp('=')) { r.pos++; def = r.expr(); }
           params.push({ name: p.value, default: def });
