@@ -285,7 +285,7 @@ export function middleEllipsis(name: string, max: number): string {
 
 /** How many monospace characters fit in the name column (updated when the table resizes). */
 let nameChars = 48;
-const FIXED_COLS_PX = { wide: 654, narrow: 462 };
+const FIXED_COLS_PX = { wide: 658, narrow: 466 };
 const MONO_CHAR_PX = 7.3;
 
 /** `1×16×8×8`: compact enough for a table column. */
