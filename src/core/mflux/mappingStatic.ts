@@ -50,7 +50,7 @@ type Val =
 interface FnDef {
   readonly name: string;
   readonly cls?: string;
-  readonly params: readonly { name: string; default?: Expr }[];
+  readonly params: readonly { name: string; default?: Expr; star?: boolean }[];
   readonly line: number;
   readonly body: readonly LogicalLine[];
 }
@@ -91,12 +91,18 @@ function parseModule(file: string, text: string): PyModule {
       const name = t[at + 1]?.value;
       const body: LogicalLine[] = [];
       for (let k = i + 1; k < lines.length && lines[k].indent > l.indent; k++) body.push(lines[k]);
-      const params: { name: string; default?: Expr }[] = [];
+      const params: { name: string; default?: Expr; star?: boolean }[] = [];
       const r = new ExprReader(t);
       r.pos = at + 3; // after "def name ("
       while (r.pos < t.length && !r.isOp(')')) {
         const p = r.peek()!;
-        if (p.kind === 'name') {
+        const star = p.kind === 'op' && p.value === '*' && r.peek(1)?.kind === 'name';
+        if (star) {
+          r.pos++;
+          params.push({ name: r.peek()!.value, star: true });
+          r.pos++;
+          if (r.isOp(':')) { r.pos++; while (r.pos < t.length && !r.isOp(',') && !r.isOp(')')) r.pos++; }
+        } else if (p.kind === 'name') {
           r.pos++;
           if (r.isOp(':')) {
             // Skip the annotation, stopping at the default (`= ...`) or the next parameter.
@@ -293,11 +299,13 @@ export class MappingReader {
       let j = k;
       while (t[j + 1]?.value === '.' && t[j + 2]?.kind === 'name') j += 2;
       if (t[j + 1]?.value !== '(') continue;
+      // Parse just this call (not a larger expression it starts, such as `a(x) + b(x)`).
       const r = new ExprReader(t);
-      r.pos = k;
-      const call = r.expr();
+      r.pos = j + 1;
+      const callee = t.slice(k, j + 1).map((x) => x.value).join('');
+      const call = r.call(callee, t[k]);
       if (call.kind !== 'call') continue;
-      const last = call.callee.split('.').pop()!;
+      const last = callee.split('.').pop()!;
       if (last === 'WeightTarget') {
         // A comprehension right after the call: [WeightTarget(...) for x in [...]]
         if (r.peek()?.value === 'for' && r.peek(1)?.kind === 'name') {
@@ -313,9 +321,24 @@ export class MappingReader {
       if (found && found.fn !== fn) {
         const callEnv = new Map<string, Val>();
         const params = found.fn.params.filter((p, idx) => !(idx === 0 && (p.name === 'self' || p.name === 'cls')));
+        // Positional arguments with `*list` spread, when the list is known.
+        const positional: Expr[] = [];
+        let spreadUnknown = false;
+        for (const arg of call.args) {
+          if (arg.kind !== 'star') { positional.push(arg); continue; }
+          const v = this.evalVal(mod, arg.value, env, false);
+          if (v?.kind === 'strs') positional.push(...v.items.map((value): Expr => ({ kind: 'str', parts: [value], tok: arg.tok })));
+          else spreadUnknown = true;
+        }
+        if (spreadUnknown) this.note(mod.file, call.tok.line, `${call.callee}(*...) spreads a value that is not a known list of strings`);
         params.forEach((p, idx) => {
+          if (p.star) {
+            const rest = positional.slice(idx).map((a) => this.evalVal(mod, a, env, false));
+            if (rest.every((v) => v?.kind === 'str')) callEnv.set(p.name, { kind: 'strs', items: rest.map((v) => (v as { value: string }).value) });
+            return;
+          }
           // Arguments are evaluated where the call is; defaults where the function is defined.
-          const given = call.kwargs.get(p.name) ?? call.args[idx];
+          const given = call.kwargs.get(p.name) ?? positional[idx];
           const v = given ? this.evalVal(mod, given, env, false) : p.default ? this.evalVal(found.mod, p.default, new Map(), false) : undefined;
           if (v) callEnv.set(p.name, v);
         });

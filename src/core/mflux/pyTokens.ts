@@ -99,6 +99,7 @@ export type Expr =
   | { readonly kind: 'call'; readonly callee: string; readonly args: readonly Expr[]; readonly kwargs: ReadonlyMap<string, Expr>; readonly tok: Tok; readonly end: number }
   | { readonly kind: 'list'; readonly items: readonly Expr[]; readonly tok: Tok; readonly comp?: Comprehension }
   | { readonly kind: 'add'; readonly left: Expr; readonly right: Expr; readonly tok: Tok }
+  | { readonly kind: 'star'; readonly value: Expr; readonly tok: Tok }
   | { readonly kind: 'unknown'; readonly text: string; readonly tok: Tok };
 
 export interface Comprehension { readonly target: string; readonly iter: Expr }
@@ -257,7 +258,8 @@ export class ExprReader {
     const args: Expr[] = [];
     const kwargs = new Map<string, Expr>();
     while (this.pos < this.toks.length && !this.isOp(')')) {
-      if (this.isOp('*') || this.isOp('**')) { this.pos++; args.push({ kind: 'unknown', text: '*' + this.skipItem(), tok: this.peek() ?? tok }); }
+      if (this.isOp('*')) { const st = this.peek()!; this.pos++; args.push({ kind: 'star', value: this.expr(), tok: st }); }
+      else if (this.isOp('**')) { this.pos++; args.push({ kind: 'unknown', text: '**' + this.skipItem(), tok: this.peek() ?? tok }); }
       else if (this.peek()?.kind === 'name' && this.isOp('=', 1)) {
         const key = this.peek()!.value;
         this.pos += 2;

@@ -41,7 +41,12 @@ class FormsWeightMapping(WeightMapping):
         targets.extend(FormsWeightMapping._mlp(name="up"))
         targets.extend(FormsWeightMapping._mlp("down", suffix="bias"))
         targets.append(WeightTarget(to_pattern="blocks.{block}.x", from_pattern=["blocks.{block}.x"], max_blocks=3))
+        targets += FormsWeightMapping._ident("a.weight", "b.weight") + FormsWeightMapping._ident(*["c.weight"])
         return targets
+
+    @staticmethod
+    def _ident(*keys: str) -> list[WeightTarget]:
+        return [WeightTarget(to_pattern=k, from_pattern=[k]) for k in keys]
 
     @staticmethod
     def _mlp(name: str, suffix: str = "weight") -> list[WeightTarget]:
@@ -53,7 +58,7 @@ class FormsWeightMapping(WeightMapping):
         return [WeightTarget(to_pattern=f"x.{n}", from_pattern=[f"x.{n}"]) for n in names]
 `;
 
-test('mapping forms: literals, r-strings, f-strings with constants, comprehensions, loops, helpers, defaults', () => {
+test('mapping forms: literals, r-strings, f-strings with constants, comprehensions, loops, helpers, defaults, *args, sums of helper calls', () => {
   const root = tempDir();
   const file = write(root, 'src/mflux/models/forms/weights/forms_weight_mapping.py', MAPPING);
   write(root, 'shim/mflux/__init__.py', '');
