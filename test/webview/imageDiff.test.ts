@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
-import { ensureGenerated } from '../helpers/python';
+import { ensureGenerated, pythonJson } from '../helpers/python';
 import { launch, openPanel, type Harness } from './harness';
 import type { DecodedImage } from '../../src/protocol/imageDiff';
 
@@ -206,6 +206,33 @@ describe('image diff webview', () => {
     await h.send({ kind: 'pair', payload: { id: 0, ref, cand, problems: [], metrics: null } });
     await h.page.waitForSelector('#verdict-badge');
     assert.deepEqual(await h.errors(), []);
+    await h.close();
+  });
+
+  it('several pairs (golden outputs, run folders): a picker and [ ] switch between them', async () => {
+    const h = await openPanel(browser, 'imageDiff', 'dark');
+    await h.waitForPosted('ready');
+    const pairs = [
+      { id: 0, label: 'flux_dev', refPath: join(dir, 'ref.png'), candPath: join(dir, 'cand.png') },
+      { id: 1, label: 'flux_schnell', refPath: join(dir, 'cand.png'), candPath: join(dir, 'ref.png') },
+    ];
+    await h.send(init({ pairs, title: 'Golden images (2)' }));
+    await h.waitForPosted('selectPair');
+    await h.send({ kind: 'pair', payload: { id: 0, ref, cand, problems: [], metrics: null } });
+    await h.page.waitForSelector('#verdict-badge');
+    assert.equal(await h.page.isVisible('#pair-select'), true);
+    await h.page.keyboard.press(']');
+    assert.deepEqual((await h.waitForPosted('selectPair', 2)).payload, { id: 1 });
+    // The swapped pair is judged against the other image as reference: the rule is asymmetric.
+    await h.send({ kind: 'pair', payload: { id: 1, ref: cand, cand: ref, problems: [], metrics: null } });
+    await h.page.waitForFunction((r0: number) => Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) !== r0, expected.ratio);
+    const swapped = pythonJson<number>(`import sys,numpy as np
+from PIL import Image
+R=np.array(Image.open(sys.argv[1])); C=np.array(Image.open(sys.argv[2]))
+print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`, [join(dir, 'ref.png'), join(dir, 'cand.png')]);
+    assert.ok(Math.abs(Number(await h.page.getAttribute('#mismatch-ratio', 'data-ratio')) - swapped) < 1e-12);
+    await h.page.keyboard.press('[');
+    assert.deepEqual((await h.waitForPosted('selectPair', 3)).payload, { id: 0 });
     await h.close();
   });
 
