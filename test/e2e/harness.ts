@@ -483,10 +483,16 @@ export class VSCodeSession {
     await this.parkMouse();
   }
 
-  /** The tree row labelled `label` (exact label text) in the mflux Port view. */
-  treeItem(label: string | RegExp): Locator {
+  /** One view of the mflux Port container, by its name (e.g. "Porting Checklist", "Hugging Face Cache"). */
+  view(name: string): Locator {
+    return this.sideBar().locator('.pane').filter({ has: this.page.locator(`.pane-header[aria-label^="${name.replace(/"/g, '\\"')}"]`) });
+  }
+
+  /** The tree row labelled `label` (exact label text) in the mflux Port container, or in one of its views. */
+  treeItem(label: string | RegExp, opts: { view?: string } = {}): Locator {
     const name = this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label });
-    return this.sideBar().locator('.monaco-list-row[role="treeitem"]').filter({ has: name });
+    const scope = opts.view ? this.view(opts.view) : this.sideBar();
+    return scope.locator('.monaco-list-row[role="treeitem"]').filter({ has: name });
   }
 
   /** The native checkbox of a tree row. Its `aria-checked` / `checked` class tell the state. */
@@ -503,6 +509,20 @@ export class VSCodeSession {
     return ((await box.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
   }
 
+  /**
+   * Ticks (or unticks) a tree row's checkbox the way a user does and waits until VS Code shows
+   * the new state. The pointer is moved away first: the hover of the previous checkbox ("Mark
+   * done") would otherwise cover the one below it. VS Code toggles the box before the extension
+   * hears of it, so assert on what the extension did (the state file), not only on this.
+   */
+  async setChecked(label: string | RegExp, checked = true): Promise<void> {
+    if ((await this.isChecked(label)) === checked) return;
+    await this.parkMouse();
+    await this.treeCheckbox(label).first().click();
+    await waitFor(async () => (await this.isChecked(label)) === checked, `"${label}" to be ${checked ? 'checked' : 'unchecked'}`);
+    await this.parkMouse();
+  }
+
   /** Expands a collapsed tree row (no-op if it is expanded or a leaf). */
   async expand(label: string | RegExp): Promise<void> {
     const row = this.treeItem(label).first();
@@ -513,9 +533,9 @@ export class VSCodeSession {
     }
   }
 
-  /** The welcome (empty-view) content of the mflux Port view, e.g. its "Start a port" button. */
-  welcomeView(): Locator {
-    return this.sideBar().locator('.welcome-view-content');
+  /** The welcome (empty-view) content of a view (default: the checklist), e.g. its "Start a port" button. */
+  welcomeView(view = 'Porting Checklist'): Locator {
+    return this.view(view).locator('.welcome-view-content');
   }
 
   /** Opens a file by path (absolute or relative to the workspace) through Quick Open. */
