@@ -61,6 +61,8 @@ export class GoldenTestController implements vscode.Disposable {
     this.controller.createRunProfile('Run (keep output)', vscode.TestRunProfileKind.Run, (req, token) => this.run(req, token), true);
     const watcher = vscode.workspace.createFileSystemWatcher('**/tests/image_generation/test_generate_image_*.py');
     this.disposables.push(watcher, watcher.onDidCreate(() => this.refresh()), watcher.onDidChange(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
+    // List them now, so gutter run buttons appear without opening the Testing view first.
+    setTimeout(() => this.refresh(), 0);
   }
 
   refresh(): void {

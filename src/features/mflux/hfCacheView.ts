@@ -25,6 +25,8 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly tensors = new Map<string, Promise<ComponentTensors>>();
+  /** Headers already read, for the component row's totals. */
+  private readonly loaded = new Map<string, ComponentTensors>();
   private readonly children = new Map<string, Node[]>();
   private readonly view: vscode.TreeView<Node>;
   private readonly disposables: vscode.Disposable[] = [];
@@ -44,6 +46,7 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   refresh(): void {
     this.tensors.clear();
+    this.loaded.clear();
     this.children.clear();
     this.changed.fire(undefined);
   }
@@ -54,7 +57,11 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   private componentTensors(comp: Component): Promise<ComponentTensors> {
     let p = this.tensors.get(comp.dir);
-    if (!p) { p = readComponentTensors(comp.dir); this.tensors.set(comp.dir, p); }
+    if (!p) {
+      p = readComponentTensors(comp.dir);
+      this.tensors.set(comp.dir, p);
+      void p.then((t) => { this.loaded.set(comp.dir, t); });
+    }
     return p;
   }
 
@@ -82,7 +89,9 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       case 'component': {
         const item = new vscode.TreeItem(n.comp.name || '(root)', C.Collapsed);
         const broken = n.comp.files.filter((f) => f.broken).length;
-        item.description = `${n.comp.files.filter((f) => f.kind === 'safetensors').length} weight file(s)${broken ? ` · ${broken} not downloaded` : ''}`;
+        const t = this.loaded.get(n.comp.dir);
+        const totals = t ? ` · ${formatCount(t.params)} params · ${formatBytes(t.bytes)}` : '';
+        item.description = `${n.comp.files.filter((f) => f.kind === 'safetensors').length} weight file(s)${totals}${broken ? ` · ${broken} not downloaded` : ''}`;
         item.iconPath = new vscode.ThemeIcon(broken ? 'warning' : 'package');
         item.tooltip = n.comp.dir;
         item.contextValue = 'mfluxHfComponent';
@@ -141,6 +150,8 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       if (cached) return cached;
       const t = await this.componentTensors(n.comp);
       for (const e of t.errors) void vscode.window.showWarningMessage(`mflux Port: ${e}`);
+      this.loaded.set(n.comp.dir, t);
+      setTimeout(() => this.changed.fire(n), 0); // the row's description now has totals
       const tree = buildTensorTree(t.tensors, n.comp.name);
       const nodes: Node[] = [
         ...tree.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n })),
