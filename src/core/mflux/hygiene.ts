@@ -121,7 +121,8 @@ export function scanPython(file: string, text: string, compiled: CompiledRules =
   const aliases = probe.modules.filter((m) => m !== PROBE_MODULE);
   if (compiled.rules.some((r) => r.id === 'probe-call')) {
     if (aliases.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${aliases.join('|')})(?:\\.\\w+)+\\s*\\(`) });
-    const fns = probe.star ? [...probe.functions, 'dump', 'capture', 'probe'] : probe.functions;
+    // `from mflux_port_probe import *` binds its public calls (see python/mflux_port_probe/__init__.py).
+    const fns = probe.star ? [...probe.functions, 'dump', 'capture', 'load', 'enabled', 'run_dir', 'side', 'step_name'] : probe.functions;
     if (fns.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${fns.join('|')})\\s*\\(`) });
   }
   const rules = [...compiled.rules, ...dynamic].map((r) => ({ ...r, re: new RegExp(r.pattern.source, r.pattern.flags.replace('g', '') + 'g') }));

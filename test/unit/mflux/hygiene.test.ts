@@ -118,3 +118,9 @@ test('scanRepo covers the model package and root runner scripts; tensor files ou
   assert.ok(report.scannedFiles >= 3);
   void join;
 });
+
+test('star imports of the probe bind its public calls; json.load/np.load are not probe calls', () => {
+  const f = scanPython('/r/a.py', 'import json\nfrom mflux_port_probe import *\n\nx = load("vae.out", side="ref")\ny = json.load(open("c.json"))\ndump("a", x)\n');
+  assert.deepEqual(f.map((x) => `${x.line}:${x.ruleId}`), ['2:probe-import', '4:probe-call', '6:probe-call']);
+  assert.deepEqual(scanPython('/r/b.py', 'import numpy as np\nx = np.load("a.npy")\ndef load(p):\n    return p\nload(1)\n'), []);
+});
