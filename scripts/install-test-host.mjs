@@ -8,7 +8,7 @@
 // install scripts are off (code-server's own would fetch ripgrep from GitHub), native modules
 // are compiled against the local Node headers, and ripgrep is Debian's.
 //
-// Usage: node scripts/install-test-host.mjs [--force] [--quiet]
+// Usage: node scripts/install-test-host.mjs [--force] [--quiet] [--verbose]
 // Exports `ensureTestHost()` for scripts that want the host (demo).
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, symlinkSync, lstatSync, readlinkSync, unlinkSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +24,13 @@ export const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, 'out', 'node', 'entry.js'
 
 const VSCODE_DIR = join(CODE_SERVER_DIR, 'lib', 'vscode');
 const NATIVE_MODULES = ['kerberos', 'node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'];
+/**
+ * Packages whose install script first tries to fetch a prebuilt binary from GitHub (kerberos
+ * through prebuild-install, argon2 through node-pre-gyp). Both skip the download when
+ * npm_config_build_from_source names them, and compile instead.
+ */
+const DOWNLOADING_NATIVES = ['kerberos'];
+const VERBOSE = process.argv.includes('--verbose');
 const STAMP_DIR = join(HOST_DIR, '.stamps');
 /** Native builds depend on the Node ABI, so the stamps name it: a new Node rebuilds them. */
 const STAMP_KEY = `${CODE_SERVER_VERSION}-node${process.versions.modules}`;
@@ -41,6 +48,7 @@ function sh(cmd, args, cwd, what, env = {}) {
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, ...env },
   });
+  if (VERBOSE) process.stdout.write(`$ (${cwd}) ${cmd} ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   if (r.error) throw new InstallError(`${what}: could not run ${cmd}: ${r.error.message}`);
   if (r.status !== 0) {
     const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
@@ -158,7 +166,11 @@ function steps(nodedir) {
       name: 'natives',
       title: `native modules against Node ${process.version} headers`,
       run() {
-        sh('npm', ['rebuild', ...NATIVE_MODULES], VSCODE_DIR, 'building the native modules', npmEnv);
+        for (const m of DOWNLOADING_NATIVES) {
+          sh('npm', ['rebuild', '--foreground-scripts', m], VSCODE_DIR, `building ${m}`, { ...npmEnv, npm_config_build_from_source: m });
+        }
+        const rest = NATIVE_MODULES.filter((m) => !DOWNLOADING_NATIVES.includes(m));
+        sh('npm', ['rebuild', '--foreground-scripts', ...rest], VSCODE_DIR, 'building the native modules', npmEnv);
       },
     },
     {
@@ -182,7 +194,7 @@ function steps(nodedir) {
       name: 'argon2',
       title: 'argon2 (code-server password hashing)',
       run() {
-        sh('npm', ['rebuild', 'argon2'], HOST_DIR, 'building argon2', npmEnv);
+        sh('npm', ['rebuild', '--foreground-scripts', 'argon2'], HOST_DIR, 'building argon2', { ...npmEnv, npm_config_build_from_source: 'argon2' });
       },
     },
     {
