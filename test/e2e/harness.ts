@@ -230,23 +230,28 @@ export class CodeServer {
         throw new Error(`installing ${basename(opts.vsix)} into code-server failed (exit ${r.status ?? r.signal}):\n${out.trim()}`);
       }
     }
-    const port = opts.port ?? (await freePort());
-    const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
-    if (!opts.trust) args.push('--disable-workspace-trust');
-    const child = spawn(process.execPath, args, {
-      cwd: opts.dataDir,
-      detached: true, // its own process group: stop() kills code-server with every child it started
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    const server = new CodeServer(opts, port, child);
-    try {
-      await server.waitListening();
-    } catch (e) {
-      await server.stop();
-      throw e;
+    // A free port can be taken by a parallel test between the probe and code-server's bind:
+    // then try another one (only when the caller did not ask for a port).
+    for (let attempt = 1; ; attempt++) {
+      const port = opts.port ?? (await freePort());
+      const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
+      if (!opts.trust) args.push('--disable-workspace-trust');
+      const child = spawn(process.execPath, args, {
+        cwd: opts.dataDir,
+        detached: true, // its own process group: stop() kills code-server with every child it started
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
+      const server = new CodeServer(opts, port, child);
+      try {
+        await server.waitListening();
+        return server;
+      } catch (e) {
+        await server.stop();
+        if (opts.port === undefined && attempt < 3 && /EADDRINUSE/.test(server.log)) continue;
+        throw e;
+      }
     }
-    return server;
   }
 
   /** The URL that opens `workspace` (a folder or a .code-workspace file), or an empty window. */
