@@ -472,8 +472,16 @@ export class VSCodeSession {
     const item = this.page.locator(ACTIVITY_ITEM).first();
     await item.waitFor({ state: 'visible' });
     const container = this.sideBar();
-    if (!(await container.isVisible())) await item.click();
-    await container.waitFor({ state: 'visible' });
+    // Right after a reload the side bar may still be restoring this container, and a click on
+    // the (already active) activity item would then close it again: check, click, re-check.
+    for (let attempt = 1; !(await container.isVisible()); attempt++) {
+      await item.click();
+      try {
+        await container.waitFor({ state: 'visible', timeout: attempt < 3 ? 10_000 : 30_000 });
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
     return container;
   }
 
@@ -532,9 +540,14 @@ export class VSCodeSession {
   async expand(label: string | RegExp): Promise<void> {
     const row = this.treeItem(label).first();
     await row.waitFor({ state: 'visible' });
-    if ((await row.getAttribute('aria-expanded')) === 'false') {
+    // A click that lands while the tree re-renders the row can be swallowed: try it a few times.
+    for (let attempt = 1; (await row.getAttribute('aria-expanded')) === 'false'; attempt++) {
       await row.locator('.monaco-tl-twistie').click();
-      await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', `tree item "${label}" to expand`);
+      try {
+        await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', `tree item "${label}" to expand`, attempt < 3 ? 5_000 : 20_000);
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
     }
   }
 

@@ -23,19 +23,37 @@ export interface BrokenEntry {
 const STATE_DEBOUNCE_MS = 150;
 const CHECK_DEBOUNCE_MS = 800;
 
+/** What a store event is about, so the tree can refresh only what changed. */
+export interface ChecklistChange {
+  /** Ports or broken files came or went: the shape of the tree changed. */
+  readonly structural: boolean;
+  /** Keys (portKey) of ports whose state or auto-check results changed. */
+  readonly ports: ReadonlySet<string>;
+}
+
+const NO_PORTS: ReadonlySet<string> = new Set();
+
 export function portKey(repo: string, model: string): string {
   return `${repo}\u0000${model}`;
 }
 
 export class ChecklistStore implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires after ports or auto-check results change. */
+  private readonly changed = new vscode.EventEmitter<ChecklistChange>();
+  /**
+   * Fires after ports, their state or auto-check results change, or the current port changes
+   * (then with no ports and not structural). Never fires when a reload finds the same content,
+   * such as the watcher seeing our own write: every refresh of the tree makes VS Code forget
+   * the refreshed rows for a moment, and a checkbox click in that moment is lost.
+   */
   readonly onDidChange = this.changed.event;
   readonly rules = new RuleRegistry();
 
   private ports: PortEntry[] = [];
   private broken: BrokenEntry[] = [];
   private readonly checks = new Map<string, ReadonlyMap<string, CheckResult>>();
+  /** Serialised state and check results per port key, to tell a real change from a re-read. */
+  private readonly stateText = new Map<string, string>();
+  private readonly checksText = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly watchers = new Map<string, vscode.Disposable[]>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
@@ -70,7 +88,7 @@ export class ChecklistStore implements vscode.Disposable {
     const key = portKey(repo, model);
     if (key === this.currentKey) return;
     this.currentKey = key;
-    this.changed.fire();
+    this.changed.fire({ structural: false, ports: NO_PORTS });
   }
 
   find(repo: string, model: string): PortEntry | undefined {
@@ -99,22 +117,41 @@ export class ChecklistStore implements vscode.Disposable {
       results = [{ ok: false, file, error: new StateFileError(file, 'unreadable', e instanceof Error ? e.message : String(e)) }];
     }
     const before = new Set(this.ports.filter((p) => p.repo === repo).map((p) => p.key));
+    const brokenBefore = JSON.stringify(this.broken.filter((b) => b.repo === repo).map((b) => [b.file, b.error.reason]));
     this.ports = [
       ...this.ports.filter((p) => p.repo !== repo),
       ...results.flatMap((r) => (r.ok ? [{ key: portKey(repo, r.state.port.model), repo, state: r.state, file: r.file }] : [])),
     ].sort((a, b) => a.state.port.model.localeCompare(b.state.port.model) || a.repo.localeCompare(b.repo));
     this.broken = [...this.broken.filter((b) => b.repo !== repo), ...results.flatMap((r) => (r.ok ? [] : [{ repo, file: r.file, error: r.error }]))];
     for (const p of this.ports) if (p.repo === repo && !before.has(p.key)) void this.runChecks(repo, p.state.port.model);
-    for (const key of before) if (!this.ports.some((p) => p.key === key)) this.checks.delete(key);
-    this.changed.fire();
+    const after = this.ports.filter((p) => p.repo === repo);
+    const removed = [...before].filter((key) => !after.some((p) => p.key === key));
+    for (const key of removed) {
+      this.checks.delete(key);
+      this.checksText.delete(key);
+      this.stateText.delete(key);
+    }
+    const changedPorts = new Set<string>();
+    for (const p of after) {
+      const text = JSON.stringify(p.state);
+      if (this.stateText.get(p.key) !== text) changedPorts.add(p.key);
+      this.stateText.set(p.key, text);
+    }
+    const brokenAfter = JSON.stringify(this.broken.filter((b) => b.repo === repo).map((b) => [b.file, b.error.reason]));
+    const structural = removed.length > 0 || after.some((p) => !before.has(p.key)) || brokenAfter !== brokenBefore;
+    if (structural || changedPorts.size) this.changed.fire({ structural, ports: changedPorts });
   }
 
   /** Reruns the auto-checks of one port now. */
   async runChecks(repo: string, model: string): Promise<void> {
     const results = await runAutoChecks({ mfluxRepo: repo, model }, this.rules);
     if (!this.find(repo, model)) return; // removed meanwhile
-    this.checks.set(portKey(repo, model), results);
-    this.changed.fire();
+    const key = portKey(repo, model);
+    const text = JSON.stringify([...results]);
+    if (this.checksText.get(key) === text) return;
+    this.checksText.set(key, text);
+    this.checks.set(key, results);
+    this.changed.fire({ structural: false, ports: new Set([key]) });
   }
 
   private syncFolders(): void {
@@ -132,7 +169,7 @@ export class ChecklistStore implements vscode.Disposable {
       await removeStaleTemps(repo).catch(() => undefined);
       await this.reload(repo);
     })).then(() => undefined);
-    this.changed.fire();
+    this.changed.fire({ structural: true, ports: NO_PORTS });
   }
 
   private watch(repo: string): void {

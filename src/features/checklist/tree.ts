@@ -8,7 +8,7 @@ import { currentPhase, formatProgress, isOpen, phaseProgress, portProgress } fro
 import { provingItems } from '../../core/checklist/rules';
 import { itemState, ItemStatus, setItemStatus } from '../../core/checklist/state';
 import { findItem, findPhase, phaseLabel, phaseOf, WORKFLOW, WorkflowItem } from '../../core/checklist/workflow';
-import { ChecklistStore, PortEntry } from './store';
+import { ChecklistChange, ChecklistStore, PortEntry } from './store';
 
 export type ChecklistNode =
   | { readonly kind: 'port'; readonly id: string; readonly repo: string; readonly model: string }
@@ -20,6 +20,13 @@ export const VIEW_ID = 'mfluxPort.checklist';
 const OPEN_EVIDENCE = 'mfluxPort.openEvidence';
 const OPEN_STATE_FILE = 'mfluxPort.openStateFile';
 const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
+
+/**
+ * Rows with children (ports, phases) are refreshed only after the user has not clicked a
+ * checkbox for this long: refreshing a row makes VS Code forget its children until it fetches
+ * them again, and a checkbox event for a forgotten row is dropped without a word.
+ */
+const QUIET_MS = 2000;
 
 const STATUS_TEXT: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
 
@@ -48,19 +55,24 @@ function escapeMd(s: string): string {
 }
 
 export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ChecklistNode | undefined | void>();
+  private readonly changed = new vscode.EventEmitter<ChecklistNode | ChecklistNode[] | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<ChecklistNode>;
   private readonly nodes = new Map<string, ChecklistNode>();
   private available = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** What each row last showed, so a store change refreshes only rows that look different. */
+  private readonly shown = new Map<string, string>();
+  private readonly pendingParents = new Set<ChecklistNode>();
+  private parentTimer: NodeJS.Timeout | undefined;
+  private lastCheckboxAt = 0;
 
   constructor(private readonly store: ChecklistStore) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, manageCheckboxStateManually: true, showCollapseAll: true });
     this.disposables.push(
       this.view,
       this.changed,
-      store.onDidChange(() => void this.refresh()),
+      store.onDidChange((c) => this.onStoreChange(c)),
       this.view.onDidChangeCheckboxState((e) => void this.onCheckboxes(e)),
       this.view.onDidChangeSelection((e) => {
         const n = e.selection[0];
@@ -74,7 +86,56 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     // Item actions come from other features; offer only the ones actually registered.
     this.available = new Set((await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mfluxPort.')));
     this.view.message = this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0 ? 'A checklist file could not be read; open it to fix it.' : undefined;
+    this.shown.clear();
+    this.pendingParents.clear();
     this.changed.fire();
+  }
+
+  private onStoreChange(change: ChecklistChange): void {
+    if (change.structural) {
+      void this.refresh();
+      return;
+    }
+    const items: ChecklistNode[] = [];
+    for (const entry of this.store.allPorts().filter((p) => change.ports.has(p.key))) {
+      const { model } = entry.state.port;
+      const checks = this.store.checksFor(entry.repo, model);
+      for (const phase of WORKFLOW) {
+        for (const item of phase.items) {
+          const node = this.itemNode(entry.repo, model, item.id);
+          if (this.markShown(node, JSON.stringify([itemState(entry.state, item.id), checks.get(item.id) ?? null]))) items.push(node);
+        }
+        const phaseNode = this.phaseNode(entry.repo, model, phase.id);
+        if (this.markShown(phaseNode, JSON.stringify([phaseProgress(entry.state, phase), currentPhase(entry.state).id === phase.id]))) this.pendingParents.add(phaseNode);
+      }
+      // The port row's tooltip also counts verified open items, so any change may alter it.
+      this.pendingParents.add(this.portNode(entry.repo, model));
+    }
+    // Leaf rows have no children to forget: refresh them at once.
+    if (items.length) this.changed.fire(items);
+    this.scheduleParents();
+  }
+
+  /** Records what a row shows now; true when that differs from what it showed before. */
+  private markShown(node: ChecklistNode, signature: string): boolean {
+    if (this.shown.get(node.id) === signature) return false;
+    this.shown.set(node.id, signature);
+    return true;
+  }
+
+  private scheduleParents(): void {
+    if (this.pendingParents.size === 0 || this.parentTimer) return;
+    const wait = Math.max(0, this.lastCheckboxAt + QUIET_MS - Date.now());
+    this.parentTimer = setTimeout(() => {
+      this.parentTimer = undefined;
+      if (Date.now() - this.lastCheckboxAt < QUIET_MS) {
+        this.scheduleParents();
+        return;
+      }
+      const nodes = [...this.pendingParents];
+      this.pendingParents.clear();
+      this.changed.fire(nodes);
+    }, wait);
   }
 
   // ------------------------------------------------------------- nodes (same object per id, for reveal)
@@ -246,6 +307,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   // ------------------------------------------------------------- events
 
   private async onCheckboxes(e: vscode.TreeCheckboxChangeEvent<ChecklistNode>): Promise<void> {
+    this.lastCheckboxAt = Date.now();
     for (const [node, state] of e.items) {
       if (node.kind !== 'item') continue;
       const entry = this.store.find(node.repo, node.model);
@@ -256,7 +318,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
         await this.store.update(node.repo, node.model, (st) => setItemStatus(st, node.itemId, next));
       } catch (err) {
         void vscode.window.showErrorMessage(`mflux Port: ${err instanceof Error ? err.message : String(err)}`);
-        this.changed.fire();
+        // Put the row back to what the file says.
+        this.shown.delete(node.id);
+        this.changed.fire([node]);
       }
     }
   }
@@ -271,6 +335,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   }
 
   dispose(): void {
+    clearTimeout(this.parentTimer);
     this.disposables.forEach((d) => d.dispose());
   }
 }
