@@ -68,7 +68,7 @@ export function ensureSystemPackages() {
   console.log(`› installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  run('apt-get', ['install', '-y', '-qq', ...missing], { env });
 }
 
 export function step(title) {
