@@ -24,7 +24,7 @@ test('audit: exit 1 listing exactly the missing surfaces, 0 when wired, 2 on bad
   assert.match(ok.stdout, /all 11 surfaces wired/);
   const bad = cli(['audit', root, 'Bad-Name']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^error: "Bad-Name" is not a valid mflux package name/);
+  assert.match(bad.stderr, /^error: Use lower case snake_case: "bad_name" instead of "Bad-Name"/);
   assert.equal(cli(['audit', join(root, 'nope'), 'nova']).code, 2);
 });
 

@@ -81,7 +81,7 @@ test('golden test options are validated in one line', () => {
   assert.throws(() => planGoldenTest(root, { model: 'nova', height: 100 }), /height must be a multiple of 16/);
   assert.throws(() => planGoldenTest(root, { model: 'nova', quantize: 7 }), /quantize must be one of/);
   assert.throws(() => planGoldenTest(root, { model: 'nova', steps: 0 }), /steps must be an integer from 1/);
-  assert.throws(() => planGoldenTest(root, { model: 'Nova!' }), /not a valid mflux package name/);
+  assert.throws(() => planGoldenTest(root, { model: 'Nova!' }), /snake_case/);
   const v = planGoldenTest(root, { model: 'nova', variant: 'edit', mismatchThreshold: 0.25 });
   assert.equal(v.files[0].rel, 'tests/image_generation/test_generate_image_nova_edit.py');
   assert.match(v.files[0].contents, /class TestImageGeneratorNovaEdit:/);

@@ -25,11 +25,11 @@ test('model names follow mflux conventions', () => {
   assert.deepEqual(modelNames('krea2').aliases, ['krea2']);
   assert.equal(modelNames('flux2').cls, 'Flux2');
   assert.equal(toPackageName(' Z-Image Turbo '), 'z_image_turbo');
-  assert.match(invalidModelName('2fast') ?? '', /not a valid/);
+  assert.match(invalidModelName('2fast') ?? '', /must start with a letter/);
   assert.match(invalidModelName('class') ?? '', /keyword/);
   assert.match(invalidModelName('common') ?? '', /shared/);
   assert.equal(invalidModelName('nova'), undefined);
-  assert.throws(() => modelNames('Bad-Name'), /not a valid mflux package name/);
+  assert.throws(() => modelNames('Bad-Name'), /snake_case/);
 });
 
 test('scaffold: canonical layout, every Python stub compiles', () => {
