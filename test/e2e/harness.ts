@@ -580,8 +580,16 @@ export class VSCodeSession {
   /** Waits for a notification whose text matches, and returns its text. */
   async waitForNotification(match: string | RegExp, timeoutMs = 20_000): Promise<string> {
     let found = '';
+    // VS Code does not always raise a toast (e.g. while another notification shows progress);
+    // the message then sits in the notification center, so open it once if nothing shows.
+    const centerAt = Date.now() + Math.min(5_000, timeoutMs / 3);
+    let centerOpened = false;
     await waitFor(
       async () => {
+        if (!centerOpened && Date.now() > centerAt && !(await this.page.locator('.notifications-center').isVisible())) {
+          centerOpened = true;
+          await this.runCommand('Notifications: Show Notifications');
+        }
         const all = await this.notifications();
         found = all.find((t) => (typeof match === 'string' ? t.includes(match) : match.test(t))) ?? '';
         return found !== '';

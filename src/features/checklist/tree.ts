@@ -22,9 +22,10 @@ const OPEN_STATE_FILE = 'mfluxPort.openStateFile';
 const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
 
 /**
- * Rows with children (ports, phases) are refreshed only after the user has not clicked a
- * checkbox for this long: refreshing a row makes VS Code forget its children until it fetches
- * them again, and a checkbox event for a forgotten row is dropped without a word.
+ * Rows with children (ports, phases) are refreshed only once the checklist has been quiet (no
+ * checkbox click, no store change) for this long: refreshing a row makes VS Code forget its
+ * children until it fetches them again, and a checkbox event for a forgotten row is dropped
+ * without a word. Leaf rows are refreshed at once.
  */
 const QUIET_MS = 2000;
 
@@ -65,7 +66,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   private readonly shown = new Map<string, string>();
   private readonly pendingParents = new Set<ChecklistNode>();
   private parentTimer: NodeJS.Timeout | undefined;
-  private lastCheckboxAt = 0;
+  private lastActivityAt = 0;
+  /** Ids of rows VS Code has fetched and not forgotten since; only those can be refreshed. */
+  private readonly fetched = new Set<string>();
 
   constructor(private readonly store: ChecklistStore) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, manageCheckboxStateManually: true, showCollapseAll: true });
@@ -88,6 +91,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     this.view.message = this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0 ? 'A checklist file could not be read; open it to fix it.' : undefined;
     this.shown.clear();
     this.pendingParents.clear();
+    this.fetched.clear();
     this.changed.fire();
   }
 
@@ -111,8 +115,10 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
       // The port row's tooltip also counts verified open items, so any change may alter it.
       this.pendingParents.add(this.portNode(entry.repo, model));
     }
-    // Leaf rows have no children to forget: refresh them at once.
-    if (items.length) this.changed.fire(items);
+    this.lastActivityAt = Date.now();
+    // Leaf rows have no children to forget: refresh them at once (rows never fetched need not be).
+    const known = items.filter((n) => this.fetched.has(n.id));
+    if (known.length) this.changed.fire(known);
     this.scheduleParents();
   }
 
@@ -125,17 +131,29 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
 
   private scheduleParents(): void {
     if (this.pendingParents.size === 0 || this.parentTimer) return;
-    const wait = Math.max(0, this.lastCheckboxAt + QUIET_MS - Date.now());
+    const wait = Math.max(0, this.lastActivityAt + QUIET_MS - Date.now());
     this.parentTimer = setTimeout(() => {
       this.parentTimer = undefined;
-      if (Date.now() - this.lastCheckboxAt < QUIET_MS) {
+      if (Date.now() - this.lastActivityAt < QUIET_MS) {
         this.scheduleParents();
         return;
       }
-      const nodes = [...this.pendingParents];
+      const nodes = [...this.pendingParents].filter((n) => this.fetched.has(n.id));
       this.pendingParents.clear();
+      if (nodes.length === 0) return;
+      // VS Code forgets the children of a refreshed row until it asks for them again.
+      for (const n of nodes) for (const id of [...this.fetched]) if (id !== n.id && this.isDescendant(id, n)) this.fetched.delete(id);
       this.changed.fire(nodes);
     }, wait);
+  }
+
+  private isDescendant(id: string, parent: ChecklistNode): boolean {
+    if (parent.kind === 'port') return id.startsWith(`phase:${parent.repo}:${parent.model}:`) || id.startsWith(`item:${parent.repo}:${parent.model}:`);
+    if (parent.kind === 'phase') {
+      const node = this.nodes.get(id);
+      return node?.kind === 'item' && node.repo === parent.repo && node.model === parent.model && phaseOf(node.itemId)?.id === parent.phaseId;
+    }
+    return false;
   }
 
   // ------------------------------------------------------------- nodes (same object per id, for reveal)
@@ -160,6 +178,12 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   }
 
   getChildren(element?: ChecklistNode): ChecklistNode[] {
+    const children = this.childrenOf(element);
+    for (const c of children) this.fetched.add(c.id);
+    return children;
+  }
+
+  private childrenOf(element?: ChecklistNode): ChecklistNode[] {
     if (!element) {
       return [
         ...this.store.brokenFiles().map((b) => this.node({ kind: 'broken' as const, id: `broken:${b.file}`, repo: b.repo, file: b.file })),
@@ -307,7 +331,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   // ------------------------------------------------------------- events
 
   private async onCheckboxes(e: vscode.TreeCheckboxChangeEvent<ChecklistNode>): Promise<void> {
-    this.lastCheckboxAt = Date.now();
+    this.lastActivityAt = Date.now();
     for (const [node, state] of e.items) {
       if (node.kind !== 'item') continue;
       const entry = this.store.find(node.repo, node.model);
