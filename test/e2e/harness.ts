@@ -556,6 +556,17 @@ export class VSCodeSession {
     return this.view(view).locator('.welcome-view-content');
   }
 
+  /** Moves the cursor of the active editor to line:column (1-based) and waits until it is there. */
+  async goToLine(line: number, column = 1): Promise<void> {
+    const widget = await this.openQuickInput('Control+G');
+    const input = widget.locator('.quick-input-box input');
+    await input.fill(`:${line}:${column}`);
+    await input.press('Enter');
+    await widget.waitFor({ state: 'hidden' });
+    const want = `Ln ${line}, Col ${column}`;
+    await waitFor(async () => (await this.page.locator('.statusbar-item', { hasText: want }).count()) > 0, `the cursor at ${want}`, 10_000);
+  }
+
   /** Opens a file by path (absolute or relative to the workspace) through Quick Open. */
   async openFile(path: string): Promise<void> {
     const widget = await this.openQuickInput('Control+P');

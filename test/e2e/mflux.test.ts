@@ -78,9 +78,7 @@ test('scaffold with preview, hygiene quick fix, milestone commit and refusal', {
     await vs.screenshot('hygiene-problem');
     // Cursor inside the call (Go to Line 5, column 6), then Quick Fix.
     await vs.page.locator('.monaco-editor .view-lines').first().click();
-    await vs.page.keyboard.press('Control+G');
-    await vs.page.keyboard.type('5:6');
-    await vs.page.keyboard.press('Enter');
+    await vs.goToLine(5, 6);
     await vs.page.keyboard.press('Control+.');
     const fix = vs.page.locator('.action-widget .monaco-list-row', { hasText: 'Remove this line' });
     await fix.first().waitFor({ state: 'visible', timeout: 15_000 });

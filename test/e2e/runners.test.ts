@@ -194,9 +194,7 @@ test('without shell integration the command is sent as text once and the exit co
 
     // Insert Dump on `hidden` (cursor on line 5, column 6)
     await vs.openFile('port_runners/block.py');
-    await vs.page.keyboard.press('Control+G');
-    await vs.page.keyboard.type('5:6');
-    await vs.page.keyboard.press('Enter');
+    await vs.goToLine(5, 6);
     await vs.runCommand('mflux Port: Insert Dump');
     await vs.quickInput('block.hidden', { expect: 'Name of the dump' });
     await vs.page.keyboard.press('Control+S');
