@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, waitFor } from './harness';
+import { freePort, isListening, REPO_ROOT, waitFor } from './harness';
 
 const DEMO = join(REPO_ROOT, 'scripts', 'demo.mjs');
 let tmp = '';
@@ -17,24 +16,6 @@ before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'mflux-port-demo-e2e-'));
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 test('npm run demo -- --check serves the sample port and saves a screenshot', { timeout: 300_000 }, () => {
   const dir = join(tmp, 'check');
@@ -50,7 +31,7 @@ test('npm run demo -- --check serves the sample port and saves a screenshot', { 
   assert.equal(state.items['scope.targets'].status, 'done');
   assert.ok(existsSync(join(dir, 'workspace', 'diffusers', 'src', 'diffusers', 'pipelines', 'z_image', 'pipeline_z_image.py')));
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(r.stdout)![1]);
-  return listening(port).then((up) => assert.equal(up, false, 'code-server stopped after the check'));
+  return isListening(port).then((up) => assert.equal(up, false, 'code-server stopped after the check'));
 });
 
 test('npm run demo serves on --port until Ctrl-C, then stops cleanly', { timeout: 300_000 }, async () => {
@@ -86,7 +67,7 @@ test('npm run demo serves on --port until Ctrl-C, then stops cleanly', { timeout
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, out);
-  assert.equal(await listening(port), false, 'the port is free after Ctrl-C');
+  assert.equal(await isListening(port), false, 'the port is free after Ctrl-C');
 });
 
 test('npm run demo refuses to delete a folder it did not make', () => {

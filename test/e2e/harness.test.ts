@@ -3,26 +3,17 @@
 // notifications, reload, screenshots, and a close() that leaves no process behind.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeWorkspace } from '../fixtures/workspace';
-import { startVSCode, waitFor, type VSCodeSession } from './harness';
+import { isListening, startVSCode, waitFor, type VSCodeSession } from './harness';
 
 let tmp = '';
 before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'mflux-port-harness-'));
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -89,7 +80,7 @@ test('harness helpers work on a multi-root workspace, and close() leaves nothing
   const server = vs?.server?.pid ?? 0;
   await vs?.close({ failed: failure !== undefined });
   if (failure) throw failure;
-  assert.equal(await listening(port), false, 'code-server still listens after close()');
+  assert.equal(await isListening(port), false, 'code-server still listens after close()');
   assert.equal(alive(server), false, 'code-server still runs after close()');
   assert.equal(existsSync(temp), false, 'temp folder left behind');
 });

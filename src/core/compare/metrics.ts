@@ -1,6 +1,6 @@
 // All per-pair metrics in one streaming pass with float64 accumulators. The hot loop is a
 // single monomorphic typed-array loop per chunk: no per-element calls, no allocation.
-import type { DiffHistogram, SideStats } from './types';
+import type { DiffHistogram, PairResult, SideStats } from './types';
 
 /** Denominator floor of max_rel, so a zero reference value does not divide by zero. */
 export const REL_EPS = 1e-12;
@@ -8,26 +8,11 @@ export const HIST_MIN_EXP = -40;
 export const HIST_MAX_EXP = 20;
 const FIRST_N = 10;
 
-export interface MetricValues {
-  readonly numel: number;
-  readonly max_abs: number | null;
-  readonly max_abs_index: readonly number[] | null;
-  readonly mean_abs: number | null;
-  readonly rmse: number | null;
-  readonly max_rel: number | null;
-  readonly rel_l2: number | null;
-  readonly cosine: number | null;
-  readonly sqnr_db: number | null;
-  readonly mismatch: number;
-  readonly mismatch_ratio: number;
-  readonly nan_ref: number;
-  readonly nan_cand: number;
-  readonly inf_ref: number;
-  readonly inf_cand: number;
-  readonly ref_stats: SideStats;
-  readonly cand_stats: SideStats;
-  readonly histogram: DiffHistogram;
-}
+/** The metric fields of a pair result, as one pass produces them (stats and histogram always set). */
+export type MetricValues = Pick<PairResult,
+  | 'numel' | 'max_abs' | 'max_abs_index' | 'mean_abs' | 'rmse' | 'max_rel' | 'rel_l2' | 'cosine' | 'sqnr_db'
+  | 'mismatch' | 'mismatch_ratio' | 'nan_ref' | 'nan_cand' | 'inf_ref' | 'inf_cand'>
+  & Required<Pick<PairResult, 'ref_stats' | 'cand_stats' | 'histogram'>>;
 
 type Chunk = Float32Array | Float64Array;
 
