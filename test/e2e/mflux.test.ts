@@ -61,10 +61,9 @@ test('scaffold with preview, hygiene quick fix, milestone commit and refusal', {
     assert.equal(await row('pyproject.toml').locator('input.edit-checkbox').isChecked(), false);
     await vs.screenshot('scaffold-preview');
     await apply.click();
-    await waitFor(async () => existsSync(variant), 'the scaffolded variant class on disk', 20_000);
-    for (const rel of ['zeta_initializer.py', 'weights/zeta_weight_mapping.py', 'cli/zeta_generate.py', 'latent_creator/zeta_latent_creator.py', 'README.md']) {
-      assert.ok(existsSync(join(ws.mflux, 'src/mflux/models/zeta', rel)), rel);
-    }
+    // The edit creates its files one after another: wait for all of them, naming any missing.
+    const scaffolded = ['zeta_initializer.py', 'weights/zeta_weight_mapping.py', 'cli/zeta_generate.py', 'latent_creator/zeta_latent_creator.py', 'README.md'].map((rel) => join(ws.mflux, 'src/mflux/models/zeta', rel));
+    await waitFor(async () => [variant, ...scaffolded].every((f) => existsSync(f)), 'the scaffolded package on disk', 20_000, async () => `missing: ${[variant, ...scaffolded].filter((f) => !existsSync(f)).join(', ')}`);
     assert.match(readFileSync(join(ws.mflux, 'src/mflux/models/zeta/README.md'), 'utf8'), /acme\/Zeta-1/);
     await vs.waitForNotification(/created \d+ file\(s\) under src\/mflux\/models\/zeta/);
     assert.doesNotMatch(readFileSync(join(ws.mflux, 'pyproject.toml'), 'utf8'), /mflux-generate-zeta/, 'the unticked wiring was left out');
