@@ -184,6 +184,7 @@ export class RunnerCommands implements vscode.Disposable {
           pairedWith: side === 'mlx' ? dirs.ref : undefined,
         });
         await writeRunRecord(plan.runDir, record);
+        if (plan.commandFile) await writeFile(plan.commandFile.path, plan.commandFile.text, { mode: 0o600 });
         started.add(side);
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: `mflux Port: ${sideLabel(side)} run ${runId}` },
