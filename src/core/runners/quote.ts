@@ -29,6 +29,7 @@ const SAFE_POSIX = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 const SAFE_PWSH = /^[A-Za-z0-9_./:\\][A-Za-z0-9_./:\\=+-]*$/;
 
 // C0 controls, DEL and C1 controls: none of them can be typed into a terminal as text.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const C0_NAMES = ['NUL', '^A', '^B', '^C', '^D', '^E', '^F', 'BEL', 'BS', 'TAB', 'LF', 'VT', 'FF', 'CR', '^N', '^O', '^P', '^Q', '^R', '^S', '^T', '^U', '^V', '^W', '^X', '^Y', '^Z', 'ESC', '^\\', '^]', '^^', '^_'];
 
