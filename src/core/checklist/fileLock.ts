@@ -44,17 +44,41 @@ async function readOwner(lock: string): Promise<Owner | undefined> {
   }
 }
 
-async function isStale(lock: string): Promise<boolean> {
+/** The nonce (or '' when unwritten) of a lock that may be broken; undefined when it must be waited for. */
+async function staleNonce(lock: string): Promise<string | undefined> {
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(lock)).mtimeMs;
   } catch {
-    return false; // gone already: just try again
+    return undefined; // gone already: just try again
   }
   const owner = await readOwner(lock);
-  if (owner) return isDead(owner.pid, owner.host) || Date.now() - mtimeMs > STALE_MS;
+  if (owner) return isDead(owner.pid, owner.host) || Date.now() - mtimeMs > STALE_MS ? owner.nonce : undefined;
   // Created but not yet written by its owner, or torn by a kill right after creation.
-  return Date.now() - mtimeMs > 2_000;
+  return Date.now() - mtimeMs > 2_000 ? '' : undefined;
+}
+
+/**
+ * Removes a stale lock. Two waiters may both find it stale; if both simply deleted it, the
+ * second could delete the fresh lock the first just took. So breaking takes a second lock, and
+ * under it the lock is removed only if it is still the one found stale.
+ */
+export async function breakStale(lock: string, nonce: string): Promise<void> {
+  const breaker = `${lock.slice(0, -TEMP_SUFFIX.length)}.break${TEMP_SUFFIX}`;
+  try {
+    await (await open(breaker, 'wx', 0o644)).close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // Breaking takes milliseconds; a breaker this old was killed mid-way.
+    const age = await stat(breaker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > 2_000) await unlink(breaker).catch(() => undefined);
+    return;
+  }
+  try {
+    if ((await staleNonce(lock)) === nonce) await unlink(lock).catch(() => undefined);
+  } finally {
+    await unlink(breaker).catch(() => undefined);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,8 +102,9 @@ export async function withFileLock<T>(target: string, job: () => Promise<T>): Pr
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return job();
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    if (await isStale(lock)) {
-      await unlink(lock).catch(() => undefined);
+    const stale = await staleNonce(lock);
+    if (stale !== undefined) {
+      await breakStale(lock, stale);
       continue;
     }
     if (Date.now() - started > WAIT_MS) {

@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { createPort, loadPorts, loadStateFile, setItemNote, setItemStatus, stateFile, updatePort } from '../../../src/core/checklist/state';
-import { lockPathFor } from '../../../src/core/checklist/fileLock';
+import { breakStale, lockPathFor } from '../../../src/core/checklist/fileLock';
 import { tempDir } from './helpers/tmp';
 
 const TICKS = 200;
@@ -126,4 +127,23 @@ test('a .mflux-port symlink out of the repo is not followed', async () => {
   symlinkSync(join(repo2, 'state'), join(repo2, '.mflux-port'));
   await createPort({ model: 'qwen_image', mfluxRepo: repo2, reference: '', notes: '' });
   assert.ok(existsSync(join(repo2, 'state', 'qwen_image.json')));
+});
+
+test('breaking a stale lock never removes the fresh lock another waiter took meanwhile', async () => {
+  const repo = await newRepo('mfp-break-');
+  const file = stateFile(repo, 'z_image');
+  const lock = lockPathFor(file);
+  // Waiter 1 found a dead writer's lock (nonce "dead") stale; before it breaks it, waiter 2
+  // broke it and took the lock itself (nonce "fresh", this live process).
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'fresh' }));
+  await breakStale(lock, 'dead');
+  assert.equal(JSON.parse(readFileSync(lock, 'utf8')).nonce, 'fresh', 'the fresh lock is kept');
+  // The lock of a dead pid is broken, also past a breaker left by a writer killed mid-break.
+  writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), nonce: 'dead' }));
+  const breaker = join(repo, '.mflux-port', '.z_image.json.lock.break.tmp');
+  writeFileSync(breaker, '');
+  utimesSync(breaker, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  await updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done'));
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).items['scope.targets'].status, 'done');
+  assert.deepEqual(readdirSync(join(repo, '.mflux-port')).sort(), ['.gitignore', 'z_image.json']);
 });
