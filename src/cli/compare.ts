@@ -5,6 +5,8 @@ import { compareInWorker } from '../core/compare/client';
 import { renderHtmlReport } from '../core/compare/html';
 import { isInside, reportToJson, writeAtomic, writeHeatmaps } from '../core/compare/outputs';
 import { readCompareMap } from '../core/compare/pairing';
+import { describeCut } from '../core/compare/captureNotes';
+import { describeDelta, diffRuns, readBaseline, summarize, type ReportSummaryJson } from '../core/compare/history';
 import type { CompareOptions, PairResult, ReportJson } from '../core/compare/types';
 import { formatValue } from '../core/images/colormap';
 import { UsageError, parseArgs } from './args';
@@ -30,11 +32,16 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --max-heatmaps N   heatmaps for at most N pairs, the first in order (default 64)
   --reduction R      how channels reduce in heatmaps: max (default) or mean
   --scale S          heatmap color scale: linear (default) or log
+  --baseline FILE    an earlier report (--json output, or a run's report-summary.json):
+                     say what changed since, e.g. "first divergence moved from a to b",
+                     and which pairs got better or worse (rel_l2 by 2x or more); the
+                     --json output gets a "baseline" object
   --quiet            no table on stdout
 
 Layout differences (NHWC/NCHW, NLC/NCL, OHWI/OIHW, Flux packed latents) are reconciled
 and named in the report. Pairs are ordered by the manifest.jsonl next to a dump when
-there is one, else in natural order (blocks.2 before blocks.10).
+there is one, else in natural order (blocks.2 before blocks.10). The probe's notes in a
+manifest are reported: where a byte cap stopped the capture, and values it skipped.
 Exit codes: 0 every pair passes, 1 some pair fails, 2 bad input.
 `;
 
@@ -74,6 +81,10 @@ function table(r: ReportJson): string {
     const how = r.error_growth.pattern === 'local' ? 'a jump: a local bug' : r.error_growth.pattern === 'drift' ? 'a slow rise: drift' : '';
     lines.push(`first divergence: ${r.first_divergence}${how ? ` (${how})` : ''}`);
   }
+  for (const [side, notes] of [['reference', r.capture?.ref], ['candidate', r.capture?.cand]] as const) {
+    if (notes?.cut) lines.push(`${side}: ${describeCut(notes.cut)}; later checkpoints were not dumped`);
+    for (const k of notes?.skipped ?? []) lines.push(`${side}: skipped ${k.name}: ${k.reason}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -85,12 +96,13 @@ export const compareCommand: SubCommand = {
     let options: CompareOptions;
     let json: string | undefined, html: string | undefined, heatDir: string | undefined;
     let quiet: boolean;
+    let baseline: ReportSummaryJson | undefined;
     let scale: 'linear' | 'log';
     try {
       const { positionals, flags, values } = parseArgs(
         args,
         ['--all-heatmaps', '--quiet'],
-        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps'],
+        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps', '--baseline'],
       );
       if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
@@ -105,6 +117,9 @@ export const compareCommand: SubCommand = {
           if (isInside(out, input)) throw new UsageError(`${flag} ${out} would write inside the input ${input}; choose another path`);
         }
       }
+      const baseFile = values.get('--baseline')?.at(-1);
+      if (baseFile && json && json !== '-' && resolve(json) === resolve(baseFile)) throw new UsageError(`--json ${json} would overwrite the --baseline it reads; write the new report elsewhere`);
+      if (baseFile) baseline = readBaseline(resolve(baseFile));
       const mapFile = values.get('--map')?.at(-1);
       const wantsHeat = Boolean(heatDir || html);
       options = {
@@ -136,12 +151,13 @@ export const compareCommand: SubCommand = {
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
-      const r = out.report;
+      const delta = baseline ? diffRuns(baseline, summarize(out.report)) : undefined;
+      const r = delta ? { ...out.report, baseline: delta } : out.report;
       if (json === '-') process.stdout.write(reportToJson(r) + '\n');
       else if (json) writeAtomic(json, reportToJson(r) + '\n');
       if (heatDir) writeHeatmaps(out, heatDir, scale);
       if (html) writeAtomic(html, renderHtmlReport(out));
-      if (!quiet) process.stdout.write(table(r));
+      if (!quiet) process.stdout.write(table(r) + (delta ? describeDelta(delta).join('\n') + '\n' : ''));
       if (r.pairs.length === 0) {
         process.stderr.write(`error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
           ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`);

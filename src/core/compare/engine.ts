@@ -9,6 +9,7 @@ import { errorGrowth } from './growth';
 import { Gatherer, alternativePlans, planLayout, type LayoutPlan } from './layout';
 import { MetricAccumulator } from './metrics';
 import { compileRules, findManifest, pairNames, readManifest } from './pairing';
+import { readCaptureNotes, type CaptureNotes } from './captureNotes';
 import { compileTolerances } from './tolerance';
 import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, PairResult, ReportJson } from './types';
 
@@ -183,6 +184,14 @@ function isAbort(e: unknown): boolean {
   return (e as Error)?.name === 'AbortError';
 }
 
+/** The probe's cut / skipped / site notes from the manifest next to a dump, when there are any. */
+function notesOf(path: string): CaptureNotes | undefined {
+  const m = findManifest(path);
+  if (!m) return undefined;
+  const n = readCaptureNotes(m);
+  return n.cut || n.skipped.length || Object.keys(n.sites).length ? n : undefined;
+}
+
 /** Runs a whole comparison. Throws CompareInputError for bad input, AbortError when cancelled. */
 export async function runCompare(options: CompareOptions, hooks: CompareHooks = {}): Promise<CompareOutput> {
   // Bad tolerances or rules fail before any file is opened.
@@ -212,7 +221,9 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     throw e;
   }
   try {
-    return await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest });
+    const out = await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest });
+    const capture = { ref: notesOf(options.refPath), cand: notesOf(options.candPath) };
+    return capture.ref || capture.cand ? { ...out, report: { ...out.report, capture } } : out;
   } finally {
     await Promise.all([ref.close(), cand.close()]);
   }

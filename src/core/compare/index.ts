@@ -8,3 +8,5 @@ export { naturalCompare, pairNames, readManifest, findManifest, readCompareMap, 
 export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
 export { planLayout, alternativePlans, type LayoutPlan } from './layout';
 export { errorGrowth, JUMP_FACTOR } from './growth';
+export { SUMMARY_FILE, CHANGE_FACTOR, summarize, readBaseline, diffRuns, describeDelta, type ReportSummaryJson, type RunDelta, type PairChange } from './history';
+export { readCaptureNotes, describeCut, humanBytes, type CaptureNotes, type CaptureCut, type DumpSite } from './captureNotes';

@@ -4,6 +4,7 @@
 // Additive changes only: the parity-report panel and the CLI both depend on these shapes.
 import type { DType } from '../tensors/types';
 import type { Heatmap } from '../images/types';
+import type { CaptureNotes } from './captureNotes';
 
 /** Known layout differences between PyTorch (reference) and MLX (candidate) dumps. */
 export type LayoutTransform =
@@ -137,6 +138,8 @@ export interface ReportJson {
   readonly order: 'manifest' | 'natural';
   readonly ref_path: string;
   readonly cand_path: string;
+  /** The probe's notes per side: a byte-cap cut, skipped values, dump sites (when its manifest has any). */
+  readonly capture?: { readonly ref?: CaptureNotes; readonly cand?: CaptureNotes };
 }
 
 /** Heatmaps of one pair (present for pairs that were compared element by element). */

@@ -15,6 +15,10 @@ export interface RunEnvOptions {
   readonly probeDir: string;
   /** HF_HUB_OFFLINE=1 on the reference side, so missing weights fail fast instead of downloading. */
   readonly hfHubOffline: boolean;
+  /** MFLUX_PORT_MAX_BYTES: the probe's byte cap for this side (setting mfluxPort.runner.maxCaptureBytes). */
+  readonly maxCaptureBytes?: string;
+  /** MFLUX_PORT_CAPTURE_INCLUDE: Capture Inside's module subtree. */
+  readonly captureInclude?: string;
 }
 
 export function runEnv(o: RunEnvOptions): EnvPlan {
@@ -25,6 +29,8 @@ export function runEnv(o: RunEnvOptions): EnvPlan {
   ];
   if (o.refDir) set.push(['MFLUX_PORT_REF_DIR', o.refDir]);
   if (o.mlxDir) set.push(['MFLUX_PORT_MLX_DIR', o.mlxDir]);
+  if (o.maxCaptureBytes) set.push(['MFLUX_PORT_MAX_BYTES', o.maxCaptureBytes]);
+  if (o.captureInclude) set.push(['MFLUX_PORT_CAPTURE_INCLUDE', o.captureInclude]);
   set.push(['PYTHONUNBUFFERED', '1']);
   if (o.side === 'ref' && o.hfHubOffline) set.push(['HF_HUB_OFFLINE', '1']);
   return { set, prependPythonPath: o.probeDir };

@@ -14,6 +14,8 @@ export interface RunSettings {
   readonly probeDir: string;
   /** The user's terminal shell (its path decides the quoting). */
   readonly shell: string;
+  readonly maxCaptureBytes?: string;
+  readonly captureInclude?: string;
 }
 
 export interface SideRequest {
@@ -70,6 +72,8 @@ export function planSide(req: SideRequest, s: RunSettings): SidePlan {
     mlxDir: req.side === 'ref' ? req.otherDir : undefined,
     probeDir: s.probeDir,
     hfHubOffline: s.hfHubOffline,
+    maxCaptureBytes: s.maxCaptureBytes,
+    captureInclude: s.captureInclude,
   });
   const kind = shellKind(s.shell);
   const command = composeCommand({ cwd: req.repo, env, argv }, kind);

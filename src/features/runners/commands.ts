@@ -134,6 +134,7 @@ export class RunnerCommands implements vscode.Disposable {
       hfHubOffline: cfg.hfHubOffline,
       probeDir: this.context.asAbsolutePath('python'),
       shell: vscode.env.shell,
+      maxCaptureBytes: cfg.maxCaptureBytes,
     };
   }
 

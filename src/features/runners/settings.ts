@@ -13,6 +13,8 @@ export interface RunnerConfig {
   readonly referenceScript: string;
   readonly mlxScript: string;
   readonly shellIntegrationTimeout: number;
+  /** MFLUX_PORT_MAX_BYTES as typed (the probe parses and validates it). */
+  readonly maxCaptureBytes: string;
 }
 
 export function readConfig(scope?: vscode.Uri): RunnerConfig {
@@ -28,6 +30,7 @@ export function readConfig(scope?: vscode.Uri): RunnerConfig {
     referenceScript: c.get<string>('referenceScript', DEFAULT_REF_SCRIPT).trim() || DEFAULT_REF_SCRIPT,
     mlxScript: c.get<string>('mlxScript', DEFAULT_MLX_SCRIPT).trim() || DEFAULT_MLX_SCRIPT,
     shellIntegrationTimeout: Math.max(1, c.get<number>('shellIntegrationTimeout', 8)),
+    maxCaptureBytes: String(c.get<string | number>('maxCaptureBytes', '20GB')).trim() || '20GB',
   };
 }
 

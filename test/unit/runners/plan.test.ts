@@ -1,7 +1,12 @@
 // One side of a run as planned for the terminal, and its run.json records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeEnd, endRecord, planDeterministicTest, planSide, startRecord, type RunSettings } from '../../../src/core/runners';
+import { PYTHON, REPO_ROOT } from '../../helpers/python';
 
 const settings: RunSettings = { template: 'uv run python {script}', uv: '/opt/bin/uv', python: 'python3', hfHubOffline: true, probeDir: '/ext/python', shell: '/bin/zsh' };
 
@@ -40,4 +45,22 @@ test('plan: deterministic test command keeps the test output', () => {
   const { line, argv } = planDeterministicTest('/w/mflux', 'tests/image_generation/test_generate_image_z_image.py', settings);
   assert.deepEqual(argv, ['/opt/bin/uv', 'run', 'python', '-m', 'pytest', 'tests/image_generation/test_generate_image_z_image.py']);
   assert.equal(line, 'cd /w/mflux && MFLUX_PRESERVE_TEST_OUTPUT=1 PYTHONUNBUFFERED=1 /opt/bin/uv run python -m pytest tests/image_generation/test_generate_image_z_image.py');
+});
+
+test('plan: the maxCaptureBytes setting reaches the probe through bash as MFLUX_PORT_MAX_BYTES, and the probe cuts there', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'mp-plan-cap-'));
+  try {
+    writeFileSync(join(repo, 'run.py'), 'import numpy as np\nfrom mflux_port_probe import dump\nfor i in range(3):\n    dump(f"x{i}", np.zeros(100, np.float32))\n');
+    const p = planSide({ side: 'ref', runId: 'r1', model: 'm', repo, script: join(repo, 'run.py') },
+      { ...settings, template: `${PYTHON} {script}`, shell: '/bin/bash', probeDir: join(REPO_ROOT, 'python'), maxCaptureBytes: '900B' });
+    assert.equal(p.env.MFLUX_PORT_MAX_BYTES, '900B');
+    const r = spawnSync('/bin/bash', ['-c', p.line], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: repo } });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(join(p.runDir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.kind ?? l.name), ['x0', 'x1', 'cut']);
+    assert.equal(lines[2].max_bytes, 900);
+    assert.equal(planSide({ side: 'ref', runId: 'r', model: 'm', repo: '/w/d', script: '/w/d/s.py' }, settings).env.MFLUX_PORT_MAX_BYTES, undefined);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
 });
