@@ -291,8 +291,10 @@ export async function compareSources(
   // Headers only: learn each kind of tensor's layout from the pairs whose shapes decide it.
   const conventions = new LayoutConventions(pairing.pairs.map(([rn, cn]) => ({ name: rn, ref: (ref.get(rn) as TensorInfo).shape, cand: (cand.get(cn) as TensorInfo).shape })));
   let lastReport = 0;
+  const only = options.only ? new Set(options.only) : null;
   for (const [refName, candName] of pairing.pairs) {
     signal?.throwIfAborted();
+    if (only && !only.has(refName)) continue;
     const r = ref.get(refName) as TensorInfo;
     const c = cand.get(candName) as TensorInfo;
     const tol = tolerances.resolve(refName, r.dtype, c.dtype);

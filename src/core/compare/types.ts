@@ -246,6 +246,11 @@ export interface CompareOptions {
   readonly chunkElements?: number;
   /** Elements held for one window of a transformed candidate (default 32M). */
   readonly windowElements?: number;
+  /**
+   * Compare only these reference names (the panel re-measures one pair after a tolerance
+   * edit); side conventions are still learned from every pair.
+   */
+  readonly only?: readonly string[];
   /** Every pair outside its tolerance is diverged (no drift verdict). */
   readonly strict?: boolean;
   /** A second reference run: per pair, its error against REF is the noise floor. */

@@ -12,7 +12,7 @@
 //   floor for the pair, an error above floorFactor × the reference's own run-to-run error.
 //   With a floor the floor rule replaces the jump rule for that pair. --strict: every pair
 //   outside its tolerance is diverged (the rule before verdicts existed).
-import type { ErrorGrowth, GrowthPoint, PairResult, Verdict } from './types';
+import type { ErrorGrowth, GrowthPoint, PairResult, ReportJson, Verdict } from './types';
 
 /** A jump multiplies rel_l2 by at least this much over the largest earlier rel_l2. */
 export const JUMP_FACTOR = 10;
@@ -141,5 +141,25 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
     counts,
     firstDivergence: first ? first.name : null,
     firstOutsideTolerance: outside ? outside.name : null,
+  };
+}
+
+/**
+ * The report with one pair replaced (re-measured under an edited tolerance) and every verdict,
+ * the counts, the first divergence and the growth judged again under the report's own rules
+ * (strict, noise floors, factor).
+ */
+export function withPair(report: ReportJson, pair: PairResult): ReportJson {
+  const pairs = report.pairs.map((p) => (p.name === pair.name ? { ...pair, ...(p.noise_floor !== undefined ? { noise_floor: p.noise_floor } : {}) } : p));
+  const floors = new Map<string, number | null>();
+  for (const p of pairs) if (p.noise_floor !== undefined) floors.set(p.ref_name, p.noise_floor);
+  const j = judge(pairs, { strict: report.strict, floors: report.noise_floor ? floors : undefined, floorFactor: report.noise_floor?.factor });
+  return {
+    ...report,
+    pairs: j.pairs,
+    first_divergence: j.firstDivergence,
+    first_outside_tolerance: j.firstOutsideTolerance,
+    verdicts: j.counts,
+    error_growth: j.growth,
   };
 }
