@@ -16,6 +16,7 @@ export function showEmpty(text: string, error = false): void {
   body.hidden = true;
   emptyState.hidden = false;
   if (error) emptyState.classList.add('error');
+  emptyState.classList.remove('unpaired-state');
   emptyState.textContent = text;
 }
 
@@ -28,7 +29,7 @@ const MAX_LISTED = 200;
 export function showUnpaired(r: ParityReport): void {
   body.hidden = true;
   emptyState.hidden = false;
-  emptyState.classList.add('error');
+  emptyState.classList.add('error', 'unpaired-state');
   clear(emptyState);
   const list = (title: string, names: readonly string[], id: string) => h('div', { class: 'unpaired-list', id },
     h('h3', { text: `${title} (${names.length})` }),
