@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { compareInWorker } from '../../core/compare/client';
 import { renderHtmlReport } from '../../core/compare/html';
 import { reportToJson } from '../../core/compare/outputs';
+import { readToleranceMap, saveTensorTolerance, toleranceMapPath } from '../../core/compare/toleranceMap';
 import { openTensors, type TensorSource } from '../../core/tensors';
 import { readPairValues } from '../../core/viewer/pairValues';
 import { isObject } from '../../protocol/validate';
@@ -30,9 +31,14 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
   const abort = new AbortController();
   const sources: { ref?: Promise<TensorSource>; cand?: Promise<TensorSource> } = {};
   const disposables: vscode.Disposable[] = [];
+  // Tolerance edits live in the workspace's .mflux-port/compare-map.json (a --map file).
+  const root = (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source.ref)) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
+  const mapFile = root ? toleranceMapPath(root) : undefined;
   const controller = new ParityController(source, title, {
     post: (m) => { void panel.webview.postMessage(m); },
-    compare: (s, onProgress) => compareInWorker({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing' }, { signal: abort.signal, onProgress }),
+    compare: (s, onProgress, extra) => compareInWorker({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { signal: abort.signal, onProgress }),
+    loadTolerances: mapFile ? () => readToleranceMap(mapFile) : undefined,
+    saveTolerance: mapFile ? (name, tol) => saveTensorTolerance(mapFile, name, tol) : undefined,
     async readValues(out, p) {
       sources.ref ??= openTensors(out.report.ref_path);
       sources.cand ??= openTensors(out.report.cand_path);
