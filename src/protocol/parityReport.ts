@@ -95,6 +95,8 @@ export interface LayerDetail {
 export interface ParitySource {
   readonly ref: string;
   readonly cand: string;
+  /** A second reference run whose error against `ref` is each pair's noise floor. */
+  readonly floor?: string;
 }
 
 export type ParityHostMessage =
@@ -158,7 +160,7 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
   switch (m.kind) {
     case 'init':
       return isString(p.title) && isString(p.refLabel) && isString(p.candLabel) && isParityReport(p.report)
-        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand)));
+        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand) && (p.source.floor === undefined || isString(p.source.floor))));
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
     case 'layer':

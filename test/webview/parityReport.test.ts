@@ -166,7 +166,7 @@ describe('parity report webview', () => {
       ...report,
       first_divergence: failing[1],
       verdicts: { pass: report.pairs.length - failing.length, drift: 1, diverged: failing.length - 1 },
-      pairs: report.pairs.map((p) => ({ ...p, verdict: p.pass ? 'pass' : p.name === failing[0] ? 'drift' : 'diverged', verdict_why: 'x' })),
+      pairs: report.pairs.map((p) => ({ ...p, verdict: p.pass ? 'pass' : p.name === failing[0] ? 'drift' : 'diverged', verdict_why: 'x', noise_floor: 1e-9, floor_ratio: (p.rel_l2 ?? 0) / 1e-9 })),
     };
     await h.send({ kind: 'report', payload: { report: judged } });
     await h.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
@@ -177,6 +177,11 @@ describe('parity report webview', () => {
     await h.screenshot('parityReport-verdicts-dark');
     assert.deepEqual(await h.errors(), []);
     await h.close();
+    const light = await open(browser, 'light');
+    await light.send({ kind: 'report', payload: { report: judged } });
+    await light.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
+    await light.screenshot('parityReport-verdicts-light');
+    await light.close();
   });
 
   it('copies a pytest assertion whose tolerance passes in NumPy', async () => {

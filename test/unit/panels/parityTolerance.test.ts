@@ -24,7 +24,7 @@ function host(mapFile: string) {
   const saved: CompareOutput[] = [];
   const h: ParityHost = {
     post: (m) => posted.push(m as never),
-    compare: (s, onProgress, extra) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { onProgress }),
+    compare: (s, onProgress, extra) => runCompare({ refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { onProgress }),
     loadTolerances: () => readToleranceMap(mapFile),
     saveTolerance: (name, tol) => saveTensorTolerance(mapFile, name, tol),
     readValues: async () => null,
@@ -60,6 +60,11 @@ describe('parity report tolerance edits', () => {
     assert.ok(t.posted.every(isParityHostMessage));
     // the file is a --map the CLI reads
     assert.deepEqual(JSON.parse(readFileSync(mapFile, 'utf8')), { tensors: { block2: { atol, rtol: 0 } } });
+    // the same panel's webview made again (switching tabs) gets the edited report, not the first one
+    await c.handle({ kind: 'ready', payload: {} });
+    const reinit = t.posted.filter((m) => m.kind === 'init').pop()?.payload.report as ReportJson;
+    assert.equal(reinit.first_divergence, rep.first_divergence);
+    assert.equal(reinit.pairs.find((p) => p.name === 'block2')?.verdict, 'pass');
     // Export uses the edited report
     await c.handle({ kind: 'exportReport', payload: { format: 'json' } });
     assert.equal(t.saved[0].report.first_divergence, rep.first_divergence);
@@ -81,5 +86,23 @@ describe('parity report tolerance edits', () => {
     assert.match(t.posted.find((m) => m.kind === 'error')?.payload.message ?? '', /compare-map\.json/);
     await c.handle({ kind: 'toleranceChanged', payload: { name: 'block2', tolerance: { atol: 1, rtol: 0 } } });
     assert.equal(readFileSync(bad, 'utf8'), '{"tensors": ');
+  });
+
+  it('with a noise floor (Compare with Noise Floor…): an edit is judged again under the floor rule', async () => {
+    const v = ensureGenerated('verdicts', 'test/fixtures/make_verdicts.py');
+    const t = host(join(ws, 'floor', '.mflux-port', 'compare-map.json'));
+    const c = new ParityController({ ref: join(v, 'ref'), cand: join(v, 'wrong_eps'), floor: join(v, 'ref_floor') }, 'Parity', t.h);
+    await c.handle({ kind: 'ready', payload: {} });
+    const init = t.posted.find((m) => m.kind === 'init');
+    assert.ok(init && isParityHostMessage(init), 'the source with a floor passes the validator');
+    const rep = init.payload.report as ReportJson;
+    assert.equal(rep.first_divergence, 'norm_out');
+    assert.ok(rep.pairs.every((p) => typeof p.noise_floor === 'number'));
+    // loosening norm_out's tolerance until it passes moves the first divergence on; floors stay
+    await c.handle({ kind: 'toleranceChanged', payload: { name: 'norm_out', tolerance: { atol: 1, rtol: 0 } } });
+    const upd = t.posted.find((m) => m.kind === 'report')?.payload.report as ReportJson;
+    const fresh = await runCompare({ refPath: join(v, 'ref'), candPath: join(v, 'wrong_eps'), noiseFloorPath: join(v, 'ref_floor'), map: { tensors: { norm_out: { atol: 1, rtol: 0 } } } });
+    assert.equal(upd.first_divergence, fresh.report.first_divergence);
+    assert.deepEqual(upd.pairs.map((p) => [p.verdict, p.noise_floor]), fresh.report.pairs.map((p) => [p.verdict, p.noise_floor]));
   });
 });
