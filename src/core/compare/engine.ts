@@ -7,9 +7,12 @@ import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { errorGrowth } from './growth';
 import { Gatherer, alternativePlans, planLayout, type LayoutPlan } from './layout';
 import { MetricAccumulator } from './metrics';
-import { compileRules, findManifest, pairNames, readManifest } from './pairing';
+import { pairNames } from './pairing';
+import { compileRules } from './mapFile';
+import { alignSources } from './alignSources';
+import { findManifest, manifestNames, readManifestFile } from '../capture/manifest';
 import { compileTolerances } from './tolerance';
-import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, PairResult, ReportJson } from './types';
+import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, PairingInfo, PairResult, ReportJson } from './types';
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 export const DEFAULT_WINDOW_ELEMENTS = 32 << 20;
@@ -70,13 +73,14 @@ class Cursor {
   }
 }
 
-function emptyResult(refName: string, candName: string, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string): PairResult {
+function emptyResult(refName: string, candName: string, pairing: PairingInfo, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string): PairResult {
   return {
     name: refName,
     ref_name: refName,
     cand_name: candName,
     ref: { dtype: r.dtype, shape: [...r.shape] },
     cand: { dtype: c.dtype, shape: [...c.shape] },
+    pairing,
     transform,
     atol: tol.atol,
     rtol: tol.rtol,
@@ -194,7 +198,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const m = findManifest(p);
     if (!m) return undefined;
     try {
-      return readManifest(m);
+      return manifestNames(readManifestFile(m));
     } catch (e) {
       throw new CompareInputError((e as Error).message);
     }
@@ -238,7 +242,19 @@ export async function compareSources(
   }
   const refNames = ref.list().map((i) => i.name);
   const candNames = cand.list().map((i) => i.name);
-  const pairing = pairNames(refNames, candNames, rules, manifests);
+  let pairing;
+  let alignment: ReportJson['alignment'];
+  try {
+    pairing = pairNames(refNames, candNames, rules, manifests);
+    if (options.align !== false && pairing.unmatchedRef.length && pairing.unmatchedCand.length) {
+      const found = await alignSources(ref, cand, pairing, manifests, signal);
+      alignment = found.report;
+      if (found.pairs.length) pairing = pairNames(refNames, candNames, rules, manifests, found.pairs);
+    }
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    throw new CompareInputError((e as Error).message);
+  }
   const heatMode = options.heatmaps ?? 'failing';
   const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
@@ -251,16 +267,17 @@ export async function compareSources(
     const r = ref.get(refName) as TensorInfo;
     const c = cand.get(candName) as TensorInfo;
     const tol = tolerances.resolve(refName, r.dtype, c.dtype);
+    const how = pairing.pairedBy.get(refName) ?? { by: 'name' };
     hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
     const planned = planLayout(r.shape, c.shape, refName);
     if (!planned.ok) {
-      pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, null, planned.reason));
       continue;
     }
     const plan = planned.plan;
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
       continue;
     }
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
@@ -296,7 +313,7 @@ export async function compareSources(
       }
     } catch (e) {
       if (isAbort(e)) throw e;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
       continue;
     }
     const { m, heat } = result;
@@ -307,6 +324,7 @@ export async function compareSources(
       cand_name: candName,
       ref: { dtype: r.dtype, shape: [...r.shape] },
       cand: { dtype: c.dtype, shape: [...c.shape] },
+      pairing: how,
       transform: result.plan.transform,
       atol: tol.atol,
       rtol: tol.rtol,
@@ -331,6 +349,7 @@ export async function compareSources(
     order: pairing.order,
     ref_path: ref.path,
     cand_path: cand.path,
+    ...(alignment ? { alignment } : {}),
   };
   return { report, heatmaps };
 }
