@@ -77,7 +77,8 @@ export function parseManifest(text: string, path: string): Manifest {
     try {
       o = JSON.parse(raw);
     } catch {
-      if (lines.slice(i + 1).every((l) => !l.trim())) {
+      // only the very last piece, without its newline, can be a torn write
+      if (i === lines.length - 1) {
         torn = true;
         return;
       }

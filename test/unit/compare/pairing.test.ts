@@ -66,7 +66,7 @@ test('map files: validated with the file named in every error', () => {
   writeFileSync(f, '{"rename": [["^a", "b"]], "tolerances": [{"pattern": "^vae", "atol": 0.001}], "tensors": {"x": {"rtol": 0.5}}}');
   assert.deepEqual(readCompareMap(f).rename, [{ from: '^a', to: 'b', line: 1 }]);
   writeFileSync(f, '{"rename": [{"from": "(", "to": "x"}]}');
-  assert.throws(() => readCompareMap(f), /map\.json: rename\[0\]\.from is not a valid regular expression/);
+  assert.throws(() => readCompareMap(f), /map\.json:1: rename\[0\]\.from is not a valid regular expression/);
   writeFileSync(f, '{"renames": []}');
   assert.throws(() => readCompareMap(f), /map\.json: unknown key "renames"/);
   writeFileSync(f, '{oops');
