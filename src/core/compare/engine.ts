@@ -2,6 +2,7 @@
 // metric and heatmap accumulators, and assembles the report. Memory stays bounded: two chunk
 // buffers (plus one window of the candidate when a layout transform reorders it) and small
 // per-pair state. Runs in a worker thread (worker.ts) or in-process.
+import { outputIsFloat64 } from '../tensors/decode';
 import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { errorGrowth } from './growth';
@@ -123,7 +124,8 @@ interface StreamArgs {
 async function streamPair(a: StreamArgs): Promise<void> {
   const { acc, heat, signal } = a;
   const n = a.refInfo.numel;
-  const opts = { chunkElements: a.chunkElements, signal };
+  // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
+  const opts = { chunkElements: a.chunkElements, signal, float64: true };
   const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
   const ended = (side: TensorInfo) => new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
   try {
@@ -149,7 +151,7 @@ async function streamPair(a: StreamArgs): Promise<void> {
     }
     // Reordered candidate: gather one window of it (in reference order) per pass over it.
     const size = Math.min(n, a.windowElements);
-    const window = a.candInfo.dtype === 'F64' ? new Float64Array(size) : new Float32Array(size);
+    const window = outputIsFloat64(a.candInfo.dtype, true) ? new Float64Array(size) : new Float32Array(size);
     const gather = new Gatherer(a.plan);
     let done = 0;
     for (let start = 0; start < n; start += size) {
