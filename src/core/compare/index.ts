@@ -8,4 +8,6 @@ export { naturalCompare, pairNames } from './pairing';
 export { readCompareMap, parseCompareMap, applyRules, compileRules, unsafePattern } from './mapFile';
 export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
 export { planLayout, alternativePlans, type LayoutPlan } from './layout';
-export { errorGrowth, JUMP_FACTOR } from './growth';
+export { judge, withPair, JUMP_FACTOR, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
+export { LayoutConventions } from './convention';
+export { toleranceMapPath, readToleranceMap, saveTensorTolerance, TOLERANCE_MAP_FILE } from './toleranceMap';

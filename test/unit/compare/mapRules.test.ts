@@ -100,7 +100,7 @@ test('one tensor a side with different names: they are the pair, marked single, 
   const r = cli('compare', a, b, '--json', join(tmp, 'single.json'));
   assert.equal(r.code, 1, r.stderr); // element 7 differs by 0.25
   assert.match(r.stdout, /note: one tensor on each side, so "a" is paired with "b" despite the different names/);
-  assert.match(r.stdout, /FAIL\s+a\s+\[single: b\]/);
+  assert.match(r.stdout, /DIVERGED\s+a\s+\[single: b\]/);
   const rep = JSON.parse(spawnSync('cat', [join(tmp, 'single.json')], { encoding: 'utf8' }).stdout) as ReportJson;
   assert.equal(rep.pairs.length, 1);
   assert.deepEqual(rep.pairs[0].pairing, { by: 'single' });
