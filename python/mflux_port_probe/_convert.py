@@ -27,7 +27,7 @@ _NUMPY_TO_ST = {
     ("u", 1): "U8", ("u", 2): "U16", ("u", 4): "U32", ("u", 8): "U64",
     ("i", 1): "I8", ("i", 2): "I16", ("i", 4): "I32", ("i", 8): "I64",
     ("f", 2): "F16", ("f", 4): "F32", ("f", 8): "F64",
-    ("c", 8): "C64",
+    ("c", 8): "C64", ("c", 16): "C128",
 }
 
 # Torch dtypes numpy cannot hold: reinterpret their bits as an unsigned integer of the same width.
@@ -124,8 +124,6 @@ def _from_torch(t) -> Converted:
         st, raw = _TORCH_RAW[name]
         bits = t.view(getattr(torch, raw)).numpy()
         return Converted(st, tuple(t.shape), _le_bytes(bits), "torch", original)
-    if name == "complex128":
-        raise UnsupportedValue("torch.complex128 has no safetensors equivalent; cast to complex64 first")
     return _from_numpy(t.numpy(), "torch", original)
 
 

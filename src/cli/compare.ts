@@ -32,10 +32,27 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --scale S          heatmap color scale: linear (default) or log
   --quiet            no table on stdout
 
+  --strict           any pair outside its tolerance counts as diverged (no drift)
+  --noise-floor REF2 a second run of the reference with one numeric change (another
+                     dtype, device or thread count): per pair, its rel_l2 against REF is
+                     the noise floor; a pair outside its tolerance diverges only when its
+                     rel_l2 exceeds k x the floor (the floor replaces the jump rule)
+  --floor-factor K   k of the noise-floor rule (default 4)
+
+Every pair gets a verdict: pass (within its tolerance), drift (outside it, but carrying
+the error it received: rel_l2 below 10x the largest earlier rel_l2, or within k x its
+noise floor) or diverged (this layer introduces the error: a jump of 10x or more above
+its rtol, a structural failure, new NaN/Inf, values that match only transposed, or above
+k x its noise floor). The first divergence is the first diverged pair in capture order.
+
 Layout differences (NHWC/NCHW, NLC/NCL, OHWI/OIHW, Flux packed latents) are reconciled
-and named in the report. Pairs are ordered by the manifest.jsonl next to a dump when
-there is one, else in natural order (blocks.2 before blocks.10).
-Exit codes: 0 every pair passes, 1 some pair fails, 2 bad input.
+and named in the report. Shapes that cannot tell (C == H == W, L == C) follow the layout
+the candidate's other pairs of that kind show; with no such pair they are compared as
+stored, and values that match only transposed are a finding (diverged), never a pass.
+Pairs are ordered by the manifest.jsonl next to a dump when there is one, else in
+natural order (blocks.2 before blocks.10).
+Exit codes: 0 nothing diverged (drift allowed; with --strict: every pair passes),
+1 some pair diverged, 2 bad input or no pair to compare, 130 cancelled.
 `;
 
 function number(values: Map<string, string[]>, key: string): number | undefined {
@@ -57,22 +74,39 @@ function n(v: number | null): string {
   return v === null ? '—' : formatValue(v);
 }
 
+const WORD: Record<PairResult['verdict'], string> = { pass: 'ok', drift: 'drift', diverged: 'DIVERGED' };
+
+function layoutCell(p: PairResult): string {
+  if (p.transform === null) return '—';
+  const t = p.transform === 'none' ? '' : p.transform;
+  return p.layout_why === 'convention' ? `${t || 'none'} (convention)` : p.layout_why === 'values' ? `${t || 'none'} (transposed?)` : t;
+}
+
 function table(r: ReportJson): string {
   const rows = r.pairs.map((p: PairResult) => [
-    p.pass ? 'ok' : 'FAIL',
+    WORD[p.verdict],
     p.name === r.first_divergence ? `${p.name}  <- first divergence` : p.name,
-    p.transform === null ? '—' : p.transform === 'none' ? '' : p.transform,
-    p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`,
+    layoutCell(p),
+    (p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`)
+      + (p.floor_ratio !== undefined && p.floor_ratio !== null ? `  floor x${n(p.floor_ratio)}` : ''),
   ]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 0));
   const lines = rows.map((row) => `${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`.trimEnd());
-  const failed = r.pairs.filter((p) => !p.pass).length;
   for (const p of r.pairs) if (p.note) lines.push(`note: ${p.name}: ${p.note}`);
+  for (const c of r.layout_conventions) {
+    const from = c.learned_from !== c.kind ? ` (learned from ${c.learned_from})` : '';
+    if (c.transform !== null) lines.push(`layout: candidate ${c.kind}: ${c.transform}, ${c.pairs} of ${c.of} unambiguous pairs${from}; applied to ${c.applied} ambiguous`);
+    else if (c.applied > 0 || c.of > 0) lines.push(`layout: candidate ${c.kind}: no convention (${c.pairs} of ${c.of} unambiguous pairs agree); ambiguous pairs compared as stored`);
+  }
   lines.push('');
-  lines.push(`${r.pairs.length} pairs, ${failed} failing; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  const v = r.verdicts;
+  lines.push(`${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  if (r.noise_floor) lines.push(`noise floor: ${r.noise_floor.path} (${r.noise_floor.pairs} pairs, diverged above ${r.noise_floor.factor}x the floor)`);
   if (r.first_divergence) {
-    const how = r.error_growth.pattern === 'local' ? 'a jump: a local bug' : r.error_growth.pattern === 'drift' ? 'a slow rise: drift' : '';
-    lines.push(`first divergence: ${r.first_divergence}${how ? ` (${how})` : ''}`);
+    const p = r.pairs.find((q) => q.name === r.first_divergence);
+    lines.push(`first divergence: ${r.first_divergence}${p ? ` (${p.verdict_why})` : ''}`);
+  } else if (r.first_outside_tolerance) {
+    lines.push(`nothing diverged; first pair outside its tolerance: ${r.first_outside_tolerance} (drift)`);
   }
   return lines.join('\n') + '\n';
 }
@@ -89,8 +123,8 @@ export const compareCommand: SubCommand = {
     try {
       const { positionals, flags, values } = parseArgs(
         args,
-        ['--all-heatmaps', '--quiet'],
-        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps'],
+        ['--all-heatmaps', '--quiet', '--strict'],
+        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps', '--noise-floor', '--floor-factor'],
       );
       if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
@@ -106,6 +140,8 @@ export const compareCommand: SubCommand = {
         }
       }
       const mapFile = values.get('--map')?.at(-1);
+      const floorArg = values.get('--noise-floor')?.at(-1);
+      const floorPath = floorArg === undefined ? undefined : resolve(floorArg);
       const wantsHeat = Boolean(heatDir || html);
       options = {
         refPath,
@@ -116,7 +152,12 @@ export const compareCommand: SubCommand = {
         heatmaps: !wantsHeat ? 'none' : flags.has('--all-heatmaps') ? 'all' : 'failing',
         reduction: one(values, '--reduction', ['max', 'mean'] as const, 'max'),
         maxHeatmaps: number(values, '--max-heatmaps'),
+        strict: flags.has('--strict'),
+        noiseFloorPath: floorPath,
+        floorFactor: number(values, '--floor-factor'),
       };
+      if (options.floorFactor !== undefined && options.floorFactor < 1) throw new UsageError('--floor-factor must be a number ≥ 1');
+      if (values.has('--floor-factor') && !floorPath) throw new UsageError('--floor-factor needs --noise-floor REF2');
     } catch (e) {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       if (e instanceof UsageError) process.stderr.write('run `mflux-port compare --help` for usage\n');
@@ -147,7 +188,7 @@ export const compareCommand: SubCommand = {
           ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`);
         return 2;
       }
-      return r.pairs.every((p) => p.pass) ? 0 : 1;
+      return r.verdicts.diverged > 0 ? 1 : 0;
     } catch (e) {
       if (tty) process.stderr.write('\r\x1b[K');
       const err = e as Error;

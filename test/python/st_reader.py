@@ -7,7 +7,7 @@ import struct
 import numpy as np
 
 DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2", "BF16": "<u2", "I64": "<i8", "I32": "<i4",
-          "I16": "<i2", "I8": "i1", "U8": "u1", "U16": "<u2", "BOOL": "?", "C64": "<c8"}
+          "I16": "<i2", "I8": "i1", "U8": "u1", "U16": "<u2", "BOOL": "?", "C64": "<c8", "C128": "<c16"}
 
 
 def read_file(path):

@@ -1,5 +1,8 @@
 """Probe tests with NumPy arrays and Python scalars (no torch needed)."""
 
+import contextlib
+import io
+import json
 import os
 import subprocess
 import sys
@@ -124,12 +127,34 @@ class NumpyDumps(ProbeCase):
         self.assertNotIn(" ", e["file"])
         self.tensor(e)
 
-    def test_unsupported_values_name_the_dump(self):
-        with self.assertRaises(TypeError) as e:
-            probe.dump("prompt", "a cat")
-        self.assertIn("'prompt'", str(e.exception))
-        self.assertIn("str", str(e.exception))
-        self.assertFalse(os.path.exists(os.path.join(self.folder, "manifest.jsonl")))
+    def test_unsupported_values_are_skipped_with_one_warning_and_a_record(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            for i in range(3):
+                self.assertEqual(probe.dump("prompt", "a cat", step=i), "a cat")
+            probe.dump("ok", np.ones(2, np.float32))
+        self.assertEqual(err.getvalue().count("skipped 'prompt'"), 1, err.getvalue())
+        self.assertIn("builtins.str", err.getvalue())
+        lines = self.entries()
+        self.assertEqual([(e.get("kind"), e["name"]) for e in lines], [("skipped", "prompt@step000"), (None, "ok")])
+        self.assertIn("str", lines[0]["reason"])
+        self.assertEqual(lines[0]["site"]["file"], __file__)
+        self.assertEqual(lines[1]["site"]["file"], __file__)
+        self.assertEqual(lines[1]["index"], 0, "a skipped value uses no index")
+
+    def test_complex128_is_written_as_c128(self):
+        z = (np.arange(6) + 1j * np.arange(6)[::-1]).astype(np.complex128).reshape(2, 3)
+        probe.dump("z", z)
+        (e,) = self.entries()
+        self.assertEqual(e["dtype"], "C128")
+        with open(os.path.join(self.folder, e["file"]), "rb") as f:
+            raw = f.read()
+        n = int.from_bytes(raw[:8], "little")
+        header = json.loads(raw[8:8 + n])
+        self.assertEqual(header["z"]["dtype"], "C128")
+        np.testing.assert_array_equal(np.frombuffer(raw[8 + n:], "<c16").reshape(2, 3), z)
+        os.environ["MFLUX_PORT_RUN_DIR"] = os.path.join(self.run_root, "mlx")
+        np.testing.assert_array_equal(probe.load("z"), z)
 
     def test_a_second_process_continues_the_numbering(self):
         probe.dump("a", np.zeros(1, np.float32))

@@ -1,7 +1,8 @@
 // Writes a file so that a crash, a SIGKILL or a power cut at any moment leaves either the
 // old content or the new content, never a mix: write a temp file in the same folder (same
-// file system, so rename is atomic), flush it to disk, then rename it over the target.
-import { open, rename, unlink } from 'node:fs/promises';
+// file system, so rename is atomic), flush it to disk, then rename it over the target. The new
+// file keeps the old one's permission bits (a user who made it read-only for others keeps that).
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -15,9 +16,11 @@ export function tempPathFor(target: string): string {
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(target);
   let renamed = false;
+  const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
   try {
-    const fh = await open(temp, 'wx', 0o644);
+    const fh = await open(temp, 'wx', mode ?? 0o644);
     try {
+      if (mode !== undefined) await fh.chmod(mode); // the umask does not apply to a kept mode
       await fh.writeFile(data);
       await fh.sync();
     } finally {

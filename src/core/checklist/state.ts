@@ -1,13 +1,19 @@
 // Checklist state of one port: a readable JSON file `<mfluxRepo>/.mflux-port/<model>.json`.
 // Users commit it, edit it by hand and switch branches under it, so:
 // - fields this version does not know (top level, per item, per evidence link) survive a
-//   load/save round trip;
+//   load/save round trip, and so do integers beyond 2^53, digit for digit;
+// - bytes that are not UTF-8 make the file unusable rather than rewritten with U+FFFD;
 // - a file that does not parse, or that a newer version wrote, is never overwritten: loading
 //   returns a StateFileError naming the file and the reason, and saving over it is refused;
-// - every change re-reads the file first, so edits made elsewhere are not lost.
-import { mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+// - every change re-reads the file first under a lock file, so edits made elsewhere, also by
+//   another process at the same moment, are not lost;
+// - a `.mflux-port` that is a symlink out of the repo is neither read nor written.
+import { lstat, mkdir, readFile, readdir, realpath, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomicWrite';
+import { isDead, withFileLock } from './fileLock';
+import { decodeUtf8, hasPlaceholderText, isPlaceholder, protectBigIntegers, restoreBigIntegers } from './jsonText';
 import type { CheckResult } from '../checks';
 import { Port, validateModelName } from './port';
 
@@ -45,6 +51,8 @@ export interface PortState {
   readonly createdAt: string;
   /** By item id. Ids this version's workflow does not know are kept too. */
   readonly items: Readonly<Record<string, ItemState>>;
+  /** `git rev-parse HEAD` of the mflux repo when the port was started (what the port's diff is against). */
+  readonly baseCommit?: string;
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
@@ -72,8 +80,8 @@ export function stateFile(mfluxRepo: string, model: string): string {
   return join(stateDir(mfluxRepo), `${model}.json`);
 }
 
-export function newPortState(port: Port, now = new Date()): PortState {
-  return { schema: SCHEMA_VERSION, port, createdAt: now.toISOString(), items: {} };
+export function newPortState(port: Port, now = new Date(), baseCommit?: string): PortState {
+  return { schema: SCHEMA_VERSION, port, createdAt: now.toISOString(), items: {}, ...(baseCommit ? { baseCommit } : {}) };
 }
 
 export function itemState(state: PortState, id: string): ItemState {
@@ -113,7 +121,7 @@ function describeSyntaxError(text: string, err: unknown): string {
   return `not valid JSON at line ${line}, column ${col}: ${what}`;
 }
 
-const TOP_KNOWN = ['schema', 'model', 'reference', 'referenceRepo', 'notes', 'createdAt', 'items'] as const;
+const TOP_KNOWN = ['schema', 'model', 'reference', 'referenceRepo', 'notes', 'createdAt', 'items', 'baseCommit'] as const;
 const ITEM_KNOWN = ['status', 'note', 'changedAt', 'evidence'] as const;
 const EVIDENCE_KNOWN = ['kind', 'target', 'line', 'label'] as const;
 
@@ -124,8 +132,10 @@ const EVIDENCE_KNOWN = ['kind', 'target', 'line', 'label'] as const;
 export function parseState(text: string, file: string): PortState {
   const invalid = (reason: string) => new StateFileError(file, 'invalid', reason);
   let raw: unknown;
+  const body = text.replace(/^\uFEFF/, '');
+  if (hasPlaceholderText(body)) throw invalid('holds the text "\\u0000mfp-int:", which this version uses internally; remove it to use the file');
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    raw = JSON.parse(protectBigIntegers(body) ?? body);
   } catch (e) {
     throw new StateFileError(file, 'syntax', describeSyntaxError(text, e));
   }
@@ -145,7 +155,7 @@ export function parseState(text: string, file: string): PortState {
   const str = (key: string, fallback = ''): string => {
     const v = raw[key as keyof typeof raw];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'string') throw invalid(`"${key}" must be a string`);
+    if (typeof v !== 'string' || isPlaceholder(v)) throw invalid(`"${key}" must be a string`);
     return v;
   };
   const mfluxRepo = resolve(file, '..', '..');
@@ -154,6 +164,8 @@ export function parseState(text: string, file: string): PortState {
   if (!isObj(itemsRaw)) throw invalid('"items" must be an object keyed by item id');
   const items: Record<string, ItemState> = {};
   for (const [id, v] of Object.entries(itemsRaw)) items[id] = parseItem(id, v, invalid);
+  const baseCommit = str('baseCommit');
+  if (baseCommit && !/^[0-9a-f]{7,64}$/i.test(baseCommit)) throw invalid(`"baseCommit" is "${baseCommit}"; expected a git commit id`);
   return {
     schema: SCHEMA_VERSION,
     port: {
@@ -165,6 +177,7 @@ export function parseState(text: string, file: string): PortState {
     },
     createdAt: str('createdAt'),
     items,
+    ...(baseCommit ? { baseCommit } : {}),
     extra: splitKnown(raw, TOP_KNOWN),
   };
 }
@@ -177,9 +190,9 @@ function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileErro
     throw invalid(`${at}.status is ${JSON.stringify(status)}; expected one of ${ITEM_STATUSES.join(', ')}`);
   }
   const note = v.note ?? '';
-  if (typeof note !== 'string') throw invalid(`${at}.note must be a string`);
+  if (typeof note !== 'string' || isPlaceholder(note)) throw invalid(`${at}.note must be a string`);
   const changedAt = v.changedAt;
-  if (changedAt !== undefined && typeof changedAt !== 'string') throw invalid(`${at}.changedAt must be an ISO date string`);
+  if (changedAt !== undefined && (typeof changedAt !== 'string' || isPlaceholder(changedAt))) throw invalid(`${at}.changedAt must be an ISO date string`);
   const evRaw = v.evidence ?? [];
   if (!Array.isArray(evRaw)) throw invalid(`${at}.evidence must be a list`);
   const evidence = evRaw.map((e, i): EvidenceLink => {
@@ -188,9 +201,9 @@ function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileErro
     if (typeof e.kind !== 'string' || !EVIDENCE_KINDS.includes(e.kind as EvidenceKind)) {
       throw invalid(`${where}.kind is ${JSON.stringify(e.kind)}; expected one of ${EVIDENCE_KINDS.join(', ')}`);
     }
-    if (typeof e.target !== 'string' || e.target === '') throw invalid(`${where}.target must be a non-empty string`);
+    if (typeof e.target !== 'string' || e.target === '' || isPlaceholder(e.target)) throw invalid(`${where}.target must be a non-empty string`);
     if (e.line !== undefined && (typeof e.line !== 'number' || !Number.isInteger(e.line) || e.line < 1)) throw invalid(`${where}.line must be a positive integer`);
-    if (e.label !== undefined && typeof e.label !== 'string') throw invalid(`${where}.label must be a string`);
+    if (e.label !== undefined && (typeof e.label !== 'string' || isPlaceholder(e.label))) throw invalid(`${where}.label must be a string`);
     return { kind: e.kind as EvidenceKind, target: e.target, line: e.line as number | undefined, label: e.label as string | undefined, extra: splitKnown(e, EVIDENCE_KNOWN) };
   });
   return { status: status as ItemStatus, note, changedAt: changedAt as string | undefined, evidence, extra: splitKnown(v, ITEM_KNOWN) };
@@ -236,10 +249,11 @@ export function serializeState(state: PortState): string {
     referenceRepo: port.referenceRepo ? portablePath(port.mfluxRepo, port.referenceRepo) : '',
     notes: port.notes,
     createdAt: state.createdAt,
+    ...(state.baseCommit ? { baseCommit: state.baseCommit } : {}),
     items,
     ...withoutKeys(state.extra, TOP_KNOWN),
   };
-  return JSON.stringify(top, null, 2) + '\n';
+  return restoreBigIntegers(JSON.stringify(top, null, 2)) + '\n';
 }
 
 function withoutKeys(extra: Readonly<Json> | undefined, known: readonly string[]): Json {
@@ -254,16 +268,18 @@ export type LoadResult = { readonly ok: true; readonly file: string; readonly st
 
 /** Reads and parses one state file; never throws for a bad file, returns the error instead. */
 export async function loadStateFile(file: string): Promise<LoadResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(e)})`;
     return { ok: false, file, error: new StateFileError(file, 'unreadable', reason) };
   }
+  const decoded = decodeUtf8(bytes);
+  if ('error' in decoded) return { ok: false, file, error: new StateFileError(file, 'invalid', decoded.error) };
   try {
-    return { ok: true, file, state: parseState(text, file) };
+    return { ok: true, file, state: parseState(decoded.text, file) };
   } catch (e) {
     if (e instanceof StateFileError) return { ok: false, file, error: e };
     throw e;
@@ -272,6 +288,8 @@ export async function loadStateFile(file: string): Promise<LoadResult> {
 
 /** Every `*.json` under `<mfluxRepo>/.mflux-port/`, sorted by file name. No folder → no ports. */
 export async function loadPorts(mfluxRepo: string): Promise<LoadResult[]> {
+  const outside = await stateDirOutsideRepo(mfluxRepo);
+  if (outside) return [{ ok: false, file: stateDir(mfluxRepo), error: outside }];
   let names: string[];
   try {
     names = await readdir(stateDir(mfluxRepo));
@@ -296,8 +314,29 @@ async function assertOverwritable(file: string): Promise<void> {
 
 const IGNORE_TEXT = '# Temp files of interrupted writes; the *.json files are the checklist state.\n*' + TEMP_SUFFIX + '\n';
 
+/** An error when `.mflux-port` is a symlink that leads out of the repo (it is then not followed). */
+async function stateDirOutsideRepo(mfluxRepo: string): Promise<StateFileError | undefined> {
+  const dir = stateDir(mfluxRepo);
+  try {
+    if (!(await lstat(dir)).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined; // does not exist yet
+  }
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch {
+    return new StateFileError(dir, 'unreadable', `${STATE_DIR} is a symlink that leads nowhere; not followed`);
+  }
+  const rel = relative(await realpath(mfluxRepo), real);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return new StateFileError(dir, 'unreadable', `${STATE_DIR} is a symlink to ${real}, outside the repo; not followed`);
+  return undefined;
+}
+
 /** Creates `.mflux-port/` with a .gitignore for temp files, the first time. */
 async function ensureStateDir(mfluxRepo: string): Promise<void> {
+  const outside = await stateDirOutsideRepo(mfluxRepo);
+  if (outside) throw outside;
   const dir = stateDir(mfluxRepo);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, '.gitignore'), IGNORE_TEXT, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
@@ -330,9 +369,33 @@ export async function removeStaleTemps(mfluxRepo: string, maxAgeMs = 10 * 60_000
   return removed;
 }
 
-/** Serialises writes per file within this process, so two quick clicks never interleave. */
+/** Removes the temp files of `file` whose writer (pid in the name, this host) is gone. */
+async function removeDeadTemps(file: string): Promise<void> {
+  const dir = resolve(file, '..');
+  const prefix = `.${basename(file)}.`;
+  let names: string[] = [];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+$/.exec(n.slice(prefix.length, -TEMP_SUFFIX.length)) : null;
+    if (m && n.endsWith(TEMP_SUFFIX) && isDead(Number(m[1]), hostname())) await unlink(join(dir, n)).catch(() => undefined);
+  }
+}
+
+/**
+ * Serialises writes per file: within this process by a queue (two quick clicks never
+ * interleave), across processes by a lock file (two windows ticking the same checklist).
+ */
 const queues = new Map<string, Promise<unknown>>();
-function serialised<T>(file: string, job: () => Promise<T>): Promise<T> {
+function serialised<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const job = () =>
+    withFileLock(file, async () => {
+      await removeDeadTemps(file);
+      return work();
+    });
   const prev = queues.get(file) ?? Promise.resolve();
   const next = prev.then(job, job);
   const tail = next.catch(() => undefined);
@@ -344,14 +407,14 @@ function serialised<T>(file: string, job: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the state file of a new port. Refuses when the port already has one. */
-export async function createPort(port: Port, now = new Date()): Promise<PortState> {
+export async function createPort(port: Port, now = new Date(), baseCommit?: string): Promise<PortState> {
   const file = stateFile(port.mfluxRepo, port.model);
+  await ensureStateDir(port.mfluxRepo); // the lock file lives in it
   return serialised(file, async () => {
     const existing = await loadStateFile(file);
     if (existing.ok) throw new StateFileError(file, 'invalid', `a port named "${port.model}" already exists`);
     await assertOverwritable(file);
-    await ensureStateDir(port.mfluxRepo);
-    const state = newPortState(port, now);
+    const state = newPortState(port, now, baseCommit);
     await writeFileAtomic(file, serializeState(state));
     return state;
   });
@@ -363,6 +426,8 @@ export async function createPort(port: Port, now = new Date()): Promise<PortStat
  */
 export async function updatePort(mfluxRepo: string, model: string, change: (s: PortState) => PortState): Promise<PortState> {
   const file = stateFile(mfluxRepo, model);
+  const outside = await stateDirOutsideRepo(mfluxRepo);
+  if (outside) throw outside;
   return serialised(file, async () => {
     const loaded = await loadStateFile(file);
     if (!loaded.ok) throw new StateFileError(file, loaded.error.kind, `${loaded.error.reason} — left untouched`);
@@ -375,9 +440,9 @@ export async function updatePort(mfluxRepo: string, model: string, change: (s: P
 /** Writes a whole state (e.g. a restored backup); same refusal rules as updatePort. */
 export async function savePort(state: PortState): Promise<void> {
   const file = stateFile(state.port.mfluxRepo, state.port.model);
+  await ensureStateDir(state.port.mfluxRepo);
   await serialised(file, async () => {
     await assertOverwritable(file);
-    await ensureStateDir(state.port.mfluxRepo);
     await writeFileAtomic(file, serializeState(state));
   });
 }
@@ -385,6 +450,13 @@ export async function savePort(state: PortState): Promise<void> {
 /** Deletes a port's state file. A missing file is not an error. */
 export async function removePort(mfluxRepo: string, model: string): Promise<void> {
   const file = stateFile(mfluxRepo, model);
+  const outside = await stateDirOutsideRepo(mfluxRepo);
+  if (outside) throw outside;
+  try {
+    await stat(stateDir(mfluxRepo));
+  } catch {
+    return; // no folder, no file
+  }
   await serialised(file, () =>
     unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;

@@ -7,4 +7,6 @@ export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from
 export { naturalCompare, pairNames, readManifest, findManifest, readCompareMap, parseCompareMap, applyRules, compileRules } from './pairing';
 export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
 export { planLayout, alternativePlans, type LayoutPlan } from './layout';
-export { errorGrowth, JUMP_FACTOR } from './growth';
+export { judge, withPair, JUMP_FACTOR, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
+export { LayoutConventions } from './convention';
+export { toleranceMapPath, readToleranceMap, saveTensorTolerance, TOLERANCE_MAP_FILE } from './toleranceMap';

@@ -132,6 +132,8 @@ export function readManifest(file: string): string[] {
       if (lines.slice(i + 1).every((l) => !l.trim())) return;
       throw new Error(`${file}:${i + 1}: not a JSON object`);
     }
+    const kind = (obj as Record<string, unknown> | null)?.kind;
+    if (typeof kind === 'string' && kind !== 'tensor') return; // the probe's cut / skipped records: no tensor
     const name = (obj as Record<string, unknown> | null)?.name;
     if (typeof name !== 'string') throw new Error(`${file}:${i + 1}: entry has no string "name"`);
     if (!seen.has(name)) {

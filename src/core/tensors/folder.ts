@@ -89,7 +89,8 @@ async function readManifest(root: string, pool: FilePool): Promise<ManifestLine[
       if (i === all.length - 1) return;
       throw new BadIndex(path, `line ${i + 1} is not JSON`);
     }
-    const { name, file } = (o ?? {}) as Record<string, unknown>;
+    const { name, file, kind } = (o ?? {}) as Record<string, unknown>;
+    if (typeof kind === 'string' && kind !== 'tensor') return; // the probe's cut / skipped records: no tensor
     if (typeof name !== 'string' || typeof file !== 'string') throw new BadIndex(path, `line ${i + 1} needs string fields "name" and "file"`);
     const norm = normalize(file);
     if (norm.startsWith('..') || norm.startsWith(sep)) throw new BadIndex(path, `line ${i + 1} points outside the folder (${quote(file)})`);

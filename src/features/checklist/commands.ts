@@ -30,6 +30,7 @@ import { validateModelName } from '../../core/checklist/port';
 import { findReferenceRepos, folderLabel, pickMfluxRepo } from '../../core/checklist/repos';
 import { addEvidence, checkOffVerified, createPort, EvidenceLink, itemState, ITEM_STATUSES, ItemStatus, removePort, setItemNote, setItemStatus, setPortFields, stateFile } from '../../core/checklist/state';
 import { ALL_ITEMS, findItem, phaseOf } from '../../core/checklist/workflow';
+import { repoState } from '../../core/runners/git';
 import { ChecklistStore, PortEntry } from './store';
 import { ChecklistNode, ChecklistTree, VIEW_ID } from './tree';
 
@@ -177,7 +178,9 @@ export class ChecklistCommands {
   async startPort(arg?: unknown): Promise<{ file: string; model: string; mfluxRepo: string } | undefined> {
     const folders = workspacePaths();
     let input: StartPortArgs | undefined;
-    if (isObj(arg) && typeof arg.model === 'string') {
+    // From the view's "+" with a row selected, VS Code passes that row (a node with a `kind`):
+    // that is not a request to start a port of the row's name.
+    if (isObj(arg) && typeof arg.model === 'string' && !('kind' in arg)) {
       input = arg as unknown as StartPortArgs;
     } else {
       input = await this.promptStartPort(folders);
@@ -189,7 +192,9 @@ export class ChecklistCommands {
     const problem = validateModelName(model);
     if (problem) throw new Error(`model name "${model}": ${problem}`);
     const referenceRepo = input.referenceRepo ? (isAbsolute(input.referenceRepo) ? input.referenceRepo : resolve(mfluxRepo, input.referenceRepo)) : undefined;
-    await createPort({ model, mfluxRepo, referenceRepo, reference: (input.reference ?? '').trim(), notes: input.notes ?? '' });
+    // The commit the port starts from (hygiene diffs against it); git runs only in a trusted workspace.
+    const baseCommit = vscode.workspace.isTrusted ? ((await repoState('mflux', mfluxRepo)).commit ?? undefined) : undefined;
+    await createPort({ model, mfluxRepo, referenceRepo, reference: (input.reference ?? '').trim(), notes: input.notes ?? '' }, new Date(), baseCommit);
     await this.store.reload(mfluxRepo);
     this.store.setCurrent(mfluxRepo, model);
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`).then(undefined, () => undefined);

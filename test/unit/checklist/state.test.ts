@@ -277,3 +277,26 @@ test('checkOffVerified marks passing open items done with their evidence, leaves
   assert.equal(state.items['fast.weightMapping'].status, 'skipped');
   assert.equal(state.items['finalize.modelConfig'], undefined);
 });
+
+test('baseCommit is recorded at the start, kept through updates, and checked when read', async () => {
+  const repo = tempRepo();
+  const sha = 'a'.repeat(40);
+  await createPort(port(repo), T0, sha);
+  const file = stateFile(repo, 'z_image');
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).baseCommit, sha);
+  // Fields this version does not know stay, next to it.
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"items"', '"hygieneBaseline": {"x": 1},\n  "items"'));
+  await updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done', T0));
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(json.baseCommit, sha);
+  assert.deepEqual(json.hygieneBaseline, { x: 1 });
+  const loaded = await loadStateFile(file);
+  assert.equal(loaded.ok && loaded.state.baseCommit, sha);
+  // Without one (older files), nothing is written.
+  const repo2 = tempRepo();
+  await createPort(port(repo2), T0);
+  assert.equal('baseCommit' in JSON.parse(readFileSync(stateFile(repo2, 'z_image'), 'utf8')), false);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(sha, 'HEAD; rm -rf'));
+  const bad = await loadStateFile(file);
+  assert.match(!bad.ok ? bad.error.reason : '', /"baseCommit" is "HEAD; rm -rf"; expected a git commit id/);
+});

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyRules, compileRules, naturalCompare, pairNames, readCompareMap, readManifest } from '../../../src/core/compare/pairing';
 import { compileTolerances, dtypeDefault } from '../../../src/core/compare/tolerance';
-import { errorGrowth } from '../../../src/core/compare/growth';
-import type { PairResult } from '../../../src/core/compare/types';
+import { judge, type UnjudgedPair } from '../../../src/core/compare/verdict';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mp-pairing-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -92,18 +91,22 @@ test('tolerances: dtype defaults, looser side, then global < pattern < tensor, f
   assert.throws(() => compileTolerances({}, { tolerances: [{ pattern: '[' }] }), /tolerances\[0\]\.pattern is not a valid regular expression/);
 });
 
-function pair(name: string, rel: number | null, pass: boolean, reason?: string): PairResult {
-  return { name, rel_l2: rel, pass, rtol: 1e-5, reason } as unknown as PairResult;
+function pair(name: string, rel: number | null, pass: boolean, reason?: string): UnjudgedPair {
+  const mismatch = pass ? 0 : 1;
+  return { name, ref_name: name, rel_l2: rel, max_abs: rel, pass, mismatch, rtol: 1e-5, nan_ref: 0, nan_cand: 0, inf_ref: 0, inf_cand: 0, layout_why: 'shape', reason } as unknown as UnjudgedPair;
 }
+const errorGrowth = (pairs: UnjudgedPair[]) => judge(pairs).growth;
 
 test('error growth: one jump reads as a local bug, a slow rise as drift', () => {
   const local = errorGrowth([pair('a', 1e-7, true), pair('b', 2e-7, true), pair('c', 0.3, false), pair('d', 0.35, false)]);
   assert.equal(local.pattern, 'local');
   assert.deepEqual(local.points.map((p) => p.jump), [false, false, true, false]);
   assert.ok(Math.abs((local.points[2].ratio as number) - 1.5e6) < 1);
+  assert.deepEqual(local.points.map((p) => p.verdict), ['pass', 'pass', 'diverged', 'drift']);
   const drift = errorGrowth([1e-7, 4e-7, 1.5e-6, 5e-6, 2e-5, 7e-5].map((v, i) => pair(`l${i}`, v, v < 1e-5)));
   assert.equal(drift.pattern, 'drift');
   assert.ok(drift.points.every((p) => !p.jump));
+  assert.deepEqual(drift.points.map((p) => p.verdict), ['pass', 'pass', 'pass', 'pass', 'drift', 'drift']);
   assert.equal(errorGrowth([pair('a', 0, true)]).pattern, 'none');
   assert.equal(errorGrowth([pair('a', 0, true), pair('b', null, false, 'shapes differ')]).pattern, 'local');
 });

@@ -59,3 +59,18 @@ test('probe output: both sides pair by name without configuration, in capture or
   assert.deepEqual(pairNames([...ref].reverse(), mlx, []).pairs.map(([r]) => r).slice(1, 4), ['noise_pred@step000', 'noise_pred@step001', 'noise_pred@step010']);
   assert.ok(readdirSync(join(root, 'ref')).every((f) => f === 'manifest.jsonl' || /^\d{5}-.+\.safetensors$/.test(f)));
 });
+
+test('a run folder with the probe\'s cut and skipped records opens and pairs: those lines are not tensors', async () => {
+  const dir = join(root, 'cut');
+  const written = JSON.parse(runPython('test/unit/runners/fixtures/probe_cut.py', [dir])) as string[];
+  const kinds = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).kind ?? 'tensor');
+  assert.deepEqual(kinds, ['tensor', 'skipped', 'tensor', 'cut']);
+  assert.deepEqual(readManifest(join(dir, 'manifest.jsonl')), written);
+  const src = await openTensors(dir);
+  try {
+    assert.deepEqual(src.list().map((i) => i.name), written);
+    assert.deepEqual(Array.from(await src.read('b')), Array.from({ length: 100 }, (_, i) => i * 2));
+  } finally {
+    await src.close();
+  }
+});
