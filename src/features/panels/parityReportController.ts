@@ -80,7 +80,9 @@ export class ParityController {
     }
     switch (raw.kind) {
       case 'ready': {
-        const out = await this.run();
+        // A webview made again (tab switched, reload) gets the report with the edits made so far.
+        await this.editing;
+        const out = (await this.run()) && this.output;
         if (out) this.host.post({ kind: 'init', payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source } });
         return true;
       }

@@ -60,6 +60,11 @@ describe('parity report tolerance edits', () => {
     assert.ok(t.posted.every(isParityHostMessage));
     // the file is a --map the CLI reads
     assert.deepEqual(JSON.parse(readFileSync(mapFile, 'utf8')), { tensors: { block2: { atol, rtol: 0 } } });
+    // the same panel's webview made again (switching tabs) gets the edited report, not the first one
+    await c.handle({ kind: 'ready', payload: {} });
+    const reinit = t.posted.filter((m) => m.kind === 'init').pop()?.payload.report as ReportJson;
+    assert.equal(reinit.first_divergence, rep.first_divergence);
+    assert.equal(reinit.pairs.find((p) => p.name === 'block2')?.verdict, 'pass');
     // Export uses the edited report
     await c.handle({ kind: 'exportReport', payload: { format: 'json' } });
     assert.equal(t.saved[0].report.first_divergence, rep.first_divergence);
