@@ -68,17 +68,19 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
   v128_t vMinR = wasm_f32x4_splat(minR), vMaxR = wasm_f32x4_splat(maxR), vMinC = vMinR, vMaxC = vMaxR;
   v128_t vMis = wasm_i64x2_splat(0);
   uint32_t k = 0;
-  const uint32_t n4 = n & ~3u;
-  while (k < n4) {
-    const uint32_t end = n4 - k > BLOCK ? k + BLOCK : n4;
+  while (k < n) {
+    const uint32_t end = n - k > BLOCK ? k + BLOCK : n;
     v128_t sAbs = wasm_f64x2_splat(0), sSq = sAbs, sR2 = sAbs, sC2 = sAbs, sDot = sAbs, sR = sAbs, sRR = sAbs, sC = sAbs, sCC = sAbs;
     double blockBoth = 0;
-    for (; k < end; k += 4) {
-      const v128_t r4 = wasm_v128_load(R + k), c4 = wasm_v128_load(C + k);
+    while (k < end) {
+      // The last n mod 4 elements, and groups of four holding a NaN or ±Inf: element by
+      // element, as in metrics.ts.
+      const int tail = end - k < 4;
+      const v128_t r4 = tail ? zero4 : wasm_v128_load(R + k), c4 = tail ? zero4 : wasm_v128_load(C + k);
       const v128_t fin = wasm_f32x4_eq(wasm_f32x4_add(wasm_f32x4_sub(r4, r4), wasm_f32x4_sub(c4, c4)), zero4);
-      if (!wasm_i32x4_all_true(fin)) {
-        // A NaN or ±Inf among these four: element by element, as in metrics.ts.
-        for (uint32_t j = k; j < k + 4; j++) {
+      if (tail || !wasm_i32x4_all_true(fin)) {
+        const uint32_t lim = tail ? end : k + 4;
+        for (uint32_t j = k; j < lim; j++) {
           const double r = R[j], c = C[j];
           if ((r - r) + (c - c) == 0) {
             const double d = c - r, ad = __builtin_fabs(d), ar = __builtin_fabs(r);
@@ -125,6 +127,7 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
             hist[255]++;
           }
         }
+        k = lim;
         continue;
       }
       // |c − r| in float32 equals the float64 difference rounded to float32 (double rounding
@@ -175,6 +178,7 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
       sC = wasm_f64x2_add(sC, wasm_f64x2_add(xcl, xch));
       sCC = wasm_f64x2_add(sCC, wasm_f64x2_add(wasm_f64x2_mul(xcl, xcl), wasm_f64x2_mul(xch, xch)));
       blockBoth += 4;
+      k += 4;
     }
     tot.sumAbs += hsum(sAbs); tot.sumSq += hsum(sSq); tot.sumR2 += hsum(sR2); tot.sumC2 += hsum(sC2); tot.dot += hsum(sDot);
     tot.sR += hsum(sR); tot.sR2 += hsum(sRR); tot.sC += hsum(sC); tot.sC2 += hsum(sCC);
@@ -185,51 +189,6 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
   maxR = highest(vMaxR, maxR);
   minC = lowest(vMinC, minC);
   maxC = highest(vMaxC, maxC);
-  // The last n mod 4 elements, element by element.
-  for (; k < n; k++) {
-    const double r = R[k], c = C[k];
-    if ((r - r) + (c - c) == 0) {
-      const double d = c - r, ad = __builtin_fabs(d), ar = __builtin_fabs(r);
-      slow.sumAbs += ad; slow.sumSq += d * d;
-      if (ad > maxAbs) { maxAbs = ad; maxIdx = base + k; }
-      const double den = ar > REL_EPS ? ar : REL_EPS;
-      if (ad > maxRel * den) maxRel = ad / den;
-      if (ad > atol + rtol * ar) mismatch++;
-      slow.sumR2 += r * r; slow.sumC2 += c * c; slow.dot += r * c;
-      if (R[k] < minR) minR = R[k];
-      if (R[k] > maxR) maxR = R[k];
-      if (C[k] < minC) minC = C[k];
-      if (C[k] > maxC) maxC = C[k];
-      const double xr = r - shR, xc = c - shC;
-      slow.sR += xr; slow.sR2 += xr * xr; slow.sC += xc; slow.sC2 += xc * xc;
-      const float o = (float)ad;
-      out[k] = o;
-      hist[expSlot(o)]++;
-      both++;
-    } else {
-      if (c != r) mismatch++;
-      if (r != r) nanR++;
-      else if (r - r != 0) infR++;
-      else {
-        cntR++;
-        if (R[k] < minR) minR = R[k];
-        if (R[k] > maxR) maxR = R[k];
-        const double xr = r - shR;
-        slow.sR += xr; slow.sR2 += xr * xr;
-      }
-      if (c != c) nanC++;
-      else if (c - c != 0) infC++;
-      else {
-        cntC++;
-        if (C[k] < minC) minC = C[k];
-        if (C[k] > maxC) maxC = C[k];
-        const double xc = c - shC;
-        slow.sC += xc; slow.sC2 += xc * xc;
-      }
-      out[k] = __builtin_nanf("");
-      hist[255]++;
-    }
-  }
   st[4] = maxAbs; st[5] = maxIdx; st[6] = maxRel;
   st[M_BOTH] = both;
   st[M_SUM_ABS] = tot.sumAbs + slow.sumAbs;
