@@ -8,9 +8,12 @@ import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { LayoutConventions } from './convention';
 import { Gatherer, alternativePlans, type LayoutPlan } from './layout';
 import { MetricAccumulator } from './metrics';
-import { compileRules, findManifest, pairNames, readManifest } from './pairing';
+import { pairNames } from './pairing';
+import { compileRules } from './mapFile';
+import { alignSources } from './alignSources';
+import { findManifest, manifestNames, readManifestFile } from '../capture/manifest';
 import { compileTolerances } from './tolerance';
-import type { CompareOptions, CompareOutput, CompareProgress, LayoutWhy, PairHeatmaps, PairResult, ReportJson } from './types';
+import type { CompareOptions, CompareOutput, CompareProgress, LayoutWhy, PairHeatmaps, PairingInfo, PairResult, ReportJson } from './types';
 import { DEFAULT_FLOOR_FACTOR, judge, type UnjudgedPair } from './verdict';
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
@@ -75,13 +78,14 @@ class Cursor {
   }
 }
 
-function emptyResult(refName: string, candName: string, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string, layoutWhy: LayoutWhy = 'shape'): UnjudgedPair {
+function emptyResult(refName: string, candName: string, pairing: PairingInfo, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string, layoutWhy: LayoutWhy = 'shape'): UnjudgedPair {
   return {
     name: refName,
     ref_name: refName,
     cand_name: candName,
     ref: { dtype: r.dtype, shape: [...r.shape] },
     cand: { dtype: c.dtype, shape: [...c.shape] },
+    pairing,
     transform,
     atol: tol.atol,
     rtol: tol.rtol,
@@ -205,7 +209,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const m = findManifest(p);
     if (!m) return undefined;
     try {
-      return readManifest(m);
+      return manifestNames(readManifestFile(m));
     } catch (e) {
       throw new CompareInputError((e as Error).message);
     }
@@ -281,7 +285,19 @@ export async function compareSources(
   }
   const refNames = ref.list().map((i) => i.name);
   const candNames = cand.list().map((i) => i.name);
-  const pairing = pairNames(refNames, candNames, rules, manifests);
+  let pairing;
+  let alignment: ReportJson['alignment'];
+  try {
+    pairing = pairNames(refNames, candNames, rules, manifests);
+    if (options.align !== false && pairing.unmatchedRef.length && pairing.unmatchedCand.length) {
+      const found = await alignSources(ref, cand, pairing, manifests, signal);
+      alignment = found.report;
+      if (found.pairs.length) pairing = pairNames(refNames, candNames, rules, manifests, found.pairs);
+    }
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    throw new CompareInputError((e as Error).message);
+  }
   const heatMode = options.heatmaps ?? 'failing';
   const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
@@ -298,19 +314,20 @@ export async function compareSources(
     const r = ref.get(refName) as TensorInfo;
     const c = cand.get(candName) as TensorInfo;
     const tol = tolerances.resolve(refName, r.dtype, c.dtype);
+    const how = pairing.pairedBy.get(refName) ?? { by: 'name' };
     hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
     const decision = conventions.decide(r.shape, c.shape, refName);
     const planned = decision.result;
     let layoutWhy = decision.why;
     let layoutDetail = decision.detail;
     if (!planned.ok) {
-      pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, null, planned.reason));
       continue;
     }
     const plan = planned.plan;
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`, layoutWhy));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `${side} cannot be decoded to float`, layoutWhy));
       continue;
     }
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
@@ -348,7 +365,7 @@ export async function compareSources(
       }
     } catch (e) {
       if (isAbort(e)) throw e;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`, layoutWhy));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`, layoutWhy));
       continue;
     }
     const { m, heat } = result;
@@ -359,6 +376,7 @@ export async function compareSources(
       cand_name: candName,
       ref: { dtype: r.dtype, shape: [...r.shape] },
       cand: { dtype: c.dtype, shape: [...c.shape] },
+      pairing: how,
       transform: result.plan.transform,
       atol: tol.atol,
       rtol: tol.rtol,
@@ -391,6 +409,7 @@ export async function compareSources(
     order: pairing.order,
     ref_path: ref.path,
     cand_path: cand.path,
+    ...(alignment ? { alignment } : {}),
   };
   return { report, heatmaps };
 }

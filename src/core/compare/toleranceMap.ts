@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from './outputs';
-import { readCompareMap } from './pairing';
+import { readCompareMap } from './mapFile';
 import type { CompareMap, ToleranceOverride } from './types';
 
 export const TOLERANCE_MAP_FILE = 'compare-map.json';

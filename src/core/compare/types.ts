@@ -86,6 +86,18 @@ export interface DiffHistogram {
   readonly above: number;
 }
 
+/**
+ * How a pair was found: the same name on both sides, a `--map` rename rule, the only tensor
+ * of each side, or an alignment of the two captures (order, shapes, dtypes, value statistics)
+ * with its confidence in [0, 1].
+ */
+export interface PairingInfo {
+  readonly by: 'name' | 'rule' | 'single' | 'aligned';
+  readonly confidence?: number;
+  /** For aligned pairs: what decided it ("shape [1,64,8,8], 3rd of 5 such in order; stats agree"). */
+  readonly why?: string;
+}
+
 /** One compared pair, in the shape of the `--json` output (snake_case on purpose). */
 export interface PairResult {
   /** Display name: the reference name. */
@@ -94,6 +106,7 @@ export interface PairResult {
   readonly cand_name: string;
   readonly ref: SideInfo;
   readonly cand: SideInfo;
+  readonly pairing: PairingInfo;
   /** The layout transform applied to the candidate, or null when no transform reconciles the shapes. */
   readonly transform: LayoutTransform | null;
   readonly atol: number;
@@ -172,6 +185,21 @@ export interface ErrorGrowth {
   readonly pattern: 'local' | 'drift' | 'none';
 }
 
+/** What the alignment of unpaired tensors did (present when it ran). */
+export interface AlignmentReport {
+  /** 'manifest' when both sides had a manifest.jsonl, else each source's listing order. */
+  readonly order: 'manifest' | 'listing';
+  /** Pairs found and compared (confidence ≥ min_confidence). */
+  readonly aligned: number;
+  /** Whether value statistics were read to break ties. */
+  readonly statistics?: boolean;
+  readonly min_confidence?: number;
+  /** Pairs the alignment found with too little confidence: not compared, only suggested. */
+  readonly suggestions: readonly { readonly ref: string; readonly cand: string; readonly confidence: number; readonly why: string }[];
+  /** Why alignment did not run, when it did not. */
+  readonly skipped?: string;
+}
+
 /** The `--json` object. */
 export interface ReportJson {
   readonly pairs: readonly PairResult[];
@@ -191,6 +219,8 @@ export interface ReportJson {
   readonly order: 'manifest' | 'natural';
   readonly ref_path: string;
   readonly cand_path: string;
+  /** Present when names left tensors unpaired on both sides and the alignment ran. */
+  readonly alignment?: AlignmentReport;
 }
 
 /** Heatmaps of one pair (present for pairs that were compared element by element). */
@@ -217,11 +247,13 @@ export interface ToleranceOverride {
 /** The `--map FILE` contents (also settable from VS Code settings). */
 export interface CompareMap {
   /** Ordered regex → replacement rules, applied in turn (sed-like, all matches) to reference names. */
-  readonly rename?: readonly { readonly from: string; readonly to: string }[];
+  readonly rename?: readonly { readonly from: string; readonly to: string; /** Line in `file`. */ readonly line?: number }[];
   /** Ordered name-pattern tolerances (regex, first match wins). */
   readonly tolerances?: readonly ({ readonly pattern: string } & ToleranceOverride)[];
   /** Per-tensor tolerances, keyed by reference name. */
   readonly tensors?: Readonly<Record<string, ToleranceOverride>>;
+  /** The file it was read from, for messages. */
+  readonly file?: string;
 }
 
 export type HeatmapReduction = 'max' | 'mean';
@@ -244,6 +276,8 @@ export interface CompareOptions {
   readonly worstChannels?: number;
   /** Elements per streamed chunk (default 1M). */
   readonly chunkElements?: number;
+  /** Align tensors that names leave unpaired (default true). */
+  readonly align?: boolean;
   /** Elements held for one window of a transformed candidate (default 32M). */
   readonly windowElements?: number;
   /**

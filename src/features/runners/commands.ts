@@ -1,6 +1,6 @@
 // The runner commands: translate palette invocations into core calls and terminal runs.
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { release } from 'node:os';
@@ -16,6 +16,7 @@ import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
 import { insertDump, newRunnerPair } from './scripts';
 import { FilePreviews } from './preview';
+import { MANIFEST_NAME, readManifestFile } from '../../core/capture/manifest';
 
 const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
 const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
@@ -369,7 +370,7 @@ export class RunnerCommands implements vscode.Disposable {
 
 function dumpCount(dir: string): number {
   try {
-    return readFileSync(join(dir, 'manifest.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).length;
+    return readManifestFile(join(dir, MANIFEST_NAME)).tensors.length;
   } catch {
     return 0;
   }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRules, compileRules, naturalCompare, pairNames, readCompareMap, readManifest } from '../../../src/core/compare/pairing';
+import { naturalCompare, pairNames } from '../../../src/core/compare/pairing';
+import { applyRules, compileRules, readCompareMap } from '../../../src/core/compare/mapFile';
+import { manifestNames, readManifestFile } from '../../../src/core/capture/manifest';
 import { compileTolerances, dtypeDefault } from '../../../src/core/compare/tolerance';
 import { judge, type UnjudgedPair } from '../../../src/core/compare/verdict';
 
@@ -51,19 +53,19 @@ test('manifest order wins over natural order; names missing from it go last', ()
 test('manifest.jsonl: capture order, duplicates once, a torn last line tolerated, a bad middle line named', () => {
   const m = join(tmp, 'manifest.jsonl');
   writeFileSync(m, '{"name": "b.10", "file": "1.npy"}\n{"name": "b.2"}\n\n{"name": "b.10"}\n{"name": "c", "shape": [1]}\n{"name": "tor');
-  assert.deepEqual(readManifest(m), ['b.10', 'b.2', 'c']);
+  assert.deepEqual(manifestNames(readManifestFile(m)), ['b.10', 'b.2', 'c']);
   writeFileSync(m, '{"name": "a"}\nnot json\n{"name": "b"}\n');
-  assert.throws(() => readManifest(m), new RegExp(`${m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: not a JSON object`));
+  assert.throws(() => readManifestFile(m), new RegExp(`${m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 2 is not JSON`));
   writeFileSync(m, '{"file": "a"}\n');
-  assert.throws(() => readManifest(m), /:1: entry has no string "name"/);
+  assert.throws(() => readManifestFile(m), /: line 1 has no string "name"/);
 });
 
 test('map files: validated with the file named in every error', () => {
   const f = join(tmp, 'map.json');
   writeFileSync(f, '{"rename": [["^a", "b"]], "tolerances": [{"pattern": "^vae", "atol": 0.001}], "tensors": {"x": {"rtol": 0.5}}}');
-  assert.deepEqual(readCompareMap(f).rename, [{ from: '^a', to: 'b' }]);
+  assert.deepEqual(readCompareMap(f).rename, [{ from: '^a', to: 'b', line: 1 }]);
   writeFileSync(f, '{"rename": [{"from": "(", "to": "x"}]}');
-  assert.throws(() => readCompareMap(f), /map\.json: rename\[0\]\.from is not a valid regular expression/);
+  assert.throws(() => readCompareMap(f), /map\.json:1: rename\[0\]\.from is not a valid regular expression/);
   writeFileSync(f, '{"renames": []}');
   assert.throws(() => readCompareMap(f), /map\.json: unknown key "renames"/);
   writeFileSync(f, '{oops');

@@ -94,8 +94,12 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   const bad = cli('compare', ref, cand);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(rel_l2 \S+ is \S+× the largest earlier error .*: a jump\)/);
-  // without the rename map the attention blocks stay unpaired
-  assert.match(bad.stdout, /unmatched: 12 reference, 12 candidate/);
+  // without the rename map the attention blocks are aligned by capture order and shape, and marked
+  assert.match(bad.stdout, /unmatched: 0 reference, 0 candidate/);
+  for (const n of ['0.to_q', '0.group_norm', '1.to_out']) assert.match(bad.stdout, new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`));
+  assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
+  // and with --no-align they stay unpaired
+  assert.match(cli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
   // tolerances loose enough for the bug: everything passes
   const loose = cli('compare', ref, cand, '--atol', '10', '--rtol', '1', '--json', '-');
   assert.equal(loose.code, 0, loose.stderr);
