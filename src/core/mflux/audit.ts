@@ -2,8 +2,11 @@
 // Each surface is one check with pass/fail and file:line evidence, so the checklist and the
 // report can say exactly what is missing and where it should go.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { CheckResult, Evidence } from '../checks';
+import { findWeightDefinitions, isNotImageGenerator, usesModelConfig, usesStepCallbacks } from './discover';
+import { listGoldenTests } from './goldenTestList';
+import { MODEL_CONFIG_PATH, modelEntries, packagePythonFiles } from './modelConfig';
 import { modelNames } from './naming';
 import { maskPython } from './pyLines';
 
@@ -42,7 +45,6 @@ export const AUDIT_TITLES: Record<AuditSurface, string> = {
 
 const PATHS = {
   pyproject: 'pyproject.toml',
-  modelConfig: 'src/mflux/models/common/config/model_config.py',
   defaults: 'src/mflux/cli/defaults/defaults.py',
   save: 'src/mflux/models/common/cli/save.py',
   readme: 'README.md',
@@ -59,46 +61,12 @@ function readLines(path: string): TextFile | undefined {
 }
 
 const pass = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason, evidence });
+/** A surface this kind of model does not have: passes, saying why. */
+const notApplicable = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason: `not applicable: ${reason}`, evidence });
 const fail = (reason: string, evidence: Evidence[] = []): CheckResult => ({ status: 'fail', reason, evidence });
 const ev = (f: TextFile, index: number): Evidence => ({ file: f.path, line: index + 1, text: f.lines[index]?.trim() });
 const missingFile = (path: string, what: string): CheckResult => ({ status: 'fail', reason: `${what}: ${path} does not exist`, evidence: [{ file: path }] });
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Entries of `AVAILABLE_MODELS = {...}`: key, aliases, and the lines they are on. */
-export interface ConfigEntry { key: string; keyLine: number; aliases: string[]; aliasLine?: number; modelName?: string; endLine: number }
-
-export function parseModelConfigEntries(f: TextFile): ConfigEntry[] {
-  const masked = maskPython(f.lines.join('\n'));
-  const start = f.lines.findIndex((l) => /^AVAILABLE_MODELS\s*(?::[^=]+)?=\s*\{/.test(l));
-  if (start < 0) return [];
-  const entries: ConfigEntry[] = [];
-  let depth = 0;
-  let current: ConfigEntry | undefined;
-  for (let i = start; i < f.lines.length; i++) {
-    const line = f.lines[i];
-    if (depth === 1) {
-      const m = /^\s*["']([^"']+)["']\s*:\s*ModelConfig\s*\(/.exec(line);
-      if (m) { current = { key: m[1], keyLine: i, aliases: [], endLine: i }; entries.push(current); }
-    }
-    if (current) {
-      const a = /\baliases\s*=\s*\[([^\]]*)\]/.exec(line);
-      if (a && current.aliasLine === undefined) {
-        current.aliases = [...a[1].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]);
-        current.aliasLine = i;
-      }
-      const n = /\bmodel_name\s*=\s*["']([^"']+)["']/.exec(line);
-      if (n && current.modelName === undefined) current.modelName = n[1];
-      current.endLine = i;
-    }
-    for (const ch of masked[i]) {
-      if ('([{'.includes(ch)) depth++;
-      else if (')]}'.includes(ch)) depth--;
-    }
-    if (depth === 1 && current && i > current.keyLine) current = undefined;
-    if (depth <= 0 && i > start) break;
-  }
-  return entries;
-}
 
 /** String items of a top-level list or dict literal assigned to `name` (dict: its keys), with line indexes. */
 function literalItems(f: TextFile, name: string): { items: { value: string; line: number }[]; defLine: number } | undefined {
@@ -134,32 +102,28 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   const names = new Set([...n.aliases, ...(input.aliases ?? [])].map((a) => a.toLowerCase()));
   const results: Partial<Record<AuditSurface, CheckResult>> = {};
 
-  // ModelConfig first: its key and aliases are the names the other surfaces must use.
-  const cfgPath = join(root, PATHS.modelConfig);
-  const cfg = readLines(cfgPath);
-  let entry: ConfigEntry | undefined;
-  let related: ConfigEntry[] = [];
+  // ModelConfig first: its keys and aliases are the names the other surfaces must use.
+  const cfgPath = join(root, MODEL_CONFIG_PATH);
+  const mc = modelEntries(root, model, input.aliases);
+  const cfg = mc.file;
+  const related = mc.entries;
+  const entry = related[0];
   if (!cfg) results['model-config'] = missingFile(cfgPath, 'ModelConfig not found');
-  else {
-    const entries = parseModelConfigEntries(cfg);
-    const exact = entries.filter((e) => names.has(e.key.toLowerCase()) || e.aliases.some((a) => names.has(a.toLowerCase())));
-    // Variants of one package often get their own keys (flux2 -> "flux2-klein-4b"): accept a name prefix.
-    const prefixed = entries.filter((e) => [...names].some((nm) => e.key.toLowerCase().startsWith(`${nm}-`)));
-    related = exact.length ? exact : prefixed;
-    entry = related[0];
-    if (!entry) {
-      const at = cfg.lines.findIndex((l) => /^AVAILABLE_MODELS\b/.test(l));
-      results['model-config'] = fail(`AVAILABLE_MODELS has no entry for ${[...names].map((x) => `"${x}"`).join(' or ')}`, at >= 0 ? [ev(cfg, at)] : [{ file: cfgPath }]);
-    } else if (!entry.aliases.length) {
-      results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] has no aliases`, [ev(cfg, entry.keyLine)]);
-    } else {
-      const accessor = cfg.lines.findIndex((l) => new RegExp(`return\\s+AVAILABLE_MODELS\\[["']${esc(entry!.key)}["']\\]`).test(l));
-      if (accessor < 0) results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] exists but no static accessor returns it`, [ev(cfg, entry.keyLine)]);
-      else results['model-config'] = pass(`AVAILABLE_MODELS["${entry.key}"] with aliases ${entry.aliases.join(', ')}`, [ev(cfg, entry.keyLine), ev(cfg, entry.aliasLine!), ev(cfg, accessor)]);
-    }
+  else if (!entry) {
+    results['model-config'] = isNotImageGenerator(root, model) && !usesModelConfig(packagePythonFiles(root, model))
+      ? notApplicable(`the package is not an image generator and never uses ModelConfig (it loads a fixed checkpoint), so it needs no AVAILABLE_MODELS entry`, [{ file: pkgDir }])
+      : fail(`AVAILABLE_MODELS has no entry for ${[...names].map((x) => `"${x}"`).join(' or ')}`, cfg.availableLine >= 0 ? [ev(cfg, cfg.availableLine)] : [{ file: cfgPath }]);
+  } else if (!entry.aliases.length) {
+    results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] has no aliases`, [ev(cfg, entry.keyLine)]);
+  } else if (entry.accessorLine === undefined) {
+    results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] exists but no static accessor returns it`, [ev(cfg, entry.keyLine)]);
+  } else {
+    results['model-config'] = pass(`AVAILABLE_MODELS["${entry.key}"] with aliases ${entry.aliases.join(', ')}, returned by ModelConfig.${entry.accessor}()`, [ev(cfg, entry.keyLine), ev(cfg, entry.aliasLine!), ev(cfg, entry.accessorLine)]);
   }
-  const known = new Set([...names, ...related.flatMap((e) => [e.key, ...e.aliases])].map((x) => x.toLowerCase()));
+  const known = mc.names;
   const knownText = [...known].map((x) => `"${x}"`).join(', ');
+  const generator = !isNotImageGenerator(root, model);
+  const notGenerator = (what: string) => notApplicable(`not an image generator (no CLI in src/mflux/models/${model}/cli/ adds the image generator arguments), so ${what} does not apply`, [{ file: join(pkgDir, 'cli') }]);
 
   // pyproject.toml scripts
   const pyPath = join(root, PATHS.pyproject);
@@ -189,6 +153,7 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   const defPath = join(root, PATHS.defaults);
   const defs = readLines(defPath);
   for (const [id, name] of [['defaults-choices', 'MODEL_CHOICES'], ['defaults-steps', 'MODEL_INFERENCE_STEPS']] as const) {
+    if (!generator) { results[id] = notGenerator(name); continue; }
     if (!defs) { results[id] = missingFile(defPath, 'defaults.py not found'); continue; }
     const lit = literalItems(defs, name);
     if (!lit) { results[id] = fail(`${name} is not defined in defaults.py`, [{ file: defPath }]); continue; }
@@ -201,7 +166,8 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   // save.py routing: a class imported from this package and assigned to model_class
   const savePath = join(root, PATHS.save);
   const save = readLines(savePath);
-  if (!save) results['save-routing'] = missingFile(savePath, 'save.py not found');
+  if (!generator) results['save-routing'] = notGenerator('mflux-save routing');
+  else if (!save) results['save-routing'] = missingFile(savePath, 'save.py not found');
   else {
     const imported = new Map<string, number>();
     save.lines.forEach((l, i) => {
@@ -243,29 +209,22 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   else if (!mr.lines.some((l) => l.trim())) results['model-readme'] = fail('the model README is empty', [{ file: modelReadme, line: 1 }]);
   else results['model-readme'] = pass(`model README (${mr.lines.length} lines)`, [ev(mr, Math.max(0, mr.lines.findIndex((l) => l.trim())))]);
 
-  // golden test + reference image
-  const testsDir = join(root, 'tests', 'image_generation');
-  const golden = listPy(testsDir).filter((p) => p.slice(testsDir.length + 1).startsWith(`test_generate_image_${model}`));
-  const refs: { name: string; file: TextFile; line: number }[] = [];
-  const slowTests: Evidence[] = [];
-  for (const g of golden) {
-    const f = readLines(g)!;
-    f.lines.forEach((l, i) => {
-      for (const m of l.matchAll(/reference_image_path\s*=\s*["']([^"']+)["']/g)) refs.push({ name: m[1], file: f, line: i });
-      if (/^\s*def\s+test_\w+/.test(l) && i > 0 && f.lines.slice(Math.max(0, i - 3), i).some((p) => /@pytest\.mark\.slow/.test(p))) slowTests.push(ev(f, i));
-    });
-  }
-  const expectedTest = join(testsDir, `test_generate_image_${model}.py`);
-  if (!golden.length) results['golden-test'] = fail(`no golden test: ${expectedTest} does not exist`, [{ file: expectedTest }]);
-  else if (!slowTests.length) results['golden-test'] = fail('the golden test file has no @pytest.mark.slow test function', golden.map((g) => ({ file: g })));
-  else results['golden-test'] = pass(`${slowTests.length} slow golden test(s)`, slowTests);
+  // golden test + reference image: tests that compare images, found by content
+  const golden = listGoldenTests(root, model);
+  const expectedTest = join(root, 'tests', 'image_generation', `test_generate_image_${model}.py`);
+  const slowTests = golden.filter((g) => g.slow);
+  if (!golden.length) results['golden-test'] = fail(`no golden test: no test compares an image for ${model} (expected ${relative(root, expectedTest)})`, [{ file: expectedTest }]);
+  else if (!slowTests.length) results['golden-test'] = fail('the golden tests have no @pytest.mark.slow test function', golden.map((g) => ({ file: g.file, line: g.line })));
+  else results['golden-test'] = pass(`${slowTests.length} slow golden test(s)`, slowTests.map((g) => ({ file: g.file, line: g.line, text: g.name })));
 
   const resources = join(root, 'tests', 'resources');
-  if (refs.length) {
-    const missing = refs.filter((r) => !existsSync(join(resources, r.name)));
+  const refs = golden.flatMap((g) => g.referenceImages.map((r) => ({ ...r, file: g.file })));
+  const uniq = [...new Map(refs.map((r) => [r.name, r])).values()];
+  if (uniq.length) {
+    const missing = uniq.filter((r) => !existsSync(join(resources, r.name)));
     results['reference-image'] = missing.length
-      ? fail(`reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`, missing.map((m) => ev(m.file, m.line)))
-      : pass(`${refs.length} reference image(s) present`, refs.map((r) => ({ file: join(resources, r.name) })));
+      ? fail(`reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`, missing.map((m) => ({ file: m.file, line: m.line, text: m.name })))
+      : pass(`${uniq.length} reference image(s) present`, uniq.map((r) => ({ file: join(resources, r.name) })));
   } else {
     let found: string[] = [];
     try { found = readdirSync(resources).filter((x) => x.startsWith(`reference_${model}`) && x.endsWith('.png') && statSync(join(resources, x)).isFile()); } catch { /* no folder */ }
@@ -274,22 +233,18 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       : fail(`no reference image: tests/resources/reference_${model}.png does not exist`, [{ file: join(resources, `reference_${model}.png`) }]);
   }
 
-  // weight definition
-  const wdPath = join(pkgDir, 'weights', `${model}_weight_definition.py`);
-  const wd = readLines(wdPath);
-  if (!wd) results['weight-definition'] = missingFile(wdPath, 'no weight definition');
-  else {
-    const cls = wd.lines.findIndex((l) => /^class\s+\w+WeightDefinition\b/.test(l));
-    const comps = wd.lines.findIndex((l) => /def\s+get_components\s*\(/.test(l));
-    results['weight-definition'] = cls < 0
-      ? fail(`${wdPath} defines no *WeightDefinition class`, [{ file: wdPath }])
-      : comps < 0
-        ? fail('the weight definition has no get_components()', [ev(wd, cls)])
-        : pass(wd.lines[cls].replace(/^class\s+(\w+).*$/, '$1'), [ev(wd, cls), ev(wd, comps)]);
+  // weight definition: the class in weights/ with get_components, whatever its file is called
+  const defs2 = findWeightDefinitions(root, model);
+  if (!defs2.length) {
+    const conventional = join(pkgDir, 'weights', `${model}_weight_definition.py`);
+    results['weight-definition'] = fail(`no weight definition: no class in src/mflux/models/${model}/weights/ defines get_components() (expected ${relative(root, conventional)})`, [{ file: conventional }]);
+  } else {
+    results['weight-definition'] = pass(`${defs2.map((d) => d.cls).join(', ')} (${relative(root, defs2[0].file)})`, defs2.flatMap((d) => [{ file: d.file, line: d.classLine }, { file: d.file, line: d.componentsLine }]));
   }
 
   // thin CLI
   const cliFiles = listPy(join(pkgDir, 'cli'));
+  const diffusion = usesStepCallbacks(root, model);
   if (!cliFiles.length) results['cli-entry'] = fail(`no CLI module in src/mflux/models/${model}/cli/`, [{ file: join(pkgDir, 'cli') }]);
   else {
     const problems: string[] = [];
@@ -300,10 +255,11 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       const cb = f.lines.findIndex((l) => /CallbackManager\.register_callbacks\s*\(/.test(l));
       if (parser < 0) problems.push(`${c} does not use the shared CommandLineParser`);
       else evidence.push(ev(f, parser));
-      if (cb < 0) problems.push(`${c} does not call CallbackManager.register_callbacks(...)`);
-      else evidence.push(ev(f, cb));
+      if (cb >= 0) evidence.push(ev(f, cb));
+      else if (diffusion) problems.push(`${c} does not call CallbackManager.register_callbacks(...)`);
     }
-    results['cli-entry'] = problems.length ? fail(problems[0], evidence.length ? evidence : cliFiles.map((c) => ({ file: c }))) : pass(`${cliFiles.length} CLI module(s) use the shared parser and callbacks`, evidence);
+    results['cli-entry'] = problems.length ? fail(problems[0], evidence.length ? evidence : cliFiles.map((c) => ({ file: c })))
+      : pass(`${cliFiles.length} CLI module(s) use the shared parser${diffusion ? ' and callbacks' : ' (not an image generator and no diffusion loop, so no step callbacks)'}`, evidence);
   }
 
   return (Object.keys(AUDIT_TITLES) as AuditSurface[]).map((id) => ({ id, title: AUDIT_TITLES[id], result: results[id]! }));

@@ -1,14 +1,14 @@
 // Mapping coverage of a whole port: reads the weight definition (statically or through the
 // dump script's output), the checkpoint keys of each component from the HF cache, and turns
 // the result into a Markdown report and diagnostics on the mapping file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseModelConfigEntries } from './audit';
 import { collapseKeys, computeCoverage, type ComponentCoverage, type CoverageTarget } from './coverage';
 import { readComponentTensors } from './hfCache';
 import { dumpTargets, type DumpedComponent } from './mappingDump';
 import { readWeightDefinition, type Unresolved } from './mappingStatic';
-import { modelNames } from './naming';
+import { findWeightDefinition } from './discover';
+import { modelEntries } from './modelConfig';
 
 export interface ComponentReport extends ComponentCoverage {
   readonly dir: string;
@@ -30,18 +30,14 @@ export interface CoverageReport {
   readonly notes: readonly string[];
 }
 
+/** The weight definition file: the class in weights/ with get_components (conventional name when none is found yet). */
 export function definitionFileOf(root: string, model: string): string {
-  return join(root, 'src', 'mflux', 'models', model, 'weights', `${model}_weight_definition.py`);
+  return findWeightDefinition(root, model)?.file ?? join(root, 'src', 'mflux', 'models', model, 'weights', `${model}_weight_definition.py`);
 }
 
-/** The HF repo id the port loads: the ModelConfig entry's model_name, when there is one. */
+/** The HF repo id the port loads: the model_name of its first ModelConfig entry (found through aliases too). */
 export function modelRepoId(root: string, model: string): string | undefined {
-  const file = join(root, 'src/mflux/models/common/config/model_config.py');
-  if (!existsSync(file)) return undefined;
-  const names = new Set(modelNames(model).aliases);
-  const entries = parseModelConfigEntries({ path: file, lines: readFileSync(file, 'utf8').split(/\r?\n/) });
-  const e = entries.find((x) => names.has(x.key) || x.aliases.some((a) => names.has(a)));
-  return e?.modelName;
+  return modelEntries(root, model).entries.find((e) => e.modelName)?.modelName;
 }
 
 interface Spec {
@@ -64,7 +60,7 @@ async function build(mode: CoverageReport['mode'], model: string, definitionFile
 /** Coverage from the static reading of the port's weight definition and mappings. */
 export async function staticCoverage(root: string, model: string, snapshotDir: string): Promise<CoverageReport> {
   const definitionFile = definitionFileOf(root, model);
-  if (!existsSync(definitionFile)) throw new Error(`${relative(root, definitionFile)} does not exist: create the weight definition first`);
+  if (!existsSync(definitionFile)) throw new Error(`${relative(root, definitionFile)} does not exist and no class in the package's weights/ defines get_components(): create the weight definition first`);
   const def = readWeightDefinition(definitionFile, root);
   const notes = def.components.length ? [] : ['the weight definition lists no ComponentDefinition'];
   const specs: Spec[] = def.components.map((c) => ({

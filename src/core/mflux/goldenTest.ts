@@ -175,65 +175,7 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
   };
 }
 
-export interface GoldenTestCase {
-  /** pytest node id, e.g. `tests/image_generation/test_generate_image_x.py::TestX::test_y`. */
-  readonly id: string;
-  readonly file: string;
-  readonly cls?: string;
-  readonly name: string;
-  /** 1-based line of the `def`. */
-  readonly line: number;
-  readonly slow: boolean;
-  readonly referenceImage?: string;
-  readonly outputImage?: string;
-}
-
-/** Golden tests of a repo (or of one model): test functions in tests/image_generation/test_generate_image_*.py. */
-export function listGoldenTests(root: string, model?: string): GoldenTestCase[] {
-  const dir = join(root, 'tests', 'image_generation');
-  let names: string[] = [];
-  try { names = readdirSync(dir).filter((f) => /^test_generate_image_\w+\.py$/.test(f)).sort(); } catch { return []; }
-  if (model) names = names.filter((f) => f === `test_generate_image_${model}.py` || f.startsWith(`test_generate_image_${model}_`));
-  const out: GoldenTestCase[] = [];
-  for (const f of names) {
-    let text: string;
-    try { text = readFileSync(join(dir, f), 'utf8'); } catch { continue; }
-    out.push(...parseGoldenTests(`tests/image_generation/${f}`, join(dir, f), text));
-  }
-  return out;
-}
-
-export function parseGoldenTests(rel: string, file: string, text: string): GoldenTestCase[] {
-  const lines = text.split(/\r?\n/);
-  const out: GoldenTestCase[] = [];
-  let cls: { name: string; indent: number } | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    const indent = l.length - l.trimStart().length;
-    if (l.trim() && cls && indent <= cls.indent && !l.trimStart().startsWith('#') && !l.trimStart().startsWith('@')) cls = undefined;
-    const c = /^(\s*)class\s+(Test\w*)\s*[(:]/.exec(l);
-    if (c) { cls = { name: c[2], indent: c[1].length }; continue; }
-    const d = /^(\s*)def\s+(test_\w+)\s*\(/.exec(l);
-    if (!d) continue;
-    let slow = false;
-    for (let k = i - 1; k >= 0 && /^\s*@/.test(lines[k]); k--) if (/@pytest\.mark\.slow\b/.test(lines[k])) slow = true;
-    const body: string[] = [];
-    for (let k = i + 1; k < lines.length; k++) {
-      const ind = lines[k].length - lines[k].trimStart().length;
-      if (lines[k].trim() && ind <= d[1].length) break;
-      body.push(lines[k]);
-    }
-    const joined = body.join('\n');
-    const ref = /reference_image_path\s*=\s*["']([^"']+)["']/.exec(joined);
-    const outp = /output_image_path\s*=\s*["']([^"']+)["']/.exec(joined);
-    const inCls = cls && d[1].length > cls.indent ? cls.name : undefined;
-    out.push({
-      id: `${rel}::${inCls ? `${inCls}::` : ''}${d[2]}`, file, cls: inCls, name: d[2], line: i + 1, slow,
-      referenceImage: ref ? `tests/resources/${ref[1]}` : undefined, outputImage: outp ? `tests/resources/${outp[1]}` : undefined,
-    });
-  }
-  return out;
-}
+export { listGoldenTests, parseGoldenTests, type GoldenTestCase } from './goldenTestList';
 
 /**
  * A "Tests" section for the model README naming the golden test command, appended at its end;

@@ -32,6 +32,22 @@ export interface HygieneConfig {
   readonly tensorExtensions?: readonly string[];
   /** Folders (relative to the repo root) where tensor files are expected. */
   readonly allowedTensorDirs?: readonly string[];
+  /** Repo-relative paths or globs (`*`, `**`) whose findings are never reported. */
+  readonly allowPaths?: readonly string[];
+}
+
+/** What the port changed since the commit it started from: only that can be its leftovers. */
+export interface PortScope {
+  /** The commit compared against. */
+  readonly base: string;
+  /** Added or changed lines (1-based) per tracked file, repo-relative with forward slashes. */
+  readonly added: ReadonlyMap<string, ReadonlySet<number>>;
+  /** Tracked files that differ from the base (added, modified, also binary), repo-relative. */
+  readonly changed: ReadonlySet<string>;
+  /** Untracked, not ignored files (repo-relative). */
+  readonly untracked: ReadonlySet<string>;
+  /** Files git tracks (repo-relative). */
+  readonly tracked: ReadonlySet<string>;
 }
 
 export const PROBE_MODULE = 'mflux_port_probe';
@@ -146,14 +162,95 @@ export function scanPython(file: string, text: string, compiled: CompiledRules =
       }
     }
   }
-  return findings.sort((a, b) => a.line - b.line || a.column - b.column);
+  return findings.filter((f) => !allowedByComment(raw, f) && !(SAVE_RULES.has(f.ruleId) && isSavingCode(file, masked, f.line - 1)))
+    .sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Tensor files inside `root` outside the allowed folders (dot-folders and virtualenvs are skipped). */
-export function findTensorFiles(root: string, config: HygieneConfig = {}, limit = 200_000): HygieneFinding[] {
+const SAVE_RULES = new Set(['np-save', 'torch-save', 'mx-save', 'safetensors-save']);
+
+/** `# mflux-port: allow <rule>[, <rule>...]` (or `allow all`) on the finding's line or the line above. */
+function allowedByComment(raw: readonly string[], f: HygieneFinding): boolean {
+  for (const l of [raw[f.line - 1], raw[f.line - 2]]) {
+    const m = l && /#\s*mflux-port:\s*allow\b([^#]*)/.exec(l);
+    if (!m) continue;
+    const ids = m[1].split(/[\s,]+/).filter(Boolean);
+    if (!ids.length || ids.includes('all') || ids.includes(f.ruleId)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a save call is the code's job, not a debug dump: it sits in a function whose name
+ * says it saves (`save_lora_adapter`, `save_model`, `_save_weights`), or in a saver module
+ * (a `saving/` folder or a file named `*saver*`).
+ */
+function isSavingCode(file: string, masked: readonly string[], index: number): boolean {
+  const path = file.split(/[\\/]/);
+  if (path.includes('saving') || /saver/i.test(path[path.length - 1] ?? '')) return true;
+  let indent = masked[index].length - masked[index].trimStart().length;
+  for (let i = index - 1; i >= 0 && indent > 0; i--) {
+    const l = masked[i];
+    if (!l.trim()) continue;
+    const ind = l.length - l.trimStart().length;
+    if (ind >= indent) continue;
+    indent = ind;
+    const d = /^\s*(?:async\s+)?def\s+(\w+)/.exec(l);
+    if (d && /save|export|serializ/i.test(d[1])) return true;
+    if (/^\s*class\s+\w*(?:Saver|Exporter)\b/.test(l)) return true;
+  }
+  return false;
+}
+
+/** Whether a repo-relative path matches an allowlist entry (a path prefix or a glob with `*` and `**`). */
+export function pathAllowed(rel: string, allow: readonly string[] = []): boolean {
+  return allow.some((a) => {
+    const p = a.trim().replace(/^\.\//, '').replace(/\/+$/, '');
+    if (!p) return false;
+    if (!/[*?]/.test(p)) return rel === p || rel.startsWith(p + '/');
+    const re = p.split(/(\*\*\/?|\*|\?)/).map((t) => (t === '**' || t === '**/' ? '(?:.*/)?' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+    return new RegExp(`^${re}(?:/.*)?$`).test(rel);
+  });
+}
+
+/** File names the code refers to in string literals (`"pos_emb.safetensors"`): assets it loads. */
+export function namesInCode(files: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) {
+    let text: string;
+    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    // Lines that save or dump name what they write, not what the code loads.
+    for (const line of text.split(/\r?\n/)) {
+      if (/save|dump|write/i.test(line)) continue;
+      for (const m of line.matchAll(/["']([^"'\n]*\.(?:npy|npz|pt|pth|safetensors|gguf|ckpt))["']/gi)) out.add(m[1].split(/[\\/]/).pop()!);
+    }
+  }
+  return out;
+}
+
+/**
+ * Leftover tensor files of a port: in its package and runner folder, and (with a scope)
+ * untracked ones anywhere; never under the allowed folders. A tracked file the package's code
+ * names is an asset it loads, not a leftover; with a scope, a tracked file already on the base
+ * commit is not the port's.
+ */
+export function findTensorFiles(root: string, config: HygieneConfig = {}, options: { model?: string; scope?: PortScope; codeFiles?: readonly string[] } = {}, limit = 200_000): HygieneFinding[] {
   const exts = new Set((config.tensorExtensions ?? DEFAULT_TENSOR_EXTENSIONS).map((e) => e.toLowerCase()));
   const allowed = (config.allowedTensorDirs ?? ['debug_artifacts']).map((d) => d.replace(/[\\/]+$/, ''));
-  const out: HygieneFinding[] = [];
+  const inAllowed = (rel: string) => allowed.some((a) => rel === a || rel.startsWith(a + '/'));
+  const loaded = namesInCode(options.codeFiles ?? []);
+  const scope = options.scope;
+  const out = new Map<string, HygieneFinding>();
+  const consider = (rel: string) => {
+    if (out.has(rel) || inAllowed(rel) || !exts.has(extname(rel).toLowerCase()) || pathAllowed(rel, config.allowPaths)) return;
+    const tracked = scope ? scope.tracked.has(rel) : undefined;
+    if (tracked !== false && loaded.has(rel.split('/').pop()!)) return;
+    if (scope && tracked && !scope.changed.has(rel)) return;
+    out.set(rel, {
+      file: join(root, ...rel.split('/')), ruleId: TENSOR_FILE_RULE,
+      message: `tensor file ${rel} is ${tracked === false ? 'untracked ' : ''}inside the repository, outside ${allowed.join(', ')}/`,
+      line: 1, column: 1, endColumn: 1, endLine: 1, text: rel,
+    });
+  };
   let visited = 0;
   const walk = (dir: string) => {
     let names: string[];
@@ -165,26 +262,26 @@ export function findTensorFiles(root: string, config: HygieneConfig = {}, limit 
       let st;
       try { st = statSync(p); } catch { continue; }
       if (st.isDirectory()) {
-        if (name.startsWith('.') || SKIP_DIRS.has(name) || allowed.some((a) => rel === a || rel.startsWith(a + '/'))) continue;
+        if (name.startsWith('.') || SKIP_DIRS.has(name) || inAllowed(rel)) continue;
         walk(p);
-      } else if (exts.has(extname(name).toLowerCase())) {
-        out.push({
-          file: p, ruleId: TENSOR_FILE_RULE, message: `tensor file ${rel} is inside the repository, outside ${allowed.join(', ')}/`,
-          line: 1, column: 1, endColumn: 1, endLine: 1, text: rel,
-        });
-      }
+      } else consider(rel);
     }
   };
-  walk(root);
-  return out;
+  if (options.model) walk(join(root, 'src', 'mflux', 'models', options.model));
+  walk(join(root, RUNNER_DIR));
+  // Files dumped at the repo root (not in any folder).
+  try { for (const n of readdirSync(root).sort()) { try { if (statSync(join(root, n)).isFile()) consider(n); } catch { /* vanished */ } } } catch { /* unreadable root */ }
+  for (const rel of scope?.untracked ?? []) consider(rel);
+  return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
 /** Where the runners put their scripts (mfluxPort.runner.*Script defaults), relative to each repo. */
 export const RUNNER_DIR = 'port_runners';
 
 /**
- * Python files a port's hygiene covers: the model package, the runner scripts (`port_runners/`
- * and scripts at the repo root), and extra folders.
+ * Python files a port's hygiene covers: the model package, scripts at the repo root, and extra
+ * folders. The extension's own runner scripts (`port_runners/`) call the probe on purpose and
+ * are not the port's code.
  */
 export function hygieneTargets(root: string, model: string | undefined, extraPaths: readonly string[] = []): string[] {
   const files: string[] = [];
@@ -201,7 +298,6 @@ export function hygieneTargets(root: string, model: string | undefined, extraPat
   };
   if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
   addDir(root, false);
-  addDir(join(root, RUNNER_DIR), true);
   for (const extra of extraPaths) {
     const p = join(root, extra);
     try {
@@ -218,17 +314,34 @@ export interface HygieneReport {
   readonly errors: readonly string[];
 }
 
-export function scanRepo(root: string, options: { model?: string; extraPaths?: readonly string[]; config?: HygieneConfig } = {}): HygieneReport {
+export interface ScanOptions {
+  readonly model?: string;
+  readonly extraPaths?: readonly string[];
+  readonly config?: HygieneConfig;
+  /** Judge only what the port changed (see portScope); without it every line counts. */
+  readonly scope?: PortScope;
+}
+
+export function scanRepo(root: string, options: ScanOptions = {}): HygieneReport {
   const compiled = compileRules(options.config);
   const errors = [...compiled.errors];
   const findings: HygieneFinding[] = [];
   const files = hygieneTargets(root, options.model, options.extraPaths);
+  const relOf = (f: string) => relative(root, f).split(/[\\/]/).join('/');
+  const scope = options.scope;
   for (const f of files) {
+    const rel = relOf(f);
+    if (pathAllowed(rel, options.config?.allowPaths)) continue;
+    if (scope && !scope.untracked.has(rel) && !scope.added.has(rel)) continue;
     let text: string;
     try { text = readFileSync(f, 'utf8'); } catch (e) { errors.push(`${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`); continue; }
-    findings.push(...scanPython(f, text, compiled));
+    const lines = scope && !scope.untracked.has(rel) ? scope.added.get(rel) : undefined;
+    findings.push(...scanPython(f, text, compiled).filter((x) => !lines || lines.has(x.line)));
   }
-  if (!(options.config?.disabledRules ?? []).includes(TENSOR_FILE_RULE)) findings.push(...findTensorFiles(root, options.config));
+  if (!(options.config?.disabledRules ?? []).includes(TENSOR_FILE_RULE)) {
+    const codeFiles = options.model ? hygieneTargets(root, options.model).filter((f) => relOf(f).startsWith('src/')) : [];
+    findings.push(...findTensorFiles(root, options.config, { model: options.model, scope, codeFiles }));
+  }
   return { findings, scannedFiles: files.length, errors };
 }
 

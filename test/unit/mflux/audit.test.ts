@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatAudit, parseModelConfigEntries, runFinalizeAudit } from '../../../src/core/mflux/audit';
+import { formatAudit, runFinalizeAudit } from '../../../src/core/mflux/audit';
+import { parseModelConfig } from '../../../src/core/mflux/modelConfig';
 import { ALL_SURFACES, buildMfluxTree, tempDir, write, Z_IMAGE, type Surface } from './fixtures';
 import { readFileSync } from 'node:fs';
 
@@ -57,7 +58,7 @@ test('subtle half-wirings: script to a missing module, config without accessor, 
   write(root, 'pyproject.toml', readFileSync(py, 'utf8').replace('z_image_generate:main', 'z_image_gen:main'));
   const cfg = join(root, 'src/mflux/models/common/config/model_config.py');
   write(root, 'src/mflux/models/common/config/model_config.py', readFileSync(cfg, 'utf8').replace('return AVAILABLE_MODELS["z-image"]', 'return None'));
-  write(root, 'src/mflux/models/z_image/cli/z_image_generate.py', 'from mflux.cli.parser.parsers import CommandLineParser\n\n\ndef main():\n    CommandLineParser(description="x")\n');
+  write(root, 'src/mflux/models/z_image/cli/z_image_generate.py', 'from mflux.cli.parser.parsers import CommandLineParser\n\n\ndef main():\n    parser = CommandLineParser(description="x")\n    parser.add_image_generator_arguments()\n');
   const save = join(root, 'src/mflux/models/common/cli/save.py');
   write(root, 'src/mflux/models/common/cli/save.py', readFileSync(save, 'utf8').replace('model_class = ZImage', 'model_class = Flux1'));
   const items = runFinalizeAudit({ root, model: 'z_image' });
@@ -81,6 +82,6 @@ test('ModelConfig entries parse keys, aliases and model names', () => {
     'AVAILABLE_MODELS = {', '    "a-b": ModelConfig(', '        aliases=["a-b", "ab"],', '        model_name="org/A",', '        transformer_overrides={"x": (1, 2)},', '    ),',
     "    'c': ModelConfig(aliases=['c'], model_name='org/C'),", '}', 'OTHER = {"d": ModelConfig(aliases=["d"])}',
   ];
-  const e = parseModelConfigEntries({ path: 'x', lines });
+  const e = parseModelConfig('x', lines.join('\n')).entries;
   assert.deepEqual(e.map((x) => [x.key, x.aliases, x.modelName, x.keyLine]), [['a-b', ['a-b', 'ab'], 'org/A', 1], ['c', ['c'], 'org/C', 6]]);
 });

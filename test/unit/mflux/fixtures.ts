@@ -119,7 +119,7 @@ export function buildMfluxTree(root: string, models: readonly FixtureModel[]): s
     if (has(m, 'cli')) {
       write(root, `${base}/cli/${m.pkg}_generate.py`, [
         'from mflux.callbacks.callback_manager import CallbackManager', 'from mflux.cli.parser.parsers import CommandLineParser', '', '',
-        'def main():', '    parser = CommandLineParser(description="x")', '    args = parser.parse_args()',
+        'def main():', '    parser = CommandLineParser(description="x")', '    parser.add_image_generator_arguments(supports_metadata_config=True)', '    args = parser.parse_args()',
         '    CallbackManager.register_callbacks(args=args, model=None, latent_creator=None)', '',
       ].join('\n'));
     }

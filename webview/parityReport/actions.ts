@@ -1,0 +1,60 @@
+// What happens when a report arrives or a layer is selected: state changes first, then the
+// views that show it.
+import type { ParityHostMessage } from '../../src/protocol/parityReport';
+import { afterPaint } from '../shared/dom';
+import type { SelectOptions } from './intents';
+import { persist, post } from './messages';
+import { indexReport, state } from './state';
+import { drawGrowth } from './views/chart';
+import { clearDetail, renderDetail } from './views/detail';
+import { showBody, showEmpty } from './views/layout';
+import { highlightRow, renderHead, renderRows } from './views/table';
+import { renderSummary, renderToolbar } from './views/toolbar';
+
+type Init = Extract<ParityHostMessage, { kind: 'init' }>['payload'];
+
+export function showReport(m: Init): void {
+  state.report = m.report;
+  state.title = m.title;
+  state.refLabel = m.refLabel;
+  state.candLabel = m.candLabel;
+  state.source = m.source;
+  state.overrides.clear();
+  const r = m.report;
+  indexReport(r);
+  renderToolbar();
+  if (r.pairs.length === 0) {
+    showEmpty(`No tensors with matching names.\nReference only: ${r.unmatched_ref.length} · candidate only: ${r.unmatched_cand.length}`);
+    renderSummary();
+    return;
+  }
+  showBody();
+  renderSummary();
+  renderHead();
+  renderRows();
+  const initial = state.selected && state.byName.has(state.selected) ? state.selected : r.first_divergence ?? r.pairs[0].name;
+  // The detail pane (form controls, canvases) is built right after the table's first frame:
+  // its data has to come from the host anyway, so the table is not held back for it.
+  select(initial, { scroll: true, deferDetail: true });
+  persist();
+}
+
+export function select(name: string, opts: SelectOptions = {}): void {
+  if (!state.byName.has(name)) return;
+  const changed = state.selected !== name || !state.detail || state.detail.name !== name;
+  const prev = state.selected;
+  state.selected = name;
+  highlightRow(prev, name, opts);
+  persist();
+  drawGrowth();
+  if (changed) {
+    state.detail = null;
+    post({ kind: 'selectLayer', payload: { name } });
+    if (opts.deferDetail) {
+      clearDetail();
+      afterPaint(() => { if (!state.detail && state.selected === name) renderDetail(); });
+    } else {
+      renderDetail();
+    }
+  }
+}

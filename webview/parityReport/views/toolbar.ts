@@ -1,0 +1,57 @@
+// The toolbar: title, summary (failing count, first divergence, unpaired names), the filter
+// and failing-only controls, and the export buttons.
+import { ce, clear, h } from '../../shared/dom';
+import { intents } from '../intents';
+import { persist, post } from '../messages';
+import { state, verdictOf } from '../state';
+import { renderRows } from './table';
+
+const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
+const summaryEl = h('div', { class: 'summary', id: 'summary', role: 'status' });
+export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', { id: 'filter', placeholder: 'Filter layers by name', 'aria-label': 'Filter layers by name' });
+const failingBox = ce<HTMLElement & { checked: boolean }>('vscode-checkbox', { id: 'failing-only', label: 'Failing only', 'aria-label': 'Show failing layers only' }, 'Failing only');
+const exportHtmlBtn = ce('vscode-button', { id: 'export-html', secondary: true, title: 'Save a self-contained HTML report' }, 'Export HTML');
+const exportJsonBtn = ce('vscode-button', { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' }, 'Export JSON');
+export const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report tools' },
+  h('div', { class: 'title-block' }, titleEl, summaryEl),
+  h('div', { class: 'group grow' }, filterField, failingBox),
+  h('div', { class: 'group' }, exportHtmlBtn, exportJsonBtn));
+
+filterField.addEventListener('input', () => { state.filter = filterField.value; persist(); renderRows(); });
+failingBox.addEventListener('change', () => { state.failingOnly = failingBox.checked; persist(); renderRows(); });
+exportJsonBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'json' } }));
+exportHtmlBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'html' } }));
+
+/** Title and controls from a newly received report. */
+export function renderToolbar(): void {
+  titleEl.textContent = state.title;
+  titleEl.title = `${state.refLabel} ↔ ${state.candLabel}`;
+  filterField.value = state.filter;
+  failingBox.checked = state.failingOnly;
+}
+
+export function renderSummary(): void {
+  const r = state.report!;
+  clear(summaryEl);
+  const failing = r.pairs.filter((p) => !verdictOf(p)).length;
+  summaryEl.append(
+    h('span', { class: `badge ${failing ? 'fail' : 'pass'}`, id: 'summary-badge', text: failing ? `${failing} failing` : 'all pass' }),
+    h('span', { text: `${r.pairs.length} pairs` }),
+  );
+  if (r.first_divergence) {
+    const link = h('button', { type: 'button', class: 'link', id: 'first-divergence', text: r.first_divergence, title: 'Select the first layer that fails' });
+    link.addEventListener('click', () => intents.select(r.first_divergence!, { scroll: true }));
+    summaryEl.append(h('span', { class: 'muted', text: ' · first divergence ' }), link);
+  }
+  if (r.error_growth && r.error_growth.pattern !== 'none') {
+    summaryEl.append(h('span', { class: 'muted', text: r.error_growth.pattern === 'local' ? ' · one layer introduces the error (jump)' : ' · error accumulates (drift)' }));
+  }
+  const unmatched = r.unmatched_ref.length + r.unmatched_cand.length;
+  if (unmatched) {
+    summaryEl.append(h('span', {
+      class: 'muted', id: 'unmatched',
+      title: [`Reference only: ${r.unmatched_ref.join(', ') || '—'}`, `Candidate only: ${r.unmatched_cand.join(', ') || '—'}`].join('\n'),
+      text: ` · unpaired: ${r.unmatched_ref.length} ref, ${r.unmatched_cand.length} cand`,
+    }));
+  }
+}
