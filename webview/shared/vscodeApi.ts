@@ -54,3 +54,23 @@ export function connect<In, Out>(isValid: (m: unknown) => m is In, onInvalid: (r
     setState: (s) => api.setState(s),
   };
 }
+
+export interface PanelChannel<In, Out, S> {
+  post(message: Out): void;
+  onHostMessage(handler: (message: In) => void): void;
+  /** The state saved before the panel was hidden, if any. */
+  savedState(): S | undefined;
+  /** Saves `snapshot()`: what must survive the panel being hidden. */
+  persist(): void;
+}
+
+/** A panel's channel: malformed host messages are logged under the panel's name and dropped. */
+export function panelChannel<In, Out, S>(panel: string, isValid: (m: unknown) => m is In, snapshot: () => S): PanelChannel<In, Out, S> {
+  const channel = connect<In, Out>(isValid, (raw) => console.warn(`${panel}: ignored a malformed message`, raw));
+  return {
+    post: (message) => channel.post(message),
+    onHostMessage: (handler) => channel.onMessage(handler),
+    savedState: () => channel.getState<S>(),
+    persist: () => channel.setState(snapshot()),
+  };
+}
