@@ -13,6 +13,9 @@ const SYSTEM_PACKAGES = [
   { pkg: 'python3-pil', present: () => pyImports('PIL') },
   { pkg: 'python3-skimage', present: () => pyImports('skimage') },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // clang + wasm-ld build native/kernels.c into dist/kernels.wasm (the SIMD kernels).
+  { pkg: 'clang', present: () => existsSync('/usr/bin/clang') },
+  { pkg: 'lld', present: () => existsSync('/usr/bin/wasm-ld') },
   { pkg: 'ripgrep', present: () => existsSync('/usr/bin/rg') },
   // Native modules of the VS Code test host (code-server) build against these.
   { pkg: 'libkrb5-dev', present: () => dpkgHas('libkrb5-dev') },

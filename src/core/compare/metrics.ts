@@ -1,6 +1,7 @@
 // All per-pair metrics in one streaming pass with float64 accumulators. The hot loop is a
 // single monomorphic typed-array loop per chunk: no per-element calls, no allocation.
 import type { DiffHistogram, PairResult, SideStats } from './types';
+import { K, kernels, type Kernels } from '../kernels';
 
 /** Denominator floor of max_rel, so a zero reference value does not divide by zero. */
 export const REL_EPS = 1e-12;
@@ -138,6 +139,47 @@ function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array
   st[S_C2] += sC2;
 }
 
+const kst = new Float64Array(K.SLOTS);
+
+/** accumulate() + countExponents() through the SIMD kernel (same state, same results; see kernels/index.ts). */
+function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
+  kst[K.ATOL] = st[ATOL];
+  kst[K.RTOL] = st[RTOL];
+  kst[K.SHIFT_R] = st[SHIFT_R];
+  kst[K.SHIFT_C] = st[SHIFT_C];
+  kst[K.MAX_ABS] = st[MAX_ABS];
+  kst[K.MAX_IDX] = st[MAX_IDX];
+  kst[K.MAX_REL] = st[MAX_REL];
+  kst[K.BASE] = st[N];
+  const out = k.metricsF32(ref, cand, kst, slots);
+  st[N] += ref.length;
+  st[MAX_ABS] = kst[K.MAX_ABS];
+  st[MAX_IDX] = kst[K.MAX_IDX];
+  st[MAX_REL] = kst[K.MAX_REL];
+  st[BOTH] += kst[K.BOTH];
+  st[SUM_ABS] += kst[K.SUM_ABS];
+  st[SUM_SQ] += kst[K.SUM_SQ];
+  st[SUM_R2] += kst[K.SUM_R2];
+  st[SUM_C2] += kst[K.SUM_C2];
+  st[DOT] += kst[K.DOT];
+  st[MISMATCH] += kst[K.MISMATCH];
+  st[NAN_R] += kst[K.NAN_R];
+  st[NAN_C] += kst[K.NAN_C];
+  st[INF_R] += kst[K.INF_R];
+  st[INF_C] += kst[K.INF_C];
+  st[CNT_R] += kst[K.CNT_R] + kst[K.BOTH];
+  st[CNT_C] += kst[K.CNT_C] + kst[K.BOTH];
+  if (kst[K.MIN_R] < st[MIN_R]) st[MIN_R] = kst[K.MIN_R];
+  if (kst[K.MAX_R] > st[MAX_R]) st[MAX_R] = kst[K.MAX_R];
+  if (kst[K.MIN_C] < st[MIN_C]) st[MIN_C] = kst[K.MIN_C];
+  if (kst[K.MAX_C] > st[MAX_C]) st[MAX_C] = kst[K.MAX_C];
+  st[S_R] += kst[K.S_R];
+  st[S_R2] += kst[K.S_R2];
+  st[S_C] += kst[K.S_C];
+  st[S_C2] += kst[K.S_C2];
+  return out;
+}
+
 /**
  * Counts |diff| values by their float32 exponent byte: values are ≥ 0 or NaN, so the top bits
  * are the exponent. Slot 256 counts exact zeros ((b − 1) >>> 31 is 1 only for b = 0), so the
@@ -176,8 +218,6 @@ export class MetricAccumulator {
   update(ref: Chunk, cand: Chunk): Float32Array {
     const len = ref.length;
     if (cand.length !== len) throw new Error('internal: misaligned chunks');
-    if (this.scratch.length < len) this.scratch = new Float32Array(len);
-    const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
     if (this.firstR.length < FIRST_N) {
       for (let k = 0; k < len && this.firstR.length < FIRST_N; k++) {
         this.firstR.push(ref[k]);
@@ -194,6 +234,10 @@ export class MetricAccumulator {
       st[SHIFT_C] = firstFinite(cand);
       if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
     }
+    const k = ref instanceof Float32Array && cand instanceof Float32Array ? kernels() : null;
+    if (k) return accumulateSimd(k, ref as Float32Array, cand as Float32Array, st, this.slots);
+    if (this.scratch.length < len) this.scratch = new Float32Array(len);
+    const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
     accumulate(ref, cand, out, st);
     countExponents(new Uint32Array(out.buffer, out.byteOffset, out.length), this.slots);
     return out;

@@ -2,6 +2,10 @@
 // (compare engine, viewers). Tables make f16 and f8 a single lookup per element.
 import type { DType, FloatChunk } from './types';
 import { dtypeBytes } from './dtypes';
+import { kernels } from '../kernels';
+
+/** Below this many elements the SIMD kernel's copies cost more than they save. */
+const KERNEL_MIN = 4096;
 
 /** IEEE 754 half → float. */
 export function f16ToF32(h: number): number {
@@ -95,14 +99,24 @@ export function decodeLE(dtype: DType, bytes: Uint8Array, count: number, wideInt
     case 'BF16': {
       const src = new Uint16Array(buf, off, count);
       const out = scratch32(count);
+      const k = count >= KERNEL_MIN ? kernels() : null;
+      if (k) {
+        k.halfToF32('BF16', src, out);
+        return out;
+      }
       const bits = new Uint32Array(out.buffer, out.byteOffset, count);
       for (let i = 0; i < count; i++) bits[i] = src[i] << 16;
       return out;
     }
     case 'F16': {
-      const t = (f16Table ??= table(65536, f16ToF32));
       const src = new Uint16Array(buf, off, count);
       const out = scratch32(count);
+      const k = count >= KERNEL_MIN ? kernels() : null;
+      if (k) {
+        k.halfToF32('F16', src, out);
+        return out;
+      }
+      const t = (f16Table ??= table(65536, f16ToF32));
       for (let i = 0; i < count; i++) out[i] = t[src[i]];
       return out;
     }
