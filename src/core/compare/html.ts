@@ -154,6 +154,14 @@ function shape(s: readonly number[]): string {
 
 const VERDICT_MARK: Record<PairResult['verdict'], string> = { pass: '✓ pass', drift: '~ drift', diverged: '✗ diverged' };
 
+/** How the pair was found, under its name: nothing for same-name pairs. */
+function pairingBadge(p: PairResult): string {
+  const how = p.pairing;
+  if (!how || (how.by === 'name' && p.cand_name === p.ref_name)) return '';
+  const conf = how.confidence === undefined ? '' : ` ${how.confidence.toFixed(2)}`;
+  return `<div class="alias"><span class="pairing" title="${esc(how.why ?? `paired by ${how.by}`)}">${esc(how.by)}${conf}</span> ↔ ${esc(p.cand_name)}</div>`;
+}
+
 function row(p: PairResult, first: string | null): string {
   const cls = [p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : 'fail', p.name === first ? 'first' : ''].join(' ');
   const why = p.layout_why === 'convention' ? ' (side convention)' : p.layout_why === 'values' ? ' (values only: transposed?)' : '';
@@ -161,7 +169,7 @@ function row(p: PairResult, first: string | null): string {
   const shapes = p.transform === 'none' ? shape(p.ref.shape) : `${shape(p.ref.shape)} ← ${shape(p.cand.shape)}`;
   const idx = p.max_abs_index ? ` <span class="idx">@[${p.max_abs_index.join(',')}]</span>` : '';
   const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
-  return `<tr class="${cls}"><td title="${esc(p.verdict_why)}">${VERDICT_MARK[p.verdict]}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
+  return `<tr class="${cls}"><td title="${esc(p.verdict_why)}">${VERDICT_MARK[p.verdict]}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${pairingBadge(p)}</td>
 <td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
 <td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${cosine(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
 <td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
@@ -196,6 +204,7 @@ table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-nu
 .pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}.pairs tr.note td{color:#8a5a00;font-size:12px}.notep{color:#8a5a00}
 .tf{background:#e8eefc;color:#1a3d8f;border-radius:3px;padding:0 4px;font-size:11px;white-space:nowrap}
 .idx,.alias,.tol{color:#777;font-size:11px}.tol{white-space:nowrap}
+.pairing{border:1px solid currentColor;border-radius:3px;padding:0 3px;margin-right:3px}
 .chart{width:100%;max-width:900px;height:auto;font-size:11px}.chart .g{stroke:#eee}.chart .ax{stroke:#999}
 .chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.pass{fill:#1b7f3b}.chart circle.drift{fill:#d08c00}.chart circle.diverged{fill:#b3261e}.chart .floor{fill:none;stroke:#6c8ebf;stroke-width:1.2;stroke-dasharray:2 3}
 .chart circle.jump{stroke:#000;stroke-width:1.5}.chart .fd{stroke:#e0a800;stroke-width:2;stroke-dasharray:4 3}.chart .fdl{fill:#8a6d00}

@@ -17,11 +17,11 @@ export type MetricValues = Pick<PairResult,
 
 type Chunk = Float32Array | Float64Array;
 
-function finiteOrNull(v: number): number | null {
+export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i];
@@ -185,11 +185,24 @@ function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array, st: F
  * are the exponent. Slot 256 counts exact zeros ((b − 1) >>> 31 is 1 only for b = 0), so the
  * loop has no data-dependent branch; bins are folded from the 257 slots in finish().
  */
-function countExponents(bits: Uint32Array, slots: Float64Array): void {
+export function countExponents(bits: Uint32Array, slots: Float64Array): void {
   for (let k = 0; k < bits.length; k++) {
     const b = bits[k];
     slots[(b >>> 23) | (((b - 1) >>> 31) << 8)]++;
   }
+}
+
+/** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
+export function foldHistogram(slots: Float64Array): DiffHistogram {
+  const lo = HIST_MIN_EXP + 127;
+  const hi = HIST_MAX_EXP + 127;
+  const counts: number[] = [];
+  for (let e = lo; e < hi; e++) counts.push(slots[e]);
+  let below = 0;
+  for (let e = 0; e < lo; e++) below += slots[e];
+  let above = 0;
+  for (let e = hi; e < 255; e++) above += slots[e];
+  return { minExp: HIST_MIN_EXP, maxExp: HIST_MAX_EXP, counts, zero: slots[256], below, above };
 }
 
 export class MetricAccumulator {
@@ -243,20 +256,6 @@ export class MetricAccumulator {
     return out;
   }
 
-  /** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
-  private histogram(): DiffHistogram {
-    const lo = HIST_MIN_EXP + 127;
-    const hi = HIST_MAX_EXP + 127;
-    const slots = this.slots;
-    const counts: number[] = [];
-    for (let e = lo; e < hi; e++) counts.push(slots[e]);
-    let below = 0;
-    for (let e = 0; e < lo; e++) below += slots[e];
-    let above = 0;
-    for (let e = hi; e < 255; e++) above += slots[e];
-    return { minExp: HIST_MIN_EXP, maxExp: HIST_MAX_EXP, counts, zero: slots[256], below, above };
-  }
-
   finish(shape: readonly number[]): MetricValues {
     const st = this.st;
     const n = st[N];
@@ -284,7 +283,7 @@ export class MetricAccumulator {
       inf_cand: st[INF_C],
       ref_stats: sideStats(st[CNT_R], st[MIN_R], st[MAX_R], st[SHIFT_R], st[S_R], st[S_R2], this.firstR),
       cand_stats: sideStats(st[CNT_C], st[MIN_C], st[MAX_C], st[SHIFT_C], st[S_C], st[S_C2], this.firstC),
-      histogram: this.histogram(),
+      histogram: foldHistogram(this.slots),
     };
   }
 }
@@ -294,7 +293,7 @@ function firstFinite(a: Chunk): number {
   return NaN;
 }
 
-function sideStats(cnt: number, min: number, max: number, shift: number, s: number, s2: number, first: number[]): SideStats {
+export function sideStats(cnt: number, min: number, max: number, shift: number, s: number, s2: number, first: number[]): SideStats {
   const firstJson = first.map(finiteOrNull);
   if (cnt === 0) return { min: null, max: null, mean: null, std: null, first: firstJson };
   const m = s / cnt;

@@ -98,6 +98,10 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   assert.match(bad.stdout, /unmatched: 0 reference, 0 candidate/);
   for (const n of ['0.to_q', '0.group_norm', '1.to_out']) assert.match(bad.stdout, new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`));
   assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
+  // the HTML report marks them too
+  const marked = join(tmp, 'aligned.html');
+  cli('compare', ref, cand, '--html', marked);
+  assert.match(readFileSync(marked, 'utf8'), /<span class="pairing" title="shape [^"]*">aligned 0\.\d\d<\/span> ↔ attn\.0\.to_q/);
   // and with --no-align they stay unpaired
   assert.match(cli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
   // tolerances loose enough for the bug: everything passes
