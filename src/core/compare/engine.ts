@@ -335,7 +335,8 @@ export async function compareSources(
     const plan = planned.plan;
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `${side} cannot be decoded to float`, layoutWhy));
+      const why = `not compared: ${side} cannot be decoded to float`;
+      pairs.push({ ...emptyResult(refName, candName, how, r, c, tol, plan.transform, why, layoutWhy), verdict: 'not_compared', verdict_why: why });
       continue;
     }
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
