@@ -53,7 +53,7 @@ test('compare --json - names the buggy module, through the channels-last transfo
   assert.match(by.get('conv_in.weight')?.layout_detail ?? '', /4-D activations of the candidate read through ohwi_to_oihw: 28 of 28 unambiguous pairs/);
   assert.equal(by.get('blocks.0.conv1')?.layout_why, 'shape');
   // downstream of the bug the pairs carry its error: drift, not new divergences
-  assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1 });
+  assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1, not_compared: 0 });
   assert.deepEqual(rep.layout_conventions.map((c) => [c.kind, c.transform, c.learned_from, c.pairs, c.of, c.applied]), [
     ['4-D activations', 'nhwc_to_nchw', '4-D activations', 28, 28, 0],
     ['4-D weights', 'ohwi_to_oihw', '4-D activations', 28, 28, 1],
