@@ -186,6 +186,22 @@ describe('image diff webview', () => {
     await h.close();
   });
 
+  it('labels each pane for its mode: back to side by side, the reference pane names the reference again', async () => {
+    const h = await openLoaded(browser);
+    const sideA = `Reference · ref.png · ${ref.width}×${ref.height} RGB`;
+    const sideB = `Candidate · cand.png · ${cand.width}×${cand.height} RGB`;
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    assert.equal(await h.page.textContent('#vp-b-tag'), sideB);
+    await h.page.click('vscode-button[data-mode="heat"]');
+    assert.match((await h.page.textContent('#vp-a-tag'))!, /^Heatmap of max \|a−b\|/);
+    await h.page.click('vscode-button[data-mode="side"]');
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    assert.equal(await h.page.textContent('#vp-b-tag'), sideB);
+    for (const key of ['2', '3', '5', '1']) await h.page.keyboard.press(key);
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    await h.close();
+  });
+
   it('explains pairs that cannot be compared: different sizes, unreadable file', async () => {
     const h = await openPanel(browser, 'imageDiff', 'dark');
     await h.waitForPosted('ready');
