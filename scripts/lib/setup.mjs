@@ -43,9 +43,8 @@ export function run(cmd, args, opts = {}) {
 }
 
 /**
- * npm install when node_modules is missing or older than the lock file. Not `npm ci`: the lock
- * holds only the odiff binary for this platform (the registry here serves no others), and
- * `npm ci` refuses a lock without every optional platform package.
+ * npm install when node_modules is missing or older than the lock file (incremental, unlike
+ * `npm ci`, which also works: every optional platform package of the lock has its node).
  */
 export function ensureNodeModules() {
   const marker = 'node_modules/.package-lock.json';

@@ -1,11 +1,13 @@
 // `mflux-port compare REF CAND`: the parity report from the command line.
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareInWorker } from '../core/compare/client';
 
 import { renderHtmlReport } from '../core/compare/html';
 import { isInside, reportToJson, writeAtomic, writeHeatmaps } from '../core/compare/outputs';
-import { readCompareMap } from '../core/compare/pairing';
-import type { CompareOptions, PairResult, ReportJson } from '../core/compare/types';
+import { readCompareMap } from '../core/compare/mapFile';
+import { learnMap, mapToJson } from '../core/compare/learnMap';
+import type { CompareOptions, PairResult, PairingInfo, ReportJson } from '../core/compare/types';
 import { formatValue } from '../core/images/colormap';
 import { UsageError, parseArgs } from './args';
 import type { SubCommand } from './main';
@@ -22,7 +24,14 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --map FILE         JSON: {"rename": [{"from": regex, "to": replacement}, ...],
                      "tolerances": [{"pattern": regex, "atol"?, "rtol"?}, ...],
                      "tensors": {"name": {"atol"?, "rtol"?}}}; rename rules turn
-                     reference names into candidate names, applied in order
+                     reference names into candidate names, applied in order; patterns
+                     that can backtrack for ever (nested repetition like (a+)+, repeated
+                     alternation, back-references, more than 4 unbounded repeats) are
+                     refused, and a rule may not grow a name past 4096 characters
+  --no-align         do not align tensors that names leave unpaired (see below)
+  --write-map FILE   write the rename rules that pair what alignment (or the single-tensor
+                     rule) found, after the rules of --map, as a map file to edit and reuse
+  --overwrite-map    let --write-map replace an existing file
   --json FILE|-      write the report as JSON (- = stdout)
   --html FILE        write a self-contained HTML report (opens offline)
   --heatmaps DIR     write |diff| heatmaps (PNG + JSON legend) of the failing pairs
@@ -32,10 +41,33 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --scale S          heatmap color scale: linear (default) or log
   --quiet            no table on stdout
 
+  --strict           any pair outside its tolerance counts as diverged (no drift)
+  --noise-floor REF2 a second run of the reference with one numeric change (another
+                     dtype, device or thread count): per pair, its rel_l2 against REF is
+                     the noise floor; a pair outside its tolerance diverges only when its
+                     rel_l2 exceeds k x the floor (the floor replaces the jump rule)
+  --floor-factor K   k of the noise-floor rule (default 4)
+
+Pairing: the same name on both sides, then the --map rename rules; two files of one tensor
+each are the pair whatever their names. Tensors still unpaired on both sides are aligned
+by capture order (the manifest.jsonl), shape (modulo the layout transforms), dtype and, to
+break ties, value statistics; each aligned pair has a confidence, and pairs under 0.8 are
+only suggested (listed, not compared). The table marks how each pair was found.
+
+Every pair gets a verdict: pass (within its tolerance), drift (outside it, but carrying
+the error it received: rel_l2 below 10x the largest earlier rel_l2, or within k x its
+noise floor) or diverged (this layer introduces the error: a jump of 10x or more above
+its rtol, a structural failure, new NaN/Inf, values that match only transposed, or above
+k x its noise floor). The first divergence is the first diverged pair in capture order.
+
 Layout differences (NHWC/NCHW, NLC/NCL, OHWI/OIHW, Flux packed latents) are reconciled
-and named in the report. Pairs are ordered by the manifest.jsonl next to a dump when
-there is one, else in natural order (blocks.2 before blocks.10).
-Exit codes: 0 every pair passes, 1 some pair fails, 2 bad input.
+and named in the report. Shapes that cannot tell (C == H == W, L == C) follow the layout
+the candidate's other pairs of that kind show; with no such pair they are compared as
+stored, and values that match only transposed are a finding (diverged), never a pass.
+Pairs are ordered by the manifest.jsonl next to a dump when there is one, else in
+natural order (blocks.2 before blocks.10).
+Exit codes: 0 nothing diverged (drift allowed; with --strict: every pair passes),
+1 some pair diverged, 2 bad input or no pair to compare, 130 cancelled.
 `;
 
 function number(values: Map<string, string[]>, key: string): number | undefined {
@@ -57,22 +89,55 @@ function n(v: number | null): string {
   return v === null ? '—' : formatValue(v);
 }
 
+const WORD: Record<PairResult['verdict'], string> = { pass: 'ok', drift: 'drift', diverged: 'DIVERGED' };
+
+function layoutCell(p: PairResult): string {
+  if (p.transform === null) return '—';
+  const t = p.transform === 'none' ? '' : p.transform;
+  return p.layout_why === 'convention' ? `${t || 'none'} (convention)` : p.layout_why === 'values' ? `${t || 'none'} (transposed?)` : t;
+}
+
+/** How a pair was found, for the table: empty for same-name pairs. */
+export function pairingLabel(p: { readonly pairing: PairingInfo; readonly cand_name: string }): string {
+  const how = p.pairing;
+  if (how.by === 'name') return '';
+  const conf = how.confidence === undefined ? '' : ` ${how.confidence.toFixed(2)}`;
+  return `[${how.by}${conf}: ${p.cand_name}]`;
+}
+
 function table(r: ReportJson): string {
   const rows = r.pairs.map((p: PairResult) => [
-    p.pass ? 'ok' : 'FAIL',
-    p.name === r.first_divergence ? `${p.name}  <- first divergence` : p.name,
-    p.transform === null ? '—' : p.transform === 'none' ? '' : p.transform,
-    p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`,
+    WORD[p.verdict],
+    [p.name, pairingLabel(p), p.name === r.first_divergence ? '<- first divergence' : ''].filter(Boolean).join('  '),
+    layoutCell(p),
+    (p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`)
+      + (p.floor_ratio !== undefined && p.floor_ratio !== null ? `  floor x${n(p.floor_ratio)}` : ''),
   ]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 0));
   const lines = rows.map((row) => `${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`.trimEnd());
-  const failed = r.pairs.filter((p) => !p.pass).length;
   for (const p of r.pairs) if (p.note) lines.push(`note: ${p.name}: ${p.note}`);
+  const single = r.pairs.find((p) => p.pairing.by === 'single');
+  if (single) lines.push(`note: one tensor on each side, so ${JSON.stringify(single.ref_name)} is paired with ${JSON.stringify(single.cand_name)} despite the different names`);
+  const a = r.alignment;
+  if (a) {
+    if (a.skipped) lines.push(`alignment: ${a.skipped}`);
+    else lines.push(`alignment: ${a.aligned} pair${a.aligned === 1 ? '' : 's'} found by ${a.order === 'manifest' ? 'capture order (manifests)' : 'listing order (no manifest on both sides)'}, shape and dtype${a.statistics ? ', ties broken by value statistics' : ''}; confidence shown as [aligned C: candidate]`);
+    for (const s of a.suggestions) lines.push(`uncertain, not compared: ${s.ref} <-> ${s.cand} (confidence ${s.confidence.toFixed(2)}; ${s.why}); pair it with a --map rule if it is right`);
+  }
+  for (const c of r.layout_conventions) {
+    const from = c.learned_from !== c.kind ? ` (learned from ${c.learned_from})` : '';
+    if (c.transform !== null) lines.push(`layout: candidate ${c.kind}: ${c.transform}, ${c.pairs} of ${c.of} unambiguous pairs${from}; applied to ${c.applied} ambiguous`);
+    else if (c.applied > 0 || c.of > 0) lines.push(`layout: candidate ${c.kind}: no convention (${c.pairs} of ${c.of} unambiguous pairs agree); ambiguous pairs compared as stored`);
+  }
   lines.push('');
-  lines.push(`${r.pairs.length} pairs, ${failed} failing; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  const v = r.verdicts;
+  lines.push(`${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  if (r.noise_floor) lines.push(`noise floor: ${r.noise_floor.path} (${r.noise_floor.pairs} pairs, diverged above ${r.noise_floor.factor}x the floor)`);
   if (r.first_divergence) {
-    const how = r.error_growth.pattern === 'local' ? 'a jump: a local bug' : r.error_growth.pattern === 'drift' ? 'a slow rise: drift' : '';
-    lines.push(`first divergence: ${r.first_divergence}${how ? ` (${how})` : ''}`);
+    const p = r.pairs.find((q) => q.name === r.first_divergence);
+    lines.push(`first divergence: ${r.first_divergence}${p ? ` (${p.verdict_why})` : ''}`);
+  } else if (r.first_outside_tolerance) {
+    lines.push(`nothing diverged; first pair outside its tolerance: ${r.first_outside_tolerance} (drift)`);
   }
   return lines.join('\n') + '\n';
 }
@@ -83,29 +148,39 @@ export const compareCommand: SubCommand = {
   usage,
   run: async (args) => {
     let options: CompareOptions;
-    let json: string | undefined, html: string | undefined, heatDir: string | undefined;
+    let json: string | undefined, html: string | undefined, heatDir: string | undefined, writeMap: string | undefined;
     let quiet: boolean;
+    let overwriteMap = false;
     let scale: 'linear' | 'log';
     try {
       const { positionals, flags, values } = parseArgs(
         args,
-        ['--all-heatmaps', '--quiet'],
-        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps'],
+        ['--all-heatmaps', '--quiet', '--strict', '--no-align', '--overwrite-map'],
+        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps', '--noise-floor', '--floor-factor', '--write-map'],
       );
       if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
       json = values.get('--json')?.at(-1);
       html = values.get('--html')?.at(-1);
       heatDir = values.get('--heatmaps')?.at(-1);
+      writeMap = values.get('--write-map')?.at(-1);
+      overwriteMap = flags.has('--overwrite-map');
+      if (writeMap !== undefined) {
+        if (writeMap === '-' || writeMap.trim() === '') throw new UsageError('--write-map needs a file name');
+        writeMap = resolve(writeMap);
+        if (existsSync(writeMap) && !flags.has('--overwrite-map')) throw new UsageError(`--write-map ${writeMap} exists; pass --overwrite-map to replace it`);
+      }
       quiet = flags.has('--quiet') || json === '-';
       scale = one(values, '--scale', ['linear', 'log'] as const, 'linear');
-      for (const [flag, out] of [['--json', json], ['--html', html], ['--heatmaps', heatDir]] as const) {
+      for (const [flag, out] of [['--json', json], ['--html', html], ['--heatmaps', heatDir], ['--write-map', writeMap]] as const) {
         if (!out || out === '-') continue;
         for (const input of [refPath, candPath]) {
           if (isInside(out, input)) throw new UsageError(`${flag} ${out} would write inside the input ${input}; choose another path`);
         }
       }
       const mapFile = values.get('--map')?.at(-1);
+      const floorArg = values.get('--noise-floor')?.at(-1);
+      const floorPath = floorArg === undefined ? undefined : resolve(floorArg);
       const wantsHeat = Boolean(heatDir || html);
       options = {
         refPath,
@@ -116,7 +191,13 @@ export const compareCommand: SubCommand = {
         heatmaps: !wantsHeat ? 'none' : flags.has('--all-heatmaps') ? 'all' : 'failing',
         reduction: one(values, '--reduction', ['max', 'mean'] as const, 'max'),
         maxHeatmaps: number(values, '--max-heatmaps'),
+        align: !flags.has('--no-align'),
+        strict: flags.has('--strict'),
+        noiseFloorPath: floorPath,
+        floorFactor: number(values, '--floor-factor'),
       };
+      if (options.floorFactor !== undefined && options.floorFactor < 1) throw new UsageError('--floor-factor must be a number ≥ 1');
+      if (values.has('--floor-factor') && !floorPath) throw new UsageError('--floor-factor needs --noise-floor REF2');
     } catch (e) {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       if (e instanceof UsageError) process.stderr.write('run `mflux-port compare --help` for usage\n');
@@ -142,12 +223,19 @@ export const compareCommand: SubCommand = {
       if (heatDir) writeHeatmaps(out, heatDir, scale);
       if (html) writeAtomic(html, renderHtmlReport(out));
       if (!quiet) process.stdout.write(table(r));
+      if (writeMap) {
+        const learned = learnMap(r, options.map);
+        if (overwriteMap) writeAtomic(writeMap, mapToJson(learned.map));
+        else writeFileSync(writeMap, mapToJson(learned.map), { flag: 'wx' }); // never over a file that appeared meanwhile
+        const missed = learned.missed.length ? `; ${learned.missed.length} pair(s) could not be written as rules: ${learned.missed.slice(0, 3).join(', ')}` : '';
+        process.stderr.write(`wrote ${writeMap}: ${learned.added} rename rule${learned.added === 1 ? '' : 's'} for ${learned.covered} pair${learned.covered === 1 ? '' : 's'}${missed}\n`);
+      }
       if (r.pairs.length === 0) {
         process.stderr.write(`error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
           ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`);
         return 2;
       }
-      return r.pairs.every((p) => p.pass) ? 0 : 1;
+      return r.verdicts.diverged > 0 ? 1 : 0;
     } catch (e) {
       if (tty) process.stderr.write('\r\x1b[K');
       const err = e as Error;

@@ -1,7 +1,7 @@
 // mflux sub-commands for CI and terminals: the finalize audit, the hygiene scan and the
 // weight-mapping coverage of a port, over the same core the extension uses.
 //   mflux-port audit REPO MODEL [--json]
-//   mflux-port hygiene REPO [MODEL] [--json]
+//   mflux-port hygiene REPO [MODEL] [--base COMMIT] [--json]
 //   mflux-port coverage REPO MODEL (--snapshot DIR | --repo-id ORG/NAME) [--json]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { formatAudit, runFinalizeAudit } from '../core/mflux/audit';
 import { collapseKeys } from '../core/mflux/coverage';
 import { coverageMarkdown, modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
 import { findSnapshot, locateHfCache } from '../core/mflux/hfCache';
-import { scanRepo } from '../core/mflux/hygiene';
+import { scanPort } from '../core/mflux/portScope';
 import { formatFinding } from '../core/mflux/milestone';
 import { invalidModelName } from '../core/mflux/naming';
 import { parseArgs, UsageError } from './args';
@@ -64,28 +64,36 @@ Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input
 export const hygieneCommand: SubCommand = {
   name: 'hygiene',
   summary: 'leftover probe calls, tensor dumps, breakpoints and tensor files in a port',
-  usage: `Usage: mflux-port hygiene REPO [MODEL] [--disable RULE]... [--json]
+  usage: `Usage: mflux-port hygiene REPO [MODEL] [--base COMMIT] [--disable RULE]... [--json]
 
-Scans src/mflux/models/MODEL/, port_runners/ and the Python scripts at the root of REPO for
-capture-probe imports and calls, np.save/torch.save/mx.save/save_safetensors, breakpoint(),
-pdb, and tensor files outside debug_artifacts/. Prints file:line:col findings.
+Scans src/mflux/models/MODEL/ and the Python scripts at the root of REPO for capture-probe
+imports and calls, np.save/torch.save/mx.save/save_safetensors (not inside a function whose
+job is saving, e.g. save_lora_adapter), breakpoint(), pdb, and tensor files of the port
+(its package, port_runners/, the repo root, untracked files) outside debug_artifacts/.
+Only what the port changed counts: lines and files that differ from the port's base commit
+(--base, else baseCommit in .mflux-port/MODEL.json, else the merge-base of HEAD with the
+default branch; on the default branch with no base, every line). A line ending in
+"# mflux-port: allow RULE" is not reported. Prints file:line:col findings.
 Exit code 0 when clean, 1 with findings, 2 on bad input.
+  --base COMMIT   compare with this commit
   --disable RULE  switch a rule off (probe-import, probe-call, np-save, torch-save, mx-save,
                   safetensors-save, breakpoint, pdb, tensor-file)
   --json          {"findings": [{"file", "line", "column", "ruleId", "message", "text"}]}
 `,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable']);
+      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable', '--base']);
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('hygiene needs REPO and optionally MODEL');
       const root = repoArg(positionals[0]);
       const model = positionals[1] ? modelArg(positionals[1]) : undefined;
-      const report = scanRepo(root, { model, config: { disabledRules: values.get('--disable') ?? [] } });
+      const base = values.get('--base')?.[0];
+      if (base !== undefined && !/^[\w.][\w./~^-]{0,199}$/.test(base)) throw new UsageError(`--base ${JSON.stringify(base)} is not a commit name`);
+      const report = await scanPort(root, { model, baseCommit: base, config: { disabledRules: values.get('--disable') ?? [] } });
       if (flags.has('--json')) {
         process.stdout.write(JSON.stringify({ findings: report.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, ruleId: f.ruleId, message: f.message, text: f.text })) }, null, 1) + '\n');
       } else {
         for (const f of report.findings) process.stdout.write(formatFinding(f, root) + '\n');
-        process.stdout.write(report.findings.length ? `${report.findings.length} finding(s) in ${report.scannedFiles} file(s)\n` : `clean (${report.scannedFiles} file(s))\n`);
+        process.stdout.write(report.findings.length ? `${report.findings.length} finding(s) in ${report.scannedFiles} file(s); ${report.how}\n` : `clean (${report.scannedFiles} file(s); ${report.how})\n`);
       }
       return report.findings.length ? 1 : 0;
     } catch (e) {

@@ -35,6 +35,13 @@ export interface ReportPair {
   readonly inf_ref?: number;
   readonly inf_cand?: number;
   readonly pass: boolean;
+  /** pass / drift / diverged (engine reports since verdicts; older JSON has only `pass`). */
+  readonly verdict?: 'pass' | 'drift' | 'diverged';
+  readonly verdict_why?: string;
+  readonly layout_why?: string;
+  readonly layout_detail?: string;
+  readonly noise_floor?: number | null;
+  readonly floor_ratio?: number | null;
   readonly reason?: string;
   readonly numel?: number;
   readonly tolerance_source?: string;
@@ -57,6 +64,7 @@ export interface ParityReport {
   readonly ref_path?: string;
   readonly cand_path?: string;
   readonly first_divergence: string | null;
+  readonly verdicts?: { readonly pass: number; readonly drift: number; readonly diverged: number };
   readonly unmatched_ref: readonly string[];
   readonly unmatched_cand: readonly string[];
 }
@@ -87,12 +95,16 @@ export interface LayerDetail {
 export interface ParitySource {
   readonly ref: string;
   readonly cand: string;
+  /** A second reference run whose error against `ref` is each pair's noise floor. */
+  readonly floor?: string;
 }
 
 export type ParityHostMessage =
   | { readonly kind: 'init'; readonly payload: { readonly title: string; readonly refLabel: string; readonly candLabel: string; readonly report: ParityReport; readonly source: ParitySource | null } }
   | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
   | { readonly kind: 'layer'; readonly payload: LayerDetail }
+  /** The report judged again after a tolerance edit (verdicts, first divergence, growth). */
+  | { readonly kind: 'report'; readonly payload: { readonly report: ParityReport } }
   | { readonly kind: 'error'; readonly payload: { readonly message: string } };
 
 export type ParityWebviewMessage =
@@ -113,7 +125,9 @@ function isPair(v: unknown): v is ReportPair {
     && (v.transform === null || isString(v.transform, 128)) && isFiniteNumber(v.atol) && isFiniteNumber(v.rtol)
     && isNumberOrNull(v.max_abs) && isNumberOrNull(v.mean_abs) && isNumberOrNull(v.rel_l2) && isNumberOrNull(v.cosine)
     && isNumberOrNull(v.mismatch) && isNumberOrNull(v.mismatch_ratio) && typeof v.pass === 'boolean'
-    && (v.reason === undefined || isString(v.reason));
+    && (v.reason === undefined || isString(v.reason))
+    && (v.verdict === undefined || v.verdict === 'pass' || v.verdict === 'drift' || v.verdict === 'diverged')
+    && (v.verdict_why === undefined || isString(v.verdict_why));
 }
 
 export function isParityReport(v: unknown): v is ParityReport {
@@ -146,11 +160,13 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
   switch (m.kind) {
     case 'init':
       return isString(p.title) && isString(p.refLabel) && isString(p.candLabel) && isParityReport(p.report)
-        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand)));
+        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand) && (p.source.floor === undefined || isString(p.source.floor))));
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
     case 'layer':
       return isLayerDetail(p);
+    case 'report':
+      return isParityReport(p.report);
     case 'error':
       return isString(p.message);
     default:

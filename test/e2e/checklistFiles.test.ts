@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { halfWired, makeWorkspace, writePortState } from '../fixtures/workspace';
 import { waitFor, withVSCode, type VSCodeSession } from './harness';
+import { waitBadge, waitViewDescription } from './checklistView';
 
 let tmp = '';
 before(() => {
@@ -30,7 +31,8 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
   const file = writePortState(ws.mflux, { model: 'z_image', items: { 'scope.targets': { status: 'done' } } });
   await withVSCode({ workspace: ws.mflux, name: 'checklist-files', trust: 'restricted', openView: true }, async (vs) => {
     await vs.treeItem('z_image').first().waitFor({ state: 'visible' });
-    await waitFor(async () => /^1\/52$/.test(await description(vs, 'z_image')), 'the port progress 1/52', 20_000, () => description(vs, 'z_image'));
+    await waitViewDescription(vs, 'z_image 1/52');
+    await waitBadge(vs, 'z_image', '51');
     assert.equal(await vs.isChecked('Set parity targets: outputs, speed, memory'), true);
 
     // Auto-checks run on the files of the half-wired model.
@@ -97,6 +99,7 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     // Fixing it by hand brings the port back with its progress.
     writeFileSync(file, JSON.stringify(saved, null, 2));
     await vs.treeItem('z_image').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await waitFor(async () => /^7\/52$/.test(await description(vs, 'z_image')), 'the repaired port', 20_000, () => description(vs, 'z_image'));
+    await waitViewDescription(vs, 'z_image 7/52');
+    await waitBadge(vs, 'z_image', '45');
   });
 });

@@ -157,6 +157,33 @@ describe('parity report webview', () => {
     await h.close();
   });
 
+  it('a report judged again by the host (after a tolerance edit) moves the first divergence and shows the three verdicts', async () => {
+    const h = await open(browser);
+    const failing = report.pairs.filter((p) => !p.pass).map((p) => p.name);
+    assert.ok(failing.length >= 2);
+    // the host re-measured the first failing pair under the edit: now drift; the next one diverges
+    const judged = {
+      ...report,
+      first_divergence: failing[1],
+      verdicts: { pass: report.pairs.length - failing.length, drift: 1, diverged: failing.length - 1 },
+      pairs: report.pairs.map((p) => ({ ...p, verdict: p.pass ? 'pass' : p.name === failing[0] ? 'drift' : 'diverged', verdict_why: 'x', noise_floor: 1e-9, floor_ratio: (p.rel_l2 ?? 0) / 1e-9 })),
+    };
+    await h.send({ kind: 'report', payload: { report: judged } });
+    await h.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
+    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[0]}"] .verdict-cell .badge`), 'drift');
+    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[1]}"] .verdict-cell .badge`), 'diverged');
+    assert.match((await h.page.getAttribute(`#layers tbody tr[data-name="${failing[1]}"]`, 'class'))!, /first-div/);
+    assert.match((await h.page.textContent('#verdict-counts'))!, new RegExp(`1 drift, ${failing.length - 1} diverged`));
+    await h.screenshot('parityReport-verdicts-dark');
+    assert.deepEqual(await h.errors(), []);
+    await h.close();
+    const light = await open(browser, 'light');
+    await light.send({ kind: 'report', payload: { report: judged } });
+    await light.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
+    await light.screenshot('parityReport-verdicts-light');
+    await light.close();
+  });
+
   it('copies a pytest assertion whose tolerance passes in NumPy', async () => {
     const h = await open(browser);
     await h.page.click('#copy-pytest');
@@ -201,8 +228,14 @@ except AssertionError:
     await h.waitForPosted('ready');
     await h.send({ kind: 'init', payload: { title: 'x', refLabel: 'a', candLabel: 'b', report: { pairs: [{ name: 3 }], first_divergence: null, unmatched_ref: [], unmatched_cand: [] }, source: null } });
     await h.send({ kind: 'init', payload: { title: 'Parity: empty', refLabel: 'a', candLabel: 'b', report: { pairs: [], first_divergence: null, unmatched_ref: ['a.npy', 'b.npy'], unmatched_cand: ['c.npy'] }, source: null } });
-    await h.page.waitForFunction(() => /No tensors with matching names/.test(document.querySelector('#empty')?.textContent ?? ''));
-    assert.match((await h.page.textContent('#empty'))!, /Reference only: 2 · candidate only: 1/);
+    // nothing compared is never green: the badge says so and the unpaired names are listed inline
+    await h.page.waitForSelector('#nothing-compared');
+    assert.deepEqual(await h.page.$$eval('#unpaired-ref li', (li: HTMLElement[]) => li.map((x) => x.textContent)), ['a.npy', 'b.npy']);
+    assert.deepEqual(await h.page.$$eval('#unpaired-cand li', (li: HTMLElement[]) => li.map((x) => x.textContent)), ['c.npy']);
+    assert.match((await h.page.textContent('#rename-hint'))!, /rename rules .*compare-map\.json/);
+    assert.equal(await h.page.textContent('#summary-badge'), 'nothing compared');
+    assert.match((await h.page.getAttribute('#summary-badge', 'class'))!, /\bfail\b/);
+    assert.doesNotMatch((await h.page.textContent('#summary'))!, /all pass/);
     await h.screenshot('parityReport-empty-light');
     await h.send({ kind: 'error', payload: { message: 'ref: /tmp/ref does not exist' } });
     await h.page.waitForSelector('#empty.error');

@@ -1,13 +1,13 @@
 // What happens when a report arrives or a layer is selected: state changes first, then the
 // views that show it.
-import type { ParityHostMessage } from '../../src/protocol/parityReport';
+import type { ParityHostMessage, ParityReport } from '../../src/protocol/parityReport';
 import { afterPaint } from '../shared/dom';
 import type { SelectOptions } from './intents';
 import { persist, post } from './messages';
 import { indexReport, state } from './state';
 import { drawGrowth } from './views/chart';
 import { clearDetail, renderDetail } from './views/detail';
-import { showBody, showEmpty } from './views/layout';
+import { showBody, showUnpaired } from './views/layout';
 import { highlightRow, renderHead, renderRows } from './views/table';
 import { renderSummary, renderToolbar } from './views/toolbar';
 
@@ -24,7 +24,7 @@ export function showReport(m: Init): void {
   indexReport(r);
   renderToolbar();
   if (r.pairs.length === 0) {
-    showEmpty(`No tensors with matching names.\nReference only: ${r.unmatched_ref.length} · candidate only: ${r.unmatched_cand.length}`);
+    showUnpaired(r);
     renderSummary();
     return;
   }
@@ -37,6 +37,17 @@ export function showReport(m: Init): void {
   // its data has to come from the host anyway, so the table is not held back for it.
   select(initial, { scroll: true, deferDetail: true });
   persist();
+}
+
+/** The host judged the report again (a tolerance edit): its verdicts and first divergence replace the local re-judge. */
+export function applyReport(report: ParityReport): void {
+  state.report = report;
+  state.overrides.clear();
+  indexReport(report);
+  renderSummary();
+  renderRows();
+  if (state.selected) highlightRow(null, state.selected, {});
+  if (state.detail) renderDetail();
 }
 
 export function select(name: string, opts: SelectOptions = {}): void {

@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { afterPaint, isTyping } from '../shared/dom';
-import { select, showReport } from './actions';
+import { applyReport, select, showReport } from './actions';
 import { intents } from './intents';
 import { onHostMessage, post, savedState } from './messages';
 import { restore, state } from './state';
@@ -31,6 +31,9 @@ onHostMessage((m) => {
       showReport(m.payload);
       performance.mark('parity:built');
       afterPaint(() => performance.mark('parity:painted'));
+      break;
+    case 'report':
+      applyReport(m.payload.report);
       break;
     case 'progress':
       emptyState.textContent = `${m.payload.message} (${m.payload.done}/${m.payload.total})`;

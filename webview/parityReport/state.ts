@@ -64,7 +64,17 @@ export function indexReport(r: ParityReport): void {
   state.jumps = new Set(r.error_growth ? r.error_growth.points.filter((p) => p.jump).map((p) => p.index) : findJumps(rel, r.pairs.map((p) => p.rtol)));
 }
 
-/** The verdict shown: the edited tolerance's when there is one, else the engine's. */
+/**
+ * The verdict word shown: the engine's pass / drift / diverged; while an edit is being
+ * re-judged by the host, the local re-judge's pass, or "fail" until the host says which.
+ */
+export function verdictWord(p: ReportPair): 'pass' | 'drift' | 'diverged' | 'fail' {
+  const o = state.overrides.get(p.name);
+  if (o) return o.result.pass ? 'pass' : p.verdict && p.verdict !== 'pass' ? p.verdict : 'fail';
+  return p.verdict ?? (p.pass ? 'pass' : 'fail');
+}
+
+/** Within tolerance: the edited tolerance's when there is one, else the engine's. */
 export function verdictOf(p: ReportPair): boolean {
   return state.overrides.get(p.name)?.result.pass ?? p.pass;
 }

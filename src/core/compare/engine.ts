@@ -5,17 +5,24 @@
 import { outputIsFloat64 } from '../tensors/decode';
 import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
-import { errorGrowth } from './growth';
-import { Gatherer, alternativePlans, planLayout, type LayoutPlan } from './layout';
+import { LayoutConventions } from './convention';
+import { Gatherer, alternativePlans, type LayoutPlan } from './layout';
 import { MetricAccumulator } from './metrics';
-import { compileRules, findManifest, pairNames, readManifest } from './pairing';
+import { pairNames } from './pairing';
+import { compileRules } from './mapFile';
+import { alignSources } from './alignSources';
+import { findManifest, manifestNames, readManifestFile } from '../capture/manifest';
 import { compileTolerances } from './tolerance';
-import type { CompareOptions, CompareOutput, CompareProgress, PairHeatmaps, PairResult, ReportJson } from './types';
+import type { CompareOptions, CompareOutput, CompareProgress, LayoutWhy, PairHeatmaps, PairingInfo, PairResult, ReportJson } from './types';
+import { DEFAULT_FLOOR_FACTOR, judge, type UnjudgedPair } from './verdict';
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 export const DEFAULT_WINDOW_ELEMENTS = 32 << 20;
 export const DEFAULT_MAX_HEATMAPS = 64;
-/** Failing same-shape pairs up to this size are retried through the layout transforms that keep the shape. */
+/**
+ * Failing ambiguous pairs that no side convention decides, up to this size, are retried
+ * through the layout transforms that keep the shape (to report a transposed tensor).
+ */
 const ALTERNATIVE_LIMIT = 16 << 20;
 
 /** Bad input the user can fix (missing file, bad map file...): the CLI exits 2 on these. */
@@ -71,13 +78,14 @@ class Cursor {
   }
 }
 
-function emptyResult(refName: string, candName: string, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string): PairResult {
+function emptyResult(refName: string, candName: string, pairing: PairingInfo, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string, layoutWhy: LayoutWhy = 'shape'): UnjudgedPair {
   return {
     name: refName,
     ref_name: refName,
     cand_name: candName,
     ref: { dtype: r.dtype, shape: [...r.shape] },
     cand: { dtype: c.dtype, shape: [...c.shape] },
+    pairing,
     transform,
     atol: tol.atol,
     rtol: tol.rtol,
@@ -99,6 +107,7 @@ function emptyResult(refName: string, candName: string, r: TensorInfo, c: Tensor
     inf_ref: 0,
     inf_cand: 0,
     pass: false,
+    layout_why: layoutWhy,
     reason,
   };
 }
@@ -179,6 +188,10 @@ async function streamPair(a: StreamArgs): Promise<void> {
   }
 }
 
+function fmtNum(v: number | null): string {
+  return v === null ? '—' : v.toPrecision(3);
+}
+
 function isAbort(e: unknown): boolean {
   return (e as Error)?.name === 'AbortError';
 }
@@ -196,7 +209,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const m = findManifest(p);
     if (!m) return undefined;
     try {
-      return readManifest(m);
+      return manifestNames(readManifestFile(m));
     } catch (e) {
       throw new CompareInputError((e as Error).message);
     }
@@ -212,9 +225,40 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     throw e;
   }
   try {
-    return await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest });
+    const floor = options.noiseFloorPath ? await noiseFloors(ref, options, hooks, refManifest) : undefined;
+    return await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest }, floor);
   } finally {
     await Promise.all([ref.close(), cand.close()]);
+  }
+}
+
+/** The noise floor run: REF vs REF2 by name; per reference name, the rel_l2 between the two reference runs. */
+export interface NoiseFloor {
+  readonly path: string;
+  readonly floors: ReadonlyMap<string, number>;
+}
+
+async function noiseFloors(ref: TensorSource, options: CompareOptions, hooks: CompareHooks, refManifest: readonly string[] | undefined): Promise<NoiseFloor> {
+  const path = options.noiseFloorPath as string;
+  const k = options.floorFactor;
+  if (k !== undefined && (!Number.isFinite(k) || k < 1)) throw new CompareInputError('--floor-factor must be a number ≥ 1');
+  const floorSrc = await openSide(path);
+  try {
+    const onProgress = hooks.onProgress;
+    const { report } = await compareSources(ref, floorSrc, { refPath: options.refPath, candPath: path, heatmaps: 'none', chunkElements: options.chunkElements, windowElements: options.windowElements }, {
+      signal: hooks.signal,
+      onProgress: onProgress ? (p) => onProgress({ ...p, current: `noise floor: ${p.current ?? ''}` }) : undefined,
+    }, { ref: refManifest });
+    if (report.pairs.length === 0) throw new CompareInputError(`--noise-floor ${path}: no tensor names in common with the reference ${options.refPath}`);
+    const floors = new Map<string, number>();
+    for (const p of report.pairs) {
+      if (p.reason !== undefined) continue;
+      const v = p.rel_l2 ?? (p.max_abs === 0 ? 0 : null);
+      if (v !== null) floors.set(p.ref_name, v);
+    }
+    return { path: floorSrc.path, floors };
+  } finally {
+    await floorSrc.close();
   }
 }
 
@@ -228,6 +272,7 @@ export async function compareSources(
   options: CompareOptions,
   hooks: CompareHooks = {},
   manifests: { ref?: readonly string[]; cand?: readonly string[] } = {},
+  floor?: NoiseFloor,
 ): Promise<CompareOutput> {
   const { signal } = hooks;
   let tolerances;
@@ -240,29 +285,49 @@ export async function compareSources(
   }
   const refNames = ref.list().map((i) => i.name);
   const candNames = cand.list().map((i) => i.name);
-  const pairing = pairNames(refNames, candNames, rules, manifests);
+  let pairing;
+  let alignment: ReportJson['alignment'];
+  try {
+    pairing = pairNames(refNames, candNames, rules, manifests);
+    if (options.align !== false && pairing.unmatchedRef.length && pairing.unmatchedCand.length) {
+      const found = await alignSources(ref, cand, pairing, manifests, signal);
+      alignment = found.report;
+      if (found.pairs.length) pairing = pairNames(refNames, candNames, rules, manifests, found.pairs);
+    }
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    throw new CompareInputError((e as Error).message);
+  }
   const heatMode = options.heatmaps ?? 'failing';
   const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const windowElements = options.windowElements ?? DEFAULT_WINDOW_ELEMENTS;
-  const pairs: PairResult[] = [];
+  const pairs: UnjudgedPair[] = [];
   const heatmaps: Record<string, PairHeatmaps> = {};
   const total = pairing.pairs.length;
+  // Headers only: learn each kind of tensor's layout from the pairs whose shapes decide it.
+  const conventions = new LayoutConventions(pairing.pairs.map(([rn, cn]) => ({ name: rn, ref: (ref.get(rn) as TensorInfo).shape, cand: (cand.get(cn) as TensorInfo).shape })));
   let lastReport = 0;
+  const only = options.only ? new Set(options.only) : null;
   for (const [refName, candName] of pairing.pairs) {
     signal?.throwIfAborted();
+    if (only && !only.has(refName)) continue;
     const r = ref.get(refName) as TensorInfo;
     const c = cand.get(candName) as TensorInfo;
     const tol = tolerances.resolve(refName, r.dtype, c.dtype);
+    const how = pairing.pairedBy.get(refName) ?? { by: 'name' };
     hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: 0, elementsTotal: r.numel });
-    const planned = planLayout(r.shape, c.shape, refName);
+    const decision = conventions.decide(r.shape, c.shape, refName);
+    const planned = decision.result;
+    let layoutWhy = decision.why;
+    let layoutDetail = decision.detail;
     if (!planned.ok) {
-      pairs.push(emptyResult(refName, candName, r, c, tol, null, planned.reason));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, null, planned.reason));
       continue;
     }
     const plan = planned.plan;
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `${side} cannot be decoded to float`));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `${side} cannot be decoded to float`, layoutWhy));
       continue;
     }
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
@@ -285,20 +350,22 @@ export async function compareSources(
     let note: string | undefined;
     try {
       result = await measure(plan);
-      if (result.m.mismatch > 0 && plan.transform === 'none' && r.numel <= ALTERNATIVE_LIMIT) {
-        // Equal shapes do not prove equal layouts: an OHWI kernel [O,3,3,3] has the OIHW shape.
+      if (result.m.mismatch > 0 && layoutWhy === 'stored' && r.numel <= ALTERNATIVE_LIMIT) {
+        // Equal shapes do not prove equal layouts, and no unambiguous pair told this side's
+        // convention: a transform that only the values find is reported, never applied.
         for (const alt of alternativePlans(r.shape, refName)) {
           const tried = await measure(alt);
-          if (tried.m.mismatch === 0) {
-            note = `shapes are identical, but the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch)`;
-            result = tried;
-            break;
-          }
+          const better = tried.m.mismatch === 0 || (tried.m.rel_l2 !== null && result.m.rel_l2 !== null && tried.m.rel_l2 * 100 < result.m.rel_l2);
+          if (!better) continue;
+          layoutWhy = 'values';
+          layoutDetail = `the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch, rel_l2 ${fmtNum(result.m.rel_l2)}; through ${alt.transform}: ${tried.m.mismatch}, rel_l2 ${fmtNum(tried.m.rel_l2)}), and no unambiguous pair shows the candidate uses that layout: a transposed tensor`;
+          note = layoutDetail;
+          break;
         }
       }
     } catch (e) {
       if (isAbort(e)) throw e;
-      pairs.push(emptyResult(refName, candName, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`));
+      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `read failed: ${(e as Error).message}`, layoutWhy));
       continue;
     }
     const { m, heat } = result;
@@ -309,12 +376,15 @@ export async function compareSources(
       cand_name: candName,
       ref: { dtype: r.dtype, shape: [...r.shape] },
       cand: { dtype: c.dtype, shape: [...c.shape] },
+      pairing: how,
       transform: result.plan.transform,
       atol: tol.atol,
       rtol: tol.rtol,
       tolerance_source: tol.source,
       ...m,
       pass,
+      layout_why: layoutWhy,
+      ...(layoutDetail ? { layout_detail: layoutDetail } : {}),
       ...(note ? { note } : {}),
     });
     if (heat && (heatMode === 'all' || !pass) && Object.keys(heatmaps).length < (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS)) {
@@ -323,16 +393,23 @@ export async function compareSources(
     }
   }
   hooks.onProgress?.({ done: total, total });
-  const first = pairs.find((p) => !p.pass);
+  const factor = options.floorFactor ?? DEFAULT_FLOOR_FACTOR;
+  const judged = judge(pairs, { strict: options.strict, floors: floor?.floors, floorFactor: factor });
   const report: ReportJson = {
-    pairs,
-    first_divergence: first ? first.name : null,
+    pairs: judged.pairs,
+    first_divergence: judged.firstDivergence,
+    first_outside_tolerance: judged.firstOutsideTolerance,
+    verdicts: judged.counts,
+    strict: options.strict ?? false,
+    noise_floor: floor ? { path: floor.path, factor, pairs: judged.pairs.filter((p) => p.noise_floor !== undefined).length } : null,
+    layout_conventions: conventions.summary(),
     unmatched_ref: pairing.unmatchedRef,
     unmatched_cand: pairing.unmatchedCand,
-    error_growth: errorGrowth(pairs),
+    error_growth: judged.growth,
     order: pairing.order,
     ref_path: ref.path,
     cand_path: cand.path,
+    ...(alignment ? { alignment } : {}),
   };
   return { report, heatmaps };
 }

@@ -91,16 +91,22 @@ function growthChart(r: ReportJson): string {
   const first = r.first_divergence === null ? -1 : r.pairs.findIndex((p) => p.name === r.first_divergence);
   const marks = pts
     .map((p, i) => {
-      const pass = r.pairs[i].pass;
+      const v = r.pairs[i].verdict;
       const cy = p.rel_l2 === null ? T + 4 : y(p.rel_l2);
-      const title = `${p.name}: rel_l2 ${num(p.rel_l2)}${p.ratio !== null ? ` (×${num(p.ratio)})` : ''}${p.jump ? ' — jump' : ''}`;
-      return `<a href="#${anchor(p.name)}"><circle cx="${x(i).toFixed(1)}" cy="${cy.toFixed(1)}" r="${p.jump ? 6 : 3.5}" class="${pass ? 'ok' : 'bad'}${p.jump ? ' jump' : ''}"><title>${esc(title)}</title></circle></a>`;
+      const floor = p.noise_floor !== undefined && p.noise_floor !== null ? `, floor ${num(p.noise_floor)}` : '';
+      const title = `${p.name}: ${v}, rel_l2 ${num(p.rel_l2)}${p.ratio !== null ? ` (×${num(p.ratio)})` : ''}${floor}${p.jump ? ' — jump' : ''}`;
+      return `<a href="#${anchor(p.name)}"><circle cx="${x(i).toFixed(1)}" cy="${cy.toFixed(1)}" r="${p.jump ? 6 : 3.5}" class="${v}${p.jump ? ' jump' : ''}"><title>${esc(title)}</title></circle></a>`;
     })
     .join('');
+  const floorPath = pts
+    .map((p, i) => (p.noise_floor === undefined || p.noise_floor === null || p.noise_floor <= 0 ? null : `${x(i).toFixed(1)},${y(p.noise_floor).toFixed(1)}`))
+    .filter(Boolean)
+    .join(' ');
+  const floorLine = floorPath ? `<polyline points="${floorPath}" class="floor"><title>noise floor (REF2 vs REF)</title></polyline>` : '';
   const firstLine = first >= 0 ? `<line x1="${x(first)}" x2="${x(first)}" y1="${T}" y2="${H - B}" class="fd"/><text x="${x(first) + 4}" y="${T + 10}" class="fdl">first divergence</text>` : '';
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="rel_l2 per pair in capture order">
 ${grid.join('')}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" class="ax"/>
-${firstLine}<polyline points="${path}" class="line"/>${marks}
+${firstLine}${floorLine}<polyline points="${path}" class="line"/>${marks}
 <text x="${(W + L) / 2}" y="${H - 6}" text-anchor="middle">pairs in capture order →</text></svg>`;
 }
 
@@ -146,13 +152,16 @@ function shape(s: readonly number[]): string {
   return `[${s.join(', ')}]`;
 }
 
+const VERDICT_MARK: Record<PairResult['verdict'], string> = { pass: '✓ pass', drift: '~ drift', diverged: '✗ diverged' };
+
 function row(p: PairResult, first: string | null): string {
-  const cls = [p.pass ? 'pass' : 'fail', p.name === first ? 'first' : ''].join(' ');
-  const tf = p.transform === null ? '—' : p.transform === 'none' ? '' : `<span class="tf">${esc(p.transform)}</span>`;
+  const cls = [p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : 'fail', p.name === first ? 'first' : ''].join(' ');
+  const why = p.layout_why === 'convention' ? ' (side convention)' : p.layout_why === 'values' ? ' (values only: transposed?)' : '';
+  const tf = p.transform === null ? '—' : p.transform === 'none' && !why ? '' : `<span class="tf" title="${esc(p.layout_detail ?? '')}">${esc(p.transform)}${why}</span>`;
   const shapes = p.transform === 'none' ? shape(p.ref.shape) : `${shape(p.ref.shape)} ← ${shape(p.cand.shape)}`;
   const idx = p.max_abs_index ? ` <span class="idx">@[${p.max_abs_index.join(',')}]</span>` : '';
   const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
-  return `<tr class="${cls}"><td>${p.pass ? '✓' : '✗'}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
+  return `<tr class="${cls}"><td title="${esc(p.verdict_why)}">${VERDICT_MARK[p.verdict]}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
 <td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
 <td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${cosine(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
 <td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
@@ -164,6 +173,7 @@ function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null
   return `<section id="${anchor(p.name)}" class="detail ${p.pass ? 'pass' : 'fail'}${p.name === first ? ' first' : ''}">
 <h3>${p.name === first ? '<span class="badge">first divergence</span> ' : ''}${esc(p.name)}</h3>
 <p class="meta">${esc(p.ref_name)} ${shape(p.ref.shape)} ${esc(p.ref.dtype)} ↔ ${esc(p.cand_name)} ${shape(p.cand.shape)} ${esc(p.cand.dtype)}${p.transform && p.transform !== 'none' ? ` · candidate read through <b>${esc(p.transform)}</b>` : ''} · atol ${num(p.atol)}, rtol ${num(p.rtol)} (${esc(p.tolerance_source)})</p>
+<p class="meta"><b>${VERDICT_MARK[p.verdict]}</b>: ${esc(p.verdict_why)}${p.noise_floor !== undefined ? ` · noise floor ${num(p.noise_floor ?? null)}, ratio ${num(p.floor_ratio ?? null)}` : ''}</p>
 ${p.reason ? `<p class="reason">${esc(p.reason)}</p>` : ''}${p.note ? `<p class="notep">⚠ ${esc(p.note)}</p>` : ''}
 ${p.ref_stats ? `<p class="stats">ref: ${stats(p.ref_stats)}<br>cand: ${stats(p.cand_stats)}</p>` : ''}
 <div class="cols">${h ? heatmapBlock(h) : ''}<div>${firstValues(p)}${p.histogram ? `<h4>|diff| histogram (log counts)</h4>${histogramSvg(p.histogram)}` : ''}</div></div>
@@ -176,18 +186,18 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}h3{font-siz
 .paths{color:#555;font-size:12px;word-break:break-all}
 .summary{display:flex;gap:12px;flex-wrap:wrap;margin:14px 0}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
 .card b{display:block;font-size:18px}.card.fail b{color:#b3261e}.card.ok b{color:#1b7f3b}
-.verdict{padding:10px 14px;border-radius:6px;margin:10px 0;background:#fdecea;border:1px solid #f3b8b2}.verdict.ok{background:#e9f6ee;border-color:#a8d8b9}
+.verdict{padding:10px 14px;border-radius:6px;margin:10px 0;background:#fdecea;border:1px solid #f3b8b2}.verdict.ok{background:#e9f6ee;border-color:#a8d8b9}.verdict.drift{background:#fff6e0;border-color:#e8c97a}.card.drift b{color:#8a5a00}
 table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
 .pairs th{text-align:left;border-bottom:2px solid #ccc;padding:4px 6px;position:sticky;top:0;background:#fff}
 .pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;white-space:nowrap}
 .pairs tr.reason td,.pairs tr.note td{white-space:normal}.tablewrap{overflow-x:auto}
-.pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}
+.pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}.pairs tr.drift td:first-child{color:#8a5a00}
 .pairs tr.first td{background:#fff3cd}.pairs tr.first td:nth-child(2){font-weight:bold}
 .pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}.pairs tr.note td{color:#8a5a00;font-size:12px}.notep{color:#8a5a00}
 .tf{background:#e8eefc;color:#1a3d8f;border-radius:3px;padding:0 4px;font-size:11px;white-space:nowrap}
 .idx,.alias,.tol{color:#777;font-size:11px}.tol{white-space:nowrap}
 .chart{width:100%;max-width:900px;height:auto;font-size:11px}.chart .g{stroke:#eee}.chart .ax{stroke:#999}
-.chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.ok{fill:#1b7f3b}.chart circle.bad{fill:#b3261e}
+.chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.pass{fill:#1b7f3b}.chart circle.drift{fill:#d08c00}.chart circle.diverged{fill:#b3261e}.chart .floor{fill:none;stroke:#6c8ebf;stroke-width:1.2;stroke-dasharray:2 3}
 .chart circle.jump{stroke:#000;stroke-width:1.5}.chart .fd{stroke:#e0a800;stroke-width:2;stroke-dasharray:4 3}.chart .fdl{fill:#8a6d00}
 .detail{border-top:1px solid #ddd;padding:14px 0}.detail.first{background:#fffaf0;border:2px solid #e0a800;border-radius:6px;padding:12px}
 .badge{background:#e0a800;color:#000;border-radius:3px;padding:1px 6px;font-size:12px}
@@ -211,21 +221,26 @@ export interface HtmlOptions {
 
 export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}): string {
   const r = out.report;
-  const failed = r.pairs.filter((p) => !p.pass).length;
   const first = r.first_divergence;
   const fp = first ? r.pairs.find((p) => p.name === first) : undefined;
   const pattern = r.error_growth.pattern === 'local'
     ? 'The error appears at once (a jump): look inside this module.'
     : r.error_growth.pattern === 'drift'
-      ? 'The error grows slowly without a jump: accumulated precision drift is more likely than one wrong module.'
+      ? 'The error grows slowly without a jump, but above what the reference itself varies (the noise floor): a slow-drift bug such as a wrong epsilon or a missing upcast.'
       : '';
   const verdict = fp
-    ? `<div class="verdict"><b>First divergence: <a href="#${anchor(fp.name)}">${esc(fp.name)}</a></b>${fp.transform && fp.transform !== 'none' ? ` (candidate read through ${esc(fp.transform)})` : ''} — ${fp.reason ? esc(fp.reason) : `max |diff| ${num(fp.max_abs)}, rel_l2 ${num(fp.rel_l2)}, ${pct(fp.mismatch_ratio)} of elements outside atol ${num(fp.atol)} + rtol ${num(fp.rtol)}·|ref|`}. ${pattern}</div>`
-    : `<div class="verdict ok"><b>All ${r.pairs.length} pairs match</b> within their tolerances.</div>`;
+    ? `<div class="verdict"><b>First divergence: <a href="#${anchor(fp.name)}">${esc(fp.name)}</a></b>${fp.transform && fp.transform !== 'none' ? ` (candidate read through ${esc(fp.transform)})` : ''} — ${fp.reason ? esc(fp.reason) : `${esc(fp.verdict_why)}; max |diff| ${num(fp.max_abs)}, rel_l2 ${num(fp.rel_l2)}, ${pct(fp.mismatch_ratio)} of elements outside atol ${num(fp.atol)} + rtol ${num(fp.rtol)}·|ref|`}. ${pattern}</div>`
+    : r.pairs.length === 0
+      ? `<div class="verdict"><b>Nothing was compared</b>: no tensor names in common (${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate names; add rename rules with <code>--map</code>).</div>`
+      : r.verdicts.drift > 0
+        ? `<div class="verdict drift"><b>Nothing diverged</b>: ${r.verdicts.drift} of ${r.pairs.length} pairs drift outside their tolerance without a jump${r.noise_floor ? ' or above the noise floor' : ''} (first: ${esc(r.first_outside_tolerance ?? '')}).</div>`
+        : `<div class="verdict ok"><b>All ${r.pairs.length} pairs match</b> within their tolerances.</div>`;
   const transforms = new Set(r.pairs.map((p) => p.transform).filter((t) => t && t !== 'none'));
   const cards = [
     ['pairs', String(r.pairs.length), ''],
-    ['failing', String(failed), failed ? 'fail' : 'ok'],
+    ['pass', String(r.verdicts.pass), r.pairs.length ? 'ok' : ''],
+    ['drift', String(r.verdicts.drift), r.verdicts.drift ? 'drift' : ''],
+    ['diverged', String(r.verdicts.diverged), r.verdicts.diverged || !r.pairs.length ? 'fail' : 'ok'],
     ['unmatched ref / cand', `${r.unmatched_ref.length} / ${r.unmatched_cand.length}`, ''],
     ['layout transforms', transforms.size ? [...transforms].join(', ') : 'none', ''],
     ['order', r.order === 'manifest' ? 'capture (manifest)' : 'natural (no manifest)', ''],

@@ -4,7 +4,10 @@ export { runCompare, compareSources, CompareInputError, DEFAULT_CHUNK_ELEMENTS, 
 export { compareInWorker, defaultWorkerFile } from './client';
 export { renderHtmlReport, type HtmlOptions } from './html';
 export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from './outputs';
-export { naturalCompare, pairNames, readManifest, findManifest, readCompareMap, parseCompareMap, applyRules, compileRules } from './pairing';
+export { naturalCompare, pairNames } from './pairing';
+export { readCompareMap, parseCompareMap, applyRules, compileRules, unsafePattern } from './mapFile';
 export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
 export { planLayout, alternativePlans, type LayoutPlan } from './layout';
-export { errorGrowth, JUMP_FACTOR } from './growth';
+export { judge, withPair, JUMP_FACTOR, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
+export { LayoutConventions } from './convention';
+export { toleranceMapPath, readToleranceMap, saveTensorTolerance, TOLERANCE_MAP_FILE } from './toleranceMap';

@@ -36,7 +36,7 @@ function permuted(candView: readonly number[], perm: readonly number[], transfor
   return { transform, candView, perm, sameOrder: false };
 }
 
-function looksLikeWeight(name: string): boolean {
+export function looksLikeWeight(name: string): boolean {
   return /(^|[._/])(weight|kernel)s?$/i.test(name);
 }
 

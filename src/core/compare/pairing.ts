@@ -1,9 +1,10 @@
 // Pairing reference tensors with candidate tensors, and the order they are reported in.
-// Exact names first, then the user's ordered rename rules; the capture order comes from the
-// probe's manifest.jsonl when there is one, else natural order (blocks.2 before blocks.10).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { CompareMap } from './types';
+// Exact names first, then the user's ordered rename rules, then (one tensor a side with
+// different names) the single pair; what is left can be aligned by align.ts. The capture
+// order comes from the probe's manifest.jsonl when there is one, else natural order
+// (blocks.2 before blocks.10).
+import { applyRules, type RenameRule } from './mapFile';
+import type { PairingInfo } from './types';
 
 /** Natural order: digit runs compare as numbers, everything else as text. */
 export function naturalCompare(a: string, b: string): number {
@@ -27,132 +28,14 @@ export function naturalCompare(a: string, b: string): number {
   return ra.length - rb.length;
 }
 
-export interface RenameRule {
-  readonly re: RegExp;
-  readonly to: string;
-}
-
-/** Validates a parsed `--map` file. Throws an Error whose message names the problem. */
-export function parseCompareMap(value: unknown): CompareMap {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('expected a JSON object with "rename", "tolerances" and/or "tensors"');
-  }
-  const v = value as Record<string, unknown>;
-  const known = new Set(['rename', 'tolerances', 'tensors']);
-  const unknown = Object.keys(v).filter((k) => !known.has(k));
-  if (unknown.length) throw new Error(`unknown key "${unknown[0]}" (expected rename, tolerances, tensors)`);
-  const out: { rename?: { from: string; to: string }[]; tolerances?: CompareMap['tolerances']; tensors?: CompareMap['tensors'] } = {};
-  if (v.rename !== undefined) {
-    if (!Array.isArray(v.rename)) throw new Error('"rename" must be a list of {"from": regex, "to": replacement}');
-    out.rename = v.rename.map((r, i) => {
-      // Also accept the compact ["regex", "replacement"] form.
-      const from = Array.isArray(r) ? r[0] : (r as Record<string, unknown>)?.from;
-      const to = Array.isArray(r) ? r[1] : (r as Record<string, unknown>)?.to;
-      if (typeof from !== 'string' || typeof to !== 'string') throw new Error(`rename[${i}] needs string "from" and "to"`);
-      try {
-        new RegExp(from);
-      } catch (e) {
-        throw new Error(`rename[${i}].from is not a valid regular expression: ${(e as Error).message}`);
-      }
-      return { from, to };
-    });
-  }
-  if (v.tolerances !== undefined) {
-    if (!Array.isArray(v.tolerances)) throw new Error('"tolerances" must be a list of {"pattern", "atol"?, "rtol"?}');
-    out.tolerances = v.tolerances.map((t, i) => {
-      const o = t as Record<string, unknown>;
-      if (typeof o?.pattern !== 'string') throw new Error(`tolerances[${i}] needs a string "pattern"`);
-      return { pattern: o.pattern, atol: o.atol as number | undefined, rtol: o.rtol as number | undefined };
-    });
-  }
-  if (v.tensors !== undefined) {
-    if (typeof v.tensors !== 'object' || v.tensors === null || Array.isArray(v.tensors)) {
-      throw new Error('"tensors" must map tensor names to {"atol"?, "rtol"?}');
-    }
-    out.tensors = v.tensors as CompareMap['tensors'];
-  }
-  return out;
-}
-
-/** Reads and validates a map file; errors name the file. */
-export function readCompareMap(file: string): CompareMap {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read map file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  try {
-    return parseCompareMap(parsed);
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-}
-
-export function compileRules(map: CompareMap | undefined): RenameRule[] {
-  return (map?.rename ?? []).map((r) => ({ re: new RegExp(r.from, 'g'), to: r.to }));
-}
-
-/** Applies the rules in order, each to every match, like a sed script. */
-export function applyRules(name: string, rules: readonly RenameRule[]): string {
-  let out = name;
-  for (const r of rules) {
-    r.re.lastIndex = 0;
-    out = out.replace(r.re, r.to);
-  }
-  return out;
-}
-
 export interface Pairing {
   /** [refName, candName] in report order. */
   readonly pairs: readonly (readonly [string, string])[];
+  /** How each pair was found, keyed by reference name. */
+  readonly pairedBy: ReadonlyMap<string, PairingInfo>;
   readonly unmatchedRef: readonly string[];
   readonly unmatchedCand: readonly string[];
   readonly order: 'manifest' | 'natural';
-}
-
-/** Names from a manifest.jsonl in capture order (first occurrence wins). */
-export function readManifest(file: string): string[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-  const names: string[] = [];
-  const seen = new Set<string>();
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      // A run killed mid-write leaves a torn last line; anything earlier is a real error.
-      if (lines.slice(i + 1).every((l) => !l.trim())) return;
-      throw new Error(`${file}:${i + 1}: not a JSON object`);
-    }
-    const kind = (obj as Record<string, unknown> | null)?.kind;
-    if (typeof kind === 'string' && kind !== 'tensor') return; // the probe's cut / skipped records: no tensor
-    const name = (obj as Record<string, unknown> | null)?.name;
-    if (typeof name !== 'string') throw new Error(`${file}:${i + 1}: entry has no string "name"`);
-    if (!seen.has(name)) {
-      seen.add(name);
-      names.push(name);
-    }
-  });
-  return names;
-}
-
-/** The manifest.jsonl next to a dump (inside a folder, or beside a file), if any. */
-export function findManifest(path: string): string | undefined {
-  try {
-    const dir = statSync(path).isDirectory() ? path : dirname(path);
-    const m = join(dir, 'manifest.jsonl');
-    return existsSync(m) ? m : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function pairNames(
@@ -160,26 +43,28 @@ export function pairNames(
   candNames: readonly string[],
   rules: readonly RenameRule[],
   manifests: { ref?: readonly string[]; cand?: readonly string[] } = {},
+  extra: readonly (readonly [string, string, PairingInfo])[] = [],
 ): Pairing {
   const candSet = new Set(candNames);
   const taken = new Set<string>();
   const byRef = new Map<string, string>();
-  for (const r of refNames) {
-    if (candSet.has(r)) {
-      byRef.set(r, r);
-      taken.add(r);
-    }
-  }
+  const pairedBy = new Map<string, PairingInfo>();
+  const add = (r: string, c: string, how: PairingInfo) => {
+    byRef.set(r, c);
+    taken.add(c);
+    pairedBy.set(r, how);
+  };
+  for (const r of refNames) if (candSet.has(r)) add(r, r, { by: 'name' });
   if (rules.length) {
     for (const r of refNames) {
       if (byRef.has(r)) continue;
       const mapped = applyRules(r, rules);
-      if (candSet.has(mapped) && !taken.has(mapped)) {
-        byRef.set(r, mapped);
-        taken.add(mapped);
-      }
+      if (candSet.has(mapped) && !taken.has(mapped)) add(r, mapped, { by: 'rule' });
     }
   }
+  // one tensor a side, named differently (a.npy vs b.npy): they are the pair
+  if (byRef.size === 0 && refNames.length === 1 && candNames.length === 1) add(refNames[0], candNames[0], { by: 'single' });
+  for (const [r, c, how] of extra) if (!byRef.has(r) && candSet.has(c) && !taken.has(c)) add(r, c, how);
   const rank = new Map<string, number>();
   let order: Pairing['order'] = 'natural';
   if (manifests.ref?.length) {
@@ -198,6 +83,7 @@ export function pairNames(
   });
   return {
     pairs,
+    pairedBy,
     unmatchedRef: refNames.filter((n) => !byRef.has(n)).sort(naturalCompare),
     unmatchedCand: candNames.filter((n) => !taken.has(n)).sort(naturalCompare),
     order,

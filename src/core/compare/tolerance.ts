@@ -3,6 +3,7 @@
 // the other falls through to the next level.
 import type { DType } from '../tensors/types';
 import type { CompareMap, ToleranceOverride } from './types';
+import { compileTolerancePattern } from './mapFile';
 
 export interface Tolerance {
   readonly atol: number;
@@ -38,16 +39,12 @@ function checkValue(v: unknown, where: string): number | undefined {
 export function compileTolerances(global: ToleranceOverride, map: CompareMap | undefined): CompiledTolerances {
   const g = { atol: checkValue(global.atol, '--atol'), rtol: checkValue(global.rtol, '--rtol') };
   const patterns = (map?.tolerances ?? []).map((t, i) => {
-    let re: RegExp;
-    try {
-      re = new RegExp(t.pattern);
-    } catch (e) {
-      throw new Error(`tolerances[${i}].pattern is not a valid regular expression: ${(e as Error).message}`);
-    }
+    const re = compileTolerancePattern(t.pattern, i);
     return { re, atol: checkValue(t.atol, `tolerances[${i}].atol`), rtol: checkValue(t.rtol, `tolerances[${i}].rtol`) };
   });
   const tensors = new Map<string, ToleranceOverride>();
   for (const [name, t] of Object.entries(map?.tensors ?? {})) {
+    if (typeof t !== 'object' || t === null) throw new Error(`tensors["${name}"] must be an object like {"atol": 1e-3}`);
     tensors.set(name, { atol: checkValue(t.atol, `tensors["${name}"].atol`), rtol: checkValue(t.rtol, `tensors["${name}"].rtol`) });
   }
   return {

@@ -27,6 +27,36 @@ export type LayoutTransform =
   /** same elements in the same order, only the shape differs (e.g. a squeezed batch dim) */
   | 'reshape';
 
+/**
+ * pass: within its tolerance; drift: outside it but carrying the error it received (no jump,
+ * within the noise floor); diverged: this pair introduces error (see verdict.ts).
+ */
+export type Verdict = 'pass' | 'drift' | 'diverged';
+
+/**
+ * Why the pair's layout transform was used: `shape` the shapes decide it; `convention` the
+ * shapes are ambiguous (C == H == W, L == C) and the side's convention, learned from the
+ * unambiguous pairs, decides it; `stored` ambiguous and no convention: compared as stored;
+ * `values` as `stored`, but the values match only through another transform (a finding,
+ * never a pass: `layout_detail` names it).
+ */
+export type LayoutWhy = 'shape' | 'convention' | 'stored' | 'values';
+
+/** What the unambiguous pairs of one kind of tensor say about the candidate's layout. */
+export interface LayoutConvention {
+  /** '4-D activations', '4-D weights' or '3-D'. */
+  readonly kind: string;
+  /** The transform most unambiguous pairs use, null when no pair decided it or they disagree. */
+  readonly transform: LayoutTransform | null;
+  /** The kind whose pairs decided it: this kind, or the other 4-D kind when this one has no evidence (same permutation). */
+  readonly learned_from: string | null;
+  /** Unambiguous pairs (of `learned_from`) using `transform`, of all its unambiguous pairs. */
+  readonly pairs: number;
+  readonly of: number;
+  /** Ambiguous pairs of this kind read through the convention. */
+  readonly applied: number;
+}
+
 export interface SideInfo {
   readonly dtype: DType;
   readonly shape: readonly number[];
@@ -56,6 +86,18 @@ export interface DiffHistogram {
   readonly above: number;
 }
 
+/**
+ * How a pair was found: the same name on both sides, a `--map` rename rule, the only tensor
+ * of each side, or an alignment of the two captures (order, shapes, dtypes, value statistics)
+ * with its confidence in [0, 1].
+ */
+export interface PairingInfo {
+  readonly by: 'name' | 'rule' | 'single' | 'aligned';
+  readonly confidence?: number;
+  /** For aligned pairs: what decided it ("shape [1,64,8,8], 3rd of 5 such in order; stats agree"). */
+  readonly why?: string;
+}
+
 /** One compared pair, in the shape of the `--json` output (snake_case on purpose). */
 export interface PairResult {
   /** Display name: the reference name. */
@@ -64,6 +106,7 @@ export interface PairResult {
   readonly cand_name: string;
   readonly ref: SideInfo;
   readonly cand: SideInfo;
+  readonly pairing: PairingInfo;
   /** The layout transform applied to the candidate, or null when no transform reconciles the shapes. */
   readonly transform: LayoutTransform | null;
   readonly atol: number;
@@ -93,7 +136,18 @@ export interface PairResult {
   readonly nan_cand: number;
   readonly inf_ref: number;
   readonly inf_cand: number;
+  /** Within tolerance: every element satisfies |cand − ref| ≤ atol + rtol·|ref|, no structural failure. */
   readonly pass: boolean;
+  readonly verdict: Verdict;
+  /** One line on why the verdict (the rule that decided it, with its numbers). */
+  readonly verdict_why: string;
+  readonly layout_why: LayoutWhy;
+  /** The side convention applied, or the transform the values match through. */
+  readonly layout_detail?: string;
+  /** rel_l2 of the noise-floor run (REF2 vs REF) for this pair, when --noise-floor was given and it has the name. */
+  readonly noise_floor?: number | null;
+  /** rel_l2 / noise_floor. */
+  readonly floor_ratio?: number | null;
   /** Set when the pair failed for a structural reason (shapes, undecodable dtype, read error). */
   readonly reason?: string;
   /**
@@ -115,21 +169,49 @@ export interface GrowthPoint {
   readonly ratio: number | null;
   /** A step of ≥10× to a value above this pair's rtol: a local bug reads as one such jump. */
   readonly jump: boolean;
+  /** The largest rel_l2 of any earlier pair (what a jump is measured against), null for none. */
+  readonly baseline: number | null;
+  readonly verdict: Verdict;
+  readonly noise_floor?: number | null;
 }
 
 export interface ErrorGrowth {
   readonly points: readonly GrowthPoint[];
   /**
-   * 'local': the first failing pair is a jump (one layer introduced the error);
-   * 'drift': failures arrive after a slow rise without any jump; 'none': nothing fails.
+   * 'local': the first diverged pair is a jump or structural (one layer introduced the error);
+   * 'drift': pairs outside tolerance arrive after a slow rise (diverged only by the noise
+   * floor, or not at all); 'none': every pair passes.
    */
   readonly pattern: 'local' | 'drift' | 'none';
+}
+
+/** What the alignment of unpaired tensors did (present when it ran). */
+export interface AlignmentReport {
+  /** 'manifest' when both sides had a manifest.jsonl, else each source's listing order. */
+  readonly order: 'manifest' | 'listing';
+  /** Pairs found and compared (confidence ≥ min_confidence). */
+  readonly aligned: number;
+  /** Whether value statistics were read to break ties. */
+  readonly statistics?: boolean;
+  readonly min_confidence?: number;
+  /** Pairs the alignment found with too little confidence: not compared, only suggested. */
+  readonly suggestions: readonly { readonly ref: string; readonly cand: string; readonly confidence: number; readonly why: string }[];
+  /** Why alignment did not run, when it did not. */
+  readonly skipped?: string;
 }
 
 /** The `--json` object. */
 export interface ReportJson {
   readonly pairs: readonly PairResult[];
+  /** The first pair whose verdict is diverged (a bug), in report order. */
   readonly first_divergence: string | null;
+  /** The first pair outside its tolerance (drift or diverged). */
+  readonly first_outside_tolerance: string | null;
+  readonly verdicts: { readonly pass: number; readonly drift: number; readonly diverged: number };
+  /** --strict: every pair outside its tolerance is diverged. */
+  readonly strict: boolean;
+  readonly noise_floor: { readonly path: string; readonly factor: number; readonly pairs: number } | null;
+  readonly layout_conventions: readonly LayoutConvention[];
   readonly unmatched_ref: readonly string[];
   readonly unmatched_cand: readonly string[];
   readonly error_growth: ErrorGrowth;
@@ -137,6 +219,8 @@ export interface ReportJson {
   readonly order: 'manifest' | 'natural';
   readonly ref_path: string;
   readonly cand_path: string;
+  /** Present when names left tensors unpaired on both sides and the alignment ran. */
+  readonly alignment?: AlignmentReport;
 }
 
 /** Heatmaps of one pair (present for pairs that were compared element by element). */
@@ -163,11 +247,13 @@ export interface ToleranceOverride {
 /** The `--map FILE` contents (also settable from VS Code settings). */
 export interface CompareMap {
   /** Ordered regex → replacement rules, applied in turn (sed-like, all matches) to reference names. */
-  readonly rename?: readonly { readonly from: string; readonly to: string }[];
+  readonly rename?: readonly { readonly from: string; readonly to: string; /** Line in `file`. */ readonly line?: number }[];
   /** Ordered name-pattern tolerances (regex, first match wins). */
   readonly tolerances?: readonly ({ readonly pattern: string } & ToleranceOverride)[];
   /** Per-tensor tolerances, keyed by reference name. */
   readonly tensors?: Readonly<Record<string, ToleranceOverride>>;
+  /** The file it was read from, for messages. */
+  readonly file?: string;
 }
 
 export type HeatmapReduction = 'max' | 'mean';
@@ -190,8 +276,21 @@ export interface CompareOptions {
   readonly worstChannels?: number;
   /** Elements per streamed chunk (default 1M). */
   readonly chunkElements?: number;
+  /** Align tensors that names leave unpaired (default true). */
+  readonly align?: boolean;
   /** Elements held for one window of a transformed candidate (default 32M). */
   readonly windowElements?: number;
+  /**
+   * Compare only these reference names (the panel re-measures one pair after a tolerance
+   * edit); side conventions are still learned from every pair.
+   */
+  readonly only?: readonly string[];
+  /** Every pair outside its tolerance is diverged (no drift verdict). */
+  readonly strict?: boolean;
+  /** A second reference run: per pair, its error against REF is the noise floor. */
+  readonly noiseFloorPath?: string;
+  /** k of the floor rule: diverged when rel_l2 > k × floor (default 4). */
+  readonly floorFactor?: number;
 }
 
 export interface CompareProgress {

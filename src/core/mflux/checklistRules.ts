@@ -4,12 +4,13 @@
 import type { CheckResult, Evidence } from '../checks';
 import type { AutoCheckRule, RuleContext } from '../checklist/rules';
 import { runFinalizeAudit } from './audit';
-import { scanRepo, type HygieneConfig } from './hygiene';
+import type { HygieneConfig } from './hygiene';
+import { scanPort } from './portScope';
 import { formatFinding } from './milestone';
 
-export function hygieneResult(ctx: RuleContext, config?: HygieneConfig): CheckResult {
-  const report = scanRepo(ctx.mfluxRepo, { model: ctx.model, config });
-  if (!report.findings.length) return { status: 'pass', reason: `No probe calls, dumps or debugger lines in ${report.scannedFiles} port and runner file(s).`, evidence: [] };
+export async function hygieneResult(ctx: RuleContext, config?: HygieneConfig & { readonly useGit?: boolean }): Promise<CheckResult> {
+  const report = await scanPort(ctx.mfluxRepo, { model: ctx.model, config, useGit: config?.useGit });
+  if (!report.findings.length) return { status: 'pass', reason: `No probe calls, dumps or debugger lines in ${report.scannedFiles} port file(s) (${report.how}).`, evidence: [] };
   const evidence: Evidence[] = report.findings.slice(0, 20).map((f) => ({ file: f.file, line: f.line, text: f.text }));
   return { status: 'fail', reason: `${report.findings.length} leftover debug line(s)/file(s), first: ${formatFinding(report.findings[0], ctx.mfluxRepo)}`, evidence };
 }
@@ -23,27 +24,27 @@ function combine(results: CheckResult[]): CheckResult {
 }
 
 /** Replaces a rule (normally the checklist's `debugArtifacts`) with itself plus the hygiene scan. */
-export function withHygiene(original: AutoCheckRule | undefined, config?: () => HygieneConfig | undefined): AutoCheckRule {
+export function withHygiene(original: AutoCheckRule | undefined, config?: () => (HygieneConfig & { readonly useGit?: boolean }) | undefined): AutoCheckRule {
   return {
     id: original?.id ?? 'debugArtifacts',
     title: original ? `${original.title}; no debug code left` : 'No debug code or artifacts left',
     async check(ctx) {
       const results = original ? [await original.check(ctx)] : [];
-      results.push(hygieneResult(ctx, config?.()));
+      results.push(await hygieneResult(ctx, config?.()));
       return combine(results);
     },
   };
 }
 
 /** Every integration surface and a clean tree, as one result. */
-export function finalizeAuditRule(config?: () => HygieneConfig | undefined): AutoCheckRule {
+export function finalizeAuditRule(config?: () => (HygieneConfig & { readonly useGit?: boolean }) | undefined): AutoCheckRule {
   return {
     id: 'finalizeAudit',
     title: 'Every integration surface wired and no debug code left',
     async check(ctx) {
       const items = runFinalizeAudit({ root: ctx.mfluxRepo, model: ctx.model });
       const missing = items.filter((i) => i.result.status !== 'pass');
-      const hygiene = hygieneResult(ctx, config?.());
+      const hygiene = await hygieneResult(ctx, config?.());
       const audit: CheckResult = missing.length
         ? { status: 'fail', reason: `Missing: ${missing.map((m) => m.title).join(', ')}.`, evidence: missing.flatMap((m) => m.result.evidence.slice(0, 2)) }
         : { status: 'pass', reason: `All ${items.length} integration surfaces are wired.`, evidence: items.flatMap((i) => i.result.evidence.slice(0, 1)) };

@@ -8,3 +8,5 @@ export * from './pair';
 export * from './insertDump';
 export * from './plan';
 export * from './summary';
+export * from './modelId';
+export * from './mlxEntry';

@@ -1,9 +1,9 @@
 // Everything about one side of a run that does not need VS Code: folders, argv, the terminal
 // line and the run.json records at start and end.
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { composeCommand, expandTemplate } from './command';
 import { runEnv, type Side } from './env';
-import { shellKind } from './quote';
+import { quoteArg, shellKind, type ShellKind } from './quote';
 import { sideDir, statusFor, type RepoState, type RunRecord } from './runs';
 
 export interface RunSettings {
@@ -34,8 +34,26 @@ export interface SidePlan {
   readonly cwd: string;
   readonly runDir: string;
   readonly argv: readonly string[];
+  /** What is typed into the terminal: the command, or a short line that sources `commandFile`. */
   readonly line: string;
+  /** The whole command line (kept in run.json). */
+  readonly command: string;
+  /** Written before typing `line` when the command is too long to type (see MAX_TYPED_LINE). */
+  readonly commandFile?: { readonly path: string; readonly text: string };
   readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * Longer lines are not typed: a terminal's line editor cuts them (dash at 4095 bytes, the tty's
+ * canonical limit), so the command goes into a script in the run folder that a short line sources.
+ */
+export const MAX_TYPED_LINE = 4000;
+
+/** A short line that runs `command` from a file (sourced, so `cd` and the exit code are as if typed). */
+export function viaFile(command: string, dir: string, kind: ShellKind): { line: string; commandFile?: { path: string; text: string } } {
+  if (Buffer.byteLength(command) <= MAX_TYPED_LINE) return { line: command };
+  const path = join(dir, kind === 'pwsh' ? 'command.ps1' : kind === 'fish' ? 'command.fish' : 'command.sh');
+  return { line: `${kind === 'fish' ? 'source' : '.'} ${quoteArg(path, kind)}`, commandFile: { path, text: `${command}\n` } };
 }
 
 export function planSide(req: SideRequest, s: RunSettings): SidePlan {
@@ -53,10 +71,11 @@ export function planSide(req: SideRequest, s: RunSettings): SidePlan {
     probeDir: s.probeDir,
     hfHubOffline: s.hfHubOffline,
   });
-  const line = composeCommand({ cwd: req.repo, env, argv }, shellKind(s.shell));
+  const kind = shellKind(s.shell);
+  const command = composeCommand({ cwd: req.repo, env, argv }, kind);
   const envRecord: Record<string, string> = Object.fromEntries(env.set);
   envRecord.PYTHONPATH = `${s.probeDir} (prepended)`;
-  return { side: req.side, runId: req.runId, cwd: req.repo, runDir, argv, line, env: envRecord };
+  return { side: req.side, runId: req.runId, cwd: req.repo, runDir, argv, command, ...viaFile(command, runDir, kind), env: envRecord };
 }
 
 /** The test command: `MFLUX_PRESERVE_TEST_OUTPUT=1 uv run python -m pytest <test>` in mflux. */
@@ -76,7 +95,7 @@ export function startRecord(
     runId: plan.runId,
     side: plan.side,
     port: extra.model,
-    command: plan.line,
+    command: plan.command,
     argv: plan.argv,
     cwd: plan.cwd,
     shell: extra.shell,

@@ -1,9 +1,11 @@
 // Shell quoting for the command lines the runners type into integrated terminals.
 //
 // Every argument is passed literally: spaces, quotes, `$`, `;`, `&`, `|`, backticks, `*`,
-// `!` and non-ASCII reach the program unchanged. Line breaks and NUL cannot: a line break
-// sent to a terminal is an Enter key press, so such arguments are refused with a clear error
-// instead of being half-sent.
+// `!` and non-ASCII reach the program unchanged. Control characters cannot: the line is typed
+// into a terminal, where a line break is an Enter key press, TAB completes, ^U erases the line,
+// ^O runs it, ESC starts a key sequence… (a folder named with ^U…^O ran an injected command in
+// bash and zsh). Every C0 and C1 control character and DEL is refused with a clear error
+// instead of being typed.
 
 export type ShellKind = 'posix' | 'fish' | 'pwsh';
 
@@ -26,11 +28,23 @@ export function shellKind(shellPath: string | undefined): ShellKind {
 const SAFE_POSIX = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 const SAFE_PWSH = /^[A-Za-z0-9_./:\\][A-Za-z0-9_./:\\=+-]*$/;
 
+// C0 controls, DEL and C1 controls: none of them can be typed into a terminal as text.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const C0_NAMES = ['NUL', '^A', '^B', '^C', '^D', '^E', '^F', 'BEL', 'BS', 'TAB', 'LF', 'VT', 'FF', 'CR', '^N', '^O', '^P', '^Q', '^R', '^S', '^T', '^U', '^V', '^W', '^X', '^Y', '^Z', 'ESC', '^\\', '^]', '^^', '^_'];
+
+function controlName(ch: string): string {
+  const code = ch.charCodeAt(0);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (ch === '\n' || ch === '\r') return `it contains a line break (${hex}), which a terminal reads as Enter; rename the file or folder`;
+  const name = code < 32 ? C0_NAMES[code] : code === 0x7f ? 'DEL' : 'a C1 control';
+  return `it contains the control character ${hex} (${name}), which a terminal reads as a key press, not text; rename the file or folder`;
+}
+
 /** Quotes one argument so the shell passes it to the program byte for byte. */
 export function quoteArg(arg: string, kind: ShellKind): string {
-  if (/[\r\n\0]/.test(arg)) {
-    throw new UnquotableError(`cannot pass ${JSON.stringify(arg)} through a terminal: it contains a line break or NUL`);
-  }
+  const control = CONTROL.exec(arg);
+  if (control) throw new UnquotableError(`cannot pass ${JSON.stringify(arg)} through a terminal: ${controlName(control[0])}`);
   if ((kind === 'pwsh' ? SAFE_PWSH : SAFE_POSIX).test(arg)) return arg;
   switch (kind) {
     case 'posix':

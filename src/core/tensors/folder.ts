@@ -22,6 +22,7 @@ import { describeFsError } from './file';
 import type { Entry, OpenOptions } from './source';
 import { parseShardIndex } from './sharded';
 import { readFileEntries } from './detect';
+import { MANIFEST_NAME, MAX_MANIFEST_BYTES, parseManifest } from '../capture/manifest';
 
 const TENSOR_EXT = /\.(safetensors|npy|npz|pt|pth|bin|ckpt)$/i;
 const INDEX = /\.(safetensors|bin)\.index\.json$/i;
@@ -29,7 +30,6 @@ const INDEX = /\.(safetensors|bin)\.index\.json$/i;
 const NOT_TENSORS = new Set(['training_args.bin']);
 const MAX_DEPTH = 4;
 const MAX_FILES = 100_000;
-const MAX_MANIFEST = 256 * 1024 * 1024;
 
 interface ManifestLine {
   readonly name: string;
@@ -71,32 +71,19 @@ async function listFiles(root: string): Promise<string[]> {
 }
 
 async function readManifest(root: string, pool: FilePool): Promise<ManifestLine[] | undefined> {
-  const path = join(root, 'manifest.jsonl');
+  const path = join(root, MANIFEST_NAME);
   const exists = await stat(path).then((s) => s.isFile(), () => false);
   if (!exists) return undefined;
   const ref = await pool.get(path);
-  if (ref.size > MAX_MANIFEST) throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST)} limit`);
+  if (ref.size > MAX_MANIFEST_BYTES) throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST_BYTES)} limit`);
   const text = new TextDecoder().decode(await ref.read(0, ref.size, 'the manifest'));
-  const lines: ManifestLine[] = [];
-  const all = text.split('\n');
-  all.forEach((line, i) => {
-    if (!line.trim()) return;
-    let o: unknown;
-    try {
-      o = JSON.parse(line);
-    } catch {
-      // a run killed mid-write leaves a partial last line without its newline: skip it
-      if (i === all.length - 1) return;
-      throw new BadIndex(path, `line ${i + 1} is not JSON`);
-    }
-    const { name, file, kind } = (o ?? {}) as Record<string, unknown>;
-    if (typeof kind === 'string' && kind !== 'tensor') return; // the probe's cut / skipped records: no tensor
-    if (typeof name !== 'string' || typeof file !== 'string') throw new BadIndex(path, `line ${i + 1} needs string fields "name" and "file"`);
-    const norm = normalize(file);
-    if (norm.startsWith('..') || norm.startsWith(sep)) throw new BadIndex(path, `line ${i + 1} points outside the folder (${quote(file)})`);
-    lines.push({ name, file: join(root, norm) });
+  // skipped/cut records of the probe name no file: only tensor records place tensors
+  return parseManifest(text, path).tensors.map((t) => {
+    if (t.file === undefined) throw new BadIndex(path, `line ${t.line} needs string fields "name" and "file"`);
+    const norm = normalize(t.file);
+    if (norm.startsWith('..') || norm.startsWith(sep)) throw new BadIndex(path, `line ${t.line} points outside the folder (${quote(t.file)})`);
+    return { name: t.name, file: join(root, norm) };
   });
-  return lines;
 }
 
 function stem(file: string): string {
@@ -155,7 +142,7 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
   const applyManifest = async (folder: string): Promise<void> => {
     if (applied.has(folder)) return;
     applied.add(folder);
-    const manifestPath = join(folder, 'manifest.jsonl');
+    const manifestPath = join(folder, MANIFEST_NAME);
     for (const line of (await readManifest(folder, pool)) ?? []) {
       let entries: Entry[];
       try {

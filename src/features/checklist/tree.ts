@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { CheckResult } from '../../core/checks';
-import { currentPhase, formatProgress, isOpen, phaseProgress, portProgress } from '../../core/checklist/progress';
+import { currentPhase, formatProgress, phaseProgress, portProgress, Progress } from '../../core/checklist/progress';
 import { provingItems } from '../../core/checklist/rules';
 import { itemState, ItemStatus, setItemStatus } from '../../core/checklist/state';
 import { findItem, findPhase, phaseLabel, phaseOf, WORKFLOW, WorkflowItem } from '../../core/checklist/workflow';
@@ -22,12 +22,14 @@ const OPEN_STATE_FILE = 'mfluxPort.openStateFile';
 const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
 
 /**
- * Rows with children (ports, phases) are refreshed only once the checklist has been quiet (no
- * checkbox click, no store change) for this long: refreshing a row makes VS Code forget its
- * children until it fetches them again, and a checkbox event for a forgotten row is dropped
- * without a word. Leaf rows are refreshed at once.
+ * Rows with children (ports, phases) are never refreshed once shown: refreshing a row makes
+ * VS Code's extension host forget its children until the window fetches them again, and a
+ * checkbox event for a forgotten row is dropped without a word (the tick unticks itself). Their
+ * live progress therefore comes from a file decoration on the row (a badge with the number of
+ * open items, a colour when closed), which VS Code repaints without touching the tree, and from
+ * the view's description. Only item rows (leaves, no children to forget) are refreshed.
  */
-const QUIET_MS = 2000;
+const PROGRESS_SCHEME = 'mflux-port-progress';
 
 const STATUS_TEXT: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
 
@@ -55,19 +57,25 @@ function escapeMd(s: string): string {
   return s.replace(/([\\`*_{}[\]<>#|])/g, '\\$1');
 }
 
-export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vscode.Disposable {
+/** Badge, colour and tooltip of a port or phase row from its progress. */
+export function progressDecoration(p: Progress): { badge: string; tooltip: string; closed: boolean } {
+  const open = p.applicable - p.done;
+  const closed = open <= 0;
+  return { badge: closed ? '✓' : String(Math.min(open, 99)), tooltip: `${formatProgress(p)} done${closed ? '' : `, ${open} open`}`, closed };
+}
+
+export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vscode.FileDecorationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ChecklistNode | ChecklistNode[] | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly decorationsChanged = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeFileDecorations = this.decorationsChanged.event;
   readonly view: vscode.TreeView<ChecklistNode>;
   private readonly nodes = new Map<string, ChecklistNode>();
   private available = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** What each row last showed, so a store change refreshes only rows that look different. */
+  /** What each item row last showed, so a store change refreshes only rows that look different. */
   private readonly shown = new Map<string, string>();
-  private readonly pendingParents = new Set<ChecklistNode>();
-  private parentTimer: NodeJS.Timeout | undefined;
-  private lastActivityAt = 0;
-  /** Ids of rows VS Code has fetched and not forgotten since; only those can be refreshed. */
+  /** Ids of item rows VS Code has fetched; rows never fetched need no refresh. */
   private readonly fetched = new Set<string>();
 
   constructor(private readonly store: ChecklistStore) {
@@ -75,6 +83,8 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     this.disposables.push(
       this.view,
       this.changed,
+      this.decorationsChanged,
+      vscode.window.registerFileDecorationProvider(this),
       store.onDidChange((c) => this.onStoreChange(c)),
       this.view.onDidChangeCheckboxState((e) => void this.onCheckboxes(e)),
       this.view.onDidChangeSelection((e) => {
@@ -90,17 +100,40 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     this.available = new Set((await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mfluxPort.')));
     this.view.message = this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0 ? 'A checklist file could not be read; open it to fix it.' : undefined;
     this.shown.clear();
-    this.pendingParents.clear();
     this.fetched.clear();
+    this.updateDescription();
     this.changed.fire();
   }
 
+  /** The view's title line carries the current port's progress (it changes without a tree refresh). */
+  private updateDescription(): void {
+    const entry = this.store.current();
+    this.view.description = entry ? `${entry.state.port.model} ${formatProgress(portProgress(entry.state))}` : undefined;
+  }
+
+  progressUri(node: ChecklistNode): vscode.Uri {
+    return vscode.Uri.from({ scheme: PROGRESS_SCHEME, path: `/${encodeURIComponent(node.id)}` });
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== PROGRESS_SCHEME) return undefined;
+    const node = this.nodes.get(decodeURIComponent(uri.path.slice(1)));
+    if (!node || (node.kind !== 'port' && node.kind !== 'phase')) return undefined;
+    const entry = this.store.find(node.repo, node.model);
+    const phase = node.kind === 'phase' ? findPhase(node.phaseId) : undefined;
+    if (!entry || (node.kind === 'phase' && !phase)) return undefined;
+    const d = progressDecoration(phase ? phaseProgress(entry.state, phase) : portProgress(entry.state));
+    return new vscode.FileDecoration(d.badge, d.tooltip, d.closed ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+  }
+
   private onStoreChange(change: ChecklistChange): void {
+    this.updateDescription();
     if (change.structural) {
       void this.refresh();
       return;
     }
     const items: ChecklistNode[] = [];
+    const decorated: vscode.Uri[] = [];
     for (const entry of this.store.allPorts().filter((p) => change.ports.has(p.key))) {
       const { model } = entry.state.port;
       const checks = this.store.checksFor(entry.repo, model);
@@ -109,17 +142,13 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
           const node = this.itemNode(entry.repo, model, item.id);
           if (this.markShown(node, JSON.stringify([itemState(entry.state, item.id), checks.get(item.id) ?? null]))) items.push(node);
         }
-        const phaseNode = this.phaseNode(entry.repo, model, phase.id);
-        if (this.markShown(phaseNode, JSON.stringify([phaseProgress(entry.state, phase), currentPhase(entry.state).id === phase.id]))) this.pendingParents.add(phaseNode);
+        decorated.push(this.progressUri(this.phaseNode(entry.repo, model, phase.id)));
       }
-      // The port row's tooltip also counts verified open items, so any change may alter it.
-      this.pendingParents.add(this.portNode(entry.repo, model));
+      decorated.push(this.progressUri(this.portNode(entry.repo, model)));
     }
-    this.lastActivityAt = Date.now();
-    // Leaf rows have no children to forget: refresh them at once (rows never fetched need not be).
     const known = items.filter((n) => this.fetched.has(n.id));
     if (known.length) this.changed.fire(known);
-    this.scheduleParents();
+    if (decorated.length) this.decorationsChanged.fire(decorated);
   }
 
   /** Records what a row shows now; true when that differs from what it showed before. */
@@ -127,33 +156,6 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     if (this.shown.get(node.id) === signature) return false;
     this.shown.set(node.id, signature);
     return true;
-  }
-
-  private scheduleParents(): void {
-    if (this.pendingParents.size === 0 || this.parentTimer) return;
-    const wait = Math.max(0, this.lastActivityAt + QUIET_MS - Date.now());
-    this.parentTimer = setTimeout(() => {
-      this.parentTimer = undefined;
-      if (Date.now() - this.lastActivityAt < QUIET_MS) {
-        this.scheduleParents();
-        return;
-      }
-      const nodes = [...this.pendingParents].filter((n) => this.fetched.has(n.id));
-      this.pendingParents.clear();
-      if (nodes.length === 0) return;
-      // VS Code forgets the children of a refreshed row until it asks for them again.
-      for (const n of nodes) for (const id of [...this.fetched]) if (id !== n.id && this.isDescendant(id, n)) this.fetched.delete(id);
-      this.changed.fire(nodes);
-    }, wait);
-  }
-
-  private isDescendant(id: string, parent: ChecklistNode): boolean {
-    if (parent.kind === 'port') return id.startsWith(`phase:${parent.repo}:${parent.model}:`) || id.startsWith(`item:${parent.repo}:${parent.model}:`);
-    if (parent.kind === 'phase') {
-      const node = this.nodes.get(id);
-      return node?.kind === 'item' && node.repo === parent.repo && node.model === parent.model && phaseOf(node.itemId)?.id === parent.phaseId;
-    }
-    return false;
   }
 
   // ------------------------------------------------------------- nodes (same object per id, for reveal)
@@ -221,38 +223,36 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     const { port } = entry.state;
     const ti = new vscode.TreeItem(port.model, vscode.TreeItemCollapsibleState.Expanded);
     ti.id = node.id;
-    const progress = formatProgress(portProgress(entry.state));
-    ti.description = this.multiRepo() ? `${progress} · ${basename(entry.repo)}` : progress;
+    // Never refreshed (see PROGRESS_SCHEME): what changes is in the decoration and the view's description.
+    ti.resourceUri = this.progressUri(node);
+    ti.description = this.multiRepo() ? basename(entry.repo) : port.reference || undefined;
     ti.iconPath = new vscode.ThemeIcon('package');
     ti.contextValue = 'mfluxPortPort';
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**Port of \`${port.model}\`** — ${progress} done, now in *${phaseLabel(currentPhase(entry.state))}*\n\n`);
+    md.appendMarkdown(`**Port of \`${port.model}\`** — the badge counts the open items\n\n`);
     if (port.reference) md.appendMarkdown(`Reference: \`${escapeMd(port.reference)}\`  \n`);
     if (port.referenceRepo) md.appendMarkdown(`Reference repo: \`${escapeMd(port.referenceRepo)}\`  \n`);
     md.appendMarkdown(`mflux repo: \`${escapeMd(entry.repo)}\`  \n`);
     md.appendMarkdown(`State: ${evidenceLink(entry.file, undefined, basename(entry.file))}\n`);
-    const checks = this.store.checksFor(entry.repo, port.model);
-    const proving = provingItems(this.store.rules);
-    const verifiedOpen = [...checks].filter(([id, c]) => c.status === 'pass' && proving.has(id) && isOpen(entry.state, id)).length;
-    if (verifiedOpen) md.appendMarkdown(`\n${verifiedOpen} open item(s) are verified by the files: [Check them off](command:${CHECK_VERIFIED}?${encodeURIComponent(JSON.stringify([{ model: port.model, repo: entry.repo }]))})\n`);
+    md.appendMarkdown(`\n[Check off the items the files verify](command:${CHECK_VERIFIED}?${encodeURIComponent(JSON.stringify([{ model: port.model, repo: entry.repo }]))})\n`);
     if (port.notes.trim()) md.appendMarkdown(`\n---\n\n${escapeMd(port.notes)}\n`);
     md.isTrusted = { enabledCommands: [OPEN_EVIDENCE, CHECK_VERIFIED] };
     ti.tooltip = md;
-    ti.accessibilityInformation = { label: `Port ${port.model}, ${progress} done` };
+    ti.accessibilityInformation = { label: `Port ${port.model}` };
     return ti;
   }
 
   private phaseItem(node: ChecklistNode & { kind: 'phase' }, entry: PortEntry): vscode.TreeItem {
     const phase = findPhase(node.phaseId)!;
-    const p = phaseProgress(entry.state, phase);
     const isCurrent = currentPhase(entry.state).id === phase.id;
     const ti = new vscode.TreeItem(phaseLabel(phase), isCurrent ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     ti.id = node.id;
-    ti.description = formatProgress(p);
-    const closed = p.done + p.skipped === p.total;
-    ti.iconPath = closed ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')) : isCurrent ? new vscode.ThemeIcon('arrow-circle-right') : new vscode.ThemeIcon('circle-large-outline');
+    // Never refreshed (see PROGRESS_SCHEME): the progress is the decoration's badge and colour.
+    ti.resourceUri = this.progressUri(node);
+    ti.description = `${phase.items.length} items`;
+    ti.iconPath = new vscode.ThemeIcon('milestone');
     ti.contextValue = 'mfluxPortPhase';
-    ti.tooltip = new vscode.MarkdownString(`**${phaseLabel(phase)}** — ${formatProgress(p)}\n\n${phase.summary}`);
+    ti.tooltip = new vscode.MarkdownString(`**${phaseLabel(phase)}** — the badge counts the open items\n\n${phase.summary}`);
     return ti;
   }
 
@@ -331,7 +331,6 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   // ------------------------------------------------------------- events
 
   private async onCheckboxes(e: vscode.TreeCheckboxChangeEvent<ChecklistNode>): Promise<void> {
-    this.lastActivityAt = Date.now();
     for (const [node, state] of e.items) {
       if (node.kind !== 'item') continue;
       const entry = this.store.find(node.repo, node.model);
@@ -359,7 +358,6 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   }
 
   dispose(): void {
-    clearTimeout(this.parentTimer);
     this.disposables.forEach((d) => d.dispose());
   }
 }

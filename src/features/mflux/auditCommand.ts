@@ -3,8 +3,9 @@
 import * as vscode from 'vscode';
 import { relative } from 'node:path';
 import { runFinalizeAudit, type AuditItem } from '../../core/mflux/audit';
-import { scanRepo } from '../../core/mflux/hygiene';
-import { guarded, showMarkdown, type MfluxContext } from './context';
+import { scanPort } from '../../core/mflux/portScope';
+import { guarded, type MfluxContext } from './context';
+import { showReportPreview } from '../reportDocs';
 
 function link(root: string, file: string, line?: number): string {
   const uri = vscode.Uri.file(file).with({ fragment: line ? `L${line}` : '' });
@@ -28,15 +29,15 @@ export function auditMarkdown(root: string, model: string, items: readonly Audit
   return out.join('\n');
 }
 
-export function registerAudit(ctx: MfluxContext, showFindings: (root: string, model?: string) => number): vscode.Disposable {
+export function registerAudit(ctx: MfluxContext, showFindings: (root: string, model?: string) => Promise<number>): vscode.Disposable {
   return vscode.commands.registerCommand('mfluxPort.runFinalizeAudit', guarded(async (arg?: unknown) => {
     const t = await ctx.target(arg);
     if (!t) return undefined;
     const items = runFinalizeAudit({ root: t.root, model: t.model });
     const cfg = ctx.hygieneConfig(vscode.Uri.file(t.root));
-    const hygiene = scanRepo(t.root, { model: t.model, extraPaths: cfg.extraPaths, config: cfg }).findings.length;
-    showFindings(t.root, t.model);
-    await showMarkdown(auditMarkdown(t.root, t.model, items, hygiene));
+    const hygiene = (await scanPort(t.root, { model: t.model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted })).findings.length;
+    void showFindings(t.root, t.model);
+    await showReportPreview(`${t.model} finalize audit.md`, auditMarkdown(t.root, t.model, items, hygiene));
     if (ctx.checklist) void ctx.checklist.store.runChecks(t.root, t.model);
     return { items: items.map((i) => ({ id: i.id, status: i.result.status, reason: i.result.reason })), hygiene };
   }));

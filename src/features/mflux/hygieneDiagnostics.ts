@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { compileRules, hygieneTargets, removalEdit, RUNNER_DIR, scanPython, scanRepo, type HygieneFinding } from '../../core/mflux/hygiene';
+import { compileRules, hygieneTargets, removalEdit, scanPython, type HygieneFinding } from '../../core/mflux/hygiene';
+import { scanPort } from '../../core/mflux/portScope';
 import { guarded, type MfluxContext } from './context';
 
 export const HYGIENE_SOURCE = 'mflux hygiene';
@@ -22,7 +23,7 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
   readonly collection = vscode.languages.createDiagnosticCollection('mfluxPortHygiene');
   private readonly disposables: vscode.Disposable[] = [this.collection];
   /** Files the last repo scan covered, per repo, so a save only rescans what belongs. */
-  private readonly scope = new Map<string, { model?: string; files: Set<string> }>();
+  private readonly scope = new Map<string, { model?: string; files: Set<string>; runnersOnly: boolean }>();
 
   constructor(private readonly ctx: MfluxContext) {
     this.disposables.push(
@@ -38,28 +39,28 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
   private scanCurrent(): void {
     const cur = this.ctx.checklist?.store.current();
     if (!cur) return;
-    this.scanRoot(cur.repo, cur.state.port.model);
+    void this.scanRoot(cur.repo, cur.state.port.model);
     // The reference side's runner scripts too (only its port_runners/ folder and root scripts).
     const ref = cur.state.port.referenceRepo;
     const refRoot = ref ? resolve(cur.repo, ref) : undefined;
-    if (refRoot && refRoot !== cur.repo && existsSync(refRoot)) this.scanRoot(refRoot, undefined, true);
+    if (refRoot && refRoot !== cur.repo && existsSync(refRoot)) void this.scanRoot(refRoot, undefined, true);
   }
 
   private async scanCommand(arg?: unknown): Promise<number> {
     const t = await this.ctx.target(arg);
     if (!t) return 0;
-    const n = this.scanRoot(t.root, t.model);
+    const n = await this.scanRoot(t.root, t.model);
     if (n) await vscode.commands.executeCommand('workbench.actions.view.problems');
     else void vscode.window.showInformationMessage(`mflux Port: no leftover debug code in ${t.model} and the runner scripts.`);
     return n;
   }
 
   /** Scans a repo's port files and replaces its diagnostics; returns the number of findings. */
-  scanRoot(root: string, model?: string, runnersOnly = false): number {
+  async scanRoot(root: string, model?: string, runnersOnly = false): Promise<number> {
     const base = this.ctx.hygieneConfig(vscode.Uri.file(root));
     // A reference clone holds tensor files of its own (tests, docs): only its scripts count.
     const cfg = runnersOnly ? { ...base, extraPaths: [], disabledRules: [...(base.disabledRules ?? []), 'tensor-file'] } : base;
-    const report = scanRepo(root, { model, extraPaths: cfg.extraPaths, config: cfg });
+    const report = await scanPort(root, { model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted && !runnersOnly });
     for (const e of report.errors) void vscode.window.showWarningMessage(`mflux Port: ${e}`);
     const prev = this.scope.get(root);
     const files = new Set(hygieneTargets(root, model, cfg.extraPaths));
@@ -72,7 +73,7 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
       byFile.set(f.file, list);
     }
     for (const [file, diags] of byFile) this.collection.set(vscode.Uri.file(file), diags);
-    this.scope.set(root, { model, files });
+    this.scope.set(root, { model, files, runnersOnly });
     return report.findings.length;
   }
 
@@ -81,12 +82,11 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
     for (const [root, s] of this.scope) {
       const rel = relative(root, doc.fileName);
       if (rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
-      const inScope = s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || rel.startsWith(RUNNER_DIR + sep) || !rel.includes(sep);
+      const inScope = s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || !rel.includes(sep);
       if (!inScope) continue;
       s.files.add(doc.fileName);
-      const cfg = this.ctx.hygieneConfig(doc.uri);
-      const findings = scanPython(doc.fileName, doc.getText(), compileRules(cfg));
-      this.collection.set(doc.uri, findings.map(toDiagnostic));
+      // Rescan the port (not just this file) so only what the port changed since its base counts.
+      void this.scanRoot(root, s.model, s.runnersOnly);
     }
   }
 

@@ -22,7 +22,7 @@ export function registerMfluxTools(context: vscode.ExtensionContext, checklist?:
   if (checklist) {
     const cfg = () => {
       const repo = checklist.store.current()?.repo;
-      return ctx.hygieneConfig(repo ? vscode.Uri.file(repo) : undefined);
+      return { ...ctx.hygieneConfig(repo ? vscode.Uri.file(repo) : undefined), useGit: vscode.workspace.isTrusted };
     };
     checklist.store.rules.add(withHygiene(checklist.store.rules.get('debugArtifacts'), cfg));
     checklist.store.rules.add(finalizeAuditRule(cfg));

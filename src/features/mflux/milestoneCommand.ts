@@ -21,7 +21,7 @@ export function milestoneItemFor(message: string): string | undefined {
   return undefined;
 }
 
-export function registerMilestone(ctx: MfluxContext, showFindings: (root: string, model?: string) => number): vscode.Disposable {
+export function registerMilestone(ctx: MfluxContext, showFindings: (root: string, model?: string) => Promise<number>): vscode.Disposable {
   return vscode.commands.registerCommand('mfluxPort.commitMilestone', requireTrust('Commit Milestone', guarded(async (arg?: unknown) => {
     const t = await ctx.target(arg);
     if (!t) return undefined;
@@ -46,7 +46,7 @@ export function registerMilestone(ctx: MfluxContext, showFindings: (root: string
       return r;
     } catch (e) {
       if (!(e instanceof MilestoneRefused)) throw e;
-      showFindings(t.root, t.model);
+      void showFindings(t.root, t.model);
       const first = e.message.split('\n').slice(1, 4).join('; ');
       const open = 'Open First';
       const pick = await vscode.window.showErrorMessage(`mflux Port: milestone not committed, the change still contains debug code: ${first}${e.findings.length > 3 ? ` (+${e.findings.length - 3} more, see Problems)` : ''}`, open);

@@ -2,13 +2,19 @@
 // runs the comparison, answers layer requests only for layers of its own report, and turns
 // the engine's heatmaps, stats and histograms into protocol messages.
 import { isParityWebviewMessage, type Heatmap, type LayerDetail, type ParityHostMessage, type ParitySource } from '../../protocol/parityReport';
-import type { CompareOutput, CompareProgress, PairResult } from '../../core/compare/types';
+import type { CompareMap, CompareOutput, CompareProgress, PairResult, ToleranceOverride } from '../../core/compare/types';
+import { withPair } from '../../core/compare/verdict';
 import type { Heatmap as CoreHeatmap } from '../../core/images/types';
 import { heatmapsOfValues, type PairValues } from '../../core/viewer/pairValues';
 
 export interface ParityHost {
   post(message: ParityHostMessage): void;
-  compare(source: ParitySource, onProgress: (p: CompareProgress) => void): Promise<CompareOutput>;
+  /** `map` carries the saved tolerance edits; `only` re-measures just those pairs. */
+  compare(source: ParitySource, onProgress: (p: CompareProgress) => void, extra?: { map?: CompareMap; only?: readonly string[] }): Promise<CompareOutput>;
+  /** The saved tolerance edits (a `--map` file in `.mflux-port/`), when the host keeps them. */
+  loadTolerances?(): CompareMap | undefined;
+  /** Saves one tensor's edited tolerance; returns the map now in effect. */
+  saveTolerance?(name: string, tolerance: ToleranceOverride): CompareMap;
   /** Both sides in the reference layout, or null when too large / unreadable. */
   readValues(output: CompareOutput, pair: PairResult): Promise<PairValues | null>;
   save(format: 'json' | 'html', output: CompareOutput): Promise<void>;
@@ -43,14 +49,24 @@ function histogramOf(p: PairResult): LayerDetail['histogram'] {
 export class ParityController {
   private output: CompareOutput | null = null;
   private running: Promise<CompareOutput | null> | null = null;
+  private map: CompareMap | undefined;
+  /** Edits are applied one after another, each on the report the previous one left. */
+  private editing: Promise<unknown> = Promise.resolve();
 
   constructor(readonly source: ParitySource, private readonly title: string, private readonly host: ParityHost) {}
 
   /** Starts the comparison once; later calls share it. */
   run(): Promise<CompareOutput | null> {
+    if (!this.running) {
+      try {
+        this.map = this.host.loadTolerances?.();
+      } catch (e) {
+        this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
+      }
+    }
     this.running ??= this.host.compare(this.source, (p) => {
       this.host.post({ kind: 'progress', payload: { message: p.current ? `Comparing ${p.current}` : 'Comparing', done: p.done, total: p.total } });
-    }).then((o) => { this.output = o; return o; }, (e: unknown) => {
+    }, { map: this.map }).then((o) => { this.output = o; return o; }, (e: unknown) => {
       this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
       return null;
     });
@@ -64,7 +80,9 @@ export class ParityController {
     }
     switch (raw.kind) {
       case 'ready': {
-        const out = await this.run();
+        // A webview made again (tab switched, reload) gets the report with the edits made so far.
+        await this.editing;
+        const out = (await this.run()) && this.output;
         if (out) this.host.post({ kind: 'init', payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source } });
         return true;
       }
@@ -83,7 +101,32 @@ export class ParityController {
         return true;
       case 'toleranceChanged':
         if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) { this.host.rejected(raw); return false; }
+        this.editing = this.editing.then(() => this.retolerance(raw.payload.name, raw.payload.tolerance));
+        await this.editing;
         return true;
+    }
+  }
+
+  /**
+   * A tolerance edit sticks: it is saved (when the host keeps a map), the pair is measured
+   * again under it by the engine, every verdict and the first divergence are judged again,
+   * and the new report goes to the webview; exports and later opens use it.
+   */
+  private async retolerance(name: string, tolerance: ToleranceOverride): Promise<void> {
+    const out = this.output as CompareOutput;
+    try {
+      this.map = this.host.saveTolerance
+        ? this.host.saveTolerance(name, tolerance)
+        : { ...this.map, tensors: { ...(this.map?.tensors ?? {}), [name]: tolerance } };
+      const part = await this.host.compare(this.source, () => undefined, { map: this.map, only: [name] });
+      const pair = part.report.pairs.find((p) => p.name === name);
+      if (!pair) throw new Error(`${name} is no longer in the dumps`);
+      const heatmaps = { ...out.heatmaps };
+      if (part.heatmaps[name]) heatmaps[name] = part.heatmaps[name];
+      this.output = { report: withPair(out.report, pair), heatmaps };
+      this.host.post({ kind: 'report', payload: { report: this.output.report } });
+    } catch (e) {
+      this.host.post({ kind: 'error', payload: { message: `Tolerance of ${name} not applied: ${(e as Error).message}` } });
     }
   }
 

@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { compareInWorker } from '../../core/compare/client';
 import { renderHtmlReport } from '../../core/compare/html';
 import { reportToJson } from '../../core/compare/outputs';
+import { readToleranceMap, saveTensorTolerance, toleranceMapPath } from '../../core/compare/toleranceMap';
 import { openTensors, type TensorSource } from '../../core/tensors';
 import { readPairValues } from '../../core/viewer/pairValues';
 import { isObject } from '../../protocol/validate';
@@ -22,7 +23,7 @@ function titleFor(s: ParitySource): string {
 }
 
 function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, source: ParitySource): void {
-  const key = `${source.ref}\0${source.cand}`;
+  const key = keyOf(source);
   open.set(key, panel);
   const title = titleFor(source);
   panel.title = title;
@@ -30,9 +31,14 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
   const abort = new AbortController();
   const sources: { ref?: Promise<TensorSource>; cand?: Promise<TensorSource> } = {};
   const disposables: vscode.Disposable[] = [];
+  // Tolerance edits live in the workspace's .mflux-port/compare-map.json (a --map file).
+  const root = (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source.ref)) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
+  const mapFile = root ? toleranceMapPath(root) : undefined;
   const controller = new ParityController(source, title, {
     post: (m) => { void panel.webview.postMessage(m); },
-    compare: (s, onProgress) => compareInWorker({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing' }, { signal: abort.signal, onProgress }),
+    compare: (s, onProgress, extra) => compareInWorker({ refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { signal: abort.signal, onProgress }),
+    loadTolerances: mapFile ? () => readToleranceMap(mapFile) : undefined,
+    saveTolerance: mapFile ? (name, tol) => saveTensorTolerance(mapFile, name, tol) : undefined,
     async readValues(out, p) {
       sources.ref ??= openTensors(out.report.ref_path);
       sources.cand ??= openTensors(out.report.cand_path);
@@ -64,14 +70,18 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
   }, null, context.subscriptions);
 }
 
-/** Opens (or reveals) the parity report of two dump folders or files. */
-export function showParityReport(context: vscode.ExtensionContext, refDir: string, candDir: string): vscode.WebviewPanel {
-  const existing = open.get(`${refDir}\0${candDir}`);
+function keyOf(s: ParitySource): string {
+  return `${s.ref}\0${s.cand}\0${s.floor ?? ''}`;
+}
+
+/** Opens (or reveals) the parity report of two dump folders or files (with a noise-floor run when given). */
+export function showParityReport(context: vscode.ExtensionContext, refDir: string, candDir: string, floorDir?: string): vscode.WebviewPanel {
+  const source: ParitySource = floorDir ? { ref: refDir, cand: candDir, floor: floorDir } : { ref: refDir, cand: candDir };
+  const existing = open.get(keyOf(source));
   if (existing) {
     existing.reveal();
     return existing;
   }
-  const source = { ref: refDir, cand: candDir };
   const panel = vscode.window.createWebviewPanel(PARITY_REPORT_VIEW, titleFor(source), vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
   attach(context, panel, source);
   return panel;
@@ -94,8 +104,25 @@ async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?:
   showParityReport(context, ref.fsPath, cand.fsPath);
 }
 
+/**
+ * Compare with Noise Floor…: the reference, the candidate, and another reference run (the
+ * reference again with one numeric change, e.g. float64) whose error sets each pair's floor.
+ */
+async function compareWithFloorCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri): Promise<void> {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
+  const ref = clicked ?? await pickFolder('Reference dumps (folder or file)', artifacts);
+  if (!ref) return;
+  const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
+  if (!cand) return;
+  const floor = await pickFolder('Noise floor: another run of the reference (e.g. in float64)', vscode.Uri.file(dirname(dirname(ref.fsPath))));
+  if (!floor) return;
+  showParityReport(context, ref.fsPath, cand.fsPath, floor.fsPath);
+}
+
 export function registerParityReport(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
+    vscode.commands.registerCommand('mfluxPort.compareWithNoiseFloor', (clicked?: vscode.Uri) => compareWithFloorCommand(context, clicked instanceof vscode.Uri ? clicked : undefined)),
     vscode.commands.registerCommand('mfluxPort.compareFolders', (clicked?: vscode.Uri, selected?: vscode.Uri[]) => compareFoldersCommand(context, clicked, selected)),
     vscode.commands.registerCommand('mfluxPort.openParityReport', (ref?: vscode.Uri | string, cand?: vscode.Uri | string) => {
       const path = (u: vscode.Uri | string | undefined) => (typeof u === 'string' ? u : u?.fsPath);
@@ -107,7 +134,7 @@ export function registerParityReport(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(PARITY_REPORT_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const s = isObject(state) && isObject(state.source) ? state.source : null;
-        if (s && typeof s.ref === 'string' && typeof s.cand === 'string') attach(context, panel, { ref: s.ref, cand: s.cand });
+        if (s && typeof s.ref === 'string' && typeof s.cand === 'string') attach(context, panel, { ref: s.ref, cand: s.cand, ...(typeof s.floor === 'string' ? { floor: s.floor } : {}) });
         else panel.dispose();
       },
     }),

@@ -1,12 +1,12 @@
 // The runner commands: translate palette invocations into core calls and terminal runs.
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { release } from 'node:os';
 import {
-  createRun, defaultDumpName, describeEnd, discardEmptySide, endRecord, ensureExcluded, expressionAt, goldenTestPath, latestPassed,
-  listRuns, mlxPlatformProblem, mlxScript, planDeterministicTest, planInsertDump, planSide, pruneRuns, referenceScript,
+  createRun, describeEnd, discardEmptySide, endRecord, ensureExcluded, goldenTestPath, latestPassed,
+  listRuns, mlxPlatformProblem, planDeterministicTest, planSide, pruneRuns,
   repoState, scriptPath, sideDir, sideLabel, startRecord, writeRunRecord, type RepoState, type RunSettings, type Side,
 } from '../../core/runners';
 import { loadPorts, setPortFields, updatePort } from '../../core/checklist/state';
@@ -14,7 +14,10 @@ import type { Port } from '../../core/checklist/port';
 import { readConfig, resolvePython, type RunnerConfig } from './settings';
 import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
+import { insertDump, newRunnerPair } from './scripts';
 import { FilePreviews } from './preview';
+import type { ChecklistApi } from '../checklist';
+import { MANIFEST_NAME, readManifestFile } from '../../core/capture/manifest';
 
 const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
 const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
@@ -25,7 +28,10 @@ export class RunnerCommands implements vscode.Disposable {
   private last?: { sides: Side[]; port: Port };
   private readonly active = new Set<string>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly checklist?: ChecklistApi,
+  ) {}
 
   register(): vscode.Disposable[] {
     const trusted = <A extends unknown[]>(fn: (...a: A) => Promise<unknown>) => async (...a: A) => {
@@ -52,7 +58,7 @@ export class RunnerCommands implements vscode.Disposable {
       vscode.commands.registerCommand('mfluxPort.compareRuns', plain(() => this.compareRuns())),
       vscode.commands.registerCommand('mfluxPort.pruneRuns', plain(() => this.prune(true))),
       vscode.commands.registerCommand('mfluxPort.newRunnerPair', (arg?: unknown) => this.safely(() => this.newRunnerPair(arg))),
-      vscode.commands.registerCommand('mfluxPort.insertDump', plain(() => this.insertDump())),
+      vscode.commands.registerCommand('mfluxPort.insertDump', plain(() => insertDump())),
       this,
     ];
   }
@@ -81,7 +87,14 @@ export class RunnerCommands implements vscode.Disposable {
     return out;
   }
 
+  /**
+   * The current port (the status bar's; Switch Port… changes it), as every command about a
+   * port chooses it; without the checklist, the only port or a pick.
+   */
   private async pickPort(): Promise<Port | undefined> {
+    await this.checklist?.store.ready();
+    const current = this.checklist?.store.current();
+    if (current) return current.state.port;
     const ports = await this.ports();
     if (ports.length === 0) {
       void vscode.window.showErrorMessage('mflux Port: there is no port in this workspace yet. Start one from the Porting Checklist (it creates .mflux-port/<model>.json in the mflux repo).');
@@ -184,6 +197,7 @@ export class RunnerCommands implements vscode.Disposable {
           pairedWith: side === 'mlx' ? dirs.ref : undefined,
         });
         await writeRunRecord(plan.runDir, record);
+        if (plan.commandFile) await writeFile(plan.commandFile.path, plan.commandFile.text, { mode: 0o600 });
         started.add(side);
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: `mflux Port: ${sideLabel(side)} run ${runId}` },
@@ -360,80 +374,14 @@ export class RunnerCommands implements vscode.Disposable {
     const port = await this.resolvePort(given);
     if (!port) return;
     const refRepo = await this.referenceRepo(port);
-    if (!refRepo) return;
-    const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
-    const files = [
-      { path: scriptPath(refRepo, cfg.referenceScript, port.model), text: referenceScript(port), label: 'Reference runner (diffusers)' },
-      { path: scriptPath(port.mfluxRepo, cfg.mlxScript, port.model), text: mlxScript(port), label: 'MLX runner (mflux)' },
-    ];
-    const existing = files.filter((f) => existsSync(f.path));
-    const fresh = files.filter((f) => !existsSync(f.path));
-    const kept = existing.length
-      ? ` ${existing.map((f) => basename(f.path)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} and ${existing.length === 1 ? 'is' : 'are'} left as ${existing.length === 1 ? 'it is' : 'they are'}.`
-      : '';
-    if (fresh.length === 0) {
-      void vscode.window.showInformationMessage(`mflux Port: both runners exist already; nothing was written.${kept}`);
-    } else {
-      // Preview first: read-only documents with the proposed text; nothing is written until Create.
-      for (const [i, f] of fresh.entries()) await this.previews.show(`Preview ${f.label}`, basename(f.path), f.text, i < fresh.length - 1);
-      const create = 'Create';
-      const where = fresh.map((f) => vscode.workspace.asRelativePath(f.path)).join(' and ');
-      const pick = await vscode.window.showInformationMessage(`mflux Port: create ${where}?${kept}`, create, 'Cancel');
-      if (pick !== create) return;
-      for (const f of fresh) {
-        await mkdir(dirname(f.path), { recursive: true });
-        try {
-          await writeFile(f.path, f.text, { flag: 'wx' }); // wx: fails rather than overwrite a file created meanwhile
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-          void vscode.window.showWarningMessage(`mflux Port: ${f.path} appeared meanwhile and was left as it is.`);
-        }
-      }
-    }
-    for (const f of files) if (existsSync(f.path)) await vscode.window.showTextDocument(vscode.Uri.file(f.path), { preview: false, preserveFocus: f !== files[1] });
+    if (refRepo) await newRunnerPair(port, refRepo, this.previews);
   }
 
-  private async insertDump(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'python') {
-      void vscode.window.showErrorMessage('mflux Port: Insert Dump works in a Python file: select an expression (or put the cursor on a name) first.');
-      return;
-    }
-    const doc = editor.document;
-    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
-    const s = editor.selection;
-    const sel = { startLine: s.start.line, startChar: s.start.character, endLine: s.end.line, endChar: s.end.character };
-    const expression = expressionAt(lines, sel);
-    if (!expression) {
-      void vscode.window.showErrorMessage('mflux Port: select the expression to dump, or put the cursor on a variable name.');
-      return;
-    }
-    const name = await vscode.window.showInputBox({
-      title: 'Insert Dump',
-      prompt: `Name of the dump of ${expression} (use the same name on both sides so they pair up)`,
-      value: defaultDumpName(expression),
-      validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
-    });
-    if (!name) return;
-    const plan = planInsertDump(lines, sel, name.trim(), expression);
-    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    await editor.edit((b) => {
-      for (const ins of plan.insertions) {
-        const text = ins.text.replace(/\n/g, eol);
-        if (ins.line >= doc.lineCount) {
-          const end = doc.lineAt(doc.lineCount - 1).range.end;
-          b.insert(end, (doc.lineAt(doc.lineCount - 1).text === '' ? '' : eol) + text.replace(/\r?\n$/, ''));
-        } else {
-          b.insert(new vscode.Position(ins.line, 0), text);
-        }
-      }
-    });
-  }
 }
 
 function dumpCount(dir: string): number {
   try {
-    return readFileSync(join(dir, 'manifest.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).length;
+    return readManifestFile(join(dir, MANIFEST_NAME)).tensors.length;
   } catch {
     return 0;
   }

@@ -2,7 +2,8 @@
 // feature; when its command is not registered (an older build), the comparison runs here in
 // the worker thread and its one-line summary is shown instead.
 import * as vscode from 'vscode';
-import { findManifest, pairNames, readManifest } from '../../core/compare/pairing';
+import { pairNames } from '../../core/compare/pairing';
+import { findManifest, manifestNames, readManifestFile } from '../../core/capture/manifest';
 import { compareInWorker } from '../../core/compare/client';
 import { reportSummary } from '../../core/runners';
 
@@ -36,8 +37,8 @@ export function pairingSummary(refDir: string, candDir: string): string {
   try {
     const rm = findManifest(refDir);
     const cm = findManifest(candDir);
-    const ref = rm ? readManifest(rm) : [];
-    const cand = cm ? readManifest(cm) : [];
+    const ref = rm ? manifestNames(readManifestFile(rm)) : [];
+    const cand = cm ? manifestNames(readManifestFile(cm)) : [];
     const p = pairNames(ref, cand, [], { ref, cand });
     const missing = p.unmatchedRef.length ? `; only in the reference: ${p.unmatchedRef.slice(0, 3).join(', ')}${p.unmatchedRef.length > 3 ? '…' : ''}` : '';
     return `${p.pairs.length} checkpoint${p.pairs.length === 1 ? '' : 's'} pair up (reference ${ref.length}, MLX ${cand.length})${missing}.`;

@@ -70,6 +70,12 @@ test('structural failures, unmatched names, natural order and first divergence',
   assert.match(perm.reason ?? '', /no known layout transform/);
   assert.deepEqual(r.unmatched_ref, ['only.in.ref']);
   assert.deepEqual(r.unmatched_cand, ['only.in.cand']);
+  // same shape, other values, no aligned neighbour: the alignment only suggests the pair
+  assert.equal(r.alignment?.aligned, 0);
+  assert.deepEqual(r.alignment?.suggestions.map((s) => [s.ref, s.cand]), [['only.in.ref', 'only.in.cand']]);
+  assert.ok((r.alignment?.suggestions[0].confidence ?? 1) < 0.8);
+  assert.match(r.alignment?.suggestions[0].why ?? '', /values do not confirm/);
+  assert.ok(r.pairs.every((p) => p.pairing.by === (p.ref_name === p.cand_name ? 'name' : 'rule')));
   assert.equal(r.order, 'natural');
   const names = r.pairs.map((p) => p.name);
   assert.ok(names.indexOf('blocks.2.identical') < names.indexOf('blocks.10.f64'), 'natural order: blocks.2 before blocks.10');
@@ -79,11 +85,25 @@ test('structural failures, unmatched names, natural order and first divergence',
   assert.equal(r.error_growth.points.length, r.pairs.length);
 });
 
-test('without the rename rule the renamed tensors stay unpaired on both sides', async () => {
-  const out = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), heatmaps: 'none' });
+test('without the rename rule and without alignment the renamed tensors stay unpaired on both sides', async () => {
+  const out = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), heatmaps: 'none', align: false });
   assert.ok(out.report.unmatched_ref.includes('transformer_blocks.0.attn.to_q'));
   assert.ok(out.report.unmatched_cand.includes('transformer.blocks.0.attention.wq'));
+  assert.equal(out.report.alignment, undefined);
   assert.deepEqual(out.heatmaps, {});
+});
+
+test('without the rename rule the alignment pairs the renamed tensor (its values confirm it) and marks it', async () => {
+  const out = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), heatmaps: 'none' });
+  const p = out.report.pairs.find((x) => x.ref_name === 'transformer_blocks.0.attn.to_q') as PairResult;
+  assert.equal(p.cand_name, 'transformer.blocks.0.attention.wq');
+  assert.equal(p.pairing.by, 'aligned');
+  assert.ok((p.pairing.confidence ?? 0) >= 0.8);
+  // the numbers equal the rule-paired run's
+  const withRule = small.pairs.find((x) => x.ref_name === p.ref_name) as PairResult;
+  assert.equal(withRule.pairing.by, 'rule');
+  assert.equal(p.max_abs, withRule.max_abs);
+  assert.deepEqual(out.report.unmatched_ref, ['only.in.ref']);
 });
 
 test('single files on both sides compare as one pair', async () => {

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRules, compileRules, naturalCompare, pairNames, readCompareMap, readManifest } from '../../../src/core/compare/pairing';
+import { naturalCompare, pairNames } from '../../../src/core/compare/pairing';
+import { applyRules, compileRules, readCompareMap } from '../../../src/core/compare/mapFile';
+import { manifestNames, readManifestFile } from '../../../src/core/capture/manifest';
 import { compileTolerances, dtypeDefault } from '../../../src/core/compare/tolerance';
-import { errorGrowth } from '../../../src/core/compare/growth';
-import type { PairResult } from '../../../src/core/compare/types';
+import { judge, type UnjudgedPair } from '../../../src/core/compare/verdict';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mp-pairing-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,19 +53,19 @@ test('manifest order wins over natural order; names missing from it go last', ()
 test('manifest.jsonl: capture order, duplicates once, a torn last line tolerated, a bad middle line named', () => {
   const m = join(tmp, 'manifest.jsonl');
   writeFileSync(m, '{"name": "b.10", "file": "1.npy"}\n{"name": "b.2"}\n\n{"name": "b.10"}\n{"name": "c", "shape": [1]}\n{"name": "tor');
-  assert.deepEqual(readManifest(m), ['b.10', 'b.2', 'c']);
+  assert.deepEqual(manifestNames(readManifestFile(m)), ['b.10', 'b.2', 'c']);
   writeFileSync(m, '{"name": "a"}\nnot json\n{"name": "b"}\n');
-  assert.throws(() => readManifest(m), new RegExp(`${m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: not a JSON object`));
+  assert.throws(() => readManifestFile(m), new RegExp(`${m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 2 is not JSON`));
   writeFileSync(m, '{"file": "a"}\n');
-  assert.throws(() => readManifest(m), /:1: entry has no string "name"/);
+  assert.throws(() => readManifestFile(m), /: line 1 has no string "name"/);
 });
 
 test('map files: validated with the file named in every error', () => {
   const f = join(tmp, 'map.json');
   writeFileSync(f, '{"rename": [["^a", "b"]], "tolerances": [{"pattern": "^vae", "atol": 0.001}], "tensors": {"x": {"rtol": 0.5}}}');
-  assert.deepEqual(readCompareMap(f).rename, [{ from: '^a', to: 'b' }]);
+  assert.deepEqual(readCompareMap(f).rename, [{ from: '^a', to: 'b', line: 1 }]);
   writeFileSync(f, '{"rename": [{"from": "(", "to": "x"}]}');
-  assert.throws(() => readCompareMap(f), /map\.json: rename\[0\]\.from is not a valid regular expression/);
+  assert.throws(() => readCompareMap(f), /map\.json:1: rename\[0\]\.from is not a valid regular expression/);
   writeFileSync(f, '{"renames": []}');
   assert.throws(() => readCompareMap(f), /map\.json: unknown key "renames"/);
   writeFileSync(f, '{oops');
@@ -92,18 +93,22 @@ test('tolerances: dtype defaults, looser side, then global < pattern < tensor, f
   assert.throws(() => compileTolerances({}, { tolerances: [{ pattern: '[' }] }), /tolerances\[0\]\.pattern is not a valid regular expression/);
 });
 
-function pair(name: string, rel: number | null, pass: boolean, reason?: string): PairResult {
-  return { name, rel_l2: rel, pass, rtol: 1e-5, reason } as unknown as PairResult;
+function pair(name: string, rel: number | null, pass: boolean, reason?: string): UnjudgedPair {
+  const mismatch = pass ? 0 : 1;
+  return { name, ref_name: name, rel_l2: rel, max_abs: rel, pass, mismatch, rtol: 1e-5, nan_ref: 0, nan_cand: 0, inf_ref: 0, inf_cand: 0, layout_why: 'shape', reason } as unknown as UnjudgedPair;
 }
+const errorGrowth = (pairs: UnjudgedPair[]) => judge(pairs).growth;
 
 test('error growth: one jump reads as a local bug, a slow rise as drift', () => {
   const local = errorGrowth([pair('a', 1e-7, true), pair('b', 2e-7, true), pair('c', 0.3, false), pair('d', 0.35, false)]);
   assert.equal(local.pattern, 'local');
   assert.deepEqual(local.points.map((p) => p.jump), [false, false, true, false]);
   assert.ok(Math.abs((local.points[2].ratio as number) - 1.5e6) < 1);
+  assert.deepEqual(local.points.map((p) => p.verdict), ['pass', 'pass', 'diverged', 'drift']);
   const drift = errorGrowth([1e-7, 4e-7, 1.5e-6, 5e-6, 2e-5, 7e-5].map((v, i) => pair(`l${i}`, v, v < 1e-5)));
   assert.equal(drift.pattern, 'drift');
   assert.ok(drift.points.every((p) => !p.jump));
+  assert.deepEqual(drift.points.map((p) => p.verdict), ['pass', 'pass', 'pass', 'pass', 'drift', 'drift']);
   assert.equal(errorGrowth([pair('a', 0, true)]).pattern, 'none');
   assert.equal(errorGrowth([pair('a', 0, true), pair('b', null, false, 'shapes differ')]).pattern, 'local');
 });

@@ -48,7 +48,18 @@ test('compare --json - names the buggy module, through the channels-last transfo
   assert.equal(by.get('attentions.0.to_q')?.transform, 'none');
   assert.equal(by.get('attentions.0.to_q')?.cand_name, 'attn.0.to_q');
   assert.equal(by.get('conv_in.weight')?.transform, 'ohwi_to_oihw');
-  assert.match(by.get('conv_in.weight')?.note ?? '', /match only when the candidate is read through ohwi_to_oihw/);
+  // [16,3,3,3] cannot tell its layout; the candidate's unambiguous 4-D pairs are channels-last
+  assert.equal(by.get('conv_in.weight')?.layout_why, 'convention');
+  assert.match(by.get('conv_in.weight')?.layout_detail ?? '', /4-D activations of the candidate read through ohwi_to_oihw: 28 of 28 unambiguous pairs/);
+  assert.equal(by.get('blocks.0.conv1')?.layout_why, 'shape');
+  // downstream of the bug the pairs carry its error: drift, not new divergences
+  assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1 });
+  assert.deepEqual(rep.layout_conventions.map((c) => [c.kind, c.transform, c.learned_from, c.pairs, c.of, c.applied]), [
+    ['4-D activations', 'nhwc_to_nchw', '4-D activations', 28, 28, 0],
+    ['4-D weights', 'ohwi_to_oihw', '4-D activations', 28, 28, 1],
+    ['3-D', 'none', '3-D', 8, 8, 0],
+  ]);
+  assert.equal(rep.pairs.find((p) => p.name === truth.buggy)?.verdict, 'diverged');
   const firstBad = rep.pairs.findIndex((p) => !p.pass);
   assert.equal(rep.pairs[firstBad].name, truth.buggy);
   assert.ok(rep.pairs.slice(0, firstBad).every((p) => p.pass && (p.rel_l2 ?? 1) < 1e-5), 'everything before the bug matches');
@@ -79,12 +90,16 @@ test('compare --json - names the buggy module, through the channels-last transfo
 test('human output and exit 0 when a dump is compared with itself', () => {
   const r = cli('compare', ref, ref);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /37 pairs, 0 failing/);
+  assert.match(r.stdout, /37 pairs: 37 pass, 0 drift, 0 diverged/);
   const bad = cli('compare', ref, cand);
   assert.equal(bad.code, 1);
-  assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(a jump: a local bug\)/);
-  // without the rename map the attention blocks stay unpaired
-  assert.match(bad.stdout, /unmatched: 12 reference, 12 candidate/);
+  assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(rel_l2 \S+ is \S+× the largest earlier error .*: a jump\)/);
+  // without the rename map the attention blocks are aligned by capture order and shape, and marked
+  assert.match(bad.stdout, /unmatched: 0 reference, 0 candidate/);
+  for (const n of ['0.to_q', '0.group_norm', '1.to_out']) assert.match(bad.stdout, new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`));
+  assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
+  // and with --no-align they stay unpaired
+  assert.match(cli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
   // tolerances loose enough for the bug: everything passes
   const loose = cli('compare', ref, cand, '--atol', '10', '--rtol', '1', '--json', '-');
   assert.equal(loose.code, 0, loose.stderr);

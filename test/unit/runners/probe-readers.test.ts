@@ -6,7 +6,8 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTensors } from '../../../src/core/tensors';
-import { pairNames, readManifest } from '../../../src/core/compare/pairing';
+import { pairNames } from '../../../src/core/compare/pairing';
+import { manifestNames, readManifestFile } from '../../../src/core/capture/manifest';
 import { runPython } from '../../helpers/python';
 
 interface Expected { name: string; dtype: string; shape: number[]; values: number[] }
@@ -48,8 +49,8 @@ for (const side of ['ref', 'mlx'] as const) {
 }
 
 test('probe output: both sides pair by name without configuration, in capture order', () => {
-  const ref = readManifest(join(root, 'ref', 'manifest.jsonl'));
-  const mlx = readManifest(join(root, 'mlx', 'manifest.jsonl'));
+  const ref = manifestNames(readManifestFile(join(root, 'ref', 'manifest.jsonl')));
+  const mlx = manifestNames(readManifestFile(join(root, 'mlx', 'manifest.jsonl')));
   const p = pairNames(ref, mlx, [], { ref, cand: mlx });
   assert.equal(p.order, 'manifest');
   assert.deepEqual(p.pairs.map(([r]) => r), ['latents', 'noise_pred@step000', 'noise_pred@step001', 'noise_pred@step010']);
@@ -65,7 +66,7 @@ test('a run folder with the probe\'s cut and skipped records opens and pairs: th
   const written = JSON.parse(runPython('test/unit/runners/fixtures/probe_cut.py', [dir])) as string[];
   const kinds = readFileSync(join(dir, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).kind ?? 'tensor');
   assert.deepEqual(kinds, ['tensor', 'skipped', 'tensor', 'cut']);
-  assert.deepEqual(readManifest(join(dir, 'manifest.jsonl')), written);
+  assert.deepEqual(manifestNames(readManifestFile(join(dir, 'manifest.jsonl'))), written);
   const src = await openTensors(dir);
   try {
     assert.deepEqual(src.list().map((i) => i.name), written);

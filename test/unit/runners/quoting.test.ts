@@ -6,14 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeCommand, joinArgv, quoteArg, runEnv, shellKind, UnquotableError, type ShellKind } from '../../../src/core/runners';
+import { composeCommand, joinArgv, quoteArg, runEnv, shellKind, UnquotableError, viaFile, type ShellKind } from '../../../src/core/runners';
 import { PYTHON } from '../../helpers/python';
 
 const HOSTILE = [
   'plain', 'two words', "it's", '"double"', '$HOME', '${HOME}', '$(echo pwned)', '`id`', 'a;b', 'a && b || c', 'a|b',
   '*', '?', '[abc]', '{a,b}', '~', '~/x', '!x', '!!', 'x!ec', '=ls', '%1', '#hash', '\\', 'back\\slash', 'tail\\',
   "'", "''", '"', '\\\'', 'é ü 漢字 😀', '-n', '--', '-c', '@splat', 'a,b', '$env:PATH', "‘smart’", '(paren)', '<in', '>out',
-  'tab\there', '', ' ', '  lead and trail  ', '\\"', "$'\\x41'", '^caret', '$?', '$$',
+  '', ' ', '  lead and trail  ', '\\"', "$'\\x41'", '^caret', '$?', '$$',
 ];
 
 const root = mkdtempSync(join(tmpdir(), 'mp-quote-'));
@@ -101,6 +101,23 @@ test('quoting: line breaks and NUL are refused with a clear error, not half-sent
   }
 });
 
+test('quoting: every C0/C1 control character and DEL is refused (a terminal would read them as keys: TAB completes, ^U erases, ^O runs)', () => {
+  const controls = [...Array(32).keys(), 0x7f, ...Array.from({ length: 32 }, (_, i) => 0x80 + i)];
+  for (const kind of ['posix', 'fish', 'pwsh'] as const) {
+    for (const code of controls) {
+      const arg = `/tmp/run ${String.fromCharCode(code)}x/script.py`;
+      assert.throws(() => quoteArg(arg, kind), (e: Error) => e instanceof UnquotableError && e.message.includes(`U+${code.toString(16).toUpperCase().padStart(4, '0')}`), `${kind} U+${code.toString(16)}`);
+      assert.throws(() => composeCommand({ cwd: arg, env: { set: [] }, argv: ['python'] }, kind), UnquotableError);
+      assert.throws(() => composeCommand({ cwd: '/tmp', env: { set: [['MFLUX_PORT_RUN_DIR', arg]] }, argv: ['python'] }, kind), UnquotableError);
+    }
+  }
+  assert.throws(() => quoteArg('a\tb', 'posix'), /U\+0009 \(TAB\)/);
+  assert.throws(() => quoteArg('a\u0015\u000fb', 'posix'), /U\+0015 \(\^U\)/);
+  assert.throws(() => quoteArg('a\u001b[31mb', 'posix'), /ESC/);
+  // printable characters next to the control ranges still pass
+  assert.equal(quoteArg('a b~\u00a0é', 'posix'), "'a b~\u00a0é'");
+});
+
 test('quoting: PowerShell rules (pwsh is not installed here, so these are checked as text)', () => {
   assert.equal(quoteArg("it's", 'pwsh'), "'it''s'");
   assert.equal(quoteArg('‘x’', 'pwsh'), "'‘‘x’’'");
@@ -123,3 +140,24 @@ test('quoting: shell kind from the shell path', () => {
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
+
+for (const shell of SHELLS.filter((s) => s.name !== 'zsh with RC_QUOTES')) {
+  const skip = existsSync(shell.path) ? false : `${shell.name} is not installed here (${shell.path})`;
+  test(`quoting: a command longer than a terminal line goes through a script file that ${shell.name} sources, arguments intact`, { skip }, () => {
+    const long = 'x'.repeat(3000);
+    const args = [long, `${long} two`, "it's $HOME"];
+    const dir = join(hostileDir, 'long run');
+    mkdirSync(dir, { recursive: true });
+    const command = composeCommand({ cwd: hostileDir, env: runEnv({ side: 'ref', runId: 'r', runDir, probeDir, hfHubOffline: true }), argv: [PYTHON, script, ...args] }, shell.kind);
+    const typed = viaFile(command, dir, shell.kind);
+    assert.ok(typed.commandFile, 'a 6000-byte command is written to a file');
+    assert.ok(typed.line.length < 200, typed.line);
+    writeFileSync(typed.commandFile.path, typed.commandFile.text);
+    const got = runIn(shell, typed.line, undefined);
+    assert.deepEqual(got.argv, args);
+    assert.equal(got.cwd, hostileDir);
+    assert.equal(got.env.MFLUX_PORT_RUN_DIR, runDir);
+    const short = viaFile('cd /x && python a.py', dir, shell.kind);
+    assert.deepEqual(short, { line: 'cd /x && python a.py' });
+  });
+}

@@ -25,7 +25,13 @@ function drawGrowthNow(): void {
   if (!r || body.hidden) return;
   const sel = state.selected ? state.byName.get(state.selected)?.index ?? null : null;
   growthLayout = drawChart(growthCanvas, {
-    series: [{ label: 'rel L2 (log)', values: r.pairs.map((p) => p.rel_l2), color: cssVar('--vscode-charts-blue', '#3794ff'), log: true }],
+    series: [
+      { label: 'rel L2 (log)', values: r.pairs.map((p) => p.rel_l2), color: cssVar('--vscode-charts-blue', '#3794ff'), log: true },
+      // The reference's own run-to-run error, when the report was made with a noise floor.
+      ...(r.pairs.some((p) => p.noise_floor !== undefined)
+        ? [{ label: 'noise floor', values: r.pairs.map((p) => (p.noise_floor ? p.noise_floor : null)), color: cssVar('--vscode-charts-orange', '#d18616'), log: true }]
+        : []),
+    ],
     marks: [...state.jumps],
     selected: sel,
     xTicks: r.pairs.length <= 12 ? r.pairs.map((_, i) => i) : undefined,

@@ -73,6 +73,11 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
       result.append(h('div', { class: 'muted small', id: 'needed-atol', text: need === null ? 'NaN/Inf mismatch: no tolerance passes.' : `passes from atol ≈ ${fmt(roundUp(need), 2)} at this rtol` }));
     }
     if (!d?.elements && d) result.append(h('div', { class: 'muted small', text: 'Too large to re-judge here; the verdict shown is the engine’s.' }));
+    if (p.verdict && !cur) {
+      const floor = p.noise_floor !== undefined ? ` · noise floor ${fmt(p.noise_floor, 2)}, ×${fmt(p.floor_ratio ?? null, 2)}` : '';
+      result.append(h('div', { class: 'small', id: 'detail-why', text: `${p.verdict}: ${p.verdict_why ?? ''}${floor}` }));
+    }
+    if (p.layout_detail) result.append(h('div', { class: 'muted small', id: 'detail-layout', text: `layout (${p.layout_why}): ${p.layout_detail}` }));
   };
   const onInput = () => {
     const a = Number(atol.value);

@@ -5,7 +5,7 @@ import { fmt, pct, shape } from '../../shared/format';
 import type { ReportPair } from '../../../src/protocol/parityReport';
 import { intents } from '../intents';
 import { cosineText, dims, listRows, middleEllipsis, nextSort, transformLabel } from '../rows';
-import { state, verdictOf, type Listed, type SortKey } from '../state';
+import { state, verdictOf, verdictWord, type Listed, type SortKey } from '../state';
 import { drawGrowth } from './chart';
 
 const table = h('table', { class: 'layers', id: 'layers', role: 'grid', 'aria-label': 'Layers in capture order' });
@@ -31,7 +31,7 @@ const COLUMNS: { key: SortKey | null; label: string; title: string; num?: boolea
   { key: 'rel_l2', label: 'rel L2', title: '‖cand − ref‖ / ‖ref‖', num: true },
   { key: 'cosine', label: 'cosine', title: 'Cosine similarity', num: true, optional: 'cosine' },
   { key: 'mismatch_ratio', label: 'mismatch', title: 'Share of elements outside atol + rtol·|ref|', num: true },
-  { key: 'pass', label: 'verdict', title: 'Pass or fail under the tolerance shown in the detail pane' },
+  { key: 'pass', label: 'verdict', title: 'pass: within tolerance; drift: outside it, carrying earlier error; diverged: this layer introduces the error' },
 ];
 
 /** Rows in their current order and filter; only a window of them is in the DOM. */
@@ -87,10 +87,11 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   const r = state.report!;
   const jump = state.jumps.has(index);
   const pass = verdictOf(p);
+  const word = verdictWord(p);
   const o = state.overrides.get(p.name);
   const tr = h('tr', {
     'data-name': p.name, 'data-index': index, tabindex: -1, 'aria-selected': String(p.name === state.selected),
-    class: [pass ? 'pass' : 'fail', p.name === r.first_divergence ? 'first-div' : '', jump ? 'jump' : ''].join(' '),
+    class: [pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail', p.name === r.first_divergence ? 'first-div' : '', jump ? 'jump' : ''].join(' '),
   });
   const sameShape = dims(p.ref.shape) === dims(p.cand.shape);
   // With a named transform the candidate's own shape goes in the tooltip; without one it is the news.
@@ -100,7 +101,7 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   // Tags take room from the name; in a narrow table they shrink to a symbol.
   const tagChars = narrow ? (p.name === r.first_divergence ? 6 : 0) + (jump ? 5 : 0) : (p.name === r.first_divergence ? 9 : 0) + (jump ? 8 : 0);
   nameCell.append(h('span', { class: 'mono', text: middleEllipsis(p.name, nameChars - tagChars) }));
-  if (p.name === r.first_divergence) nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First layer that fails, in capture order' }));
+  if (p.name === r.first_divergence) nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First diverged layer, in capture order' }));
   if (jump) nameCell.append(h('span', { class: 'tag jump', text: narrow ? '↗' : 'jump', title: 'rel L2 grew ≥10× here' }));
   const shapeCell = h('td', { class: 'shape mono', title: `reference ${shape(p.ref.shape)}, candidate ${shape(p.cand.shape)}${transformed ? `, candidate read through ${p.transform}` : ''}` }, shapeText);
   if (transformed) shapeCell.append(h('span', { class: 'tag transform', text: transformLabel(p.transform!) }));
@@ -113,8 +114,8 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   tr.append(cell(fmt(p.rel_l2, 3), 'num'));
   if (!narrow) tr.append(cell(cosineText(p.cosine), 'num', p.cosine === null ? undefined : String(p.cosine)));
   tr.append(cell(pct(ratio), 'num'));
-  const v = h('td', { class: 'verdict-cell', title: p.reason ?? `atol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}` });
-  v.append(h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, text: pass ? 'pass' : 'fail' }));
+  const v = h('td', { class: 'verdict-cell', title: `${p.verdict_why ?? p.reason ?? ''}\natol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}`.trim() });
+  v.append(h('span', { class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : 'fail'}`, text: word }));
   if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
   tr.append(v);
   return tr;

@@ -3,7 +3,7 @@
 import { ce, clear, h } from '../../shared/dom';
 import { intents } from '../intents';
 import { persist, post } from '../messages';
-import { state, verdictOf } from '../state';
+import { state, verdictOf, verdictWord } from '../state';
 import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
@@ -34,17 +34,22 @@ export function renderSummary(): void {
   const r = state.report!;
   clear(summaryEl);
   const failing = r.pairs.filter((p) => !verdictOf(p)).length;
-  summaryEl.append(
-    h('span', { class: `badge ${failing ? 'fail' : 'pass'}`, id: 'summary-badge', text: failing ? `${failing} failing` : 'all pass' }),
-    h('span', { text: `${r.pairs.length} pairs` }),
-  );
+  const words = r.pairs.map(verdictWord);
+  const diverged = words.filter((w) => w === 'diverged' || w === 'fail').length;
+  const drift = words.filter((w) => w === 'drift').length;
+  // Nothing compared is never green: no pair is not "all pass".
+  const badge = r.pairs.length === 0
+    ? h('span', { class: 'badge fail', id: 'summary-badge', text: 'nothing compared' })
+    : h('span', { class: `badge ${diverged ? 'fail' : drift ? 'drift' : 'pass'}`, id: 'summary-badge', text: diverged ? `${failing} failing, ${diverged} diverged` : drift ? `${drift} drift, none diverged` : 'all pass' });
+  summaryEl.append(badge, h('span', { text: `${r.pairs.length} pairs` }));
+  if (r.pairs.length && failing) summaryEl.append(h('span', { class: 'muted', id: 'verdict-counts', text: ` · ${r.pairs.length - failing} pass, ${drift} drift, ${diverged} diverged` }));
   if (r.first_divergence) {
     const link = h('button', { type: 'button', class: 'link', id: 'first-divergence', text: r.first_divergence, title: 'Select the first layer that fails' });
     link.addEventListener('click', () => intents.select(r.first_divergence!, { scroll: true }));
     summaryEl.append(h('span', { class: 'muted', text: ' · first divergence ' }), link);
   }
   if (r.error_growth && r.error_growth.pattern !== 'none') {
-    summaryEl.append(h('span', { class: 'muted', text: r.error_growth.pattern === 'local' ? ' · one layer introduces the error (jump)' : ' · error accumulates (drift)' }));
+    summaryEl.append(h('span', { class: 'muted', text: r.error_growth.pattern === 'local' ? ' · one layer introduces the error (jump)' : r.first_divergence ? ' · a slow rise above the noise floor' : ' · error accumulates (drift)' }));
   }
   const unmatched = r.unmatched_ref.length + r.unmatched_cand.length;
   if (unmatched) {
