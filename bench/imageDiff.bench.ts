@@ -15,13 +15,21 @@ const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-/** odiff-bin's postinstall (which copies the binary) may not have run: use the platform package directly. */
+/**
+ * odiff is not in the lock (the registry here serves only its Linux x64 binary, and a lock
+ * without the others breaks `npm ci`): installed on first use into bench/data/odiff.
+ */
 function odiffBinary(): string {
+  const dir = join(ROOT, 'bench', 'data', 'odiff');
   const candidates = [
-    join(ROOT, 'node_modules', '@odiff', `${process.platform}-${process.arch}`, 'odiff'),
-    join(ROOT, 'node_modules', 'odiff-bin', 'bin', 'odiff.exe'),
-    join(ROOT, 'node_modules', 'odiff-bin', 'bin', 'odiff'),
+    join(dir, 'node_modules', '@odiff', `${process.platform}-${process.arch}`, 'odiff'),
+    join(dir, 'node_modules', 'odiff-bin', 'bin', 'odiff.exe'),
+    join(dir, 'node_modules', 'odiff-bin', 'bin', 'odiff'),
   ];
+  if (!candidates.some((c) => existsSync(c))) {
+    const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, 'odiff-bin@4.5.0'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('could not install odiff-bin into bench/data/odiff');
+  }
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`odiff binary not found (looked in ${candidates.join(', ')})`);
   return found;

@@ -1,7 +1,8 @@
 // Bundles the extension host, the CLI, worker threads and the webview scripts into dist/.
 // Type checking is separate (npm run typecheck), as in the esbuild sample.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -22,6 +23,27 @@ const webEntries = [
 ];
 
 mkdirSync('dist', { recursive: true });
+
+/**
+ * native/kernels.c → dist/kernels.wasm (WebAssembly with 128-bit SIMD) through clang and
+ * wasm-ld (Debian: `apt-get install clang lld`). Without them the build still succeeds: the
+ * TypeScript loops are the fallback and give the same numbers (src/core/kernels/index.ts).
+ */
+function buildKernels() {
+  const out = 'dist/kernels.wasm';
+  const args = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wall', '-Werror',
+    '-Wl,--no-entry', '-Wl,--export-dynamic', '-Wl,--strip-all', '-o', out, 'native/kernels.c'];
+  const r = spawnSync(process.env.CLANG || 'clang', args, { encoding: 'utf8' });
+  if (r.status === 0) return;
+  rmSync(out, { force: true });
+  const why = r.error ? 'clang not found' : r.stderr.trim().split('\n').slice(0, 8).join('\n');
+  if (process.env.MFLUX_PORT_REQUIRE_KERNELS) {
+    console.error(`error: building ${out} failed: ${why}`);
+    process.exit(1);
+  }
+  console.warn(`warning: ${out} not built (${why}); install clang and lld (Debian: apt-get install clang lld). The TypeScript path is used, with the same numbers, slower.`);
+}
+if (existsSync('native/kernels.c')) buildKernels();
 const common = { bundle: true, sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning' };
 
 const contexts = [];

@@ -1,5 +1,6 @@
 // `npm run package`: a production build, then a VSIX with @vscode/vsce. Everything is bundled,
-// so the VSIX carries no node_modules (see .vscodeignore for what goes in).
+// so the VSIX carries no node_modules: it holds what package.json "files" lists (the same list
+// `npm pack` uses), plus package.json, README, CHANGELOG and LICENSE.
 import { readFileSync, renameSync, statSync } from 'node:fs';
 import { run } from './lib/setup.mjs';
 

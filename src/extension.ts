@@ -6,10 +6,12 @@ import { registerMfluxTools } from './features/mflux';
 import { registerImageDiff } from './features/panels/imageDiffPanel';
 import { registerParityReport } from './features/panels/parityReportPanel';
 import { registerTensorViewer } from './features/panels/tensorViewerEditor';
+import { registerReportDocs } from './features/reportDocs';
 
 export function activate(context: vscode.ExtensionContext): void {
+  registerReportDocs(context);
   const checklist = registerChecklist(context);
-  registerRunners(context);
+  registerRunners(context, checklist);
   registerImageDiff(context);
   registerParityReport(context);
   registerTensorViewer(context);

@@ -40,6 +40,8 @@ from ._convert import UnsupportedValue
 from ._run import ENV_RUN_DIR, ENV_SIDE, MANIFEST, step_name
 from ._steps import set_step, step
 
+__version__ = "0.1.0"  # the extension's version (package.json); a unit test keeps them equal
+
 __all__ = [
     "dump", "capture", "load", "step", "set_step", "current_step", "enabled", "run_dir", "side", "step_name",
     "UnsupportedValue",

@@ -13,6 +13,9 @@ const SYSTEM_PACKAGES = [
   { pkg: 'python3-pil', present: () => pyImports('PIL') },
   { pkg: 'python3-skimage', present: () => pyImports('skimage') },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // clang + wasm-ld build native/kernels.c into dist/kernels.wasm (the SIMD kernels).
+  { pkg: 'clang', present: () => existsSync('/usr/bin/clang') },
+  { pkg: 'lld', present: () => existsSync('/usr/bin/wasm-ld') },
   { pkg: 'ripgrep', present: () => existsSync('/usr/bin/rg') },
   // Native modules of the VS Code test host (code-server) build against these.
   { pkg: 'libkrb5-dev', present: () => dpkgHas('libkrb5-dev') },
@@ -43,9 +46,8 @@ export function run(cmd, args, opts = {}) {
 }
 
 /**
- * npm install when node_modules is missing or older than the lock file. Not `npm ci`: the lock
- * holds only the odiff binary for this platform (the registry here serves no others), and
- * `npm ci` refuses a lock without every optional platform package.
+ * npm install when node_modules is missing or older than the lock file (incremental, unlike
+ * `npm ci`, which also works: every optional platform package of the lock has its node).
  */
 export function ensureNodeModules() {
   const marker = 'node_modules/.package-lock.json';

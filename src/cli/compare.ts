@@ -73,6 +73,8 @@ stored, and values that match only transposed are a finding (diverged), never a 
 Pairs are ordered by the manifest.jsonl next to a dump when there is one, else in
 natural order (blocks.2 before blocks.10). The probe's notes in a manifest are reported:
 where a byte cap stopped the capture, and values it skipped.
+A pair whose dtype cannot be decoded (F4, F6, F8_E8M0, FNUZ float8s, UNKNOWN) is "not compared",
+with the reason: never a failure, never the first divergence.
 Exit codes: 0 nothing diverged (drift allowed; with --strict: every pair passes),
 1 some pair diverged, 2 bad input or no pair to compare, 130 cancelled.
 `;
@@ -96,7 +98,7 @@ function n(v: number | null): string {
   return v === null ? '—' : formatValue(v);
 }
 
-const WORD: Record<PairResult['verdict'], string> = { pass: 'ok', drift: 'drift', diverged: 'DIVERGED' };
+const WORD: Record<PairResult['verdict'], string> = { pass: 'ok', drift: 'drift', diverged: 'DIVERGED', not_compared: 'not compared' };
 
 function layoutCell(p: PairResult): string {
   if (p.transform === null) return '—';
@@ -138,7 +140,7 @@ function table(r: ReportJson): string {
   }
   lines.push('');
   const v = r.verdicts;
-  lines.push(`${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
+  lines.push(`${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${v.not_compared ? `, ${v.not_compared} not compared` : ''}${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
   if (r.noise_floor) lines.push(`noise floor: ${r.noise_floor.path} (${r.noise_floor.pairs} pairs, diverged above ${r.noise_floor.factor}x the floor)`);
   if (r.first_divergence) {
     const p = r.pairs.find((q) => q.name === r.first_divergence);

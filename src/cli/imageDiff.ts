@@ -1,6 +1,7 @@
 // `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
 import { resolve } from 'node:path';
 import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
+import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
 import { encodePng, readPng } from '../core/images/png';
 import { renderHeatmap } from '../core/images/render';
 import { isInside, writeAtomic } from '../core/compare/outputs';
@@ -18,11 +19,18 @@ Compares two PNG images of the same size. REF is the reference (golden) image.
                     "mflux_mismatch_ratio", "mflux_pass", ...} instead of text
   --heatmap OUT.png write max |diff| over R, G, B per pixel as a heatmap
   --no-ssim         skip SSIM (the slowest metric; "ssim" is then null)
+  --ssim METHOD     gaussian (default) or uniform, see below
 
 The mflux fields replay mflux's golden test: np.isclose(cand, ref, rtol, atol) on the
 images as loaded (all channels), ratio = mismatched elements / all elements, pass when
-ratio <= threshold. PSNR (null when identical) and SSIM (11x11 Gaussian, sigma 1.5) are
-over R, G, B with data range 255.
+ratio <= threshold. PSNR (null when identical) and SSIM are over R, G, B with data range
+255; SSIM is the mean over the channels of the mean SSIM map, K1 0.01, K2 0.03, border
+pixels whose window leaves the image left out:
+  gaussian  Wang et al. 2004: 11x11 Gaussian window, sigma 1.5, population covariance =
+            skimage structural_similarity(ref, cand, channel_axis=-1, data_range=255,
+            gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+  uniform   scikit-image's default call: 7x7 uniform window, sample covariance =
+            skimage structural_similarity(ref, cand, channel_axis=-1, data_range=255)
 Exit codes: 0 golden rule passes, 1 it fails, 2 bad input.
 `;
 
@@ -34,16 +42,22 @@ function num(values: Map<string, string[]>, key: string, dflt: number): number {
   return n;
 }
 
+function ssimMethod(values: Map<string, string[]>): SsimMethod {
+  const v = values.get('--ssim')?.at(-1) ?? 'gaussian';
+  if (!(SSIM_METHODS as readonly string[]).includes(v)) throw new UsageError(`--ssim must be ${SSIM_METHODS.join(' or ')}, got "${v}"`);
+  return v as SsimMethod;
+}
+
 export const imageDiffCommand: SubCommand = {
   name: 'image-diff',
   summary: 'PSNR, SSIM and mflux\'s golden-image rule for two PNGs',
   usage,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json', '--no-ssim'], ['--rtol', '--atol', '--threshold', '--heatmap']);
+      const { positionals, flags, values } = parseArgs(args, ['--json', '--no-ssim'], ['--rtol', '--atol', '--threshold', '--heatmap', '--ssim']);
       if (positionals.length !== 2) throw new UsageError('image-diff needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
-      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15), skipSsim: flags.has('--no-ssim') };
+      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15), skipSsim: flags.has('--no-ssim'), ssim: ssimMethod(values) };
       const heat = values.get('--heatmap')?.at(-1);
       if (heat && (isInside(heat, refPath) || isInside(heat, candPath))) throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
       const ref = readPng(refPath);
@@ -59,7 +73,7 @@ export const imageDiffCommand: SubCommand = {
         process.stdout.write(
           `${r.width}×${r.height}, ${r.channels} channel${r.channels > 1 ? 's' : ''}\n` +
           `PSNR      ${r.psnr === null ? 'identical' : `${f(r.psnr, 2)} dB`}\n` +
-          `SSIM      ${r.ssim !== null ? f(r.ssim, 5) : options.skipSsim ? '— (skipped)' : '— (smaller than the 11×11 window)'}\n` +
+          `SSIM      ${r.ssim !== null ? `${f(r.ssim, 5)} (${r.ssim_method})` : options.skipSsim ? '— (skipped)' : `— (smaller than the ${r.ssim_method === 'uniform' ? '7×7' : '11×11'} window)`}\n` +
           `max |d|   ${r.max_abs}\nmean |d|  ${f(r.mean_abs)}\n` +
           `mflux     ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% of elements outside rtol ${r.rtol}, atol ${r.atol} → ` +
           `${r.mflux_pass ? 'PASS' : 'FAIL'} (threshold ${(r.threshold * 100).toFixed(1)}%)\n`,

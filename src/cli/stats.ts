@@ -1,6 +1,7 @@
 // `mflux-port stats FILE [--tensor NAME]... [--json]`: streaming statistics per tensor.
 import { TensorNotFound, openTensors, quote } from '../core/tensors';
 import { tensorStats, type TensorStats } from '../core/tensors/stats';
+import { isComplex } from '../core/tensors/dtypes';
 import type { SubCommand } from './main';
 import { UsageError, parseArgs } from './args';
 import { columns, reportError, shapeText } from './inspect';
@@ -9,7 +10,9 @@ const usage = `Usage: mflux-port stats FILE [--tensor NAME]... [--json]
 
 Streams each tensor (or only the named ones) and prints min, max (over non-NaN values),
 mean and std (population, over finite values, accumulated in float64), NaN and ±inf
-counts and the first 10 values in row-major order.
+counts and the first 10 values in row-major order. Complex tensors (C64, C128) are
+summarised by their magnitudes |z| (as NumPy's np.abs): NaN counts elements with a NaN
+part, inf those with an infinite part (and no NaN); the rows say "|z|" (JSON: "of": "abs").
 
   --tensor NAME   only this tensor (repeatable)
   --json          {"tensors": [{"name", "dtype", "shape", "min", "max", "mean", "std",
@@ -51,6 +54,7 @@ export const statsCommand: SubCommand = {
           const s: TensorStats = await tensorStats(src, t.name);
           rows.push({
             ...base,
+            ...(isComplex(t.dtype) ? { of: 'abs' } : {}),
             min: jsonNumber(s.min), max: jsonNumber(s.max), mean: jsonNumber(s.mean), std: jsonNumber(s.std),
             nan: s.nan, inf: s.inf, first: s.first.map((v) => jsonNumber(v)),
           });
@@ -80,7 +84,7 @@ function fmt(v: unknown): string {
 function human(path: string, rows: Record<string, unknown>[]): string {
   const table = [['name', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'nan', 'inf']];
   for (const r of rows) {
-    table.push([String(r.name), String(r.dtype), shapeText(r.shape as number[]), ...['min', 'max', 'mean', 'std', 'nan', 'inf'].map((k) => fmt(r[k]))]);
+    table.push([String(r.name), r.of === 'abs' ? `${r.dtype} |z|` : String(r.dtype), shapeText(r.shape as number[]), ...['min', 'max', 'mean', 'std', 'nan', 'inf'].map((k) => fmt(r[k]))]);
   }
   let out = `${path}\n` + columns(table, new Set([3, 4, 5, 6, 7, 8]));
   for (const r of rows) {

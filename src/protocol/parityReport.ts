@@ -35,8 +35,8 @@ export interface ReportPair {
   readonly inf_ref?: number;
   readonly inf_cand?: number;
   readonly pass: boolean;
-  /** pass / drift / diverged (engine reports since verdicts; older JSON has only `pass`). */
-  readonly verdict?: 'pass' | 'drift' | 'diverged';
+  /** pass / drift / diverged / not_compared (engine reports since verdicts; older JSON has only `pass`). */
+  readonly verdict?: 'pass' | 'drift' | 'diverged' | 'not_compared';
   readonly verdict_why?: string;
   readonly layout_why?: string;
   readonly layout_detail?: string;
@@ -64,7 +64,7 @@ export interface ParityReport {
   readonly ref_path?: string;
   readonly cand_path?: string;
   readonly first_divergence: string | null;
-  readonly verdicts?: { readonly pass: number; readonly drift: number; readonly diverged: number };
+  readonly verdicts?: { readonly pass: number; readonly drift: number; readonly diverged: number; readonly not_compared?: number };
   readonly unmatched_ref: readonly string[];
   readonly unmatched_cand: readonly string[];
 }
@@ -126,7 +126,7 @@ function isPair(v: unknown): v is ReportPair {
     && isNumberOrNull(v.max_abs) && isNumberOrNull(v.mean_abs) && isNumberOrNull(v.rel_l2) && isNumberOrNull(v.cosine)
     && isNumberOrNull(v.mismatch) && isNumberOrNull(v.mismatch_ratio) && typeof v.pass === 'boolean'
     && (v.reason === undefined || isString(v.reason))
-    && (v.verdict === undefined || v.verdict === 'pass' || v.verdict === 'drift' || v.verdict === 'diverged')
+    && (v.verdict === undefined || v.verdict === 'pass' || v.verdict === 'drift' || v.verdict === 'diverged' || v.verdict === 'not_compared')
     && (v.verdict_why === undefined || isString(v.verdict_why));
 }
 

@@ -213,3 +213,25 @@ test('ticks made in quick succession are all saved; "+" with a row selected star
     assert.doesNotMatch((await vs.notifications()).join('\n'), /already exists/);
   });
 });
+
+// One current port for every command: the status bar shows it, a click on it switches it, and
+// the choice survives a reload (runs, the audit and coverage all take store.current()).
+test('the status-bar port switches with a click and is remembered', { timeout: 180_000 }, async () => {
+  const ws = makeWorkspace(join(tmp, 'switch'));
+  writePortState(ws.mflux, { model: 'qwen_image' });
+  writePortState(ws.mflux, { model: 'z_image', items: { 'scope.targets': { status: 'done' } } });
+  const statusText = (vs: VSCodeSession) => vs.page.locator('.statusbar').innerText();
+  await withVSCode({ workspace: ws.mflux, name: 'checklist-switch', openView: true }, async (vs) => {
+    await waitFor(async () => /qwen_image/.test(await statusText(vs)), 'the first port in the status bar');
+    await vs.page.locator('.statusbar-item', { hasText: 'qwen_image' }).first().click();
+    await waitFor(async () => (await vs.quickInputDescription()).includes('Switch Port'), 'the Switch Port pick', 20_000, () => vs.quickInputDescription());
+    await vs.screenshot('switch-pick');
+    await vs.pickQuickItem('z_image');
+    await waitFor(async () => /z_image/.test(await statusText(vs)), 'z_image in the status bar');
+    await waitViewDescription(vs, `z_image 1/${TOTAL}`);
+    await vs.reload();
+    await vs.treeItem('z_image').first().waitFor({ state: 'visible' });
+    await waitFor(async () => /z_image/.test(await statusText(vs)), 'z_image still current after a reload');
+    await vs.screenshot('switched');
+  });
+});

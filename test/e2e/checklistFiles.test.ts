@@ -62,7 +62,14 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     const verified = JSON.parse(readFileSync(file, 'utf8')).items;
     for (const id of ['fast.skeleton', 'fast.variantInitializer', 'fast.weightDefinition', 'fast.weightMapping']) assert.equal(verified[id]?.status, 'done', id);
     assert.equal(verified['order.removeTraces'], undefined);
-    assert.deepEqual(verified['fast.weightDefinition'].evidence.map((e: { target: string }) => e.target), ['src/mflux/models/z_image/weights/z_image_weight_definition.py']);
+    // Evidence: the class and its first ComponentDefinition, the lines as the file has them.
+    const defRel = 'src/mflux/models/z_image/weights/z_image_weight_definition.py';
+    const defLines = readFileSync(join(ws.mflux, defRel), 'utf8').split('\n');
+    const lineOf = (re: RegExp) => defLines.findIndex((l) => re.test(l)) + 1;
+    assert.deepEqual(
+      verified['fast.weightDefinition'].evidence.map((e: { target: string; line?: number }) => [e.target, e.line]),
+      [[defRel, lineOf(/^class ZImageWeightDefinition/)], [defRel, lineOf(/ComponentDefinition\(/)]],
+    );
     await waitFor(() => vs.isChecked('Write the weight definition'), 'the tree to show the checked-off items');
 
     // Next Step selects the first open item.

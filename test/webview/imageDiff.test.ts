@@ -186,6 +186,22 @@ describe('image diff webview', () => {
     await h.close();
   });
 
+  it('labels each pane for its mode: back to side by side, the reference pane names the reference again', async () => {
+    const h = await openLoaded(browser);
+    const sideA = `Reference · ref.png · ${ref.width}×${ref.height} RGB`;
+    const sideB = `Candidate · cand.png · ${cand.width}×${cand.height} RGB`;
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    assert.equal(await h.page.textContent('#vp-b-tag'), sideB);
+    await h.page.click('vscode-button[data-mode="heat"]');
+    assert.match((await h.page.textContent('#vp-a-tag'))!, /^Heatmap of max \|a−b\|/);
+    await h.page.click('vscode-button[data-mode="side"]');
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    assert.equal(await h.page.textContent('#vp-b-tag'), sideB);
+    for (const key of ['2', '3', '5', '1']) await h.page.keyboard.press(key);
+    assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
+    await h.close();
+  });
+
   it('explains pairs that cannot be compared: different sizes, unreadable file', async () => {
     const h = await openPanel(browser, 'imageDiff', 'dark');
     await h.waitForPosted('ready');
@@ -267,6 +283,28 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`, [join(dir, 'ref.png'), 
       await h.screenshot(`imageDiff-stepwise-${theme}`);
       await h.close();
     }
+  });
+
+  it('in a narrow editor (350 px) the images keep their room and no button is cut off', async () => {
+    const h = await openPanel(browser, 'imageDiff', 'dark', { width: 350, height: 700 });
+    await h.waitForPosted('ready');
+    await h.send(init());
+    await h.waitForPosted('selectPair');
+    await h.send({ kind: 'pair', payload: { id: 0, ref, cand, problems: [], metrics: null } });
+    await h.page.waitForSelector('#verdict-badge');
+    for (const id of ['vp-a', 'vp-b']) {
+      const box = (await h.page.locator(`#${id}-canvas`).boundingBox())!;
+      assert.ok(box.width >= 300 && box.height >= 150 && box.y + box.height <= 700, `${id} ${JSON.stringify(box)}`);
+    }
+    for (const b of await h.page.locator('.toolbar vscode-button').all()) {
+      const box = (await b.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= 350, `${await b.textContent()} at ${box.x}+${box.width}`);
+    }
+    await h.screenshot('imageDiff-narrow-dark');
+    await h.page.keyboard.press('6');
+    const heat = (await h.page.locator('#vp-a-canvas').boundingBox())!;
+    assert.ok(heat.width >= 300 && heat.height >= 150, `heatmap ${JSON.stringify(heat)}`);
+    await h.close();
   });
 
   it('screenshots in light, dark and high-contrast themes', async () => {

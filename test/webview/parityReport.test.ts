@@ -244,6 +244,24 @@ except AssertionError:
     await h.close();
   });
 
+  it('in a narrow editor (350 px) stacks the detail under a usable chart and table', async () => {
+    const h = await open(browser, 'dark', { width: 350, height: 700 });
+    const chart = (await h.page.locator('#growth').boundingBox())!;
+    const wrap = (await h.page.locator('#table-wrap').boundingBox())!;
+    const detail = (await h.page.locator('#detail').boundingBox())!;
+    assert.ok(chart.width >= 300 && chart.height >= 100 && chart.y + chart.height <= 700, `chart ${JSON.stringify(chart)}`);
+    assert.ok(wrap.width >= 300 && wrap.height >= 200 && wrap.y + wrap.height <= 700, `table ${JSON.stringify(wrap)}`);
+    assert.ok(detail.y >= wrap.y + wrap.height - 1, 'the detail pane is below the table, not beside it');
+    // The rows are there to read and click: the first divergence is in view and selectable.
+    const row = (await h.page.locator(`#layers tbody tr[data-name="${first}"]`).boundingBox())!;
+    assert.ok(row.y >= wrap.y && row.y + row.height <= wrap.y + wrap.height, 'selected row is visible');
+    const other = report.pairs[0].name;
+    await h.page.click(`#layers tbody tr[data-name="${other}"]`);
+    assert.equal((await h.waitForPosted('selectLayer', 2)).payload.name, other);
+    await h.screenshot('parityReport-narrow-dark');
+    await h.close();
+  });
+
   it('screenshots in light, dark and high-contrast themes', async () => {
     for (const theme of ['dark', 'light', 'hc'] as const) {
       const h = await open(browser, theme);

@@ -2,13 +2,13 @@
 // pair or a mode: state changes first, then the views that show it.
 import type { ImageDiffHostMessage } from '../../src/protocol/imageDiff';
 import { persist, post } from './messages';
-import { analysePair, basename, describeImage, localMetrics } from './pixels';
+import { analysePair, localMetrics } from './pixels';
 import { state, type Mode } from './state';
 import { imageCanvas, resetComposites } from './views/composite';
 import { renderFiles, renderMetrics, renderNotes, renderRuleFields, renderVerdict } from './views/rulePanel';
 import { renderTimeline, showSelectedStep } from './views/timeline';
 import { applyMode, renderPairSelect, renderTitle, showSelectedPair } from './views/toolbar';
-import { refresh, showEmpty, showViewer, vpA, vpB } from './views/viewport';
+import { refresh, showEmpty, showViewer } from './views/viewport';
 
 type Payload<K extends ImageDiffHostMessage['kind']> = Extract<ImageDiffHostMessage, { kind: K }>['payload'];
 
@@ -42,8 +42,6 @@ export function showPair(p: Payload<'pair'>): void {
   showViewer();
   if (!a.comparable && state.mode !== 'side') state.mode = 'side';
   const pair = state.pairs.find((x) => x.id === p.id);
-  vpA.tag.textContent = `Reference · ${basename(ref?.path ?? pair?.refPath ?? '')}${ref ? ` · ${describeImage(ref)}` : ''}`;
-  vpB.tag.textContent = `Candidate · ${basename(cand?.path ?? pair?.candPath ?? '')}${cand ? ` · ${describeImage(cand)}` : ''}`;
   renderNotes();
   renderFiles(pair);
   renderMetrics();

@@ -68,13 +68,14 @@ export function indexReport(r: ParityReport): void {
  * The verdict word shown: the engine's pass / drift / diverged; while an edit is being
  * re-judged by the host, the local re-judge's pass, or "fail" until the host says which.
  */
-export function verdictWord(p: ReportPair): 'pass' | 'drift' | 'diverged' | 'fail' {
+export function verdictWord(p: ReportPair): 'pass' | 'drift' | 'diverged' | 'not_compared' | 'fail' {
   const o = state.overrides.get(p.name);
   if (o) return o.result.pass ? 'pass' : p.verdict && p.verdict !== 'pass' ? p.verdict : 'fail';
   return p.verdict ?? (p.pass ? 'pass' : 'fail');
 }
 
-/** Within tolerance: the edited tolerance's when there is one, else the engine's. */
+/** Within tolerance: the edited tolerance's when there is one, else the engine's; a pair not compared is no failure. */
 export function verdictOf(p: ReportPair): boolean {
+  if (p.verdict === 'not_compared') return true;
   return state.overrides.get(p.name)?.result.pass ?? p.pass;
 }

@@ -5,6 +5,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { CheckResult, Evidence } from '../checks';
+import { findMappingFiles, findWeightDefinition, isNotImageGenerator, usesModelConfig, usesStepCallbacks } from '../mflux/discover';
+import { namesInCode } from '../mflux/hygiene';
+import { modelEntries, packagePythonFiles } from '../mflux/modelConfig';
 import { ignoresTopFolder, trackedPaths } from './gitIndex';
 import { modelNameForms } from './port';
 import { WORKFLOW, WorkflowPhase } from './workflow';
@@ -175,16 +178,46 @@ const variantInitializer: AutoCheckRule = {
   },
 };
 
+// The weight definition and mapping are found by content (the class in weights/ with
+// get_components, the modules its mapping getters come from), whatever the file prefix; the
+// conventional names are only what a missing file is reported as. "Verified" needs content
+// that does the job: a ComponentDefinition, a WeightTarget; an empty stub is not enough.
 const weightDefinition: AutoCheckRule = {
   id: 'weightDefinition',
   title: 'Weight definition file declares a *WeightDefinition',
-  check: (ctx) => fileWithLine(ctx, join(packageDir(ctx), 'weights', `${ctx.model}_weight_definition.py`), /^\s*class\s+\w*WeightDefinition\b/, 'declares no *WeightDefinition class'),
+  async check(ctx) {
+    const found = findWeightDefinition(ctx.mfluxRepo, ctx.model);
+    const file = found?.file ?? join(packageDir(ctx), 'weights', `${ctx.model}_weight_definition.py`);
+    const text = await readText(file);
+    if (text === undefined) return fail(`${rel(ctx, file)} does not exist.`);
+    const cls0 = findLines(text, /^\s*class\s+\w*WeightDefinition\b/)[0];
+    // A definition listing its components as data (mapping getters named) has content too.
+    if (!found && cls0 && findLines(text, /\bmapping_getter\b/)[0]) return pass(`${rel(ctx, file)}:${cls0.line}: ${cls0.text}`, [{ file, line: cls0.line, text: cls0.text }]);
+    if (!found) {
+      const cls = cls0;
+      return fail(cls ? `${rel(ctx, file)}:${cls.line}: ${cls.text} has no get_components().` : `${rel(ctx, file)} exists but declares no *WeightDefinition class.`, [{ file, line: cls?.line ?? 1 }]);
+    }
+    const comp = findLines(text, /\bComponentDefinition\s*\(/)[0];
+    if (!comp) return fail(`${rel(ctx, file)}:${found.componentsLine}: get_components() lists no ComponentDefinition(...) yet.`, [{ file, line: found.componentsLine }]);
+    const cls = findLines(text, /^\s*class\s+\w+/).find((h) => h.line === found.classLine);
+    return pass(`${rel(ctx, file)}:${found.classLine}: ${cls?.text ?? found.cls}`, [{ file, line: found.classLine, text: cls?.text }, { file, line: comp.line, text: comp.text }]);
+  },
 };
 
 const weightMapping: AutoCheckRule = {
   id: 'weightMapping',
   title: 'Weight mapping file lists WeightTarget entries',
-  check: (ctx) => fileWithLine(ctx, join(packageDir(ctx), 'weights', `${ctx.model}_weight_mapping.py`), /\bWeightTarget\s*\(/, 'has no WeightTarget(...) entries'),
+  async check(ctx) {
+    const def = findWeightDefinition(ctx.mfluxRepo, ctx.model);
+    const own = (f: string) => f.startsWith(packageDir(ctx) + sep);
+    const files = def ? findMappingFiles(ctx.mfluxRepo, def.file).filter(own) : [];
+    if (!files.length) return fileWithLine(ctx, join(packageDir(ctx), 'weights', `${ctx.model}_weight_mapping.py`), /\bWeightTarget\s*\(/, 'has no WeightTarget(...) entries');
+    for (const f of files) {
+      const hit = findLines((await readText(f)) ?? '', /\bWeightTarget\s*\(/)[0];
+      if (hit) return pass(`${rel(ctx, f)}:${hit.line}: ${hit.text}`, [{ file: f, line: hit.line, text: hit.text }]);
+    }
+    return fail(`${rel(ctx, files[0])} exists but has no WeightTarget(...) entries.`, [{ file: files[0], line: 1 }]);
+  },
 };
 
 /** `name = "target"` lines of the `[project.scripts]` table. */
@@ -242,23 +275,13 @@ const modelConfig: AutoCheckRule = {
     const file = join(ctx.mfluxRepo, ...MODEL_CONFIG);
     const text = await readText(file);
     if (text === undefined) return fail(`${MODEL_CONFIG.join('/')} does not exist.`);
-    const lines = text.split(/\r?\n/);
-    const owns = await ownsName(ctx);
-    const entry = lines
-      .map((l, i) => ({ line: i + 1, text: l.trim(), key: /^\s*["']([^"']+)["']\s*:\s*ModelConfig\s*\(/.exec(l)?.[1] }))
-      .find((e) => e.key !== undefined && owns(e.key));
-    if (!entry) return fail(`${MODEL_CONFIG.join('/')} has no AVAILABLE_MODELS entry for ${ctx.model}.`, [{ file, line: findLines(text, /AVAILABLE_MODELS\s*=/)[0]?.line ?? 1 }]);
-    // The entry's own aliases: between its line and the next entry.
-    for (let i = entry.line; i < lines.length; i++) {
-      if (/^\s*["'][^"']+["']\s*:\s*ModelConfig\s*\(/.test(lines[i])) break;
-      if (/\baliases\s*=/.test(lines[i])) {
-        return pass(`${MODEL_CONFIG.join('/')}:${entry.line}: ${entry.text} with aliases at line ${i + 1}.`, [
-          { file, line: entry.line, text: entry.text },
-          { file, line: i + 1, text: lines[i].trim() },
-        ]);
-      }
-    }
-    return fail(`${MODEL_CONFIG.join('/')}:${entry.line}: the entry has no aliases=[...].`, [{ file, line: entry.line, text: entry.text }]);
+    // The shared reader: entries over several lines, matched by key, alias or accessor call.
+    const mc = modelEntries(ctx.mfluxRepo, ctx.model);
+    const entry = mc.entries[0];
+    if (!entry || !mc.file) return fail(`${MODEL_CONFIG.join('/')} has no AVAILABLE_MODELS entry for ${ctx.model}.`, [{ file, line: findLines(text, /AVAILABLE_MODELS\s*=/)[0]?.line ?? 1 }]);
+    const at = (i: number) => ({ file, line: i + 1, text: mc.file!.lines[i]?.trim() });
+    if (entry.aliasLine === undefined || !entry.aliases.length) return fail(`${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: the entry has no aliases=[...].`, [at(entry.keyLine)]);
+    return pass(`${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: ${mc.file.lines[entry.keyLine].trim()} with aliases at line ${entry.aliasLine + 1}.`, [at(entry.keyLine), at(entry.aliasLine)]);
   },
 };
 
@@ -395,7 +418,15 @@ const debugArtifacts: AutoCheckRule = {
     const leftovers: string[] = [];
     const rootEntries = await readdir(ctx.mfluxRepo, { withFileTypes: true }).catch(() => []);
     for (const e of rootEntries) if (e.isFile() && TENSOR_EXT.test(e.name)) leftovers.push(join(ctx.mfluxRepo, e.name));
-    await tensorFilesUnder(packageDir(ctx), leftovers);
+    const inPackage: string[] = [];
+    await tensorFilesUnder(packageDir(ctx), inPackage);
+    // A tracked file the package's code loads by name (a positional-embedding table) is an asset.
+    const trackedHere = new Set((await trackedPaths(ctx.mfluxRepo, `${rel(ctx, packageDir(ctx)).split(sep).join('/')}/`)) ?? []);
+    const loaded = inPackage.length ? namesInCode(packagePythonFiles(ctx.mfluxRepo, ctx.model)) : new Set<string>();
+    for (const f of inPackage) {
+      const r = rel(ctx, f).split(sep).join('/');
+      if (!(trackedHere.has(r) && loaded.has(r.split('/').pop()!))) leftovers.push(f);
+    }
     if (leftovers.length) {
       problems.push(`${leftovers.length} tensor file(s) outside ${DEBUG_DIR}/ (e.g. ${rel(ctx, leftovers[0])})`);
       evidence.push(...leftovers.slice(0, 10).map((file) => ({ file })));
@@ -429,18 +460,29 @@ const finalizeAudit: AutoCheckRule = {
   },
 };
 
+/**
+ * A rule that does not apply to every kind of package: a depth estimator or upscaler (its CLI
+ * never adds the image-generator arguments) has no MODEL_CHOICES entry or save routing, the
+ * same judgment the finalize audit makes.
+ */
+function onlyIf(rule: AutoCheckRule, applies: (ctx: RuleContext) => boolean, why: string): AutoCheckRule {
+  return { ...rule, check: async (ctx) => (applies(ctx) ? rule.check(ctx) : pass(`Not applicable: ${why}.`, [{ file: join(packageDir(ctx), 'cli') }])) };
+}
+const generator = (ctx: RuleContext) => !isNotImageGenerator(ctx.mfluxRepo, ctx.model);
+const NOT_GENERATOR = 'no CLI of the package adds the image-generator arguments, so it is not an image generator';
+
 export const BUILTIN_RULES: readonly AutoCheckRule[] = [
   packageLayout,
   variantInitializer,
   weightDefinition,
   weightMapping,
   pyprojectScript,
-  modelConfig,
+  onlyIf(modelConfig, (ctx) => generator(ctx) || usesModelConfig(packagePythonFiles(ctx.mfluxRepo, ctx.model)), `${NOT_GENERATOR} and it never uses ModelConfig`),
   goldenTest,
   referenceImage,
-  cliCallbacks,
-  cliDefaults,
-  saveRouting,
+  onlyIf(cliCallbacks, (ctx) => usesStepCallbacks(ctx.mfluxRepo, ctx.model), `${NOT_GENERATOR} and it has no diffusion loop`),
+  onlyIf(cliDefaults, generator, NOT_GENERATOR),
+  onlyIf(saveRouting, generator, NOT_GENERATOR),
   modelReadme,
   mainReadme,
   debugArtifacts,

@@ -3,10 +3,12 @@
 // buffers (plus one window of the candidate when a layout transform reorders it) and small
 // per-pair state. Runs in a worker thread (worker.ts) or in-process.
 import { outputIsFloat64 } from '../tensors/decode';
+import { isComplex } from '../tensors/dtypes';
 import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { LayoutConventions } from './convention';
 import { Gatherer, alternativePlans, type LayoutPlan } from './layout';
+import { ComplexAccumulator } from './complexMetrics';
 import { MetricAccumulator } from './metrics';
 import { pairNames } from './pairing';
 import { compileRules } from './mapFile';
@@ -119,7 +121,9 @@ interface StreamArgs {
   readonly refInfo: TensorInfo;
   readonly candInfo: TensorInfo;
   readonly plan: LayoutPlan;
-  readonly acc: MetricAccumulator;
+  readonly acc: MetricAccumulator | ComplexAccumulator;
+  /** Both sides are streamed as interleaved (re, im) pairs (either side is complex). */
+  readonly complex: boolean;
   readonly heat: HeatmapAccumulator | null;
   readonly chunkElements: number;
   readonly windowElements: number;
@@ -129,9 +133,11 @@ interface StreamArgs {
 
 async function streamPair(a: StreamArgs): Promise<void> {
   const { acc, heat, signal } = a;
-  const n = a.refInfo.numel;
+  // Counted in floats: a complex element is two of them (re, im).
+  const width = a.complex ? 2 : 1;
+  const n = a.refInfo.numel * width;
   // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
-  const opts = { chunkElements: a.chunkElements, signal, float64: true };
+  const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex };
   const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
   const ended = (side: TensorInfo) => new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
   try {
@@ -148,7 +154,7 @@ async function streamPair(a: StreamArgs): Promise<void> {
           const d = acc.update(refCur.take(m), candCur.take(m));
           heat?.add(d);
           done += m;
-          a.progress(done);
+          a.progress(done / width);
         }
       } finally {
         await candCur.close();
@@ -156,9 +162,11 @@ async function streamPair(a: StreamArgs): Promise<void> {
       return;
     }
     // Reordered candidate: gather one window of it (in reference order) per pass over it.
-    const size = Math.min(n, a.windowElements);
+    const size = Math.min(n, a.windowElements * width);
     const window = outputIsFloat64(a.candInfo.dtype, true) ? new Float64Array(size) : new Float32Array(size);
-    const gather = new Gatherer(a.plan);
+    // (re, im) stay together: the pair is one more, innermost dim that the transform keeps last
+    const plan = a.complex ? { ...a.plan, candView: [...a.plan.candView, 2], perm: [...a.plan.perm, a.plan.candView.length] } : a.plan;
+    const gather = new Gatherer(plan);
     let done = 0;
     for (let start = 0; start < n; start += size) {
       const w = start + size <= n ? window : window.subarray(0, n - start);
@@ -170,7 +178,7 @@ async function streamPair(a: StreamArgs): Promise<void> {
         fed += c.length;
       }
       // A short stream would leave stale values in the window: refuse it.
-      if (fed !== a.candInfo.numel) throw ended(a.candInfo);
+      if (fed !== a.candInfo.numel * width) throw ended(a.candInfo);
       let at = 0;
       while (at < w.length) {
         signal?.throwIfAborted();
@@ -181,7 +189,7 @@ async function streamPair(a: StreamArgs): Promise<void> {
         heat?.add(d);
         at += m;
         done += m;
-        a.progress(done);
+        a.progress(done / width);
       }
     }
   } finally {
@@ -338,16 +346,18 @@ export async function compareSources(
     const plan = planned.plan;
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
-      pairs.push(emptyResult(refName, candName, how, r, c, tol, plan.transform, `${side} cannot be decoded to float`, layoutWhy));
+      const why = `not compared: ${side} cannot be decoded to float`;
+      pairs.push({ ...emptyResult(refName, candName, how, r, c, tol, plan.transform, why, layoutWhy), verdict: 'not_compared', verdict_why: why });
       continue;
     }
     const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+    const complex = isComplex(r.dtype) || isComplex(c.dtype);
     const measure = async (p: LayoutPlan) => {
-      const acc = new MetricAccumulator(tol.atol, tol.rtol);
+      const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);
       const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
       const heat = heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
       await streamPair({
-        ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, chunkElements, windowElements, signal,
+        ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, complex, chunkElements, windowElements, signal,
         progress: (done) => {
           const now = Date.now();
           if (now - lastReport < 100) return;

@@ -152,16 +152,24 @@ function shape(s: readonly number[]): string {
   return `[${s.join(', ')}]`;
 }
 
-const VERDICT_MARK: Record<PairResult['verdict'], string> = { pass: '✓ pass', drift: '~ drift', diverged: '✗ diverged' };
+const VERDICT_MARK: Record<PairResult['verdict'], string> = { pass: '✓ pass', drift: '~ drift', diverged: '✗ diverged', not_compared: '– not compared' };
+
+/** How the pair was found, under its name: nothing for same-name pairs. */
+function pairingBadge(p: PairResult): string {
+  const how = p.pairing;
+  if (!how || (how.by === 'name' && p.cand_name === p.ref_name)) return '';
+  const conf = how.confidence === undefined ? '' : ` ${how.confidence.toFixed(2)}`;
+  return `<div class="alias"><span class="pairing" title="${esc(how.why ?? `paired by ${how.by}`)}">${esc(how.by)}${conf}</span> ↔ ${esc(p.cand_name)}</div>`;
+}
 
 function row(p: PairResult, first: string | null): string {
-  const cls = [p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : 'fail', p.name === first ? 'first' : ''].join(' ');
+  const cls = [p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : p.verdict === 'not_compared' ? 'skipped' : 'fail', p.name === first ? 'first' : ''].join(' ');
   const why = p.layout_why === 'convention' ? ' (side convention)' : p.layout_why === 'values' ? ' (values only: transposed?)' : '';
   const tf = p.transform === null ? '—' : p.transform === 'none' && !why ? '' : `<span class="tf" title="${esc(p.layout_detail ?? '')}">${esc(p.transform)}${why}</span>`;
   const shapes = p.transform === 'none' ? shape(p.ref.shape) : `${shape(p.ref.shape)} ← ${shape(p.cand.shape)}`;
   const idx = p.max_abs_index ? ` <span class="idx">@[${p.max_abs_index.join(',')}]</span>` : '';
   const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
-  return `<tr class="${cls}"><td title="${esc(p.verdict_why)}">${VERDICT_MARK[p.verdict]}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${p.cand_name !== p.ref_name ? `<div class="alias">↔ ${esc(p.cand_name)}</div>` : ''}</td>
+  return `<tr class="${cls}"><td title="${esc(p.verdict_why)}">${VERDICT_MARK[p.verdict]}</td><td><a href="#${anchor(p.name)}">${esc(p.name)}</a>${pairingBadge(p)}</td>
 <td>${esc(p.ref.dtype)}${p.cand.dtype !== p.ref.dtype ? ` / ${esc(p.cand.dtype)}` : ''}</td><td>${shapes} ${tf}</td>
 <td>${num(p.max_abs)}${idx}</td><td>${num(p.mean_abs)}</td><td>${num(p.rel_l2)}</td><td>${cosine(p.cosine)}</td><td>${num(p.sqnr_db)}</td>
 <td>${p.reason ? '—' : `${p.mismatch.toLocaleString('en-US')} (${pct(p.mismatch_ratio)})`}</td><td>${nonfinite ? `NaN ${p.nan_ref}/${p.nan_cand} Inf ${p.inf_ref}/${p.inf_cand}` : ''}</td>
@@ -191,13 +199,14 @@ table.pairs{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-nu
 .pairs th{text-align:left;border-bottom:2px solid #ccc;padding:4px 6px;position:sticky;top:0;background:#fff}
 .pairs td{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;white-space:nowrap}
 .pairs tr.reason td,.pairs tr.note td{white-space:normal}.tablewrap{overflow-x:auto}
-.pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}.pairs tr.drift td:first-child{color:#8a5a00}
+.pairs tr.fail td:first-child{color:#b3261e;font-weight:bold}.pairs tr.pass td:first-child{color:#1b7f3b}.pairs tr.drift td:first-child{color:#8a5a00}.pairs tr.skipped td:first-child{color:#5f6368}
 .pairs tr.first td{background:#fff3cd}.pairs tr.first td:nth-child(2){font-weight:bold}
 .pairs tr.reason td{color:#b3261e;font-size:12px;border-bottom:1px solid #eee}.pairs tr.note td{color:#8a5a00;font-size:12px}.notep{color:#8a5a00}
 .tf{background:#e8eefc;color:#1a3d8f;border-radius:3px;padding:0 4px;font-size:11px;white-space:nowrap}
 .idx,.alias,.tol{color:#777;font-size:11px}.tol{white-space:nowrap}
+.pairing{border:1px solid currentColor;border-radius:3px;padding:0 3px;margin-right:3px}
 .chart{width:100%;max-width:900px;height:auto;font-size:11px}.chart .g{stroke:#eee}.chart .ax{stroke:#999}
-.chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.pass{fill:#1b7f3b}.chart circle.drift{fill:#d08c00}.chart circle.diverged{fill:#b3261e}.chart .floor{fill:none;stroke:#6c8ebf;stroke-width:1.2;stroke-dasharray:2 3}
+.chart .line{fill:none;stroke:#8a8f98;stroke-width:1.2}.chart circle.pass{fill:#1b7f3b}.chart circle.drift{fill:#d08c00}.chart circle.diverged{fill:#b3261e}.chart circle.not_compared{fill:#fff;stroke:#5f6368}.chart .floor{fill:none;stroke:#6c8ebf;stroke-width:1.2;stroke-dasharray:2 3}
 .chart circle.jump{stroke:#000;stroke-width:1.5}.chart .fd{stroke:#e0a800;stroke-width:2;stroke-dasharray:4 3}.chart .fdl{fill:#8a6d00}
 .detail{border-top:1px solid #ddd;padding:14px 0}.detail.first{background:#fffaf0;border:2px solid #e0a800;border-radius:6px;padding:12px}
 .badge{background:#e0a800;color:#000;border-radius:3px;padding:1px 6px;font-size:12px}
@@ -234,13 +243,16 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
       ? `<div class="verdict"><b>Nothing was compared</b>: no tensor names in common (${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate names; add rename rules with <code>--map</code>).</div>`
       : r.verdicts.drift > 0
         ? `<div class="verdict drift"><b>Nothing diverged</b>: ${r.verdicts.drift} of ${r.pairs.length} pairs drift outside their tolerance without a jump${r.noise_floor ? ' or above the noise floor' : ''} (first: ${esc(r.first_outside_tolerance ?? '')}).</div>`
-        : `<div class="verdict ok"><b>All ${r.pairs.length} pairs match</b> within their tolerances.</div>`;
+        : r.verdicts.not_compared > 0
+          ? `<div class="verdict drift"><b>Nothing diverged</b>, but ${r.verdicts.not_compared} of ${r.pairs.length} pairs were not compared (a dtype that cannot be decoded).</div>`
+          : `<div class="verdict ok"><b>All ${r.pairs.length} pairs match</b> within their tolerances.</div>`;
   const transforms = new Set(r.pairs.map((p) => p.transform).filter((t) => t && t !== 'none'));
   const cards = [
     ['pairs', String(r.pairs.length), ''],
     ['pass', String(r.verdicts.pass), r.pairs.length ? 'ok' : ''],
     ['drift', String(r.verdicts.drift), r.verdicts.drift ? 'drift' : ''],
     ['diverged', String(r.verdicts.diverged), r.verdicts.diverged || !r.pairs.length ? 'fail' : 'ok'],
+    ...(r.verdicts.not_compared ? [['not compared', String(r.verdicts.not_compared), 'drift']] : []),
     ['unmatched ref / cand', `${r.unmatched_ref.length} / ${r.unmatched_cand.length}`, ''],
     ['layout transforms', transforms.size ? [...transforms].join(', ') : 'none', ''],
     ['order', r.order === 'manifest' ? 'capture (manifest)' : 'natural (no manifest)', ''],

@@ -1,6 +1,7 @@
 // All per-pair metrics in one streaming pass with float64 accumulators. The hot loop is a
 // single monomorphic typed-array loop per chunk: no per-element calls, no allocation.
 import type { DiffHistogram, PairResult, SideStats } from './types';
+import { K, kernels, type Kernels } from '../kernels';
 
 /** Denominator floor of max_rel, so a zero reference value does not divide by zero. */
 export const REL_EPS = 1e-12;
@@ -16,11 +17,11 @@ export type MetricValues = Pick<PairResult,
 
 type Chunk = Float32Array | Float64Array;
 
-function finiteOrNull(v: number): number | null {
+export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i];
@@ -138,16 +139,70 @@ function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array
   st[S_C2] += sC2;
 }
 
+const kst = new Float64Array(K.SLOTS);
+
+/** accumulate() + countExponents() through the SIMD kernel (same state, same results; see kernels/index.ts). */
+function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
+  kst[K.ATOL] = st[ATOL];
+  kst[K.RTOL] = st[RTOL];
+  kst[K.SHIFT_R] = st[SHIFT_R];
+  kst[K.SHIFT_C] = st[SHIFT_C];
+  kst[K.MAX_ABS] = st[MAX_ABS];
+  kst[K.MAX_IDX] = st[MAX_IDX];
+  kst[K.MAX_REL] = st[MAX_REL];
+  kst[K.BASE] = st[N];
+  const out = k.metricsF32(ref, cand, kst, slots);
+  st[N] += ref.length;
+  st[MAX_ABS] = kst[K.MAX_ABS];
+  st[MAX_IDX] = kst[K.MAX_IDX];
+  st[MAX_REL] = kst[K.MAX_REL];
+  st[BOTH] += kst[K.BOTH];
+  st[SUM_ABS] += kst[K.SUM_ABS];
+  st[SUM_SQ] += kst[K.SUM_SQ];
+  st[SUM_R2] += kst[K.SUM_R2];
+  st[SUM_C2] += kst[K.SUM_C2];
+  st[DOT] += kst[K.DOT];
+  st[MISMATCH] += kst[K.MISMATCH];
+  st[NAN_R] += kst[K.NAN_R];
+  st[NAN_C] += kst[K.NAN_C];
+  st[INF_R] += kst[K.INF_R];
+  st[INF_C] += kst[K.INF_C];
+  st[CNT_R] += kst[K.CNT_R] + kst[K.BOTH];
+  st[CNT_C] += kst[K.CNT_C] + kst[K.BOTH];
+  if (kst[K.MIN_R] < st[MIN_R]) st[MIN_R] = kst[K.MIN_R];
+  if (kst[K.MAX_R] > st[MAX_R]) st[MAX_R] = kst[K.MAX_R];
+  if (kst[K.MIN_C] < st[MIN_C]) st[MIN_C] = kst[K.MIN_C];
+  if (kst[K.MAX_C] > st[MAX_C]) st[MAX_C] = kst[K.MAX_C];
+  st[S_R] += kst[K.S_R];
+  st[S_R2] += kst[K.S_R2];
+  st[S_C] += kst[K.S_C];
+  st[S_C2] += kst[K.S_C2];
+  return out;
+}
+
 /**
  * Counts |diff| values by their float32 exponent byte: values are ≥ 0 or NaN, so the top bits
  * are the exponent. Slot 256 counts exact zeros ((b − 1) >>> 31 is 1 only for b = 0), so the
  * loop has no data-dependent branch; bins are folded from the 257 slots in finish().
  */
-function countExponents(bits: Uint32Array, slots: Float64Array): void {
+export function countExponents(bits: Uint32Array, slots: Float64Array): void {
   for (let k = 0; k < bits.length; k++) {
     const b = bits[k];
     slots[(b >>> 23) | (((b - 1) >>> 31) << 8)]++;
   }
+}
+
+/** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
+export function foldHistogram(slots: Float64Array): DiffHistogram {
+  const lo = HIST_MIN_EXP + 127;
+  const hi = HIST_MAX_EXP + 127;
+  const counts: number[] = [];
+  for (let e = lo; e < hi; e++) counts.push(slots[e]);
+  let below = 0;
+  for (let e = 0; e < lo; e++) below += slots[e];
+  let above = 0;
+  for (let e = hi; e < 255; e++) above += slots[e];
+  return { minExp: HIST_MIN_EXP, maxExp: HIST_MAX_EXP, counts, zero: slots[256], below, above };
 }
 
 export class MetricAccumulator {
@@ -176,8 +231,6 @@ export class MetricAccumulator {
   update(ref: Chunk, cand: Chunk): Float32Array {
     const len = ref.length;
     if (cand.length !== len) throw new Error('internal: misaligned chunks');
-    if (this.scratch.length < len) this.scratch = new Float32Array(len);
-    const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
     if (this.firstR.length < FIRST_N) {
       for (let k = 0; k < len && this.firstR.length < FIRST_N; k++) {
         this.firstR.push(ref[k]);
@@ -194,23 +247,13 @@ export class MetricAccumulator {
       st[SHIFT_C] = firstFinite(cand);
       if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
     }
+    const k = ref instanceof Float32Array && cand instanceof Float32Array ? kernels() : null;
+    if (k) return accumulateSimd(k, ref as Float32Array, cand as Float32Array, st, this.slots);
+    if (this.scratch.length < len) this.scratch = new Float32Array(len);
+    const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
     accumulate(ref, cand, out, st);
     countExponents(new Uint32Array(out.buffer, out.byteOffset, out.length), this.slots);
     return out;
-  }
-
-  /** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
-  private histogram(): DiffHistogram {
-    const lo = HIST_MIN_EXP + 127;
-    const hi = HIST_MAX_EXP + 127;
-    const slots = this.slots;
-    const counts: number[] = [];
-    for (let e = lo; e < hi; e++) counts.push(slots[e]);
-    let below = 0;
-    for (let e = 0; e < lo; e++) below += slots[e];
-    let above = 0;
-    for (let e = hi; e < 255; e++) above += slots[e];
-    return { minExp: HIST_MIN_EXP, maxExp: HIST_MAX_EXP, counts, zero: slots[256], below, above };
   }
 
   finish(shape: readonly number[]): MetricValues {
@@ -240,7 +283,7 @@ export class MetricAccumulator {
       inf_cand: st[INF_C],
       ref_stats: sideStats(st[CNT_R], st[MIN_R], st[MAX_R], st[SHIFT_R], st[S_R], st[S_R2], this.firstR),
       cand_stats: sideStats(st[CNT_C], st[MIN_C], st[MAX_C], st[SHIFT_C], st[S_C], st[S_C2], this.firstC),
-      histogram: this.histogram(),
+      histogram: foldHistogram(this.slots),
     };
   }
 }
@@ -250,7 +293,7 @@ function firstFinite(a: Chunk): number {
   return NaN;
 }
 
-function sideStats(cnt: number, min: number, max: number, shift: number, s: number, s2: number, first: number[]): SideStats {
+export function sideStats(cnt: number, min: number, max: number, shift: number, s: number, s2: number, first: number[]): SideStats {
   const firstJson = first.map(finiteOrNull);
   if (cnt === 0) return { min: null, max: null, mean: null, std: null, first: firstJson };
   const m = s / cnt;

@@ -30,9 +30,11 @@ export type LayoutTransform =
 
 /**
  * pass: within its tolerance; drift: outside it but carrying the error it received (no jump,
- * within the noise floor); diverged: this pair introduces error (see verdict.ts).
+ * within the noise floor); diverged: this pair introduces error (see verdict.ts);
+ * not_compared: a dtype that cannot be decoded (F4, F6, F8_E8M0, FNUZ float8s, UNKNOWN):
+ * never a failure, never the first divergence (`verdict_why` and `reason` say which side).
  */
-export type Verdict = 'pass' | 'drift' | 'diverged';
+export type Verdict = 'pass' | 'drift' | 'diverged' | 'not_compared';
 
 /**
  * Why the pair's layout transform was used: `shape` the shapes decide it; `convention` the
@@ -208,7 +210,7 @@ export interface ReportJson {
   readonly first_divergence: string | null;
   /** The first pair outside its tolerance (drift or diverged). */
   readonly first_outside_tolerance: string | null;
-  readonly verdicts: { readonly pass: number; readonly drift: number; readonly diverged: number };
+  readonly verdicts: { readonly pass: number; readonly drift: number; readonly diverged: number; readonly not_compared: number };
   /** --strict: every pair outside its tolerance is diverged. */
   readonly strict: boolean;
   readonly noise_floor: { readonly path: string; readonly factor: number; readonly pairs: number } | null;

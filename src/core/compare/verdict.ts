@@ -12,6 +12,8 @@
 //   floor for the pair, an error above floorFactor × the reference's own run-to-run error.
 //   With a floor the floor rule replaces the jump rule for that pair. --strict: every pair
 //   outside its tolerance is diverged (the rule before verdicts existed).
+// - not_compared: set by the engine for a dtype it cannot decode; kept as is, never a failure,
+//   never the first divergence, and no point of the error growth's baseline.
 import type { ErrorGrowth, GrowthPoint, PairResult, ReportJson, Verdict } from './types';
 
 /** A jump multiplies rel_l2 by at least this much over the largest earlier rel_l2. */
@@ -38,7 +40,7 @@ export interface PairVerdict {
 export interface Judged {
   readonly pairs: PairResult[];
   readonly growth: ErrorGrowth;
-  readonly counts: { readonly pass: number; readonly drift: number; readonly diverged: number };
+  readonly counts: { readonly pass: number; readonly drift: number; readonly diverged: number; readonly not_compared: number };
   readonly firstDivergence: string | null;
   readonly firstOutsideTolerance: string | null;
 }
@@ -75,7 +77,10 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
     const floorRatio = floor === undefined || floor === null || e === null ? null : e / Math.max(floor, TINY);
     let verdict: Verdict;
     let why: string;
-    if (p.reason !== undefined) {
+    if (p.verdict === 'not_compared') {
+      verdict = 'not_compared';
+      why = p.verdict_why ?? p.reason ?? 'not compared';
+    } else if (p.reason !== undefined) {
       verdict = 'diverged';
       why = p.reason;
     } else if (p.layout_why === 'values') {
@@ -126,10 +131,10 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
       maxName = p.name;
     }
   }
-  const counts = { pass: 0, drift: 0, diverged: 0 };
+  const counts = { pass: 0, drift: 0, diverged: 0, not_compared: 0 };
   for (const p of pairs) counts[p.verdict]++;
   const first = pairs.find((p) => p.verdict === 'diverged');
-  const outside = pairs.find((p) => p.verdict !== 'pass');
+  const outside = pairs.find((p) => p.verdict === 'drift' || p.verdict === 'diverged');
   let pattern: ErrorGrowth['pattern'] = 'none';
   if (first) {
     const i = pairs.indexOf(first);

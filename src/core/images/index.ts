@@ -3,9 +3,10 @@
 export type * from './types';
 export { decodePng, readPng, encodePng, MAX_PIXELS } from './png';
 export {
-  imageDiff, ssimRgb, goldenRatio, goldenCurve, goldenMismatches, jointHistogram, pixelMismatchMask, pixelAbsDiff,
+  imageDiff, goldenRatio, goldenCurve, goldenMismatches, jointHistogram, pixelMismatchMask, pixelAbsDiff,
   pixelSignedDiff, checkSameSize, GOLDEN_DEFAULTS, type ImageDiffOptions,
 } from './imageDiff';
+export { ssimRgb, SSIM_METHODS, type SsimMethod } from './ssim';
 export { HeatmapAccumulator, heatGeometry, maxPool, MAX_SIDE, type HeatGeometry, type GeometryHints } from './heatmap';
 export { colormap, colormapTable, legendFor, chooseRange, normalizer, formatValue, NAN_COLOR } from './colormap';
 export { renderHeatmap, tile, autoZoom } from './render';

@@ -87,10 +87,13 @@ export interface ImageDiffResult {
   /** Over R, G, B with data range 255; null when the images are identical. */
   readonly psnr: number | null;
   /**
-   * Mean SSIM over R, G, B (Gaussian 11×11 window, σ 1.5, K1 0.01, K2 0.03, range 255);
-   * null when a side is under 11 px (no full window fits).
+   * Mean SSIM over R, G, B, as `ssim_method` defines it (ssim.ts): 'gaussian' (11×11 window,
+   * σ 1.5, population covariance, K1 0.01, K2 0.03, range 255; the default) or 'uniform'
+   * (scikit-image's default call: 7×7, sample covariance); null when a side is smaller than
+   * the window or SSIM was skipped.
    */
   readonly ssim: number | null;
+  readonly ssim_method: 'gaussian' | 'uniform';
   /** Over R, G, B. */
   readonly max_abs: number;
   readonly mean_abs: number;

@@ -107,7 +107,8 @@ export function cliFiles(root: string, model: string): string[] {
  */
 export function isNotImageGenerator(root: string, model: string): boolean {
   const clis = cliFiles(root, model);
-  return clis.length > 0 && !clis.some((c) => readMasked(c)?.masked.some((l) => /\.add_image_generator_arguments\s*\(/.test(l)));
+  // A CLI named like a generator (`<model>_generate.py`) counts as one even while it is a stub.
+  return clis.length > 0 && !clis.some((c) => /generate/.test(c.split(/[\\/]/).pop()!) || readMasked(c)?.masked.some((l) => /\.add_image_generator_arguments\s*\(/.test(l)));
 }
 
 /** Whether step callbacks apply: the package runs a diffusion loop (it has a latent creator) or is not known to be a non-generator. */

@@ -1,7 +1,11 @@
 // Decoding of raw little-endian element bytes to float. Reusable outside the readers
 // (compare engine, viewers). Tables make f16 and f8 a single lookup per element.
 import type { DType, FloatChunk } from './types';
-import { dtypeBytes } from './dtypes';
+import { dtypeBytes, isComplex } from './dtypes';
+import { kernels } from '../kernels';
+
+/** Below this many elements the SIMD kernel's copies cost more than they save. */
+const KERNEL_MIN = 4096;
 
 /** IEEE 754 half → float. */
 export function f16ToF32(h: number): number {
@@ -71,7 +75,7 @@ function scratch32(n: number): Float32Array {
   return new Float32Array(b.buffer, b.byteOffset, n);
 }
 
-/** The output array type for a dtype: F64 stays double, everything else is float32. */
+/** The output array type for a dtype: F64 and C128 stay double, everything else is float32. */
 export function allocFloat(dtype: DType, n: number, wideInts = false): FloatChunk {
   return outputIsFloat64(dtype, wideInts) ? new Float64Array(n) : new Float32Array(n);
 }
@@ -79,6 +83,7 @@ export function allocFloat(dtype: DType, n: number, wideInts = false): FloatChun
 /**
  * Decodes `count` little-endian elements from `bytes` to float. F32/F64 whose bytes are
  * aligned come back as a zero-copy view of `bytes`; everything else is a new array.
+ * C64/C128 come as `2 * count` interleaved (re, im) floats (float32 / float64), also a view.
  */
 export function decodeLE(dtype: DType, bytes: Uint8Array, count: number, wideInts = false): FloatChunk {
   const size = dtypeBytes(dtype);
@@ -92,17 +97,31 @@ export function decodeLE(dtype: DType, bytes: Uint8Array, count: number, wideInt
       return new Float32Array(buf, off, count);
     case 'F64':
       return new Float64Array(buf, off, count);
+    case 'C64':
+      return new Float32Array(buf, off, 2 * count);
+    case 'C128':
+      return new Float64Array(buf, off, 2 * count);
     case 'BF16': {
       const src = new Uint16Array(buf, off, count);
       const out = scratch32(count);
+      const k = count >= KERNEL_MIN ? kernels() : null;
+      if (k) {
+        k.halfToF32('BF16', src, out);
+        return out;
+      }
       const bits = new Uint32Array(out.buffer, out.byteOffset, count);
       for (let i = 0; i < count; i++) bits[i] = src[i] << 16;
       return out;
     }
     case 'F16': {
-      const t = (f16Table ??= table(65536, f16ToF32));
       const src = new Uint16Array(buf, off, count);
       const out = scratch32(count);
+      const k = count >= KERNEL_MIN ? kernels() : null;
+      if (k) {
+        k.halfToF32('F16', src, out);
+        return out;
+      }
+      const t = (f16Table ??= table(65536, f16ToF32));
       for (let i = 0; i < count; i++) out[i] = t[src[i]];
       return out;
     }
@@ -156,7 +175,8 @@ export function decode(dtype: DType, bytes: Uint8Array, count: number, littleEnd
   const size = dtypeBytes(dtype);
   if (!littleEndian && size > 1) {
     const copy = bytes.slice(0, count * size);
-    swapBytes(copy, size);
+    // a complex element is two floats, each swapped on its own
+    swapBytes(copy, isComplex(dtype) ? size / 2 : size);
     return decodeLE(dtype, copy, count, wideInts);
   }
   return decodeLE(dtype, bytes, count, wideInts);
@@ -164,5 +184,30 @@ export function decode(dtype: DType, bytes: Uint8Array, count: number, littleEnd
 
 /** The array type `decode` returns for a dtype. */
 export function outputIsFloat64(dtype: DType, wideInts = false): boolean {
-  return dtype === 'F64' || (wideInts && (dtype === 'I32' || dtype === 'U32' || dtype === 'I64' || dtype === 'U64'));
+  return dtype === 'F64' || dtype === 'C128' || (wideInts && (dtype === 'I32' || dtype === 'U32' || dtype === 'I64' || dtype === 'U64'));
+}
+
+/**
+ * |z| of interleaved (re, im) pairs: one value per element, float32 for a Float32Array input
+ * (rounded once from the double result, like NumPy's `abs` of complex64), float64 otherwise.
+ * A NaN part gives NaN unless the other part is infinite (then +inf), as `np.abs` does.
+ */
+export function complexMagnitude(pairs: FloatChunk): FloatChunk {
+  const n = pairs.length >> 1;
+  const out = pairs instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = complexAbs(pairs[2 * k], pairs[2 * k + 1]);
+  return out;
+}
+
+/** |re + i·im| in float64; overflow, underflow and non-finite parts take Math.hypot's careful path. */
+export function complexAbs(re: number, im: number): number {
+  const s = re * re + im * im;
+  return s < 1e300 && s > 1e-300 ? Math.sqrt(s) : Math.hypot(re, im);
+}
+
+/** Real values as interleaved (re, im) pairs with im = 0, in the same array type. */
+export function realAsComplex(values: FloatChunk): FloatChunk {
+  const out = values instanceof Float32Array ? new Float32Array(2 * values.length) : new Float64Array(2 * values.length);
+  for (let k = 0; k < values.length; k++) out[2 * k] = values[k];
+  return out;
 }

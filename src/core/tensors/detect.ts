@@ -7,14 +7,15 @@ import type { Entry, OpenOptions } from './source';
 import { readShardIndex } from './sharded';
 import { readZipTensors } from './zipTensors';
 
-export async function readFileEntries(path: string, pool: FilePool, options: OpenOptions, stem: string): Promise<Entry[]> {
+/** `indexChain`: the real paths of the sharded indexes that led here (to refuse a cycle). */
+export async function readFileEntries(path: string, pool: FilePool, options: OpenOptions, stem: string, indexChain: readonly string[] = []): Promise<Entry[]> {
   const ref = await pool.get(path);
   // one read serves detection and, for most safetensors files, the whole JSON header
   const head = await ref.readUpTo(0, 1 << 16);
   if (isNpyMagic(head)) return readNpy(ref, stem, options.npyV1Dtype);
   if (head[0] === 0x50 && head[1] === 0x4b) return readZip(ref, options);
   if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes, head);
-  if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) return readShardIndex(ref, pool, options);
+  if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) return readShardIndex(ref, pool, options, indexChain);
   // Unrecognised content: let the extension pick the reader, so a broken file gets that
   // format's precise error (truncated header, bad magic) instead of "unknown format".
   const lower = path.toLowerCase();

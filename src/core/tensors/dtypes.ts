@@ -10,7 +10,7 @@ const BITS: Record<DType, number> = {
 
 const DECODABLE = new Set<DType>([
   'BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64',
-  'F16', 'BF16', 'F32', 'F64', 'F8_E4M3', 'F8_E5M2',
+  'F16', 'BF16', 'F32', 'F64', 'F8_E4M3', 'F8_E5M2', 'C64', 'C128',
 ]);
 
 export const ALL_DTYPES = Object.keys(BITS) as DType[];
@@ -31,6 +31,11 @@ export function dtypeBytes(d: DType): number {
 
 export function isDecodable(d: DType): boolean {
   return DECODABLE.has(d);
+}
+
+/** Complex dtypes: two floats (re, im) per element. */
+export function isComplex(d: DType): boolean {
+  return d === 'C64' || d === 'C128';
 }
 
 /** Bytes taken by `numel` elements, or NaN when that is not an exact safe integer. */

@@ -13,7 +13,9 @@
 // - skipped: hidden files and folders, files without a tensor extension, training_args.bin;
 // - when a name is already taken, the later tensor becomes `<relative file>:<name>`, and if
 //   that is taken too, `<relative file>:<name>#2`, `#3`, …
-import { readFile, readdir, stat } from 'node:fs/promises';
+// - a symlinked folder that contains the folder it is in (`ln -s . loop`, `ln -s .. up`) is a
+//   loop: refused with an error naming the link, before anything is walked twice.
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { TensorInfo } from './types';
 import type { FilePool } from './file';
@@ -38,7 +40,8 @@ interface ManifestLine {
 
 async function listFiles(root: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  /** `real`: dir's real path, to tell a symlinked folder that contains it (a loop). */
+  const walk = async (dir: string, depth: number, real: string): Promise<void> => {
     let items;
     try {
       items = await readdir(dir, { withFileTypes: true });
@@ -59,14 +62,25 @@ async function listFiles(root: string): Promise<string[]> {
         isDir = !!st?.isDirectory();
         isFile = !!st?.isFile();
       }
-      if (isDir && depth < MAX_DEPTH) await walk(p, depth + 1);
+      if (isDir && depth < MAX_DEPTH) {
+        let target = join(real, it.name);
+        if (it.isSymbolicLink()) {
+          target = await realpath(p).catch((e) => {
+            throw new FileNotReadable(p, describeFsError(e));
+          });
+          if (real === target || real.startsWith(target.endsWith(sep) ? target : target + sep)) {
+            throw new FileNotReadable(p, `symlink loop: it points to ${quote(target)}, which contains it; remove the link or open a folder without it`);
+          }
+        }
+        await walk(p, depth + 1, target);
+      }
       else if (isFile) {
         out.push(p);
         if (out.length > MAX_FILES) throw new FileNotReadable(root, `more than ${MAX_FILES.toLocaleString('en-US')} files; open a smaller folder`);
       }
     }
   };
-  await walk(root, 0);
+  await walk(root, 0, await realpath(root).catch(() => root));
   return out;
 }
 

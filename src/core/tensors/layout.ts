@@ -8,8 +8,8 @@
 //   sorts them and reads them as coalesced runs of at most `windowBytes`. Memory stays
 //   bounded by the window plus two chunks; speed drops with the scatter of the layout.
 import type { DType, FloatChunk } from './types';
-import { dtypeBytes } from './dtypes';
-import { decode } from './decode';
+import { dtypeBytes, isComplex } from './dtypes';
+import { complexMagnitude, decode, realAsComplex } from './decode';
 
 export interface ByteSource {
   /** The file named in errors. */
@@ -33,6 +33,8 @@ export interface StreamOptions {
   readonly chunkElements?: number;
   readonly signal?: AbortSignal;
   readonly float64?: boolean;
+  /** Interleaved (re, im) pairs for every dtype (see ChunkOptions.complex). */
+  readonly complex?: boolean;
   readonly windowBytes?: number;
 }
 
@@ -77,6 +79,11 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const window = Math.max(es, opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const signal = opts.signal;
   const wide = !!opts.float64;
+  // complex tensors come as |z| unless pairs were asked for; real ones as pairs only when asked
+  const complexIn = isComplex(p.dtype);
+  const convert = (values: FloatChunk): FloatChunk =>
+    complexIn ? (opts.complex ? values : complexMagnitude(values)) : opts.complex ? realAsComplex(values) : values;
+  const decodeAs = (bytes: Uint8Array, cnt: number): FloatChunk => convert(decode(p.dtype, bytes, cnt, p.littleEndian, wide));
   if (n === 0) return;
   if (isCContiguous(p.shape, p.strides)) {
     // one read ahead: the next chunk comes off the disk while the caller works on this one
@@ -91,7 +98,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
       const cnt = Math.min(chunk, n - start);
       const bytes = await next;
       if (start + chunk < n) next = fetch(start + chunk);
-      yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
+      yield decodeAs(bytes, cnt);
     }
     return;
   }
@@ -110,7 +117,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
       const bytes = new Uint8Array(cnt * es);
       if (tiled) gatherRowsTiled(all, p.shape, strides, start / inner, cnt / inner, es, bytes);
       else gatherFrom(all, 0, p.shape, strides, start, cnt, es, bytes);
-      yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
+      yield decodeAs(bytes, cnt);
     }
     return;
   }
@@ -119,7 +126,7 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
     signal?.throwIfAborted();
     const cnt = Math.min(step, n - start);
     const bytes = await scatterRead(p, start, cnt, es, window, signal);
-    yield decode(p.dtype, bytes, cnt, p.littleEndian, wide);
+    yield decodeAs(bytes, cnt);
   }
 }
 

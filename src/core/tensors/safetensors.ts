@@ -31,10 +31,11 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   const json = head && head.length >= 8 + n ? head.subarray(8, 8 + n) : await ref.read(8, n, 'the header');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(json);
   } catch {
     throw new BadHeader(file, 'header is not valid UTF-8');
   }
+  checkRawHeader(file, text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -143,4 +144,19 @@ function parseEntrySlow(file: string, name: string, value: unknown): Raw {
 /** Bits per element for the whole-bytes check; only the sub-byte types matter there. */
 function dtypeBitsOf(d: DType): number {
   return d === 'F4' ? 4 : d === 'F6_E2M3' || d === 'F6_E3M2' ? 6 : 8;
+}
+
+/**
+ * What JSON.parse cannot see but the reference loader (Rust, serde) refuses: a byte-order mark,
+ * `__metadata__` twice (the last would silently win), and dimensions or offsets written as
+ * floats (`4.0`, `1e3`). A key is matched with its quotes, so a tensor name that contains
+ * `"shape"` (escaped as `\"shape\"`) is not mistaken for one.
+ */
+function checkRawHeader(file: string, text: string): void {
+  if (text.charCodeAt(0) === 0xfeff) throw new BadHeader(file, 'header starts with a byte-order mark (U+FEFF), which safetensors does not allow');
+  if ((text.match(/"__metadata__"\s*:/g) ?? []).length > 1) throw new BadHeader(file, 'header has __metadata__ more than once');
+  for (const m of text.matchAll(/(?<!\\)"(shape|data_offsets)"\s*:\s*\[([^\]]*)\]/g)) {
+    const bad = m[2].split(',').map((x) => x.trim()).find((x) => x !== '' && !/^\d+$/.test(x));
+    if (bad !== undefined) throw new BadHeader(file, `${m[1]} holds ${JSON.stringify(bad.slice(0, 40))}, not a non-negative integer`);
+  }
 }

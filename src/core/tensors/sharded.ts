@@ -1,6 +1,7 @@
 // Sharded checkpoints: `*.safetensors.index.json` / `pytorch_model.bin.index.json` map each
 // tensor to a shard file next to the index. Listing reads each shard's header once.
-import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FilePool, FileRef } from './file';
 import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
 import type { Entry, OpenOptions } from './source';
@@ -46,13 +47,20 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
   return { shards, weightMap };
 }
 
-export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
+const real = (p: string): Promise<string> => realpath(p).catch(() => p);
+
+/** `chain`: the real paths of the indexes that listed this one as a shard (a cycle is refused). */
+export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions, chain: readonly string[] = []): Promise<Entry[]> {
   const index = await parseShardIndex(ref);
+  const here = [...chain, await real(ref.path)];
   const byShard = new Map<string, Map<string, Entry>>();
   const load = async (shard: string): Promise<void> => {
+    const at = here.indexOf(await real(shard));
+    if (at === here.length - 1) throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
+    if (at >= 0) throw new BadIndex(ref.path, `indexes name each other in a cycle (${[...here.slice(at), here[at]].map((p) => quote(basename(p))).join(' → ')}); an index must name tensor files`);
     let entries: Entry[];
     try {
-      entries = await readFileEntries(shard, pool, options, '');
+      entries = await readFileEntries(shard, pool, options, '', here);
     } catch (e) {
       if (e instanceof FileNotReadable) throw new BadIndex(ref.path, `lists shard ${quote(shard)}, which cannot be read (${e.reason})`);
       throw e;

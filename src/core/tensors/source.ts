@@ -69,7 +69,7 @@ export class EntrySource implements TensorSource {
     yield* streamPlacement(p, { ...options, windowBytes: this.windowBytes });
   }
 
-  async read(name: string, options: { maxElements?: number; float64?: boolean } = {}): Promise<FloatChunk> {
+  async read(name: string, options: { maxElements?: number; float64?: boolean; complex?: boolean } = {}): Promise<FloatChunk> {
     const e = this.entry(name);
     const max = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
     if (e.info.numel > max) {
@@ -78,9 +78,9 @@ export class EntrySource implements TensorSource {
         `tensor ${quote(name)} has ${e.info.numel.toLocaleString('en-US')} elements, more than the ${max.toLocaleString('en-US')} read() allows; stream it with chunks()`,
       );
     }
-    const out = allocFloat(e.info.dtype, e.info.numel, options.float64);
+    const out = allocFloat(e.info.dtype, e.info.numel * (options.complex ? 2 : 1), options.float64);
     let at = 0;
-    for await (const c of this.chunks(name, { float64: options.float64 })) {
+    for await (const c of this.chunks(name, { float64: options.float64, complex: options.complex })) {
       out.set(c, at);
       at += c.length;
     }

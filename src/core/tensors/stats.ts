@@ -4,6 +4,7 @@
 // values and squares shifted by one of its values, so they do not cancel), and chunks are
 // merged with Chan's formula.
 import type { FloatChunk, TensorSource } from './types';
+import { kernels } from '../kernels';
 
 export interface TensorStats {
   readonly min: number | null;
@@ -41,12 +42,15 @@ export class StatsAccumulator {
         break;
       }
     }
+    // The SIMD kernel (float32 only) does it all in one pass: min/max over non-NaN values,
+    // shifted sums over finite values in fast32's two lanes, NaN and non-finite counts.
+    const simd = c instanceof Float32Array ? kernels() : null;
+    if (simd) return this.merge(simd.statsF32(c as Float32Array, shift), len, shift);
     // most chunks are all finite: a branch-free, two-lane loop; a NaN or inf shows up as a
     // non-finite sum, and then the chunk is counted again by the careful loop
     let k = c instanceof Float32Array ? fast32(c, shift) : fast64(c, shift);
     if (!Number.isFinite(k.s1 + k.s2)) k = c instanceof Float32Array ? kernel32(c, shift) : kernel64(c, shift);
     let { lo, hi } = k;
-    const cnt = len - k.bad;
     let nan = 0;
     if (k.bad > 0) {
       for (let i = 0; i < len; i++) {
@@ -56,6 +60,13 @@ export class StatsAccumulator {
         else if (v === -Infinity) lo = -Infinity;
       }
     }
+    this.merge({ lo, hi, s1: k.s1, s2: k.s2, bad: k.bad, nan }, len, shift);
+  }
+
+  /** Merges one chunk's partial (lo/hi over non-NaN values) with Chan's formula. */
+  private merge(k: Partial & { nan: number }, len: number, shift: number): void {
+    const { lo, hi, nan } = k;
+    const cnt = len - k.bad;
     const inf = k.bad - nan;
     if (cnt > 0) {
       const mu = shift + k.s1 / cnt;

@@ -26,7 +26,7 @@ export interface TensorInfo {
 
 /**
  * Values in row-major (C) order of the logical shape, whatever the on-disk order.
- * F64 tensors come as Float64Array, everything else as Float32Array.
+ * F64 and C128 tensors come as Float64Array, everything else as Float32Array.
  */
 export type FloatChunk = Float32Array | Float64Array;
 
@@ -40,6 +40,12 @@ export interface ChunkOptions {
    * 2^53, instead of rounding them to float32. Other dtypes are unaffected.
    */
   readonly float64?: boolean;
+  /**
+   * Return every tensor as interleaved (re, im) pairs, 2 numbers per element: complex dtypes
+   * as stored, real dtypes with im = 0. Without it a complex tensor (C64, C128) comes as its
+   * magnitudes |z|, one number per element, like every other dtype.
+   */
+  readonly complex?: boolean;
 }
 
 /** A lazy view of one or more tensor files. */
@@ -52,7 +58,7 @@ export interface TensorSource {
   /** Streams a tensor's values in row-major order, converted to float. */
   chunks(name: string, options?: ChunkOptions): AsyncIterable<FloatChunk>;
   /** Reads a whole (small) tensor; refuses above `maxElements` (default 64M). */
-  read(name: string, options?: { maxElements?: number; float64?: boolean }): Promise<FloatChunk>;
+  read(name: string, options?: { maxElements?: number; float64?: boolean; complex?: boolean }): Promise<FloatChunk>;
   /** Releases file handles. */
   close(): Promise<void>;
 }

@@ -123,12 +123,21 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
   return members;
 }
 
-/** Offset of a member's data: after its local header, whose own name/extra lengths count. */
+/**
+ * Offset of a member's data: after its local header, whose own name/extra lengths count. The
+ * local header must name the same member as the central directory (as Python's zipfile checks).
+ */
 export async function memberDataOffset(ref: FileRef, m: ZipMember): Promise<number> {
   const h = await ref.read(m.localOffset, 30, `the local header of ${quote(m.name)}`);
   const dv = new DataView(h.buffer);
   if (dv.getUint32(0, true) !== SIG_LOCAL) throw new BadZip(ref.path, `zip member ${quote(m.name)} has no local header at ${m.localOffset}`);
-  const start = m.localOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
+  const nlen = dv.getUint16(26, true);
+  const start = m.localOffset + 30 + nlen + dv.getUint16(28, true);
+  const nameBytes = await ref.read(m.localOffset + 30, nlen, `the local header of ${quote(m.name)}`);
+  const localName = new TextDecoder(dv.getUint16(6, true) & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
+  if (localName !== m.name) {
+    throw new BadZip(ref.path, `zip member ${quote(m.name)}: its local header names it ${quote(localName)} (the archive is corrupt or crafted)`);
+  }
   if (start + m.compressedSize > ref.size) {
     throw new TruncatedFile(ref.path, `zip member ${quote(m.name)} needs bytes up to ${humanBytes(start + m.compressedSize)} but the file has ${humanBytes(ref.size)}`);
   }
@@ -151,8 +160,33 @@ export async function inflateMember(ref: FileRef, m: ZipMember, cap: number): Pr
     throw new BadZip(ref.path, `zip member ${quote(m.name)} does not inflate (${(e as Error).message})`);
   }
   if (out.length !== m.size) throw new BadZip(ref.path, `zip member ${quote(m.name)} inflated to ${humanBytes(out.length)}, declared ${humanBytes(m.size)}`);
-  if (crc32(out) >>> 0 !== m.crc >>> 0) throw new BadZip(ref.path, `zip member ${quote(m.name)} fails its CRC check`);
+  const got = crc32(out) >>> 0;
+  if (got !== m.crc >>> 0) throw crcMismatch(ref, m, got);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+const CRC_CHUNK = 16 * 1024 * 1024;
+
+function crcMismatch(ref: FileRef, m: ZipMember, got: number): BadZip {
+  const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+  return new BadZip(ref.path, `Bad CRC-32 for zip member ${quote(m.name)} (recorded ${hex(m.crc)}, data has ${hex(got)}): the file is corrupt`);
+}
+
+/** Reads the whole of a small stored member and checks its CRC-32. */
+export async function readStoredMember(ref: FileRef, m: ZipMember, what: string): Promise<Uint8Array> {
+  const bytes = await ref.read(await memberDataOffset(ref, m), m.size, what);
+  const got = crc32(bytes) >>> 0;
+  if (got !== m.crc >>> 0) throw crcMismatch(ref, m, got);
+  return bytes;
+}
+
+/** Checks a stored member's CRC-32 by streaming it in bounded chunks (NumPy checks it on every load). */
+async function checkStoredCrc(ref: FileRef, m: ZipMember, start: number): Promise<void> {
+  let crc = 0;
+  for (let p = 0; p < m.size; p += CRC_CHUNK) {
+    crc = crc32(await ref.read(start + p, Math.min(CRC_CHUNK, m.size - p), `zip member ${quote(m.name)}`), crc);
+  }
+  if (crc >>> 0 !== m.crc >>> 0) throw crcMismatch(ref, m, crc);
 }
 
 /**
@@ -218,7 +252,10 @@ export class InflateCache {
   }
 }
 
-/** A member's bytes as a ByteSource: stored members are read in place, deflated ones inflated (cached). */
+/**
+ * A member's bytes as a ByteSource: stored members are read in place (their CRC-32 checked once,
+ * before the first data read), deflated ones inflated (cached, checked when inflated).
+ */
 export function memberSource(ref: FileRef, m: ZipMember, cache: InflateCache): ByteSource {
   let start: Promise<number> | undefined;
   return {
@@ -226,7 +263,10 @@ export function memberSource(ref: FileRef, m: ZipMember, cache: InflateCache): B
     read: async (position, n) => {
       if (position < 0 || position + n > m.size) throw new TruncatedFile(ref.path, `read past the end of zip member ${quote(m.name)}`);
       if (m.method === 8) return (await cache.get(ref, m)).slice(position, position + n);
-      start ??= memberDataOffset(ref, m);
+      start ??= memberDataOffset(ref, m).then(async (at) => {
+        await checkStoredCrc(ref, m, at);
+        return at;
+      });
       return ref.read((await start) + position, n, `zip member ${quote(m.name)}`);
     },
   };

@@ -8,7 +8,7 @@ import { isCContiguous, spanElements, type Placement } from './layout';
 import { npyInfo, npyPlacement, readNpyHeader } from './npy';
 import { flattenTensors, loadPickle } from './pickle';
 import type { Entry, OpenOptions } from './source';
-import { DEFAULT_MAX_INFLATED, InflateCache, deflatedPrefixReader, inflateMember, memberDataOffset, memberSource, readZipDirectory, type ZipMember } from './zip';
+import { DEFAULT_MAX_INFLATED, InflateCache, deflatedPrefixReader, inflateMember, memberDataOffset, memberSource, readStoredMember, readZipDirectory, type ZipMember } from './zip';
 
 /** Cap on data.pkl; a 3,000-tensor checkpoint's pickle is a few hundred KB. */
 export const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
@@ -53,12 +53,12 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
   const cache = new InflateCache(options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED);
   let pickleBytes: Uint8Array;
   if (pkl.method === 8) pickleBytes = await inflateMember(ref, pkl, maxPickle);
-  else pickleBytes = await ref.read(await memberDataOffset(ref, pkl), pkl.size, 'data.pkl');
+  else pickleBytes = await readStoredMember(ref, pkl, 'data.pkl');
   let littleEndian = true;
   const bo = byName.get(`${prefix}byteorder`);
   if (bo) {
     if (bo.size > 16) throw new BadZip(file, 'byteorder record is too long');
-    const text = new TextDecoder().decode(bo.method === 8 ? await inflateMember(ref, bo, 16) : await ref.read(await memberDataOffset(ref, bo), bo.size, 'byteorder'));
+    const text = new TextDecoder().decode(bo.method === 8 ? await inflateMember(ref, bo, 16) : await readStoredMember(ref, bo, 'byteorder'));
     if (text !== 'little' && text !== 'big') throw new BadZip(file, `byteorder record says ${quote(text)}`);
     littleEndian = text === 'little';
   }

@@ -32,6 +32,7 @@ import { addEvidence, checkOffVerified, createPort, EvidenceLink, itemState, ITE
 import { ALL_ITEMS, findItem, phaseOf } from '../../core/checklist/workflow';
 import { repoState } from '../../core/runners/git';
 import { ChecklistStore, PortEntry } from './store';
+import { showReportText } from '../reportDocs';
 import { ChecklistNode, ChecklistTree, VIEW_ID } from './tree';
 
 export const CHECKLIST_COMMANDS = {
@@ -311,8 +312,7 @@ export class ChecklistCommands {
     const target = isObj(arg) && typeof arg.target === 'string' ? arg.target : 'both';
     if (target === 'clipboard' || target === 'both') await vscode.env.clipboard.writeText(md);
     if (target === 'document' || target === 'both') {
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
-      await vscode.window.showTextDocument(doc, { preview: false });
+      await showReportText(`${entry.state.port.model} checklist.md`, md);
     }
     if (target !== 'document') vscode.window.setStatusBarMessage(`$(clippy) Checklist of ${entry.state.port.model} copied as Markdown`, 4000);
     return md;

@@ -32,6 +32,7 @@ export interface ChecklistChange {
 }
 
 const NO_PORTS: ReadonlySet<string> = new Set();
+const CURRENT_PORT_KEY = 'mfluxPort.currentPort';
 
 export function portKey(repo: string, model: string): string {
   return `${repo}\u0000${model}`;
@@ -61,7 +62,9 @@ export class ChecklistStore implements vscode.Disposable {
   private loaded: Promise<void> = Promise.resolve();
   private currentKey: string | undefined;
 
-  constructor() {
+  /** `memory` (the workspace state) remembers the current port across reloads. */
+  constructor(private readonly memory?: vscode.Memento) {
+    this.currentKey = memory?.get<string>(CURRENT_PORT_KEY);
     this.disposables.push(this.changed, vscode.workspace.onDidChangeWorkspaceFolders(() => this.syncFolders()));
     this.syncFolders();
   }
@@ -79,7 +82,7 @@ export class ChecklistStore implements vscode.Disposable {
     return this.broken;
   }
 
-  /** The port the user works on: the last one selected or started, else the first. */
+  /** The port the user works on: the last one selected, started or switched to, else the first. */
   current(): PortEntry | undefined {
     return this.ports.find((p) => p.key === this.currentKey) ?? this.ports[0];
   }
@@ -88,6 +91,7 @@ export class ChecklistStore implements vscode.Disposable {
     const key = portKey(repo, model);
     if (key === this.currentKey) return;
     this.currentKey = key;
+    void this.memory?.update(CURRENT_PORT_KEY, key);
     this.changed.fire({ structural: false, ports: NO_PORTS });
   }
 

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { relative } from 'node:path';
 import { runFinalizeAudit, type AuditItem } from '../../core/mflux/audit';
 import { scanPort } from '../../core/mflux/portScope';
-import { guarded, showMarkdown, type MfluxContext } from './context';
+import { guarded, type MfluxContext } from './context';
+import { showReportPreview } from '../reportDocs';
 
 function link(root: string, file: string, line?: number): string {
   const uri = vscode.Uri.file(file).with({ fragment: line ? `L${line}` : '' });
@@ -36,7 +37,7 @@ export function registerAudit(ctx: MfluxContext, showFindings: (root: string, mo
     const cfg = ctx.hygieneConfig(vscode.Uri.file(t.root));
     const hygiene = (await scanPort(t.root, { model: t.model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted })).findings.length;
     void showFindings(t.root, t.model);
-    await showMarkdown(auditMarkdown(t.root, t.model, items, hygiene));
+    await showReportPreview(`${t.model} finalize audit.md`, auditMarkdown(t.root, t.model, items, hygiene));
     if (ctx.checklist) void ctx.checklist.store.runChecks(t.root, t.model);
     return { items: items.map((i) => ({ id: i.id, status: i.result.status, reason: i.result.reason })), hygiene };
   }));

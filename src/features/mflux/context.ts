@@ -118,10 +118,3 @@ export function guarded<A extends unknown[]>(fn: (...a: A) => Promise<unknown>):
     }
   };
 }
-
-/** Opens Markdown as an untitled document and shows its preview beside. */
-export async function showMarkdown(content: string): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
-  return doc;
-}

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { coverageDiagnostics, coverageMarkdown, definitionFileOf, dumpCoverage, modelRepoId, staticCoverage, type CoverageReport } from '../../core/mflux/coverageReport';
 import { findSnapshot, listRepos, listSnapshots, locateHfCache } from '../../core/mflux/hfCache';
 import { dumpMapping } from '../../core/mflux/mappingDump';
-import { guarded, isObj, requireTrust, showMarkdown, type MfluxContext } from './context';
+import { guarded, isObj, requireTrust, type MfluxContext } from './context';
+import { showReportPreview } from '../reportDocs';
 
 export class MappingCoverage implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('mfluxPortMappingCoverage');
@@ -51,7 +52,7 @@ export class MappingCoverage implements vscode.Disposable {
       report = await staticCoverage(t.root, t.model, snapshot);
     }
     this.publish(report);
-    if (a.show !== false) await showMarkdown(coverageMarkdown(report, t.root));
+    if (a.show !== false) await showReportPreview(`${t.model} mapping coverage.md`, coverageMarkdown(report, t.root));
     return {
       components: report.components.map((c) => ({ name: c.name, total: c.totalKeys, consumed: c.consumedKeys, unmapped: c.unmappedKeys, unmatched: c.unmatchedPatterns.map((p) => p.pattern) })),
       unresolved: report.unresolved,

@@ -16,6 +16,7 @@ import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
 import { insertDump, newRunnerPair } from './scripts';
 import { FilePreviews } from './preview';
+import type { ChecklistApi } from '../checklist';
 import { MANIFEST_NAME, readManifestFile } from '../../core/capture/manifest';
 
 const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
@@ -27,7 +28,10 @@ export class RunnerCommands implements vscode.Disposable {
   private last?: { sides: Side[]; port: Port };
   private readonly active = new Set<string>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly checklist?: ChecklistApi,
+  ) {}
 
   register(): vscode.Disposable[] {
     const trusted = <A extends unknown[]>(fn: (...a: A) => Promise<unknown>) => async (...a: A) => {
@@ -83,7 +87,14 @@ export class RunnerCommands implements vscode.Disposable {
     return out;
   }
 
+  /**
+   * The current port (the status bar's; Switch Port… changes it), as every command about a
+   * port chooses it; without the checklist, the only port or a pick.
+   */
   private async pickPort(): Promise<Port | undefined> {
+    await this.checklist?.store.ready();
+    const current = this.checklist?.store.current();
+    if (current) return current.state.port;
     const ports = await this.ports();
     if (ports.length === 0) {
       void vscode.window.showErrorMessage('mflux Port: there is no port in this workspace yet. Start one from the Porting Checklist (it creates .mflux-port/<model>.json in the mflux repo).');

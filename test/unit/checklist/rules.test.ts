@@ -91,11 +91,32 @@ test('weightDefinition and weightMapping: missing file, file without content, pr
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /declares no \*WeightDefinition class/);
   assert.deepEqual(ev(r), [`${def}:1`]);
+  // Stubs are not verified: a class without get_components, a get_components returning [].
   put(root, `${PKG}/weights/z_image_weight_definition.py`, 'from a import b\n\n\nclass ZImageWeightDefinition:\n    pass\n');
   r = await check('weightDefinition', root);
+  assert.equal(r.status, 'fail');
+  assert.match(r.reason, /class ZImageWeightDefinition: has no get_components\(\)/);
+  put(root, `${PKG}/weights/z_image_weight_definition.py`, 'class ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return []\n');
+  r = await check('weightDefinition', root);
+  assert.equal(r.status, 'fail');
+  assert.match(r.reason, /:3: get_components\(\) lists no ComponentDefinition/);
+  put(root, `${PKG}/weights/z_image_weight_definition.py`, 'from a import b\n\n\nclass ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae")]\n');
+  r = await check('weightDefinition', root);
   assert.equal(r.status, 'pass');
-  assert.deepEqual(ev(r), [`${def}:4`]);
+  assert.deepEqual(ev(r), [`${def}:4`, `${def}:7`]);
   assert.equal(r.evidence[0].text, 'class ZImageWeightDefinition:');
+  // A prefix other than the package name (as in a package named after its family): found by content.
+  rmSync(def);
+  const short = put(root, `${PKG}/weights/zi_weight_definition.py`, 'from mflux.models.z_image.weights.zi_weight_mapping import ZiWeightMapping\n\n\nclass ZiWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae", mapping_getter=ZiWeightMapping.get_vae_mapping)]\n');
+  r = await check('weightDefinition', root);
+  assert.equal(r.status, 'pass');
+  assert.deepEqual(ev(r), [`${short}:4`, `${short}:7`]);
+  const shortMap = put(root, `${PKG}/weights/zi_weight_mapping.py`, 'class ZiWeightMapping:\n    @staticmethod\n    def get_vae_mapping():\n        return [\n            WeightTarget(to_pattern="a", from_pattern=["a"]),\n        ]\n');
+  r = await check('weightMapping', root);
+  assert.equal(r.status, 'pass');
+  assert.deepEqual(ev(r), [`${shortMap}:5`]);
+  rmSync(short);
+  rmSync(shortMap);
 
   const map = put(root, `${PKG}/weights/z_image_weight_mapping.py`, 'class ZImageWeightMapping:\n    @staticmethod\n    def get_transformer_mapping():\n        return []\n');
   r = await check('weightMapping', root);

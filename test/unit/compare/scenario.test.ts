@@ -53,7 +53,7 @@ test('compare --json - names the buggy module, through the channels-last transfo
   assert.match(by.get('conv_in.weight')?.layout_detail ?? '', /4-D activations of the candidate read through ohwi_to_oihw: 28 of 28 unambiguous pairs/);
   assert.equal(by.get('blocks.0.conv1')?.layout_why, 'shape');
   // downstream of the bug the pairs carry its error: drift, not new divergences
-  assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1 });
+  assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1, not_compared: 0 });
   assert.deepEqual(rep.layout_conventions.map((c) => [c.kind, c.transform, c.learned_from, c.pairs, c.of, c.applied]), [
     ['4-D activations', 'nhwc_to_nchw', '4-D activations', 28, 28, 0],
     ['4-D weights', 'ohwi_to_oihw', '4-D activations', 28, 28, 1],
@@ -98,6 +98,10 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   assert.match(bad.stdout, /unmatched: 0 reference, 0 candidate/);
   for (const n of ['0.to_q', '0.group_norm', '1.to_out']) assert.match(bad.stdout, new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`));
   assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
+  // the HTML report marks them too
+  const marked = join(tmp, 'aligned.html');
+  cli('compare', ref, cand, '--html', marked);
+  assert.match(readFileSync(marked, 'utf8'), /<span class="pairing" title="shape [^"]*">aligned 0\.\d\d<\/span> ↔ attn\.0\.to_q/);
   // and with --no-align they stay unpaired
   assert.match(cli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
   // tolerances loose enough for the bug: everything passes

@@ -44,6 +44,20 @@ test('image-diff --json: fields, exit code from the golden rule, heatmap written
   }
 });
 
+test('image-diff --ssim uniform gives scikit-image\'s default call; a bad method is a usage error', () => {
+  for (const name of ['rgb', 'tiny_changed']) {
+    const e = expected[name];
+    const j = JSON.parse(cli('image-diff', join(dir, e.ref), join(dir, e.cand), '--json', '--ssim', 'uniform').stdout);
+    assert.equal(j.ssim_method, 'uniform');
+    assert.ok(Math.abs(j.ssim - e.ssim_uniform) < 1e-9, `${name}: ${j.ssim} vs ${e.ssim_uniform}`);
+  }
+  const text = cli('image-diff', join(dir, expected.rgb.ref), join(dir, expected.rgb.cand), '--ssim', 'gaussian');
+  assert.match(text.stdout, /^SSIM +0\.\d+ \(gaussian\)$/m);
+  const bad = cli('image-diff', join(dir, expected.rgb.ref), join(dir, expected.rgb.cand), '--ssim', 'box');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: --ssim must be gaussian or uniform, got "box"$/m);
+});
+
 test('image-diff: --rtol and --threshold change the verdict exactly as mflux would', () => {
   const e = expected.rgb;
   const r = cli('image-diff', join(dir, e.ref), join(dir, e.cand), '--json', '--rtol', '0.2', '--threshold', '0.3');

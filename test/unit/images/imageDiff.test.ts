@@ -7,7 +7,7 @@ import { readPng, decodePng } from '../../../src/core/images/png';
 import { goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
 
 interface Expected {
-  ref: string; cand: string; width: number; height: number; psnr: number | null; ssim: number | null;
+  ref: string; cand: string; width: number; height: number; psnr: number | null; ssim: number | null; ssim_uniform: number | null;
   max_abs: number; mean_abs: number; channels: number; golden: Record<string, number>; golden_atol3: number; golden_swapped: number; mask_pixels: number;
 }
 
@@ -29,6 +29,11 @@ for (const [name, e] of Object.entries(expected)) {
     assert.equal(r.height, e.height);
     close(r.psnr, e.psnr, 1e-9, 'psnr');
     close(r.ssim, e.ssim, 1e-9, 'ssim');
+    assert.equal(r.ssim_method, 'gaussian');
+    const u = imageDiff(ref, cand, { ssim: 'uniform' });
+    close(u.ssim, e.ssim_uniform, 1e-9, 'ssim (uniform, scikit-image default call)');
+    assert.equal(u.ssim_method, 'uniform');
+    if (e.ssim !== null && e.ssim !== 1) assert.notEqual(e.ssim, e.ssim_uniform, 'fixture must tell the two SSIMs apart');
     assert.equal(r.max_abs, e.max_abs);
     close(r.mean_abs, e.mean_abs, 1e-12, 'mean_abs');
     // The golden rule is counted, so it must be exact.

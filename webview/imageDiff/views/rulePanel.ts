@@ -70,7 +70,7 @@ export function renderMetrics(): void {
   const m = state.loaded?.metrics;
   const rows: [string, string, string][] = [
     ['PSNR', m ? (m.psnr === null ? '∞ (identical)' : `${m.psnr.toFixed(2)} dB`) : '—', 'Over R, G, B, data range 255'],
-    ['SSIM', m?.ssim === null || m?.ssim === undefined ? '—' : m.ssim.toFixed(4), 'Gaussian 11×11, σ 1.5, mean over R, G, B'],
+    ['SSIM', m?.ssim === null || m?.ssim === undefined ? '—' : m.ssim.toFixed(4), 'Gaussian 11×11, σ 1.5, population covariance (skimage gaussian_weights=True, use_sample_covariance=False), mean over R, G, B'],
     ['max |a−b|', m ? fmt(m.maxAbs) : '—', 'Over R, G, B'],
     ['mean |a−b|', m ? fmt(m.meanAbs) : '—', 'Over R, G, B'],
   ];

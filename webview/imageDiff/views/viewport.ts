@@ -1,8 +1,9 @@
 // The image viewports: reference and candidate side by side (or one composite), synchronised
 // zoom and pan, the zoom buttons, and the empty/error state shown instead of them.
+import type { DecodedImage } from '../../../src/protocol/imageDiff';
 import { ce, cssVar, fitCanvas, h } from '../../shared/dom';
 import { intents } from '../intents';
-import { basename, fitView, pixelAt, zoomView } from '../pixels';
+import { basename, describeImage, fitView, pixelAt, zoomView } from '../pixels';
 import { imageSize, state } from '../state';
 import { checkerPattern, diffImage, heatImage, legend } from './composite';
 import { renderInspector } from './inspector';
@@ -68,12 +69,23 @@ function paint(canvas: HTMLCanvasElement, draw: (ctx: CanvasRenderingContext2D) 
   canvas.dataset.oy = String(state.view.oy);
 }
 
+/** `Reference · ref.png · 256×192 RGB`: the side, the file and what it holds. */
+function paneTag(side: string, img: DecodedImage | null, path: string | undefined): string {
+  return `${side} · ${basename(img?.path ?? path ?? '')}${img ? ` · ${describeImage(img)}` : ''}`;
+}
+
 export function redraw(): void {
   const l = state.loaded;
   const size = imageSize();
   zoomLabel.textContent = `${Math.round(state.view.scale * 100)}%`;
-  if (!l || !size) return;
+  if (!l) return;
   const pair = state.pairs.find((x) => x.id === l.id);
+  if (state.mode === 'side') {
+    // The composite modes relabel the left pane; side by side names both files again.
+    vpA.tag.textContent = paneTag('Reference', l.ref, pair?.refPath);
+    vpB.tag.textContent = paneTag('Candidate', l.cand, pair?.candPath);
+  }
+  if (!size) return;
   const showMissing = (vp: typeof vpA, img: HTMLCanvasElement | null, what: string, path: string) => {
     vp.message.hidden = !!img;
     const name = basename(path);

@@ -91,7 +91,7 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   const o = state.overrides.get(p.name);
   const tr = h('tr', {
     'data-name': p.name, 'data-index': index, tabindex: -1, 'aria-selected': String(p.name === state.selected),
-    class: [pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail', p.name === r.first_divergence ? 'first-div' : '', jump ? 'jump' : ''].join(' '),
+    class: [word === 'not_compared' ? 'skipped' : pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail', p.name === r.first_divergence ? 'first-div' : '', jump ? 'jump' : ''].join(' '),
   });
   const sameShape = dims(p.ref.shape) === dims(p.cand.shape);
   // With a named transform the candidate's own shape goes in the tooltip; without one it is the news.
@@ -115,7 +115,7 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   if (!narrow) tr.append(cell(cosineText(p.cosine), 'num', p.cosine === null ? undefined : String(p.cosine)));
   tr.append(cell(pct(ratio), 'num'));
   const v = h('td', { class: 'verdict-cell', title: `${p.verdict_why ?? p.reason ?? ''}\natol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}`.trim() });
-  v.append(h('span', { class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : 'fail'}`, text: word }));
+  v.append(h('span', { class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : word === 'not_compared' ? 'neutral' : 'fail'}`, text: word === 'not_compared' ? 'not compared' : word }));
   if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
   tr.append(v);
   return tr;

@@ -37,12 +37,13 @@ export function renderSummary(): void {
   const words = r.pairs.map(verdictWord);
   const diverged = words.filter((w) => w === 'diverged' || w === 'fail').length;
   const drift = words.filter((w) => w === 'drift').length;
+  const skipped = words.filter((w) => w === 'not_compared').length;
   // Nothing compared is never green: no pair is not "all pass".
   const badge = r.pairs.length === 0
     ? h('span', { class: 'badge fail', id: 'summary-badge', text: 'nothing compared' })
-    : h('span', { class: `badge ${diverged ? 'fail' : drift ? 'drift' : 'pass'}`, id: 'summary-badge', text: diverged ? `${failing} failing, ${diverged} diverged` : drift ? `${drift} drift, none diverged` : 'all pass' });
+    : h('span', { class: `badge ${diverged ? 'fail' : drift ? 'drift' : skipped ? 'neutral' : 'pass'}`, id: 'summary-badge', text: diverged ? `${failing} failing, ${diverged} diverged` : drift ? `${drift} drift, none diverged` : skipped ? `${skipped} not compared, none diverged` : 'all pass' });
   summaryEl.append(badge, h('span', { text: `${r.pairs.length} pairs` }));
-  if (r.pairs.length && failing) summaryEl.append(h('span', { class: 'muted', id: 'verdict-counts', text: ` · ${r.pairs.length - failing} pass, ${drift} drift, ${diverged} diverged` }));
+  if (r.pairs.length && (failing || skipped)) summaryEl.append(h('span', { class: 'muted', id: 'verdict-counts', text: ` · ${r.pairs.length - failing - skipped} pass, ${drift} drift, ${diverged} diverged${skipped ? `, ${skipped} not compared` : ''}` }));
   if (r.first_divergence) {
     const link = h('button', { type: 'button', class: 'link', id: 'first-divergence', text: r.first_divergence, title: 'Select the first layer that fails' });
     link.addEventListener('click', () => intents.select(r.first_divergence!, { scroll: true }));

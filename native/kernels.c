@@ -1,0 +1,285 @@
+// WebAssembly SIMD kernels for the hot loops of the parity engine and the readers. Built by
+// `npm run build` (scripts/build.mjs) with clang --target=wasm32 -msimd128 into
+// dist/kernels.wasm; src/core/kernels/index.ts loads it. The TypeScript loops they replace
+// (src/core/compare/metrics.ts, src/core/tensors/stats.ts, decode.ts) stay the reference and
+// the fallback: every kernel here computes the same quantities with the same float64 operations;
+// only the order of float64 additions may differ (see docs in src/core/kernels/index.ts).
+// No libc: memory is one linear heap the loader manages from __heap_base.
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+extern unsigned char __heap_base;
+EXPORT uintptr_t heap_base(void) { return (uintptr_t)&__heap_base; }
+
+// ---------------------------------------------------------------------------------------
+// Compare metrics over two float32 chunks (metrics.ts accumulate + countExponents).
+// st[0..7] in: atol, rtol, shift_ref, shift_cand, max_abs, max_idx, max_rel, base index.
+// st[4..6] out: max_abs, max_idx (base + k), max_rel as continued from the values passed in.
+// st[8..] out (this chunk only): see the M_* slots.
+enum {
+  M_BOTH = 8, M_SUM_ABS, M_SUM_SQ, M_SUM_R2, M_SUM_C2, M_DOT, M_MISMATCH, M_NAN_R, M_NAN_C, M_INF_R, M_INF_C,
+  M_CNT_R, M_MIN_R, M_MAX_R, M_S_R, M_S_R2, M_CNT_C, M_MIN_C, M_MAX_C, M_S_C, M_S_C2, M_SLOTS
+};
+#define REL_EPS 1e-12
+// Vector partial sums are folded into the chunk totals every BLOCK elements (pairwise-like:
+// error grows with BLOCK + n / BLOCK instead of n).
+#define BLOCK 4096
+
+typedef struct {
+  double sumAbs, sumSq, sumR2, sumC2, dot, sR, sR2, sC, sC2;
+} Sums;
+
+static inline double hsum(v128_t v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
+
+// Lane reductions (never take a vector's address: it would live in linear memory).
+static inline float lowest(v128_t v, float m) {
+  const float a = wasm_f32x4_extract_lane(v, 0), b = wasm_f32x4_extract_lane(v, 1), c = wasm_f32x4_extract_lane(v, 2), d = wasm_f32x4_extract_lane(v, 3);
+  if (a < m) m = a;
+  if (b < m) m = b;
+  if (c < m) m = c;
+  if (d < m) m = d;
+  return m;
+}
+
+static inline float highest(v128_t v, float m) {
+  const float a = wasm_f32x4_extract_lane(v, 0), b = wasm_f32x4_extract_lane(v, 1), c = wasm_f32x4_extract_lane(v, 2), d = wasm_f32x4_extract_lane(v, 3);
+  if (a > m) m = a;
+  if (b > m) m = b;
+  if (c > m) m = c;
+  if (d > m) m = d;
+  return m;
+}
+
+static inline uint32_t expSlot(float f) {
+  uint32_t b = __builtin_bit_cast(uint32_t, f);
+  return (b >> 23) | (((b - 1) >> 31) << 8);
+}
+
+EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hist, uint32_t n, double *st) {
+  const double atol = st[0], rtol = st[1], shR = st[2], shC = st[3], base = st[7];
+  double maxAbs = st[4], maxIdx = st[5], maxRel = st[6];
+  Sums tot = {0}, slow = {0};
+  double both = 0, mismatch = 0, nanR = 0, nanC = 0, infR = 0, infC = 0, cntR = 0, cntC = 0;
+  float minR = __builtin_inff(), maxR = -__builtin_inff(), minC = __builtin_inff(), maxC = -__builtin_inff();
+  const v128_t vAtol = wasm_f64x2_splat(atol), vRtol = wasm_f64x2_splat(rtol), vEps = wasm_f64x2_splat(REL_EPS);
+  const v128_t vShR = wasm_f64x2_splat(shR), vShC = wasm_f64x2_splat(shC), zero4 = wasm_f32x4_splat(0.0f);
+  v128_t vMinR = wasm_f32x4_splat(minR), vMaxR = wasm_f32x4_splat(maxR), vMinC = vMinR, vMaxC = vMaxR;
+  v128_t vMis = wasm_i64x2_splat(0);
+  uint32_t k = 0;
+  while (k < n) {
+    const uint32_t end = n - k > BLOCK ? k + BLOCK : n;
+    v128_t sAbs = wasm_f64x2_splat(0), sSq = sAbs, sR2 = sAbs, sC2 = sAbs, sDot = sAbs, sR = sAbs, sRR = sAbs, sC = sAbs, sCC = sAbs;
+    double blockBoth = 0;
+    while (k < end) {
+      // The last n mod 4 elements, and groups of four holding a NaN or ±Inf: element by
+      // element, as in metrics.ts.
+      const int tail = end - k < 4;
+      const v128_t r4 = tail ? zero4 : wasm_v128_load(R + k), c4 = tail ? zero4 : wasm_v128_load(C + k);
+      const v128_t fin = wasm_f32x4_eq(wasm_f32x4_add(wasm_f32x4_sub(r4, r4), wasm_f32x4_sub(c4, c4)), zero4);
+      if (tail || !wasm_i32x4_all_true(fin)) {
+        const uint32_t lim = tail ? end : k + 4;
+        for (uint32_t j = k; j < lim; j++) {
+          const double r = R[j], c = C[j];
+          if ((r - r) + (c - c) == 0) {
+            const double d = c - r, ad = __builtin_fabs(d), ar = __builtin_fabs(r);
+            slow.sumAbs += ad;
+            slow.sumSq += d * d;
+            if (ad > maxAbs) { maxAbs = ad; maxIdx = base + j; }
+            const double den = ar > REL_EPS ? ar : REL_EPS;
+            if (ad > maxRel * den) maxRel = ad / den;
+            if (ad > atol + rtol * ar) mismatch++;
+            slow.sumR2 += r * r;
+            slow.sumC2 += c * c;
+            slow.dot += r * c;
+            if (R[j] < minR) minR = R[j];
+            if (R[j] > maxR) maxR = R[j];
+            if (C[j] < minC) minC = C[j];
+            if (C[j] > maxC) maxC = C[j];
+            const double xr = r - shR, xc = c - shC;
+            slow.sR += xr; slow.sR2 += xr * xr; slow.sC += xc; slow.sC2 += xc * xc;
+            const float o = (float)ad;
+            out[j] = o;
+            hist[expSlot(o)]++;
+            both++;
+          } else {
+            if (c != r) mismatch++;
+            if (r != r) nanR++;
+            else if (r - r != 0) infR++;
+            else {
+              cntR++;
+              if (R[j] < minR) minR = R[j];
+              if (R[j] > maxR) maxR = R[j];
+              const double xr = r - shR;
+              slow.sR += xr; slow.sR2 += xr * xr;
+            }
+            if (c != c) nanC++;
+            else if (c - c != 0) infC++;
+            else {
+              cntC++;
+              if (C[j] < minC) minC = C[j];
+              if (C[j] > maxC) maxC = C[j];
+              const double xc = c - shC;
+              slow.sC += xc; slow.sC2 += xc * xc;
+            }
+            out[j] = __builtin_nanf("");
+            hist[255]++;
+          }
+        }
+        k = lim;
+        continue;
+      }
+      // |c − r| in float32 equals the float64 difference rounded to float32 (double rounding
+      // is exact for one subtraction when 53 ≥ 2·24 + 2).
+      const v128_t ad4 = wasm_f32x4_abs(wasm_f32x4_sub(c4, r4));
+      wasm_v128_store(out + k, ad4);
+      const v128_t bits = ad4;
+      const v128_t slot = wasm_v128_or(wasm_u32x4_shr(bits, 23), wasm_i32x4_shl(wasm_u32x4_shr(wasm_i32x4_sub(bits, wasm_i32x4_splat(1)), 31), 8));
+      // One table per lane: increments of one bin in a row would wait on each other.
+      hist[wasm_u32x4_extract_lane(slot, 0)]++;
+      hist[257 + wasm_u32x4_extract_lane(slot, 1)]++;
+      hist[514 + wasm_u32x4_extract_lane(slot, 2)]++;
+      hist[771 + wasm_u32x4_extract_lane(slot, 3)]++;
+      vMinR = wasm_f32x4_pmin(vMinR, r4);
+      vMaxR = wasm_f32x4_pmax(vMaxR, r4);
+      vMinC = wasm_f32x4_pmin(vMinC, c4);
+      vMaxC = wasm_f32x4_pmax(vMaxC, c4);
+      const v128_t rh4 = wasm_i32x4_shuffle(r4, r4, 2, 3, 2, 3), ch4 = wasm_i32x4_shuffle(c4, c4, 2, 3, 2, 3);
+      const v128_t rl = wasm_f64x2_promote_low_f32x4(r4), cl = wasm_f64x2_promote_low_f32x4(c4);
+      const v128_t rh = wasm_f64x2_promote_low_f32x4(rh4), ch = wasm_f64x2_promote_low_f32x4(ch4);
+      const v128_t dl = wasm_f64x2_sub(cl, rl), dh = wasm_f64x2_sub(ch, rh);
+      const v128_t adl = wasm_f64x2_abs(dl), adh = wasm_f64x2_abs(dh);
+      const v128_t arl = wasm_f64x2_abs(rl), arh = wasm_f64x2_abs(rh);
+      const v128_t vMaxAbs = wasm_f64x2_splat(maxAbs), vMaxRel = wasm_f64x2_splat(maxRel);
+      const v128_t denl = wasm_f64x2_pmax(arl, vEps), denh = wasm_f64x2_pmax(arh, vEps);
+      const v128_t beat = wasm_v128_or(
+          wasm_v128_or(wasm_f64x2_gt(adl, vMaxAbs), wasm_f64x2_gt(adh, vMaxAbs)),
+          wasm_v128_or(wasm_f64x2_gt(adl, wasm_f64x2_mul(vMaxRel, denl)), wasm_f64x2_gt(adh, wasm_f64x2_mul(vMaxRel, denh))));
+      if (wasm_v128_any_true(beat)) {
+        for (uint32_t j = k; j < k + 4; j++) {
+          const double r = R[j], ad = __builtin_fabs((double)C[j] - r), ar = __builtin_fabs(r);
+          if (ad > maxAbs) { maxAbs = ad; maxIdx = base + j; }
+          const double den = ar > REL_EPS ? ar : REL_EPS;
+          if (ad > maxRel * den) maxRel = ad / den;
+        }
+      }
+      vMis = wasm_i64x2_sub(vMis, wasm_f64x2_gt(adl, wasm_f64x2_add(vAtol, wasm_f64x2_mul(vRtol, arl))));
+      vMis = wasm_i64x2_sub(vMis, wasm_f64x2_gt(adh, wasm_f64x2_add(vAtol, wasm_f64x2_mul(vRtol, arh))));
+      sAbs = wasm_f64x2_add(sAbs, wasm_f64x2_add(adl, adh));
+      sSq = wasm_f64x2_add(sSq, wasm_f64x2_add(wasm_f64x2_mul(dl, dl), wasm_f64x2_mul(dh, dh)));
+      sR2 = wasm_f64x2_add(sR2, wasm_f64x2_add(wasm_f64x2_mul(rl, rl), wasm_f64x2_mul(rh, rh)));
+      sC2 = wasm_f64x2_add(sC2, wasm_f64x2_add(wasm_f64x2_mul(cl, cl), wasm_f64x2_mul(ch, ch)));
+      sDot = wasm_f64x2_add(sDot, wasm_f64x2_add(wasm_f64x2_mul(rl, cl), wasm_f64x2_mul(rh, ch)));
+      const v128_t xrl = wasm_f64x2_sub(rl, vShR), xrh = wasm_f64x2_sub(rh, vShR);
+      const v128_t xcl = wasm_f64x2_sub(cl, vShC), xch = wasm_f64x2_sub(ch, vShC);
+      sR = wasm_f64x2_add(sR, wasm_f64x2_add(xrl, xrh));
+      sRR = wasm_f64x2_add(sRR, wasm_f64x2_add(wasm_f64x2_mul(xrl, xrl), wasm_f64x2_mul(xrh, xrh)));
+      sC = wasm_f64x2_add(sC, wasm_f64x2_add(xcl, xch));
+      sCC = wasm_f64x2_add(sCC, wasm_f64x2_add(wasm_f64x2_mul(xcl, xcl), wasm_f64x2_mul(xch, xch)));
+      blockBoth += 4;
+      k += 4;
+    }
+    tot.sumAbs += hsum(sAbs); tot.sumSq += hsum(sSq); tot.sumR2 += hsum(sR2); tot.sumC2 += hsum(sC2); tot.dot += hsum(sDot);
+    tot.sR += hsum(sR); tot.sR2 += hsum(sRR); tot.sC += hsum(sC); tot.sC2 += hsum(sCC);
+    both += blockBoth;
+  }
+  mismatch += (double)(wasm_i64x2_extract_lane(vMis, 0) + wasm_i64x2_extract_lane(vMis, 1));
+  minR = lowest(vMinR, minR);
+  maxR = highest(vMaxR, maxR);
+  minC = lowest(vMinC, minC);
+  maxC = highest(vMaxC, maxC);
+  st[4] = maxAbs; st[5] = maxIdx; st[6] = maxRel;
+  st[M_BOTH] = both;
+  st[M_SUM_ABS] = tot.sumAbs + slow.sumAbs;
+  st[M_SUM_SQ] = tot.sumSq + slow.sumSq;
+  st[M_SUM_R2] = tot.sumR2 + slow.sumR2;
+  st[M_SUM_C2] = tot.sumC2 + slow.sumC2;
+  st[M_DOT] = tot.dot + slow.dot;
+  st[M_MISMATCH] = mismatch;
+  st[M_NAN_R] = nanR; st[M_NAN_C] = nanC; st[M_INF_R] = infR; st[M_INF_C] = infC;
+  st[M_CNT_R] = cntR; st[M_MIN_R] = minR; st[M_MAX_R] = maxR; st[M_S_R] = tot.sR + slow.sR; st[M_S_R2] = tot.sR2 + slow.sR2;
+  st[M_CNT_C] = cntC; st[M_MIN_C] = minC; st[M_MAX_C] = maxC; st[M_S_C] = tot.sC + slow.sC; st[M_S_C2] = tot.sC2 + slow.sC2;
+}
+
+// ---------------------------------------------------------------------------------------
+// Summary statistics of one float32 chunk (stats.ts fast32/kernel32). Sums run in two lanes,
+// even and odd elements, as fast32 does, so an all-finite chunk gives fast32's bits exactly.
+// out: lo, hi (over non-NaN values, so ±Inf count), s1, s2 (finite values, shifted), bad
+// (non-finite count), nan.
+EXPORT void stats_f32(const float *x, uint32_t n, double shift, double *out) {
+  const v128_t vSh = wasm_f64x2_splat(shift), zero4 = wasm_f32x4_splat(0.0f);
+  v128_t lo = wasm_f32x4_splat(__builtin_inff()), hi = wasm_f32x4_splat(-__builtin_inff());
+  v128_t s1 = wasm_f64x2_splat(0), s2 = s1, bad = wasm_i32x4_splat(0), nan = bad;
+  uint32_t i = 0;
+  const uint32_t n4 = n & ~3u;
+  for (; i < n4; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    lo = wasm_f32x4_pmin(lo, v);
+    hi = wasm_f32x4_pmax(hi, v);
+    const v128_t fin = wasm_f32x4_eq(wasm_f32x4_sub(v, v), zero4);
+    bad = wasm_i32x4_sub(bad, wasm_v128_not(fin));
+    nan = wasm_i32x4_sub(nan, wasm_f32x4_ne(v, v));
+    const v128_t dl = wasm_v128_and(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(v), vSh), wasm_i64x2_extend_low_i32x4(fin));
+    const v128_t vh = wasm_i32x4_shuffle(v, v, 2, 3, 2, 3), fh = wasm_i32x4_shuffle(fin, fin, 2, 3, 2, 3);
+    const v128_t dh = wasm_v128_and(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(vh), vSh), wasm_i64x2_extend_low_i32x4(fh));
+    s1 = wasm_f64x2_add(s1, dl);
+    s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(dl, dl));
+    s1 = wasm_f64x2_add(s1, dh);
+    s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(dh, dh));
+  }
+  double a[2] = {wasm_f64x2_extract_lane(s1, 0), wasm_f64x2_extract_lane(s1, 1)};
+  double b[2] = {wasm_f64x2_extract_lane(s2, 0), wasm_f64x2_extract_lane(s2, 1)};
+  float l = lowest(lo, __builtin_inff()), h = highest(hi, -__builtin_inff());
+  uint32_t nb = wasm_i32x4_extract_lane(bad, 0) + wasm_i32x4_extract_lane(bad, 1) + wasm_i32x4_extract_lane(bad, 2) + wasm_i32x4_extract_lane(bad, 3);
+  uint32_t nn = wasm_i32x4_extract_lane(nan, 0) + wasm_i32x4_extract_lane(nan, 1) + wasm_i32x4_extract_lane(nan, 2) + wasm_i32x4_extract_lane(nan, 3);
+  for (; i < n; i++) {
+    const float v = x[i];
+    if (v < l) l = v;
+    if (v > h) h = v;
+    if (v - v != 0) {
+      nb++;
+      if (v != v) nn++;
+      continue;
+    }
+    const double d = (double)v - shift;
+    a[i & 1] += d;
+    b[i & 1] += d * d;
+  }
+  out[0] = l; out[1] = h; out[2] = a[0] + a[1]; out[3] = b[0] + b[1]; out[4] = nb; out[5] = nn;
+}
+
+// ---------------------------------------------------------------------------------------
+// bfloat16 / float16 → float32.
+EXPORT void bf16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v128_t v = wasm_v128_load(src + i);
+    wasm_v128_store(dst + i, wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(v), 16));
+    wasm_v128_store(dst + i + 4, wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(v), 16));
+  }
+  for (; i < n; i++) dst[i] = (uint32_t)src[i] << 16;
+}
+
+// Exact for every half including subnormals; NaN payloads are kept (quiet bit as stored).
+static inline v128_t half4(v128_t h) {
+  const v128_t o0 = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
+  const v128_t e = wasm_v128_and(o0, wasm_i32x4_splat(0x0f800000));
+  v128_t o = wasm_i32x4_add(o0, wasm_i32x4_splat((127 - 15) << 23));
+  const v128_t isInf = wasm_i32x4_eq(e, wasm_i32x4_splat(0x0f800000));
+  const v128_t isSub = wasm_i32x4_eq(e, wasm_i32x4_splat(0));
+  o = wasm_i32x4_add(o, wasm_v128_and(isInf, wasm_i32x4_splat((128 - 16) << 23)));
+  const v128_t sub = wasm_f32x4_sub(wasm_i32x4_add(o, wasm_i32x4_splat(1 << 23)), wasm_i32x4_splat(113 << 23));
+  o = wasm_v128_bitselect(sub, o, isSub);
+  return wasm_v128_or(o, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+}
+
+EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v128_t v = wasm_v128_load(src + i);
+    wasm_v128_store(dst + i, half4(wasm_u32x4_extend_low_u16x8(v)));
+    wasm_v128_store(dst + i + 4, half4(wasm_u32x4_extend_high_u16x8(v)));
+  }
+  for (; i < n; i++) dst[i] = wasm_u32x4_extract_lane(half4(wasm_i32x4_splat(src[i])), 0);
+}

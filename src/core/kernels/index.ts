@@ -1,0 +1,157 @@
+// Loader of the WebAssembly SIMD kernels (native/kernels.c, built by `npm run build` into
+// dist/kernels.wasm). The TypeScript loops are the reference implementation and the fallback:
+// when the .wasm is absent, fails to load, or MFLUX_PORT_KERNELS=js is set, kernels() is null
+// and callers take their TypeScript path.
+//
+// Agreement with the TypeScript path (checked by test/unit/kernels):
+// - decode (bf16, f16), min/max, counts (NaN, Inf, mismatch), max_abs and its index, max_rel,
+//   the |d| values and their histogram, and stats of all-finite chunks: bit-exact.
+// - float64 sums of the compare metrics (and stats of chunks holding NaN/Inf) are added in
+//   another order (SIMD lanes, folded every 4,096 elements): each differs from the sequential
+//   sum by at most n·2⁻⁵² of the sum of magnitudes of its terms, in practice ≤ 1e-12 relative.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Slots of the metrics kernel's state (see native/kernels.c). */
+export const K = {
+  ATOL: 0, RTOL: 1, SHIFT_R: 2, SHIFT_C: 3, MAX_ABS: 4, MAX_IDX: 5, MAX_REL: 6, BASE: 7,
+  BOTH: 8, SUM_ABS: 9, SUM_SQ: 10, SUM_R2: 11, SUM_C2: 12, DOT: 13, MISMATCH: 14, NAN_R: 15, NAN_C: 16, INF_R: 17, INF_C: 18,
+  CNT_R: 19, MIN_R: 20, MAX_R: 21, S_R: 22, S_R2: 23, CNT_C: 24, MIN_C: 25, MAX_C: 26, S_C: 27, S_C2: 28,
+  SLOTS: 29,
+} as const;
+
+export interface StatsPartial {
+  lo: number;
+  hi: number;
+  s1: number;
+  s2: number;
+  bad: number;
+  nan: number;
+}
+
+/** The few WebAssembly APIs used here (tsconfig's lib has no WebAssembly declarations). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heap_base(): number;
+  metrics_f32(r: number, c: number, out: number, hist: number, n: number, st: number): void;
+  stats_f32(x: number, n: number, shift: number, out: number): void;
+  bf16_to_f32(src: number, dst: number, n: number): void;
+  f16_to_f32(src: number, dst: number, n: number): void;
+}
+
+const ST_BYTES = 64 * 8;
+const HIST_BYTES = 4 * 257 * 4;
+
+export class Kernels {
+  private readonly base: number;
+  private readonly st: number;
+  private readonly hist: number;
+  private readonly data: number;
+
+  constructor(private readonly x: Exports) {
+    this.base = (x.heap_base() + 15) & ~15;
+    this.st = this.base;
+    this.hist = this.st + ST_BYTES;
+    this.data = this.hist + HIST_BYTES + 16 - (HIST_BYTES % 16);
+  }
+
+  /** Grows the linear memory so [data, data + bytes) exists. */
+  private ensure(bytes: number): void {
+    const need = this.data + bytes;
+    const mem = this.x.memory;
+    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+  }
+
+  private f64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.x.memory.buffer, ptr, n);
+  }
+
+  /**
+   * The metric kernel over one aligned float32 chunk pair. `st` holds the kernel's state
+   * (slots K.*): inputs ATOL..BASE, and on return the chunk's partial results; `slots`
+   * (257 exponent counters) is incremented. Returns |cand − ref| as float32, a view into the
+   * kernel's memory valid until the next call.
+   */
+  metricsF32(ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
+    const n = ref.length;
+    const bytes = n * 4;
+    this.ensure(3 * bytes);
+    const r = this.data;
+    const c = r + bytes;
+    const out = c + bytes;
+    const buf = this.x.memory.buffer;
+    new Float32Array(buf, r, n).set(ref);
+    new Float32Array(buf, c, n).set(cand);
+    // The kernel counts into one 257-slot table per SIMD lane (see native/kernels.c).
+    const h = new Uint32Array(buf, this.hist, 4 * 257);
+    h.fill(0);
+    const s = this.f64(this.st, K.SLOTS);
+    s.set(st.subarray(0, K.BASE + 1));
+    this.x.metrics_f32(r, c, out, this.hist, n, this.st);
+    st.set(s);
+    for (let i = 0; i < 257; i++) slots[i] += h[i] + h[257 + i] + h[514 + i] + h[771 + i];
+    return new Float32Array(buf, out, n);
+  }
+
+  /** Min/max/sums of one float32 chunk, as stats.ts computes them. */
+  statsF32(x: Float32Array, shift: number): StatsPartial {
+    const n = x.length;
+    this.ensure(n * 4);
+    new Float32Array(this.x.memory.buffer, this.data, n).set(x);
+    this.x.stats_f32(this.data, n, shift, this.st);
+    const o = this.f64(this.st, 6);
+    return { lo: o[0], hi: o[1], s1: o[2], s2: o[3], bad: o[4], nan: o[5] };
+  }
+
+  /** Decodes bf16 or f16 bit patterns into `out` (same length). */
+  halfToF32(kind: 'BF16' | 'F16', src: Uint16Array, out: Float32Array): void {
+    const n = src.length;
+    this.ensure(n * 6 + 16);
+    const s = this.data;
+    const d = (s + n * 2 + 15) & ~15;
+    const buf = this.x.memory.buffer;
+    new Uint16Array(buf, s, n).set(src);
+    (kind === 'BF16' ? this.x.bf16_to_f32 : this.x.f16_to_f32)(s, d, n);
+    out.set(new Float32Array(buf, d, n));
+  }
+}
+
+let loaded: Kernels | null | undefined;
+let enabled = process.env.MFLUX_PORT_KERNELS !== 'js';
+
+/** Where dist/kernels.wasm is: next to the bundle (dist/*.js), or in dist/ when run from src/. */
+export function kernelsPath(): string | null {
+  for (const p of [join(__dirname, 'kernels.wasm'), join(__dirname, '..', '..', '..', 'dist', 'kernels.wasm')]) {
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** The SIMD kernels, or null: take the TypeScript path. */
+export function kernels(): Kernels | null {
+  if (!enabled) return null;
+  if (loaded === undefined) {
+    loaded = null;
+    const path = kernelsPath();
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (path && wasm) {
+      try {
+        const inst = new wasm.Instance(new wasm.Module(readFileSync(path)), {});
+        loaded = new Kernels(inst.exports as unknown as Exports);
+      } catch {
+        loaded = null; // no SIMD support or a damaged file: the TypeScript path still works
+      }
+    }
+  }
+  return loaded;
+}
+
+/** Switches the kernels off (true → back on); for tests comparing both paths. */
+export function useKernels(on: boolean): void {
+  enabled = on;
+}

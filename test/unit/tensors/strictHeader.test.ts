@@ -1,0 +1,63 @@
+// safetensors headers that JSON.parse would accept but the format (and its Rust loader) refuses:
+// a byte-order mark, __metadata__ twice, dimensions or offsets written as floats. The files are
+// written by Python's json module; the valid look-alikes must still read NumPy's values.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as T from '../../../src/core/tensors';
+import { pythonJson } from '../../helpers/python';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mflux-strict-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+// Each case: a raw header text (Python string literal) around one F32 tensor of 2 values.
+const cases: Record<string, string> = {
+  bom: `"\\ufeff" + json.dumps({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})`,
+  dupMeta: `'{"__metadata__": {"a": "1"}, "x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"a": "2"}}'`,
+  floatDim: `'{"x": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}}'`,
+  floatOffsets: `'{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0.0, 8.0]}}'`,
+  expOffsets: `'{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8e0]}}'`,
+  // valid: names and metadata that merely contain the key words
+  lookAlike: `json.dumps({"__metadata__": {"note": "\\"shape\\": [1.5] and \\"__metadata__\\": twice"}, "w\\"shape\\": [2.5]": {"dtype": "F32", "shape": [ 2 ], "data_offsets": [ 0 , 8 ]}})`,
+};
+
+const written = pythonJson<Record<string, { path: string; values: number[] }>>(`
+import json, struct, sys, numpy as np
+out = {}
+vals = np.array([1.5, -2.25], dtype=np.float32)
+for name, expr in json.loads(sys.argv[1]).items():
+    h = eval(expr).encode("utf-8")
+    p = sys.argv[2] + "/" + name + ".safetensors"
+    open(p, "wb").write(struct.pack("<Q", len(h)) + h + vals.tobytes())
+    out[name] = {"path": p, "values": [float(v) for v in vals]}
+print(json.dumps(out))`, [JSON.stringify(cases), tmp]);
+
+const refused: Record<string, RegExp> = {
+  bom: /byte-order mark/,
+  dupMeta: /__metadata__ more than once/,
+  floatDim: /shape holds "2\.0", not a non-negative integer/,
+  floatOffsets: /data_offsets holds "0\.0", not a non-negative integer/,
+  expOffsets: /data_offsets holds "8e0", not a non-negative integer/,
+};
+
+for (const [name, why] of Object.entries(refused)) {
+  test(`safetensors header refused: ${name}`, async () => {
+    const file = written[name].path;
+    await assert.rejects(T.openTensors(file), (e: Error) => {
+      assert.ok(e instanceof T.TensorFileError, `${e.constructor.name}: ${e.message}`);
+      assert.match(e.message, why);
+      assert.ok(e.message.includes(`${name}.safetensors`), e.message);
+      return true;
+    });
+  });
+}
+
+test('a name or metadata text that contains "shape" or "__metadata__" still reads NumPy\'s values', async () => {
+  const src = await T.openTensors(written.lookAlike.path);
+  const [info] = src.list();
+  assert.equal(info.name, 'w"shape": [2.5]');
+  const chunk = await src.read(info.name);
+  assert.deepEqual([...chunk], written.lookAlike.values);
+});
