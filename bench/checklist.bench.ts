@@ -65,11 +65,17 @@ async function main(): Promise<void> {
   const ws = makeWorkspace(join(DATA, `ws-${process.pid}`), { models: ['flux2', halfWired('z_image')] });
   try {
     const checks = await best(20, () => runAutoChecks({ mfluxRepo: ws.mflux, model: 'z_image' }));
-    console.log(`${'all auto-checks of one port (fixture repo)'.padEnd(48)} ${ms(checks.seconds).padStart(10)}  (${checks.result.size} items, best of 20)`);
+    console.log(
+      `${'all auto-checks of one port (fixture repo)'.padEnd(48)} ${ms(checks.seconds).padStart(10)}  (${checks.result.size} items, best of 20)`,
+    );
     await createPort({ model: 'z_image', mfluxRepo: ws.mflux, reference: '', notes: '' });
     let n = 0;
-    const upd = await best(50, () => updatePort(ws.mflux, 'z_image', (s) => setItemNote(s, ALL_ITEMS[n++ % ALL_ITEMS.length].id, `note ${n}`)));
-    console.log(`${'one checkbox click: read, change, fsync, rename'.padEnd(48)} ${ms(upd.seconds).padStart(10)}  (best of 50, ${stateFile(ws.mflux, 'z_image')})`);
+    const upd = await best(50, () =>
+      updatePort(ws.mflux, 'z_image', (s) => setItemNote(s, ALL_ITEMS[n++ % ALL_ITEMS.length].id, `note ${n}`)),
+    );
+    console.log(
+      `${'one checkbox click: read, change, fsync, rename'.padEnd(48)} ${ms(upd.seconds).padStart(10)}  (best of 50, ${stateFile(ws.mflux, 'z_image')})`,
+    );
   } finally {
     rmSync(join(DATA, `ws-${process.pid}`), { recursive: true, force: true });
   }

@@ -21,23 +21,54 @@ if (!existsSync(join(DATA, 'compare.done'))) {
 }
 
 interface NumpyResult {
-  max_abs: number; max_abs_index: number[]; mean_abs: number; rmse: number; max_rel: number; rel_l2: number; cosine: number;
-  sqnr_db: number; mismatch: number; nan_ref: number; nan_cand: number; inf_ref: number; inf_cand: number;
-  ref_stats: Record<'min' | 'max' | 'mean' | 'std', number>; cand_stats: Record<'min' | 'max' | 'mean' | 'std', number>;
-  first_ref: number[]; first_cand: number[]; hist_zero: number; histogram: number[]; seconds: number; cpu_seconds: number;
+  max_abs: number;
+  max_abs_index: number[];
+  mean_abs: number;
+  rmse: number;
+  max_rel: number;
+  rel_l2: number;
+  cosine: number;
+  sqnr_db: number;
+  mismatch: number;
+  nan_ref: number;
+  nan_cand: number;
+  inf_ref: number;
+  inf_cand: number;
+  ref_stats: Record<'min' | 'max' | 'mean' | 'std', number>;
+  cand_stats: Record<'min' | 'max' | 'mean' | 'std', number>;
+  first_ref: number[];
+  first_cand: number[];
+  hist_zero: number;
+  histogram: number[];
+  seconds: number;
+  cpu_seconds: number;
 }
 
 async function engine(kind: string): Promise<{ wall: number; cpu: number; pair: PairResult }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const out = await runCompare({ refPath: join(DATA, `${kind}_ref.safetensors`), candPath: join(DATA, `${kind}_cand.safetensors`), heatmaps: 'none' });
+  const out = await runCompare({
+    refPath: join(DATA, `${kind}_ref.safetensors`),
+    candPath: join(DATA, `${kind}_cand.safetensors`),
+    heatmaps: 'none',
+  });
   const wall = (performance.now() - t0) / 1000;
   const u = process.cpuUsage(c0);
   return { wall, cpu: (u.user + u.system) / 1e6, pair: out.report.pairs[0] };
 }
 
 function numpy(kind: string, atol: number, rtol: number): NumpyResult {
-  const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'compare_numpy.py'), join(DATA, `${kind}_ref.safetensors`), join(DATA, `${kind}_cand.safetensors`), String(atol), String(rtol)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(
+    PYTHON,
+    [
+      join(ROOT, 'bench', 'compare_numpy.py'),
+      join(DATA, `${kind}_ref.safetensors`),
+      join(DATA, `${kind}_cand.safetensors`),
+      String(atol),
+      String(rtol),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   if (r.status !== 0) throw new Error(`numpy failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as NumpyResult;
 }
@@ -65,7 +96,8 @@ function agree(p: PairResult, n: NumpyResult): string[] {
   }
   if (JSON.stringify(p.ref_stats?.first) !== JSON.stringify(n.first_ref)) bad.push('first ref values');
   if (JSON.stringify(p.cand_stats?.first) !== JSON.stringify(n.first_cand)) bad.push('first cand values');
-  if (JSON.stringify(p.max_abs_index) !== JSON.stringify(n.max_abs_index)) bad.push(`max_abs_index ${p.max_abs_index} vs ${n.max_abs_index}`);
+  if (JSON.stringify(p.max_abs_index) !== JSON.stringify(n.max_abs_index))
+    bad.push(`max_abs_index ${p.max_abs_index} vs ${n.max_abs_index}`);
   for (const k of ['nan_ref', 'nan_cand', 'inf_ref', 'inf_cand'] as const) if (p[k] !== n[k]) bad.push(k);
   // isclose on float32 arrays works in float32; allow a handful of borderline elements.
   if (Math.abs(p.mismatch - n.mismatch) > Math.max(2, 1e-7 * p.numel)) bad.push(`mismatch ${p.mismatch} vs ${n.mismatch}`);
@@ -81,7 +113,10 @@ function fmt(v: number): string {
 
 (async () => {
   let failed = false;
-  for (const [kind, label] of [['f32', 'F32, 256 MB per side'], ['bf16', 'BF16, 128 MB per side']] as const) {
+  for (const [kind, label] of [
+    ['f32', 'F32, 256 MB per side'],
+    ['bf16', 'BF16, 128 MB per side'],
+  ] as const) {
     let best = { wall: Infinity, cpu: Infinity };
     let bestJs = { wall: Infinity, cpu: Infinity };
     let bestNp = { wall: Infinity, cpu: Infinity };
@@ -111,7 +146,9 @@ function fmt(v: number): string {
     console.log(`  speed-up vs NumPy   ${fmt(bestNp.wall / best.wall)}× ${fmt(bestNp.cpu / best.cpu)}×   (goal ≥ 10×)`);
     console.log(`  kernels vs fallback ${fmt(bestJs.wall / best.wall)}× ${fmt(bestJs.cpu / best.cpu)}×`);
     const bad = [...agree(p, n), ...agree(jsPair as PairResult, n).map((b) => `fallback ${b}`)];
-    console.log(`  agreement: ${bad.length ? `MISMATCH ${bad.join('; ')}` : `all metrics agree (max_abs ${p.max_abs}, rel_l2 ${p.rel_l2?.toExponential(4)}, mismatch ${p.mismatch} vs NumPy ${n.mismatch})`}`);
+    console.log(
+      `  agreement: ${bad.length ? `MISMATCH ${bad.join('; ')}` : `all metrics agree (max_abs ${p.max_abs}, rel_l2 ${p.rel_l2?.toExponential(4)}, mismatch ${p.mismatch} vs NumPy ${n.mismatch})`}`,
+    );
     if (bad.length) failed = true;
   }
   // Streaming keeps the engine's memory flat whatever the tensor size (inputs: 512 MB + 256 MB).

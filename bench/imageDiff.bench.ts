@@ -27,7 +27,9 @@ function odiffBinary(): string {
     join(dir, 'node_modules', 'odiff-bin', 'bin', 'odiff'),
   ];
   if (!candidates.some((c) => existsSync(c))) {
-    const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, 'odiff-bin@4.5.0'], { stdio: 'inherit' });
+    const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, 'odiff-bin@4.5.0'], {
+      stdio: 'inherit',
+    });
     if (r.status !== 0) throw new Error('could not install odiff-bin into bench/data/odiff');
   }
   const found = candidates.find((c) => existsSync(c));
@@ -88,7 +90,10 @@ try {
     let pyOut = '';
     for (let i = 0; i < RUNS; i++) {
       ours = best(ours, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--heatmap', join(out, 'ours.png')], [0, 1]));
-      oursFast = best(oursFast, time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--no-ssim', '--heatmap', join(out, 'ours.png')], [0, 1]));
+      oursFast = best(
+        oursFast,
+        time(process.execPath, [CLI, 'image-diff', a, b, '--json', '--no-ssim', '--heatmap', join(out, 'ours.png')], [0, 1]),
+      );
       theirs = best(theirs, time(odiff, [a, b, join(out, 'odiff.png')], [0, 22]));
       py = best(py, time(PYTHON, [join(ROOT, 'bench', 'image_skimage.py'), a, b], [0]));
       pyOut = spawnSync(PYTHON, [join(ROOT, 'bench', 'image_skimage.py'), a, b], { encoding: 'utf8' }).stdout.trim();
@@ -104,14 +109,26 @@ try {
     const r = result as ReturnType<typeof imageDiff>;
     console.log(`\nimage-diff 1024×1024 RGB, ref vs ${cand} (best of ${RUNS}; decode and diff image included)`);
     console.log('                                      wall       cpu');
-    console.log(`  mflux-port image-diff          ${ms(ours.wall)}  ${ms(ours.cpu)}   PSNR ${r.psnr?.toFixed(2)} dB, SSIM ${r.ssim?.toFixed(4)}, max ${r.max_abs}, mean ${r.mean_abs.toFixed(3)}, golden ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% → ${r.mflux_pass ? 'pass' : 'fail'}`);
+    console.log(
+      `  mflux-port image-diff          ${ms(ours.wall)}  ${ms(ours.cpu)}   PSNR ${r.psnr?.toFixed(2)} dB, SSIM ${r.ssim?.toFixed(4)}, max ${r.max_abs}, mean ${r.mean_abs.toFixed(3)}, golden ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% → ${r.mflux_pass ? 'pass' : 'fail'}`,
+    );
     console.log(`  mflux-port image-diff --no-ssim${ms(oursFast.wall)}  ${ms(oursFast.cpu)}`);
     console.log(`  odiff                          ${ms(theirs.wall)}  ${ms(theirs.cpu)}   pixel mismatch count and diff image`);
-    console.log(`  PIL + scikit-image (same set)  ${ms(py.wall)}  ${ms(py.cpu)}   of which decode + metrics ${ms(pyCompute)}; SSIM ${pyOut.split(' ')[2]}`);
-    console.log(`  ratio odiff / image-diff        ${(theirs.wall / ours.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / ours.cpu).toFixed(2).padStart(6)}×   (goal ≥ 1: as fast)`);
-    console.log(`  ratio odiff / --no-ssim         ${(theirs.wall / oursFast.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / oursFast.cpu).toFixed(2).padStart(6)}×`);
-    console.log(`  ratio Python / image-diff       ${(py.wall / ours.wall).toFixed(2).padStart(6)}×  ${(py.cpu / ours.cpu).toFixed(2).padStart(6)}×`);
-    console.log(`  node start-up alone            ${ms(nodeStart.wall)}  ${ms(nodeStart.cpu)};  in-process decode + all metrics ${(core * 1000).toFixed(0)} ms wall`);
+    console.log(
+      `  PIL + scikit-image (same set)  ${ms(py.wall)}  ${ms(py.cpu)}   of which decode + metrics ${ms(pyCompute)}; SSIM ${pyOut.split(' ')[2]}`,
+    );
+    console.log(
+      `  ratio odiff / image-diff        ${(theirs.wall / ours.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / ours.cpu).toFixed(2).padStart(6)}×   (goal ≥ 1: as fast)`,
+    );
+    console.log(
+      `  ratio odiff / --no-ssim         ${(theirs.wall / oursFast.wall).toFixed(2).padStart(6)}×  ${(theirs.cpu / oursFast.cpu).toFixed(2).padStart(6)}×`,
+    );
+    console.log(
+      `  ratio Python / image-diff       ${(py.wall / ours.wall).toFixed(2).padStart(6)}×  ${(py.cpu / ours.cpu).toFixed(2).padStart(6)}×`,
+    );
+    console.log(
+      `  node start-up alone            ${ms(nodeStart.wall)}  ${ms(nodeStart.cpu)};  in-process decode + all metrics ${(core * 1000).toFixed(0)} ms wall`,
+    );
   }
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -35,7 +35,9 @@ function best<T>(n: number, f: () => T): { seconds: number; result: T } {
 const fmt = (s: number) => (s < 1 ? `${(s * 1000).toFixed(2)} ms` : `${s.toFixed(2)} s`);
 function row(what: string, ours: number, other: number, otherName: string): void {
   const ratio = other / ours;
-  console.log(`${what}\n  ours ${fmt(ours).padStart(10)}   ${otherName} ${fmt(other).padStart(10)}   ${ratio >= 1 ? `${ratio.toFixed(1)}x faster` : `${(1 / ratio).toFixed(1)}x slower`} than ${otherName}`);
+  console.log(
+    `${what}\n  ours ${fmt(ours).padStart(10)}   ${otherName} ${fmt(other).padStart(10)}   ${ratio >= 1 ? `${ratio.toFixed(1)}x faster` : `${(1 / ratio).toFixed(1)}x slower`} than ${otherName}`,
+  );
 }
 
 function main(): void {
@@ -48,23 +50,40 @@ function main(): void {
   const targets = JSON.parse(readFileSync(join(DATA, 'targets.json'), 'utf8')) as Record<string, [string, string, number | null][]>;
 
   // 1. Coverage (both sides: the computation only, after loading).
-  const ours = best(20, () => Object.entries(targets).map(([comp, ts]) => computeCoverage({
-    name: comp, keys: keys[comp], numLayers: comp === 'text_encoder' ? 36 : undefined,
-    targets: ts.map(([to, from, mb]) => ({ to, from: [from], required: true, maxBlocks: mb ?? undefined })),
-  })));
+  const ours = best(20, () =>
+    Object.entries(targets).map(([comp, ts]) =>
+      computeCoverage({
+        name: comp,
+        keys: keys[comp],
+        numLayers: comp === 'text_encoder' ? 36 : undefined,
+        targets: ts.map(([to, from, mb]) => ({ to, from: [from], required: true, maxBlocks: mb ?? undefined })),
+      }),
+    ),
+  );
   let py = Infinity;
   let pyResult: Record<string, [number, number]> = {};
   for (let i = 0; i < 5; i++) {
-    const r = JSON.parse(run(PYTHON, [join(ROOT, 'bench', 'mflux_python.py'), 'coverage', DATA]).stdout) as { seconds: number; result: Record<string, [number, number]> };
+    const r = JSON.parse(run(PYTHON, [join(ROOT, 'bench', 'mflux_python.py'), 'coverage', DATA]).stdout) as {
+      seconds: number;
+      result: Record<string, [number, number]>;
+    };
     py = Math.min(py, r.seconds);
     pyResult = r.result;
   }
   for (const c of ours.result) {
     const [unmapped, misses] = pyResult[c.name];
-    if (c.unmappedKeys.length !== unmapped || c.unmatchedPatterns.length !== misses) throw new Error(`coverage disagrees with Python for ${c.name}: ${c.unmappedKeys.length}/${c.unmatchedPatterns.length} vs ${unmapped}/${misses}`);
+    if (c.unmappedKeys.length !== unmapped || c.unmatchedPatterns.length !== misses)
+      throw new Error(
+        `coverage disagrees with Python for ${c.name}: ${c.unmappedKeys.length}/${c.unmatchedPatterns.length} vs ${unmapped}/${misses}`,
+      );
   }
   const nKeys = Object.values(keys).reduce((s, k) => s + k.length, 0);
-  row(`coverage: ${nKeys} checkpoint keys × ${Object.values(targets).reduce((s, t) => s + t.length, 0)} patterns (same counts as Python)`, ours.seconds, py, 'Python expansion');
+  row(
+    `coverage: ${nKeys} checkpoint keys × ${Object.values(targets).reduce((s, t) => s + t.length, 0)} patterns (same counts as Python)`,
+    ours.seconds,
+    py,
+    'Python expansion',
+  );
 
   // 2. Static read of the mapping file vs importing it (the dump script's way), startup included.
   const file = join(DATA, 'repo/src/mflux/models/big/weights/big_weight_mapping.py');
@@ -83,7 +102,12 @@ function main(): void {
     grep = Math.min(grep, r.seconds);
     grepHits = r.stdout.split('\n').filter(Boolean).length;
   }
-  row(`hygiene scan: 40 files × 300 lines, ${scan.result.findings.length} findings (grep: ${grepHits} hits, mostly docstrings/comments)`, scan.seconds, grep, 'grep -rnE (process)');
+  row(
+    `hygiene scan: 40 files × 300 lines, ${scan.result.findings.length} findings (grep: ${grepHits} hits, mostly docstrings/comments)`,
+    scan.seconds,
+    grep,
+    'grep -rnE (process)',
+  );
 }
 
 main();

@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '..');
 const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
 
-const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'probe_bench.py')], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'probe_bench.py')], {
+  encoding: 'utf8',
+  env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+});
 if (r.status !== 0) {
   console.error(`bench/probe_bench.py failed:\n${r.stderr}`);
   process.exit(1);
@@ -25,4 +28,6 @@ row('dump 64 MiB float32 (write + manifest)', t.f32_probe, t.f32_torch_save, 'to
 row('dump 64 MiB float32', t.f32_probe, t.f32_np_save, 'np.save');
 row('dump 32 MiB bfloat16 (kept as BF16)', t.bf16_probe, t.bf16_torch_save, 'torch.save');
 row('dump 64 MiB transposed view', t.strided_probe, t.strided_torch_save, 'torch.save(.contiguous())');
-console.log(`${'dump() outside a run'.padEnd(40)} probe ${t.noop_probe_ns.toFixed(0).padStart(6)} ns   bare call ${t.noop_bare_ns.toFixed(0).padStart(6)} ns   ${(t.noop_probe_ns / t.noop_bare_ns).toFixed(2)}x a bare function call`);
+console.log(
+  `${'dump() outside a run'.padEnd(40)} probe ${t.noop_probe_ns.toFixed(0).padStart(6)} ns   bare call ${t.noop_bare_ns.toFixed(0).padStart(6)} ns   ${(t.noop_probe_ns / t.noop_bare_ns).toFixed(2)}x a bare function call`,
+);

@@ -42,8 +42,12 @@ function verdict(ours: number, numpy: number): string {
 // machine wall time mostly measures the scheduler.
 function row(what: string, ours: { seconds: number; cpu: number }, numpy: { seconds: number; cpu: number }): void {
   console.log(`${what}`);
-  console.log(`  wall  ours ${fmt(ours.seconds).padStart(9)}   numpy ${fmt(numpy.seconds).padStart(9)}   ${verdict(ours.seconds, numpy.seconds)} than NumPy`);
-  console.log(`  cpu   ours ${fmt(ours.cpu).padStart(9)}   numpy ${fmt(numpy.cpu).padStart(9)}   ${verdict(ours.cpu, numpy.cpu)} than NumPy`);
+  console.log(
+    `  wall  ours ${fmt(ours.seconds).padStart(9)}   numpy ${fmt(numpy.seconds).padStart(9)}   ${verdict(ours.seconds, numpy.seconds)} than NumPy`,
+  );
+  console.log(
+    `  cpu   ours ${fmt(ours.cpu).padStart(9)}   numpy ${fmt(numpy.cpu).padStart(9)}   ${verdict(ours.cpu, numpy.cpu)} than NumPy`,
+  );
 }
 
 function fmt(s: number): string {
@@ -83,12 +87,16 @@ async function main(): Promise<void> {
       return s;
     });
     // non-finite numbers come from Python as the strings "NaN", "Infinity", "-Infinity"
-    const np = JSON.parse(python([join(ROOT, 'bench', 'tensors_numpy.py'), 'stats', path, '3']), (_k, v) => (typeof v === 'string' ? Number(v) : v));
+    const np = JSON.parse(python([join(ROOT, 'bench', 'tensors_numpy.py'), 'stats', path, '3']), (_k, v) =>
+      typeof v === 'string' ? Number(v) : v,
+    );
     row(label, ours, np);
     const o = ours.result;
     const n = np.result;
     const rel = (a: number | null, b: number) => (a === null ? NaN : Math.abs(a - b) / Math.max(1e-300, Math.abs(b)));
-    console.log(`  same answer: min ${o.min === n.min} max ${o.max === n.max} nan ${o.nan === n.nan} inf ${o.inf === n.inf} mean rel.diff ${rel(o.mean, n.mean).toExponential(1)} std rel.diff ${rel(o.std, n.std).toExponential(1)}`);
+    console.log(
+      `  same answer: min ${o.min === n.min} max ${o.max === n.max} nan ${o.nan === n.nan} inf ${o.inf === n.inf} mean rel.diff ${rel(o.mean, n.mean).toExponential(1)} std rel.diff ${rel(o.std, n.std).toExponential(1)}`,
+    );
   }
 }
 

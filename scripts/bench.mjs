@@ -8,7 +8,10 @@ ensureNodeModules();
 ensureSystemPackages();
 run('npm', ['run', '--silent', 'build']);
 const only = process.argv.slice(2);
-const files = readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).filter((f) => !only.length || only.some((o) => f.includes(o))).sort();
+const files = readdirSync('bench')
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => !only.length || only.some((o) => f.includes(o)))
+  .sort();
 let failed = 0;
 for (const f of files) {
   step(`bench/${f}`);

@@ -31,8 +31,21 @@ mkdirSync('dist', { recursive: true });
  */
 function buildKernels() {
   const out = 'dist/kernels.wasm';
-  const args = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wall', '-Werror',
-    '-Wl,--no-entry', '-Wl,--export-dynamic', '-Wl,--strip-all', '-o', out, 'native/kernels.c'];
+  const args = [
+    '--target=wasm32',
+    '-O3',
+    '-msimd128',
+    '-nostdlib',
+    '-fno-builtin',
+    '-Wall',
+    '-Werror',
+    '-Wl,--no-entry',
+    '-Wl,--export-dynamic',
+    '-Wl,--strip-all',
+    '-o',
+    out,
+    'native/kernels.c',
+  ];
   const r = spawnSync(process.env.CLANG || 'clang', args, { encoding: 'utf8' });
   if (r.status === 0) return;
   rmSync(out, { force: true });
@@ -41,33 +54,39 @@ function buildKernels() {
     console.error(`error: building ${out} failed: ${why}`);
     process.exit(1);
   }
-  console.warn(`warning: ${out} not built (${why}); install clang and lld (Debian: apt-get install clang lld). The TypeScript path is used, with the same numbers, slower.`);
+  console.warn(
+    `warning: ${out} not built (${why}); install clang and lld (Debian: apt-get install clang lld). The TypeScript path is used, with the same numbers, slower.`,
+  );
 }
 if (existsSync('native/kernels.c')) buildKernels();
 const common = { bundle: true, sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning' };
 
 const contexts = [];
 for (const e of nodeEntries.filter((e) => existsSync(e.in))) {
-  contexts.push(await esbuild.context({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    banner: e.banner ? { js: e.banner } : undefined,
-  }));
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: { [e.out]: e.in },
+      outdir: 'dist',
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode'],
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  );
 }
 for (const e of webEntries.filter((e) => existsSync(e.in))) {
-  contexts.push(await esbuild.context({
-    ...common,
-    entryPoints: { [e.out]: e.in },
-    outdir: 'dist',
-    platform: 'browser',
-    target: 'chrome120',
-    format: 'iife',
-  }));
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: { [e.out]: e.in },
+      outdir: 'dist',
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'iife',
+    }),
+  );
 }
 
 if (watch) {

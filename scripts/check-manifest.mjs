@@ -15,14 +15,17 @@ function files(dir, out = []) {
   }
   return out;
 }
-const source = files('src').map((f) => readFileSync(f, 'utf8')).join('\n');
+const source = files('src')
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 const registered = new Set([...source.matchAll(/['"`](mfluxPort\.[A-Za-z0-9_.]+)['"`]/g)].map((m) => m[1]));
 
 const problems = [];
 for (const id of contributed) if (!registered.has(id)) problems.push(`${id} is contributed in package.json but never named in src/`);
 const menus = pkg.contributes?.menus ?? {};
 for (const [where, items] of Object.entries(menus)) {
-  for (const it of items) if (it.command && !contributed.has(it.command)) problems.push(`menu ${where} names unknown command ${it.command}`);
+  for (const it of items)
+    if (it.command && !contributed.has(it.command)) problems.push(`menu ${where} names unknown command ${it.command}`);
 }
 for (const wt of pkg.contributes?.walkthroughs ?? []) {
   for (const s of wt.steps ?? []) {

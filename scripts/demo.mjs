@@ -71,7 +71,8 @@ if (existsSync(RUNNING)) {
   } catch {
     other = undefined; // unreadable or its process is gone: a stale record
   }
-  if (other) fail(`a demo is already running from ${demoDir} (pid ${other.pid}): ${other.url}\nstop it with Ctrl-C, or pass --dir for a second one`);
+  if (other)
+    fail(`a demo is already running from ${demoDir} (pid ${other.pid}): ${other.url}\nstop it with Ctrl-C, or pass --dir for a second one`);
 }
 
 process.chdir(REPO);
@@ -99,7 +100,10 @@ try {
 // The demo workspace and the harness are TypeScript (CommonJS, like the tests) loaded through tsx.
 const tsx = await import('tsx/cjs/api');
 const { buildDemoWorkspace, DEMO_MODEL } = tsx.require('./lib/demo-workspace.ts', import.meta.url);
-const { CodeServer, openBrowser, waitForWorkbench, setSideBarWidth, ACTIVITY_ITEM } = tsx.require('../test/e2e/harness.ts', import.meta.url);
+const { CodeServer, openBrowser, waitForWorkbench, setSideBarWidth, ACTIVITY_ITEM } = tsx.require(
+  '../test/e2e/harness.ts',
+  import.meta.url,
+);
 
 step(`demo workspace in ${demoDir}`);
 clearDemoDir(demoDir);
@@ -173,7 +177,9 @@ if (args.check) {
   console.log(`\nmflux Port Studio demo: ${url}\n(the sample port "${DEMO_MODEL}" is in the mflux Port view; Ctrl-C stops the server)`);
   if (!args['no-open'] && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'darwin')) {
     const opener = process.platform === 'darwin' ? 'open' : 'xdg-open';
-    spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    spawn(opener, [url], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
   }
   const code = await server.exited();
   if (!stopping) {

@@ -3,6 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { testFiles } from './lib/testFiles.mjs';
 
-const files = testFiles(process.argv.slice(2).filter((a) => !a.startsWith('--')), ['test/unit']);
+const files = testFiles(
+  process.argv.slice(2).filter((a) => !a.startsWith('--')),
+  ['test/unit'],
+);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -19,10 +19,11 @@ if (only.length) {
   step('build');
   run('npm', ['run', '--silent', 'build']);
 } else {
-  step('build, type check, lint');
+  step('build, type check, lint, format check');
   run('npm', ['run', '--silent', 'build']);
   run('npm', ['run', '--silent', 'typecheck']);
   run('npm', ['run', '--silent', 'lint']);
+  run('npm', ['run', '--silent', 'format:check']);
   run(process.execPath, ['scripts/check-manifest.mjs']);
 }
 

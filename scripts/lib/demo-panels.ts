@@ -10,7 +10,8 @@ interface DemoWorkspace {
 }
 
 export const panelsDemoStep = {
-  title: 'finished comparison: debug_artifacts/demo-parity (parity report), demo-images + tests/resources (image diff), weights/*.safetensors (tensor viewer)',
+  title:
+    'finished comparison: debug_artifacts/demo-parity (parity report), demo-images + tests/resources (image diff), weights/*.safetensors (tensor viewer)',
   run(ws: DemoWorkspace): void {
     const python = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
     const r = spawnSync(python, [join(__dirname, 'demo_panels.py'), ws.mflux], { encoding: 'utf8' });

@@ -27,19 +27,47 @@ export const DEMO_STEPS: DemoStep[] = [
         notes: 'Z-Image Turbo, 6B single-stream DiT. Reference: diffusers ZImagePipeline, 8 steps, guidance 0.',
         createdAt: '2026-01-05T09:00:00.000Z',
         items: {
-          'scope.targets': { status: 'done', note: 'Final image within the golden-test rule at 1024², 8 steps; peak memory under 24 GB in bf16.', changedAt: '2026-01-05T09:30:00.000Z' },
-          'scope.tolerances': { status: 'done', note: 'fp32 atol=rtol=1e-5 for VAE and scheduler; bf16 transformer at 1e-2.', changedAt: '2026-01-05T09:40:00.000Z' },
+          'scope.targets': {
+            status: 'done',
+            note: 'Final image within the golden-test rule at 1024², 8 steps; peak memory under 24 GB in bf16.',
+            changedAt: '2026-01-05T09:30:00.000Z',
+          },
+          'scope.tolerances': {
+            status: 'done',
+            note: 'fp32 atol=rtol=1e-5 for VAE and scheduler; bf16 transformer at 1e-2.',
+            changedAt: '2026-01-05T09:40:00.000Z',
+          },
           'scope.referenceFiles': {
             status: 'done',
             note: 'pipeline_z_image.py and transformer_z_image.py in ../diffusers.',
             changedAt: '2026-01-05T10:05:00.000Z',
             evidence: [{ kind: 'file', target: '../diffusers/src/diffusers/pipelines/z_image/pipeline_z_image.py' }],
           },
-          'scope.checkpoints': { status: 'done', note: 'Tongyi-MAI/Z-Image-Turbo pinned; cached locally.', changedAt: '2026-01-05T10:20:00.000Z' },
-          'scope.plan': { status: 'in_progress', note: 'Risk: the 3D RoPE and the single-stream blocks.', changedAt: '2026-01-05T10:45:00.000Z' },
-          'fast.studyRecentPort': { status: 'done', note: 'Following flux2 for the weights and initializer layout.', changedAt: '2026-01-05T11:00:00.000Z' },
-          'fast.skeleton': { status: 'done', changedAt: '2026-01-05T11:30:00.000Z', evidence: [{ kind: 'file', target: 'src/mflux/models/z_image/z_image_initializer.py' }] },
-          'fast.weightDefinition': { status: 'in_progress', note: 'Transformer and VAE listed; the text encoder is still missing.', changedAt: '2026-01-05T12:10:00.000Z' },
+          'scope.checkpoints': {
+            status: 'done',
+            note: 'Tongyi-MAI/Z-Image-Turbo pinned; cached locally.',
+            changedAt: '2026-01-05T10:20:00.000Z',
+          },
+          'scope.plan': {
+            status: 'in_progress',
+            note: 'Risk: the 3D RoPE and the single-stream blocks.',
+            changedAt: '2026-01-05T10:45:00.000Z',
+          },
+          'fast.studyRecentPort': {
+            status: 'done',
+            note: 'Following flux2 for the weights and initializer layout.',
+            changedAt: '2026-01-05T11:00:00.000Z',
+          },
+          'fast.skeleton': {
+            status: 'done',
+            changedAt: '2026-01-05T11:30:00.000Z',
+            evidence: [{ kind: 'file', target: 'src/mflux/models/z_image/z_image_initializer.py' }],
+          },
+          'fast.weightDefinition': {
+            status: 'in_progress',
+            note: 'Transformer and VAE listed; the text encoder is still missing.',
+            changedAt: '2026-01-05T12:10:00.000Z',
+          },
         },
       });
     },
@@ -56,7 +84,10 @@ export async function buildDemoWorkspace(root: string, log: (line: string) => vo
   root = resolve(root);
   rmSync(root, { recursive: true, force: true });
   log('mflux checkout (flux2 complete, z_image half wired) and a diffusers sibling');
-  const ws = makeWorkspace(root, { models: ['flux2', halfWired(DEMO_MODEL, 'Tongyi-MAI/Z-Image-Turbo')], pipelines: ['flux2', 'z_image', 'qwenimage'] });
+  const ws = makeWorkspace(root, {
+    models: ['flux2', halfWired(DEMO_MODEL, 'Tongyi-MAI/Z-Image-Turbo')],
+    pipelines: ['flux2', 'z_image', 'qwenimage'],
+  });
   for (const step of DEMO_STEPS) {
     log(step.title);
     await step.run(ws);

@@ -119,36 +119,57 @@ function table(r: ReportJson): string {
     WORD[p.verdict],
     [p.name, pairingLabel(p), p.name === r.first_divergence ? '<- first divergence' : ''].filter(Boolean).join('  '),
     layoutCell(p),
-    (p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`)
-      + (p.floor_ratio !== undefined && p.floor_ratio !== null ? `  floor x${n(p.floor_ratio)}` : ''),
+    (p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`) +
+      (p.floor_ratio !== undefined && p.floor_ratio !== null ? `  floor x${n(p.floor_ratio)}` : ''),
   ]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 0));
   const lines = rows.map((row) => `${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`.trimEnd());
   for (const p of r.pairs) if (p.note) lines.push(`note: ${p.name}: ${p.note}`);
   const single = r.pairs.find((p) => p.pairing.by === 'single');
-  if (single) lines.push(`note: one tensor on each side, so ${JSON.stringify(single.ref_name)} is paired with ${JSON.stringify(single.cand_name)} despite the different names`);
+  if (single)
+    lines.push(
+      `note: one tensor on each side, so ${JSON.stringify(single.ref_name)} is paired with ${JSON.stringify(single.cand_name)} despite the different names`,
+    );
   const a = r.alignment;
   if (a) {
     if (a.skipped) lines.push(`alignment: ${a.skipped}`);
-    else lines.push(`alignment: ${a.aligned} pair${a.aligned === 1 ? '' : 's'} found by ${a.order === 'manifest' ? 'capture order (manifests)' : 'listing order (no manifest on both sides)'}, shape and dtype${a.statistics ? ', ties broken by value statistics' : ''}; confidence shown as [aligned C: candidate]`);
-    for (const s of a.suggestions) lines.push(`uncertain, not compared: ${s.ref} <-> ${s.cand} (confidence ${s.confidence.toFixed(2)}; ${s.why}); pair it with a --map rule if it is right`);
+    else
+      lines.push(
+        `alignment: ${a.aligned} pair${a.aligned === 1 ? '' : 's'} found by ${a.order === 'manifest' ? 'capture order (manifests)' : 'listing order (no manifest on both sides)'}, shape and dtype${a.statistics ? ', ties broken by value statistics' : ''}; confidence shown as [aligned C: candidate]`,
+      );
+    for (const s of a.suggestions)
+      lines.push(
+        `uncertain, not compared: ${s.ref} <-> ${s.cand} (confidence ${s.confidence.toFixed(2)}; ${s.why}); pair it with a --map rule if it is right`,
+      );
   }
   for (const c of r.layout_conventions) {
     const from = c.learned_from !== c.kind ? ` (learned from ${c.learned_from})` : '';
-    if (c.transform !== null) lines.push(`layout: candidate ${c.kind}: ${c.transform}, ${c.pairs} of ${c.of} unambiguous pairs${from}; applied to ${c.applied} ambiguous`);
-    else if (c.applied > 0 || c.of > 0) lines.push(`layout: candidate ${c.kind}: no convention (${c.pairs} of ${c.of} unambiguous pairs agree); ambiguous pairs compared as stored`);
+    if (c.transform !== null)
+      lines.push(
+        `layout: candidate ${c.kind}: ${c.transform}, ${c.pairs} of ${c.of} unambiguous pairs${from}; applied to ${c.applied} ambiguous`,
+      );
+    else if (c.applied > 0 || c.of > 0)
+      lines.push(
+        `layout: candidate ${c.kind}: no convention (${c.pairs} of ${c.of} unambiguous pairs agree); ambiguous pairs compared as stored`,
+      );
   }
   lines.push('');
   const v = r.verdicts;
-  lines.push(`${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${v.not_compared ? `, ${v.not_compared} not compared` : ''}${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`);
-  if (r.noise_floor) lines.push(`noise floor: ${r.noise_floor.path} (${r.noise_floor.pairs} pairs, diverged above ${r.noise_floor.factor}x the floor)`);
+  lines.push(
+    `${r.pairs.length} pairs: ${v.pass} pass, ${v.drift} drift, ${v.diverged} diverged${v.not_compared ? `, ${v.not_compared} not compared` : ''}${r.strict ? ' (--strict)' : ''}; unmatched: ${r.unmatched_ref.length} reference, ${r.unmatched_cand.length} candidate`,
+  );
+  if (r.noise_floor)
+    lines.push(`noise floor: ${r.noise_floor.path} (${r.noise_floor.pairs} pairs, diverged above ${r.noise_floor.factor}x the floor)`);
   if (r.first_divergence) {
     const p = r.pairs.find((q) => q.name === r.first_divergence);
     lines.push(`first divergence: ${r.first_divergence}${p ? ` (${p.verdict_why})` : ''}`);
   } else if (r.first_outside_tolerance) {
     lines.push(`nothing diverged; first pair outside its tolerance: ${r.first_outside_tolerance} (drift)`);
   }
-  for (const [side, notes] of [['reference', r.capture?.ref], ['candidate', r.capture?.cand]] as const) {
+  for (const [side, notes] of [
+    ['reference', r.capture?.ref],
+    ['candidate', r.capture?.cand],
+  ] as const) {
     if (notes?.cut) lines.push(`${side}: ${describeCut(notes.cut)}; later checkpoints were not dumped`);
     for (const k of notes?.skipped ?? []) lines.push(`${side}: skipped ${k.name}: ${k.reason}`);
   }
@@ -170,7 +191,21 @@ export const compareCommand: SubCommand = {
       const { positionals, flags, values } = parseArgs(
         args,
         ['--all-heatmaps', '--quiet', '--strict', '--no-align', '--overwrite-map'],
-        ['--atol', '--rtol', '--map', '--json', '--html', '--heatmaps', '--reduction', '--scale', '--max-heatmaps', '--noise-floor', '--floor-factor', '--write-map', '--baseline'],
+        [
+          '--atol',
+          '--rtol',
+          '--map',
+          '--json',
+          '--html',
+          '--heatmaps',
+          '--reduction',
+          '--scale',
+          '--max-heatmaps',
+          '--noise-floor',
+          '--floor-factor',
+          '--write-map',
+          '--baseline',
+        ],
       );
       if (positionals.length !== 2) throw new UsageError('compare needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
@@ -182,18 +217,25 @@ export const compareCommand: SubCommand = {
       if (writeMap !== undefined) {
         if (writeMap === '-' || writeMap.trim() === '') throw new UsageError('--write-map needs a file name');
         writeMap = resolve(writeMap);
-        if (existsSync(writeMap) && !flags.has('--overwrite-map')) throw new UsageError(`--write-map ${writeMap} exists; pass --overwrite-map to replace it`);
+        if (existsSync(writeMap) && !flags.has('--overwrite-map'))
+          throw new UsageError(`--write-map ${writeMap} exists; pass --overwrite-map to replace it`);
       }
       quiet = flags.has('--quiet') || json === '-';
       scale = one(values, '--scale', ['linear', 'log'] as const, 'linear');
-      for (const [flag, out] of [['--json', json], ['--html', html], ['--heatmaps', heatDir], ['--write-map', writeMap]] as const) {
+      for (const [flag, out] of [
+        ['--json', json],
+        ['--html', html],
+        ['--heatmaps', heatDir],
+        ['--write-map', writeMap],
+      ] as const) {
         if (!out || out === '-') continue;
         for (const input of [refPath, candPath]) {
           if (isInside(out, input)) throw new UsageError(`${flag} ${out} would write inside the input ${input}; choose another path`);
         }
       }
       const baseFile = values.get('--baseline')?.at(-1);
-      if (baseFile && json && json !== '-' && resolve(json) === resolve(baseFile)) throw new UsageError(`--json ${json} would overwrite the --baseline it reads; write the new report elsewhere`);
+      if (baseFile && json && json !== '-' && resolve(json) === resolve(baseFile))
+        throw new UsageError(`--json ${json} would overwrite the --baseline it reads; write the new report elsewhere`);
       if (baseFile) baseline = readBaseline(resolve(baseFile));
       const mapFile = values.get('--map')?.at(-1);
       const floorArg = values.get('--noise-floor')?.at(-1);
@@ -245,12 +287,18 @@ export const compareCommand: SubCommand = {
         const learned = learnMap(r, options.map);
         if (overwriteMap) writeAtomic(writeMap, mapToJson(learned.map));
         else writeFileSync(writeMap, mapToJson(learned.map), { flag: 'wx' }); // never over a file that appeared meanwhile
-        const missed = learned.missed.length ? `; ${learned.missed.length} pair(s) could not be written as rules: ${learned.missed.slice(0, 3).join(', ')}` : '';
-        process.stderr.write(`wrote ${writeMap}: ${learned.added} rename rule${learned.added === 1 ? '' : 's'} for ${learned.covered} pair${learned.covered === 1 ? '' : 's'}${missed}\n`);
+        const missed = learned.missed.length
+          ? `; ${learned.missed.length} pair(s) could not be written as rules: ${learned.missed.slice(0, 3).join(', ')}`
+          : '';
+        process.stderr.write(
+          `wrote ${writeMap}: ${learned.added} rename rule${learned.added === 1 ? '' : 's'} for ${learned.covered} pair${learned.covered === 1 ? '' : 's'}${missed}\n`,
+        );
       }
       if (r.pairs.length === 0) {
-        process.stderr.write(`error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
-          ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`);
+        process.stderr.write(
+          `error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
+            ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`,
+        );
         return 2;
       }
       return r.verdicts.diverged > 0 ? 1 : 0;
@@ -268,4 +316,3 @@ export const compareCommand: SubCommand = {
     }
   },
 };
-

@@ -50,16 +50,27 @@ function ssimMethod(values: Map<string, string[]>): SsimMethod {
 
 export const imageDiffCommand: SubCommand = {
   name: 'image-diff',
-  summary: 'PSNR, SSIM and mflux\'s golden-image rule for two PNGs',
+  summary: "PSNR, SSIM and mflux's golden-image rule for two PNGs",
   usage,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json', '--no-ssim'], ['--rtol', '--atol', '--threshold', '--heatmap', '--ssim']);
+      const { positionals, flags, values } = parseArgs(
+        args,
+        ['--json', '--no-ssim'],
+        ['--rtol', '--atol', '--threshold', '--heatmap', '--ssim'],
+      );
       if (positionals.length !== 2) throw new UsageError('image-diff needs REF and CAND');
       const [refPath, candPath] = positionals.map((p) => resolve(p));
-      const options = { rtol: num(values, '--rtol', 0.1), atol: num(values, '--atol', 0), threshold: num(values, '--threshold', 0.15), skipSsim: flags.has('--no-ssim'), ssim: ssimMethod(values) };
+      const options = {
+        rtol: num(values, '--rtol', 0.1),
+        atol: num(values, '--atol', 0),
+        threshold: num(values, '--threshold', 0.15),
+        skipSsim: flags.has('--no-ssim'),
+        ssim: ssimMethod(values),
+      };
       const heat = values.get('--heatmap')?.at(-1);
-      if (heat && (isInside(heat, refPath) || isInside(heat, candPath))) throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
+      if (heat && (isInside(heat, refPath) || isInside(heat, candPath)))
+        throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
       const ref = readPng(refPath);
       const cand = readPng(candPath);
       const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });
@@ -72,11 +83,11 @@ export const imageDiffCommand: SubCommand = {
         const f = (v: number | null, d = 4) => (v === null ? '—' : Number(v.toFixed(d)).toString());
         process.stdout.write(
           `${r.width}×${r.height}, ${r.channels} channel${r.channels > 1 ? 's' : ''}\n` +
-          `PSNR      ${r.psnr === null ? 'identical' : `${f(r.psnr, 2)} dB`}\n` +
-          `SSIM      ${r.ssim !== null ? `${f(r.ssim, 5)} (${r.ssim_method})` : options.skipSsim ? '— (skipped)' : `— (smaller than the ${r.ssim_method === 'uniform' ? '7×7' : '11×11'} window)`}\n` +
-          `max |d|   ${r.max_abs}\nmean |d|  ${f(r.mean_abs)}\n` +
-          `mflux     ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% of elements outside rtol ${r.rtol}, atol ${r.atol} → ` +
-          `${r.mflux_pass ? 'PASS' : 'FAIL'} (threshold ${(r.threshold * 100).toFixed(1)}%)\n`,
+            `PSNR      ${r.psnr === null ? 'identical' : `${f(r.psnr, 2)} dB`}\n` +
+            `SSIM      ${r.ssim !== null ? `${f(r.ssim, 5)} (${r.ssim_method})` : options.skipSsim ? '— (skipped)' : `— (smaller than the ${r.ssim_method === 'uniform' ? '7×7' : '11×11'} window)`}\n` +
+            `max |d|   ${r.max_abs}\nmean |d|  ${f(r.mean_abs)}\n` +
+            `mflux     ${(r.mflux_mismatch_ratio * 100).toFixed(2)}% of elements outside rtol ${r.rtol}, atol ${r.atol} → ` +
+            `${r.mflux_pass ? 'PASS' : 'FAIL'} (threshold ${(r.threshold * 100).toFixed(1)}%)\n`,
         );
       }
       return r.mflux_pass ? 0 : 1;

@@ -49,7 +49,12 @@ export function reportError(e: unknown, _usage: string): number {
 }
 
 export function formatCount(n: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [v, u] of units) if (n >= v) return `${Number((n / v).toPrecision(3))}${u}`;
   return String(n);
 }
@@ -60,7 +65,18 @@ export function shapeText(shape: readonly number[]): string {
 
 export function columns(rows: string[][], right: Set<number> = new Set()): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => '  ' + r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map(
+        (r) =>
+          '  ' +
+          r
+            .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+            .join('  ')
+            .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function table(path: string, tensors: readonly TensorInfo[]): string {
@@ -80,7 +96,10 @@ function table(path: string, tensors: readonly TensorInfo[]): string {
     prefixes.set(prefix, p);
   }
   const params = (n: number) => (n >= 1000 ? `${n.toLocaleString('en-US')} (${formatCount(n)})` : String(n));
-  const prow = [['prefix', 'tensors', 'parameters', 'size'], ...[...prefixes].map(([k, p]) => [k, String(p.count), params(p.params), humanBytes(p.bytes)])];
+  const prow = [
+    ['prefix', 'tensors', 'parameters', 'size'],
+    ...[...prefixes].map(([k, p]) => [k, String(p.count), params(p.params), humanBytes(p.bytes)]),
+  ];
   prow.push(['total', String(tensors.length), params(totalParams), humanBytes(totalBytes)]);
   out += '\nParameters by top-level prefix:\n' + columns(prow, new Set([1, 2, 3]));
   return out;

@@ -11,7 +11,15 @@ export interface SubCommand {
   run(args: string[]): Promise<number>;
 }
 
-const commands: SubCommand[] = [inspectCommand, statsCommand, compareCommand, imageDiffCommand, auditCommand, hygieneCommand, coverageCommand];
+const commands: SubCommand[] = [
+  inspectCommand,
+  statsCommand,
+  compareCommand,
+  imageDiffCommand,
+  auditCommand,
+  hygieneCommand,
+  coverageCommand,
+];
 
 export const VERSION = '0.1.0';
 

@@ -52,7 +52,8 @@ Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input
       if (positionals.length !== 2) throw new UsageError('audit needs REPO and MODEL');
       const root = repoArg(positionals[0]);
       const items = runFinalizeAudit({ root, model: modelArg(positionals[1]) });
-      if (flags.has('--json')) process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
+      if (flags.has('--json'))
+        process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
       else process.stdout.write(formatAudit(items, root) + '\n');
       return items.every((i) => i.result.status === 'pass') ? 0 : 1;
     } catch (e) {
@@ -87,13 +88,33 @@ Exit code 0 when clean, 1 with findings, 2 on bad input.
       const root = repoArg(positionals[0]);
       const model = positionals[1] ? modelArg(positionals[1]) : undefined;
       const base = values.get('--base')?.[0];
-      if (base !== undefined && !/^[\w.][\w./~^-]{0,199}$/.test(base)) throw new UsageError(`--base ${JSON.stringify(base)} is not a commit name`);
+      if (base !== undefined && !/^[\w.][\w./~^-]{0,199}$/.test(base))
+        throw new UsageError(`--base ${JSON.stringify(base)} is not a commit name`);
       const report = await scanPort(root, { model, baseCommit: base, config: { disabledRules: values.get('--disable') ?? [] } });
       if (flags.has('--json')) {
-        process.stdout.write(JSON.stringify({ findings: report.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, ruleId: f.ruleId, message: f.message, text: f.text })) }, null, 1) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            {
+              findings: report.findings.map((f) => ({
+                file: f.file,
+                line: f.line,
+                column: f.column,
+                ruleId: f.ruleId,
+                message: f.message,
+                text: f.text,
+              })),
+            },
+            null,
+            1,
+          ) + '\n',
+        );
       } else {
         for (const f of report.findings) process.stdout.write(formatFinding(f, root) + '\n');
-        process.stdout.write(report.findings.length ? `${report.findings.length} finding(s) in ${report.scannedFiles} file(s); ${report.how}\n` : `clean (${report.scannedFiles} file(s); ${report.how})\n`);
+        process.stdout.write(
+          report.findings.length
+            ? `${report.findings.length} finding(s) in ${report.scannedFiles} file(s); ${report.how}\n`
+            : `clean (${report.scannedFiles} file(s); ${report.how})\n`,
+        );
       }
       return report.findings.length ? 1 : 0;
     } catch (e) {
@@ -130,15 +151,33 @@ Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input
       }
       const r = await staticCoverage(root, model, resolve(snapshot));
       if (flags.has('--json')) {
-        process.stdout.write(JSON.stringify({
-          components: r.components.map((c) => ({ name: c.name, hfSubdir: c.hfSubdir, total: c.totalKeys, consumed: c.consumedKeys, unmapped: c.unmappedKeys, unmatched: c.unmatchedPatterns, unmatchedOptional: c.unmatchedOptional, errors: c.errors, missingShards: c.missingShards })),
-          unresolved: r.unresolved,
-        }, null, 1) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            {
+              components: r.components.map((c) => ({
+                name: c.name,
+                hfSubdir: c.hfSubdir,
+                total: c.totalKeys,
+                consumed: c.consumedKeys,
+                unmapped: c.unmappedKeys,
+                unmatched: c.unmatchedPatterns,
+                unmatchedOptional: c.unmatchedOptional,
+                errors: c.errors,
+                missingShards: c.missingShards,
+              })),
+              unresolved: r.unresolved,
+            },
+            null,
+            1,
+          ) + '\n',
+        );
       } else if (flags.has('--markdown')) {
         process.stdout.write(coverageMarkdown(r, root) + '\n');
       } else {
         for (const c of r.components) {
-          process.stdout.write(`${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`);
+          process.stdout.write(
+            `${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`,
+          );
           for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${k}\n`);
           for (const p of c.unmatchedPatterns) process.stdout.write(`  unmatched ${p.pattern}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
         }

@@ -48,15 +48,30 @@ export const statsCommand: SubCommand = {
           const base = { name: t.name, dtype: t.dtype, shape: t.shape };
           if (!t.decodable) {
             if (wanted) await tensorStats(src, t.name); // throws the typed UnsupportedDtype
-            rows.push({ ...base, min: null, max: null, mean: null, std: null, nan: null, inf: null, first: [], unsupported: `${t.dtype} cannot be decoded to float` });
+            rows.push({
+              ...base,
+              min: null,
+              max: null,
+              mean: null,
+              std: null,
+              nan: null,
+              inf: null,
+              first: [],
+              unsupported: `${t.dtype} cannot be decoded to float`,
+            });
             continue;
           }
           const s: TensorStats = await tensorStats(src, t.name);
           rows.push({
             ...base,
             ...(isComplex(t.dtype) ? { of: 'abs' } : {}),
-            min: jsonNumber(s.min), max: jsonNumber(s.max), mean: jsonNumber(s.mean), std: jsonNumber(s.std),
-            nan: s.nan, inf: s.inf, first: s.first.map((v) => jsonNumber(v)),
+            min: jsonNumber(s.min),
+            max: jsonNumber(s.max),
+            mean: jsonNumber(s.mean),
+            std: jsonNumber(s.std),
+            nan: s.nan,
+            inf: s.inf,
+            first: s.first.map((v) => jsonNumber(v)),
           });
         }
         if (flags.has('--json')) process.stdout.write(JSON.stringify({ tensors: rows }) + '\n');
@@ -84,7 +99,12 @@ function fmt(v: unknown): string {
 function human(path: string, rows: Record<string, unknown>[]): string {
   const table = [['name', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'nan', 'inf']];
   for (const r of rows) {
-    table.push([String(r.name), r.of === 'abs' ? `${r.dtype} |z|` : String(r.dtype), shapeText(r.shape as number[]), ...['min', 'max', 'mean', 'std', 'nan', 'inf'].map((k) => fmt(r[k]))]);
+    table.push([
+      String(r.name),
+      r.of === 'abs' ? `${r.dtype} |z|` : String(r.dtype),
+      shapeText(r.shape as number[]),
+      ...['min', 'max', 'mean', 'std', 'nan', 'inf'].map((k) => fmt(r[k])),
+    ]);
   }
   let out = `${path}\n` + columns(table, new Set([3, 4, 5, 6, 7, 8]));
   for (const r of rows) {

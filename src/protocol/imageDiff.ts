@@ -1,7 +1,13 @@
 // Messages of the image diff panel. Host -> webview carries decoded pixels as typed arrays;
 // webview -> host only names things the host offered (pair ids, paths from the init message).
 import {
-  hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isRuleParams, isString,
+  hasValidRequestId,
+  isFiniteNumber,
+  isNonNegInt,
+  isNumberOrNull,
+  isObject,
+  isRuleParams,
+  isString,
   type RuleParams,
 } from './validate';
 
@@ -55,8 +61,28 @@ export interface ImageMetrics {
 }
 
 export type ImageDiffHostMessage =
-  | { readonly kind: 'init'; readonly payload: { readonly title: string; readonly pairs: readonly ImagePairInfo[]; readonly selected: number; readonly rule: RuleParams; readonly stepwise: boolean; readonly source: ImageDiffSource | null; readonly message: string | null } }
-  | { readonly kind: 'pair'; readonly payload: { readonly id: number; readonly ref: DecodedImage | null; readonly cand: DecodedImage | null; readonly problems: readonly string[]; readonly metrics: ImageMetrics | null } }
+  | {
+      readonly kind: 'init';
+      readonly payload: {
+        readonly title: string;
+        readonly pairs: readonly ImagePairInfo[];
+        readonly selected: number;
+        readonly rule: RuleParams;
+        readonly stepwise: boolean;
+        readonly source: ImageDiffSource | null;
+        readonly message: string | null;
+      };
+    }
+  | {
+      readonly kind: 'pair';
+      readonly payload: {
+        readonly id: number;
+        readonly ref: DecodedImage | null;
+        readonly cand: DecodedImage | null;
+        readonly problems: readonly string[];
+        readonly metrics: ImageMetrics | null;
+      };
+    }
   | { readonly kind: 'pairMetrics'; readonly payload: { readonly id: number; readonly psnr: number | null; readonly ssim: number | null } }
   | { readonly kind: 'error'; readonly payload: { readonly message: string } };
 
@@ -69,16 +95,31 @@ export type ImageDiffWebviewMessage =
 function isDecodedImage(v: unknown): v is DecodedImage {
   if (!isObject(v)) return false;
   const { width, height, channels, rgba, notes, path } = v;
-  return isString(path) && isNonNegInt(width) && isNonNegInt(height) && (channels === 1 || channels === 2 || channels === 3 || channels === 4)
-    && rgba instanceof Uint8Array && rgba.length === (width as number) * (height as number) * 4
-    && v.values instanceof Uint8Array && v.values.length === (width as number) * (height as number) * (channels as number)
-    && isNonNegInt(v.colorType)
-    && Array.isArray(notes) && notes.every((n) => typeof n === 'string');
+  return (
+    isString(path) &&
+    isNonNegInt(width) &&
+    isNonNegInt(height) &&
+    (channels === 1 || channels === 2 || channels === 3 || channels === 4) &&
+    rgba instanceof Uint8Array &&
+    rgba.length === (width as number) * (height as number) * 4 &&
+    v.values instanceof Uint8Array &&
+    v.values.length === (width as number) * (height as number) * (channels as number) &&
+    isNonNegInt(v.colorType) &&
+    Array.isArray(notes) &&
+    notes.every((n) => typeof n === 'string')
+  );
 }
 
 function isPairInfo(v: unknown): v is ImagePairInfo {
-  return isObject(v) && isNonNegInt(v.id) && isString(v.label) && isString(v.refPath) && isString(v.candPath)
-    && (v.step === undefined || isNonNegInt(v.step)) && (v.steps === undefined || isNonNegInt(v.steps));
+  return (
+    isObject(v) &&
+    isNonNegInt(v.id) &&
+    isString(v.label) &&
+    isString(v.refPath) &&
+    isString(v.candPath) &&
+    (v.step === undefined || isNonNegInt(v.step)) &&
+    (v.steps === undefined || isNonNegInt(v.steps))
+  );
 }
 
 function isMetrics(v: unknown): v is ImageMetrics {
@@ -95,12 +136,25 @@ export function isImageDiffHostMessage(m: unknown): m is ImageDiffHostMessage {
   const p = m.payload;
   switch (m.kind) {
     case 'init':
-      return isString(p.title) && Array.isArray(p.pairs) && p.pairs.every(isPairInfo) && isNonNegInt(p.selected)
-        && isRuleParams(p.rule) && typeof p.stepwise === 'boolean' && (p.source === null || isSource(p.source))
-        && (p.message === null || isString(p.message));
+      return (
+        isString(p.title) &&
+        Array.isArray(p.pairs) &&
+        p.pairs.every(isPairInfo) &&
+        isNonNegInt(p.selected) &&
+        isRuleParams(p.rule) &&
+        typeof p.stepwise === 'boolean' &&
+        (p.source === null || isSource(p.source)) &&
+        (p.message === null || isString(p.message))
+      );
     case 'pair':
-      return isNonNegInt(p.id) && (p.ref === null || isDecodedImage(p.ref)) && (p.cand === null || isDecodedImage(p.cand))
-        && Array.isArray(p.problems) && p.problems.every((s) => typeof s === 'string') && (p.metrics === null || isMetrics(p.metrics));
+      return (
+        isNonNegInt(p.id) &&
+        (p.ref === null || isDecodedImage(p.ref)) &&
+        (p.cand === null || isDecodedImage(p.cand)) &&
+        Array.isArray(p.problems) &&
+        p.problems.every((s) => typeof s === 'string') &&
+        (p.metrics === null || isMetrics(p.metrics))
+      );
     case 'pairMetrics':
       return isNonNegInt(p.id) && isNumberOrNull(p.psnr) && isNumberOrNull(p.ssim);
     case 'error':

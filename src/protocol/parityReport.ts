@@ -1,8 +1,16 @@
 // Messages of the parity report panel. The report itself follows the `mflux-port compare
 // --json` schema (snake_case, non-finite numbers as null) so an exported JSON is the same file.
 import {
-  hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isShape, isString, isStringArray,
-  isTolerance, type Tolerance,
+  hasValidRequestId,
+  isFiniteNumber,
+  isNonNegInt,
+  isNumberOrNull,
+  isObject,
+  isShape,
+  isString,
+  isStringArray,
+  isTolerance,
+  type Tolerance,
 } from './validate';
 
 export type { Tolerance };
@@ -100,7 +108,16 @@ export interface ParitySource {
 }
 
 export type ParityHostMessage =
-  | { readonly kind: 'init'; readonly payload: { readonly title: string; readonly refLabel: string; readonly candLabel: string; readonly report: ParityReport; readonly source: ParitySource | null } }
+  | {
+      readonly kind: 'init';
+      readonly payload: {
+        readonly title: string;
+        readonly refLabel: string;
+        readonly candLabel: string;
+        readonly report: ParityReport;
+        readonly source: ParitySource | null;
+      };
+    }
   | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
   | { readonly kind: 'layer'; readonly payload: LayerDetail }
   /** The report judged again after a tolerance edit (verdicts, first divergence, growth). */
@@ -121,23 +138,52 @@ function isSide(v: unknown): v is TensorSide {
 
 function isPair(v: unknown): v is ReportPair {
   if (!isObject(v)) return false;
-  return isString(v.name) && isString(v.ref_name) && isString(v.cand_name) && isSide(v.ref) && isSide(v.cand)
-    && (v.transform === null || isString(v.transform, 128)) && isFiniteNumber(v.atol) && isFiniteNumber(v.rtol)
-    && isNumberOrNull(v.max_abs) && isNumberOrNull(v.mean_abs) && isNumberOrNull(v.rel_l2) && isNumberOrNull(v.cosine)
-    && isNumberOrNull(v.mismatch) && isNumberOrNull(v.mismatch_ratio) && typeof v.pass === 'boolean'
-    && (v.reason === undefined || isString(v.reason))
-    && (v.verdict === undefined || v.verdict === 'pass' || v.verdict === 'drift' || v.verdict === 'diverged' || v.verdict === 'not_compared')
-    && (v.verdict_why === undefined || isString(v.verdict_why));
+  return (
+    isString(v.name) &&
+    isString(v.ref_name) &&
+    isString(v.cand_name) &&
+    isSide(v.ref) &&
+    isSide(v.cand) &&
+    (v.transform === null || isString(v.transform, 128)) &&
+    isFiniteNumber(v.atol) &&
+    isFiniteNumber(v.rtol) &&
+    isNumberOrNull(v.max_abs) &&
+    isNumberOrNull(v.mean_abs) &&
+    isNumberOrNull(v.rel_l2) &&
+    isNumberOrNull(v.cosine) &&
+    isNumberOrNull(v.mismatch) &&
+    isNumberOrNull(v.mismatch_ratio) &&
+    typeof v.pass === 'boolean' &&
+    (v.reason === undefined || isString(v.reason)) &&
+    (v.verdict === undefined ||
+      v.verdict === 'pass' ||
+      v.verdict === 'drift' ||
+      v.verdict === 'diverged' ||
+      v.verdict === 'not_compared') &&
+    (v.verdict_why === undefined || isString(v.verdict_why))
+  );
 }
 
 export function isParityReport(v: unknown): v is ParityReport {
-  return isObject(v) && Array.isArray(v.pairs) && v.pairs.every(isPair) && (v.first_divergence === null || isString(v.first_divergence))
-    && isStringArray(v.unmatched_ref) && isStringArray(v.unmatched_cand);
+  return (
+    isObject(v) &&
+    Array.isArray(v.pairs) &&
+    v.pairs.every(isPair) &&
+    (v.first_divergence === null || isString(v.first_divergence)) &&
+    isStringArray(v.unmatched_ref) &&
+    isStringArray(v.unmatched_cand)
+  );
 }
 
 function isHeatmap(v: unknown): v is Heatmap {
-  return isObject(v) && isString(v.label) && isNonNegInt(v.width) && isNonNegInt(v.height)
-    && v.values instanceof Float32Array && v.values.length === (v.width as number) * (v.height as number);
+  return (
+    isObject(v) &&
+    isString(v.label) &&
+    isNonNegInt(v.width) &&
+    isNonNegInt(v.height) &&
+    v.values instanceof Float32Array &&
+    v.values.length === (v.width as number) * (v.height as number)
+  );
 }
 
 function isValueList(v: unknown): boolean {
@@ -147,11 +193,18 @@ function isValueList(v: unknown): boolean {
 function isLayerDetail(p: Record<string, unknown>): boolean {
   const h = p.histogram;
   const e = p.elements;
-  return isString(p.name) && isNonNegInt(p.numel) && (p.heatmap === null || isHeatmap(p.heatmap))
-    && Array.isArray(p.channels) && p.channels.every(isHeatmap) && isValueList(p.firstRef) && isValueList(p.firstCand)
-    && (h === null || (isObject(h) && Array.isArray(h.edges) && Array.isArray(h.counts) && h.counts.length === h.edges.length - 1))
-    && (e === null || (isObject(e) && e.ref instanceof Float32Array && e.cand instanceof Float32Array && e.ref.length === e.cand.length))
-    && (p.note === null || isString(p.note));
+  return (
+    isString(p.name) &&
+    isNonNegInt(p.numel) &&
+    (p.heatmap === null || isHeatmap(p.heatmap)) &&
+    Array.isArray(p.channels) &&
+    p.channels.every(isHeatmap) &&
+    isValueList(p.firstRef) &&
+    isValueList(p.firstCand) &&
+    (h === null || (isObject(h) && Array.isArray(h.edges) && Array.isArray(h.counts) && h.counts.length === h.edges.length - 1)) &&
+    (e === null || (isObject(e) && e.ref instanceof Float32Array && e.cand instanceof Float32Array && e.ref.length === e.cand.length)) &&
+    (p.note === null || isString(p.note))
+  );
 }
 
 export function isParityHostMessage(m: unknown): m is ParityHostMessage {
@@ -159,8 +212,17 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
   const p = m.payload;
   switch (m.kind) {
     case 'init':
-      return isString(p.title) && isString(p.refLabel) && isString(p.candLabel) && isParityReport(p.report)
-        && (p.source === null || (isObject(p.source) && isString(p.source.ref) && isString(p.source.cand) && (p.source.floor === undefined || isString(p.source.floor))));
+      return (
+        isString(p.title) &&
+        isString(p.refLabel) &&
+        isString(p.candLabel) &&
+        isParityReport(p.report) &&
+        (p.source === null ||
+          (isObject(p.source) &&
+            isString(p.source.ref) &&
+            isString(p.source.cand) &&
+            (p.source.floor === undefined || isString(p.source.floor))))
+      );
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
     case 'layer':

@@ -33,7 +33,16 @@ export interface TensorPreview {
 }
 
 export type TensorViewerHostMessage =
-  | { readonly kind: 'init'; readonly payload: { readonly fileName: string; readonly format: string; readonly fileSize: number; readonly tensors: readonly TensorEntry[]; readonly error: string | null } }
+  | {
+      readonly kind: 'init';
+      readonly payload: {
+        readonly fileName: string;
+        readonly format: string;
+        readonly fileSize: number;
+        readonly tensors: readonly TensorEntry[];
+        readonly error: string | null;
+      };
+    }
   | Reply<TensorStats | TensorPreview>;
 
 export type TensorViewerWebviewMessage =
@@ -42,32 +51,64 @@ export type TensorViewerWebviewMessage =
   | { readonly kind: 'requestPreview'; readonly requestId: number; readonly payload: { readonly name: string } };
 
 function isEntry(v: unknown): v is TensorEntry {
-  return isObject(v) && isString(v.name) && isString(v.dtype, 64) && isShape(v.shape) && isNonNegInt(v.numel)
-    && isNonNegInt(v.byteLength) && typeof v.decodable === 'boolean';
+  return (
+    isObject(v) &&
+    isString(v.name) &&
+    isString(v.dtype, 64) &&
+    isShape(v.shape) &&
+    isNonNegInt(v.numel) &&
+    isNonNegInt(v.byteLength) &&
+    typeof v.decodable === 'boolean'
+  );
 }
 
 export function isTensorStats(v: unknown): v is TensorStats {
-  return isObject(v) && isString(v.name) && isNumberOrNull(v.min) && isNumberOrNull(v.max) && isNumberOrNull(v.mean)
-    && isNumberOrNull(v.std) && isNonNegInt(v.nan) && isNonNegInt(v.inf)
-    && Array.isArray(v.first) && v.first.length <= 64 && v.first.every((x) => x === null || typeof x === 'number');
+  return (
+    isObject(v) &&
+    isString(v.name) &&
+    isNumberOrNull(v.min) &&
+    isNumberOrNull(v.max) &&
+    isNumberOrNull(v.mean) &&
+    isNumberOrNull(v.std) &&
+    isNonNegInt(v.nan) &&
+    isNonNegInt(v.inf) &&
+    Array.isArray(v.first) &&
+    v.first.length <= 64 &&
+    v.first.every((x) => x === null || typeof x === 'number')
+  );
 }
 
 export function isTensorPreview(v: unknown): v is TensorPreview {
-  return isObject(v) && isString(v.name) && isNonNegInt(v.width) && isNonNegInt(v.height)
-    && v.values instanceof Float32Array && v.values.length === (v.width as number) * (v.height as number)
-    && (v.note === null || isString(v.note));
+  return (
+    isObject(v) &&
+    isString(v.name) &&
+    isNonNegInt(v.width) &&
+    isNonNegInt(v.height) &&
+    v.values instanceof Float32Array &&
+    v.values.length === (v.width as number) * (v.height as number) &&
+    (v.note === null || isString(v.note))
+  );
 }
 
 export function isTensorViewerHostMessage(m: unknown): m is TensorViewerHostMessage {
   if (!isObject(m)) return false;
   if (m.kind === 'reply') {
-    return isNonNegInt(m.inReplyTo) && typeof m.ok === 'boolean'
-      && (m.ok ? isTensorStats(m.payload) || isTensorPreview(m.payload) : isString(m.error));
+    return (
+      isNonNegInt(m.inReplyTo) &&
+      typeof m.ok === 'boolean' &&
+      (m.ok ? isTensorStats(m.payload) || isTensorPreview(m.payload) : isString(m.error))
+    );
   }
   if (m.kind !== 'init' || !isObject(m.payload)) return false;
   const p = m.payload;
-  return isString(p.fileName) && isString(p.format, 64) && isFiniteNumber(p.fileSize) && Array.isArray(p.tensors)
-    && p.tensors.every(isEntry) && (p.error === null || isString(p.error));
+  return (
+    isString(p.fileName) &&
+    isString(p.format, 64) &&
+    isFiniteNumber(p.fileSize) &&
+    Array.isArray(p.tensors) &&
+    p.tensors.every(isEntry) &&
+    (p.error === null || isString(p.error))
+  );
 }
 
 export function isTensorViewerWebviewMessage(m: unknown): m is TensorViewerWebviewMessage {

@@ -57,7 +57,12 @@ async function tick(vs: VSCodeSession, file: string, want: Record<string, string
 test('start a port from the palette, tick items, reload: the state is kept', { timeout: 240_000 }, async () => {
   const ws = makeWorkspace(join(tmp, 'start'));
   const file = join(ws.mflux, '.mflux-port', 'qwen_image.json');
-  const [targets, tolerances, referenceFiles, skeleton] = ['scope.targets', 'scope.tolerances', 'scope.referenceFiles', 'fast.skeleton'].map(title);
+  const [targets, tolerances, referenceFiles, skeleton] = [
+    'scope.targets',
+    'scope.tolerances',
+    'scope.referenceFiles',
+    'fast.skeleton',
+  ].map(title);
 
   await withVSCode({ workspace: ws.mflux, name: 'checklist', openView: true }, async (vs) => {
     await vs.setSideBarWidth(520);
@@ -69,7 +74,12 @@ test('start a port from the palette, tick items, reload: the state is kept', { t
     const input = vs.page.locator('.quick-input-widget .quick-input-box input');
     await waitFor(async () => (await vs.quickInputDescription()).includes('Model name'), 'the model name prompt');
     await input.fill('Qwen-Image');
-    await waitFor(async () => /qwen_image/.test(await vs.quickInputDescription()), 'the validation message suggesting qwen_image', 10_000, () => vs.quickInputDescription());
+    await waitFor(
+      async () => /qwen_image/.test(await vs.quickInputDescription()),
+      'the validation message suggesting qwen_image',
+      10_000,
+      () => vs.quickInputDescription(),
+    );
     await vs.screenshot('invalid-name');
     await vs.quickInput('qwen_image', { expect: 'Model name' });
     await vs.quickInput('Qwen/Qwen-Image', { expect: 'Reference pipeline or Hugging Face repo id' });
@@ -121,31 +131,44 @@ test('start a port from the palette, tick items, reload: the state is kept', { t
   });
 });
 
-test('the extension activates on an mflux checkout; the welcome view offers "Start a port", and "Open Folder" in an empty window', { timeout: 180_000 }, async () => {
-  const ws = makeWorkspace(join(tmp, 'welcome'));
-  await withVSCode({ workspace: ws.mflux, name: 'checklist-welcome' }, async (vs) => {
-    // workspaceContains:pyproject.toml activates the extension before its view is opened.
-    await waitFor(async () => /_doActivateExtension mflux-port\.mflux-port-studio\b/.test(vs.extHostLog()), 'the extension to activate', 30_000);
-    assert.doesNotMatch(vs.extHostLog(), /Activating extension 'mflux-port\.mflux-port-studio' failed/);
-    await vs.openView();
-    const welcome = vs.welcomeView();
-    await welcome.waitFor({ state: 'visible' });
-    assert.match(await welcome.innerText(), /No port yet/);
-    await vs.screenshot('no-port');
-    await welcome.getByRole('button', { name: 'Start a port' }).click();
-    // The button runs Start Port…: its first prompt opens.
-    await waitFor(async () => (await vs.quickInputDescription()).includes('Model name'), 'the Start Port prompt from the welcome button', 20_000, () => vs.quickInputDescription());
-    await vs.page.keyboard.press('Escape');
-    assert.equal(existsSync(join(ws.mflux, '.mflux-port')) && storedFiles(ws.mflux).length > 0, false, 'cancelling writes nothing');
-  });
-  await withVSCode({ name: 'checklist-empty-window', openView: true }, async (vs) => {
-    const welcome = vs.welcomeView();
-    await welcome.waitFor({ state: 'visible' });
-    assert.match(await welcome.innerText(), /Open your mflux clone/);
-    await welcome.getByRole('button', { name: 'Open Folder' }).waitFor({ state: 'visible' });
-    await vs.screenshot('no-folder');
-  });
-});
+test(
+  'the extension activates on an mflux checkout; the welcome view offers "Start a port", and "Open Folder" in an empty window',
+  { timeout: 180_000 },
+  async () => {
+    const ws = makeWorkspace(join(tmp, 'welcome'));
+    await withVSCode({ workspace: ws.mflux, name: 'checklist-welcome' }, async (vs) => {
+      // workspaceContains:pyproject.toml activates the extension before its view is opened.
+      await waitFor(
+        async () => /_doActivateExtension mflux-port\.mflux-port-studio\b/.test(vs.extHostLog()),
+        'the extension to activate',
+        30_000,
+      );
+      assert.doesNotMatch(vs.extHostLog(), /Activating extension 'mflux-port\.mflux-port-studio' failed/);
+      await vs.openView();
+      const welcome = vs.welcomeView();
+      await welcome.waitFor({ state: 'visible' });
+      assert.match(await welcome.innerText(), /No port yet/);
+      await vs.screenshot('no-port');
+      await welcome.getByRole('button', { name: 'Start a port' }).click();
+      // The button runs Start Port…: its first prompt opens.
+      await waitFor(
+        async () => (await vs.quickInputDescription()).includes('Model name'),
+        'the Start Port prompt from the welcome button',
+        20_000,
+        () => vs.quickInputDescription(),
+      );
+      await vs.page.keyboard.press('Escape');
+      assert.equal(existsSync(join(ws.mflux, '.mflux-port')) && storedFiles(ws.mflux).length > 0, false, 'cancelling writes nothing');
+    });
+    await withVSCode({ name: 'checklist-empty-window', openView: true }, async (vs) => {
+      const welcome = vs.welcomeView();
+      await welcome.waitFor({ state: 'visible' });
+      assert.match(await welcome.innerText(), /Open your mflux clone/);
+      await welcome.getByRole('button', { name: 'Open Folder' }).waitFor({ state: 'visible' });
+      await vs.screenshot('no-folder');
+    });
+  },
+);
 
 function storedFiles(mflux: string): string[] {
   const dir = join(mflux, '.mflux-port');
@@ -207,7 +230,12 @@ test('ticks made in quick succession are all saved; "+" with a row selected star
     const header = vs.page.locator('.pane-header[aria-label^="Porting Checklist"]');
     await header.hover();
     await header.locator('.action-label[aria-label^="Start Port"]').click();
-    await waitFor(async () => (await vs.quickInputDescription()).includes('Model name'), 'the Start Port prompt', 20_000, () => vs.quickInputDescription());
+    await waitFor(
+      async () => (await vs.quickInputDescription()).includes('Model name'),
+      'the Start Port prompt',
+      20_000,
+      () => vs.quickInputDescription(),
+    );
     await vs.screenshot('start-port-with-selection');
     await vs.page.keyboard.press('Escape');
     assert.doesNotMatch((await vs.notifications()).join('\n'), /already exists/);
@@ -224,7 +252,12 @@ test('the status-bar port switches with a click and is remembered', { timeout: 1
   await withVSCode({ workspace: ws.mflux, name: 'checklist-switch', openView: true }, async (vs) => {
     await waitFor(async () => /qwen_image/.test(await statusText(vs)), 'the first port in the status bar');
     await vs.page.locator('.statusbar-item', { hasText: 'qwen_image' }).first().click();
-    await waitFor(async () => (await vs.quickInputDescription()).includes('Switch Port'), 'the Switch Port pick', 20_000, () => vs.quickInputDescription());
+    await waitFor(
+      async () => (await vs.quickInputDescription()).includes('Switch Port'),
+      'the Switch Port pick',
+      20_000,
+      () => vs.quickInputDescription(),
+    );
     await vs.screenshot('switch-pick');
     await vs.pickQuickItem('z_image');
     await waitFor(async () => /z_image/.test(await statusText(vs)), 'z_image in the status bar');

@@ -37,7 +37,10 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
 
     // Auto-checks run on the files of the half-wired model.
     await vs.expand('2. Port fast to reference');
-    await waitFor(async () => /verified/.test(await description(vs, 'Create the model package skeleton')), 'the skeleton item to be verified from files');
+    await waitFor(
+      async () => /verified/.test(await description(vs, 'Create the model package skeleton')),
+      'the skeleton item to be verified from files',
+    );
     assert.doesNotMatch(await description(vs, 'Add the runner pair (reference script + mflux script)'), /verified/);
 
     // An edit made outside (text editor, git checkout) shows up without any command.
@@ -50,7 +53,10 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
 
     // A click in the tree writes the file and keeps the fields the extension does not know.
     await vs.treeCheckbox('Find the reference code and configs to mirror').first().click();
-    await waitFor(async () => JSON.parse(readFileSync(file, 'utf8')).items['scope.referenceFiles']?.status === 'done', 'the checkbox to be saved');
+    await waitFor(
+      async () => JSON.parse(readFileSync(file, 'utf8')).items['scope.referenceFiles']?.status === 'done',
+      'the checkbox to be saved',
+    );
     let saved = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(saved.items['scope.tolerances'].reviewer, 'kept');
     assert.deepEqual(saved.ci, { keep: true });
@@ -58,9 +64,13 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     // Items the files prove can be checked off in one go; an absence check ("no debug
     // artifacts") is true on a fresh repo and must not tick its item.
     await vs.runCommand('mflux Port: Check Off Verified Items');
-    await waitFor(async () => JSON.parse(readFileSync(file, 'utf8')).items['fast.weightMapping']?.status === 'done', 'the verified items to be saved');
+    await waitFor(
+      async () => JSON.parse(readFileSync(file, 'utf8')).items['fast.weightMapping']?.status === 'done',
+      'the verified items to be saved',
+    );
     const verified = JSON.parse(readFileSync(file, 'utf8')).items;
-    for (const id of ['fast.skeleton', 'fast.variantInitializer', 'fast.weightDefinition', 'fast.weightMapping']) assert.equal(verified[id]?.status, 'done', id);
+    for (const id of ['fast.skeleton', 'fast.variantInitializer', 'fast.weightDefinition', 'fast.weightMapping'])
+      assert.equal(verified[id]?.status, 'done', id);
     assert.equal(verified['order.removeTraces'], undefined);
     // Evidence: the class and its first ComponentDefinition, the lines as the file has them.
     const defRel = 'src/mflux/models/z_image/weights/z_image_weight_definition.py';
@@ -68,27 +78,44 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     const lineOf = (re: RegExp) => defLines.findIndex((l) => re.test(l)) + 1;
     assert.deepEqual(
       verified['fast.weightDefinition'].evidence.map((e: { target: string; line?: number }) => [e.target, e.line]),
-      [[defRel, lineOf(/^class ZImageWeightDefinition/)], [defRel, lineOf(/ComponentDefinition\(/)]],
+      [
+        [defRel, lineOf(/^class ZImageWeightDefinition/)],
+        [defRel, lineOf(/ComponentDefinition\(/)],
+      ],
     );
     await waitFor(() => vs.isChecked('Write the weight definition'), 'the tree to show the checked-off items');
 
     // Next Step selects the first open item.
     await vs.runCommand('mflux Port: Next Step');
-    await waitFor(async () => (await vs.treeItem('Identify the checkpoint and cache it').first().getAttribute('aria-selected')) === 'true', 'the next open item to be selected');
+    await waitFor(
+      async () => (await vs.treeItem('Identify the checkpoint and cache it').first().getAttribute('aria-selected')) === 'true',
+      'the next open item to be selected',
+    );
     await vs.screenshot('next-step');
 
     saved = JSON.parse(readFileSync(file, 'utf8'));
 
     // Export opens the Markdown as a document.
     await vs.runCommand('mflux Port: Export Checklist as Markdown');
-    await waitFor(async () => /## Port of `z_image` to mflux — 7\/52 done/.test((await vs.page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ')), 'the exported Markdown document');
+    await waitFor(
+      async () =>
+        /## Port of `z_image` to mflux — 7\/52 done/.test(
+          (await vs.page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' '),
+        ),
+      'the exported Markdown document',
+    );
     await vs.screenshot('export');
 
     // Auto-checks rerun when the files they read change (debounced, no command needed).
     await vs.expand('6. Finalize');
     assert.doesNotMatch(await description(vs, 'Model README'), /verified/);
     writeFileSync(join(ws.mflux, 'src', 'mflux', 'models', 'z_image', 'README.md'), '# Z-Image\n\nText-to-image from Tongyi.\n');
-    await waitFor(async () => /verified/.test(await description(vs, 'Model README')), 'the model README item to be verified after the file appears', 20_000, () => description(vs, 'Model README'));
+    await waitFor(
+      async () => /verified/.test(await description(vs, 'Model README')),
+      'the model README item to be verified after the file appears',
+      20_000,
+      () => description(vs, 'Model README'),
+    );
     await vs.screenshot('verified-after-edit');
 
     // A broken file becomes an error node naming the reason, and nothing overwrites it.
@@ -101,7 +128,10 @@ test('state files: outside edits, broken files, auto-checks, next step and expor
     assert.equal(readFileSync(file, 'utf8'), broken);
     await vs.screenshot('broken-file');
     await vs.treeItem('z_image.json').first().click();
-    await waitFor(async () => (await vs.page.locator('.tabs-container .tab.active .label-name').innerText()) === 'z_image.json', 'the broken file to open in an editor');
+    await waitFor(
+      async () => (await vs.page.locator('.tabs-container .tab.active .label-name').innerText()) === 'z_image.json',
+      'the broken file to open in an editor',
+    );
 
     // Fixing it by hand brings the port back with its progress.
     writeFileSync(file, JSON.stringify(saved, null, 2));

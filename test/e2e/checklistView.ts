@@ -10,12 +10,23 @@ export async function rowBadge(vs: VSCodeSession, label: string): Promise<string
   await row.waitFor({ state: 'visible' });
   const badge = row.locator('[class*="monaco-decoration-itemBadge-"]');
   if ((await badge.count()) === 0) return '';
-  const content = await badge.first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::after').content);
+  const content = await badge
+    .first()
+    .evaluate(
+      (el) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::after')
+          .content,
+    );
   return content === 'none' ? '' : content.replace(/^"|"$/g, '');
 }
 
 export async function waitBadge(vs: VSCodeSession, label: string, want: string): Promise<void> {
-  await waitFor(async () => (await rowBadge(vs, label)) === want, `"${label}" to show the badge ${want}`, 20_000, async () => `it shows "${await rowBadge(vs, label)}"`);
+  await waitFor(
+    async () => (await rowBadge(vs, label)) === want,
+    `"${label}" to show the badge ${want}`,
+    20_000,
+    async () => `it shows "${await rowBadge(vs, label)}"`,
+  );
 }
 
 /** The description in the Porting Checklist view's header. */
@@ -25,5 +36,10 @@ export async function viewDescription(vs: VSCodeSession): Promise<string> {
 }
 
 export async function waitViewDescription(vs: VSCodeSession, want: string): Promise<void> {
-  await waitFor(async () => (await viewDescription(vs)) === want, `the checklist view to read "${want}"`, 20_000, async () => `it reads "${await viewDescription(vs)}"`);
+  await waitFor(
+    async () => (await viewDescription(vs)) === want,
+    `the checklist view to read "${want}"`,
+    20_000,
+    async () => `it reads "${await viewDescription(vs)}"`,
+  );
 }

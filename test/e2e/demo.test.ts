@@ -21,7 +21,11 @@ test('npm run demo -- --check serves the sample port and saves a screenshot', { 
   const dir = join(tmp, 'check');
   const shot = join(REPO_ROOT, 'test-results', 'demo.png');
   const started = Date.now();
-  const r = spawnSync(process.execPath, [DEMO, '--check', '--no-build', '--dir', dir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 280_000 });
+  const r = spawnSync(process.execPath, [DEMO, '--check', '--no-build', '--dir', dir], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 280_000,
+  });
   const out = `${r.stdout}\n${r.stderr}`;
   assert.equal(r.status, 0, out);
   assert.match(r.stdout, /demo check passed: http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
@@ -37,7 +41,10 @@ test('npm run demo -- --check serves the sample port and saves a screenshot', { 
 test('npm run demo serves on --port until Ctrl-C, then stops cleanly', { timeout: 300_000 }, async () => {
   const dir = join(tmp, 'serve');
   const port = await freePort();
-  const child = spawn(process.execPath, [DEMO, '--no-build', '--no-open', '--port', String(port), '--dir', dir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEMO, '--no-build', '--no-open', '--port', String(port), '--dir', dir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -53,7 +53,12 @@ test('harness helpers work on a multi-root workspace, and close() leaves nothing
     await vs.runCommand('Terminal: Create New Terminal');
     await vs.pickQuickItem('diffusers', { expect: 'working directory' });
     await vs.terminalType('echo harness-$((40+2)) in $(basename $PWD)\n');
-    await waitFor(async () => /^harness-42 in diffusers$/m.test(await vs!.terminalText()), 'the terminal output', 20_000, async () => await vs!.terminalText());
+    await waitFor(
+      async () => /^harness-42 in diffusers$/m.test(await vs!.terminalText()),
+      'the terminal output',
+      20_000,
+      async () => await vs!.terminalText(),
+    );
 
     // pickQuickItem: switch the colour theme, which is a user setting the reload must keep.
     await vs.runCommand('Preferences: Color Theme');
@@ -73,7 +78,12 @@ test('harness helpers work on a multi-root workspace, and close() leaves nothing
     await vs.page.locator('.tabs-container .tab', { hasText: 'pipeline_flux2.py' }).first().waitFor({ state: 'visible' });
     assert.match(vs.extHostLog(), /remoteexthost\.log/);
   } catch (e) {
-    failure = vs ? await vs.screenshot('failure').then(() => vs!.explain(e), () => vs!.explain(e)) : e;
+    failure = vs
+      ? await vs.screenshot('failure').then(
+          () => vs!.explain(e),
+          () => vs!.explain(e),
+        )
+      : e;
   }
   const port = vs?.port ?? 0;
   const temp = vs?.tempRoot ?? '';

@@ -19,7 +19,15 @@ export const CHROMIUM = process.env.MFLUX_PORT_CHROMIUM || '/usr/bin/chromium';
 /** The extension's activity-bar item; its presence means the extension's manifest was loaded. */
 export const ACTIVITY_ITEM = '.activitybar [aria-label^="mflux Port"]';
 /** Chromium flags that work headless as root on these machines. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 const TIMEOUT = Number(process.env.MFLUX_PORT_E2E_TIMEOUT_MS || 60_000);
 
@@ -109,7 +117,9 @@ export async function freePort(): Promise<number> {
 
 function checkPrerequisites(opts: VSCodeOptions): string | undefined {
   if (!existsSync(CODE_SERVER_ENTRY)) {
-    throw new Error(`the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`);
+    throw new Error(
+      `the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`,
+    );
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test does it when run as root)`);
   if (opts.workspace !== undefined && !existsSync(opts.workspace)) throw new Error(`workspace ${opts.workspace} does not exist`);
@@ -222,7 +232,9 @@ export class CodeServer {
   /** Writes settings, installs the VSIX, starts code-server and waits until it listens. */
   static async start(opts: CodeServerOptions): Promise<CodeServer> {
     if (!existsSync(CODE_SERVER_ENTRY)) {
-      throw new Error(`the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`);
+      throw new Error(
+        `the VS Code test host is not installed (${CODE_SERVER_ENTRY} is missing): run \`node scripts/install-test-host.mjs\` (npm test does it)`,
+      );
     }
     const userDataDir = join(opts.dataDir, 'user-data');
     const extensionsDir = join(opts.dataDir, 'extensions');
@@ -234,7 +246,11 @@ export class CodeServer {
     // code-server keeps its own state under XDG_DATA_HOME; keep it out of the user's home.
     const env = { ...process.env, XDG_DATA_HOME: join(opts.dataDir, 'xdg-data'), VSCODE_CLI: '', ELECTRON_RUN_AS_NODE: '', ...opts.env };
     if (opts.vsix) {
-      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', opts.vsix], { encoding: 'utf8', env, timeout: 120_000 });
+      const r = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', opts.vsix], {
+        encoding: 'utf8',
+        env,
+        timeout: 120_000,
+      });
       const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
       if (r.status !== 0 || !/successfully installed/i.test(out)) {
         throw new Error(`installing ${basename(opts.vsix)} into code-server failed (exit ${r.status ?? r.signal}):\n${out.trim()}`);
@@ -244,7 +260,18 @@ export class CodeServer {
     // then try another one (only when the caller did not ask for a port).
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort());
-      const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
+      const args = [
+        CODE_SERVER_ENTRY,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        ...common,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ];
       if (!opts.trust) args.push('--disable-workspace-trust');
       const child = spawn(process.execPath, args, {
         cwd: opts.dataDir,
@@ -292,7 +319,9 @@ export class CodeServer {
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
         const inUse = /EADDRINUSE/.test(this.output) ? ` (port ${this.port} is in use)` : '';
-        throw new Error(`code-server exited with ${this.child.exitCode ?? this.child.signalCode} before listening${inUse}:\n${this.output.trim()}`);
+        throw new Error(
+          `code-server exited with ${this.child.exitCode ?? this.child.signalCode} before listening${inUse}:\n${this.output.trim()}`,
+        );
       }
       if (/HTTP server listening on/.test(this.output)) return;
       await sleep(100);
@@ -341,7 +370,10 @@ export class VSCodeSession {
   private closed = false;
 
   constructor(readonly opts: VSCodeOptions) {
-    this.name = (opts.name ?? (opts.workspace ? basename(opts.workspace).replace(/\.code-workspace$/, '') : 'empty-window')).replace(/[^A-Za-z0-9_.-]+/g, '-');
+    this.name = (opts.name ?? (opts.workspace ? basename(opts.workspace).replace(/\.code-workspace$/, '') : 'empty-window')).replace(
+      /[^A-Za-z0-9_.-]+/g,
+      '-',
+    );
     this.tempRoot = mkdtempSync(join(tmpdir(), 'mflux-port-e2e-'));
     this.userDataDir = join(this.tempRoot, 'user-data');
     this.extensionsDir = join(this.tempRoot, 'extensions');
@@ -354,7 +386,13 @@ export class VSCodeSession {
 
   /** @internal */
   async start(vsix: string | undefined): Promise<void> {
-    this.server = await CodeServer.start({ dataDir: this.tempRoot, vsix, trust: this.opts.trust, settings: this.opts.settings, env: this.opts.env });
+    this.server = await CodeServer.start({
+      dataDir: this.tempRoot,
+      vsix,
+      trust: this.opts.trust,
+      settings: this.opts.settings,
+      env: this.opts.env,
+    });
     this.port = this.server.port;
     this.url = this.server.url(this.opts.workspace);
     const { browser, page } = await openBrowser(this.url, this.opts.viewport);
@@ -375,7 +413,9 @@ export class VSCodeSession {
     const widget = await this.openQuickInput('F1');
     const input = widget.locator('.quick-input-box input');
     await input.fill(`>${title}`);
-    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(title) }) });
+    const row = widget
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exactText(title) }) });
     try {
       await row.first().waitFor({ state: 'visible', timeout: 15_000 });
     } catch {
@@ -404,7 +444,9 @@ export class VSCodeSession {
   async pickQuickItem(label: string | RegExp, opts: { expect?: string | RegExp } = {}): Promise<void> {
     const widget = await this.waitQuickInput(opts.expect);
     const before = await this.quickInputDescription();
-    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }) });
+    const row = widget
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }) });
     try {
       await row.first().waitFor({ state: 'visible', timeout: 15_000 });
     } catch {
@@ -508,7 +550,9 @@ export class VSCodeSession {
 
   /** One view of the mflux Port container, by its name (e.g. "Porting Checklist", "Hugging Face Cache"). */
   view(name: string): Locator {
-    return this.sideBar().locator('.pane').filter({ has: this.page.locator(`.pane-header[aria-label^="${name.replace(/"/g, '\\"')}"]`) });
+    return this.sideBar()
+      .locator('.pane')
+      .filter({ has: this.page.locator(`.pane-header[aria-label^="${name.replace(/"/g, '\\"')}"]`) });
   }
 
   /** The tree row labelled `label` (exact label text) in the mflux Port container, or in one of its views. */
@@ -554,7 +598,11 @@ export class VSCodeSession {
     for (let attempt = 1; (await row.getAttribute('aria-expanded')) === 'false'; attempt++) {
       await row.locator('.monaco-tl-twistie').click();
       try {
-        await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', `tree item "${label}" to expand`, attempt < 3 ? 5_000 : 20_000);
+        await waitFor(
+          async () => (await row.getAttribute('aria-expanded')) === 'true',
+          `tree item "${label}" to expand`,
+          attempt < 3 ? 5_000 : 20_000,
+        );
       } catch (e) {
         if (attempt >= 3) throw e;
       }
@@ -583,19 +631,26 @@ export class VSCodeSession {
     const input = widget.locator('.quick-input-box input');
     await input.fill(path);
     const wanted = basename(path);
-    const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(wanted) }) });
-    await row.first().waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
-      throw new Error(`Quick Open does not find ${path}`);
-    });
+    const row = widget
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exactText(wanted) }) });
+    await row
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 })
+      .catch(() => {
+        throw new Error(`Quick Open does not find ${path}`);
+      });
     await input.press('Enter');
     await this.page.locator('.tabs-container .tab', { hasText: wanted }).first().waitFor({ state: 'visible' });
   }
 
   /** Text of the notification toasts currently shown (and of the notification center if open). */
   async notifications(): Promise<string[]> {
-    return await this.page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item').evaluateAll((els) =>
-      (els as unknown as DomNode[]).map((el) => (el.querySelector('.notification-list-item-message') ?? el).innerText.trim()),
-    );
+    return await this.page
+      .locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item')
+      .evaluateAll((els) =>
+        (els as unknown as DomNode[]).map((el) => (el.querySelector('.notification-list-item-message') ?? el).innerText.trim()),
+      );
   }
 
   /** Waits for a notification whose text matches, and returns its text. */
@@ -637,7 +692,10 @@ export class VSCodeSession {
             const doc = (globalThis as unknown as { document: DomNode }).document;
             const want = source === null ? null : new RegExp(source, flags);
             const matches = (t: string) => (want ? want.test(t) : false);
-            const visibleFrames = () => Array.from(doc.querySelectorAll('iframe.webview.ready')).filter((f) => f.getBoundingClientRect().width > 0 && f.getBoundingClientRect().height > 0);
+            const visibleFrames = () =>
+              Array.from(doc.querySelectorAll('iframe.webview.ready')).filter(
+                (f) => f.getBoundingClientRect().width > 0 && f.getBoundingClientRect().height > 0,
+              );
             for (const tab of Array.from(doc.querySelectorAll('.tabs-container .tab'))) {
               if (!matches(tab.querySelector('.label-name')?.innerText ?? tab.innerText)) continue;
               if (tab.getAttribute('aria-selected') !== 'true') continue;
@@ -723,7 +781,9 @@ export class VSCodeSession {
     for (const stamp of readdirSync(logs).sort()) {
       const dir = join(logs, stamp);
       if (!statSync(dir).isDirectory()) continue;
-      for (const host of readdirSync(dir).filter((n) => n.startsWith('exthost')).sort()) {
+      for (const host of readdirSync(dir)
+        .filter((n) => n.startsWith('exthost'))
+        .sort()) {
         const file = join(dir, host, 'remoteexthost.log');
         if (existsSync(file)) parts.push(`--- ${stamp}/${host}/remoteexthost.log\n${readFileSync(file, 'utf8')}`);
       }
@@ -735,7 +795,11 @@ export class VSCodeSession {
   relevantLog(maxLines = 60): string {
     const lines = this.extHostLog()
       .split('\n')
-      .filter((l) => /mflux-port-studio|mfluxPort|\[error\]|exception|failed/i.test(l) && !/open-vsx|telemetry|marketplace|ENOTFOUND|EAI_AGAIN/i.test(l));
+      .filter(
+        (l) =>
+          /mflux-port-studio|mfluxPort|\[error\]|exception|failed/i.test(l) &&
+          !/open-vsx|telemetry|marketplace|ENOTFOUND|EAI_AGAIN/i.test(l),
+      );
     return lines.slice(-maxLines).join('\n');
   }
 

@@ -20,7 +20,12 @@ before(() => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function install(host: string) {
-  return spawnSync(process.execPath, [SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, MFLUX_PORT_TEST_HOST: host }, timeout: 600_000 });
+  return spawnSync(process.execPath, [SCRIPT], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, MFLUX_PORT_TEST_HOST: host },
+    timeout: 600_000,
+  });
 }
 
 test('a finished host is reused as is', () => {

@@ -75,7 +75,10 @@ test('tensor viewer, image diff and parity report in VS Code', { timeout: 300_00
       await chooseFolder(vs, join(ws, 'stepwise'));
       const im = await vs.webviewFrame(/Stepwise/);
       await im.locator('#verdict-badge').waitFor({ timeout: 30_000 });
-      await im.locator('#step-label').filter({ hasText: /step 1 of 4/ }).waitFor();
+      await im
+        .locator('#step-label')
+        .filter({ hasText: /step 1 of 4/ })
+        .waitFor();
       assert.match((await im.locator('[data-metric="SSIM"]').textContent())!, /^0\.\d{4}$/);
       await vs.screenshot('image-diff');
       await vs.runCommand('View: Close All Editors');

@@ -73,75 +73,93 @@ const settings = {
   'mfluxPort.runner.keepRuns': 0,
 };
 
-test('Run Reference and Run MLX in terminals: exit codes observed, run.json filled, report opens; a failure is reported with its code', { timeout: 300_000 }, async () => {
-  const ws = makeWorkspace(join(tmp, 'ws'), { ports: [{ model: 'z_image' }] });
-  const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
-  write(refScript, REF_SCRIPT);
-  write(join(ws.mflux, 'port_runners', 'run_z_image_mlx.py'), MLX_SCRIPT);
+test(
+  'Run Reference and Run MLX in terminals: exit codes observed, run.json filled, report opens; a failure is reported with its code',
+  { timeout: 300_000 },
+  async () => {
+    const ws = makeWorkspace(join(tmp, 'ws'), { ports: [{ model: 'z_image' }] });
+    const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
+    write(refScript, REF_SCRIPT);
+    write(join(ws.mflux, 'port_runners', 'run_z_image_mlx.py'), MLX_SCRIPT);
 
-  await withVSCode({ workspace: ws.mflux, name: 'runners', settings, vsix: VSIX }, async (vs) => {
-    await vs.runCommand('mflux Port: Run Reference');
-    const passed = await vs.waitForNotification(/Reference run \S+ passed/, 90_000);
-    const [refRun] = runs(ws.diffusers!);
-    assert.ok(refRun, 'a run folder in the reference repo');
-    assert.match(passed, new RegExp(`${refRun} passed \\(3 tensors dumped\\)`));
-    const ref = runJson(ws.diffusers!, refRun, 'ref');
-    assert.equal(ref.exitCode, 0);
-    assert.equal(ref.status, 'passed');
-    assert.equal(ref.cwd, ws.diffusers);
-    assert.match(ref.command, /run_z_image_ref\.py/);
-    assert.equal(ref.env.MFLUX_PORT_SIDE, 'ref');
-    assert.equal(ref.env.HF_HUB_OFFLINE, '1');
-    assert.ok(ref.end && Date.parse(ref.end) >= Date.parse(ref.start));
-    assert.deepEqual(ref.repos.map((r: { role: string }) => r.role), ['reference', 'mflux']);
-    assert.match(ref.repos[0].commit, /^[0-9a-f]{40}$/);
-    const manifest = readFileSync(join(ws.diffusers!, 'debug_artifacts', refRun, 'ref', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).name);
-    assert.deepEqual(manifest, ['initial_latents', 'vae_decode_input', 'vae_decode_output']);
-    assert.match(readFileSync(join(ws.diffusers!, '.git', 'info', 'exclude'), 'utf8'), /^debug_artifacts\/$/m);
-    assert.match(await vs.terminalText(), /reference finished/);
+    await withVSCode({ workspace: ws.mflux, name: 'runners', settings, vsix: VSIX }, async (vs) => {
+      await vs.runCommand('mflux Port: Run Reference');
+      const passed = await vs.waitForNotification(/Reference run \S+ passed/, 90_000);
+      const [refRun] = runs(ws.diffusers!);
+      assert.ok(refRun, 'a run folder in the reference repo');
+      assert.match(passed, new RegExp(`${refRun} passed \\(3 tensors dumped\\)`));
+      const ref = runJson(ws.diffusers!, refRun, 'ref');
+      assert.equal(ref.exitCode, 0);
+      assert.equal(ref.status, 'passed');
+      assert.equal(ref.cwd, ws.diffusers);
+      assert.match(ref.command, /run_z_image_ref\.py/);
+      assert.equal(ref.env.MFLUX_PORT_SIDE, 'ref');
+      assert.equal(ref.env.HF_HUB_OFFLINE, '1');
+      assert.ok(ref.end && Date.parse(ref.end) >= Date.parse(ref.start));
+      assert.deepEqual(
+        ref.repos.map((r: { role: string }) => r.role),
+        ['reference', 'mflux'],
+      );
+      assert.match(ref.repos[0].commit, /^[0-9a-f]{40}$/);
+      const manifest = readFileSync(join(ws.diffusers!, 'debug_artifacts', refRun, 'ref', 'manifest.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).name);
+      assert.deepEqual(manifest, ['initial_latents', 'vae_decode_input', 'vae_decode_output']);
+      assert.match(readFileSync(join(ws.diffusers!, '.git', 'info', 'exclude'), 'utf8'), /^debug_artifacts\/$/m);
+      assert.match(await vs.terminalText(), /reference finished/);
 
-    await vs.runCommand('mflux Port: Run MLX');
-    const how = await reportOpened(vs);
-    const [mlxRun] = runs(ws.mflux);
-    const mlx = runJson(ws.mflux, mlxRun, 'mlx');
-    assert.equal(mlx.exitCode, 0);
-    assert.equal(mlx.pairedWith, join(ws.diffusers!, 'debug_artifacts', refRun, 'ref'), 'MLX alone pairs with the newest passed reference run');
-    assert.equal(mlx.env.HF_HUB_OFFLINE, undefined);
-    if (how === 'panel') {
-      // the report shows what the two scripts dumped
-      const frame = await vs.webviewFrame(/Parity/);
-      await frame.getByText('vae_decode_output', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      await frame.getByText('vae_decode_input', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    }
-    if (how === 'summary') assert.match((await vs.notifications()).join('\n'), /Both sides passed\. Parity: 2 of 2 checkpoints within tolerance; 1 only in the reference\./);
-    await vs.screenshot('report');
+      await vs.runCommand('mflux Port: Run MLX');
+      const how = await reportOpened(vs);
+      const [mlxRun] = runs(ws.mflux);
+      const mlx = runJson(ws.mflux, mlxRun, 'mlx');
+      assert.equal(mlx.exitCode, 0);
+      assert.equal(
+        mlx.pairedWith,
+        join(ws.diffusers!, 'debug_artifacts', refRun, 'ref'),
+        'MLX alone pairs with the newest passed reference run',
+      );
+      assert.equal(mlx.env.HF_HUB_OFFLINE, undefined);
+      if (how === 'panel') {
+        // the report shows what the two scripts dumped
+        const frame = await vs.webviewFrame(/Parity/);
+        await frame.getByText('vae_decode_output', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+        await frame.getByText('vae_decode_input', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      }
+      if (how === 'summary')
+        assert.match(
+          (await vs.notifications()).join('\n'),
+          /Both sides passed\. Parity: 2 of 2 checkpoints within tolerance; 1 only in the reference\./,
+        );
+      await vs.screenshot('report');
 
-    // A failing reference: reported with its exit code, and Run Both stops before MLX.
-    writeFileSync(refScript, 'import sys\nprint("about to fail")\nsys.exit(3)\n');
-    const before = runs(ws.mflux).length;
-    await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
-    const failed = await vs.waitForNotification(/failed with exit code 3/, 90_000);
-    assert.match(failed, /Reference run \S+ failed with exit code 3\. The MLX side was not started\./);
-    const failedRun = runs(ws.diffusers!).at(-1)!;
-    const rec = runJson(ws.diffusers!, failedRun, 'ref');
-    assert.equal(rec.exitCode, 3);
-    assert.equal(rec.status, 'failed');
-    assert.equal(existsSync(join(ws.mflux, 'debug_artifacts', failedRun)), false, 'MLX never ran: its empty folder is removed');
-    assert.equal(runs(ws.mflux).length, before);
-    await vs.screenshot('failure-reported');
+      // A failing reference: reported with its exit code, and Run Both stops before MLX.
+      writeFileSync(refScript, 'import sys\nprint("about to fail")\nsys.exit(3)\n');
+      const before = runs(ws.mflux).length;
+      await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+      const failed = await vs.waitForNotification(/failed with exit code 3/, 90_000);
+      assert.match(failed, /Reference run \S+ failed with exit code 3\. The MLX side was not started\./);
+      const failedRun = runs(ws.diffusers!).at(-1)!;
+      const rec = runJson(ws.diffusers!, failedRun, 'ref');
+      assert.equal(rec.exitCode, 3);
+      assert.equal(rec.status, 'failed');
+      assert.equal(existsSync(join(ws.mflux, 'debug_artifacts', failedRun)), false, 'MLX never ran: its empty folder is removed');
+      assert.equal(runs(ws.mflux).length, before);
+      await vs.screenshot('failure-reported');
 
-    // Stop Run interrupts a running side (Ctrl+C in its terminal); run.json says stopped.
-    writeFileSync(refScript, 'import time\nprint("waiting for stop", flush=True)\ntime.sleep(120)\n');
-    await vs.runCommand('mflux Port: Run Reference');
-    await waitFor(async () => /waiting for stop/.test(await vs.terminalText()), 'the long script to start', 60_000);
-    await vs.runCommand('mflux Port: Stop Run');
-    await vs.waitForNotification(/Reference run stopped/, 60_000);
-    const stoppedRun = runs(ws.diffusers!).at(-1)!;
-    const stopped = runJson(ws.diffusers!, stoppedRun, 'ref');
-    assert.equal(stopped.status, 'stopped');
-    assert.notEqual(stopped.exitCode, 0);
-  });
-});
+      // Stop Run interrupts a running side (Ctrl+C in its terminal); run.json says stopped.
+      writeFileSync(refScript, 'import time\nprint("waiting for stop", flush=True)\ntime.sleep(120)\n');
+      await vs.runCommand('mflux Port: Run Reference');
+      await waitFor(async () => /waiting for stop/.test(await vs.terminalText()), 'the long script to start', 60_000);
+      await vs.runCommand('mflux Port: Stop Run');
+      await vs.waitForNotification(/Reference run stopped/, 60_000);
+      const stoppedRun = runs(ws.diffusers!).at(-1)!;
+      const stopped = runJson(ws.diffusers!, stoppedRun, 'ref');
+      assert.equal(stopped.status, 'stopped');
+      assert.notEqual(stopped.exitCode, 0);
+    });
+  },
+);
 
 test('in Restricted Mode nothing runs and the user is told why', { timeout: 180_000 }, async () => {
   const ws = makeWorkspace(join(tmp, 'restricted'), { ports: [{ model: 'z_image' }] });
@@ -153,78 +171,97 @@ test('in Restricted Mode nothing runs and the user is told why', { timeout: 180_
   });
 });
 
-test('the demo workspace: Run Both runs the PyTorch reference and the NumPy stand-in and ends in the parity report', { timeout: 300_000 }, async () => {
-  const { buildDemoWorkspace } = await import('../../scripts/lib/demo-workspace');
-  const ws = await buildDemoWorkspace(join(tmp, 'demo'));
-  // No runner settings here: the demo's own .vscode/settings.json must be enough.
-  await withVSCode({ workspace: ws.mflux, name: 'runners-demo', vsix: VSIX }, async (vs) => {
-    await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
-    const how = await reportOpened(vs);
-    const [id] = runs(ws.mflux);
-    assert.equal(runJson(ws.diffusers!, id, 'ref').status, 'passed');
-    assert.equal(runJson(ws.mflux, id, 'mlx').status, 'passed');
-    if (how === 'panel') {
-      const frame = await vs.webviewFrame(/Parity/);
-      await frame.getByText('vae.act', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    } else {
-      assert.match((await vs.notifications()).join('\n'), /first divergence at vae\.act/);
-    }
-    await vs.screenshot('report');
-  });
-});
+test(
+  'the demo workspace: Run Both runs the PyTorch reference and the NumPy stand-in and ends in the parity report',
+  { timeout: 300_000 },
+  async () => {
+    const { buildDemoWorkspace } = await import('../../scripts/lib/demo-workspace');
+    const ws = await buildDemoWorkspace(join(tmp, 'demo'));
+    // No runner settings here: the demo's own .vscode/settings.json must be enough.
+    await withVSCode({ workspace: ws.mflux, name: 'runners-demo', vsix: VSIX }, async (vs) => {
+      await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+      const how = await reportOpened(vs);
+      const [id] = runs(ws.mflux);
+      assert.equal(runJson(ws.diffusers!, id, 'ref').status, 'passed');
+      assert.equal(runJson(ws.mflux, id, 'mlx').status, 'passed');
+      if (how === 'panel') {
+        const frame = await vs.webviewFrame(/Parity/);
+        await frame.getByText('vae.act', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      } else {
+        assert.match((await vs.notifications()).join('\n'), /first divergence at vae\.act/);
+      }
+      await vs.screenshot('report');
+    });
+  },
+);
 
-test('without shell integration the command is sent as text once and the exit code is reported unknown; Insert Dump edits a Python file', { timeout: 300_000 }, async () => {
-  const ws = makeWorkspace(join(tmp, 'plain'), { ports: [{ model: 'z_image' }] });
-  write(join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py'), REF_SCRIPT);
-  const model = join(ws.mflux, 'port_runners', 'block.py');
-  write(model, 'import torch\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    return hidden\n');
-  const plain = { ...settings, 'terminal.integrated.shellIntegration.enabled': false, 'mfluxPort.runner.shellIntegrationTimeout': 2 };
-  await withVSCode({ workspace: ws.mflux, name: 'runners-plain', settings: plain, vsix: VSIX }, async (vs) => {
-    await vs.runCommand('mflux Port: Run Reference');
-    await vs.waitForNotification(/exit code is unknown/, 60_000);
-    const [id] = runs(ws.diffusers!);
-    // the script still runs (once): its dumps appear, and run.json says the exit code is unknown
-    const manifest = join(ws.diffusers!, 'debug_artifacts', id, 'ref', 'manifest.jsonl');
-    await waitFor(async () => existsSync(manifest) && readFileSync(manifest, 'utf8').trim().split('\n').length === 3, 'the reference dumps', 60_000);
-    await waitFor(async () => /reference finished/.test(await vs.terminalText()), 'the script output in the terminal', 30_000);
-    const rec = runJson(ws.diffusers!, id, 'ref');
-    assert.equal(rec.status, 'unknown');
-    assert.equal(rec.exitCode, null);
-    assert.equal((await vs.terminalText()).match(/reference finished/g)?.length, 1, 'sent exactly once');
+test(
+  'without shell integration the command is sent as text once and the exit code is reported unknown; Insert Dump edits a Python file',
+  { timeout: 300_000 },
+  async () => {
+    const ws = makeWorkspace(join(tmp, 'plain'), { ports: [{ model: 'z_image' }] });
+    write(join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py'), REF_SCRIPT);
+    const model = join(ws.mflux, 'port_runners', 'block.py');
+    write(model, 'import torch\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    return hidden\n');
+    const plain = { ...settings, 'terminal.integrated.shellIntegration.enabled': false, 'mfluxPort.runner.shellIntegrationTimeout': 2 };
+    await withVSCode({ workspace: ws.mflux, name: 'runners-plain', settings: plain, vsix: VSIX }, async (vs) => {
+      await vs.runCommand('mflux Port: Run Reference');
+      await vs.waitForNotification(/exit code is unknown/, 60_000);
+      const [id] = runs(ws.diffusers!);
+      // the script still runs (once): its dumps appear, and run.json says the exit code is unknown
+      const manifest = join(ws.diffusers!, 'debug_artifacts', id, 'ref', 'manifest.jsonl');
+      await waitFor(
+        async () => existsSync(manifest) && readFileSync(manifest, 'utf8').trim().split('\n').length === 3,
+        'the reference dumps',
+        60_000,
+      );
+      await waitFor(async () => /reference finished/.test(await vs.terminalText()), 'the script output in the terminal', 30_000);
+      const rec = runJson(ws.diffusers!, id, 'ref');
+      assert.equal(rec.status, 'unknown');
+      assert.equal(rec.exitCode, null);
+      assert.equal((await vs.terminalText()).match(/reference finished/g)?.length, 1, 'sent exactly once');
 
-    // Insert Dump on `hidden` (cursor on line 5, column 6)
-    await vs.openFile('port_runners/block.py');
-    await vs.goToLine(5, 6);
-    await vs.runCommand('mflux Port: Insert Dump');
-    await vs.quickInput('block.hidden', { expect: 'Name of the dump' });
-    await vs.page.keyboard.press('Control+S');
-    await waitFor(async () => readFileSync(model, 'utf8').includes('dump('), 'the edited file to be saved', 20_000);
-    assert.equal(
-      readFileSync(model, 'utf8'),
-      'import torch\nfrom mflux_port_probe import dump\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    dump("block.hidden", hidden)\n    return hidden\n',
-    );
-  });
-});
+      // Insert Dump on `hidden` (cursor on line 5, column 6)
+      await vs.openFile('port_runners/block.py');
+      await vs.goToLine(5, 6);
+      await vs.runCommand('mflux Port: Insert Dump');
+      await vs.quickInput('block.hidden', { expect: 'Name of the dump' });
+      await vs.page.keyboard.press('Control+S');
+      await waitFor(async () => readFileSync(model, 'utf8').includes('dump('), 'the edited file to be saved', 20_000);
+      assert.equal(
+        readFileSync(model, 'utf8'),
+        'import torch\nfrom mflux_port_probe import dump\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    dump("block.hidden", hidden)\n    return hidden\n',
+      );
+    });
+  },
+);
 
-test('New Runner Pair previews the new script, writes it on Create, and never overwrites an existing runner', { timeout: 240_000 }, async () => {
-  const ws = makeWorkspace(join(tmp, 'pair'), { ports: [{ model: 'z_image' }] });
-  const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
-  write(refScript, '# my own reference runner\n');
-  const mlxScript = join(ws.mflux, 'port_runners', 'run_z_image_mlx.py');
-  await withVSCode({ workspace: ws.mflux, name: 'runners-pair', settings, vsix: VSIX }, async (vs) => {
-    await vs.runCommand('mflux Port: New Runner Pair');
-    const question = await vs.waitForNotification(/create port_runners\/run_z_image_mlx\.py\?/, 30_000);
-    assert.match(question, /run_z_image_ref\.py already exists and is left as it is/);
-    // the proposed script is shown in a read-only preview tab before anything is written
-    await vs.page.locator('.tabs-container .tab', { hasText: 'run_z_image_mlx.py' }).first().waitFor({ state: 'visible' });
-    assert.match(await vs.page.locator('.editor-instance .view-lines').first().innerText(), /RNG\s+trick/);
-    assert.equal(existsSync(mlxScript), false, 'nothing is written before Create');
-    await vs.screenshot('preview');
-    await vs.page.locator('.notifications-toasts .notification-list-item', { hasText: 'create port_runners' }).locator('.monaco-button', { hasText: /^Create$/ }).click();
-    await waitFor(async () => existsSync(mlxScript), 'the MLX runner to be written', 30_000);
-    assert.equal(readFileSync(refScript, 'utf8'), '# my own reference runner\n');
-    const text = readFileSync(mlxScript, 'utf8');
-    assert.match(text, /initial_latents = load\("initial_latents", side="ref", framework="mlx"\)/);
-    assert.match(text, /from mflux\.models\.z_image\.variants\.txt2img\.z_image import ZImage/);
-  });
-});
+test(
+  'New Runner Pair previews the new script, writes it on Create, and never overwrites an existing runner',
+  { timeout: 240_000 },
+  async () => {
+    const ws = makeWorkspace(join(tmp, 'pair'), { ports: [{ model: 'z_image' }] });
+    const refScript = join(ws.diffusers!, 'port_runners', 'run_z_image_ref.py');
+    write(refScript, '# my own reference runner\n');
+    const mlxScript = join(ws.mflux, 'port_runners', 'run_z_image_mlx.py');
+    await withVSCode({ workspace: ws.mflux, name: 'runners-pair', settings, vsix: VSIX }, async (vs) => {
+      await vs.runCommand('mflux Port: New Runner Pair');
+      const question = await vs.waitForNotification(/create port_runners\/run_z_image_mlx\.py\?/, 30_000);
+      assert.match(question, /run_z_image_ref\.py already exists and is left as it is/);
+      // the proposed script is shown in a read-only preview tab before anything is written
+      await vs.page.locator('.tabs-container .tab', { hasText: 'run_z_image_mlx.py' }).first().waitFor({ state: 'visible' });
+      assert.match(await vs.page.locator('.editor-instance .view-lines').first().innerText(), /RNG\s+trick/);
+      assert.equal(existsSync(mlxScript), false, 'nothing is written before Create');
+      await vs.screenshot('preview');
+      await vs.page
+        .locator('.notifications-toasts .notification-list-item', { hasText: 'create port_runners' })
+        .locator('.monaco-button', { hasText: /^Create$/ })
+        .click();
+      await waitFor(async () => existsSync(mlxScript), 'the MLX runner to be written', 30_000);
+      assert.equal(readFileSync(refScript, 'utf8'), '# my own reference runner\n');
+      const text = readFileSync(mlxScript, 'utf8');
+      assert.match(text, /initial_latents = load\("initial_latents", side="ref", framework="mlx"\)/);
+      assert.match(text, /from mflux\.models\.z_image\.variants\.txt2img\.z_image import ZImage/);
+    });
+  },
+);

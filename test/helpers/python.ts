@@ -34,7 +34,10 @@ export function pythonJson<T = unknown>(code: string, args: string[] = []): T {
  */
 export function ensureGenerated(name: string, script: string): string {
   const dir = join(GENERATED, name);
-  const hash = createHash('sha256').update(readFileSync(join(REPO_ROOT, script))).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(readFileSync(join(REPO_ROOT, script)))
+    .digest('hex')
+    .slice(0, 12);
   const stamp = join(dir, `.done-${hash}`);
   if (!existsSync(stamp)) {
     rmSync(dir, { recursive: true, force: true });

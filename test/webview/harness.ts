@@ -11,7 +11,6 @@ import { REPO_ROOT } from '../helpers/python';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 
-
 export const ORIGIN = 'http://harness.test';
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'webview');
 
@@ -50,14 +49,24 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
 /** Typed arrays travel as base64 (playwright serialises plain JSON most reliably). */
 function encode(v: unknown): unknown {
   if (v instanceof Uint8Array || v instanceof Float32Array) {
-    return { __typed: v instanceof Float32Array ? 'Float32Array' : 'Uint8Array', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+    return {
+      __typed: v instanceof Float32Array ? 'Float32Array' : 'Uint8Array',
+      b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
+    };
   }
   if (Array.isArray(v)) return v.map(encode);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
@@ -75,7 +84,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, panel: PanelName, theme: Theme = 'dark', size = { width: 1280, height: 800 }): Promise<Harness> {
+export async function openPanel(
+  browser: Browser,
+  panel: PanelName,
+  theme: Theme = 'dark',
+  size = { width: 1280, height: 800 },
+): Promise<Harness> {
   const bundle = join(REPO_ROOT, 'dist', `webview-${panel}.js`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.mjs first`);
   const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
@@ -116,7 +130,10 @@ export async function openPanel(browser: Browser, panel: PanelName, theme: Theme
     },
     posted: () => page.evaluate(() => window.__posted),
     async waitForPosted(kind, count = 1) {
-      await page.waitForFunction(([k, n]) => window.__posted.filter((m: { kind: string }) => m.kind === k).length >= (n as number), [kind, count] as const);
+      await page.waitForFunction(([k, n]) => window.__posted.filter((m: { kind: string }) => m.kind === k).length >= (n as number), [
+        kind,
+        count,
+      ] as const);
       const all = await h.posted();
       return all.filter((m) => m.kind === kind)[count - 1];
     },

@@ -16,10 +16,14 @@ declare const document: any;
 type HTMLElement = any;
 type HTMLCanvasElement = any;
 
-
 const dir = ensureGenerated('webview-images', 'test/fixtures/webview_images.py');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
-  ratio: number; 'ratio_rtol_0.02': number; 'ratio_rtol_0.02_atol_3': number; psnr: number; max_abs: number; mean_abs: number;
+  ratio: number;
+  'ratio_rtol_0.02': number;
+  'ratio_rtol_0.02_atol_3': number;
+  psnr: number;
+  max_abs: number;
+  mean_abs: number;
   pixels: { x: number; y: number; ref: number[]; cand: number[]; pass: boolean[] }[];
 };
 
@@ -28,7 +32,11 @@ function decodeRgb(path: string): DecodedImage {
   const png = PNG.sync.read(readFileSync(path));
   const rgba = new Uint8Array(png.data);
   const values = new Uint8Array(png.width * png.height * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4) { values[j++] = rgba[i]; values[j++] = rgba[i + 1]; values[j++] = rgba[i + 2]; }
+  for (let i = 0, j = 0; i < rgba.length; i += 4) {
+    values[j++] = rgba[i];
+    values[j++] = rgba[i + 1];
+    values[j++] = rgba[i + 2];
+  }
   return { path, width: png.width, height: png.height, channels: 3, values, rgba, colorType: 2, notes: [] };
 }
 
@@ -37,8 +45,14 @@ const cand = decodeRgb(join(dir, 'cand.png'));
 const init = (extra: Record<string, unknown> = {}) => ({
   kind: 'init',
   payload: {
-    title: 'ref.png ↔ cand.png', pairs: [{ id: 0, label: 'ref.png', refPath: join(dir, 'ref.png'), candPath: join(dir, 'cand.png') }], selected: 0,
-    rule: { rtol: 0.1, atol: 0, threshold: 0.15 }, stepwise: false, source: { kind: 'files', ref: ref.path, cand: cand.path }, message: null, ...extra,
+    title: 'ref.png ↔ cand.png',
+    pairs: [{ id: 0, label: 'ref.png', refPath: join(dir, 'ref.png'), candPath: join(dir, 'cand.png') }],
+    selected: 0,
+    rule: { rtol: 0.1, atol: 0, threshold: 0.15 },
+    stepwise: false,
+    source: { kind: 'files', ref: ref.path, cand: cand.path },
+    message: null,
+    ...extra,
   },
 });
 
@@ -58,22 +72,34 @@ async function setField(h: Harness, id: string, value: string): Promise<void> {
 }
 
 async function viewState(h: Harness, id: string) {
-  return h.page.$eval(`#${id}-canvas`, (c) => ({ scale: Number((c as HTMLElement).dataset.scale), ox: Number((c as HTMLElement).dataset.ox), oy: Number((c as HTMLElement).dataset.oy) }));
+  return h.page.$eval(`#${id}-canvas`, (c) => ({
+    scale: Number((c as HTMLElement).dataset.scale),
+    ox: Number((c as HTMLElement).dataset.ox),
+    oy: Number((c as HTMLElement).dataset.oy),
+  }));
 }
 
 /** The colour a canvas shows at CSS point (px, py) of its box. */
 async function canvasPixel(h: Harness, id: string, px: number, py: number): Promise<number[]> {
-  return h.page.$eval(`#${id}-canvas`, (c, [x, y]) => {
-    const cv = c as HTMLCanvasElement;
-    const k = cv.width / cv.clientWidth;
-    return Array.from(cv.getContext('2d')!.getImageData(Math.floor(x * k), Math.floor(y * k), 1, 1).data);
-  }, [px, py] as const);
+  return h.page.$eval(
+    `#${id}-canvas`,
+    (c, [x, y]) => {
+      const cv = c as HTMLCanvasElement;
+      const k = cv.width / cv.clientWidth;
+      return Array.from(cv.getContext('2d')!.getImageData(Math.floor(x * k), Math.floor(y * k), 1, 1).data);
+    },
+    [px, py] as const,
+  );
 }
 
 describe('image diff webview', () => {
   let browser: Browser;
-  before(async () => { browser = await launch(); });
-  after(async () => { await browser?.close(); });
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
 
   it('replays the mflux rule, flips the verdict with the threshold and rtol, and shows the PSNR', async () => {
     const h = await openLoaded(browser);
@@ -93,7 +119,10 @@ describe('image diff webview', () => {
     const r2 = Number(await h.page.getAttribute('#mismatch-ratio', 'data-ratio'));
     assert.ok(Math.abs(r2 - expected['ratio_rtol_0.02']) < 1e-12);
     await setField(h, 'rule-atol', '3');
-    await h.page.waitForFunction((want) => Math.abs(Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) - want) < 1e-12, expected['ratio_rtol_0.02_atol_3']);
+    await h.page.waitForFunction(
+      (want) => Math.abs(Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) - want) < 1e-12,
+      expected['ratio_rtol_0.02_atol_3'],
+    );
     const changed = (await h.posted()).filter((m) => m.kind === 'ruleChanged').pop();
     assert.deepEqual(changed?.payload, { rtol: 0.02, atol: 3, threshold: expected.ratio * 1.1 });
     await h.page.click('.file-link[data-side="candidate"]');
@@ -109,12 +138,20 @@ describe('image diff webview', () => {
       const box = (await h.page.locator('#vp-a-canvas').boundingBox())!;
       await h.page.mouse.move(box.x + v.ox + (p.x + 0.5) * v.scale, box.y + v.oy + (p.y + 0.5) * v.scale);
       await h.page.waitForSelector(`#inspector[data-x="${p.x}"][data-y="${p.y}"]`);
-      const rows = await h.page.$$eval('#inspector-table tr[data-row]', (trs) => Object.fromEntries(trs.map((tr) => [
-        (tr as HTMLElement).dataset.row, Array.from(tr.querySelectorAll('td') as HTMLElement[]).map((td: HTMLElement) => td.dataset.pass ?? td.textContent),
-      ])));
+      const rows = await h.page.$$eval('#inspector-table tr[data-row]', (trs) =>
+        Object.fromEntries(
+          trs.map((tr) => [
+            (tr as HTMLElement).dataset.row,
+            Array.from(tr.querySelectorAll('td') as HTMLElement[]).map((td: HTMLElement) => td.dataset.pass ?? td.textContent),
+          ]),
+        ),
+      );
       assert.deepEqual(rows.ref, p.ref.map(String));
       assert.deepEqual(rows.cand, p.cand.map(String));
-      assert.deepEqual(rows.diff, p.ref.map((r, i) => String(Math.abs(r - p.cand[i]))));
+      assert.deepEqual(
+        rows.diff,
+        p.ref.map((r, i) => String(Math.abs(r - p.cand[i]))),
+      );
       assert.deepEqual(rows.pass, p.pass.map(String));
     }
     await h.close();
@@ -161,7 +198,13 @@ describe('image diff webview', () => {
 
   it('switches views by button and keyboard; difference shows |a−b| times the gain', async () => {
     const h = await openLoaded(browser);
-    for (const [key, mode] of [['2', 'swipe'], ['3', 'onion'], ['4', 'blink'], ['6', 'heat'], ['1', 'side']] as const) {
+    for (const [key, mode] of [
+      ['2', 'swipe'],
+      ['3', 'onion'],
+      ['4', 'blink'],
+      ['6', 'heat'],
+      ['1', 'side'],
+    ] as const) {
       await h.page.keyboard.press(key);
       assert.equal(await h.page.getAttribute('#viewer', 'data-mode'), mode);
       assert.equal(await h.page.isVisible('#vp-b'), mode === 'side');
@@ -207,14 +250,23 @@ describe('image diff webview', () => {
     await h.waitForPosted('ready');
     await h.send(init());
     await h.waitForPosted('selectPair');
-    const small: DecodedImage = { ...ref, width: 128, height: 96, values: ref.values.slice(0, 128 * 96 * 3), rgba: ref.rgba.slice(0, 128 * 96 * 4) };
+    const small: DecodedImage = {
+      ...ref,
+      width: 128,
+      height: 96,
+      values: ref.values.slice(0, 128 * 96 * 3),
+      rgba: ref.rgba.slice(0, 128 * 96 * 4),
+    };
     await h.send({ kind: 'pair', payload: { id: 0, ref, cand: small, problems: [], metrics: null } });
     await h.page.waitForSelector('#notes li');
     assert.match((await h.page.textContent('#notes'))!, /Sizes differ \(256×192 vs 128×96\)/);
     assert.equal(await h.page.getAttribute('vscode-button[data-mode="diff"]', 'disabled'), '');
     assert.match((await h.page.textContent('#verdict'))!, /cannot judge/);
     await h.screenshot('imageDiff-size-mismatch-dark');
-    await h.send({ kind: 'pair', payload: { id: 0, ref: null, cand, problems: ['ref.png: not a PNG file (bad signature)'], metrics: null } });
+    await h.send({
+      kind: 'pair',
+      payload: { id: 0, ref: null, cand, problems: ['ref.png: not a PNG file (bad signature)'], metrics: null },
+    });
     await h.page.waitForSelector('#vp-a-message:not([hidden])');
     assert.equal(await h.page.textContent('#vp-a-message'), 'ref.png: not a PNG file (bad signature)');
     // A malformed message is dropped without breaking the panel.
@@ -241,11 +293,17 @@ describe('image diff webview', () => {
     assert.deepEqual((await h.waitForPosted('selectPair', 2)).payload, { id: 1 });
     // The swapped pair is judged against the other image as reference: the rule is asymmetric.
     await h.send({ kind: 'pair', payload: { id: 1, ref: cand, cand: ref, problems: [], metrics: null } });
-    await h.page.waitForFunction((r0: number) => Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) !== r0, expected.ratio);
-    const swapped = pythonJson<number>(`import sys,numpy as np
+    await h.page.waitForFunction(
+      (r0: number) => Number(document.querySelector('#mismatch-ratio')?.getAttribute('data-ratio')) !== r0,
+      expected.ratio,
+    );
+    const swapped = pythonJson<number>(
+      `import sys,numpy as np
 from PIL import Image
 R=np.array(Image.open(sys.argv[1])); C=np.array(Image.open(sys.argv[2]))
-print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`, [join(dir, 'ref.png'), join(dir, 'cand.png')]);
+print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`,
+      [join(dir, 'ref.png'), join(dir, 'cand.png')],
+    );
     assert.ok(Math.abs(Number(await h.page.getAttribute('#mismatch-ratio', 'data-ratio')) - swapped) < 1e-12);
     await h.page.keyboard.press('[');
     assert.deepEqual((await h.waitForPosted('selectPair', 3)).payload, { id: 0 });
@@ -263,15 +321,29 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`, [join(dir, 'ref.png'), 
   });
 
   it('stepwise timeline: slider selects steps, chart shows metrics per step', async () => {
-    const steps = readdirSync(join(dir, 'steps', 'ref')).sort((a, b) => Number(a.match(/step(\d+)/)![1]) - Number(b.match(/step(\d+)/)![1]));
-    const pairs = steps.map((f, i) => ({ id: i, label: f, refPath: join(dir, 'steps', 'ref', f), candPath: join(dir, 'steps', 'mlx', f), step: i + 1, steps: steps.length }));
+    const steps = readdirSync(join(dir, 'steps', 'ref')).sort(
+      (a, b) => Number(a.match(/step(\d+)/)![1]) - Number(b.match(/step(\d+)/)![1]),
+    );
+    const pairs = steps.map((f, i) => ({
+      id: i,
+      label: f,
+      refPath: join(dir, 'steps', 'ref', f),
+      candPath: join(dir, 'steps', 'mlx', f),
+      step: i + 1,
+      steps: steps.length,
+    }));
     for (const theme of ['dark', 'light'] as const) {
       const h = await openPanel(browser, 'imageDiff', theme, { width: 1280, height: 800 });
       await h.waitForPosted('ready');
       await h.send(init({ pairs, stepwise: true, title: 'Stepwise: ref ↔ mlx (seed 42)' }));
       await h.waitForPosted('selectPair');
-      for (let i = 0; i < pairs.length; i++) await h.send({ kind: 'pairMetrics', payload: { id: i, psnr: 40 - 3 * i, ssim: 0.99 - 0.01 * i } });
-      const load = (i: number) => h.send({ kind: 'pair', payload: { id: i, ref: decodeRgb(pairs[i].refPath), cand: decodeRgb(pairs[i].candPath), problems: [], metrics: null } });
+      for (let i = 0; i < pairs.length; i++)
+        await h.send({ kind: 'pairMetrics', payload: { id: i, psnr: 40 - 3 * i, ssim: 0.99 - 0.01 * i } });
+      const load = (i: number) =>
+        h.send({
+          kind: 'pair',
+          payload: { id: i, ref: decodeRgb(pairs[i].refPath), cand: decodeRgb(pairs[i].candPath), problems: [], metrics: null },
+        });
       await load(0);
       await h.page.waitForSelector('#verdict-badge');
       await h.page.locator('#step').fill('4');

@@ -37,7 +37,16 @@ function detailMessage(name: string) {
 async function open(browser: Browser, theme: 'dark' | 'light' | 'hc' = 'dark', size?: { width: number; height: number }): Promise<Harness> {
   const h = await openPanel(browser, 'parityReport', theme, size);
   await h.waitForPosted('ready');
-  await h.send({ kind: 'init', payload: { title: 'Parity: debug_artifacts/run-0142', refLabel: 'ref', candLabel: 'mlx', report, source: { ref: '/tmp/ref', cand: '/tmp/mlx' } } });
+  await h.send({
+    kind: 'init',
+    payload: {
+      title: 'Parity: debug_artifacts/run-0142',
+      refLabel: 'ref',
+      candLabel: 'mlx',
+      report,
+      source: { ref: '/tmp/ref', cand: '/tmp/mlx' },
+    },
+  });
   const sel = await h.waitForPosted('selectLayer');
   assert.equal(sel.payload.name, first);
   await h.send(detailMessage(first));
@@ -55,8 +64,12 @@ async function setField(h: Harness, id: string, value: string): Promise<void> {
 
 describe('parity report webview', () => {
   let browser: Browser;
-  before(async () => { browser = await launch(); });
-  after(async () => { await browser?.close(); });
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
 
   it('selects, highlights and scrolls to the first divergence; shows its values', async () => {
     const h = await open(browser, 'dark', { width: 1280, height: 560 });
@@ -66,7 +79,9 @@ describe('parity report webview', () => {
     const wrap = (await h.page.locator('#table-wrap').boundingBox())!;
     const box = (await row.boundingBox())!;
     assert.ok(box.y >= wrap.y && box.y + box.height <= wrap.y + wrap.height, 'first divergence row is visible');
-    const cells = await h.page.$$eval('#first-values tbody tr', (trs: HTMLElement[]) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td: HTMLElement) => td.textContent)));
+    const cells = await h.page.$$eval('#first-values tbody tr', (trs: HTMLElement[]) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td: HTMLElement) => td.textContent)),
+    );
     const d = details[first];
     assert.equal(cells.length, 10);
     cells.forEach((c, i) => {
@@ -84,7 +99,10 @@ describe('parity report webview', () => {
   it('sorts by a column and filters by name and by failing-only', async () => {
     // Tall enough that all 51 rows are in the rendered window.
     const h = await open(browser, 'dark', { width: 1280, height: 1600 });
-    assert.deepEqual(await rowNames(h), report.pairs.map((p) => p.name));
+    assert.deepEqual(
+      await rowNames(h),
+      report.pairs.map((p) => p.name),
+    );
     await h.page.click('button[data-sort="rel_l2"]');
     const byRel = [...report.pairs].sort((a, b) => b.rel_l2! - a.rel_l2!).map((p) => p.name);
     assert.deepEqual(await rowNames(h), byRel);
@@ -94,11 +112,20 @@ describe('parity report webview', () => {
     await h.page.click('button[data-sort="index"]');
     await h.page.locator('#filter input').fill('ff.out');
     await h.page.waitForFunction(() => document.querySelectorAll('#layers tbody tr[data-name]').length === 24);
-    assert.deepEqual(await rowNames(h), report.pairs.filter((p) => p.name.includes('ff.out')).map((p) => p.name));
+    assert.deepEqual(
+      await rowNames(h),
+      report.pairs.filter((p) => p.name.includes('ff.out')).map((p) => p.name),
+    );
     await h.page.locator('#filter input').fill('');
     await h.page.click('#failing-only');
-    await h.page.waitForFunction((n: number) => document.querySelectorAll('#layers tbody tr[data-name]').length === n, report.pairs.filter((p) => !p.pass).length);
-    assert.deepEqual(await rowNames(h), report.pairs.filter((p) => !p.pass).map((p) => p.name));
+    await h.page.waitForFunction(
+      (n: number) => document.querySelectorAll('#layers tbody tr[data-name]').length === n,
+      report.pairs.filter((p) => !p.pass).length,
+    );
+    assert.deepEqual(
+      await rowNames(h),
+      report.pairs.filter((p) => !p.pass).map((p) => p.name),
+    );
     await h.close();
   });
 
@@ -122,8 +149,23 @@ describe('parity report webview', () => {
   it('keeps a long report navigable: only a window of rows is rendered, End reaches the last', async () => {
     const h = await openPanel(browser, 'parityReport', 'dark');
     await h.waitForPosted('ready');
-    const many = Array.from({ length: 600 }, (_, i) => ({ ...report.pairs[i % report.pairs.length], name: `layer.${i}`, ref_name: `layer.${i}`, cand_name: `layer.${i}`, pass: true }));
-    await h.send({ kind: 'init', payload: { title: 'long', refLabel: 'a', candLabel: 'b', report: { pairs: many, first_divergence: null, unmatched_ref: [], unmatched_cand: [] }, source: null } });
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...report.pairs[i % report.pairs.length],
+      name: `layer.${i}`,
+      ref_name: `layer.${i}`,
+      cand_name: `layer.${i}`,
+      pass: true,
+    }));
+    await h.send({
+      kind: 'init',
+      payload: {
+        title: 'long',
+        refLabel: 'a',
+        candLabel: 'b',
+        report: { pairs: many, first_divergence: null, unmatched_ref: [], unmatched_cand: [] },
+        source: null,
+      },
+    });
     await h.waitForPosted('selectLayer');
     const rendered = await h.page.locator('#layers tbody tr[data-name]').count();
     assert.ok(rendered < 200, `${rendered} rows in the DOM`);
@@ -166,7 +208,13 @@ describe('parity report webview', () => {
       ...report,
       first_divergence: failing[1],
       verdicts: { pass: report.pairs.length - failing.length, drift: 1, diverged: failing.length - 1 },
-      pairs: report.pairs.map((p) => ({ ...p, verdict: p.pass ? 'pass' : p.name === failing[0] ? 'drift' : 'diverged', verdict_why: 'x', noise_floor: 1e-9, floor_ratio: (p.rel_l2 ?? 0) / 1e-9 })),
+      pairs: report.pairs.map((p) => ({
+        ...p,
+        verdict: p.pass ? 'pass' : p.name === failing[0] ? 'drift' : 'diverged',
+        verdict_why: 'x',
+        noise_floor: 1e-9,
+        floor_ratio: (p.rel_l2 ?? 0) / 1e-9,
+      })),
     };
     await h.send({ kind: 'report', payload: { report: judged } });
     await h.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
@@ -188,17 +236,23 @@ describe('parity report webview', () => {
     const h = await open(browser);
     await h.page.click('#copy-pytest');
     const text = String((await h.waitForPosted('copyText')).payload.text);
-    assert.match(text, /np\.testing\.assert_allclose\(mlx_transformer_blocks_9_attn_out, ref_transformer_blocks_9_attn_out, rtol=1e-5, atol=/);
+    assert.match(
+      text,
+      /np\.testing\.assert_allclose\(mlx_transformer_blocks_9_attn_out, ref_transformer_blocks_9_attn_out, rtol=1e-5, atol=/,
+    );
     const atol = Number(text.match(/atol=([0-9.e-]+)\)/)![1]);
     assert.ok(atol >= expected[first].needed_atol && atol < expected[first].needed_atol * 1.2, `atol ${atol}`);
     const d = details[first];
-    const ok = pythonJson<boolean>(`import json,sys,numpy as np
+    const ok = pythonJson<boolean>(
+      `import json,sys,numpy as np
 d=json.load(open(sys.argv[1]))[sys.argv[2]]
 r=np.array(d['elements']['ref'],dtype=np.float32); c=np.array(d['elements']['cand'],dtype=np.float32)
 try:
     np.testing.assert_allclose(c, r, rtol=1e-5, atol=float(sys.argv[3])); print('true')
 except AssertionError:
-    print('false')`, [join(dir, 'details.json'), first, String(atol)]);
+    print('false')`,
+      [join(dir, 'details.json'), first, String(atol)],
+    );
     assert.equal(ok, true);
     assert.ok(d);
     await h.close();
@@ -226,8 +280,26 @@ except AssertionError:
   it('empty and error states; malformed messages are ignored', async () => {
     const h = await openPanel(browser, 'parityReport', 'light');
     await h.waitForPosted('ready');
-    await h.send({ kind: 'init', payload: { title: 'x', refLabel: 'a', candLabel: 'b', report: { pairs: [{ name: 3 }], first_divergence: null, unmatched_ref: [], unmatched_cand: [] }, source: null } });
-    await h.send({ kind: 'init', payload: { title: 'Parity: empty', refLabel: 'a', candLabel: 'b', report: { pairs: [], first_divergence: null, unmatched_ref: ['a.npy', 'b.npy'], unmatched_cand: ['c.npy'] }, source: null } });
+    await h.send({
+      kind: 'init',
+      payload: {
+        title: 'x',
+        refLabel: 'a',
+        candLabel: 'b',
+        report: { pairs: [{ name: 3 }], first_divergence: null, unmatched_ref: [], unmatched_cand: [] },
+        source: null,
+      },
+    });
+    await h.send({
+      kind: 'init',
+      payload: {
+        title: 'Parity: empty',
+        refLabel: 'a',
+        candLabel: 'b',
+        report: { pairs: [], first_divergence: null, unmatched_ref: ['a.npy', 'b.npy'], unmatched_cand: ['c.npy'] },
+        source: null,
+      },
+    });
     // nothing compared is never green: the badge says so and the unpaired names are listed inline
     await h.page.waitForSelector('#nothing-compared');
     assert.deepEqual(await h.page.$$eval('#unpaired-ref li', (li: HTMLElement[]) => li.map((x) => x.textContent)), ['a.npy', 'b.npy']);

@@ -32,7 +32,10 @@ const tensors: TensorEntry[] = [
 async function open(browser: Browser, theme: 'dark' | 'light' = 'dark', list = tensors, error: string | null = null): Promise<Harness> {
   const h = await openPanel(browser, 'tensorViewer', theme);
   await h.waitForPosted('ready');
-  await h.send({ kind: 'init', payload: { fileName: 'diffusion_pytorch_model.safetensors', format: 'safetensors', fileSize: 23_802_932_552, tensors: list, error } });
+  await h.send({
+    kind: 'init',
+    payload: { fileName: 'diffusion_pytorch_model.safetensors', format: 'safetensors', fileSize: 23_802_932_552, tensors: list, error },
+  });
   return h;
 }
 
@@ -42,15 +45,30 @@ async function labels(h: Harness): Promise<string[]> {
 
 describe('tensor viewer webview', () => {
   let browser: Browser;
-  before(async () => { browser = await launch(); });
-  after(async () => { await browser?.close(); });
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
 
   it('folds numbered blocks, shows totals and per-folder sums', async () => {
     const h = await open(browser);
     await h.page.waitForSelector('#tree .row');
-    assert.deepEqual(await labels(h), ['x_embedder', 'weight', 'bias', 'transformer_blocks.{0..18}', 'single_transformer_blocks.{0..37}', 'norm_out.linear.weight', 'scale_shift_table']);
-    const want = pythonJson<number>(`import json,sys,numpy as np
-print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False else sys.argv[1])))`, [JSON.stringify(tensors)]);
+    assert.deepEqual(await labels(h), [
+      'x_embedder',
+      'weight',
+      'bias',
+      'transformer_blocks.{0..18}',
+      'single_transformer_blocks.{0..37}',
+      'norm_out.linear.weight',
+      'scale_shift_table',
+    ]);
+    const want = pythonJson<number>(
+      `import json,sys,numpy as np
+print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False else sys.argv[1])))`,
+      [JSON.stringify(tensors)],
+    );
     assert.equal(Number(await h.page.getAttribute('#total-params', 'data-numel')), want);
     assert.equal(await h.page.textContent('#total-tensors'), `${tensors.length} tensors`);
     const blocks = h.page.locator('#tree .row[data-path="transformer_blocks.{0..18}"]');
@@ -87,7 +105,12 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
     await h.page.click('#btn-stats');
     const req = await h.waitForPosted('requestStats');
     assert.deepEqual(req.payload, { name: 'x_embedder.weight' });
-    await h.send({ kind: 'reply', inReplyTo: req.requestId, ok: true, payload: { name: 'x_embedder.weight', min: -0.125, max: 0.25, mean: 0.0012, std: 0.031, nan: 0, inf: 2, first: [0.5, -1, null, 3] } });
+    await h.send({
+      kind: 'reply',
+      inReplyTo: req.requestId,
+      ok: true,
+      payload: { name: 'x_embedder.weight', min: -0.125, max: 0.25, mean: 0.0012, std: 0.031, nan: 0, inf: 2, first: [0.5, -1, null, 3] },
+    });
     await h.page.waitForSelector('#stats');
     assert.equal(await h.page.textContent('[data-stat="max"]'), '0.25');
     assert.equal(await h.page.textContent('[data-stat="Inf"]'), '2');
@@ -95,7 +118,12 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
     await h.page.click('#btn-preview');
     const pr = await h.waitForPosted('requestPreview');
     const values = new Float32Array(64 * 48).map((_, i) => Math.sin(i / 40) * ((i % 64) / 64));
-    await h.send({ kind: 'reply', inReplyTo: pr.requestId, ok: true, payload: { name: 'x_embedder.weight', width: 64, height: 48, values, note: '3072×64 pooled to 48×64 (largest magnitude per block)' } });
+    await h.send({
+      kind: 'reply',
+      inReplyTo: pr.requestId,
+      ok: true,
+      payload: { name: 'x_embedder.weight', width: 64, height: 48, values, note: '3072×64 pooled to 48×64 (largest magnitude per block)' },
+    });
     await h.page.waitForSelector('#preview');
     assert.match((await h.page.textContent('#preview-note'))!, /pooled/);
     await h.screenshot('tensorViewer-dark');
@@ -103,7 +131,12 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
     await h.page.click('#tree .row[data-path="norm_out.linear.weight"]');
     await h.page.click('#btn-stats');
     const req2 = await h.waitForPosted('requestStats', 2);
-    await h.send({ kind: 'reply', inReplyTo: req2.requestId, ok: false, error: 'model.safetensors: tensor data ends beyond the file (truncated download?)' });
+    await h.send({
+      kind: 'reply',
+      inReplyTo: req2.requestId,
+      ok: false,
+      error: 'model.safetensors: tensor data ends beyond the file (truncated download?)',
+    });
     await h.page.waitForSelector('#stats-error');
     assert.match((await h.page.textContent('#stats-error'))!, /truncated download/);
     assert.deepEqual(await h.errors(), []);

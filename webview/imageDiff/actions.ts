@@ -35,8 +35,14 @@ export function showPair(p: Payload<'pair'>): void {
   const { ref, cand } = p;
   const a = analysePair(ref, cand);
   state.loaded = {
-    id: p.id, ref, cand, problems: p.problems, metrics: p.metrics ?? (a.comparable ? localMetrics(ref!, cand!) : null),
-    refCanvas: ref ? imageCanvas(ref) : null, candCanvas: cand ? imageCanvas(cand) : null, ...a,
+    id: p.id,
+    ref,
+    cand,
+    problems: p.problems,
+    metrics: p.metrics ?? (a.comparable ? localMetrics(ref!, cand!) : null),
+    refCanvas: ref ? imageCanvas(ref) : null,
+    candCanvas: cand ? imageCanvas(cand) : null,
+    ...a,
   };
   resetComposites();
   showViewer();
@@ -51,7 +57,7 @@ export function showPair(p: Payload<'pair'>): void {
 }
 
 export function selectPair(id: number): void {
-  if (!state.pairs.some((p) => p.id === id) || id === state.selected && state.loaded?.id === id) return;
+  if (!state.pairs.some((p) => p.id === id) || (id === state.selected && state.loaded?.id === id)) return;
   state.selected = id;
   persist();
   if (state.stepwise) showSelectedStep();

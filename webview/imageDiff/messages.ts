@@ -4,4 +4,8 @@ import { isImageDiffHostMessage, type ImageDiffHostMessage, type ImageDiffWebvie
 import { panelChannel } from '../shared/vscodeApi';
 import { snapshot, type Persisted } from './state';
 
-export const { post, onHostMessage, savedState, persist } = panelChannel<ImageDiffHostMessage, ImageDiffWebviewMessage, Persisted>('image diff', isImageDiffHostMessage, snapshot);
+export const { post, onHostMessage, savedState, persist } = panelChannel<ImageDiffHostMessage, ImageDiffWebviewMessage, Persisted>(
+  'image diff',
+  isImageDiffHostMessage,
+  snapshot,
+);

@@ -1,6 +1,13 @@
 // The image diff's one mutable state: the pairs, the selected pair once loaded, the view
 // (zoom, pan, mode and its controls) and the golden-rule parameters.
-import { MFLUX_RULE_DEFAULTS, type DecodedImage, type ImageDiffSource, type ImageMetrics, type ImagePairInfo, type RuleParams } from '../../src/protocol/imageDiff';
+import {
+  MFLUX_RULE_DEFAULTS,
+  type DecodedImage,
+  type ImageDiffSource,
+  type ImageMetrics,
+  type ImagePairInfo,
+  type RuleParams,
+} from '../../src/protocol/imageDiff';
 import type { ColormapName } from '../shared/colormap';
 import type { JointHistogram } from '../shared/goldenRule';
 

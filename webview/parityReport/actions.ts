@@ -32,7 +32,7 @@ export function showReport(m: Init): void {
   renderSummary();
   renderHead();
   renderRows();
-  const initial = state.selected && state.byName.has(state.selected) ? state.selected : r.first_divergence ?? r.pairs[0].name;
+  const initial = state.selected && state.byName.has(state.selected) ? state.selected : (r.first_divergence ?? r.pairs[0].name);
   // The detail pane (form controls, canvases) is built right after the table's first frame:
   // its data has to come from the host anyway, so the table is not held back for it.
   select(initial, { scroll: true, deferDetail: true });
@@ -63,7 +63,9 @@ export function select(name: string, opts: SelectOptions = {}): void {
     post({ kind: 'selectLayer', payload: { name } });
     if (opts.deferDetail) {
       clearDetail();
-      afterPaint(() => { if (!state.detail && state.selected === name) renderDetail(); });
+      afterPaint(() => {
+        if (!state.detail && state.selected === name) renderDetail();
+      });
     } else {
       renderDetail();
     }

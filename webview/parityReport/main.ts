@@ -52,11 +52,16 @@ onHostMessage((m) => {
   }
 });
 
-window.addEventListener('resize', () => { drawGrowth(); repaintHeatmaps(); });
+window.addEventListener('resize', () => {
+  drawGrowth();
+  repaintHeatmaps();
+});
 window.addEventListener('keydown', (e) => {
   if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.key === '/') { e.preventDefault(); (filterField as HTMLElement).focus(); }
-  else if (e.key === 'f' && state.report?.first_divergence) select(state.report.first_divergence, { scroll: true, focus: true });
+  if (e.key === '/') {
+    e.preventDefault();
+    (filterField as HTMLElement).focus();
+  } else if (e.key === 'f' && state.report?.first_divergence) select(state.report.first_divergence, { scroll: true, focus: true });
 });
 
 post({ kind: 'ready', payload: {} });

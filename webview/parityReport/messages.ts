@@ -4,4 +4,8 @@ import { isParityHostMessage, type ParityHostMessage, type ParityWebviewMessage 
 import { panelChannel } from '../shared/vscodeApi';
 import { snapshot, type Persisted } from './state';
 
-export const { post, onHostMessage, savedState, persist } = panelChannel<ParityHostMessage, ParityWebviewMessage, Persisted>('parity report', isParityHostMessage, snapshot);
+export const { post, onHostMessage, savedState, persist } = panelChannel<ParityHostMessage, ParityWebviewMessage, Persisted>(
+  'parity report',
+  isParityHostMessage,
+  snapshot,
+);

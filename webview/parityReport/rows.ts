@@ -40,7 +40,9 @@ export function listRows(pairs: readonly ReportPair[], q: RowQuery): Listed[] {
 
 /** A click on a column: the same column flips direction; a new one starts in its natural order. */
 export function nextSort(cur: { key: SortKey; dir: number }, key: SortKey): { key: SortKey; dir: number } {
-  return cur.key === key ? { key, dir: -cur.dir } : { key, dir: key === 'cosine' || key === 'name' || key === 'index' || key === 'pass' ? 1 : -1 };
+  return cur.key === key
+    ? { key, dir: -cur.dir }
+    : { key, dir: key === 'cosine' || key === 'name' || key === 'index' || key === 'pass' ? 1 : -1 };
 }
 
 /** Near 1 the distance from 1 is what matters: `1−3e-9` instead of `1.000000`. */

@@ -61,7 +61,14 @@ export function indexReport(r: ParityReport): void {
   state.byName.clear();
   r.pairs.forEach((pair, index) => state.byName.set(pair.name, { pair, index }));
   const rel = r.pairs.map((p) => p.rel_l2);
-  state.jumps = new Set(r.error_growth ? r.error_growth.points.filter((p) => p.jump).map((p) => p.index) : findJumps(rel, r.pairs.map((p) => p.rtol)));
+  state.jumps = new Set(
+    r.error_growth
+      ? r.error_growth.points.filter((p) => p.jump).map((p) => p.index)
+      : findJumps(
+          rel,
+          r.pairs.map((p) => p.rtol),
+        ),
+  );
 }
 
 /**

@@ -36,7 +36,11 @@ export interface ChartLayout {
   xOf(i: number): number;
 }
 
-interface Axis { lo: number; hi: number; log: boolean }
+interface Axis {
+  lo: number;
+  hi: number;
+  log: boolean;
+}
 
 function axisFor(series: readonly Series[]): Axis | null {
   if (series.length === 0) return null;
@@ -52,7 +56,10 @@ function axisFor(series: readonly Series[]): Axis | null {
     if (s.min !== undefined) lo = Math.min(lo, s.min);
     if (s.max !== undefined) hi = Math.max(hi, s.max);
   }
-  if (!Number.isFinite(lo)) { lo = log ? 1e-8 : 0; hi = 1; }
+  if (!Number.isFinite(lo)) {
+    lo = log ? 1e-8 : 0;
+    hi = 1;
+  }
   if (log) {
     lo = 10 ** Math.floor(Math.log10(lo));
     hi = 10 ** Math.ceil(Math.log10(hi));
@@ -99,7 +106,10 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
   const n = Math.max(0, ...spec.series.map((s) => s.values.length));
   const xs = spec.x ?? Array.from({ length: n }, (_, i) => i);
   const xa: Axis = axisFor([{ label: 'x', values: xs, color: '', log: spec.xLog }]) ?? { lo: 0, hi: 1, log: false };
-  if (!spec.xLog) { xa.lo = xs.length ? Math.min(...xs) : 0; xa.hi = Math.max(...xs, xa.lo + 1); }
+  if (!spec.xLog) {
+    xa.lo = xs.length ? Math.min(...xs) : 0;
+    xa.hi = Math.max(...xs, xa.lo + 1);
+  }
   const xOf = (i: number) => {
     const x = xs[i];
     const t = xa.log ? (Math.log10(x) - Math.log10(xa.lo)) / (Math.log10(xa.hi) - Math.log10(xa.lo)) : (x - xa.lo) / (xa.hi - xa.lo || 1);
@@ -119,7 +129,10 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
     ctx.textAlign = 'right';
     for (const t of ticks(la)) {
       const y = project(la, t, top, bottom);
-      ctx.beginPath(); ctx.moveTo(padL, y + 0.5); ctx.lineTo(W - padR, y + 0.5); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(padL, y + 0.5);
+      ctx.lineTo(W - padR, y + 0.5);
+      ctx.stroke();
       ctx.fillText(fmt(t, 3), padL - 4, y);
     }
   }
@@ -131,22 +144,40 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
   ctx.textBaseline = 'top';
   const xt = spec.xTicks ?? (xa.log ? ticks(xa) : [0, 0.25, 0.5, 0.75, 1].map((t) => xa.lo + t * (xa.hi - xa.lo)));
   for (const t of xt) ctx.fillText(spec.formatX ? spec.formatX(t) : fmt(t, 3), xOfValue(t), bottom + 5);
-  if (spec.xLabel) { ctx.textAlign = 'right'; ctx.textBaseline = 'bottom'; ctx.fillText(spec.xLabel, W - padR, bottom - 2); }
+  if (spec.xLabel) {
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(spec.xLabel, W - padR, bottom - 2);
+  }
   // Reference lines.
   for (const l of spec.hlines ?? []) {
     const a = l.axis === 'right' ? ra : la;
     if (!a) continue;
     const y = project(a, l.value, top, bottom);
-    ctx.strokeStyle = l.color; ctx.setLineDash([4, 3]);
-    ctx.beginPath(); ctx.moveTo(padL, y); ctx.lineTo(W - padR, y); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = l.color; ctx.textAlign = 'left'; ctx.textBaseline = 'bottom';
+    ctx.strokeStyle = l.color;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(padL, y);
+    ctx.lineTo(W - padR, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = l.color;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
     ctx.fillText(l.label, padL + 4, y - 2);
   }
   for (const l of spec.vlines ?? []) {
     const x = xOfValue(l.x);
-    ctx.strokeStyle = l.color; ctx.setLineDash([4, 3]);
-    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = l.color; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+    ctx.strokeStyle = l.color;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = l.color;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
     ctx.fillText(l.label, x + 3, top);
   }
   // Selected point.
@@ -154,7 +185,10 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
     const x = xOf(spec.selected);
     ctx.strokeStyle = cssVar('--vscode-focusBorder', '#007fd4');
     ctx.lineWidth = 1.5;
-    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
     ctx.lineWidth = 1;
   }
   // Series.
@@ -168,10 +202,14 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
     let pen = false;
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i];
-      if (v === null || !Number.isFinite(v) || (a.log && v <= 0)) { pen = false; continue; }
+      if (v === null || !Number.isFinite(v) || (a.log && v <= 0)) {
+        pen = false;
+        continue;
+      }
       const x = xOf(i);
       const y = project(a, v, top, bottom);
-      if (pen) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+      if (pen) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
       pen = true;
     }
     ctx.stroke();
@@ -179,7 +217,9 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
       for (let i = 0; i < s.values.length; i++) {
         const v = s.values[i];
         if (v === null || !Number.isFinite(v) || (a.log && v <= 0)) continue;
-        ctx.beginPath(); ctx.arc(xOf(i), project(a, v, top, bottom), 2, 0, Math.PI * 2); ctx.fill();
+        ctx.beginPath();
+        ctx.arc(xOf(i), project(a, v, top, bottom), 2, 0, Math.PI * 2);
+        ctx.fill();
       }
     }
     for (const i of spec.marks ?? []) {
@@ -187,7 +227,9 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
       if (v === null || v === undefined || !Number.isFinite(v) || (a.log && v <= 0)) continue;
       ctx.strokeStyle = cssVar('--vscode-charts-red', '#f14c4c');
       ctx.lineWidth = 2;
-      ctx.beginPath(); ctx.arc(xOf(i), project(a, v, top, bottom), 5, 0, Math.PI * 2); ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(xOf(i), project(a, v, top, bottom), 5, 0, Math.PI * 2);
+      ctx.stroke();
     }
     ctx.lineWidth = 1;
   }
@@ -211,7 +253,10 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
       let bestD = Infinity;
       for (let i = 0; i < n; i++) {
         const d = Math.abs(xOf(i) - px);
-        if (d < bestD) { bestD = d; best = i; }
+        if (d < bestD) {
+          bestD = d;
+          best = i;
+        }
       }
       return best;
     },

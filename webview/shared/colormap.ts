@@ -57,10 +57,14 @@ export function finiteRange(values: ArrayLike<number>): Range {
     if (v > max) max = v;
   }
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
-    min = Infinity; max = -Infinity;
+    min = Infinity;
+    max = -Infinity;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (Number.isFinite(v)) { if (v < min) min = v; if (v > max) max = v; }
+      if (Number.isFinite(v)) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
     }
   }
   return Number.isFinite(min) ? { min, max } : { min: 0, max: 0 };
@@ -89,11 +93,20 @@ export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name
     const k = 255 / (hi - lo);
     for (let i = 0, o = 0; i < n; i++, o += 4) {
       const v = values[i];
-      if (v !== v) { out[o] = 255; out[o + 1] = 0; out[o + 2] = 255; out[o + 3] = 255; continue; }
+      if (v !== v) {
+        out[o] = 255;
+        out[o + 1] = 0;
+        out[o + 2] = 255;
+        out[o + 3] = 255;
+        continue;
+      }
       let level = v > 0 ? (Math.log10(v) - lo) * k : 0;
       level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
       const j = level * 3;
-      out[o] = t[j]; out[o + 1] = t[j + 1]; out[o + 2] = t[j + 2]; out[o + 3] = 255;
+      out[o] = t[j];
+      out[o + 1] = t[j + 1];
+      out[o + 2] = t[j + 2];
+      out[o + 3] = 255;
     }
     return;
   }
@@ -102,10 +115,19 @@ export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name
   const lo = range.min;
   for (let i = 0, o = 0; i < n; i++, o += 4) {
     const v = values[i];
-    if (v !== v) { out[o] = 255; out[o + 1] = 0; out[o + 2] = 255; out[o + 3] = 255; continue; }
+    if (v !== v) {
+      out[o] = 255;
+      out[o + 1] = 0;
+      out[o + 2] = 255;
+      out[o + 3] = 255;
+      continue;
+    }
     let level = (v - lo) * k;
     level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
     const j = level * 3;
-    out[o] = t[j]; out[o + 1] = t[j + 1]; out[o + 2] = t[j + 2]; out[o + 3] = 255;
+    out[o] = t[j];
+    out[o + 1] = t[j + 1];
+    out[o + 2] = t[j + 2];
+    out[o + 3] = 255;
   }
 }

@@ -5,7 +5,11 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
   isTensorViewerHostMessage,
-  type TensorEntry, type TensorPreview, type TensorStats, type TensorViewerHostMessage, type TensorViewerWebviewMessage,
+  type TensorEntry,
+  type TensorPreview,
+  type TensorStats,
+  type TensorViewerHostMessage,
+  type TensorViewerWebviewMessage,
 } from '../../src/protocol/tensorViewer';
 import { connect } from '../shared/vscodeApi';
 import { afterPaint, ce, clear, cssVar, fitCanvas, h, isTyping } from '../shared/dom';
@@ -33,13 +37,28 @@ const app = document.getElementById('app') ?? document.body.appendChild(h('div',
 app.className = 'tensor-viewer';
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Tensor file' });
 const totalsEl = h('div', { class: 'summary', id: 'totals' });
-const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', { id: 'filter', placeholder: 'Filter tensors by name', 'aria-label': 'Filter tensors by name' });
+const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', {
+  id: 'filter',
+  placeholder: 'Filter tensors by name',
+  'aria-label': 'Filter tensors by name',
+});
 const expandAll = ce('vscode-button', { id: 'expand-all', secondary: true, title: 'Expand every folder' }, 'Expand all');
 const collapseAll = ce('vscode-button', { id: 'collapse-all', secondary: true, title: 'Collapse every folder' }, 'Collapse all');
-const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Tensor file tools' },
-  h('div', { class: 'title-block' }, titleEl, totalsEl), h('div', { class: 'group' }, filterField, expandAll, collapseAll));
-const head = h('div', { class: 'tree-head', 'aria-hidden': 'true' },
-  h('span', { text: 'name' }), h('span', { text: 'dtype' }), h('span', { text: 'shape' }), h('span', { class: 'num', text: 'params' }), h('span', { class: 'num', text: 'size' }));
+const toolbar = h(
+  'header',
+  { class: 'toolbar', role: 'toolbar', 'aria-label': 'Tensor file tools' },
+  h('div', { class: 'title-block' }, titleEl, totalsEl),
+  h('div', { class: 'group' }, filterField, expandAll, collapseAll),
+);
+const head = h(
+  'div',
+  { class: 'tree-head', 'aria-hidden': 'true' },
+  h('span', { text: 'name' }),
+  h('span', { text: 'dtype' }),
+  h('span', { text: 'shape' }),
+  h('span', { class: 'num', text: 'params' }),
+  h('span', { class: 'num', text: 'size' }),
+);
 const tree = h('div', { class: 'tree', id: 'tree', role: 'tree', 'aria-label': 'Tensors by name', tabindex: 0 });
 const treeWrap = h('section', { class: 'tree-wrap' }, head, tree);
 const detail = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected tensor', 'aria-live': 'polite' });
@@ -89,7 +108,11 @@ channel.onMessage((m) => {
 });
 
 // ---------- tree ----------
-interface Row { node: TreeNode; level: number; parent: string | null }
+interface Row {
+  node: TreeNode;
+  level: number;
+  parent: string | null;
+}
 
 function matches(n: TreeNode, q: string): boolean {
   if (n.tensor && n.tensor.name.toLowerCase().includes(q)) return true;
@@ -119,16 +142,37 @@ function render(): void {
     const isFolder = n.children.length > 0;
     const open = isFolder && (state.filter.trim() !== '' || state.expanded.has(n.path));
     const el = h('div', {
-      class: `row ${isFolder ? 'folder' : 'leaf'}${n.path === state.selected ? ' selected' : ''}`, role: 'treeitem', id: `node-${cssId(n.path)}`,
-      'data-path': n.path, 'aria-level': r.level, 'aria-selected': String(n.path === state.selected), 'aria-expanded': isFolder ? String(open) : undefined,
+      class: `row ${isFolder ? 'folder' : 'leaf'}${n.path === state.selected ? ' selected' : ''}`,
+      role: 'treeitem',
+      id: `node-${cssId(n.path)}`,
+      'data-path': n.path,
+      'aria-level': r.level,
+      'aria-selected': String(n.path === state.selected),
+      'aria-expanded': isFolder ? String(open) : undefined,
     });
     const name = h('span', { class: 'name' });
-    name.append(h('span', { class: 'indent', 'data-level': r.level }), h('span', { class: 'twisty', text: isFolder ? (open ? '▾' : '▸') : '' }), h('span', { class: 'label mono', text: n.label }));
-    if (n.repeat) name.append(h('span', { class: 'tag', text: `×${n.repeat.count}${n.repeat.uniform ? '' : ' (varying)'}`, title: n.repeat.uniform ? 'Numbered blocks with the same tensors, dtypes and shapes' : 'Numbered blocks whose contents differ' }));
+    name.append(
+      h('span', { class: 'indent', 'data-level': r.level }),
+      h('span', { class: 'twisty', text: isFolder ? (open ? '▾' : '▸') : '' }),
+      h('span', { class: 'label mono', text: n.label }),
+    );
+    if (n.repeat)
+      name.append(
+        h('span', {
+          class: 'tag',
+          text: `×${n.repeat.count}${n.repeat.uniform ? '' : ' (varying)'}`,
+          title: n.repeat.uniform ? 'Numbered blocks with the same tensors, dtypes and shapes' : 'Numbered blocks whose contents differ',
+        }),
+      );
     const dtype = n.tensor ? n.tensor.dtype : [...n.dtypes].join(', ');
     const shp = n.tensor ? shape(n.tensor.shape) : `${n.count.toLocaleString()} tensors`;
-    el.append(name, h('span', { class: 'mono dtype', text: dtype }), h('span', { class: `mono shape${n.tensor ? '' : ' muted'}`, text: shp }),
-      h('span', { class: 'num mono', text: count(n.numel) }), h('span', { class: 'num mono muted', text: bytes(n.bytes) }));
+    el.append(
+      name,
+      h('span', { class: 'mono dtype', text: dtype }),
+      h('span', { class: `mono shape${n.tensor ? '' : ' muted'}`, text: shp }),
+      h('span', { class: 'num mono', text: count(n.numel) }),
+      h('span', { class: 'num mono muted', text: bytes(n.bytes) }),
+    );
     el.style.setProperty('--level', String(r.level - 1));
     frag.append(el);
   }
@@ -144,7 +188,10 @@ function cssId(path: string): string {
 function findNode(path: string): TreeNode | null {
   const walk = (n: TreeNode): TreeNode | null => {
     if (n.path === path) return n;
-    for (const c of n.children) { const f = walk(c); if (f) return f; }
+    for (const c of n.children) {
+      const f = walk(c);
+      if (f) return f;
+    }
     return null;
   };
   return state.root ? walk(state.root) : null;
@@ -152,13 +199,17 @@ function findNode(path: string): TreeNode | null {
 
 function toggle(path: string, open?: boolean): void {
   const want = open ?? !state.expanded.has(path);
-  if (want) state.expanded.add(path); else state.expanded.delete(path);
+  if (want) state.expanded.add(path);
+  else state.expanded.delete(path);
   render();
 }
 
 /** Moves the selection without rebuilding the rows (keyboard navigation stays instant). */
 function markSelected(path: string): void {
-  for (const el of tree.querySelectorAll<HTMLElement>('.row.selected')) { el.classList.remove('selected'); el.setAttribute('aria-selected', 'false'); }
+  for (const el of tree.querySelectorAll<HTMLElement>('.row.selected')) {
+    el.classList.remove('selected');
+    el.setAttribute('aria-selected', 'false');
+  }
   const el = document.getElementById(`node-${cssId(path)}`);
   el?.classList.add('selected');
   el?.setAttribute('aria-selected', 'true');
@@ -186,9 +237,13 @@ tree.addEventListener('keydown', (e) => {
   const i = rows.findIndex((r) => r.node.path === state.selected);
   const cur = rows[i];
   let handled = true;
-  if (e.key === 'ArrowDown') { const r = rows[Math.min(rows.length - 1, i + 1)]; if (r) select(r.node.path); }
-  else if (e.key === 'ArrowUp') { const r = rows[Math.max(0, i - 1)]; if (r) select(r.node.path); }
-  else if (e.key === 'Home' && rows[0]) select(rows[0].node.path);
+  if (e.key === 'ArrowDown') {
+    const r = rows[Math.min(rows.length - 1, i + 1)];
+    if (r) select(r.node.path);
+  } else if (e.key === 'ArrowUp') {
+    const r = rows[Math.max(0, i - 1)];
+    if (r) select(r.node.path);
+  } else if (e.key === 'Home' && rows[0]) select(rows[0].node.path);
   else if (e.key === 'End' && rows.length) select(rows[rows.length - 1].node.path);
   else if (e.key === 'ArrowRight' && cur) {
     if (cur.node.children.length && !state.expanded.has(cur.node.path)) toggle(cur.node.path, true);
@@ -207,15 +262,30 @@ tree.addEventListener('focus', () => {
   if (!state.selected && rows[0] && tree.matches(':focus-visible')) select(rows[0].node.path);
 });
 
-filterField.addEventListener('input', () => { state.filter = filterField.value; render(); });
+filterField.addEventListener('input', () => {
+  state.filter = filterField.value;
+  render();
+});
 expandAll.addEventListener('click', () => {
-  const walk = (n: TreeNode) => { for (const c of n.children) if (c.children.length) { state.expanded.add(c.path); walk(c); } };
+  const walk = (n: TreeNode) => {
+    for (const c of n.children)
+      if (c.children.length) {
+        state.expanded.add(c.path);
+        walk(c);
+      }
+  };
   if (state.root) walk(state.root);
   render();
 });
-collapseAll.addEventListener('click', () => { state.expanded.clear(); render(); });
+collapseAll.addEventListener('click', () => {
+  state.expanded.clear();
+  render();
+});
 window.addEventListener('keydown', (e) => {
-  if (!isTyping(e) && e.key === '/') { e.preventDefault(); filterField.focus(); }
+  if (!isTyping(e) && e.key === '/') {
+    e.preventDefault();
+    filterField.focus();
+  }
 });
 
 // ---------- detail ----------
@@ -227,32 +297,68 @@ function renderDetail(): void {
     return;
   }
   if (!n.tensor) {
-    detail.append(h('h2', { class: 'tensor-name mono', text: n.path }),
-      h('dl', { class: 'kv' },
-        h('dt', { text: 'tensors' }), h('dd', { text: n.count.toLocaleString() }),
-        h('dt', { text: 'parameters' }), h('dd', { text: n.numel.toLocaleString() }),
-        h('dt', { text: 'size' }), h('dd', { text: bytes(n.bytes) }),
-        h('dt', { text: 'dtypes' }), h('dd', { text: [...n.dtypes].join(', ') })));
-    if (n.repeat) detail.append(h('p', { class: 'muted small', text: n.repeat.uniform ? `${n.repeat.count} blocks with identical names, dtypes and shapes.` : `${n.repeat.count} numbered blocks; their contents differ.` }));
+    detail.append(
+      h('h2', { class: 'tensor-name mono', text: n.path }),
+      h(
+        'dl',
+        { class: 'kv' },
+        h('dt', { text: 'tensors' }),
+        h('dd', { text: n.count.toLocaleString() }),
+        h('dt', { text: 'parameters' }),
+        h('dd', { text: n.numel.toLocaleString() }),
+        h('dt', { text: 'size' }),
+        h('dd', { text: bytes(n.bytes) }),
+        h('dt', { text: 'dtypes' }),
+        h('dd', { text: [...n.dtypes].join(', ') }),
+      ),
+    );
+    if (n.repeat)
+      detail.append(
+        h('p', {
+          class: 'muted small',
+          text: n.repeat.uniform
+            ? `${n.repeat.count} blocks with identical names, dtypes and shapes.`
+            : `${n.repeat.count} numbered blocks; their contents differ.`,
+        }),
+      );
     return;
   }
   const t = n.tensor;
-  detail.append(h('h2', { class: 'tensor-name mono', id: 'tensor-name', text: t.name }),
-    h('dl', { class: 'kv', id: 'tensor-info' },
-      h('dt', { text: 'dtype' }), h('dd', { text: t.dtype }),
-      h('dt', { text: 'shape' }), h('dd', { text: shape(t.shape) }),
-      h('dt', { text: 'elements' }), h('dd', { text: t.numel.toLocaleString() }),
-      h('dt', { text: 'size' }), h('dd', { text: bytes(t.byteLength) })));
+  detail.append(
+    h('h2', { class: 'tensor-name mono', id: 'tensor-name', text: t.name }),
+    h(
+      'dl',
+      { class: 'kv', id: 'tensor-info' },
+      h('dt', { text: 'dtype' }),
+      h('dd', { text: t.dtype }),
+      h('dt', { text: 'shape' }),
+      h('dd', { text: shape(t.shape) }),
+      h('dt', { text: 'elements' }),
+      h('dd', { text: t.numel.toLocaleString() }),
+      h('dt', { text: 'size' }),
+      h('dd', { text: bytes(t.byteLength) }),
+    ),
+  );
   if (!t.decodable) {
-    detail.append(h('p', { class: 'muted', text: `Values of dtype ${t.dtype} cannot be decoded by this viewer; only the header is shown.` }));
+    detail.append(
+      h('p', { class: 'muted', text: `Values of dtype ${t.dtype} cannot be decoded by this viewer; only the header is shown.` }),
+    );
     return;
   }
   const actions = h('div', { class: 'group' });
-  const statsBtn = ce('vscode-button', { id: 'btn-stats', title: 'Read the tensor once and compute min, max, mean, std, NaN/Inf counts' }, 'Stats & first values');
+  const statsBtn = ce(
+    'vscode-button',
+    { id: 'btn-stats', title: 'Read the tensor once and compute min, max, mean, std, NaN/Inf counts' },
+    'Stats & first values',
+  );
   statsBtn.addEventListener('click', () => requestStats(t.name));
   actions.append(statsBtn);
   if (t.shape.length >= 2) {
-    const prevBtn = ce('vscode-button', { id: 'btn-preview', secondary: true, title: 'Heatmap of the values (largest magnitude per block when downsampled)' }, 'Heatmap preview');
+    const prevBtn = ce(
+      'vscode-button',
+      { id: 'btn-preview', secondary: true, title: 'Heatmap of the values (largest magnitude per block when downsampled)' },
+      'Heatmap preview',
+    );
     prevBtn.addEventListener('click', () => requestPreview(t.name));
     actions.append(prevBtn);
   }
@@ -279,13 +385,28 @@ function statsView(s: TensorStats): HTMLElement {
   const first = h('ol', { class: 'first mono', id: 'first-values', start: 0 });
   const f64 = findNode(state.selected ?? '')?.tensor?.dtype === 'F64';
   for (const v of s.first) first.append(h('li', { text: v === null ? 'NaN/Inf' : f64 ? String(v) : float32Repr(v) }));
-  return h('section', {}, h('h3', { text: 'Stats (finite values)' }), kv, h('h3', { text: `First ${s.first.length} values (row-major)` }), first);
+  return h(
+    'section',
+    {},
+    h('h3', { text: 'Stats (finite values)' }),
+    kv,
+    h('h3', { text: `First ${s.first.length} values (row-major)` }),
+    first,
+  );
 }
 
 function previewView(p: TensorPreview): HTMLElement {
-  const canvas = h('canvas', { class: 'preview', id: 'preview', role: 'img', 'aria-label': `Heatmap preview of ${p.name}, ${p.height}×${p.width}` });
+  const canvas = h('canvas', {
+    class: 'preview',
+    id: 'preview',
+    role: 'img',
+    'aria-label': `Heatmap preview of ${p.name}, ${p.height}×${p.width}`,
+  });
   let lim = 0;
-  for (let i = 0; i < p.values.length; i++) { const a = Math.abs(p.values[i]); if (a > lim && Number.isFinite(a)) lim = a; }
+  for (let i = 0; i < p.values.length; i++) {
+    const a = Math.abs(p.values[i]);
+    if (a > lim && Number.isFinite(a)) lim = a;
+  }
   lim = lim || 1;
   requestAnimationFrame(() => {
     const src = document.createElement('canvas');
@@ -305,10 +426,24 @@ function previewView(p: TensorPreview): HTMLElement {
   });
   const bar = h('canvas', { class: 'legend-bar', width: 160, height: 10, 'aria-hidden': true });
   const bctx = bar.getContext('2d')!;
-  for (let i = 0; i < 160; i++) { bctx.fillStyle = cssColor('diverging', i / 159); bctx.fillRect(i, 0, 1, 10); }
-  return h('section', {}, h('h3', { text: 'Heatmap preview' }), canvas,
-    h('div', { class: 'legend-row small' }, h('span', { class: 'mono', text: fmt(-lim, 3) }), bar, h('span', { class: 'mono', id: 'preview-high', text: fmt(lim, 3) })),
-    p.note ? h('p', { class: 'muted small', id: 'preview-note', text: p.note }) : '');
+  for (let i = 0; i < 160; i++) {
+    bctx.fillStyle = cssColor('diverging', i / 159);
+    bctx.fillRect(i, 0, 1, 10);
+  }
+  return h(
+    'section',
+    {},
+    h('h3', { text: 'Heatmap preview' }),
+    canvas,
+    h(
+      'div',
+      { class: 'legend-row small' },
+      h('span', { class: 'mono', text: fmt(-lim, 3) }),
+      bar,
+      h('span', { class: 'mono', id: 'preview-high', text: fmt(lim, 3) }),
+    ),
+    p.note ? h('p', { class: 'muted small', id: 'preview-note', text: p.note }) : '',
+  );
 }
 
 async function requestStats(name: string): Promise<void> {

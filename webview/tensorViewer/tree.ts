@@ -87,7 +87,7 @@ function order(n: TreeNode): number {
 }
 
 function indexFirst(n: TreeNode): number {
-  let best = n.tensor ? firstIndex.get(n) ?? Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+  let best = n.tensor ? (firstIndex.get(n) ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
   for (const c of n.children) best = Math.min(best, indexFirst(c));
   firstIndex.set(n, best);
   return best;
@@ -140,7 +140,10 @@ export function buildTree(tensors: readonly TensorEntry[]): TreeNode {
         byPath.set(path, next);
         cur.children.push(next);
       }
-      if (isLeaf) { next.tensor = t; firstIndex.set(next, i); }
+      if (isLeaf) {
+        next.tensor = t;
+        firstIndex.set(next, i);
+      }
       cur = next;
     }
   });

@@ -94,8 +94,10 @@ export function parseManifest(text: string, path: string): Manifest {
     }
     const name = str(record.name);
     if (name === undefined) throw new BadIndex(path, `line ${i + 1} has no string "name"`);
-    if (record.file !== undefined && typeof record.file !== 'string') throw new BadIndex(path, `line ${i + 1} has a "file" that is not a string`);
-    const shape = Array.isArray(record.shape) && record.shape.every((d) => Number.isInteger(d) && d >= 0) ? (record.shape as number[]) : undefined;
+    if (record.file !== undefined && typeof record.file !== 'string')
+      throw new BadIndex(path, `line ${i + 1} has a "file" that is not a string`);
+    const shape =
+      Array.isArray(record.shape) && record.shape.every((d) => Number.isInteger(d) && d >= 0) ? (record.shape as number[]) : undefined;
     const step = record.step;
     tensors.push({
       line: i + 1,
@@ -122,7 +124,8 @@ export function readManifestFile(path: string): Manifest {
   } catch (e) {
     throw new BadIndex(path, `cannot read the manifest (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (size > MAX_MANIFEST_BYTES) throw new HeaderTooLarge(path, `manifest is ${humanBytes(size)}, more than the ${humanBytes(MAX_MANIFEST_BYTES)} limit`);
+  if (size > MAX_MANIFEST_BYTES)
+    throw new HeaderTooLarge(path, `manifest is ${humanBytes(size)}, more than the ${humanBytes(MAX_MANIFEST_BYTES)} limit`);
   return parseManifest(readFileSync(path, 'utf8'), path);
 }
 

@@ -16,7 +16,10 @@ export function tempPathFor(target: string): string {
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(target);
   let renamed = false;
-  const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  const mode = await stat(target).then(
+    (s) => s.mode & 0o7777,
+    () => undefined,
+  );
   try {
     const fh = await open(temp, 'wx', mode ?? 0o644);
     try {

@@ -70,7 +70,10 @@ export async function breakStale(lock: string, nonce: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     // Breaking takes milliseconds; a breaker this old was killed mid-way.
-    const age = await stat(breaker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(breaker).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > 2_000) await unlink(breaker).catch(() => undefined);
     return;
   }
@@ -109,7 +112,9 @@ export async function withFileLock<T>(target: string, job: () => Promise<T>): Pr
     }
     if (Date.now() - started > WAIT_MS) {
       const owner = await readOwner(lock);
-      throw new Error(`${target}: another process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} holds ${basename(lock)}; try again, or delete that file if no other mflux Port Studio is running`);
+      throw new Error(
+        `${target}: another process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} holds ${basename(lock)}; try again, or delete that file if no other mflux Port Studio is running`,
+      );
     }
     await sleep(Math.min(50, 2 + attempt) + Math.random() * 5);
   }

@@ -120,7 +120,16 @@ export async function trackedPaths(repo: string, prefix = ''): Promise<string[] 
 export async function ignoresTopFolder(repo: string, folder: string): Promise<{ file: string; line: number } | undefined> {
   const dir = await gitDir(repo);
   const candidates = [join(repo, '.gitignore'), ...(dir ? [join(dir, 'info', 'exclude')] : [])];
-  const accepted = new Set([folder, `${folder}/`, `/${folder}`, `/${folder}/`, `${folder}/**`, `/${folder}/**`, `${folder}/*`, `/${folder}/*`]);
+  const accepted = new Set([
+    folder,
+    `${folder}/`,
+    `/${folder}`,
+    `/${folder}/`,
+    `${folder}/**`,
+    `/${folder}/**`,
+    `${folder}/*`,
+    `/${folder}/*`,
+  ]);
   for (const file of candidates) {
     let text: string;
     try {

@@ -9,7 +9,7 @@ export function decodeUtf8(bytes: Uint8Array): { text: string } | { error: strin
   } catch {
     let i = 0;
     // Find the first bad byte for the message.
-    for (let lo = 0, hi = bytes.length; lo < hi; ) {
+    for (let lo = 0, hi = bytes.length; lo < hi;) {
       const mid = (lo + hi + 1) >> 1;
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
@@ -34,7 +34,7 @@ export function protectBigIntegers(text: string): string | undefined {
   let out = '';
   let last = 0;
   let changed = false;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if (c === '"') {
       i++;

@@ -29,7 +29,10 @@ function count(state: PortState, items: readonly WorkflowItem[]): Progress {
 }
 
 export function portProgress(state: PortState, workflow: readonly WorkflowPhase[] = WORKFLOW): Progress {
-  return count(state, workflow.flatMap((p) => p.items));
+  return count(
+    state,
+    workflow.flatMap((p) => p.items),
+  );
 }
 
 export function phaseProgress(state: PortState, phase: WorkflowPhase): Progress {
@@ -47,7 +50,10 @@ export function isOpen(state: PortState, itemId: string): boolean {
 }
 
 /** The first open (todo or in progress) item in workflow order, or undefined when all are closed. */
-export function nextOpenItem(state: PortState, workflow: readonly WorkflowPhase[] = WORKFLOW): { phase: WorkflowPhase; item: WorkflowItem } | undefined {
+export function nextOpenItem(
+  state: PortState,
+  workflow: readonly WorkflowPhase[] = WORKFLOW,
+): { phase: WorkflowPhase; item: WorkflowItem } | undefined {
   for (const phase of workflow) {
     for (const item of phase.items) if (isOpen(state, item.id)) return { phase, item };
   }

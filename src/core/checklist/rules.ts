@@ -99,7 +99,9 @@ function nameRe(model: string, flags = ''): RegExp {
  * longest name it starts with: a model "z" does not claim what belongs to z_image.
  */
 async function ownsName(ctx: RuleContext): Promise<(name: string) => boolean> {
-  const packages = (await readdir(join(ctx.mfluxRepo, 'src', 'mflux', 'models')).catch(() => [] as string[])).map((n) => n.replace(/_/g, '-'));
+  const packages = (await readdir(join(ctx.mfluxRepo, 'src', 'mflux', 'models')).catch(() => [] as string[])).map((n) =>
+    n.replace(/_/g, '-'),
+  );
   const mine = ctx.model.replace(/_/g, '-');
   return (name) => {
     const key = name.replace(/_/g, '-');
@@ -192,15 +194,27 @@ const weightDefinition: AutoCheckRule = {
     if (text === undefined) return fail(`${rel(ctx, file)} does not exist.`);
     const cls0 = findLines(text, /^\s*class\s+\w*WeightDefinition\b/)[0];
     // A definition listing its components as data (mapping getters named) has content too.
-    if (!found && cls0 && findLines(text, /\bmapping_getter\b/)[0]) return pass(`${rel(ctx, file)}:${cls0.line}: ${cls0.text}`, [{ file, line: cls0.line, text: cls0.text }]);
+    if (!found && cls0 && findLines(text, /\bmapping_getter\b/)[0])
+      return pass(`${rel(ctx, file)}:${cls0.line}: ${cls0.text}`, [{ file, line: cls0.line, text: cls0.text }]);
     if (!found) {
       const cls = cls0;
-      return fail(cls ? `${rel(ctx, file)}:${cls.line}: ${cls.text} has no get_components().` : `${rel(ctx, file)} exists but declares no *WeightDefinition class.`, [{ file, line: cls?.line ?? 1 }]);
+      return fail(
+        cls
+          ? `${rel(ctx, file)}:${cls.line}: ${cls.text} has no get_components().`
+          : `${rel(ctx, file)} exists but declares no *WeightDefinition class.`,
+        [{ file, line: cls?.line ?? 1 }],
+      );
     }
     const comp = findLines(text, /\bComponentDefinition\s*\(/)[0];
-    if (!comp) return fail(`${rel(ctx, file)}:${found.componentsLine}: get_components() lists no ComponentDefinition(...) yet.`, [{ file, line: found.componentsLine }]);
+    if (!comp)
+      return fail(`${rel(ctx, file)}:${found.componentsLine}: get_components() lists no ComponentDefinition(...) yet.`, [
+        { file, line: found.componentsLine },
+      ]);
     const cls = findLines(text, /^\s*class\s+\w+/).find((h) => h.line === found.classLine);
-    return pass(`${rel(ctx, file)}:${found.classLine}: ${cls?.text ?? found.cls}`, [{ file, line: found.classLine, text: cls?.text }, { file, line: comp.line, text: comp.text }]);
+    return pass(`${rel(ctx, file)}:${found.classLine}: ${cls?.text ?? found.cls}`, [
+      { file, line: found.classLine, text: cls?.text },
+      { file, line: comp.line, text: comp.text },
+    ]);
   },
 };
 
@@ -211,7 +225,13 @@ const weightMapping: AutoCheckRule = {
     const def = findWeightDefinition(ctx.mfluxRepo, ctx.model);
     const own = (f: string) => f.startsWith(packageDir(ctx) + sep);
     const files = def ? findMappingFiles(ctx.mfluxRepo, def.file).filter(own) : [];
-    if (!files.length) return fileWithLine(ctx, join(packageDir(ctx), 'weights', `${ctx.model}_weight_mapping.py`), /\bWeightTarget\s*\(/, 'has no WeightTarget(...) entries');
+    if (!files.length)
+      return fileWithLine(
+        ctx,
+        join(packageDir(ctx), 'weights', `${ctx.model}_weight_mapping.py`),
+        /\bWeightTarget\s*\(/,
+        'has no WeightTarget(...) entries',
+      );
     for (const f of files) {
       const hit = findLines((await readText(f)) ?? '', /\bWeightTarget\s*\(/)[0];
       if (hit) return pass(`${rel(ctx, f)}:${hit.line}: ${hit.text}`, [{ file: f, line: hit.line, text: hit.text }]);
@@ -245,24 +265,35 @@ const pyprojectScript: AutoCheckRule = {
     const file = join(ctx.mfluxRepo, 'pyproject.toml');
     const text = await readText(file);
     if (text === undefined) return fail(`No pyproject.toml in ${ctx.mfluxRepo}.`);
-    if (!/^\s*\[\s*project\s*\.\s*scripts\s*\]/m.test(text)) return fail('pyproject.toml has no [project.scripts] table.', [{ file, line: 1 }]);
+    if (!/^\s*\[\s*project\s*\.\s*scripts\s*\]/m.test(text))
+      return fail('pyproject.toml has no [project.scripts] table.', [{ file, line: 1 }]);
     const forms = modelNameForms(ctx.model);
     const names = forms.map((f) => `mflux-generate-${f}`);
     const modulePrefix = `mflux.models.${ctx.model}.cli.`;
     const scripts = pyprojectScripts(text);
     const owns = await ownsName(ctx);
-    const mine = scripts.filter((s) => (s.name.startsWith('mflux-generate-') && owns(s.name.slice('mflux-generate-'.length))) || s.target.startsWith(modulePrefix));
-    if (mine.length === 0) return fail(`[project.scripts] in pyproject.toml has no mflux-generate-${forms[forms.length - 1]} entry.`, [{ file, line: findLines(text, /^\s*\[\s*project\s*\.\s*scripts/)[0].line }]);
+    const mine = scripts.filter(
+      (s) => (s.name.startsWith('mflux-generate-') && owns(s.name.slice('mflux-generate-'.length))) || s.target.startsWith(modulePrefix),
+    );
+    if (mine.length === 0)
+      return fail(`[project.scripts] in pyproject.toml has no mflux-generate-${forms[forms.length - 1]} entry.`, [
+        { file, line: findLines(text, /^\s*\[\s*project\s*\.\s*scripts/)[0].line },
+      ]);
     // The entry must point at a module that exists, or the installed command fails on start.
     for (const s of mine) {
       const mod = s.target.split(':')[0].trim();
       const modFile = join(ctx.mfluxRepo, 'src', ...mod.split('.')) + '.py';
       if (!(await isFile(modFile))) {
-        return fail(`pyproject.toml:${s.line}: ${s.name} points at ${mod}, but ${rel(ctx, modFile)} does not exist.`, [{ file, line: s.line, text: `${s.name} = "${s.target}"` }]);
+        return fail(`pyproject.toml:${s.line}: ${s.name} points at ${mod}, but ${rel(ctx, modFile)} does not exist.`, [
+          { file, line: s.line, text: `${s.name} = "${s.target}"` },
+        ]);
       }
     }
     const main = mine.find((s) => names.includes(s.name)) ?? mine[0];
-    return pass(`pyproject.toml:${main.line}: ${main.name} = "${main.target}"`, mine.map((s) => ({ file, line: s.line, text: `${s.name} = "${s.target}"` })));
+    return pass(
+      `pyproject.toml:${main.line}: ${main.name} = "${main.target}"`,
+      mine.map((s) => ({ file, line: s.line, text: `${s.name} = "${s.target}"` })),
+    );
   },
 };
 
@@ -278,10 +309,17 @@ const modelConfig: AutoCheckRule = {
     // The shared reader: entries over several lines, matched by key, alias or accessor call.
     const mc = modelEntries(ctx.mfluxRepo, ctx.model);
     const entry = mc.entries[0];
-    if (!entry || !mc.file) return fail(`${MODEL_CONFIG.join('/')} has no AVAILABLE_MODELS entry for ${ctx.model}.`, [{ file, line: findLines(text, /AVAILABLE_MODELS\s*=/)[0]?.line ?? 1 }]);
+    if (!entry || !mc.file)
+      return fail(`${MODEL_CONFIG.join('/')} has no AVAILABLE_MODELS entry for ${ctx.model}.`, [
+        { file, line: findLines(text, /AVAILABLE_MODELS\s*=/)[0]?.line ?? 1 },
+      ]);
     const at = (i: number) => ({ file, line: i + 1, text: mc.file!.lines[i]?.trim() });
-    if (entry.aliasLine === undefined || !entry.aliases.length) return fail(`${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: the entry has no aliases=[...].`, [at(entry.keyLine)]);
-    return pass(`${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: ${mc.file.lines[entry.keyLine].trim()} with aliases at line ${entry.aliasLine + 1}.`, [at(entry.keyLine), at(entry.aliasLine)]);
+    if (entry.aliasLine === undefined || !entry.aliases.length)
+      return fail(`${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: the entry has no aliases=[...].`, [at(entry.keyLine)]);
+    return pass(
+      `${MODEL_CONFIG.join('/')}:${entry.keyLine + 1}: ${mc.file.lines[entry.keyLine].trim()} with aliases at line ${entry.aliasLine + 1}.`,
+      [at(entry.keyLine), at(entry.aliasLine)],
+    );
   },
 };
 
@@ -289,7 +327,10 @@ async function goldenTestFiles(ctx: RuleContext): Promise<string[]> {
   const dir = join(ctx.mfluxRepo, 'tests', 'image_generation');
   const names = await readdir(dir).catch(() => [] as string[]);
   const base = `test_generate_image_${ctx.model}`;
-  return names.filter((n) => n === `${base}.py` || (n.startsWith(`${base}_`) && n.endsWith('.py'))).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n === `${base}.py` || (n.startsWith(`${base}_`) && n.endsWith('.py')))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 const goldenTest: AutoCheckRule = {
@@ -330,7 +371,8 @@ const referenceImage: AutoCheckRule = {
       if (await isFile(png)) ok.push(e, { file: png });
       else missing.push(e);
     }
-    if (missing.length) return fail(`${rel(ctx, missing[0].file)}:${missing[0].line} names ${missing[0].text}, which is not in tests/resources/.`, missing);
+    if (missing.length)
+      return fail(`${rel(ctx, missing[0].file)}:${missing[0].line} names ${missing[0].text}, which is not in tests/resources/.`, missing);
     return pass(`${found.map((e) => e.text).join(', ')} in tests/resources/, named at ${rel(ctx, found[0].file)}:${found[0].line}.`, ok);
   },
 };
@@ -351,7 +393,8 @@ const cliCallbacks: AutoCheckRule = {
       else without.push({ file: f, line: 1 });
     }
     if (hits.length === 0) return fail(`No CLI module in ${rel(ctx, dir)}/ calls CallbackManager.register_callbacks(...).`, without);
-    if (without.length) return fail(`${without.map((e) => rel(ctx, e.file)).join(', ')} do not call register_callbacks(...).`, [...without, ...hits]);
+    if (without.length)
+      return fail(`${without.map((e) => rel(ctx, e.file)).join(', ')} do not call register_callbacks(...).`, [...without, ...hits]);
     return pass(`${rel(ctx, hits[0].file)}:${hits[0].line}: ${hits[0].text}`, hits);
   },
 };
@@ -366,14 +409,28 @@ function mentionRule(id: string, title: string, parts: string[], what: string, c
       const text = await readText(file);
       if (text === undefined) return fail(`${parts.join('/')} does not exist.`);
       const hits = findLines(text, nameRe(ctx.model, caseInsensitive ? 'i' : ''));
-      if (hits.length === 0) return fail(`${parts.join('/')} does not mention ${modelNameForms(ctx.model).join(' or ')}: ${what}.`, [{ file, line: 1 }]);
-      return pass(`${parts.join('/')}:${hits[0].line}: ${hits[0].text}`, hits.slice(0, 5).map((h) => ({ file, line: h.line, text: h.text })));
+      if (hits.length === 0)
+        return fail(`${parts.join('/')} does not mention ${modelNameForms(ctx.model).join(' or ')}: ${what}.`, [{ file, line: 1 }]);
+      return pass(
+        `${parts.join('/')}:${hits[0].line}: ${hits[0].text}`,
+        hits.slice(0, 5).map((h) => ({ file, line: h.line, text: h.text })),
+      );
     },
   };
 }
 
-const cliDefaults = mentionRule('cliDefaults', 'CLI defaults know the model', ['src', 'mflux', 'cli', 'defaults', 'defaults.py'], 'add it to MODEL_CHOICES and MODEL_INFERENCE_STEPS');
-const saveRouting = mentionRule('saveRouting', 'mflux-save routes the model', ['src', 'mflux', 'models', 'common', 'cli', 'save.py'], 'route it to its variant class');
+const cliDefaults = mentionRule(
+  'cliDefaults',
+  'CLI defaults know the model',
+  ['src', 'mflux', 'cli', 'defaults', 'defaults.py'],
+  'add it to MODEL_CHOICES and MODEL_INFERENCE_STEPS',
+);
+const saveRouting = mentionRule(
+  'saveRouting',
+  'mflux-save routes the model',
+  ['src', 'mflux', 'models', 'common', 'cli', 'save.py'],
+  'route it to its variant class',
+);
 const mainReadme = mentionRule('mainReadme', 'Main README lists the model', ['README.md'], 'add a row to the model table', true);
 
 const modelReadme: AutoCheckRule = {
@@ -438,14 +495,29 @@ const debugArtifacts: AutoCheckRule = {
       evidence.push({ file: join(ctx.mfluxRepo, DEBUG_DIR) });
     }
     if (problems.length) return fail(problems.join('; ') + '.', evidence);
-    if (tracked === undefined) return unknown(`No leftover tensor files, but ${ctx.mfluxRepo} has no readable git index, so tracking could not be checked.`);
+    if (tracked === undefined)
+      return unknown(`No leftover tensor files, but ${ctx.mfluxRepo} has no readable git index, so tracking could not be checked.`);
     if (ignored) evidence.push({ file: ignored.file, line: ignored.line, text: DEBUG_DIR });
-    return pass(`Nothing under ${DEBUG_DIR}/ is tracked and no tensor files are left in the package${ignored ? `; ${DEBUG_DIR}/ is ignored` : ''}.`, evidence);
+    return pass(
+      `Nothing under ${DEBUG_DIR}/ is tracked and no tensor files are left in the package${ignored ? `; ${DEBUG_DIR}/ is ignored` : ''}.`,
+      evidence,
+    );
   },
 };
 
 /** The surfaces a finished port touches (mflux facts), as one result for the finalize item. */
-const FINALIZE_SURFACES: readonly AutoCheckRule[] = [weightDefinition, pyprojectScript, modelConfig, cliDefaults, saveRouting, mainReadme, modelReadme, goldenTest, referenceImage, debugArtifacts];
+const FINALIZE_SURFACES: readonly AutoCheckRule[] = [
+  weightDefinition,
+  pyprojectScript,
+  modelConfig,
+  cliDefaults,
+  saveRouting,
+  mainReadme,
+  modelReadme,
+  goldenTest,
+  referenceImage,
+  debugArtifacts,
+];
 
 const finalizeAudit: AutoCheckRule = {
   id: 'finalizeAudit',
@@ -453,10 +525,21 @@ const finalizeAudit: AutoCheckRule = {
   async check(ctx) {
     const results = await Promise.all(FINALIZE_SURFACES.map(async (r) => ({ rule: r, result: await runRule(r, ctx) })));
     const failing = results.filter((r) => r.result.status === 'fail');
-    if (failing.length) return fail(`Missing or wrong: ${failing.map((f) => f.rule.title).join('; ')}.`, failing.flatMap((f) => f.result.evidence.slice(0, 2)));
+    if (failing.length)
+      return fail(
+        `Missing or wrong: ${failing.map((f) => f.rule.title).join('; ')}.`,
+        failing.flatMap((f) => f.result.evidence.slice(0, 2)),
+      );
     const unsure = results.filter((r) => r.result.status === 'unknown');
-    if (unsure.length) return unknown(unsure.map((u) => u.result.reason).join(' '), unsure.flatMap((u) => u.result.evidence.slice(0, 2)));
-    return pass(`All ${results.length} surfaces are in place.`, results.flatMap((r) => r.result.evidence.slice(0, 1)));
+    if (unsure.length)
+      return unknown(
+        unsure.map((u) => u.result.reason).join(' '),
+        unsure.flatMap((u) => u.result.evidence.slice(0, 2)),
+      );
+    return pass(
+      `All ${results.length} surfaces are in place.`,
+      results.flatMap((r) => r.result.evidence.slice(0, 1)),
+    );
   },
 };
 
@@ -466,7 +549,10 @@ const finalizeAudit: AutoCheckRule = {
  * same judgment the finalize audit makes.
  */
 function onlyIf(rule: AutoCheckRule, applies: (ctx: RuleContext) => boolean, why: string): AutoCheckRule {
-  return { ...rule, check: async (ctx) => (applies(ctx) ? rule.check(ctx) : pass(`Not applicable: ${why}.`, [{ file: join(packageDir(ctx), 'cli') }])) };
+  return {
+    ...rule,
+    check: async (ctx) => (applies(ctx) ? rule.check(ctx) : pass(`Not applicable: ${why}.`, [{ file: join(packageDir(ctx), 'cli') }])),
+  };
 }
 const generator = (ctx: RuleContext) => !isNotImageGenerator(ctx.mfluxRepo, ctx.model);
 const NOT_GENERATOR = 'no CLI of the package adds the image-generator arguments, so it is not an image generator';
@@ -477,7 +563,11 @@ export const BUILTIN_RULES: readonly AutoCheckRule[] = [
   weightDefinition,
   weightMapping,
   pyprojectScript,
-  onlyIf(modelConfig, (ctx) => generator(ctx) || usesModelConfig(packagePythonFiles(ctx.mfluxRepo, ctx.model)), `${NOT_GENERATOR} and it never uses ModelConfig`),
+  onlyIf(
+    modelConfig,
+    (ctx) => generator(ctx) || usesModelConfig(packagePythonFiles(ctx.mfluxRepo, ctx.model)),
+    `${NOT_GENERATOR} and it never uses ModelConfig`,
+  ),
   goldenTest,
   referenceImage,
   onlyIf(cliCallbacks, (ctx) => usesStepCallbacks(ctx.mfluxRepo, ctx.model), `${NOT_GENERATOR} and it has no diffusion loop`),
@@ -528,7 +618,11 @@ export function provingItems(registry: RuleRegistry, workflow: readonly Workflow
 }
 
 /** Runs the rules the workflow's items name (each rule once) and returns results by item id. */
-export async function runAutoChecks(ctx: RuleContext, registry = new RuleRegistry(), workflow: readonly WorkflowPhase[] = WORKFLOW): Promise<Map<string, CheckResult>> {
+export async function runAutoChecks(
+  ctx: RuleContext,
+  registry = new RuleRegistry(),
+  workflow: readonly WorkflowPhase[] = WORKFLOW,
+): Promise<Map<string, CheckResult>> {
   const byRule = new Map<string, Promise<CheckResult>>();
   const out = new Map<string, CheckResult>();
   for (const phase of workflow) {

@@ -133,7 +133,8 @@ export function parseState(text: string, file: string): PortState {
   const invalid = (reason: string) => new StateFileError(file, 'invalid', reason);
   let raw: unknown;
   const body = text.replace(/^\uFEFF/, '');
-  if (hasPlaceholderText(body)) throw invalid('holds the text "\\u0000mfp-int:", which this version uses internally; remove it to use the file');
+  if (hasPlaceholderText(body))
+    throw invalid('holds the text "\\u0000mfp-int:", which this version uses internally; remove it to use the file');
   try {
     raw = JSON.parse(protectBigIntegers(body) ?? body);
   } catch (e) {
@@ -142,9 +143,14 @@ export function parseState(text: string, file: string): PortState {
   if (!isObj(raw)) throw invalid('expected a JSON object at the top level');
   const schema = raw.schema;
   if (schema === undefined) throw invalid('has no "schema" field; a checklist state file starts with "schema": 1');
-  if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1) throw invalid(`"schema" is ${JSON.stringify(schema)}; expected a positive integer`);
+  if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1)
+    throw invalid(`"schema" is ${JSON.stringify(schema)}; expected a positive integer`);
   if (schema > SCHEMA_VERSION) {
-    throw new StateFileError(file, 'newer-schema', `written by a newer mflux Port Studio (schema ${schema}; this version reads schema ${SCHEMA_VERSION}); update the extension to use it`);
+    throw new StateFileError(
+      file,
+      'newer-schema',
+      `written by a newer mflux Port Studio (schema ${schema}; this version reads schema ${SCHEMA_VERSION}); update the extension to use it`,
+    );
   }
   const model = raw.model;
   if (typeof model !== 'string') throw invalid('"model" must be a string');
@@ -192,7 +198,8 @@ function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileErro
   const note = v.note ?? '';
   if (typeof note !== 'string' || isPlaceholder(note)) throw invalid(`${at}.note must be a string`);
   const changedAt = v.changedAt;
-  if (changedAt !== undefined && (typeof changedAt !== 'string' || isPlaceholder(changedAt))) throw invalid(`${at}.changedAt must be an ISO date string`);
+  if (changedAt !== undefined && (typeof changedAt !== 'string' || isPlaceholder(changedAt)))
+    throw invalid(`${at}.changedAt must be an ISO date string`);
   const evRaw = v.evidence ?? [];
   if (!Array.isArray(evRaw)) throw invalid(`${at}.evidence must be a list`);
   const evidence = evRaw.map((e, i): EvidenceLink => {
@@ -201,10 +208,18 @@ function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileErro
     if (typeof e.kind !== 'string' || !EVIDENCE_KINDS.includes(e.kind as EvidenceKind)) {
       throw invalid(`${where}.kind is ${JSON.stringify(e.kind)}; expected one of ${EVIDENCE_KINDS.join(', ')}`);
     }
-    if (typeof e.target !== 'string' || e.target === '' || isPlaceholder(e.target)) throw invalid(`${where}.target must be a non-empty string`);
-    if (e.line !== undefined && (typeof e.line !== 'number' || !Number.isInteger(e.line) || e.line < 1)) throw invalid(`${where}.line must be a positive integer`);
+    if (typeof e.target !== 'string' || e.target === '' || isPlaceholder(e.target))
+      throw invalid(`${where}.target must be a non-empty string`);
+    if (e.line !== undefined && (typeof e.line !== 'number' || !Number.isInteger(e.line) || e.line < 1))
+      throw invalid(`${where}.line must be a positive integer`);
     if (e.label !== undefined && (typeof e.label !== 'string' || isPlaceholder(e.label))) throw invalid(`${where}.label must be a string`);
-    return { kind: e.kind as EvidenceKind, target: e.target, line: e.line as number | undefined, label: e.label as string | undefined, extra: splitKnown(e, EVIDENCE_KNOWN) };
+    return {
+      kind: e.kind as EvidenceKind,
+      target: e.target,
+      line: e.line as number | undefined,
+      label: e.label as string | undefined,
+      extra: splitKnown(e, EVIDENCE_KNOWN),
+    };
   });
   return { status: status as ItemStatus, note, changedAt: changedAt as string | undefined, evidence, extra: splitKnown(v, ITEM_KNOWN) };
 }
@@ -264,7 +279,9 @@ function withoutKeys(extra: Readonly<Json> | undefined, known: readonly string[]
 
 // ---------------------------------------------------------------- files
 
-export type LoadResult = { readonly ok: true; readonly file: string; readonly state: PortState } | { readonly ok: false; readonly file: string; readonly error: StateFileError };
+export type LoadResult =
+  | { readonly ok: true; readonly file: string; readonly state: PortState }
+  | { readonly ok: false; readonly file: string; readonly error: StateFileError };
 
 /** Reads and parses one state file; never throws for a bad file, returns the error instead. */
 export async function loadStateFile(file: string): Promise<LoadResult> {
@@ -273,7 +290,12 @@ export async function loadStateFile(file: string): Promise<LoadResult> {
     bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(e)})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'the file does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : `cannot be read (${code ?? String(e)})`;
     return { ok: false, file, error: new StateFileError(file, 'unreadable', reason) };
   }
   const decoded = decodeUtf8(bytes);
@@ -329,7 +351,8 @@ async function stateDirOutsideRepo(mfluxRepo: string): Promise<StateFileError | 
     return new StateFileError(dir, 'unreadable', `${STATE_DIR} is a symlink that leads nowhere; not followed`);
   }
   const rel = relative(await realpath(mfluxRepo), real);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return new StateFileError(dir, 'unreadable', `${STATE_DIR} is a symlink to ${real}, outside the repo; not followed`);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    return new StateFileError(dir, 'unreadable', `${STATE_DIR} is a symlink to ${real}, outside the repo; not followed`);
   return undefined;
 }
 
@@ -496,7 +519,12 @@ export function removeEvidence(state: PortState, id: string, index: number, now 
  * three file:line links, repo-relative) so the state file says why. Skipped and done items are
  * left alone.
  */
-export function checkOffVerified(state: PortState, checks: ReadonlyMap<string, CheckResult>, proving?: ReadonlySet<string>, now = new Date()): { state: PortState; changed: string[] } {
+export function checkOffVerified(
+  state: PortState,
+  checks: ReadonlyMap<string, CheckResult>,
+  proving?: ReadonlySet<string>,
+  now = new Date(),
+): { state: PortState; changed: string[] } {
   let next = state;
   const changed: string[] = [];
   for (const [id, check] of checks) {

@@ -66,7 +66,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
         id: 'scope.tolerances',
         title: 'Choose tolerances',
         guidance:
-          'Start from atol=rtol=1e-5 for fp32 tensors and 1e-2 for fp16/bf16. The golden image test uses mflux\'s rule: elements within rtol 0.1 of the reference, failing above 15% mismatching elements. Record any looser tolerance and the reason.',
+          "Start from atol=rtol=1e-5 for fp32 tensors and 1e-2 for fp16/bf16. The golden image test uses mflux's rule: elements within rtol 0.1 of the reference, failing above 15% mismatching elements. Record any looser tolerance and the reason.",
       },
       {
         id: 'scope.referenceFiles',
@@ -187,8 +187,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
       {
         id: 'order.vaeRoundtrip',
         title: 'VAE encode → decode roundtrip',
-        guidance:
-          'Encode an image and decode it again; a clean reconstruction is strong evidence the encoder and decoder are right.',
+        guidance: 'Encode an image and decode it again; a clean reconstruction is strong evidence the encoder and decoder are right.',
       },
       {
         id: 'order.vaeJudge',
@@ -212,7 +211,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
       },
       {
         id: 'order.scheduler',
-        title: 'Scheduler: reuse mflux\'s or port the new one',
+        title: "Scheduler: reuse mflux's or port the new one",
         guidance:
           'If the reference uses a scheduler mflux already has (models/common/schedulers), reuse it; otherwise port it. Compare timesteps, sigmas and the prediction at each step.',
       },
@@ -237,8 +236,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
       {
         id: 'order.endToEnd',
         title: 'Full prompt → image run matches the reference',
-        guidance:
-          'Run the whole pipeline from the prompt with the shared initial noise and compare the final images.',
+        guidance: 'Run the whole pipeline from the prompt with the shared initial noise and compare the final images.',
         action: { command: A.openImageDiff, title: 'Open Image Diff' },
       },
       {

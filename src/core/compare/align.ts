@@ -139,7 +139,11 @@ export function alignCaptures(ref: readonly AlignItem[], cand: readonly AlignIte
     let at = -1;
     let b2 = -Infinity;
     for (const [k, v] of values) {
-      if (v > b1) { b2 = b1; b1 = v; at = k; } else if (v > b2) b2 = v;
+      if (v > b1) {
+        b2 = b1;
+        b1 = v;
+        at = k;
+      } else if (v > b2) b2 = v;
     }
     return { b1, at, b2 };
   };
@@ -164,8 +168,16 @@ export function alignCaptures(ref: readonly AlignItem[], cand: readonly AlignIte
     if (matches[k + 1][0] === matches[k][0] + 1 && matches[k + 1][1] === matches[k][1] + 1) run[k] = run[k + 1];
   }
   matches.forEach(([i, j], k) => {
-    const row = best2((function* () { for (let k = 0; k < m; k++) yield [k, through(i, k)] as [number, number]; })());
-    const col = best2((function* () { for (let k = 0; k < n; k++) yield [k, through(k, j)] as [number, number]; })());
+    const row = best2(
+      (function* () {
+        for (let k = 0; k < m; k++) yield [k, through(i, k)] as [number, number];
+      })(),
+    );
+    const col = best2(
+      (function* () {
+        for (let k = 0; k < n; k++) yield [k, through(k, j)] as [number, number];
+      })(),
+    );
     const altRow = Math.max(row.at === j ? row.b2 : row.b1, refGap(i));
     const altCol = Math.max(col.at === i ? col.b2 : col.b1, candGap(j));
     const margin = Math.max(0, opt - Math.max(altRow, altCol));
@@ -182,7 +194,12 @@ export function alignCaptures(ref: readonly AlignItem[], cand: readonly AlignIte
     parts.push(same > 1 ? `${same} reference tensors have this shape, order decided` : 'the only reference tensor of this shape');
     if (r.dtype !== c.dtype) parts.push(`dtype ${r.dtype} vs ${c.dtype}`);
     if (r.stats && c.stats) parts.push(`stats ${valuesAgree ? 'agree' : 'differ'}`);
-    if (isolated) parts.push(valuesAgree ? `in a run of ${run[k]} aligned pairs (< ${MIN_RUN}), values confirm` : `in a run of ${run[k]} aligned pairs (< ${MIN_RUN}), values do not confirm`);
+    if (isolated)
+      parts.push(
+        valuesAgree
+          ? `in a run of ${run[k]} aligned pairs (< ${MIN_RUN}), values confirm`
+          : `in a run of ${run[k]} aligned pairs (< ${MIN_RUN}), values do not confirm`,
+      );
     out.push({ ref: r.name, cand: c.name, confidence, why: parts.join('; '), isolated });
   });
   return out;

@@ -19,8 +19,12 @@ export interface AlignOutcome {
 function ordered(names: readonly string[], src: TensorSource, manifest?: readonly string[]): string[] {
   const left = new Set(names);
   const rank = new Map<string, number>();
-  (manifest ?? []).forEach((n, i) => { if (!rank.has(n)) rank.set(n, i); });
-  src.list().forEach((t, i) => { if (!rank.has(t.name)) rank.set(t.name, (manifest?.length ?? 0) + i); });
+  (manifest ?? []).forEach((n, i) => {
+    if (!rank.has(n)) rank.set(n, i);
+  });
+  src.list().forEach((t, i) => {
+    if (!rank.has(t.name)) rank.set(t.name, (manifest?.length ?? 0) + i);
+  });
   return [...left].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
 }
 
@@ -54,7 +58,15 @@ export async function alignSources(
   let candItems = candOrder.map((n) => item(cand, n));
   let result = alignCaptures(refItems, candItems);
   if ('tooLarge' in result) {
-    return { pairs: [], report: { order, aligned: 0, suggestions: [], skipped: `${refItems.length} × ${candItems.length} unpaired tensors are too many to align; pair them with --map rules` } };
+    return {
+      pairs: [],
+      report: {
+        order,
+        aligned: 0,
+        suggestions: [],
+        skipped: `${refItems.length} × ${candItems.length} unpaired tensors are too many to align; pair them with --map rules`,
+      },
+    };
   }
   let usedStats = false;
   if (result.some((p) => p.confidence < 0.95 || p.isolated)) {
@@ -88,7 +100,9 @@ export async function alignSources(
       aligned: sure.length,
       statistics: usedStats,
       min_confidence: MIN_CONFIDENCE,
-      suggestions: aligned.filter((p) => p.confidence < MIN_CONFIDENCE).map((p) => ({ ref: p.ref, cand: p.cand, confidence: p.confidence, why: p.why })),
+      suggestions: aligned
+        .filter((p) => p.confidence < MIN_CONFIDENCE)
+        .map((p) => ({ ref: p.ref, cand: p.cand, confidence: p.confidence, why: p.why })),
     },
   };
 }

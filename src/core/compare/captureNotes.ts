@@ -53,7 +53,8 @@ export function readCaptureNotes(file: string): CaptureNotes {
       skipped.push({ name: o.name, reason: typeof o.reason === 'string' ? o.reason : 'unknown reason' });
     } else if (kind === 'tensor' && typeof o.name === 'string') {
       const s = o.site as Record<string, unknown> | undefined;
-      if (s && typeof s.file === 'string' && Number.isInteger(s.line) && !(o.name in sites)) sites[o.name] = { file: s.file, line: s.line as number };
+      if (s && typeof s.file === 'string' && Number.isInteger(s.line) && !(o.name in sites))
+        sites[o.name] = { file: s.file, line: s.line as number };
     }
   }
   return { cut, skipped, sites };
@@ -63,7 +64,10 @@ export function readCaptureNotes(file: string): CaptureNotes {
 export function humanBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;
-  while (Math.abs(n) >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  while (Math.abs(n) >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
   return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
 }
 

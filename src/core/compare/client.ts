@@ -23,7 +23,11 @@ function abortError(): Error {
   return e;
 }
 
-export function compareInWorker(options: CompareOptions, hooks: CompareHooks = {}, workerFile = defaultWorkerFile()): Promise<CompareOutput> {
+export function compareInWorker(
+  options: CompareOptions,
+  hooks: CompareHooks = {},
+  workerFile = defaultWorkerFile(),
+): Promise<CompareOutput> {
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) return reject(abortError());
     // Unbundled and unbuilt: load the TypeScript entry through tsx's require hook.

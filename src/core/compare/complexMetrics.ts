@@ -71,7 +71,10 @@ export class ComplexAccumulator {
   private readonly slots = new Float64Array(257);
   private scratch = new Float32Array(0);
 
-  constructor(private readonly atol: number, private readonly rtol: number) {}
+  constructor(
+    private readonly atol: number,
+    private readonly rtol: number,
+  ) {}
 
   /** Consumes aligned interleaved chunks; returns |d| per element (NaN where a side is not finite). */
   update(ref: FloatChunk, cand: FloatChunk): Float32Array {

@@ -121,7 +121,8 @@ export class LayoutConventions {
     const conv = own ?? (other ? this.convention(other) : null);
     if (!conv || !from) return { result, why: 'stored' };
     (this.tallies.get(kind) as Tally).applied++;
-    const plan: LayoutPlan | undefined = conv.key === 'none' ? result.plan : alternatives.find((a) => a.perm.join(',') === PERM_OF[conv.key]);
+    const plan: LayoutPlan | undefined =
+      conv.key === 'none' ? result.plan : alternatives.find((a) => a.perm.join(',') === PERM_OF[conv.key]);
     if (!plan) return { result, why: 'stored' };
     const learned = `${from} of the candidate read through ${plan.transform}: ${conv.n} of ${conv.of} unambiguous pairs`;
     return { result: { ok: true, plan }, why: 'convention', detail: `shape is ambiguous; side convention: ${learned}` };

@@ -81,7 +81,17 @@ class Cursor {
   }
 }
 
-function emptyResult(refName: string, candName: string, pairing: PairingInfo, r: TensorInfo, c: TensorInfo, tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] }, transform: PairResult['transform'], reason: string, layoutWhy: LayoutWhy = 'shape'): UnjudgedPair {
+function emptyResult(
+  refName: string,
+  candName: string,
+  pairing: PairingInfo,
+  r: TensorInfo,
+  c: TensorInfo,
+  tol: { atol: number; rtol: number; source: PairResult['tolerance_source'] },
+  transform: PairResult['transform'],
+  reason: string,
+  layoutWhy: LayoutWhy = 'shape',
+): UnjudgedPair {
   return {
     name: refName,
     ref_name: refName,
@@ -139,7 +149,8 @@ async function streamPair(a: StreamArgs): Promise<void> {
   // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
   const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex };
   const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
-  const ended = (side: TensorInfo) => new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
+  const ended = (side: TensorInfo) =>
+    new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
   try {
     if (a.plan.sameOrder) {
       const candCur = new Cursor(a.cand.chunks(a.candInfo.name, opts)[Symbol.asyncIterator]());
@@ -257,18 +268,36 @@ export interface NoiseFloor {
   readonly floors: ReadonlyMap<string, number>;
 }
 
-async function noiseFloors(ref: TensorSource, options: CompareOptions, hooks: CompareHooks, refManifest: readonly string[] | undefined): Promise<NoiseFloor> {
+async function noiseFloors(
+  ref: TensorSource,
+  options: CompareOptions,
+  hooks: CompareHooks,
+  refManifest: readonly string[] | undefined,
+): Promise<NoiseFloor> {
   const path = options.noiseFloorPath as string;
   const k = options.floorFactor;
   if (k !== undefined && (!Number.isFinite(k) || k < 1)) throw new CompareInputError('--floor-factor must be a number ≥ 1');
   const floorSrc = await openSide(path);
   try {
     const onProgress = hooks.onProgress;
-    const { report } = await compareSources(ref, floorSrc, { refPath: options.refPath, candPath: path, heatmaps: 'none', chunkElements: options.chunkElements, windowElements: options.windowElements }, {
-      signal: hooks.signal,
-      onProgress: onProgress ? (p) => onProgress({ ...p, current: `noise floor: ${p.current ?? ''}` }) : undefined,
-    }, { ref: refManifest });
-    if (report.pairs.length === 0) throw new CompareInputError(`--noise-floor ${path}: no tensor names in common with the reference ${options.refPath}`);
+    const { report } = await compareSources(
+      ref,
+      floorSrc,
+      {
+        refPath: options.refPath,
+        candPath: path,
+        heatmaps: 'none',
+        chunkElements: options.chunkElements,
+        windowElements: options.windowElements,
+      },
+      {
+        signal: hooks.signal,
+        onProgress: onProgress ? (p) => onProgress({ ...p, current: `noise floor: ${p.current ?? ''}` }) : undefined,
+      },
+      { ref: refManifest },
+    );
+    if (report.pairs.length === 0)
+      throw new CompareInputError(`--noise-floor ${path}: no tensor names in common with the reference ${options.refPath}`);
     const floors = new Map<string, number>();
     for (const p of report.pairs) {
       if (p.reason !== undefined) continue;
@@ -324,7 +353,9 @@ export async function compareSources(
   const heatmaps: Record<string, PairHeatmaps> = {};
   const total = pairing.pairs.length;
   // Headers only: learn each kind of tensor's layout from the pairs whose shapes decide it.
-  const conventions = new LayoutConventions(pairing.pairs.map(([rn, cn]) => ({ name: rn, ref: (ref.get(rn) as TensorInfo).shape, cand: (cand.get(cn) as TensorInfo).shape })));
+  const conventions = new LayoutConventions(
+    pairing.pairs.map(([rn, cn]) => ({ name: rn, ref: (ref.get(rn) as TensorInfo).shape, cand: (cand.get(cn) as TensorInfo).shape })),
+  );
   let lastReport = 0;
   const only = options.only ? new Set(options.only) : null;
   for (const [refName, candName] of pairing.pairs) {
@@ -347,17 +378,33 @@ export async function compareSources(
     if (!r.decodable || !c.decodable) {
       const side = !r.decodable ? `reference dtype ${r.dtype}` : `candidate dtype ${c.dtype}`;
       const why = `not compared: ${side} cannot be decoded to float`;
-      pairs.push({ ...emptyResult(refName, candName, how, r, c, tol, plan.transform, why, layoutWhy), verdict: 'not_compared', verdict_why: why });
+      pairs.push({
+        ...emptyResult(refName, candName, how, r, c, tol, plan.transform, why, layoutWhy),
+        verdict: 'not_compared',
+        verdict_why: why,
+      });
       continue;
     }
-    const geometryFor = (p: LayoutPlan) => heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+    const geometryFor = (p: LayoutPlan) =>
+      heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
     const complex = isComplex(r.dtype) || isComplex(c.dtype);
     const measure = async (p: LayoutPlan) => {
       const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);
       const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
-      const heat = heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
+      const heat =
+        heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
       await streamPair({
-        ref, cand, refInfo: r, candInfo: c, plan: p, acc, heat, complex, chunkElements, windowElements, signal,
+        ref,
+        cand,
+        refInfo: r,
+        candInfo: c,
+        plan: p,
+        acc,
+        heat,
+        complex,
+        chunkElements,
+        windowElements,
+        signal,
         progress: (done) => {
           const now = Date.now();
           if (now - lastReport < 100) return;
@@ -376,7 +423,8 @@ export async function compareSources(
         // convention: a transform that only the values find is reported, never applied.
         for (const alt of alternativePlans(r.shape, refName)) {
           const tried = await measure(alt);
-          const better = tried.m.mismatch === 0 || (tried.m.rel_l2 !== null && result.m.rel_l2 !== null && tried.m.rel_l2 * 100 < result.m.rel_l2);
+          const better =
+            tried.m.mismatch === 0 || (tried.m.rel_l2 !== null && result.m.rel_l2 !== null && tried.m.rel_l2 * 100 < result.m.rel_l2);
           if (!better) continue;
           layoutWhy = 'values';
           layoutDetail = `the values match only when the candidate is read through ${alt.transform} (as stored: ${result.m.mismatch} of ${r.numel} elements mismatch, rel_l2 ${fmtNum(result.m.rel_l2)}; through ${alt.transform}: ${tried.m.mismatch}, rel_l2 ${fmtNum(tried.m.rel_l2)}), and no unambiguous pair shows the candidate uses that layout: a transposed tensor`;
@@ -434,4 +482,3 @@ export async function compareSources(
   };
   return { report, heatmaps };
 }
-

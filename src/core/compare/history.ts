@@ -44,7 +44,10 @@ export interface RunDelta {
 /** rel_l2 has to change by this factor, either way, to count as better or worse (not noise). */
 export const CHANGE_FACTOR = 2;
 
-export function summarize(r: Pick<ReportJson, 'pairs' | 'first_divergence' | 'ref_path' | 'cand_path'>, now = new Date()): ReportSummaryJson {
+export function summarize(
+  r: Pick<ReportJson, 'pairs' | 'first_divergence' | 'ref_path' | 'cand_path'>,
+  now = new Date(),
+): ReportSummaryJson {
   return {
     version: 1,
     first_divergence: r.first_divergence,
@@ -67,11 +70,13 @@ export function readBaseline(file: string): ReportSummaryJson {
     throw new Error(`${file}: ${err.code === 'ENOENT' ? 'does not exist' : err.code ? err.message : `not JSON (${err.message})`}`);
   }
   const o = raw as Record<string, unknown> | null;
-  if (!o || typeof o !== 'object' || !Array.isArray(o.pairs)) throw new Error(`${file}: not a parity report (no "pairs" list); use a compare --json output or a ${SUMMARY_FILE}`);
+  if (!o || typeof o !== 'object' || !Array.isArray(o.pairs))
+    throw new Error(`${file}: not a parity report (no "pairs" list); use a compare --json output or a ${SUMMARY_FILE}`);
   const pairs: SummaryPair[] = [];
   for (const [i, p] of (o.pairs as unknown[]).entries()) {
     const q = p as Record<string, unknown> | null;
-    if (!q || typeof q.name !== 'string' || typeof q.pass !== 'boolean') throw new Error(`${file}: pairs[${i}] needs a string "name" and a boolean "pass"`);
+    if (!q || typeof q.name !== 'string' || typeof q.pass !== 'boolean')
+      throw new Error(`${file}: pairs[${i}] needs a string "name" and a boolean "pass"`);
     pairs.push({ name: q.name, pass: q.pass, rel_l2: finite(q.rel_l2 as number), max_abs: finite(q.max_abs as number) });
   }
   const first = typeof o.first_divergence === 'string' ? o.first_divergence : null;
@@ -104,7 +109,14 @@ export function diffRuns(before: ReportSummaryJson, after: ReportSummaryJson): R
   for (const p of before.pairs) if (!seen.has(p.name)) pairs.push({ name: p.name, change: 'gone', before: p, after: null });
   const better = pairs.filter((p) => p.change === 'better' || p.change === 'fixed').length;
   const worse = pairs.filter((p) => p.change === 'worse' || p.change === 'broke').length;
-  return { first_before: before.first_divergence, first_after: after.first_divergence, headline: headline(before.first_divergence, after.first_divergence), pairs, better, worse };
+  return {
+    first_before: before.first_divergence,
+    first_after: after.first_divergence,
+    headline: headline(before.first_divergence, after.first_divergence),
+    pairs,
+    better,
+    worse,
+  };
 }
 
 function headline(a: string | null, b: string | null): string {
@@ -120,7 +132,12 @@ export function describeDelta(d: RunDelta): string[] {
   const lines = [`since the baseline: ${d.headline}; ${d.better} better, ${d.worse} worse`];
   for (const p of d.pairs) {
     if (p.change === 'same') continue;
-    const what = p.change === 'new' ? 'new pair' : p.change === 'gone' ? 'no longer compared' : `${p.change}: rel_l2 ${n(p.before?.rel_l2)} -> ${n(p.after?.rel_l2)}`;
+    const what =
+      p.change === 'new'
+        ? 'new pair'
+        : p.change === 'gone'
+          ? 'no longer compared'
+          : `${p.change}: rel_l2 ${n(p.before?.rel_l2)} -> ${n(p.after?.rel_l2)}`;
     lines.push(`  ${p.name}: ${what}`);
   }
   return lines;

@@ -43,9 +43,7 @@ function colorbar(legend: Legend): string {
     const k = Math.round((i / 10) * 255) * 4;
     stops.push(`rgb(${t[k]},${t[k + 1]},${t[k + 2]}) ${i * 10}%`);
   }
-  const ticks = legend.ticks
-    .map((tk) => `<span style="left:${(tk.position * 100).toFixed(2)}%">${esc(tk.label)}</span>`)
-    .join('');
+  const ticks = legend.ticks.map((tk) => `<span style="left:${(tk.position * 100).toFixed(2)}%">${esc(tk.label)}</span>`).join('');
   return `<div class="bar"><div class="grad" style="background:linear-gradient(to right,${stops.join(',')})"></div><div class="ticks">${ticks}</div>
 <div class="scale">${legend.scale} scale · <span class="nan"></span> NaN/Inf</div></div>`;
 }
@@ -56,8 +54,21 @@ function heatmapBlock(h: PairHeatmaps): string {
   let channels = '';
   if (h.channels.length) {
     const high = Math.max(...h.channels.map((c) => (Number.isFinite(c.max) ? c.max : 0)));
-    const rendered: RenderedHeatmap[] = h.channels.map((c) => renderHeatmap(c, { colormap: 'viridis', scale: 'linear', low: 0, high: high || 1, zoom: Math.max(1, Math.floor(96 / Math.max(c.width, c.height))) }));
-    const labels = h.channels.map((c, i) => `<figure><img src="${dataUri(rendered[i])}" alt="channel ${c.channel}"><figcaption>ch ${c.channel} · max ${num(c.channelMax)}</figcaption></figure>`).join('');
+    const rendered: RenderedHeatmap[] = h.channels.map((c) =>
+      renderHeatmap(c, {
+        colormap: 'viridis',
+        scale: 'linear',
+        low: 0,
+        high: high || 1,
+        zoom: Math.max(1, Math.floor(96 / Math.max(c.width, c.height))),
+      }),
+    );
+    const labels = h.channels
+      .map(
+        (c, i) =>
+          `<figure><img src="${dataUri(rendered[i])}" alt="channel ${c.channel}"><figcaption>ch ${c.channel} · max ${num(c.channelMax)}</figcaption></figure>`,
+      )
+      .join('');
     channels = `<div class="multiples"><h4>Worst channels (shared scale)</h4><div class="grid">${labels}</div>${colorbar(rendered[0].legend)}</div>`;
   }
   return `<div class="heat"><figure><img class="main" src="${dataUri(main)}" alt="|diff| heatmap of ${esc(h.name)}"><figcaption>${esc(caption)}</figcaption></figure>${colorbar(main.legend)}</div>${channels}`;
@@ -73,7 +84,12 @@ function describe(m: Heatmap): string {
 function growthChart(r: ReportJson): string {
   const pts = r.error_growth.points;
   if (!pts.length) return '';
-  const W = 900, H = 220, L = 56, R = 12, T = 12, B = 28;
+  const W = 900,
+    H = 220,
+    L = 56,
+    R = 12,
+    T = 12,
+    B = 28;
   const vals = pts.map((p) => p.rel_l2).filter((v): v is number => v !== null && v > 0);
   let lo = Math.floor(Math.log10(Math.min(...vals, 1e-8)));
   let hi = Math.ceil(Math.log10(Math.max(...vals, 1e-1)));
@@ -83,7 +99,10 @@ function growthChart(r: ReportJson): string {
   const y = (v: number) => T + ((hi - Math.log10(Math.max(v, 10 ** lo))) * (H - T - B)) / (hi - lo);
   const grid: string[] = [];
   const step = Math.max(1, Math.ceil((hi - lo) / 6));
-  for (let e = lo; e <= hi; e += step) grid.push(`<line x1="${L}" x2="${W - R}" y1="${y(10 ** e)}" y2="${y(10 ** e)}" class="g"/><text x="${L - 6}" y="${y(10 ** e) + 4}" text-anchor="end">1e${e}</text>`);
+  for (let e = lo; e <= hi; e += step)
+    grid.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(10 ** e)}" y2="${y(10 ** e)}" class="g"/><text x="${L - 6}" y="${y(10 ** e) + 4}" text-anchor="end">1e${e}</text>`,
+    );
   const path = pts
     .map((p, i) => (p.rel_l2 === null ? null : `${x(i).toFixed(1)},${y(p.rel_l2).toFixed(1)}`))
     .filter(Boolean)
@@ -99,11 +118,18 @@ function growthChart(r: ReportJson): string {
     })
     .join('');
   const floorPath = pts
-    .map((p, i) => (p.noise_floor === undefined || p.noise_floor === null || p.noise_floor <= 0 ? null : `${x(i).toFixed(1)},${y(p.noise_floor).toFixed(1)}`))
+    .map((p, i) =>
+      p.noise_floor === undefined || p.noise_floor === null || p.noise_floor <= 0
+        ? null
+        : `${x(i).toFixed(1)},${y(p.noise_floor).toFixed(1)}`,
+    )
     .filter(Boolean)
     .join(' ');
   const floorLine = floorPath ? `<polyline points="${floorPath}" class="floor"><title>noise floor (REF2 vs REF)</title></polyline>` : '';
-  const firstLine = first >= 0 ? `<line x1="${x(first)}" x2="${x(first)}" y1="${T}" y2="${H - B}" class="fd"/><text x="${x(first) + 4}" y="${T + 10}" class="fdl">first divergence</text>` : '';
+  const firstLine =
+    first >= 0
+      ? `<line x1="${x(first)}" x2="${x(first)}" y1="${T}" y2="${H - B}" class="fd"/><text x="${x(first) + 4}" y="${T + 10}" class="fdl">first divergence</text>`
+      : '';
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="rel_l2 per pair in capture order">
 ${grid.join('')}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" class="ax"/>
 ${firstLine}${floorLine}<polyline points="${path}" class="line"/>${marks}
@@ -152,7 +178,12 @@ function shape(s: readonly number[]): string {
   return `[${s.join(', ')}]`;
 }
 
-const VERDICT_MARK: Record<PairResult['verdict'], string> = { pass: '✓ pass', drift: '~ drift', diverged: '✗ diverged', not_compared: '– not compared' };
+const VERDICT_MARK: Record<PairResult['verdict'], string> = {
+  pass: '✓ pass',
+  drift: '~ drift',
+  diverged: '✗ diverged',
+  not_compared: '– not compared',
+};
 
 /** How the pair was found, under its name: nothing for same-name pairs. */
 function pairingBadge(p: PairResult): string {
@@ -163,9 +194,17 @@ function pairingBadge(p: PairResult): string {
 }
 
 function row(p: PairResult, first: string | null): string {
-  const cls = [p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : p.verdict === 'not_compared' ? 'skipped' : 'fail', p.name === first ? 'first' : ''].join(' ');
+  const cls = [
+    p.verdict === 'pass' ? 'pass' : p.verdict === 'drift' ? 'drift' : p.verdict === 'not_compared' ? 'skipped' : 'fail',
+    p.name === first ? 'first' : '',
+  ].join(' ');
   const why = p.layout_why === 'convention' ? ' (side convention)' : p.layout_why === 'values' ? ' (values only: transposed?)' : '';
-  const tf = p.transform === null ? '—' : p.transform === 'none' && !why ? '' : `<span class="tf" title="${esc(p.layout_detail ?? '')}">${esc(p.transform)}${why}</span>`;
+  const tf =
+    p.transform === null
+      ? '—'
+      : p.transform === 'none' && !why
+        ? ''
+        : `<span class="tf" title="${esc(p.layout_detail ?? '')}">${esc(p.transform)}${why}</span>`;
   const shapes = p.transform === 'none' ? shape(p.ref.shape) : `${shape(p.ref.shape)} ← ${shape(p.cand.shape)}`;
   const idx = p.max_abs_index ? ` <span class="idx">@[${p.max_abs_index.join(',')}]</span>` : '';
   const nonfinite = p.nan_ref + p.nan_cand + p.inf_ref + p.inf_cand;
@@ -177,7 +216,8 @@ function row(p: PairResult, first: string | null): string {
 }
 
 function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null): string {
-  const stats = (s: PairResult['ref_stats']) => (s ? `min ${num(s.min)} · max ${num(s.max)} · mean ${num(s.mean)} · std ${num(s.std)}` : '');
+  const stats = (s: PairResult['ref_stats']) =>
+    s ? `min ${num(s.min)} · max ${num(s.max)} · mean ${num(s.mean)} · std ${num(s.std)}` : '';
   return `<section id="${anchor(p.name)}" class="detail ${p.pass ? 'pass' : 'fail'}${p.name === first ? ' first' : ''}">
 <h3>${p.name === first ? '<span class="badge">first divergence</span> ' : ''}${esc(p.name)}</h3>
 <p class="meta">${esc(p.ref_name)} ${shape(p.ref.shape)} ${esc(p.ref.dtype)} ↔ ${esc(p.cand_name)} ${shape(p.cand.shape)} ${esc(p.cand.dtype)}${p.transform && p.transform !== 'none' ? ` · candidate read through <b>${esc(p.transform)}</b>` : ''} · atol ${num(p.atol)}, rtol ${num(p.rtol)} (${esc(p.tolerance_source)})</p>
@@ -232,11 +272,12 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
   const r = out.report;
   const first = r.first_divergence;
   const fp = first ? r.pairs.find((p) => p.name === first) : undefined;
-  const pattern = r.error_growth.pattern === 'local'
-    ? 'The error appears at once (a jump): look inside this module.'
-    : r.error_growth.pattern === 'drift'
-      ? 'The error grows slowly without a jump, but above what the reference itself varies (the noise floor): a slow-drift bug such as a wrong epsilon or a missing upcast.'
-      : '';
+  const pattern =
+    r.error_growth.pattern === 'local'
+      ? 'The error appears at once (a jump): look inside this module.'
+      : r.error_growth.pattern === 'drift'
+        ? 'The error grows slowly without a jump, but above what the reference itself varies (the noise floor): a slow-drift bug such as a wrong epsilon or a missing upcast.'
+        : '';
   const verdict = fp
     ? `<div class="verdict"><b>First divergence: <a href="#${anchor(fp.name)}">${esc(fp.name)}</a></b>${fp.transform && fp.transform !== 'none' ? ` (candidate read through ${esc(fp.transform)})` : ''} — ${fp.reason ? esc(fp.reason) : `${esc(fp.verdict_why)}; max |diff| ${num(fp.max_abs)}, rel_l2 ${num(fp.rel_l2)}, ${pct(fp.mismatch_ratio)} of elements outside atol ${num(fp.atol)} + rtol ${num(fp.rtol)}·|ref|`}. ${pattern}</div>`
     : r.pairs.length === 0
@@ -256,18 +297,27 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
     ['unmatched ref / cand', `${r.unmatched_ref.length} / ${r.unmatched_cand.length}`, ''],
     ['layout transforms', transforms.size ? [...transforms].join(', ') : 'none', ''],
     ['order', r.order === 'manifest' ? 'capture (manifest)' : 'natural (no manifest)', ''],
-  ].map(([k, v, c]) => `<div class="card ${c}"><b>${esc(v)}</b>${esc(k)}</div>`).join('');
-  const unmatched = r.unmatched_ref.length || r.unmatched_cand.length
-    ? `<h2>Unmatched tensors</h2><p>Names on one side only (add rename rules with <code>--map</code> to pair them).</p>
+  ]
+    .map(([k, v, c]) => `<div class="card ${c}"><b>${esc(v)}</b>${esc(k)}</div>`)
+    .join('');
+  const unmatched =
+    r.unmatched_ref.length || r.unmatched_cand.length
+      ? `<h2>Unmatched tensors</h2><p>Names on one side only (add rename rules with <code>--map</code> to pair them).</p>
 <h4>reference only (${r.unmatched_ref.length})</h4><div class="unmatched">${r.unmatched_ref.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
 <h4>candidate only (${r.unmatched_cand.length})</h4><div class="unmatched">${r.unmatched_cand.map((n) => `<div>${esc(n)}</div>`).join('')}</div>`
-    : '';
+      : '';
   // Details for the pairs with something to show, capped so a report where everything after
   // the divergence fails stays a readable size; the table above lists them all.
   const MAX_DETAILS = 60;
   const shown = r.pairs.filter((p) => !p.pass || p.note || out.heatmaps[p.name]);
-  const details = shown.slice(0, MAX_DETAILS).map((p) => detail(p, out.heatmaps[p.name], first)).join('\n') +
-    (shown.length > MAX_DETAILS ? `<p>${shown.length - MAX_DETAILS} more failing pairs are listed in the table above without details.</p>` : '');
+  const details =
+    shown
+      .slice(0, MAX_DETAILS)
+      .map((p) => detail(p, out.heatmaps[p.name], first))
+      .join('\n') +
+    (shown.length > MAX_DETAILS
+      ? `<p>${shown.length - MAX_DETAILS} more failing pairs are listed in the table above without details.</p>`
+      : '');
   const title = options.title ?? 'Parity report';
   const when = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   return `<!DOCTYPE html>
@@ -289,4 +339,3 @@ ${details || '<p>No failing pairs.</p>'}
 </body></html>
 `;
 }
-

@@ -1,6 +1,13 @@
 // Public surface of the parity engine for the CLI, the extension host and the panels.
 export type * from './types';
-export { runCompare, compareSources, CompareInputError, DEFAULT_CHUNK_ELEMENTS, DEFAULT_WINDOW_ELEMENTS, type CompareHooks } from './engine';
+export {
+  runCompare,
+  compareSources,
+  CompareInputError,
+  DEFAULT_CHUNK_ELEMENTS,
+  DEFAULT_WINDOW_ELEMENTS,
+  type CompareHooks,
+} from './engine';
 export { compareInWorker, defaultWorkerFile } from './client';
 export { renderHtmlReport, type HtmlOptions } from './html';
 export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from './outputs';
@@ -11,5 +18,15 @@ export { planLayout, alternativePlans, type LayoutPlan } from './layout';
 export { judge, withPair, JUMP_FACTOR, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
 export { LayoutConventions } from './convention';
 export { toleranceMapPath, readToleranceMap, saveTensorTolerance, TOLERANCE_MAP_FILE } from './toleranceMap';
-export { SUMMARY_FILE, CHANGE_FACTOR, summarize, readBaseline, diffRuns, describeDelta, type ReportSummaryJson, type RunDelta, type PairChange } from './history';
+export {
+  SUMMARY_FILE,
+  CHANGE_FACTOR,
+  summarize,
+  readBaseline,
+  diffRuns,
+  describeDelta,
+  type ReportSummaryJson,
+  type RunDelta,
+  type PairChange,
+} from './history';
 export { readCaptureNotes, describeCut, humanBytes, type CaptureNotes, type CaptureCut, type DumpSite } from './captureNotes';

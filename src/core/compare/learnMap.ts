@@ -19,7 +19,10 @@ export interface LearnedMap {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-interface Template { readonly from: string; readonly to: string }
+interface Template {
+  readonly from: string;
+  readonly to: string;
+}
 
 /** The numbered template of a pair, when both names hold the same numbers in the same order. */
 function template(ref: string, cand: string): Template | undefined {
@@ -52,7 +55,10 @@ export function learnMap(report: ReportJson, base: CompareMap | undefined): Lear
   const literalRefs = new Set<string>();
   for (const p of learned) {
     const t = template(p.ref_name, p.cand_name);
-    if (!t) { literalRefs.add(p.ref_name); continue; }
+    if (!t) {
+      literalRefs.add(p.ref_name);
+      continue;
+    }
     const key = `${t.from}\u0000${t.to}`;
     const g = groups.get(key) ?? { t, refs: [] };
     g.refs.push(p.ref_name);
@@ -81,7 +87,10 @@ export function learnMap(report: ReportJson, base: CompareMap | undefined): Lear
         const out = applyRules(r, compiled);
         return want.has(r) ? out !== want.get(r) : candNames.has(out);
       });
-      if (wrong) { for (const r of g.refs) literalRefs.add(r); changed = true; }
+      if (wrong) {
+        for (const r of g.refs) literalRefs.add(r);
+        changed = true;
+      }
     }
     if (!changed) break;
     rules = build();
@@ -100,7 +109,8 @@ export function learnMap(report: ReportJson, base: CompareMap | undefined): Lear
 export function mapToJson(map: CompareMap): string {
   const lines: string[] = ['{'];
   const sections: string[] = [];
-  if (map.rename?.length) sections.push(`  "rename": [\n${map.rename.map((r) => `    ${JSON.stringify({ from: r.from, to: r.to })}`).join(',\n')}\n  ]`);
+  if (map.rename?.length)
+    sections.push(`  "rename": [\n${map.rename.map((r) => `    ${JSON.stringify({ from: r.from, to: r.to })}`).join(',\n')}\n  ]`);
   if (map.tolerances?.length) sections.push(`  "tolerances": [\n${map.tolerances.map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ]`);
   if (map.tensors && Object.keys(map.tensors).length) sections.push(`  "tensors": ${JSON.stringify(map.tensors)}`);
   lines.push(sections.join(',\n'));

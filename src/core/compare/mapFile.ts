@@ -20,7 +20,11 @@ const MAX_MAP_BYTES = 16 * 1024 * 1024;
  */
 export function unsafePattern(source: string): string | undefined {
   if (source.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
-  interface Frame { repeats: boolean; alternation: boolean; start: number }
+  interface Frame {
+    repeats: boolean;
+    alternation: boolean;
+    start: number;
+  }
   const stack: Frame[] = [{ repeats: false, alternation: false, start: 0 }];
   // what the next quantifier applies to: a group (with what it holds), or a single atom
   let last: { group: boolean; repeats: boolean; alternation: boolean; start: number } | null = null;
@@ -51,7 +55,7 @@ export function unsafePattern(source: string): string | undefined {
       continue;
     }
     if (c === ')') {
-      const f = stack.length > 1 ? stack.pop() as Frame : stack[0];
+      const f = stack.length > 1 ? (stack.pop() as Frame) : stack[0];
       last = { group: true, repeats: f.repeats, alternation: f.alternation, start: f.start };
       stack[stack.length - 1].repeats ||= f.repeats;
       i++;
@@ -65,7 +69,16 @@ export function unsafePattern(source: string): string | undefined {
     }
     const q = /^(?:[*+?]|\{(\d+)(,(\d*))?\})/.exec(source.slice(i, i + 24));
     if (q && last) {
-      const max = q[0] === '?' ? 1 : q[0] === '*' || q[0] === '+' ? Infinity : q[2] === undefined ? Number(q[1]) : q[3] === '' ? Infinity : Number(q[3]);
+      const max =
+        q[0] === '?'
+          ? 1
+          : q[0] === '*' || q[0] === '+'
+            ? Infinity
+            : q[2] === undefined
+              ? Number(q[1])
+              : q[3] === ''
+                ? Infinity
+                : Number(q[3]);
       const repeats = max > 1;
       if (repeats && last.group && (last.repeats || last.alternation)) {
         const what = last.repeats ? 'nested repetition' : 'repeated alternation';
@@ -80,7 +93,8 @@ export function unsafePattern(source: string): string | undefined {
     last = { group: false, repeats: false, alternation: false, start: i };
     i++;
   }
-  if (unbounded > MAX_UNBOUNDED) return `${unbounded} unbounded repetitions (at most ${MAX_UNBOUNDED}: each one multiplies the time on a long name)`;
+  if (unbounded > MAX_UNBOUNDED)
+    return `${unbounded} unbounded repetitions (at most ${MAX_UNBOUNDED}: each one multiplies the time on a long name)`;
   return undefined;
 }
 
@@ -103,13 +117,15 @@ function compilePattern(source: string, where: string, flags = ''): RegExp {
 }
 
 function override(v: unknown, where: string): ToleranceOverride {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${where} must be an object like {"atol": 1e-3, "rtol": 1e-3}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Error(`${where} must be an object like {"atol": 1e-3, "rtol": 1e-3}`);
   const o = v as Record<string, unknown>;
   const extra = Object.keys(o).filter((k) => k !== 'atol' && k !== 'rtol' && k !== 'pattern');
   if (extra.length) throw new Error(`${where} has an unknown key "${extra[0]}" (expected atol, rtol)`);
   for (const k of ['atol', 'rtol'] as const) {
     const x = o[k];
-    if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x) || x < 0)) throw new Error(`${where}.${k} must be a non-negative number`);
+    if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x) || x < 0))
+      throw new Error(`${where}.${k} must be a non-negative number`);
   }
   return { atol: o.atol as number | undefined, rtol: o.rtol as number | undefined };
 }
@@ -126,7 +142,11 @@ export function parseCompareMap(value: unknown, text?: string): CompareMap {
   const known = new Set(['rename', 'tolerances', 'tensors']);
   const unknown = Object.keys(v).filter((k) => !known.has(k));
   if (unknown.length) throw new Error(`unknown key "${unknown[0]}" (expected rename, tolerances, tensors)`);
-  const out: { rename?: { from: string; to: string; line?: number }[]; tolerances?: CompareMap['tolerances']; tensors?: CompareMap['tensors'] } = {};
+  const out: {
+    rename?: { from: string; to: string; line?: number }[];
+    tolerances?: CompareMap['tolerances'];
+    tensors?: CompareMap['tensors'];
+  } = {};
   const at = (line: number | undefined, msg: string) => new Error(line ? `line ${line}: ${msg}` : msg);
   let cursor = 0;
   if (v.rename !== undefined) {
@@ -230,7 +250,9 @@ export function applyRules(name: string, rules: readonly RenameRule[]): string {
     r.re.lastIndex = 0;
     out = out.replace(r.re, r.to);
     if (out.length > MAX_NAME_LENGTH && out.length > name.length) {
-      throw new RuleError(`${r.where} turns ${JSON.stringify(name.slice(0, 60))} into a name longer than ${MAX_NAME_LENGTH} characters (check "$&" and "$1" in "to")`);
+      throw new RuleError(
+        `${r.where} turns ${JSON.stringify(name.slice(0, 60))} into a name longer than ${MAX_NAME_LENGTH} characters (check "$&" and "$1" in "to")`,
+      );
     }
   }
   return out;

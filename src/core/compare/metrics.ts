@@ -10,10 +10,25 @@ export const HIST_MAX_EXP = 20;
 const FIRST_N = 10;
 
 /** The metric fields of a pair result, as one pass produces them (stats and histogram always set). */
-export type MetricValues = Pick<PairResult,
-  | 'numel' | 'max_abs' | 'max_abs_index' | 'mean_abs' | 'rmse' | 'max_rel' | 'rel_l2' | 'cosine' | 'sqnr_db'
-  | 'mismatch' | 'mismatch_ratio' | 'nan_ref' | 'nan_cand' | 'inf_ref' | 'inf_cand'>
-  & Required<Pick<PairResult, 'ref_stats' | 'cand_stats' | 'histogram'>>;
+export type MetricValues = Pick<
+  PairResult,
+  | 'numel'
+  | 'max_abs'
+  | 'max_abs_index'
+  | 'mean_abs'
+  | 'rmse'
+  | 'max_rel'
+  | 'rel_l2'
+  | 'cosine'
+  | 'sqnr_db'
+  | 'mismatch'
+  | 'mismatch_ratio'
+  | 'nan_ref'
+  | 'nan_cand'
+  | 'inf_ref'
+  | 'inf_cand'
+> &
+  Required<Pick<PairResult, 'ref_stats' | 'cand_stats' | 'histogram'>>;
 
 type Chunk = Float32Array | Float64Array;
 
@@ -33,9 +48,35 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
 
 // Slots of the accumulator state. The hot loop reads and writes only this Float64Array and
 // its arguments: no property access on objects, so V8 keeps one optimized version of it.
-const N = 0, BOTH = 1, SUM_ABS = 2, SUM_SQ = 3, MAX_ABS = 4, MAX_IDX = 5, MAX_REL = 6, SUM_R2 = 7, SUM_C2 = 8, DOT = 9,
-  MISMATCH = 10, NAN_R = 11, NAN_C = 12, INF_R = 13, INF_C = 14, CNT_R = 15, MIN_R = 16, MAX_R = 17, SHIFT_R = 18,
-  S_R = 19, S_R2 = 20, CNT_C = 21, MIN_C = 22, MAX_C = 23, SHIFT_C = 24, S_C = 25, S_C2 = 26, ATOL = 27, RTOL = 28,
+const N = 0,
+  BOTH = 1,
+  SUM_ABS = 2,
+  SUM_SQ = 3,
+  MAX_ABS = 4,
+  MAX_IDX = 5,
+  MAX_REL = 6,
+  SUM_R2 = 7,
+  SUM_C2 = 8,
+  DOT = 9,
+  MISMATCH = 10,
+  NAN_R = 11,
+  NAN_C = 12,
+  INF_R = 13,
+  INF_C = 14,
+  CNT_R = 15,
+  MIN_R = 16,
+  MAX_R = 17,
+  SHIFT_R = 18,
+  S_R = 19,
+  S_R2 = 20,
+  CNT_C = 21,
+  MIN_C = 22,
+  MAX_C = 23,
+  SHIFT_C = 24,
+  S_C = 25,
+  S_C2 = 26,
+  ATOL = 27,
+  RTOL = 28,
   SLOTS = 29;
 
 /** One pass over aligned chunks; writes |diff| (NaN where a side is not finite) into `out`. */
@@ -46,16 +87,35 @@ function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array
   const base = st[N];
   const shR = st[SHIFT_R];
   const shC = st[SHIFT_C];
-  let both = 0, sumAbs = 0, sumSq = 0, maxAbs = st[MAX_ABS], maxIdx = st[MAX_IDX], maxRel = st[MAX_REL];
-  let sumR2 = 0, sumC2 = 0, dot = 0, mismatch = 0;
-  let nanR = 0, nanC = 0, infR = 0, infC = 0;
-  let cntR = 0, minR = st[MIN_R], maxR = st[MAX_R], sR = 0, sR2 = 0;
-  let cntC = 0, minC = st[MIN_C], maxC = st[MAX_C], sC = 0, sC2 = 0;
+  let both = 0,
+    sumAbs = 0,
+    sumSq = 0,
+    maxAbs = st[MAX_ABS],
+    maxIdx = st[MAX_IDX],
+    maxRel = st[MAX_REL];
+  let sumR2 = 0,
+    sumC2 = 0,
+    dot = 0,
+    mismatch = 0;
+  let nanR = 0,
+    nanC = 0,
+    infR = 0,
+    infC = 0;
+  let cntR = 0,
+    minR = st[MIN_R],
+    maxR = st[MAX_R],
+    sR = 0,
+    sR2 = 0;
+  let cntC = 0,
+    minC = st[MIN_C],
+    maxC = st[MAX_C],
+    sC = 0,
+    sC2 = 0;
   for (let k = 0; k < len; k++) {
     const r = ref[k];
     const c = cand[k];
     // x - x is 0 for finite x and NaN for NaN/±Inf: one test covers both sides.
-    if ((r - r) + (c - c) === 0) {
+    if (r - r + (c - c) === 0) {
       const d = c - r;
       const ad = Math.abs(d);
       const ar = Math.abs(r);
@@ -311,7 +371,12 @@ export function sideStats(cnt: number, min: number, max: number, shift: number, 
   const a64 = Float64Array.from(vals);
   const b64 = Float64Array.from([...vals].reverse());
   for (let i = 0; i < 200; i++) {
-    for (const [a, b] of [[a32, b32], [a64, b64], [a32, b64], [a64, b32]] as const) {
+    for (const [a, b] of [
+      [a32, b32],
+      [a64, b64],
+      [a32, b64],
+      [a64, b32],
+    ] as const) {
       new MetricAccumulator(1e-5, 1e-5).update(a, b);
     }
   }

@@ -52,7 +52,15 @@ export function writeHeatmaps(out: CompareOutput, dir: string, scale: ColorScale
     let channelLegend;
     if (h.channels.length) {
       const high = Math.max(...h.channels.map((c) => (Number.isFinite(c.max) ? c.max : 0))) || 1;
-      const imgs = h.channels.map((c) => renderHeatmap(c, { colormap: 'viridis', scale, low: scale === 'log' ? undefined : 0, high, zoom: Math.max(1, Math.floor(128 / Math.max(c.width, c.height))) }));
+      const imgs = h.channels.map((c) =>
+        renderHeatmap(c, {
+          colormap: 'viridis',
+          scale,
+          low: scale === 'log' ? undefined : 0,
+          high,
+          zoom: Math.max(1, Math.floor(128 / Math.max(c.width, c.height))),
+        }),
+      );
       const t = tile(imgs, 3);
       channelsPng = join(dir, `${base}.channels.png`);
       writeAtomic(channelsPng, encodePng(t.width, t.height, t.rgba));
@@ -60,17 +68,26 @@ export function writeHeatmaps(out: CompareOutput, dir: string, scale: ColorScale
     }
     const legend = join(dir, `${base}.json`);
     const strip = ({ data: _data, ...rest }: { data: Float32Array }) => rest;
-    writeAtomic(legend, JSON.stringify({
-      name: p.name,
-      png: `${base}.png`,
-      map: strip(h.main),
-      legend: main.legend,
-      channels: h.channels.length ? {
-        png: `${base}.channels.png`,
-        order: h.channels.map((c) => ({ channel: c.channel, max: c.channelMax })),
-        legend: channelLegend,
-      } : undefined,
-    }, null, 1));
+    writeAtomic(
+      legend,
+      JSON.stringify(
+        {
+          name: p.name,
+          png: `${base}.png`,
+          map: strip(h.main),
+          legend: main.legend,
+          channels: h.channels.length
+            ? {
+                png: `${base}.channels.png`,
+                order: h.channels.map((c) => ({ channel: c.channel, max: c.channelMax })),
+                legend: channelLegend,
+              }
+            : undefined,
+        },
+        null,
+        1,
+      ),
+    );
     written.push({ name: p.name, png, channelsPng, legend });
   }
   return written;

@@ -13,7 +13,14 @@ export interface Tolerance {
 
 const HALF: ReadonlySet<DType> = new Set<DType>(['F16', 'BF16']);
 const EIGHT_BIT_OR_LESS: ReadonlySet<DType> = new Set<DType>([
-  'F8_E4M3', 'F8_E5M2', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'F8_E8M0', 'F6_E2M3', 'F6_E3M2', 'F4',
+  'F8_E4M3',
+  'F8_E5M2',
+  'F8_E4M3FNUZ',
+  'F8_E5M2FNUZ',
+  'F8_E8M0',
+  'F6_E2M3',
+  'F6_E3M2',
+  'F4',
 ]);
 const INTEGER: ReadonlySet<DType> = new Set<DType>(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64']);
 
@@ -62,8 +69,14 @@ export function compileTolerances(global: ToleranceOverride, map: CompareMap | u
       ];
       for (const [o, s] of levels) {
         if (!o) continue;
-        if (o.atol !== undefined) { atol = o.atol; source = s; }
-        if (o.rtol !== undefined) { rtol = o.rtol; source = s; }
+        if (o.atol !== undefined) {
+          atol = o.atol;
+          source = s;
+        }
+        if (o.rtol !== undefined) {
+          rtol = o.rtol;
+          source = s;
+        }
       }
       return { atol, rtol, source };
     },

@@ -97,21 +97,24 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
       why = 'NaN/Inf where the reference is finite, first in capture order';
     } else if (floorRatio !== null) {
       verdict = floorRatio > k ? 'diverged' : 'drift';
-      why = floorRatio > k
-        ? `rel_l2 ${fmt(e as number)} is ${fmt(floorRatio)}× the noise floor ${fmt(floor as number)} (limit ${k}×)`
-        : `rel_l2 ${fmt(e as number)} is within ${k}× the noise floor ${fmt(floor as number)}`;
+      why =
+        floorRatio > k
+          ? `rel_l2 ${fmt(e as number)} is ${fmt(floorRatio)}× the noise floor ${fmt(floor as number)} (limit ${k}×)`
+          : `rel_l2 ${fmt(e as number)} is within ${k}× the noise floor ${fmt(floor as number)}`;
     } else if (jump) {
       verdict = 'diverged';
-      why = maxName === null
-        ? `rel_l2 ${fmt(e as number)} with no error before it: this layer introduces the error`
-        : `rel_l2 ${fmt(e as number)} is ${fmt((e as number) / baseline)}× the largest earlier error (${fmt(maxSoFar)} at ${maxName}): a jump`;
+      why =
+        maxName === null
+          ? `rel_l2 ${fmt(e as number)} with no error before it: this layer introduces the error`
+          : `rel_l2 ${fmt(e as number)} is ${fmt((e as number) / baseline)}× the largest earlier error (${fmt(maxSoFar)} at ${maxName}): a jump`;
     } else {
       verdict = 'drift';
-      why = e === null
-        ? 'outside the tolerance, no finite error to measure'
-        : e <= p.rtol
-          ? `outside the elementwise tolerance, but rel_l2 ${fmt(e)} is within rtol ${fmt(p.rtol)}`
-          : `rel_l2 ${fmt(e)} carries the earlier error (${fmt(maxSoFar)} at ${maxName ?? '—'}; a jump is ≥ ${JUMP_FACTOR}×)`;
+      why =
+        e === null
+          ? 'outside the tolerance, no finite error to measure'
+          : e <= p.rtol
+            ? `outside the elementwise tolerance, but rel_l2 ${fmt(e)} is within rtol ${fmt(p.rtol)}`
+            : `rel_l2 ${fmt(e)} carries the earlier error (${fmt(maxSoFar)} at ${maxName ?? '—'}; a jump is ≥ ${JUMP_FACTOR}×)`;
     }
     if (newNonFinite(p)) nonFiniteSeen = true;
     pairs.push({
@@ -122,7 +125,13 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
     });
     const ratio = p.rel_l2 === null || prev === null ? null : p.rel_l2 / Math.max(prev, TINY);
     points.push({
-      name: p.name, index, rel_l2: p.rel_l2, ratio, jump, baseline: maxName === null ? null : maxSoFar, verdict,
+      name: p.name,
+      index,
+      rel_l2: p.rel_l2,
+      ratio,
+      jump,
+      baseline: maxName === null ? null : maxSoFar,
+      verdict,
       ...(floor !== undefined ? { noise_floor: floor } : {}),
     });
     if (p.rel_l2 !== null) prev = p.rel_l2;
@@ -155,10 +164,16 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
  * (strict, noise floors, factor).
  */
 export function withPair(report: ReportJson, pair: PairResult): ReportJson {
-  const pairs = report.pairs.map((p) => (p.name === pair.name ? { ...pair, ...(p.noise_floor !== undefined ? { noise_floor: p.noise_floor } : {}) } : p));
+  const pairs = report.pairs.map((p) =>
+    p.name === pair.name ? { ...pair, ...(p.noise_floor !== undefined ? { noise_floor: p.noise_floor } : {}) } : p,
+  );
   const floors = new Map<string, number | null>();
   for (const p of pairs) if (p.noise_floor !== undefined) floors.set(p.ref_name, p.noise_floor);
-  const j = judge(pairs, { strict: report.strict, floors: report.noise_floor ? floors : undefined, floorFactor: report.noise_floor?.factor });
+  const j = judge(pairs, {
+    strict: report.strict,
+    floors: report.noise_floor ? floors : undefined,
+    floorFactor: report.noise_floor?.factor,
+  });
   return {
     ...report,
     pairs: j.pairs,

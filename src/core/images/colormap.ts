@@ -76,7 +76,13 @@ export function normalizer(scale: ColorScale, low: number, high: number): Normal
 }
 
 /** Ends of the colour bar for data in [min, max]. */
-export function chooseRange(scale: ColorScale, colormapName: ColormapName, min: number, max: number, minPositive: number): { low: number; high: number } {
+export function chooseRange(
+  scale: ColorScale,
+  colormapName: ColormapName,
+  min: number,
+  max: number,
+  minPositive: number,
+): { low: number; high: number } {
   if (colormapName === 'diverging') {
     const m = Math.max(Math.abs(min), Math.abs(max)) || 1;
     return { low: -m, high: m };

@@ -28,7 +28,18 @@ export interface HeatGeometry {
   readonly spatial: boolean;
 }
 
-function geom(view: number[], row: number[], col: number[], chan: number[], rows: number, cols: number, channels: number, rowAxis: string, colAxis: string, spatial: boolean): HeatGeometry {
+function geom(
+  view: number[],
+  row: number[],
+  col: number[],
+  chan: number[],
+  rows: number,
+  cols: number,
+  channels: number,
+  rowAxis: string,
+  colAxis: string,
+  spatial: boolean,
+): HeatGeometry {
   return { view, rowMul: row, colMul: col, chanMul: chan, rows, cols, channels, rowAxis, colAxis, spatial };
 }
 
@@ -63,7 +74,18 @@ export function heatGeometry(shape: readonly number[], hints: GeometryHints = {}
       const h = grid.height / 2;
       const w = grid.width / 2;
       // view [B, h, w, C, 2, 2]: row = 2·h_i + i, col = 2·w_i + j
-      return geom([b, h, w, grid.channels, 2, 2], [0, 2, 0, 0, 1, 0], [0, 0, 2, 0, 0, 1], [0, 0, 0, 1, 0, 0], grid.height, grid.width, grid.channels, 'H', 'W', true);
+      return geom(
+        [b, h, w, grid.channels, 2, 2],
+        [0, 2, 0, 0, 1, 0],
+        [0, 0, 2, 0, 0, 1],
+        [0, 0, 0, 1, 0, 0],
+        grid.height,
+        grid.width,
+        grid.channels,
+        'H',
+        'W',
+        true,
+      );
     }
     const [ra, ca] = hints.axes3d ?? ['seq', 'dim'];
     return geom(s, [0, 1, 0], [0, 0, 1], [0, 0, 0], l, d, 1, ra, ca, false);
@@ -119,7 +141,10 @@ export function maxPool(data: Float32Array | Float64Array, rows: number, cols: n
         let p = band.offset + i * s0 + x0 * s1;
         for (let j = x0; j < x1; j++, p += s1) {
           const v = d[p];
-          if (v !== v) { m = NaN; break; }
+          if (v !== v) {
+            m = NaN;
+            break;
+          }
           if (v > m) m = v;
         }
       }
@@ -221,20 +246,31 @@ export class HeatmapAccumulator {
     const view = g.view;
     const last = view.length - 1;
     const idx = this.idx;
-    const rm = g.rowMul[last], cm = g.colMul[last], hm = g.chanMul[last];
+    const rm = g.rowMul[last],
+      cm = g.colMul[last],
+      hm = g.chanMul[last];
     const main = this.main;
-    const mrc = this.mainRowCell, mcc = this.mainColCell, mw = this.mainW;
-    const mpy = this.fullRes ? 1 : this.py, mpx = this.fullRes ? 1 : this.px;
-    const cpy = this.chPy, cpx = this.chPx;
+    const mrc = this.mainRowCell,
+      mcc = this.mainColCell,
+      mw = this.mainW;
+    const mpy = this.fullRes ? 1 : this.py,
+      mpx = this.fullRes ? 1 : this.px;
+    const cpy = this.chPy,
+      cpx = this.chPx;
     const chanMax = this.chanMax;
     const chMaps = this.chanMaps;
-    const crc = this.chRowCell, ccc = this.chColCell, cw = this.chW, chCells = this.chH * this.chW;
+    const crc = this.chRowCell,
+      ccc = this.chColCell,
+      cw = this.chW,
+      chCells = this.chH * this.chW;
     const mean = this.reduction === 'mean';
     const n = values.length;
     let k = 0;
     while (k < n) {
       const run = Math.min(view[last] - idx[last], n - k);
-      let row = this.row, col = this.col, ch = this.chan;
+      let row = this.row,
+        col = this.col,
+        ch = this.chan;
       for (let t = 0; t < run; t++) {
         const v = values[k + t];
         const cell = (mrc ? mrc[row] : Math.floor(row / mpy)) * mw + (mcc ? mcc[col] : Math.floor(col / mpx));
@@ -308,7 +344,8 @@ export class HeatmapAccumulator {
     const channels: ChannelMap[] = [];
     if (this.chanMaps && worstChannels > 0) {
       const order = Array.from(this.chanMax.keys()).sort((a, b) => {
-        const x = this.chanMax[a], y = this.chanMax[b];
+        const x = this.chanMax[a],
+          y = this.chanMax[b];
         if (x !== x) return y !== y ? a - b : -1;
         if (y !== y) return 1;
         return y - x || a - b;

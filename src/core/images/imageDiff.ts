@@ -52,7 +52,12 @@ export function goldenMismatches(joint: Float64Array, rtol: number, atol: number
   return bad;
 }
 
-export function goldenRatio(ref: DecodedImage, cand: DecodedImage, rtol: number = GOLDEN_DEFAULTS.rtol, atol: number = GOLDEN_DEFAULTS.atol): number {
+export function goldenRatio(
+  ref: DecodedImage,
+  cand: DecodedImage,
+  rtol: number = GOLDEN_DEFAULTS.rtol,
+  atol: number = GOLDEN_DEFAULTS.atol,
+): number {
   return goldenMismatches(jointHistogram(ref, cand), rtol, atol) / ref.data.length;
 }
 
@@ -73,7 +78,12 @@ export function goldenCurve(
 }
 
 /** Per pixel: 1 when any channel (as loaded) fails the golden rule, else 0. */
-export function pixelMismatchMask(ref: DecodedImage, cand: DecodedImage, rtol: number = GOLDEN_DEFAULTS.rtol, atol: number = GOLDEN_DEFAULTS.atol): Uint8Array {
+export function pixelMismatchMask(
+  ref: DecodedImage,
+  cand: DecodedImage,
+  rtol: number = GOLDEN_DEFAULTS.rtol,
+  atol: number = GOLDEN_DEFAULTS.atol,
+): Uint8Array {
   checkSameChannels(ref, cand);
   const ch = ref.channels;
   const n = ref.width * ref.height;
@@ -107,8 +117,18 @@ export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
     if (m > max) max = m;
   }
   return {
-    width: ref.width, height: ref.height, data, sourceWidth: ref.width, sourceHeight: ref.height,
-    poolX: 1, poolY: 1, rowAxis: 'y', colAxis: 'x', reduction: 'max', min: 0, max,
+    width: ref.width,
+    height: ref.height,
+    data,
+    sourceWidth: ref.width,
+    sourceHeight: ref.height,
+    poolX: 1,
+    poolY: 1,
+    rowAxis: 'y',
+    colAxis: 'x',
+    reduction: 'max',
+    min: 0,
+    max,
   };
 }
 
@@ -116,7 +136,8 @@ export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
 export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 0 | 1 | 2 | 3): Heatmap {
   const n = ref.width * ref.height;
   const data = new Float32Array(n);
-  let min = 0, max = 0;
+  let min = 0,
+    max = 0;
   for (let p = 0; p < n; p++) {
     const d = cand.rgba[p * 4 + channel] - ref.rgba[p * 4 + channel];
     data[p] = d;
@@ -124,8 +145,18 @@ export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 
     if (d > max) max = d;
   }
   return {
-    width: ref.width, height: ref.height, data, sourceWidth: ref.width, sourceHeight: ref.height,
-    poolX: 1, poolY: 1, rowAxis: 'y', colAxis: 'x', reduction: 'none', min, max,
+    width: ref.width,
+    height: ref.height,
+    data,
+    sourceWidth: ref.width,
+    sourceHeight: ref.height,
+    poolX: 1,
+    poolY: 1,
+    rowAxis: 'y',
+    colAxis: 'x',
+    reduction: 'none',
+    min,
+    max,
   };
 }
 
@@ -133,13 +164,17 @@ export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 
 function rgbDiffs(ref: DecodedImage, cand: DecodedImage): { sq: number; abs: number; max: number } {
   const a = ref.rgba;
   const b = cand.rgba;
-  let sq = 0, abs = 0, max = 0;
+  let sq = 0,
+    abs = 0,
+    max = 0;
   for (let k = 0; k < a.length; k += 4) {
     const d0 = a[k] - b[k];
     const d1 = a[k + 1] - b[k + 1];
     const d2 = a[k + 2] - b[k + 2];
     sq += d0 * d0 + d1 * d1 + d2 * d2;
-    const e0 = d0 < 0 ? -d0 : d0, e1 = d1 < 0 ? -d1 : d1, e2 = d2 < 0 ? -d2 : d2;
+    const e0 = d0 < 0 ? -d0 : d0,
+      e1 = d1 < 0 ? -d1 : d1,
+      e2 = d2 < 0 ? -d2 : d2;
     abs += e0 + e1 + e2;
     const m = e0 > e1 ? (e0 > e2 ? e0 : e2) : e1 > e2 ? e1 : e2;
     if (m > max) max = m;
@@ -157,7 +192,12 @@ export interface ImageDiffOptions {
   readonly ssim?: SsimMethod;
 }
 
-export function imageDiff(ref: DecodedImage, cand: DecodedImage, options: ImageDiffOptions = {}, labels = { ref: 'reference', cand: 'candidate' }): ImageDiffResult {
+export function imageDiff(
+  ref: DecodedImage,
+  cand: DecodedImage,
+  options: ImageDiffOptions = {},
+  labels = { ref: 'reference', cand: 'candidate' },
+): ImageDiffResult {
   checkSameSize(ref, cand, labels.ref, labels.cand);
   const rtol = options.rtol ?? GOLDEN_DEFAULTS.rtol;
   const atol = options.atol ?? GOLDEN_DEFAULTS.atol;

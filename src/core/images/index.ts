@@ -3,8 +3,17 @@
 export type * from './types';
 export { decodePng, readPng, encodePng, MAX_PIXELS } from './png';
 export {
-  imageDiff, goldenRatio, goldenCurve, goldenMismatches, jointHistogram, pixelMismatchMask, pixelAbsDiff,
-  pixelSignedDiff, checkSameSize, GOLDEN_DEFAULTS, type ImageDiffOptions,
+  imageDiff,
+  goldenRatio,
+  goldenCurve,
+  goldenMismatches,
+  jointHistogram,
+  pixelMismatchMask,
+  pixelAbsDiff,
+  pixelSignedDiff,
+  checkSameSize,
+  GOLDEN_DEFAULTS,
+  type ImageDiffOptions,
 } from './imageDiff';
 export { ssimRgb, SSIM_METHODS, type SsimMethod } from './ssim';
 export { HeatmapAccumulator, heatGeometry, maxPool, MAX_SIDE, type HeatGeometry, type GeometryHints } from './heatmap';

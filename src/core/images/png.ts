@@ -19,7 +19,8 @@ export function decodePng(bytes: Buffer, label: string): DecodedImage {
   const depth = bytes[24];
   const colorType = bytes[25];
   if (width === 0 || height === 0) throw new Error(`${label}: PNG is empty (${width}×${height})`);
-  if (width * height > MAX_PIXELS) throw new Error(`${label}: PNG is ${width}×${height}, larger than the ${MAX_PIXELS / 1e6} Mpx this tool reads`);
+  if (width * height > MAX_PIXELS)
+    throw new Error(`${label}: PNG is ${width}×${height}, larger than the ${MAX_PIXELS / 1e6} Mpx this tool reads`);
   const channels = CHANNELS[colorType];
   if (!channels) throw new Error(`${label}: unknown PNG color type ${colorType}`);
   if (depth === 16) throw new Error(`${label}: 16-bit PNGs are not supported (mflux writes 8-bit PNGs)`);

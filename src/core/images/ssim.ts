@@ -41,7 +41,16 @@ const KERNEL = gaussianKernel();
  * Mean SSIM of one channel, over the pixels whose whole window lies inside the image (what
  * scikit-image averages after cropping the border), so no padding mode is involved.
  */
-function ssimChannel(a: Uint8Array, b: Uint8Array, stride: number, offset: number, w: number, h: number, range: number, bufs: SsimBuffers): number {
+function ssimChannel(
+  a: Uint8Array,
+  b: Uint8Array,
+  stride: number,
+  offset: number,
+  w: number,
+  h: number,
+  range: number,
+  bufs: SsimBuffers,
+): number {
   const K = KERNEL;
   const r = (K.length - 1) >> 1;
   const wv = w - 2 * r;
@@ -52,7 +61,12 @@ function ssimChannel(a: Uint8Array, b: Uint8Array, stride: number, offset: numbe
   // The kernel is symmetric: k[r+t] = k[r−t], so each output needs r+1 multiplications per
   // map instead of 2r+1 (taps t and −t are added first). SSIM needs σx² + σy² only as a sum,
   // so x² + y² is filtered as one map (4 maps instead of 5).
-  const k0 = K[r], k1 = K[r + 1], k2 = K[r + 2], k3 = K[r + 3], k4 = K[r + 4], k5 = K[r + 5];
+  const k0 = K[r],
+    k1 = K[r + 1],
+    k2 = K[r + 2],
+    k3 = K[r + 3],
+    k4 = K[r + 4],
+    k5 = K[r + 5];
   // Horizontal pass over every row, valid columns only.
   for (let y = 0; y < h; y++) {
     let p = y * w * stride + offset;
@@ -67,24 +81,76 @@ function ssimChannel(a: Uint8Array, b: Uint8Array, stride: number, offset: numbe
     const o = y * wv;
     for (let x = 0; x < wv; x++) {
       const c = x + 5;
-      hx[o + x] = k0 * rx[c] + k1 * (rx[c - 1] + rx[c + 1]) + k2 * (rx[c - 2] + rx[c + 2]) + k3 * (rx[c - 3] + rx[c + 3]) + k4 * (rx[c - 4] + rx[c + 4]) + k5 * (rx[c - 5] + rx[c + 5]);
-      hy[o + x] = k0 * ry[c] + k1 * (ry[c - 1] + ry[c + 1]) + k2 * (ry[c - 2] + ry[c + 2]) + k3 * (ry[c - 3] + ry[c + 3]) + k4 * (ry[c - 4] + ry[c + 4]) + k5 * (ry[c - 5] + ry[c + 5]);
-      hss[o + x] = k0 * rss[c] + k1 * (rss[c - 1] + rss[c + 1]) + k2 * (rss[c - 2] + rss[c + 2]) + k3 * (rss[c - 3] + rss[c + 3]) + k4 * (rss[c - 4] + rss[c + 4]) + k5 * (rss[c - 5] + rss[c + 5]);
-      hxy[o + x] = k0 * rxy[c] + k1 * (rxy[c - 1] + rxy[c + 1]) + k2 * (rxy[c - 2] + rxy[c + 2]) + k3 * (rxy[c - 3] + rxy[c + 3]) + k4 * (rxy[c - 4] + rxy[c + 4]) + k5 * (rxy[c - 5] + rxy[c + 5]);
+      hx[o + x] =
+        k0 * rx[c] +
+        k1 * (rx[c - 1] + rx[c + 1]) +
+        k2 * (rx[c - 2] + rx[c + 2]) +
+        k3 * (rx[c - 3] + rx[c + 3]) +
+        k4 * (rx[c - 4] + rx[c + 4]) +
+        k5 * (rx[c - 5] + rx[c + 5]);
+      hy[o + x] =
+        k0 * ry[c] +
+        k1 * (ry[c - 1] + ry[c + 1]) +
+        k2 * (ry[c - 2] + ry[c + 2]) +
+        k3 * (ry[c - 3] + ry[c + 3]) +
+        k4 * (ry[c - 4] + ry[c + 4]) +
+        k5 * (ry[c - 5] + ry[c + 5]);
+      hss[o + x] =
+        k0 * rss[c] +
+        k1 * (rss[c - 1] + rss[c + 1]) +
+        k2 * (rss[c - 2] + rss[c + 2]) +
+        k3 * (rss[c - 3] + rss[c + 3]) +
+        k4 * (rss[c - 4] + rss[c + 4]) +
+        k5 * (rss[c - 5] + rss[c + 5]);
+      hxy[o + x] =
+        k0 * rxy[c] +
+        k1 * (rxy[c - 1] + rxy[c + 1]) +
+        k2 * (rxy[c - 2] + rxy[c + 2]) +
+        k3 * (rxy[c - 3] + rxy[c + 3]) +
+        k4 * (rxy[c - 4] + rxy[c + 4]) +
+        k5 * (rxy[c - 5] + rxy[c + 5]);
     }
   }
   // Vertical pass, one output row at a time: rows y..y+10 of the horizontal planes.
   let total = 0;
   for (let y = 0; y < hv; y++) {
     const o0 = (y + 5) * wv;
-    const d1 = wv, d2 = 2 * wv, d3 = 3 * wv, d4 = 4 * wv, d5 = 5 * wv;
+    const d1 = wv,
+      d2 = 2 * wv,
+      d3 = 3 * wv,
+      d4 = 4 * wv,
+      d5 = 5 * wv;
     let rowSum = 0;
     for (let x = 0; x < wv; x++) {
       const q = o0 + x;
-      const mx = k0 * hx[q] + k1 * (hx[q - d1] + hx[q + d1]) + k2 * (hx[q - d2] + hx[q + d2]) + k3 * (hx[q - d3] + hx[q + d3]) + k4 * (hx[q - d4] + hx[q + d4]) + k5 * (hx[q - d5] + hx[q + d5]);
-      const my = k0 * hy[q] + k1 * (hy[q - d1] + hy[q + d1]) + k2 * (hy[q - d2] + hy[q + d2]) + k3 * (hy[q - d3] + hy[q + d3]) + k4 * (hy[q - d4] + hy[q + d4]) + k5 * (hy[q - d5] + hy[q + d5]);
-      const sss = k0 * hss[q] + k1 * (hss[q - d1] + hss[q + d1]) + k2 * (hss[q - d2] + hss[q + d2]) + k3 * (hss[q - d3] + hss[q + d3]) + k4 * (hss[q - d4] + hss[q + d4]) + k5 * (hss[q - d5] + hss[q + d5]);
-      const sxy = k0 * hxy[q] + k1 * (hxy[q - d1] + hxy[q + d1]) + k2 * (hxy[q - d2] + hxy[q + d2]) + k3 * (hxy[q - d3] + hxy[q + d3]) + k4 * (hxy[q - d4] + hxy[q + d4]) + k5 * (hxy[q - d5] + hxy[q + d5]);
+      const mx =
+        k0 * hx[q] +
+        k1 * (hx[q - d1] + hx[q + d1]) +
+        k2 * (hx[q - d2] + hx[q + d2]) +
+        k3 * (hx[q - d3] + hx[q + d3]) +
+        k4 * (hx[q - d4] + hx[q + d4]) +
+        k5 * (hx[q - d5] + hx[q + d5]);
+      const my =
+        k0 * hy[q] +
+        k1 * (hy[q - d1] + hy[q + d1]) +
+        k2 * (hy[q - d2] + hy[q + d2]) +
+        k3 * (hy[q - d3] + hy[q + d3]) +
+        k4 * (hy[q - d4] + hy[q + d4]) +
+        k5 * (hy[q - d5] + hy[q + d5]);
+      const sss =
+        k0 * hss[q] +
+        k1 * (hss[q - d1] + hss[q + d1]) +
+        k2 * (hss[q - d2] + hss[q + d2]) +
+        k3 * (hss[q - d3] + hss[q + d3]) +
+        k4 * (hss[q - d4] + hss[q + d4]) +
+        k5 * (hss[q - d5] + hss[q + d5]);
+      const sxy =
+        k0 * hxy[q] +
+        k1 * (hxy[q - d1] + hxy[q + d1]) +
+        k2 * (hxy[q - d2] + hxy[q + d2]) +
+        k3 * (hxy[q - d3] + hxy[q + d3]) +
+        k4 * (hxy[q - d4] + hxy[q + d4]) +
+        k5 * (hxy[q - d5] + hxy[q + d5]);
       const mm = mx * mx + my * my;
       const vsum = sss - mm;
       const vxy = sxy - mx * my;
@@ -96,8 +162,14 @@ function ssimChannel(a: Uint8Array, b: Uint8Array, stride: number, offset: numbe
 }
 
 interface SsimBuffers {
-  hx: Float64Array; hy: Float64Array; hss: Float64Array; hxy: Float64Array;
-  rx: Float64Array; ry: Float64Array; rss: Float64Array; rxy: Float64Array;
+  hx: Float64Array;
+  hy: Float64Array;
+  hss: Float64Array;
+  hxy: Float64Array;
+  rx: Float64Array;
+  ry: Float64Array;
+  rss: Float64Array;
+  rxy: Float64Array;
 }
 
 function ssimGaussian(ref: DecodedImage, cand: DecodedImage, range: number): number | null {
@@ -110,8 +182,14 @@ function ssimGaussian(ref: DecodedImage, cand: DecodedImage, range: number): num
   const plane = () => new Float64Array(wv * h);
   const row = () => new Float64Array(w);
   const bufs: SsimBuffers = {
-    hx: plane(), hy: plane(), hss: plane(), hxy: plane(),
-    rx: row(), ry: row(), rss: row(), rxy: row(),
+    hx: plane(),
+    hy: plane(),
+    hss: plane(),
+    hxy: plane(),
+    rx: row(),
+    ry: row(),
+    rss: row(),
+    rxy: row(),
   };
   let s = 0;
   for (let c = 0; c < 3; c++) s += ssimChannel(ref.rgba, cand.rgba, 4, c, w, h, range, bufs);
@@ -124,24 +202,37 @@ const BOX = 7;
  * scikit-image's default SSIM of one channel. Box sums of 7 are integers (pixel values are
  * 8-bit), so the running sums are exact and only the final map is rounded.
  */
-function ssimUniformChannel(a: Uint8Array, b: Uint8Array, offset: number, w: number, h: number, range: number, planes: Float64Array[]): number {
+function ssimUniformChannel(
+  a: Uint8Array,
+  b: Uint8Array,
+  offset: number,
+  w: number,
+  h: number,
+  range: number,
+  planes: Float64Array[],
+): number {
   const wv = w - BOX + 1;
   const hv = h - BOX + 1;
   const [hx, hy, hss, hxy] = planes;
   // Horizontal box sums of x, y, x² + y², xy (only x² + y² is needed, as a sum), per row.
   for (let y = 0; y < h; y++) {
     const p0 = y * w * 4 + offset;
-    let sx = 0, sy = 0, ss = 0, sxy = 0;
+    let sx = 0,
+      sy = 0,
+      ss = 0,
+      sxy = 0;
     for (let x = 0; x < w; x++) {
       const p = p0 + 4 * x;
-      const vx = a[p], vy = b[p];
+      const vx = a[p],
+        vy = b[p];
       sx += vx;
       sy += vy;
       ss += vx * vx + vy * vy;
       sxy += vx * vy;
       if (x >= BOX) {
         const q = p - 4 * BOX;
-        const ux = a[q], uy = b[q];
+        const ux = a[q],
+          uy = b[q];
         sx -= ux;
         sy -= uy;
         ss -= ux * ux + uy * uy;
@@ -163,7 +254,10 @@ function ssimUniformChannel(a: Uint8Array, b: Uint8Array, offset: number, w: num
   const C2 = (0.03 * range) ** 2;
   let total = 0;
   for (let x = 0; x < wv; x++) {
-    let sx = 0, sy = 0, ss = 0, sxy = 0;
+    let sx = 0,
+      sy = 0,
+      ss = 0,
+      sxy = 0;
     let colSum = 0;
     for (let y = 0; y < h; y++) {
       const o = y * wv + x;

@@ -26,8 +26,17 @@ export interface AuditItem {
 }
 
 export type AuditSurface =
-  | 'pyproject-script' | 'model-config' | 'defaults-choices' | 'defaults-steps' | 'save-routing'
-  | 'readme-row' | 'model-readme' | 'golden-test' | 'reference-image' | 'weight-definition' | 'cli-entry';
+  | 'pyproject-script'
+  | 'model-config'
+  | 'defaults-choices'
+  | 'defaults-steps'
+  | 'save-routing'
+  | 'readme-row'
+  | 'model-readme'
+  | 'golden-test'
+  | 'reference-image'
+  | 'weight-definition'
+  | 'cli-entry';
 
 export const AUDIT_TITLES: Record<AuditSurface, string> = {
   'pyproject-script': 'pyproject.toml [project.scripts] entry',
@@ -50,7 +59,10 @@ const PATHS = {
   readme: 'README.md',
 };
 
-interface TextFile { readonly path: string; readonly lines: readonly string[] }
+interface TextFile {
+  readonly path: string;
+  readonly lines: readonly string[];
+}
 
 function readLines(path: string): TextFile | undefined {
   try {
@@ -62,10 +74,18 @@ function readLines(path: string): TextFile | undefined {
 
 const pass = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason, evidence });
 /** A surface this kind of model does not have: passes, saying why. */
-const notApplicable = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason: `not applicable: ${reason}`, evidence });
+const notApplicable = (reason: string, evidence: Evidence[]): CheckResult => ({
+  status: 'pass',
+  reason: `not applicable: ${reason}`,
+  evidence,
+});
 const fail = (reason: string, evidence: Evidence[] = []): CheckResult => ({ status: 'fail', reason, evidence });
 const ev = (f: TextFile, index: number): Evidence => ({ file: f.path, line: index + 1, text: f.lines[index]?.trim() });
-const missingFile = (path: string, what: string): CheckResult => ({ status: 'fail', reason: `${what}: ${path} does not exist`, evidence: [{ file: path }] });
+const missingFile = (path: string, what: string): CheckResult => ({
+  status: 'fail',
+  reason: `${what}: ${path} does not exist`,
+  evidence: [{ file: path }],
+});
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** String items of a top-level list or dict literal assigned to `name` (dict: its keys), with line indexes. */
@@ -89,7 +109,10 @@ function literalItems(f: TextFile, name: string): { items: { value: string; line
 
 function listPy(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => n.endsWith('.py') && n !== '__init__.py').sort().map((n) => join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.py') && n !== '__init__.py')
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
@@ -110,20 +133,34 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   const entry = related[0];
   if (!cfg) results['model-config'] = missingFile(cfgPath, 'ModelConfig not found');
   else if (!entry) {
-    results['model-config'] = isNotImageGenerator(root, model) && !usesModelConfig(packagePythonFiles(root, model))
-      ? notApplicable(`the package is not an image generator and never uses ModelConfig (it loads a fixed checkpoint), so it needs no AVAILABLE_MODELS entry`, [{ file: pkgDir }])
-      : fail(`AVAILABLE_MODELS has no entry for ${[...names].map((x) => `"${x}"`).join(' or ')}`, cfg.availableLine >= 0 ? [ev(cfg, cfg.availableLine)] : [{ file: cfgPath }]);
+    results['model-config'] =
+      isNotImageGenerator(root, model) && !usesModelConfig(packagePythonFiles(root, model))
+        ? notApplicable(
+            `the package is not an image generator and never uses ModelConfig (it loads a fixed checkpoint), so it needs no AVAILABLE_MODELS entry`,
+            [{ file: pkgDir }],
+          )
+        : fail(
+            `AVAILABLE_MODELS has no entry for ${[...names].map((x) => `"${x}"`).join(' or ')}`,
+            cfg.availableLine >= 0 ? [ev(cfg, cfg.availableLine)] : [{ file: cfgPath }],
+          );
   } else if (!entry.aliases.length) {
     results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] has no aliases`, [ev(cfg, entry.keyLine)]);
   } else if (entry.accessorLine === undefined) {
     results['model-config'] = fail(`AVAILABLE_MODELS["${entry.key}"] exists but no static accessor returns it`, [ev(cfg, entry.keyLine)]);
   } else {
-    results['model-config'] = pass(`AVAILABLE_MODELS["${entry.key}"] with aliases ${entry.aliases.join(', ')}, returned by ModelConfig.${entry.accessor}()`, [ev(cfg, entry.keyLine), ev(cfg, entry.aliasLine!), ev(cfg, entry.accessorLine)]);
+    results['model-config'] = pass(
+      `AVAILABLE_MODELS["${entry.key}"] with aliases ${entry.aliases.join(', ')}, returned by ModelConfig.${entry.accessor}()`,
+      [ev(cfg, entry.keyLine), ev(cfg, entry.aliasLine!), ev(cfg, entry.accessorLine)],
+    );
   }
   const known = mc.names;
   const knownText = [...known].map((x) => `"${x}"`).join(', ');
   const generator = !isNotImageGenerator(root, model);
-  const notGenerator = (what: string) => notApplicable(`not an image generator (no CLI in src/mflux/models/${model}/cli/ adds the image generator arguments), so ${what} does not apply`, [{ file: join(pkgDir, 'cli') }]);
+  const notGenerator = (what: string) =>
+    notApplicable(
+      `not an image generator (no CLI in src/mflux/models/${model}/cli/ adds the image generator arguments), so ${what} does not apply`,
+      [{ file: join(pkgDir, 'cli') }],
+    );
 
   // pyproject.toml scripts
   const pyPath = join(root, PATHS.pyproject);
@@ -136,7 +173,11 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
     const broken: string[] = [];
     py.lines.forEach((l, i) => {
       const s = /^\s*\[([^\]]+)\]\s*$/.exec(l);
-      if (s) { section = s[1].trim(); if (section === 'project.scripts') header = i; return; }
+      if (s) {
+        section = s[1].trim();
+        if (section === 'project.scripts') header = i;
+        return;
+      }
       if (section !== 'project.scripts') return;
       const m = new RegExp(`^\\s*([\\w.-]+)\\s*=\\s*["']mflux\\.models\\.${esc(model)}\\.([\\w.]+):(\\w+)["']`).exec(l);
       if (!m) return;
@@ -144,22 +185,49 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       const file = join(pkgDir, ...m[2].split('.')) + '.py';
       if (!existsSync(file)) broken.push(`${m[1]} points at ${m[2]} but ${file} does not exist`);
     });
-    if (!hits.length) results['pyproject-script'] = fail(`[project.scripts] has no entry for mflux.models.${model}.cli (expected ${n.script} = "mflux.models.${model}.cli.${model}_generate:main")`, header >= 0 ? [ev(py, header)] : [{ file: pyPath }]);
-    else if (broken.length) results['pyproject-script'] = fail(broken[0], hits.map((i) => ev(py, i)));
-    else results['pyproject-script'] = pass(`${hits.length} console script(s) point into mflux.models.${model}.cli`, hits.map((i) => ev(py, i)));
+    if (!hits.length)
+      results['pyproject-script'] = fail(
+        `[project.scripts] has no entry for mflux.models.${model}.cli (expected ${n.script} = "mflux.models.${model}.cli.${model}_generate:main")`,
+        header >= 0 ? [ev(py, header)] : [{ file: pyPath }],
+      );
+    else if (broken.length)
+      results['pyproject-script'] = fail(
+        broken[0],
+        hits.map((i) => ev(py, i)),
+      );
+    else
+      results['pyproject-script'] = pass(
+        `${hits.length} console script(s) point into mflux.models.${model}.cli`,
+        hits.map((i) => ev(py, i)),
+      );
   }
 
   // defaults.py
   const defPath = join(root, PATHS.defaults);
   const defs = readLines(defPath);
-  for (const [id, name] of [['defaults-choices', 'MODEL_CHOICES'], ['defaults-steps', 'MODEL_INFERENCE_STEPS']] as const) {
-    if (!generator) { results[id] = notGenerator(name); continue; }
-    if (!defs) { results[id] = missingFile(defPath, 'defaults.py not found'); continue; }
+  for (const [id, name] of [
+    ['defaults-choices', 'MODEL_CHOICES'],
+    ['defaults-steps', 'MODEL_INFERENCE_STEPS'],
+  ] as const) {
+    if (!generator) {
+      results[id] = notGenerator(name);
+      continue;
+    }
+    if (!defs) {
+      results[id] = missingFile(defPath, 'defaults.py not found');
+      continue;
+    }
     const lit = literalItems(defs, name);
-    if (!lit) { results[id] = fail(`${name} is not defined in defaults.py`, [{ file: defPath }]); continue; }
+    if (!lit) {
+      results[id] = fail(`${name} is not defined in defaults.py`, [{ file: defPath }]);
+      continue;
+    }
     const hits = lit.items.filter((it) => known.has(it.value.toLowerCase()));
     results[id] = hits.length
-      ? pass(`${name} has ${hits.map((h) => `"${h.value}"`).join(', ')}`, hits.map((h) => ev(defs, h.line)))
+      ? pass(
+          `${name} has ${hits.map((h) => `"${h.value}"`).join(', ')}`,
+          hits.map((h) => ev(defs, h.line)),
+        )
       : fail(`${name} has none of ${knownText}`, [ev(defs, lit.defLine)]);
   }
 
@@ -172,11 +240,22 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
     const imported = new Map<string, number>();
     save.lines.forEach((l, i) => {
       const m = new RegExp(`^\\s*from\\s+mflux\\.models\\.${esc(model)}(?:\\.[\\w.]+)?\\s+import\\s+(.+)$`).exec(l);
-      if (m) for (const part of m[1].replace(/[()]/g, '').split(',')) { const nm = part.trim().split(/\s+as\s+/).pop()!; if (nm) imported.set(nm, i); }
+      if (m)
+        for (const part of m[1].replace(/[()]/g, '').split(',')) {
+          const nm = part
+            .trim()
+            .split(/\s+as\s+/)
+            .pop()!;
+          if (nm) imported.set(nm, i);
+        }
     });
     const routes = save.lines.map((l, i) => ({ i, m: /^\s*model_class\s*=\s*(\w+)/.exec(l) })).filter((x) => x.m && imported.has(x.m[1]));
     if (!imported.size) results['save-routing'] = fail(`save.py imports nothing from mflux.models.${model}`, [{ file: savePath }]);
-    else if (!routes.length) results['save-routing'] = fail(`save.py imports ${[...imported.keys()].join(', ')} but never routes model_class to it`, [...imported.values()].map((i) => ev(save, i)));
+    else if (!routes.length)
+      results['save-routing'] = fail(
+        `save.py imports ${[...imported.keys()].join(', ')} but never routes model_class to it`,
+        [...imported.values()].map((i) => ev(save, i)),
+      );
     else {
       const evidence: Evidence[] = [];
       for (const r of routes) {
@@ -197,9 +276,18 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
     const rowRe = new RegExp(names.join('|'), 'i');
     const row = readme.lines.findIndex((l) => /^\s*\|/.test(l) && !/^\s*\|\s*-/.test(l) && rowRe.test(l));
     const table = readme.lines.findIndex((l) => /^\s*\|\s*Model\s*\|/i.test(l));
-    results['readme-row'] = row >= 0
-      ? pass(new RegExp(`models/${esc(model)}/`).test(readme.lines[row]) ? 'the model table links the model README' : 'the model table has a row naming the model', [ev(readme, row)])
-      : fail(`README.md has no table row linking src/mflux/models/${model}/README.md`, table >= 0 ? [ev(readme, table)] : [{ file: readmePath }]);
+    results['readme-row'] =
+      row >= 0
+        ? pass(
+            new RegExp(`models/${esc(model)}/`).test(readme.lines[row])
+              ? 'the model table links the model README'
+              : 'the model table has a row naming the model',
+            [ev(readme, row)],
+          )
+        : fail(
+            `README.md has no table row linking src/mflux/models/${model}/README.md`,
+            table >= 0 ? [ev(readme, table)] : [{ file: readmePath }],
+          );
   }
 
   // model README
@@ -207,15 +295,35 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   const mr = readLines(modelReadme);
   if (!mr) results['model-readme'] = missingFile(modelReadme, 'no model README');
   else if (!mr.lines.some((l) => l.trim())) results['model-readme'] = fail('the model README is empty', [{ file: modelReadme, line: 1 }]);
-  else results['model-readme'] = pass(`model README (${mr.lines.length} lines)`, [ev(mr, Math.max(0, mr.lines.findIndex((l) => l.trim())))]);
+  else
+    results['model-readme'] = pass(`model README (${mr.lines.length} lines)`, [
+      ev(
+        mr,
+        Math.max(
+          0,
+          mr.lines.findIndex((l) => l.trim()),
+        ),
+      ),
+    ]);
 
   // golden test + reference image: tests that compare images, found by content
   const golden = listGoldenTests(root, model);
   const expectedTest = join(root, 'tests', 'image_generation', `test_generate_image_${model}.py`);
   const slowTests = golden.filter((g) => g.slow);
-  if (!golden.length) results['golden-test'] = fail(`no golden test: no test compares an image for ${model} (expected ${relative(root, expectedTest)})`, [{ file: expectedTest }]);
-  else if (!slowTests.length) results['golden-test'] = fail('the golden tests have no @pytest.mark.slow test function', golden.map((g) => ({ file: g.file, line: g.line })));
-  else results['golden-test'] = pass(`${slowTests.length} slow golden test(s)`, slowTests.map((g) => ({ file: g.file, line: g.line, text: g.name })));
+  if (!golden.length)
+    results['golden-test'] = fail(`no golden test: no test compares an image for ${model} (expected ${relative(root, expectedTest)})`, [
+      { file: expectedTest },
+    ]);
+  else if (!slowTests.length)
+    results['golden-test'] = fail(
+      'the golden tests have no @pytest.mark.slow test function',
+      golden.map((g) => ({ file: g.file, line: g.line })),
+    );
+  else
+    results['golden-test'] = pass(
+      `${slowTests.length} slow golden test(s)`,
+      slowTests.map((g) => ({ file: g.file, line: g.line, text: g.name })),
+    );
 
   const resources = join(root, 'tests', 'resources');
   const refs = golden.flatMap((g) => g.referenceImages.map((r) => ({ ...r, file: g.file })));
@@ -223,23 +331,49 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   if (uniq.length) {
     const missing = uniq.filter((r) => !existsSync(join(resources, r.name)));
     results['reference-image'] = missing.length
-      ? fail(`reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`, missing.map((m) => ({ file: m.file, line: m.line, text: m.name })))
-      : pass(`${uniq.length} reference image(s) present`, uniq.map((r) => ({ file: join(resources, r.name) })));
+      ? fail(
+          `reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`,
+          missing.map((m) => ({ file: m.file, line: m.line, text: m.name })),
+        )
+      : pass(
+          `${uniq.length} reference image(s) present`,
+          uniq.map((r) => ({ file: join(resources, r.name) })),
+        );
   } else {
     let found: string[] = [];
-    try { found = readdirSync(resources).filter((x) => x.startsWith(`reference_${model}`) && x.endsWith('.png') && statSync(join(resources, x)).isFile()); } catch { /* no folder */ }
+    try {
+      found = readdirSync(resources).filter(
+        (x) => x.startsWith(`reference_${model}`) && x.endsWith('.png') && statSync(join(resources, x)).isFile(),
+      );
+    } catch {
+      /* no folder */
+    }
     results['reference-image'] = found.length
-      ? pass(`reference image ${found[0]} present (no golden test names it yet)`, found.map((x) => ({ file: join(resources, x) })))
-      : fail(`no reference image: tests/resources/reference_${model}.png does not exist`, [{ file: join(resources, `reference_${model}.png`) }]);
+      ? pass(
+          `reference image ${found[0]} present (no golden test names it yet)`,
+          found.map((x) => ({ file: join(resources, x) })),
+        )
+      : fail(`no reference image: tests/resources/reference_${model}.png does not exist`, [
+          { file: join(resources, `reference_${model}.png`) },
+        ]);
   }
 
   // weight definition: the class in weights/ with get_components, whatever its file is called
   const defs2 = findWeightDefinitions(root, model);
   if (!defs2.length) {
     const conventional = join(pkgDir, 'weights', `${model}_weight_definition.py`);
-    results['weight-definition'] = fail(`no weight definition: no class in src/mflux/models/${model}/weights/ defines get_components() (expected ${relative(root, conventional)})`, [{ file: conventional }]);
+    results['weight-definition'] = fail(
+      `no weight definition: no class in src/mflux/models/${model}/weights/ defines get_components() (expected ${relative(root, conventional)})`,
+      [{ file: conventional }],
+    );
   } else {
-    results['weight-definition'] = pass(`${defs2.map((d) => d.cls).join(', ')} (${relative(root, defs2[0].file)})`, defs2.flatMap((d) => [{ file: d.file, line: d.classLine }, { file: d.file, line: d.componentsLine }]));
+    results['weight-definition'] = pass(
+      `${defs2.map((d) => d.cls).join(', ')} (${relative(root, defs2[0].file)})`,
+      defs2.flatMap((d) => [
+        { file: d.file, line: d.classLine },
+        { file: d.file, line: d.componentsLine },
+      ]),
+    );
   }
 
   // thin CLI
@@ -258,8 +392,12 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       if (cb >= 0) evidence.push(ev(f, cb));
       else if (diffusion) problems.push(`${c} does not call CallbackManager.register_callbacks(...)`);
     }
-    results['cli-entry'] = problems.length ? fail(problems[0], evidence.length ? evidence : cliFiles.map((c) => ({ file: c })))
-      : pass(`${cliFiles.length} CLI module(s) use the shared parser${diffusion ? ' and callbacks' : ' (not an image generator and no diffusion loop, so no step callbacks)'}`, evidence);
+    results['cli-entry'] = problems.length
+      ? fail(problems[0], evidence.length ? evidence : cliFiles.map((c) => ({ file: c })))
+      : pass(
+          `${cliFiles.length} CLI module(s) use the shared parser${diffusion ? ' and callbacks' : ' (not an image generator and no diffusion loop, so no step callbacks)'}`,
+          evidence,
+        );
   }
 
   return (Object.keys(AUDIT_TITLES) as AuditSurface[]).map((id) => ({ id, title: AUDIT_TITLES[id], result: results[id]! }));

@@ -10,9 +10,18 @@ import { formatFinding } from './milestone';
 
 export async function hygieneResult(ctx: RuleContext, config?: HygieneConfig & { readonly useGit?: boolean }): Promise<CheckResult> {
   const report = await scanPort(ctx.mfluxRepo, { model: ctx.model, config, useGit: config?.useGit });
-  if (!report.findings.length) return { status: 'pass', reason: `No probe calls, dumps or debugger lines in ${report.scannedFiles} port file(s) (${report.how}).`, evidence: [] };
+  if (!report.findings.length)
+    return {
+      status: 'pass',
+      reason: `No probe calls, dumps or debugger lines in ${report.scannedFiles} port file(s) (${report.how}).`,
+      evidence: [],
+    };
   const evidence: Evidence[] = report.findings.slice(0, 20).map((f) => ({ file: f.file, line: f.line, text: f.text }));
-  return { status: 'fail', reason: `${report.findings.length} leftover debug line(s)/file(s), first: ${formatFinding(report.findings[0], ctx.mfluxRepo)}`, evidence };
+  return {
+    status: 'fail',
+    reason: `${report.findings.length} leftover debug line(s)/file(s), first: ${formatFinding(report.findings[0], ctx.mfluxRepo)}`,
+    evidence,
+  };
 }
 
 function combine(results: CheckResult[]): CheckResult {
@@ -24,7 +33,10 @@ function combine(results: CheckResult[]): CheckResult {
 }
 
 /** Replaces a rule (normally the checklist's `debugArtifacts`) with itself plus the hygiene scan. */
-export function withHygiene(original: AutoCheckRule | undefined, config?: () => (HygieneConfig & { readonly useGit?: boolean }) | undefined): AutoCheckRule {
+export function withHygiene(
+  original: AutoCheckRule | undefined,
+  config?: () => (HygieneConfig & { readonly useGit?: boolean }) | undefined,
+): AutoCheckRule {
   return {
     id: original?.id ?? 'debugArtifacts',
     title: original ? `${original.title}; no debug code left` : 'No debug code or artifacts left',
@@ -46,8 +58,16 @@ export function finalizeAuditRule(config?: () => (HygieneConfig & { readonly use
       const missing = items.filter((i) => i.result.status !== 'pass');
       const hygiene = await hygieneResult(ctx, config?.());
       const audit: CheckResult = missing.length
-        ? { status: 'fail', reason: `Missing: ${missing.map((m) => m.title).join(', ')}.`, evidence: missing.flatMap((m) => m.result.evidence.slice(0, 2)) }
-        : { status: 'pass', reason: `All ${items.length} integration surfaces are wired.`, evidence: items.flatMap((i) => i.result.evidence.slice(0, 1)) };
+        ? {
+            status: 'fail',
+            reason: `Missing: ${missing.map((m) => m.title).join(', ')}.`,
+            evidence: missing.flatMap((m) => m.result.evidence.slice(0, 2)),
+          }
+        : {
+            status: 'pass',
+            reason: `All ${items.length} integration surfaces are wired.`,
+            evidence: items.flatMap((i) => i.result.evidence.slice(0, 1)),
+          };
       return combine([audit, hygiene]);
     },
   };

@@ -51,7 +51,10 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Skeleton shared by a key and every pattern that could match it: numeric/placeholder segments become `#`. */
 function keySkeleton(key: string): string {
-  return key.split('.').map((s) => (/^\d+$/.test(s) ? '#' : s)).join('.');
+  return key
+    .split('.')
+    .map((s) => (/^\d+$/.test(s) ? '#' : s))
+    .join('.');
 }
 
 interface CompiledPattern {
@@ -79,7 +82,7 @@ function compile(pattern: string, target: CoverageTarget, input: CoverageInput):
       const g = groups.size + 1;
       groups.set(name, g);
       src += '(\\d+)';
-      const max = name === 'block' ? target.maxBlocks ?? input.numBlocks : name === 'layer' ? input.numLayers : undefined;
+      const max = name === 'block' ? (target.maxBlocks ?? input.numBlocks) : name === 'layer' ? input.numLayers : undefined;
       if (max !== undefined) bounds.push({ group: g, max });
     }
     last = (m.index ?? 0) + m[0].length;
@@ -88,14 +91,23 @@ function compile(pattern: string, target: CoverageTarget, input: CoverageInput):
   const expanded = expandBounded(pattern, groups, bounds);
   if (expanded) return { result, expanded, bounds };
   const wholeSegments = pattern.split('.').every((s) => !s.includes('{') || /^\{\w+\}$/.test(s));
-  const skeleton = wholeSegments ? pattern.split('.').map((s) => (/^\{\w+\}$/.test(s) || /^\d+$/.test(s) ? '#' : s)).join('.') : undefined;
+  const skeleton = wholeSegments
+    ? pattern
+        .split('.')
+        .map((s) => (/^\{\w+\}$/.test(s) || /^\d+$/.test(s) ? '#' : s))
+        .join('.')
+    : undefined;
   return { result, re: new RegExp(`^${src}$`), skeleton, bounds };
 }
 
 const MAX_EXPANSION = 10_000;
 
 /** All concrete keys of a pattern whose every placeholder has an upper bound; else undefined. */
-function expandBounded(pattern: string, groups: ReadonlyMap<string, number>, bounds: readonly { group: number; max: number }[]): string[] | undefined {
+function expandBounded(
+  pattern: string,
+  groups: ReadonlyMap<string, number>,
+  bounds: readonly { group: number; max: number }[],
+): string[] | undefined {
   const byGroup = new Map(bounds.map((b) => [b.group, b.max]));
   const names = [...groups.entries()];
   if (names.some(([, g]) => !byGroup.has(g))) return undefined;
@@ -138,13 +150,19 @@ export function computeCoverage(input: CoverageInput): ComponentCoverage {
     if (p.literal !== undefined || p.expanded) {
       for (const k of p.expanded ?? [p.literal!]) {
         const i = keyIndex.get(k);
-        if (i !== undefined) { consumed[i] = 1; p.result.matched++; }
+        if (i !== undefined) {
+          consumed[i] = 1;
+          p.result.matched++;
+        }
       }
       continue;
     }
-    const candidates = p.skeleton !== undefined ? bySkeleton().get(p.skeleton) ?? [] : input.keys.map((_k, i) => i);
+    const candidates = p.skeleton !== undefined ? (bySkeleton().get(p.skeleton) ?? []) : input.keys.map((_k, i) => i);
     for (const i of candidates) {
-      if (matches(p, input.keys[i])) { consumed[i] = 1; p.result.matched++; }
+      if (matches(p, input.keys[i])) {
+        consumed[i] = 1;
+        p.result.matched++;
+      }
     }
   }
   const unmappedKeys = input.keys.filter((_k, i) => !consumed[i]);
@@ -170,8 +188,14 @@ export function collapseKeys(keys: readonly string[]): string[] {
     const parts = k.split('.');
     const skel = parts.map((s) => (/^\d+$/.test(s) ? '#' : s)).join('.');
     let g = groups.get(skel);
-    if (!g) { g = { parts, nums: parts.map(() => new Set<number>()) }; groups.set(skel, g); order.push(skel); }
-    parts.forEach((s, i) => { if (/^\d+$/.test(s)) g!.nums[i].add(Number(s)); });
+    if (!g) {
+      g = { parts, nums: parts.map(() => new Set<number>()) };
+      groups.set(skel, g);
+      order.push(skel);
+    }
+    parts.forEach((s, i) => {
+      if (/^\d+$/.test(s)) g!.nums[i].add(Number(s));
+    });
   }
   return order.map((skel) => {
     const g = groups.get(skel)!;

@@ -41,18 +41,47 @@ export function modelRepoId(root: string, model: string): string | undefined {
 }
 
 interface Spec {
-  name: string; hfSubdir: string; numBlocks?: number; numLayers?: number; weightFiles?: readonly string[];
-  targets?: readonly CoverageTarget[]; getterFile?: string; getterLine?: number;
+  name: string;
+  hfSubdir: string;
+  numBlocks?: number;
+  numLayers?: number;
+  weightFiles?: readonly string[];
+  targets?: readonly CoverageTarget[];
+  getterFile?: string;
+  getterLine?: number;
 }
 
-async function build(mode: CoverageReport['mode'], model: string, definitionFile: string, snapshotDir: string, specs: Spec[], unresolved: Unresolved[], notes: string[]): Promise<CoverageReport> {
+async function build(
+  mode: CoverageReport['mode'],
+  model: string,
+  definitionFile: string,
+  snapshotDir: string,
+  specs: Spec[],
+  unresolved: Unresolved[],
+  notes: string[],
+): Promise<CoverageReport> {
   const components: ComponentReport[] = [];
   for (const s of specs) {
     const dir = s.hfSubdir ? join(snapshotDir, s.hfSubdir) : snapshotDir;
     const t = await readComponentTensors(dir, s.weightFiles);
     const errors = existsSync(dir) ? t.errors : [`${dir} is not in the cache snapshot`];
-    const cov = computeCoverage({ name: s.name, hfSubdir: s.hfSubdir, keys: t.keys, targets: s.targets ?? [], numBlocks: s.numBlocks, numLayers: s.numLayers });
-    components.push({ ...cov, dir, missingShards: t.missingShards, errors, direct: !s.targets, getterFile: s.getterFile, getterLine: s.getterLine });
+    const cov = computeCoverage({
+      name: s.name,
+      hfSubdir: s.hfSubdir,
+      keys: t.keys,
+      targets: s.targets ?? [],
+      numBlocks: s.numBlocks,
+      numLayers: s.numLayers,
+    });
+    components.push({
+      ...cov,
+      dir,
+      missingShards: t.missingShards,
+      errors,
+      direct: !s.targets,
+      getterFile: s.getterFile,
+      getterLine: s.getterLine,
+    });
   }
   return { mode, model, definitionFile, snapshotDir, components, unresolved, notes };
 }
@@ -60,24 +89,44 @@ async function build(mode: CoverageReport['mode'], model: string, definitionFile
 /** Coverage from the static reading of the port's weight definition and mappings. */
 export async function staticCoverage(root: string, model: string, snapshotDir: string): Promise<CoverageReport> {
   const definitionFile = definitionFileOf(root, model);
-  if (!existsSync(definitionFile)) throw new Error(`${relative(root, definitionFile)} does not exist and no class in the package's weights/ defines get_components(): create the weight definition first`);
+  if (!existsSync(definitionFile))
+    throw new Error(
+      `${relative(root, definitionFile)} does not exist and no class in the package's weights/ defines get_components(): create the weight definition first`,
+    );
   const def = readWeightDefinition(definitionFile, root);
   const notes = def.components.length ? [] : ['the weight definition lists no ComponentDefinition'];
   const specs: Spec[] = def.components.map((c) => ({
-    name: c.name, hfSubdir: c.hfSubdir, numBlocks: c.numBlocks, numLayers: c.numLayers, weightFiles: c.weightFiles,
-    targets: c.mapping?.targets ?? (c.getter ? [] : undefined), getterFile: c.mapping?.file, getterLine: c.mapping?.line,
+    name: c.name,
+    hfSubdir: c.hfSubdir,
+    numBlocks: c.numBlocks,
+    numLayers: c.numLayers,
+    weightFiles: c.weightFiles,
+    targets: c.mapping?.targets ?? (c.getter ? [] : undefined),
+    getterFile: c.mapping?.file,
+    getterLine: c.mapping?.line,
   }));
   return build('static', model, definitionFile, snapshotDir, specs, [...def.unresolved], notes);
 }
 
 /** Coverage from the dump script's output (exact: mflux's own expansion). */
-export async function dumpCoverage(root: string, model: string, snapshotDir: string, dumped: readonly DumpedComponent[]): Promise<CoverageReport> {
+export async function dumpCoverage(
+  root: string,
+  model: string,
+  snapshotDir: string,
+  dumped: readonly DumpedComponent[],
+): Promise<CoverageReport> {
   const notes = [...new Set(dumped.map((d) => d.flatNote).filter((x): x is string => !!x && !x.startsWith('no mapping')))];
   const specs: Spec[] = dumped.map((d) => ({
-    name: d.name, hfSubdir: d.hfSubdir, numBlocks: d.numBlocks, numLayers: d.numLayers, weightFiles: d.weightFiles,
+    name: d.name,
+    hfSubdir: d.hfSubdir,
+    numBlocks: d.numBlocks,
+    numLayers: d.numLayers,
+    weightFiles: d.weightFiles,
     targets: d.getter ? dumpTargets(d) : undefined,
   }));
-  for (const d of dumped) if (d.hasKeyTransform) notes.push(`component "${d.name}" renames keys with key_transform before mapping; raw checkpoint names are shown`);
+  for (const d of dumped)
+    if (d.hasKeyTransform)
+      notes.push(`component "${d.name}" renames keys with key_transform before mapping; raw checkpoint names are shown`);
   return build('dump', model, definitionFileOf(root, model), snapshotDir, specs, [], notes);
 }
 
@@ -86,22 +135,29 @@ export function coverageMarkdown(r: CoverageReport, root: string, maxList = 200)
   const out: string[] = [
     `# Weight mapping coverage: ${r.model}`,
     '',
-    `- Mapping read ${r.mode === 'static' ? 'statically from the Python source' : 'by running dump_mapping.py in the port\'s environment'}`,
+    `- Mapping read ${r.mode === 'static' ? 'statically from the Python source' : "by running dump_mapping.py in the port's environment"}`,
     `- Weight definition: \`${rel(r.definitionFile)}\``,
     `- Checkpoint: \`${r.snapshotDir}\``,
     ...r.notes.map((n) => `- Note: ${n}`),
     '',
     '| component | checkpoint keys | consumed | unmapped keys | patterns | patterns matching nothing | optional, unmatched |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.components.map((c) => `| ${c.name}${c.direct ? ' (direct load)' : ''} | ${c.totalKeys} | ${c.consumedKeys} | ${c.direct ? '—' : c.unmappedKeys.length} | ${c.patternCount} | ${c.unmatchedPatterns.length} | ${c.unmatchedOptional.length} |`),
+    ...r.components.map(
+      (c) =>
+        `| ${c.name}${c.direct ? ' (direct load)' : ''} | ${c.totalKeys} | ${c.consumedKeys} | ${c.direct ? '—' : c.unmappedKeys.length} | ${c.patternCount} | ${c.unmatchedPatterns.length} | ${c.unmatchedOptional.length} |`,
+    ),
     '',
   ];
   for (const c of r.components) {
     out.push(`## ${c.name} (\`${c.hfSubdir || '(snapshot root)'}\`)`, '');
     for (const e of c.errors) out.push(`- ⚠ ${e}`);
     if (c.missingShards.length) out.push(`- ⚠ shards not in the cache: ${c.missingShards.join(', ')}`);
-    if (c.direct) { out.push('Loaded without a mapping: keys must equal the MLX module paths.', ''); continue; }
-    if (!c.unmappedKeys.length && !c.unmatchedPatterns.length) out.push('Every checkpoint key is consumed and every required pattern matches.');
+    if (c.direct) {
+      out.push('Loaded without a mapping: keys must equal the MLX module paths.', '');
+      continue;
+    }
+    if (!c.unmappedKeys.length && !c.unmatchedPatterns.length)
+      out.push('Every checkpoint key is consumed and every required pattern matches.');
     if (c.unmappedKeys.length) {
       const collapsed = collapseKeys(c.unmappedKeys);
       out.push(`### Checkpoint keys no pattern consumes (${c.unmappedKeys.length})`, '', '```');
@@ -111,7 +167,8 @@ export function coverageMarkdown(r: CoverageReport, root: string, maxList = 200)
     }
     if (c.unmatchedPatterns.length) {
       out.push(`### Required patterns that match no key (${c.unmatchedPatterns.length})`, '');
-      for (const p of c.unmatchedPatterns.slice(0, maxList)) out.push(`- \`${p.pattern}\` → \`${p.to}\`${p.file ? ` (${rel(p.file)}:${p.line})` : ''}`);
+      for (const p of c.unmatchedPatterns.slice(0, maxList))
+        out.push(`- \`${p.pattern}\` → \`${p.to}\`${p.file ? ` (${rel(p.file)}:${p.line})` : ''}`);
       out.push('');
     }
     if (c.unmatchedOptional.length) {
@@ -121,7 +178,12 @@ export function coverageMarkdown(r: CoverageReport, root: string, maxList = 200)
     }
   }
   if (r.unresolved.length) {
-    out.push('## Not resolved by the static reader', '', 'Run **mflux Port: Show Mapping Coverage (Run Dump Script)** for exact results.', '');
+    out.push(
+      '## Not resolved by the static reader',
+      '',
+      'Run **mflux Port: Show Mapping Coverage (Run Dump Script)** for exact results.',
+      '',
+    );
     for (const u of r.unresolved) out.push(`- ${rel(u.file)}:${u.line}: ${u.what}`);
     out.push('');
   }
@@ -140,12 +202,25 @@ export interface CoverageDiagnostic {
 export function coverageDiagnostics(r: CoverageReport): CoverageDiagnostic[] {
   const out: CoverageDiagnostic[] = [];
   for (const c of r.components) {
-    for (const p of c.unmatchedPatterns) if (p.file && p.line) out.push({ file: p.file, line: p.line, severity: 'warning', message: `${c.name}: "${p.pattern}" matches no checkpoint key` });
+    for (const p of c.unmatchedPatterns)
+      if (p.file && p.line)
+        out.push({ file: p.file, line: p.line, severity: 'warning', message: `${c.name}: "${p.pattern}" matches no checkpoint key` });
     if (c.getterFile && c.getterLine && c.unmappedKeys.length) {
       const sample = collapseKeys(c.unmappedKeys).slice(0, 5).join(', ');
-      out.push({ file: c.getterFile, line: c.getterLine, severity: 'warning', message: `${c.name}: ${c.unmappedKeys.length} of ${c.totalKeys} checkpoint keys are not consumed (${sample}${c.unmappedKeys.length > 5 ? ', …' : ''})` });
+      out.push({
+        file: c.getterFile,
+        line: c.getterLine,
+        severity: 'warning',
+        message: `${c.name}: ${c.unmappedKeys.length} of ${c.totalKeys} checkpoint keys are not consumed (${sample}${c.unmappedKeys.length > 5 ? ', …' : ''})`,
+      });
     }
-    if (c.getterFile && c.getterLine && c.totalKeys && c.consumedKeys === 0) out.push({ file: c.getterFile, line: c.getterLine, severity: 'error', message: `${c.name}: the mapping consumes none of the ${c.totalKeys} checkpoint keys` });
+    if (c.getterFile && c.getterLine && c.totalKeys && c.consumedKeys === 0)
+      out.push({
+        file: c.getterFile,
+        line: c.getterLine,
+        severity: 'error',
+        message: `${c.name}: the mapping consumes none of the ${c.totalKeys} checkpoint keys`,
+      });
   }
   for (const u of r.unresolved) out.push({ file: u.file, line: u.line, severity: 'info', message: `not resolved statically: ${u.what}` });
   return out;

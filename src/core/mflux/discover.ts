@@ -22,7 +22,10 @@ export function packageRoot(root: string, model: string): string {
 
 function pyFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => n.endsWith('.py') && n !== '__init__.py').sort().map((n) => join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.py') && n !== '__init__.py')
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
@@ -51,7 +54,10 @@ export function findWeightDefinitions(root: string, model: string): DefinitionFi
     for (let i = 0; i < f.masked.length; i++) {
       const l = f.masked[i];
       const c = /^(\s*)class\s+(\w+)/.exec(l);
-      if (c) { cls = { name: c[2], line: i + 1, indent: c[1].length }; continue; }
+      if (c) {
+        cls = { name: c[2], line: i + 1, indent: c[1].length };
+        continue;
+      }
       if (cls && l.trim() && l.length - l.trimStart().length <= cls.indent) cls = undefined;
       if (cls && /^\s+def\s+get_components\s*\(/.test(l)) {
         out.push({ file, cls: cls.name, classLine: cls.line, componentsLine: i + 1 });
@@ -76,11 +82,15 @@ export function findMappingFiles(root: string, definitionFile: string): string[]
   const imports = new Map<string, string>();
   f.raw.forEach((l, i) => {
     const m = /^\s*from\s+(mflux(?:\.\w+)+)\s+import\s+(.+)$/.exec(f.masked[i]);
-    if (m) for (const part of l.slice(l.indexOf(' import ') + 8).replace(/[()]/g, '').split(',')) {
-      const bits = part.trim().split(/\s+as\s+/);
-      const local = (bits[1] ?? bits[0]).trim();
-      if (/^\w+$/.test(local)) imports.set(local, m[1]);
-    }
+    if (m)
+      for (const part of l
+        .slice(l.indexOf(' import ') + 8)
+        .replace(/[()]/g, '')
+        .split(',')) {
+        const bits = part.trim().split(/\s+as\s+/);
+        const local = (bits[1] ?? bits[0]).trim();
+        if (/^\w+$/.test(local)) imports.set(local, m[1]);
+      }
   });
   const out: string[] = [];
   for (const l of f.masked) {
@@ -108,7 +118,12 @@ export function cliFiles(root: string, model: string): string[] {
 export function isNotImageGenerator(root: string, model: string): boolean {
   const clis = cliFiles(root, model);
   // A CLI named like a generator (`<model>_generate.py`) counts as one even while it is a stub.
-  return clis.length > 0 && !clis.some((c) => /generate/.test(c.split(/[\\/]/).pop()!) || readMasked(c)?.masked.some((l) => /\.add_image_generator_arguments\s*\(/.test(l)));
+  return (
+    clis.length > 0 &&
+    !clis.some(
+      (c) => /generate/.test(c.split(/[\\/]/).pop()!) || readMasked(c)?.masked.some((l) => /\.add_image_generator_arguments\s*\(/.test(l)),
+    )
+  );
 }
 
 /** Whether step callbacks apply: the package runs a diffusion loop (it has a latent creator) or is not known to be a non-generator. */

@@ -38,7 +38,13 @@ export function findVariantClass(root: string, model: string): { cls: string; mo
   const n = modelNames(model);
   const dir = join(root, 'src', 'mflux', 'models', model, 'variants', 'txt2img');
   let files: string[] = [];
-  try { files = readdirSync(dir).filter((f) => f.endsWith('.py') && f !== '__init__.py').sort(); } catch { /* not scaffolded yet */ }
+  try {
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.py') && f !== '__init__.py')
+      .sort();
+  } catch {
+    /* not scaffolded yet */
+  }
   const preferred = files.includes(`${model}.py`) ? [`${model}.py`, ...files.filter((f) => f !== `${model}.py`)] : files;
   for (const f of preferred) {
     const m = /^class\s+(\w+)\s*\(/m.exec(readFileSync(join(dir, f), 'utf8'));
@@ -52,13 +58,25 @@ function pyStr(s: string): string {
 }
 
 function validate(o: GoldenTestOptions): void {
-  const ints: [string, number | undefined, number, number][] = [['seed', o.seed, 0, 2 ** 32 - 1], ['steps', o.steps, 1, 1000], ['height', o.height, 16, 8192], ['width', o.width, 16, 8192]];
-  for (const [name, v, lo, hi] of ints) if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) throw new Error(`${name} must be an integer from ${lo} to ${hi}`);
-  for (const [name, v] of [['height', o.height], ['width', o.width]] as const) if (v !== undefined && v % 16) throw new Error(`${name} must be a multiple of 16 (mflux resolves sizes in steps of 16)`);
+  const ints: [string, number | undefined, number, number][] = [
+    ['seed', o.seed, 0, 2 ** 32 - 1],
+    ['steps', o.steps, 1, 1000],
+    ['height', o.height, 16, 8192],
+    ['width', o.width, 16, 8192],
+  ];
+  for (const [name, v, lo, hi] of ints)
+    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) throw new Error(`${name} must be an integer from ${lo} to ${hi}`);
+  for (const [name, v] of [
+    ['height', o.height],
+    ['width', o.width],
+  ] as const)
+    if (v !== undefined && v % 16) throw new Error(`${name} must be a multiple of 16 (mflux resolves sizes in steps of 16)`);
   if (o.quantize !== undefined && ![3, 4, 5, 6, 8].includes(o.quantize)) throw new Error('quantize must be one of 3, 4, 5, 6, 8');
-  if (o.mismatchThreshold !== undefined && !(o.mismatchThreshold > 0 && o.mismatchThreshold < 1)) throw new Error('mismatchThreshold must be between 0 and 1');
+  if (o.mismatchThreshold !== undefined && !(o.mismatchThreshold > 0 && o.mismatchThreshold < 1))
+    throw new Error('mismatchThreshold must be between 0 and 1');
   if (o.variant !== undefined && !/^[a-z0-9_]*$/.test(o.variant)) throw new Error('variant must be lowercase letters, digits and _');
-  if (o.prompt !== undefined && [...o.prompt].some((ch) => ch !== '\n' && ch.charCodeAt(0) < 32)) throw new Error('the prompt contains control characters');
+  if (o.prompt !== undefined && [...o.prompt].some((ch) => ch !== '\n' && ch.charCodeAt(0) < 32))
+    throw new Error('the prompt contains control characters');
 }
 
 export function planGoldenTest(root: string, options: GoldenTestOptions): GoldenTestPlan {
@@ -98,7 +116,14 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
     `PROMPT = ${pyStr(prompt)}`,
     '',
     '',
-    `class TestImageGenerator${n.cls}${options.variant ? options.variant.split('_').map((p) => (p ? p[0].toUpperCase() + p.slice(1) : '')).join('') : ''}:`,
+    `class TestImageGenerator${n.cls}${
+      options.variant
+        ? options.variant
+            .split('_')
+            .map((p) => (p ? p[0].toUpperCase() + p.slice(1) : ''))
+            .join('')
+        : ''
+    }:`,
     '    @pytest.mark.slow',
     `    def test_image_generation_${suffix}(self):`,
     `        ${helperCls}.assert_matches_reference_image(`,
@@ -162,15 +187,22 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
   ].join('\n');
   const files: PlannedFile[] = [];
   const skipped: string[] = [];
-  for (const [rel, contents] of [[testRel, test], [helperRel, helper]] as const) {
+  for (const [rel, contents] of [
+    [testRel, test],
+    [helperRel, helper],
+  ] as const) {
     const path = join(root, ...rel.split('/'));
     if (existsSync(path)) skipped.push(rel);
     else files.push({ path, rel, contents });
   }
   const helpersInit = 'tests/image_generation/helpers/__init__.py';
-  if (!existsSync(join(root, ...helpersInit.split('/')))) files.push({ path: join(root, ...helpersInit.split('/')), rel: helpersInit, contents: '' });
+  if (!existsSync(join(root, ...helpersInit.split('/'))))
+    files.push({ path: join(root, ...helpersInit.split('/')), rel: helpersInit, contents: '' });
   return {
-    files, skipped, referenceImage: `tests/resources/${referenceImage}`, outputImage: `tests/resources/${outputImage}`,
+    files,
+    skipped,
+    referenceImage: `tests/resources/${referenceImage}`,
+    outputImage: `tests/resources/${outputImage}`,
     command: `MFLUX_PRESERVE_TEST_OUTPUT=1 uv run python -m pytest ${testRel} -m slow`,
   };
 }
@@ -181,10 +213,18 @@ export { listGoldenTests, parseGoldenTests, type GoldenTestCase } from './golden
  * A "Tests" section for the model README naming the golden test command, appended at its end;
  * undefined when the README is missing or already mentions the test file.
  */
-export function readmeTestsInsertion(root: string, model: string, command: string): { file: string; line: number; text: string } | undefined {
+export function readmeTestsInsertion(
+  root: string,
+  model: string,
+  command: string,
+): { file: string; line: number; text: string } | undefined {
   const file = join(root, 'src', 'mflux', 'models', model, 'README.md');
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch { return undefined; }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
   if (text.includes(`test_generate_image_${model}`)) return undefined;
   const lines = text.split(/\r?\n/);
   const endsWithNewline = text.endsWith('\n');

@@ -39,7 +39,10 @@ export function parseGoldenTests(rel: string, file: string, text: string): Golde
     const indent = l.length - l.trimStart().length;
     if (masked[i].trim() && cls && indent <= cls.indent && !l.trimStart().startsWith('@')) cls = undefined;
     const c = /^(\s*)class\s+(Test\w*)\s*[(:]/.exec(l);
-    if (c) { cls = { name: c[2], indent: c[1].length }; continue; }
+    if (c) {
+      cls = { name: c[2], indent: c[1].length };
+      continue;
+    }
     const d = /^(\s*)def\s+(test_\w+)\s*\(/.exec(l);
     if (!d) continue;
     let slow = false;
@@ -56,9 +59,15 @@ export function parseGoldenTests(rel: string, file: string, text: string): Golde
     const refs = body.flatMap((k) => [...lines[k].matchAll(REFERENCE_PNG)].map((m) => ({ name: m[1], line: k + 1 })));
     const inCls = cls && d[1].length > cls.indent ? cls.name : undefined;
     out.push({
-      id: `${rel}::${inCls ? `${inCls}::` : ''}${d[2]}`, file, cls: inCls, name: d[2], line: i + 1, slow,
+      id: `${rel}::${inCls ? `${inCls}::` : ''}${d[2]}`,
+      file,
+      cls: inCls,
+      name: d[2],
+      line: i + 1,
+      slow,
       comparesImages: body.some((k) => COMPARES.test(masked[k]) || /reference_image_path\s*=/.test(lines[k])),
-      referenceImage: ref ? `tests/resources/${ref[1]}` : undefined, outputImage: outp ? `tests/resources/${outp[1]}` : undefined,
+      referenceImage: ref ? `tests/resources/${ref[1]}` : undefined,
+      outputImage: outp ? `tests/resources/${outp[1]}` : undefined,
       referenceImages: refs,
     });
   }
@@ -73,13 +82,21 @@ function testFiles(root: string): string[] {
   const walk = (dir: string, rel: string, depth: number) => {
     if (depth > 6) return;
     let names: string[];
-    try { names = readdirSync(dir).sort(); } catch { return; }
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
     for (const n of names) {
       if (out.length >= MAX_TEST_FILES) return;
       if (n.startsWith('.') || n === '__pycache__') continue;
       const p = join(dir, n);
       let st;
-      try { st = statSync(p); } catch { continue; }
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
       if (st.isDirectory()) walk(p, `${rel}/${n}`, depth + 1);
       else if (/^test_\w*\.py$/.test(n)) out.push(`${rel}/${n}`);
     }
@@ -98,9 +115,15 @@ export function listGoldenTests(root: string, model?: string): GoldenTestCase[] 
   const out: GoldenTestCase[] = [];
   for (const rel of testFiles(root)) {
     const name = rel.split('/').pop()!;
-    const named = model ? name === `test_generate_image_${model}.py` || name.startsWith(`test_generate_image_${model}_`) : name.startsWith('test_generate_image_');
+    const named = model
+      ? name === `test_generate_image_${model}.py` || name.startsWith(`test_generate_image_${model}_`)
+      : name.startsWith('test_generate_image_');
     let text: string;
-    try { text = readFileSync(join(root, ...rel.split('/')), 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(join(root, ...rel.split('/')), 'utf8');
+    } catch {
+      continue;
+    }
     if (!named && !(model && importsPackage(text, model))) {
       if (model || !COMPARES.test(text)) continue;
     }

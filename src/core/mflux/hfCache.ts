@@ -35,7 +35,11 @@ export interface CachedRepo {
 
 export function listRepos(cacheDir: string): CachedRepo[] {
   let names: string[];
-  try { names = readdirSync(cacheDir); } catch { return []; }
+  try {
+    names = readdirSync(cacheDir);
+  } catch {
+    return [];
+  }
   const out: CachedRepo[] = [];
   for (const name of names.sort()) {
     const m = /^(models|datasets|spaces)--(.+)$/.exec(name);
@@ -44,9 +48,15 @@ export function listRepos(cacheDir: string): CachedRepo[] {
     const refs: Record<string, string> = {};
     try {
       for (const r of readdirSync(join(dir, 'refs'))) {
-        try { refs[r] = readFileSync(join(dir, 'refs', r), 'utf8').trim(); } catch { /* a ref folder (refs/pr) */ }
+        try {
+          refs[r] = readFileSync(join(dir, 'refs', r), 'utf8').trim();
+        } catch {
+          /* a ref folder (refs/pr) */
+        }
       }
-    } catch { /* no refs */ }
+    } catch {
+      /* no refs */
+    }
     out.push({ id: m[2].split('--').join('/'), kind: m[1] === 'models' ? 'model' : m[1] === 'datasets' ? 'dataset' : 'space', dir, refs });
   }
   return out;
@@ -63,12 +73,22 @@ export interface Snapshot {
 export function listSnapshots(repo: CachedRepo): Snapshot[] {
   const sdir = join(repo.dir, 'snapshots');
   let names: string[];
-  try { names = readdirSync(sdir); } catch { return []; }
-  return names.map((rev) => {
-    let mtimeMs = 0;
-    try { mtimeMs = statSync(join(sdir, rev)).mtimeMs; } catch { /* vanished */ }
-    return { revision: rev, dir: join(sdir, rev), refs: Object.keys(repo.refs).filter((r) => repo.refs[r] === rev), mtimeMs };
-  }).sort((a, b) => Number(b.refs.includes('main')) - Number(a.refs.includes('main')) || b.mtimeMs - a.mtimeMs);
+  try {
+    names = readdirSync(sdir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((rev) => {
+      let mtimeMs = 0;
+      try {
+        mtimeMs = statSync(join(sdir, rev)).mtimeMs;
+      } catch {
+        /* vanished */
+      }
+      return { revision: rev, dir: join(sdir, rev), refs: Object.keys(repo.refs).filter((r) => repo.refs[r] === rev), mtimeMs };
+    })
+    .sort((a, b) => Number(b.refs.includes('main')) - Number(a.refs.includes('main')) || b.mtimeMs - a.mtimeMs);
 }
 
 /** The snapshot mflux would load: `main` if cached, else the newest. */
@@ -105,16 +125,30 @@ function fileKind(name: string): CacheFile['kind'] {
 
 function listFiles(dir: string): CacheFile[] {
   let names: string[];
-  try { names = readdirSync(dir); } catch { return []; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
   const out: CacheFile[] = [];
   for (const name of names.sort()) {
     const path = join(dir, name);
     let st;
-    try { st = lstatSync(path); } catch { continue; }
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue;
+    }
     if (st.isDirectory()) continue;
     let size: number | undefined;
     let broken = false;
-    try { const real = statSync(path); if (real.isDirectory()) continue; size = real.size; } catch { broken = true; }
+    try {
+      const real = statSync(path);
+      if (real.isDirectory()) continue;
+      size = real.size;
+    } catch {
+      broken = true;
+    }
     out.push({ name, path, size, broken, kind: fileKind(name) });
   }
   return out;
@@ -124,12 +158,20 @@ function listFiles(dir: string): CacheFile[] {
 export function listComponents(snapshotDir: string): Component[] {
   const out: Component[] = [];
   let names: string[];
-  try { names = readdirSync(snapshotDir); } catch { return []; }
+  try {
+    names = readdirSync(snapshotDir);
+  } catch {
+    return [];
+  }
   const rootFiles = listFiles(snapshotDir);
   if (rootFiles.some((f) => f.kind === 'safetensors' || f.kind === 'index')) out.push({ name: '', dir: snapshotDir, files: rootFiles });
   for (const name of names.sort()) {
     const dir = join(snapshotDir, name);
-    try { if (!statSync(dir).isDirectory()) continue; } catch { continue; }
+    try {
+      if (!statSync(dir).isDirectory()) continue;
+    } catch {
+      continue;
+    }
     out.push({ name, dir, files: listFiles(dir) });
   }
   return out;
@@ -160,10 +202,16 @@ export async function readComponentTensors(dir: string, weightFiles?: readonly s
   const indexKeys: string[] = [];
   for (const idx of files.filter((f) => f.kind === 'index')) {
     if (weightFiles && !weightFiles.some((w) => idx.name.startsWith(w))) continue;
-    if (idx.broken || (idx.size ?? 0) > MAX_INDEX_BYTES) { errors.push(`${idx.path}: ${idx.broken ? 'not downloaded (dangling link)' : 'index file too large'}`); continue; }
+    if (idx.broken || (idx.size ?? 0) > MAX_INDEX_BYTES) {
+      errors.push(`${idx.path}: ${idx.broken ? 'not downloaded (dangling link)' : 'index file too large'}`);
+      continue;
+    }
     try {
       const json = JSON.parse(readFileSync(idx.path, 'utf8')) as { weight_map?: Record<string, string> };
-      if (!json.weight_map || typeof json.weight_map !== 'object') { errors.push(`${idx.path}: no weight_map`); continue; }
+      if (!json.weight_map || typeof json.weight_map !== 'object') {
+        errors.push(`${idx.path}: no weight_map`);
+        continue;
+      }
       for (const [key, shard] of Object.entries(json.weight_map)) {
         indexKeys.push(key);
         const f = files.find((x) => x.name === shard);
@@ -175,10 +223,17 @@ export async function readComponentTensors(dir: string, weightFiles?: readonly s
   }
   const tensors: TensorInfo[] = [];
   for (const f of files.filter((x) => x.kind === 'safetensors' && (!weightFiles || weightFiles.includes(x.name)))) {
-    if (f.broken) { missing.add(f.name); continue; }
+    if (f.broken) {
+      missing.add(f.name);
+      continue;
+    }
     try {
       const src = await openTensors(f.path);
-      try { tensors.push(...src.list()); } finally { await src.close(); }
+      try {
+        tensors.push(...src.list());
+      } finally {
+        await src.close();
+      }
     } catch (e) {
       errors.push(`${f.path}: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -186,7 +241,10 @@ export async function readComponentTensors(dir: string, weightFiles?: readonly s
   const seen = new Set(tensors.map((t) => t.name));
   const keys = [...tensors.map((t) => t.name), ...indexKeys.filter((k) => !seen.has(k) && (seen.add(k), true))];
   return {
-    tensors, keys, missingShards: [...missing].sort(), errors,
+    tensors,
+    keys,
+    missingShards: [...missing].sort(),
+    errors,
     params: tensors.reduce((s, t) => s + t.numel, 0),
     bytes: tensors.reduce((s, t) => s + t.byteLength, 0),
   };
@@ -194,5 +252,9 @@ export async function readComponentTensors(dir: string, weightFiles?: readonly s
 
 /** Resolves a cache file to its blob (for display and for opening in other viewers). */
 export function blobOf(path: string): string | undefined {
-  try { return realpathSync(path); } catch { return undefined; }
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -53,14 +53,34 @@ export interface PortScope {
 export const PROBE_MODULE = 'mflux_port_probe';
 
 export const BUILTIN_RULES: readonly HygieneRule[] = [
-  { id: 'probe-import', message: 'capture probe import left in the code', pattern: /^\s*(?:import\s+mflux_port_probe\b|from\s+mflux_port_probe(?:\.\w+)*\s+import\b)/ },
+  {
+    id: 'probe-import',
+    message: 'capture probe import left in the code',
+    pattern: /^\s*(?:import\s+mflux_port_probe\b|from\s+mflux_port_probe(?:\.\w+)*\s+import\b)/,
+  },
   { id: 'probe-call', message: 'capture probe call left in the code', pattern: /\bmflux_port_probe(?:\.\w+)+\s*\(/ },
-  { id: 'np-save', message: 'NumPy tensor dump (np.save/np.savez) left in the code', pattern: /\b(?:np|numpy)\.(?:save|savez|savez_compressed|savetxt)\s*\(/ },
+  {
+    id: 'np-save',
+    message: 'NumPy tensor dump (np.save/np.savez) left in the code',
+    pattern: /\b(?:np|numpy)\.(?:save|savez|savez_compressed|savetxt)\s*\(/,
+  },
   { id: 'torch-save', message: 'PyTorch tensor dump (torch.save) left in the code', pattern: /\btorch\.save\s*\(/ },
-  { id: 'mx-save', message: 'MLX tensor dump (mx.save/mx.savez/mx.save_safetensors) left in the code', pattern: /\b(?:mx|mlx\.core)\.(?:save|savez|savez_compressed|save_safetensors|save_gguf)\s*\(/ },
-  { id: 'safetensors-save', message: 'safetensors dump left in the code', pattern: /(?:\bsafetensors\.\w+\.save_file|(?<![\w.])save_safetensors)\s*\(/ },
+  {
+    id: 'mx-save',
+    message: 'MLX tensor dump (mx.save/mx.savez/mx.save_safetensors) left in the code',
+    pattern: /\b(?:mx|mlx\.core)\.(?:save|savez|savez_compressed|save_safetensors|save_gguf)\s*\(/,
+  },
+  {
+    id: 'safetensors-save',
+    message: 'safetensors dump left in the code',
+    pattern: /(?:\bsafetensors\.\w+\.save_file|(?<![\w.])save_safetensors)\s*\(/,
+  },
   { id: 'breakpoint', message: 'breakpoint() left in the code', pattern: /(?<![\w.])breakpoint\s*\(\s*\)/ },
-  { id: 'pdb', message: 'debugger (pdb/ipdb) left in the code', pattern: /^\s*(?:import\s+i?pdb\b|from\s+i?pdb\s+import\b)|\bi?pdb\.(?:set_trace|post_mortem|run)\s*\(/ },
+  {
+    id: 'pdb',
+    message: 'debugger (pdb/ipdb) left in the code',
+    pattern: /^\s*(?:import\s+i?pdb\b|from\s+i?pdb\s+import\b)|\bi?pdb\.(?:set_trace|post_mortem|run)\s*\(/,
+  },
 ];
 
 export const TENSOR_FILE_RULE = 'tensor-file';
@@ -136,12 +156,25 @@ export function scanPython(file: string, text: string, compiled: CompiledRules =
   const dynamic: HygieneRule[] = [];
   const aliases = probe.modules.filter((m) => m !== PROBE_MODULE);
   if (compiled.rules.some((r) => r.id === 'probe-call')) {
-    if (aliases.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${aliases.join('|')})(?:\\.\\w+)+\\s*\\(`) });
+    if (aliases.length)
+      dynamic.push({
+        id: 'probe-call',
+        message: 'capture probe call left in the code',
+        pattern: new RegExp(`(?<![\\w.])(?:${aliases.join('|')})(?:\\.\\w+)+\\s*\\(`),
+      });
     // `from mflux_port_probe import *` binds its public calls (see python/mflux_port_probe/__init__.py).
     const fns = probe.star ? [...probe.functions, 'dump', 'capture', 'load', 'enabled', 'run_dir', 'side', 'step_name'] : probe.functions;
-    if (fns.length) dynamic.push({ id: 'probe-call', message: 'capture probe call left in the code', pattern: new RegExp(`(?<![\\w.])(?:${fns.join('|')})\\s*\\(`) });
+    if (fns.length)
+      dynamic.push({
+        id: 'probe-call',
+        message: 'capture probe call left in the code',
+        pattern: new RegExp(`(?<![\\w.])(?:${fns.join('|')})\\s*\\(`),
+      });
   }
-  const rules = [...compiled.rules, ...dynamic].map((r) => ({ ...r, re: new RegExp(r.pattern.source, r.pattern.flags.replace('g', '') + 'g') }));
+  const rules = [...compiled.rules, ...dynamic].map((r) => ({
+    ...r,
+    re: new RegExp(r.pattern.source, r.pattern.flags.replace('g', '') + 'g'),
+  }));
   const findings: HygieneFinding[] = [];
   for (let i = 0; i < masked.length; i++) {
     const seen = new Set<number>();
@@ -155,14 +188,20 @@ export function scanPython(file: string, text: string, compiled: CompiledRules =
         if (seen.has(col)) continue;
         seen.add(col);
         findings.push({
-          file, ruleId: rule.id, message: rule.message,
-          line: i + 1, column: col + 1, endColumn: (m.index ?? 0) + m[0].length + 1,
-          endLine: statementEnd(masked, i) + 1, text: raw[i].trim(),
+          file,
+          ruleId: rule.id,
+          message: rule.message,
+          line: i + 1,
+          column: col + 1,
+          endColumn: (m.index ?? 0) + m[0].length + 1,
+          endLine: statementEnd(masked, i) + 1,
+          text: raw[i].trim(),
         });
       }
     }
   }
-  return findings.filter((f) => !allowedByComment(raw, f) && !(SAVE_RULES.has(f.ruleId) && isSavingCode(file, masked, f.line - 1)))
+  return findings
+    .filter((f) => !allowedByComment(raw, f) && !(SAVE_RULES.has(f.ruleId) && isSavingCode(file, masked, f.line - 1)))
     .sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -207,7 +246,12 @@ export function pathAllowed(rel: string, allow: readonly string[] = []): boolean
     const p = a.trim().replace(/^\.\//, '').replace(/\/+$/, '');
     if (!p) return false;
     if (!/[*?]/.test(p)) return rel === p || rel.startsWith(p + '/');
-    const re = p.split(/(\*\*\/?|\*|\?)/).map((t) => (t === '**' || t === '**/' ? '(?:.*/)?' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+    const re = p
+      .split(/(\*\*\/?|\*|\?)/)
+      .map((t) =>
+        t === '**' || t === '**/' ? '(?:.*/)?' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('');
     return new RegExp(`^${re}(?:/.*)?$`).test(rel);
   });
 }
@@ -217,7 +261,11 @@ export function namesInCode(files: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const f of files) {
     let text: string;
-    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
     // Lines that save or dump name what they write, not what the code loads.
     for (const line of text.split(/\r?\n/)) {
       if (/save|dump|write/i.test(line)) continue;
@@ -233,7 +281,12 @@ export function namesInCode(files: readonly string[]): Set<string> {
  * names is an asset it loads, not a leftover; with a scope, a tracked file already on the base
  * commit is not the port's.
  */
-export function findTensorFiles(root: string, config: HygieneConfig = {}, options: { model?: string; scope?: PortScope; codeFiles?: readonly string[] } = {}, limit = 200_000): HygieneFinding[] {
+export function findTensorFiles(
+  root: string,
+  config: HygieneConfig = {},
+  options: { model?: string; scope?: PortScope; codeFiles?: readonly string[] } = {},
+  limit = 200_000,
+): HygieneFinding[] {
   const exts = new Set((config.tensorExtensions ?? DEFAULT_TENSOR_EXTENSIONS).map((e) => e.toLowerCase()));
   const allowed = (config.allowedTensorDirs ?? ['debug_artifacts']).map((d) => d.replace(/[\\/]+$/, ''));
   const inAllowed = (rel: string) => allowed.some((a) => rel === a || rel.startsWith(a + '/'));
@@ -246,21 +299,34 @@ export function findTensorFiles(root: string, config: HygieneConfig = {}, option
     if (tracked !== false && loaded.has(rel.split('/').pop()!)) return;
     if (scope && tracked && !scope.changed.has(rel)) return;
     out.set(rel, {
-      file: join(root, ...rel.split('/')), ruleId: TENSOR_FILE_RULE,
+      file: join(root, ...rel.split('/')),
+      ruleId: TENSOR_FILE_RULE,
       message: `tensor file ${rel} is ${tracked === false ? 'untracked ' : ''}inside the repository, outside ${allowed.join(', ')}/`,
-      line: 1, column: 1, endColumn: 1, endLine: 1, text: rel,
+      line: 1,
+      column: 1,
+      endColumn: 1,
+      endLine: 1,
+      text: rel,
     });
   };
   let visited = 0;
   const walk = (dir: string) => {
     let names: string[];
-    try { names = readdirSync(dir); } catch { return; }
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
     for (const name of names.sort()) {
       if (++visited > limit) return;
       const p = join(dir, name);
       const rel = relative(root, p).split(/[\\/]/).join('/');
       let st;
-      try { st = statSync(p); } catch { continue; }
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
       if (st.isDirectory()) {
         if (name.startsWith('.') || SKIP_DIRS.has(name) || inAllowed(rel)) continue;
         walk(p);
@@ -270,7 +336,17 @@ export function findTensorFiles(root: string, config: HygieneConfig = {}, option
   if (options.model) walk(join(root, 'src', 'mflux', 'models', options.model));
   walk(join(root, RUNNER_DIR));
   // Files dumped at the repo root (not in any folder).
-  try { for (const n of readdirSync(root).sort()) { try { if (statSync(join(root, n)).isFile()) consider(n); } catch { /* vanished */ } } } catch { /* unreadable root */ }
+  try {
+    for (const n of readdirSync(root).sort()) {
+      try {
+        if (statSync(join(root, n)).isFile()) consider(n);
+      } catch {
+        /* vanished */
+      }
+    }
+  } catch {
+    /* unreadable root */
+  }
   for (const rel of scope?.untracked ?? []) consider(rel);
   return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
@@ -287,13 +363,22 @@ export function hygieneTargets(root: string, model: string | undefined, extraPat
   const files: string[] = [];
   const addDir = (dir: string, recursive: boolean) => {
     let names: string[];
-    try { names = readdirSync(dir); } catch { return; }
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
     for (const name of names.sort()) {
       const p = join(dir, name);
       let st;
-      try { st = statSync(p); } catch { continue; }
-      if (st.isDirectory()) { if (recursive && !name.startsWith('.') && !SKIP_DIRS.has(name)) addDir(p, true); }
-      else if (name.endsWith('.py')) files.push(p);
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (recursive && !name.startsWith('.') && !SKIP_DIRS.has(name)) addDir(p, true);
+      } else if (name.endsWith('.py')) files.push(p);
     }
   };
   if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
@@ -303,7 +388,9 @@ export function hygieneTargets(root: string, model: string | undefined, extraPat
     try {
       if (statSync(p).isDirectory()) addDir(p, true);
       else if (p.endsWith('.py')) files.push(p);
-    } catch { /* a missing extra path is not an error */ }
+    } catch {
+      /* a missing extra path is not an error */
+    }
   }
   return [...new Set(files)];
 }
@@ -334,7 +421,12 @@ export function scanRepo(root: string, options: ScanOptions = {}): HygieneReport
     if (pathAllowed(rel, options.config?.allowPaths)) continue;
     if (scope && !scope.untracked.has(rel) && !scope.added.has(rel)) continue;
     let text: string;
-    try { text = readFileSync(f, 'utf8'); } catch (e) { errors.push(`${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`); continue; }
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      errors.push(`${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
+      continue;
+    }
     const lines = scope && !scope.untracked.has(rel) ? scope.added.get(rel) : undefined;
     findings.push(...scanPython(f, text, compiled).filter((x) => !lines || lines.has(x.line)));
   }
@@ -349,7 +441,10 @@ export function scanRepo(root: string, options: ScanOptions = {}): HygieneReport
  * The edit that removes a finding's statement: its lines, replaced by `pass` at the same
  * indentation when removing them would leave a block empty. Lines are 1-based and inclusive.
  */
-export function removalEdit(text: string, finding: Pick<HygieneFinding, 'line' | 'endLine'>): { startLine: number; endLine: number; replacement: string } {
+export function removalEdit(
+  text: string,
+  finding: Pick<HygieneFinding, 'line' | 'endLine'>,
+): { startLine: number; endLine: number; replacement: string } {
   const raw = text.split(/\r?\n/);
   const masked = maskPython(text);
   const start = finding.line - 1;

@@ -40,26 +40,36 @@ function isStrList(x: unknown): x is string[] {
 
 export function parseDump(stdout: string, origin = 'dump_mapping.py'): DumpedComponent[] {
   let json: unknown;
-  try { json = JSON.parse(stdout.trim().split('\n').pop() ?? ''); } catch { throw new Error(`${origin}: output is not JSON`); }
+  try {
+    json = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw new Error(`${origin}: output is not JSON`);
+  }
   const comps = (json as { components?: unknown }).components;
   if (!Array.isArray(comps)) throw new Error(`${origin}: output has no "components" list`);
   return comps.map((c: Record<string, unknown>, i) => {
-    if (typeof c.name !== 'string' || typeof c.hf_subdir !== 'string' || !Array.isArray(c.targets)) throw new Error(`${origin}: component ${i} is malformed`);
+    if (typeof c.name !== 'string' || typeof c.hf_subdir !== 'string' || !Array.isArray(c.targets))
+      throw new Error(`${origin}: component ${i} is malformed`);
     const targets: DumpedTarget[] = (c.targets as Record<string, unknown>[]).map((t, k) => {
       if (typeof t.to !== 'string' || !isStrList(t.from)) throw new Error(`${origin}: target ${k} of ${c.name} is malformed`);
       return {
-        to: t.to, from: t.from, required: t.required !== false, maxBlocks: typeof t.max_blocks === 'number' ? t.max_blocks : undefined,
+        to: t.to,
+        from: t.from,
+        required: t.required !== false,
+        maxBlocks: typeof t.max_blocks === 'number' ? t.max_blocks : undefined,
         expanded: isStrList(t.expanded) ? t.expanded : undefined,
       };
     });
     return {
-      name: c.name, hfSubdir: c.hf_subdir,
+      name: c.name,
+      hfSubdir: c.hf_subdir,
       numBlocks: typeof c.num_blocks === 'number' ? c.num_blocks : undefined,
       numLayers: typeof c.num_layers === 'number' ? c.num_layers : undefined,
       getter: typeof c.getter === 'string' ? c.getter : undefined,
       hasKeyTransform: c.has_key_transform === true,
       weightFiles: isStrList(c.weight_files) ? c.weight_files : undefined,
-      targets, flatNote: typeof c.flat_note === 'string' ? c.flat_note : undefined,
+      targets,
+      flatNote: typeof c.flat_note === 'string' ? c.flat_note : undefined,
     };
   });
 }
@@ -79,10 +89,18 @@ export async function dumpMapping(root: string, definitionFile: string, options:
   const [cmd, ...pre] = splitCommand(options.python);
   if (!cmd) throw new Error('no Python command configured (mfluxPort.pythonCommand)');
   const r = await run(cmd, [...pre, options.script, '--definition', moduleNameOf(root, definitionFile)], {
-    cwd: root, env: { ...process.env, ...options.env }, signal: options.signal, timeout: options.timeoutMs ?? 120_000,
+    cwd: root,
+    env: { ...process.env, ...options.env },
+    signal: options.signal,
+    timeout: options.timeoutMs ?? 120_000,
   });
   if (r.exitCode !== 0) {
-    const line = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? `exit code ${r.exitCode}`;
+    const line =
+      r.stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .pop() ?? `exit code ${r.exitCode}`;
     throw new Error(`${options.python} dump_mapping.py failed: ${line}`);
   }
   return parseDump(r.stdout);

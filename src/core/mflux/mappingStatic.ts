@@ -76,17 +76,22 @@ function parseModule(file: string, text: string): PyModule {
     while (classes.length && l.indent <= classes[classes.length - 1].indent) classes.pop();
     if (t[0]?.value === 'from' && l.indent === 0) {
       const imp = t.findIndex((x) => x.value === 'import');
-      const module = t.slice(1, imp).map((x) => x.value).join('');
+      const module = t
+        .slice(1, imp)
+        .map((x) => x.value)
+        .join('');
       const names = t.slice(imp + 1).filter((x) => x.value !== '(' && x.value !== ')');
       for (let k = 0; k < names.length; k++) {
         if (names[k].kind !== 'name') continue;
         const name = names[k].value;
-        if (names[k + 1]?.value === 'as' && names[k + 2]) { imports.set(names[k + 2].value, { module, name }); k += 2; }
-        else imports.set(name, { module, name });
+        if (names[k + 1]?.value === 'as' && names[k + 2]) {
+          imports.set(names[k + 2].value, { module, name });
+          k += 2;
+        } else imports.set(name, { module, name });
       }
     } else if (t[0]?.value === 'class' && t[1]?.kind === 'name') {
       classes.push({ name: t[1].value, indent: l.indent });
-    } else if ((t[0]?.value === 'def' || (t[0]?.value === 'async' && t[1]?.value === 'def'))) {
+    } else if (t[0]?.value === 'def' || (t[0]?.value === 'async' && t[1]?.value === 'def')) {
       const at = t[0].value === 'def' ? 0 : 1;
       const name = t[at + 1]?.value;
       const body: LogicalLine[] = [];
@@ -101,7 +106,10 @@ function parseModule(file: string, text: string): PyModule {
           r.pos++;
           params.push({ name: r.peek()!.value, star: true });
           r.pos++;
-          if (r.isOp(':')) { r.pos++; while (r.pos < t.length && !r.isOp(',') && !r.isOp(')')) r.pos++; }
+          if (r.isOp(':')) {
+            r.pos++;
+            while (r.pos < t.length && !r.isOp(',') && !r.isOp(')')) r.pos++;
+          }
         } else if (p.kind === 'name') {
           r.pos++;
           if (r.isOp(':')) {
@@ -111,13 +119,18 @@ function parseModule(file: string, text: string): PyModule {
             while (r.pos < t.length) {
               const a = t[r.pos];
               if (a.kind === 'op' && '([{'.includes(a.value)) depth++;
-              else if (a.kind === 'op' && ')]}'.includes(a.value)) { if (depth === 0) break; depth--; }
-              else if (depth === 0 && a.kind === 'op' && (a.value === ',' || a.value === '=')) break;
+              else if (a.kind === 'op' && ')]}'.includes(a.value)) {
+                if (depth === 0) break;
+                depth--;
+              } else if (depth === 0 && a.kind === 'op' && (a.value === ',' || a.value === '=')) break;
               r.pos++;
             }
           }
           let def: Expr | undefined;
-          if (r.isOp('=')) { r.pos++; def = r.expr(); }
+          if (r.isOp('=')) {
+            r.pos++;
+            def = r.expr();
+          }
           params.push({ name: p.value, default: def });
         } else r.pos++;
         if (r.isOp(',')) r.pos++;
@@ -139,7 +152,11 @@ export class MappingReader {
   load(file: string): PyModule | undefined {
     if (!this.modules.has(file)) {
       let text: string | undefined;
-      try { text = readFileSync(file, 'utf8'); } catch { text = undefined; }
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        text = undefined;
+      }
       const mod = text === undefined ? null : parseModule(file, text);
       this.modules.set(file, mod);
       if (mod) {
@@ -189,7 +206,7 @@ export class MappingReader {
       const file = this.moduleFile(imp.module);
       const other = file ? this.load(file) : undefined;
       if (!other) return undefined;
-      const fn = other.fns.find((f) => f.name === fname && (f.cls === imp.name || parts.length === 2 && !f.cls && imp.name === owner));
+      const fn = other.fns.find((f) => f.name === fname && (f.cls === imp.name || (parts.length === 2 && !f.cls && imp.name === owner)));
       return fn ? { mod: other, fn } : undefined;
     }
     return undefined;
@@ -201,7 +218,10 @@ export class MappingReader {
       case 'str': {
         let s = '';
         for (const p of e.parts) {
-          if (typeof p === 'string') { s += p; continue; }
+          if (typeof p === 'string') {
+            s += p;
+            continue;
+          }
           const v = /^[A-Za-z_]\w*$/.test(p.expr) ? (env.get(p.expr) ?? mod.consts.get(p.expr)) : undefined;
           if (v?.kind === 'str') s += v.value;
           else if (v?.kind === 'int') s += String(v.value);
@@ -213,7 +233,8 @@ export class MappingReader {
         }
         return { kind: 'str', value: s };
       }
-      case 'num': return Number.isInteger(e.value) ? { kind: 'int', value: e.value } : undefined;
+      case 'num':
+        return Number.isInteger(e.value) ? { kind: 'int', value: e.value } : undefined;
       case 'name': {
         const v = env.get(e.name) ?? mod.consts.get(e.name);
         if (!v && report) this.note(mod.file, line, `${e.name} is not a known value`);
@@ -228,7 +249,10 @@ export class MappingReader {
         return undefined;
       }
       case 'list': {
-        if (e.comp) { if (report) this.note(mod.file, line, 'list comprehension of strings is not expanded'); return undefined; }
+        if (e.comp) {
+          if (report) this.note(mod.file, line, 'list comprehension of strings is not expanded');
+          return undefined;
+        }
         const items: string[] = [];
         for (const it of e.items) {
           const v = this.evalVal(mod, it, env, report);
@@ -238,14 +262,22 @@ export class MappingReader {
         return { kind: 'strs', items };
       }
       default:
-        if (report) this.note(mod.file, line, `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `\`${e.text.length > 80 ? e.text.slice(0, 79) + '…' : e.text}\`` : e.kind}`);
+        if (report)
+          this.note(
+            mod.file,
+            line,
+            `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `\`${e.text.length > 80 ? e.text.slice(0, 79) + '…' : e.text}\`` : e.kind}`,
+          );
         return undefined;
     }
   }
 
   /** Runs a function body: the WeightTargets it builds, directly or through helpers. */
   evalFn(mod: PyModule, fn: FnDef, env: Map<string, Val>, depth = 0): MappingTarget[] {
-    if (depth > MAX_DEPTH) { this.note(mod.file, fn.line, `${fn.name}: helper calls nested deeper than ${MAX_DEPTH}`); return []; }
+    if (depth > MAX_DEPTH) {
+      this.note(mod.file, fn.line, `${fn.name}: helper calls nested deeper than ${MAX_DEPTH}`);
+      return [];
+    }
     return this.evalLines(mod, fn, fn.body, env, depth);
   }
 
@@ -267,7 +299,7 @@ export class MappingReader {
         out.push(...this.loop(mod, fn, t[1].value, iter, env, (e) => this.evalLines(mod, fn, body, e, depth)));
         continue;
       }
-      if (t[0]?.kind === 'name' && t[1]?.value === '=' ) {
+      if (t[0]?.kind === 'name' && t[1]?.value === '=') {
         const v = this.evalVal(mod, new ExprReader(t.slice(2)).expr(), env, false);
         if (v) env.set(t[0].value, v);
         else env.delete(t[0].value);
@@ -278,15 +310,31 @@ export class MappingReader {
   }
 
   /** Binds a loop variable: literal lists expand, range() becomes a placeholder, anything else is reported. */
-  private loop(mod: PyModule, _fn: FnDef, name: string, iter: Expr, env: Map<string, Val>, body: (env: Map<string, Val>) => MappingTarget[]): MappingTarget[] {
+  private loop(
+    mod: PyModule,
+    _fn: FnDef,
+    name: string,
+    iter: Expr,
+    env: Map<string, Val>,
+    body: (env: Map<string, Val>) => MappingTarget[],
+  ): MappingTarget[] {
     if (iter.kind === 'call' && (iter.callee === 'range' || iter.callee === 'enumerate')) {
       const e = new Map(env);
       e.set(name, { kind: 'index', name });
       return body(e);
     }
     const v = this.evalVal(mod, iter, env, false);
-    if (v?.kind === 'strs') return v.items.flatMap((item) => { const e = new Map(env); e.set(name, { kind: 'str', value: item }); return body(e); });
-    this.note(mod.file, iter.tok.line, `loop over ${iter.kind === 'name' ? iter.name : iter.kind === 'call' ? `${iter.callee}(...)` : 'a computed value'} is not expanded`);
+    if (v?.kind === 'strs')
+      return v.items.flatMap((item) => {
+        const e = new Map(env);
+        e.set(name, { kind: 'str', value: item });
+        return body(e);
+      });
+    this.note(
+      mod.file,
+      iter.tok.line,
+      `loop over ${iter.kind === 'name' ? iter.name : iter.kind === 'call' ? `${iter.callee}(...)` : 'a computed value'} is not expanded`,
+    );
     const e = new Map(env);
     e.delete(name);
     return body(e);
@@ -302,7 +350,10 @@ export class MappingReader {
       // Parse just this call (not a larger expression it starts, such as `a(x) + b(x)`).
       const r = new ExprReader(t);
       r.pos = j + 1;
-      const callee = t.slice(k, j + 1).map((x) => x.value).join('');
+      const callee = t
+        .slice(k, j + 1)
+        .map((x) => x.value)
+        .join('');
       const call = r.call(callee, t[k]);
       if (call.kind !== 'call') continue;
       const last = callee.split('.').pop()!;
@@ -325,7 +376,10 @@ export class MappingReader {
         const positional: Expr[] = [];
         let spreadUnknown = false;
         for (const arg of call.args) {
-          if (arg.kind !== 'star') { positional.push(arg); continue; }
+          if (arg.kind !== 'star') {
+            positional.push(arg);
+            continue;
+          }
           const v = this.evalVal(mod, arg.value, env, false);
           if (v?.kind === 'strs') positional.push(...v.items.map((value): Expr => ({ kind: 'str', parts: [value], tok: arg.tok })));
           else spreadUnknown = true;
@@ -334,12 +388,17 @@ export class MappingReader {
         params.forEach((p, idx) => {
           if (p.star) {
             const rest = positional.slice(idx).map((a) => this.evalVal(mod, a, env, false));
-            if (rest.every((v) => v?.kind === 'str')) callEnv.set(p.name, { kind: 'strs', items: rest.map((v) => (v as { value: string }).value) });
+            if (rest.every((v) => v?.kind === 'str'))
+              callEnv.set(p.name, { kind: 'strs', items: rest.map((v) => (v as { value: string }).value) });
             return;
           }
           // Arguments are evaluated where the call is; defaults where the function is defined.
           const given = call.kwargs.get(p.name) ?? positional[idx];
-          const v = given ? this.evalVal(mod, given, env, false) : p.default ? this.evalVal(found.mod, p.default, new Map(), false) : undefined;
+          const v = given
+            ? this.evalVal(mod, given, env, false)
+            : p.default
+              ? this.evalVal(found.mod, p.default, new Map(), false)
+              : undefined;
           if (v) callEnv.set(p.name, v);
         });
         out.push(...this.evalFn(found.mod, found.fn, callEnv, depth + 1));
@@ -354,11 +413,20 @@ export class MappingReader {
     const line = call.tok.line;
     const toE = call.kwargs.get('to_pattern') ?? call.args[0];
     const fromE = call.kwargs.get('from_pattern') ?? call.args[1];
-    if (!toE || !fromE) { this.note(mod.file, line, 'WeightTarget without to_pattern/from_pattern'); return []; }
+    if (!toE || !fromE) {
+      this.note(mod.file, line, 'WeightTarget without to_pattern/from_pattern');
+      return [];
+    }
     const to = this.evalVal(mod, toE, env);
     const from = this.evalVal(mod, fromE, env);
-    if (to?.kind !== 'str') { if (to) this.note(mod.file, line, 'to_pattern is not a string'); return []; }
-    if (from?.kind !== 'strs') { if (from) this.note(mod.file, line, 'from_pattern is not a list of strings'); return []; }
+    if (to?.kind !== 'str') {
+      if (to) this.note(mod.file, line, 'to_pattern is not a string');
+      return [];
+    }
+    if (from?.kind !== 'strs') {
+      if (from) this.note(mod.file, line, 'from_pattern is not a list of strings');
+      return [];
+    }
     const reqE = call.kwargs.get('required') ?? call.args[3];
     let required = true;
     if (reqE) {
@@ -373,7 +441,17 @@ export class MappingReader {
       else this.note(mod.file, line, 'max_blocks is not a literal integer; ignored');
     }
     const tr = call.kwargs.get('transform') ?? call.args[2];
-    return [{ to: to.value, from: from.items, required, maxBlocks, hasTransform: !!tr && !(tr.kind === 'const' && tr.value === null), file: mod.file, line }];
+    return [
+      {
+        to: to.value,
+        from: from.items,
+        required,
+        maxBlocks,
+        hasTransform: !!tr && !(tr.kind === 'const' && tr.value === null),
+        file: mod.file,
+        line,
+      },
+    ];
   }
 
   /** Evaluates one getter by name (`get_vae_mapping`, or `Cls.get_vae_mapping`). */
@@ -436,20 +514,40 @@ export function readWeightDefinition(file: string, root?: string): StaticDefinit
       r.pos = k;
       const call = r.expr();
       if (call.kind !== 'call') continue;
-      const str = (key: string) => { const e = call.kwargs.get(key); const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined; return v?.kind === 'str' ? v.value : undefined; };
-      const int = (key: string) => { const e = call.kwargs.get(key); const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined; return v?.kind === 'int' ? v.value : undefined; };
-      const name = str('name') ?? (call.args[0] ? (reader.evalVal(mod, call.args[0], new Map(), false) as { value?: string } | undefined)?.value : undefined);
+      const str = (key: string) => {
+        const e = call.kwargs.get(key);
+        const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined;
+        return v?.kind === 'str' ? v.value : undefined;
+      };
+      const int = (key: string) => {
+        const e = call.kwargs.get(key);
+        const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined;
+        return v?.kind === 'int' ? v.value : undefined;
+      };
+      const name =
+        str('name') ??
+        (call.args[0] ? (reader.evalVal(mod, call.args[0], new Map(), false) as { value?: string } | undefined)?.value : undefined);
       // hf_subdir="" means the repo root (single-file checkpoints).
       const hfSubdir = call.kwargs.has('hf_subdir') ? str('hf_subdir') : name;
       const line = call.tok.line;
-      if (!name || hfSubdir === undefined) { reader.unresolved.push({ file, line, what: 'ComponentDefinition without a literal name/hf_subdir' }); continue; }
+      if (!name || hfSubdir === undefined) {
+        reader.unresolved.push({ file, line, what: 'ComponentDefinition without a literal name/hf_subdir' });
+        continue;
+      }
       const getterE = call.kwargs.get('mapping_getter');
       let getter: string | undefined;
       let mapping: MappingGetter | undefined;
       if (getterE?.kind === 'name') {
         getter = getterE.name;
         const found = reader.resolveFn(mod, getter);
-        if (found) mapping = { name: found.fn.name, cls: found.fn.cls, file: found.mod.file, line: found.fn.line, targets: reader.evalFn(found.mod, found.fn, new Map()) };
+        if (found)
+          mapping = {
+            name: found.fn.name,
+            cls: found.fn.cls,
+            file: found.mod.file,
+            line: found.fn.line,
+            targets: reader.evalFn(found.mod, found.fn, new Map()),
+          };
         else reader.unresolved.push({ file, line, what: `mapping getter ${getter} of component "${name}" was not found` });
       } else if (getterE && !(getterE.kind === 'const' && getterE.value === null)) {
         reader.unresolved.push({ file, line, what: `mapping_getter of component "${name}" is not a plain function reference` });
@@ -458,10 +556,23 @@ export function readWeightDefinition(file: string, root?: string): StaticDefinit
       const wf = wfE ? reader.evalVal(mod, wfE, new Map(), false) : undefined;
       const keyTransform = call.kwargs.get('key_transform');
       const hasKeyTransform = !!keyTransform && !(keyTransform.kind === 'const' && keyTransform.value === null);
-      if (hasKeyTransform) reader.unresolved.push({ file, line, what: `component "${name}" renames keys with key_transform before mapping; static coverage sees the raw checkpoint names` });
+      if (hasKeyTransform)
+        reader.unresolved.push({
+          file,
+          line,
+          what: `component "${name}" renames keys with key_transform before mapping; static coverage sees the raw checkpoint names`,
+        });
       components.push({
-        name, hfSubdir, numBlocks: int('num_blocks'), numLayers: int('num_layers'), weightFiles: wf?.kind === 'strs' ? wf.items : undefined,
-        hasKeyTransform, file, line, getter, mapping,
+        name,
+        hfSubdir,
+        numBlocks: int('num_blocks'),
+        numLayers: int('num_layers'),
+        weightFiles: wf?.kind === 'strs' ? wf.items : undefined,
+        hasKeyTransform,
+        file,
+        line,
+        getter,
+        mapping,
       });
       k = call.end - 1;
     }

@@ -13,7 +13,10 @@ export interface MilestoneResult {
 }
 
 export class MilestoneRefused extends Error {
-  constructor(message: string, readonly findings: readonly HygieneFinding[]) {
+  constructor(
+    message: string,
+    readonly findings: readonly HygieneFinding[],
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,11 @@ export function addedLines(diff: string): Map<string, Set<number>> {
 }
 
 /** Findings on the lines a milestone would add, plus tensor files it would commit. */
-export async function checkMilestone(repo: string, config: HygieneConfig = {}, signal?: AbortSignal): Promise<{ findings: HygieneFinding[]; files: string[] }> {
+export async function checkMilestone(
+  repo: string,
+  config: HygieneConfig = {},
+  signal?: AbortSignal,
+): Promise<{ findings: HygieneFinding[]; files: string[] }> {
   const root = (await git(repo, ['rev-parse', '--show-toplevel'], signal)).trim();
   const hasHead = (await run('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root })).exitCode === 0;
   const base = hasHead ? ['HEAD'] : ['--cached'];
@@ -62,15 +69,30 @@ export async function checkMilestone(repo: string, config: HygieneConfig = {}, s
   for (const [rel, lines] of added) {
     if (!lines.size) continue;
     let text: string;
-    try { text = readFileSync(join(root, rel), 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(join(root, rel), 'utf8');
+    } catch {
+      continue;
+    }
     findings.push(...scanPython(join(root, rel), text, compiled).filter((f) => lines.has(f.line)));
   }
   const tensorExts = new Set((config.tensorExtensions ?? DEFAULT_TENSOR_EXTENSIONS).map((e) => e.toLowerCase()));
   if (!(config.disabledRules ?? []).includes(TENSOR_FILE_RULE)) {
-    const deleted = new Set((await git(root, ['diff', ...base, '--name-only', '--diff-filter=D', '-z'], signal)).split('\0').filter(Boolean));
+    const deleted = new Set(
+      (await git(root, ['diff', ...base, '--name-only', '--diff-filter=D', '-z'], signal)).split('\0').filter(Boolean),
+    );
     for (const rel of names) {
       if (tensorExts.has(extname(rel).toLowerCase()) && !deleted.has(rel)) {
-        findings.push({ file: join(root, rel), ruleId: TENSOR_FILE_RULE, message: `tensor file ${rel} would be committed`, line: 1, column: 1, endColumn: 1, endLine: 1, text: rel });
+        findings.push({
+          file: join(root, rel),
+          ruleId: TENSOR_FILE_RULE,
+          message: `tensor file ${rel} would be committed`,
+          line: 1,
+          column: 1,
+          endColumn: 1,
+          endLine: 1,
+          text: rel,
+        });
       }
     }
   }
@@ -86,13 +108,21 @@ export function formatFinding(f: HygieneFinding, root?: string): string {
  * Commits every tracked change (staged or not) with `message` and returns the new commit.
  * Refuses, committing nothing, when the change adds probe calls, debug dumps or tensor files.
  */
-export async function commitMilestone(repo: string, message: string, config: HygieneConfig = {}, signal?: AbortSignal): Promise<MilestoneResult> {
+export async function commitMilestone(
+  repo: string,
+  message: string,
+  config: HygieneConfig = {},
+  signal?: AbortSignal,
+): Promise<MilestoneResult> {
   const msg = message.trim();
   if (!msg) throw new Error('a milestone needs a message, e.g. "VAE done"');
   const root = (await git(repo, ['rev-parse', '--show-toplevel'], signal)).trim();
   const { findings, files } = await checkMilestone(root, config, signal);
   if (findings.length) {
-    const list = findings.slice(0, 20).map((f) => formatFinding(f, root)).join('\n');
+    const list = findings
+      .slice(0, 20)
+      .map((f) => formatFinding(f, root))
+      .join('\n');
     const more = findings.length > 20 ? `\n… and ${findings.length - 20} more` : '';
     throw new MilestoneRefused(`milestone "${msg}" not committed: the change still contains debug code\n${list}${more}`, findings);
   }

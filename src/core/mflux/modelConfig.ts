@@ -39,8 +39,13 @@ function bracketText(raw: readonly string[], masked: readonly string[], k: numbe
     const from = j === k ? col : 0;
     for (let c = from; c < masked[j].length; c++) {
       const ch = masked[j][c];
-      if (ch === '[') { depth++; if (depth === 1) continue; }
-      else if (ch === ']') { depth--; if (depth === 0) return text; }
+      if (ch === '[') {
+        depth++;
+        if (depth === 1) continue;
+      } else if (ch === ']') {
+        depth--;
+        if (depth === 0) return text;
+      }
       if (depth >= 1) text += raw[j][c];
     }
     if (depth >= 1) text += '\n';
@@ -86,10 +91,22 @@ export function parseModelConfig(path: string, text: string): ModelConfigFile {
           const n = /\bmodel_name\s*=\s*["']([^"']+)["']/.exec(body[k]);
           if (n) modelName = n[1];
         }
-        for (const ch of bodyMasked[k]) { if ('([{'.includes(ch)) entryDepth++; else if (')]}'.includes(ch)) entryDepth--; }
+        for (const ch of bodyMasked[k]) {
+          if ('([{'.includes(ch)) entryDepth++;
+          else if (')]}'.includes(ch)) entryDepth--;
+        }
       }
       const acc = accessors.get(cur.key);
-      entries.push({ key: cur.key, keyLine: cur.keyLine, aliases, aliasLine, modelName, endLine: end, accessor: acc?.name, accessorLine: acc?.line });
+      entries.push({
+        key: cur.key,
+        keyLine: cur.keyLine,
+        aliases,
+        aliasLine,
+        modelName,
+        endLine: end,
+        accessor: acc?.name,
+        accessorLine: acc?.line,
+      });
       cur = undefined;
     };
     for (let i = start; i < lines.length; i++) {
@@ -125,14 +142,23 @@ export function packagePythonFiles(root: string, model: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     let names: string[];
-    try { names = readdirSync(dir).sort(); } catch { return; }
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
     for (const n of names) {
       if (out.length >= MAX_FILES) return;
       const p = join(dir, n);
       let st;
-      try { st = statSync(p); } catch { continue; }
-      if (st.isDirectory()) { if (!n.startsWith('.') && n !== '__pycache__') walk(p); }
-      else if (n.endsWith('.py')) out.push(p);
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!n.startsWith('.') && n !== '__pycache__') walk(p);
+      } else if (n.endsWith('.py')) out.push(p);
     }
   };
   walk(join(root, 'src', 'mflux', 'models', model));
@@ -144,7 +170,11 @@ export function accessorCalls(files: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const f of files) {
     let text: string;
-    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
     for (const l of maskPython(text)) for (const m of l.matchAll(/\bModelConfig\s*\.\s*(\w+)\s*\(/g)) out.add(m[1]);
   }
   return out;
@@ -156,7 +186,11 @@ export function accessorCalls(files: readonly string[]): Set<string> {
  */
 export function ownsNameRule(root: string, model: string): (name: string) => boolean {
   let packages: string[] = [];
-  try { packages = readdirSync(join(root, 'src', 'mflux', 'models')).map((n) => n.replace(/_/g, '-').toLowerCase()); } catch { /* no models folder */ }
+  try {
+    packages = readdirSync(join(root, 'src', 'mflux', 'models')).map((n) => n.replace(/_/g, '-').toLowerCase());
+  } catch {
+    /* no models folder */
+  }
   const mine = model.replace(/_/g, '-').toLowerCase();
   return (name) => {
     const key = name.replace(/_/g, '-').toLowerCase();

@@ -16,7 +16,10 @@ export interface ScopeResult {
 }
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
-  const r = await run('git', ['-c', 'core.quotePath=false', ...args], { cwd: root, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  const r = await run('git', ['-c', 'core.quotePath=false', ...args], {
+    cwd: root,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+  });
   return r.exitCode === 0 ? r.stdout : undefined;
 }
 
@@ -60,19 +63,40 @@ export async function portScope(root: string, baseCommit?: string): Promise<Scop
     base = mb;
     how = `${missing}changes since the merge-base ${mb.slice(0, 10)} with ${branch!.replace(/^refs\/(heads|remotes)\//, '')}`;
   }
-  const diff = await git(root, ['diff', base, '--src-prefix=a/', '--dst-prefix=b/', '--unified=0', '--no-color', '--no-ext-diff', '--no-renames', '--', '*.py']);
+  const diff = await git(root, [
+    'diff',
+    base,
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    '--unified=0',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-renames',
+    '--',
+    '*.py',
+  ]);
   const changed = await git(root, ['diff', base, '--name-only', '--no-renames', '--diff-filter=d', '-z']);
   const untracked = await git(root, ['ls-files', '--others', '--exclude-standard', '-z']);
   const tracked = await git(root, ['ls-files', '-z']);
-  if (diff === undefined || changed === undefined || untracked === undefined || tracked === undefined) return { how: `git could not compare with ${base.slice(0, 10)}: every line counts` };
+  if (diff === undefined || changed === undefined || untracked === undefined || tracked === undefined)
+    return { how: `git could not compare with ${base.slice(0, 10)}: every line counts` };
   return {
-    scope: { base, added: addedLines(diff), changed: new Set(lines(changed)), untracked: new Set(lines(untracked)), tracked: new Set(lines(tracked)) },
+    scope: {
+      base,
+      added: addedLines(diff),
+      changed: new Set(lines(changed)),
+      untracked: new Set(lines(untracked)),
+      tracked: new Set(lines(tracked)),
+    },
     how,
   };
 }
 
 /** Hygiene of a port judged against its base: the base recorded in its state file, else the merge-base fallback. */
-export async function scanPort(root: string, options: Omit<ScanOptions, 'scope'> & { readonly baseCommit?: string; readonly useGit?: boolean } = {}): Promise<HygieneReport & { readonly how: string }> {
+export async function scanPort(
+  root: string,
+  options: Omit<ScanOptions, 'scope'> & { readonly baseCommit?: string; readonly useGit?: boolean } = {},
+): Promise<HygieneReport & { readonly how: string }> {
   // Running git reads the repo's config (core.fsmonitor can run a program): callers in an
   // untrusted workspace pass useGit: false and every line counts.
   if (options.useGit === false) return { ...scanRepo(root, options), how: 'git not run (untrusted workspace): every line counts' };

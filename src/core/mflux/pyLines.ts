@@ -10,18 +10,26 @@ export interface MaskState {
 export function maskPythonLine(line: string, state: MaskState): string {
   const out = line.split('');
   let i = 0;
-  const blank = (from: number, to: number) => { for (let k = from; k < to; k++) out[k] = ' '; };
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to; k++) out[k] = ' ';
+  };
   while (i < line.length) {
     if (state.triple) {
       const end = line.indexOf(state.triple, i);
-      if (end < 0) { blank(i, line.length); return out.join(''); }
+      if (end < 0) {
+        blank(i, line.length);
+        return out.join('');
+      }
       blank(i, end);
       i = end + 3;
       state.triple = undefined;
       continue;
     }
     const ch = line[i];
-    if (ch === '#') { blank(i, line.length); break; }
+    if (ch === '#') {
+      blank(i, line.length);
+      break;
+    }
     if (ch === '"' || ch === "'") {
       const three = line.slice(i, i + 3);
       if (three === '"""' || three === "'''") {

@@ -43,14 +43,31 @@ export function tokenize(text: string): LogicalLine[] {
   while (i < text.length) {
     const ch = text[i];
     if (ch === '\n') {
-      line++; i++; lineStart = i;
+      line++;
+      i++;
+      lineStart = i;
       if (depth === 0) flush();
       continue;
     }
-    if (ch === '\\' && text[i + 1] === '\n') { i += 2; line++; lineStart = i; continue; }
-    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f') { i++; continue; }
-    if (ch === '#') { while (i < text.length && text[i] !== '\n') i++; continue; }
-    if (atLineStart && depth === 0) { indent = i - lineStart; startLine = line; atLineStart = false; }
+    if (ch === '\\' && text[i + 1] === '\n') {
+      i += 2;
+      line++;
+      lineStart = i;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f') {
+      i++;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (atLineStart && depth === 0) {
+      indent = i - lineStart;
+      startLine = line;
+      atLineStart = false;
+    }
     const col = i - lineStart + 1;
     const pm = /^([rRbBuUfF]{1,2})?("""|'''|"|')/.exec(text.slice(i, i + 5));
     if (pm && (pm[1] === undefined || /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/.test(pm[1]))) {
@@ -60,22 +77,47 @@ export function tokenize(text: string): LogicalLine[] {
       const bodyStart = j;
       const startL = line;
       while (j < text.length) {
-        if (text[j] === '\\') { if (text[j + 1] === '\n') { line++; lineStart = j + 2; } j += 2; continue; }
+        if (text[j] === '\\') {
+          if (text[j + 1] === '\n') {
+            line++;
+            lineStart = j + 2;
+          }
+          j += 2;
+          continue;
+        }
         if (text.startsWith(q, j)) break;
         if (text[j] === '\n') {
           if (q.length === 1) break; // unterminated single-quoted string: stop at the line end
-          line++; lineStart = j + 1;
+          line++;
+          lineStart = j + 1;
         }
         j++;
       }
-      toks.push({ kind: 'string', value: text.slice(i, Math.min(j + q.length, text.length)), line: startL, col, prefix, body: text.slice(bodyStart, j) });
+      toks.push({
+        kind: 'string',
+        value: text.slice(i, Math.min(j + q.length, text.length)),
+        line: startL,
+        col,
+        prefix,
+        body: text.slice(bodyStart, j),
+      });
       i = Math.min(j + q.length, text.length);
       continue;
     }
     const nm = /^[A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*/.exec(text.slice(i, i + 200));
-    if (nm) { toks.push({ kind: 'name', value: nm[0], line, col }); i += nm[0].length; continue; }
-    const num = /^(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?j?|\.\d[\d_]*(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 100));
-    if (num) { toks.push({ kind: 'number', value: num[0], line, col }); i += num[0].length; continue; }
+    if (nm) {
+      toks.push({ kind: 'name', value: nm[0], line, col });
+      i += nm[0].length;
+      continue;
+    }
+    const num = /^(?:0[xXoObB][\da-fA-F_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?j?|\.\d[\d_]*(?:[eE][+-]?\d+)?)/.exec(
+      text.slice(i, i + 100),
+    );
+    if (num) {
+      toks.push({ kind: 'number', value: num[0], line, col });
+      i += num[0].length;
+      continue;
+    }
     const op = OPS3.find((o) => text.startsWith(o, i)) ?? OPS2.find((o) => text.startsWith(o, i)) ?? ch;
     if ('([{'.includes(op)) depth++;
     else if (')]}'.includes(op)) depth = Math.max(0, depth - 1);
@@ -96,13 +138,23 @@ export type Expr =
   | { readonly kind: 'num'; readonly value: number; readonly tok: Tok }
   | { readonly kind: 'const'; readonly value: boolean | null; readonly tok: Tok }
   | { readonly kind: 'name'; readonly name: string; readonly tok: Tok }
-  | { readonly kind: 'call'; readonly callee: string; readonly args: readonly Expr[]; readonly kwargs: ReadonlyMap<string, Expr>; readonly tok: Tok; readonly end: number }
+  | {
+      readonly kind: 'call';
+      readonly callee: string;
+      readonly args: readonly Expr[];
+      readonly kwargs: ReadonlyMap<string, Expr>;
+      readonly tok: Tok;
+      readonly end: number;
+    }
   | { readonly kind: 'list'; readonly items: readonly Expr[]; readonly tok: Tok; readonly comp?: Comprehension }
   | { readonly kind: 'add'; readonly left: Expr; readonly right: Expr; readonly tok: Tok }
   | { readonly kind: 'star'; readonly value: Expr; readonly tok: Tok }
   | { readonly kind: 'unknown'; readonly text: string; readonly tok: Tok };
 
-export interface Comprehension { readonly target: string; readonly iter: Expr }
+export interface Comprehension {
+  readonly target: string;
+  readonly iter: Expr;
+}
 
 function unescape(body: string, raw: boolean): string {
   if (raw) return body;
@@ -115,15 +167,30 @@ export function fstringParts(body: string, raw: boolean): StrPart[] {
   let lit = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (c === '{' && body[i + 1] === '{') { lit += '{'; i++; continue; }
-    if (c === '}' && body[i + 1] === '}') { lit += '}'; i++; continue; }
+    if (c === '{' && body[i + 1] === '{') {
+      lit += '{';
+      i++;
+      continue;
+    }
+    if (c === '}' && body[i + 1] === '}') {
+      lit += '}';
+      i++;
+      continue;
+    }
     if (c === '{') {
       let depth = 1;
       let j = i + 1;
-      while (j < body.length && depth) { if (body[j] === '{') depth++; else if (body[j] === '}') depth--; if (depth) j++; }
+      while (j < body.length && depth) {
+        if (body[j] === '{') depth++;
+        else if (body[j] === '}') depth--;
+        if (depth) j++;
+      }
       let expr = body.slice(i + 1, j);
       // Drop conversions and format specs: {x!r}, {x:02d}.
-      expr = expr.replace(/![rsa]$/, '').split(/(?<![=!<>]):(?!=)/)[0].trim();
+      expr = expr
+        .replace(/![rsa]$/, '')
+        .split(/(?<![=!<>]):(?!=)/)[0]
+        .trim();
       if (lit) parts.push(unescape(lit, raw));
       lit = '';
       parts.push({ expr });
@@ -140,8 +207,13 @@ export class ExprReader {
   pos = 0;
   constructor(readonly toks: readonly Tok[]) {}
 
-  peek(o = 0): Tok | undefined { return this.toks[this.pos + o]; }
-  isOp(v: string, o = 0): boolean { const t = this.peek(o); return !!t && t.kind === 'op' && t.value === v; }
+  peek(o = 0): Tok | undefined {
+    return this.toks[this.pos + o];
+  }
+  isOp(v: string, o = 0): boolean {
+    const t = this.peek(o);
+    return !!t && t.kind === 'op' && t.value === v;
+  }
 
   /** Skips to the next `,` or closing bracket at the current depth; returns the skipped text. */
   skipItem(): string {
@@ -151,15 +223,21 @@ export class ExprReader {
       const t = this.toks[this.pos];
       if (t.kind === 'op') {
         if ('([{'.includes(t.value)) depth++;
-        else if (')]}'.includes(t.value)) { if (depth === 0) break; depth--; }
-        else if (t.value === ',' && depth === 0) break;
+        else if (')]}'.includes(t.value)) {
+          if (depth === 0) break;
+          depth--;
+        } else if (t.value === ',' && depth === 0) break;
         else if (depth === 0 && t.value === 'for') break;
       }
       if (t.kind === 'name' && t.value === 'for' && depth === 0) break;
       this.pos++;
     }
     // Source-like text for messages: no spaces around punctuation.
-    return this.toks.slice(start, this.pos).map((t) => t.value).join(' ').replace(/\s*([.,()[\]{}+])\s*/g, '$1');
+    return this.toks
+      .slice(start, this.pos)
+      .map((t) => t.value)
+      .join(' ')
+      .replace(/\s*([.,()[\]{}+])\s*/g, '$1');
   }
 
   expr(): Expr {
@@ -174,7 +252,11 @@ export class ExprReader {
     }
     // Anything else at this level (conditional expressions, lambdas, operators) is opaque.
     const next = this.peek();
-    if (next && !(next.kind === 'op' && [',', ')', ']', '}', ':'].includes(next.value)) && !(next.kind === 'name' && ['for', 'if'].includes(next.value) && left.kind !== 'unknown')) {
+    if (
+      next &&
+      !(next.kind === 'op' && [',', ')', ']', '}', ':'].includes(next.value)) &&
+      !(next.kind === 'name' && ['for', 'if'].includes(next.value) && left.kind !== 'unknown')
+    ) {
       this.pos = start;
       return { kind: 'unknown', text: this.skipItem(), tok: first };
     }
@@ -195,7 +277,10 @@ export class ExprReader {
       }
       return { kind: 'str', parts, tok: t };
     }
-    if (t.kind === 'number') { this.pos++; return { kind: 'num', value: Number(t.value.replace(/_/g, '')), tok: t }; }
+    if (t.kind === 'number') {
+      this.pos++;
+      return { kind: 'num', value: Number(t.value.replace(/_/g, '')), tok: t };
+    }
     if (t.kind === 'op' && t.value === '-' && this.peek(1)?.kind === 'number') {
       this.pos += 2;
       return { kind: 'num', value: -Number(this.toks[this.pos - 1].value.replace(/_/g, '')), tok: t };
@@ -225,14 +310,26 @@ export class ExprReader {
       return { kind: 'list', items, tok: t, comp };
     }
     if (t.kind === 'name') {
-      if (t.value === 'True' || t.value === 'False') { this.pos++; return { kind: 'const', value: t.value === 'True', tok: t }; }
-      if (t.value === 'None') { this.pos++; return { kind: 'const', value: null, tok: t }; }
+      if (t.value === 'True' || t.value === 'False') {
+        this.pos++;
+        return { kind: 'const', value: t.value === 'True', tok: t };
+      }
+      if (t.value === 'None') {
+        this.pos++;
+        return { kind: 'const', value: null, tok: t };
+      }
       if (t.value === 'lambda') return { kind: 'unknown', text: this.skipItem(), tok: t };
       let name = t.value;
       this.pos++;
-      while (this.isOp('.') && this.peek(1)?.kind === 'name') { name += '.' + this.peek(1)!.value; this.pos += 2; }
+      while (this.isOp('.') && this.peek(1)?.kind === 'name') {
+        name += '.' + this.peek(1)!.value;
+        this.pos += 2;
+      }
       if (this.isOp('(')) return this.call(name, t);
-      if (this.isOp('[')) { this.skipNested(); return { kind: 'unknown', text: `${name}[...]`, tok: t }; }
+      if (this.isOp('[')) {
+        this.skipNested();
+        return { kind: 'unknown', text: `${name}[...]`, tok: t };
+      }
       return { kind: 'name', name, tok: t };
     }
     return { kind: 'unknown', text: this.skipItem(), tok: t };
@@ -258,9 +355,14 @@ export class ExprReader {
     const args: Expr[] = [];
     const kwargs = new Map<string, Expr>();
     while (this.pos < this.toks.length && !this.isOp(')')) {
-      if (this.isOp('*')) { const st = this.peek()!; this.pos++; args.push({ kind: 'star', value: this.expr(), tok: st }); }
-      else if (this.isOp('**')) { this.pos++; args.push({ kind: 'unknown', text: '**' + this.skipItem(), tok: this.peek() ?? tok }); }
-      else if (this.peek()?.kind === 'name' && this.isOp('=', 1)) {
+      if (this.isOp('*')) {
+        const st = this.peek()!;
+        this.pos++;
+        args.push({ kind: 'star', value: this.expr(), tok: st });
+      } else if (this.isOp('**')) {
+        this.pos++;
+        args.push({ kind: 'unknown', text: '**' + this.skipItem(), tok: this.peek() ?? tok });
+      } else if (this.peek()?.kind === 'name' && this.isOp('=', 1)) {
         const key = this.peek()!.value;
         this.pos += 2;
         kwargs.set(key, this.expr());

@@ -16,7 +16,11 @@ export interface RepoDetection {
 const MAX_SIBLINGS = 500;
 
 function isDir(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The `name` of `[project]` in a pyproject.toml, read without a TOML parser. */
@@ -24,7 +28,10 @@ export function projectName(pyproject: string): string | undefined {
   let section = '';
   for (const line of pyproject.split(/\r?\n/)) {
     const s = /^\s*\[([^\]]+)\]\s*(?:#.*)?$/.exec(line);
-    if (s) { section = s[1].trim(); continue; }
+    if (s) {
+      section = s[1].trim();
+      continue;
+    }
     if (section !== 'project') continue;
     const m = /^\s*name\s*=\s*["']([^"']+)["']/.exec(line);
     if (m) return m[1];
@@ -55,7 +62,11 @@ export function isDiffusersRepo(dir: string): boolean {
 function siblings(dir: string): string[] {
   const parent = dirname(resolve(dir));
   try {
-    return readdirSync(parent).filter((n) => !n.startsWith('.')).sort().slice(0, MAX_SIBLINGS).map((n) => join(parent, n));
+    return readdirSync(parent)
+      .filter((n) => !n.startsWith('.'))
+      .sort()
+      .slice(0, MAX_SIBLINGS)
+      .map((n) => join(parent, n));
   } catch {
     return [];
   }
@@ -64,7 +75,10 @@ function siblings(dir: string): string[] {
 export function detectRepos(folders: readonly string[]): RepoDetection {
   const mflux: string[] = [];
   const reference: string[] = [];
-  const add = (list: string[], p: string) => { const abs = resolve(p); if (!list.includes(abs)) list.push(abs); };
+  const add = (list: string[], p: string) => {
+    const abs = resolve(p);
+    if (!list.includes(abs)) list.push(abs);
+  };
   for (const f of folders) {
     if (isMfluxRepo(f)) add(mflux, f);
     if (isDiffusersRepo(f)) add(reference, f);

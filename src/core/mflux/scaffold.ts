@@ -73,9 +73,10 @@ function pyFiles(dir: string, depth: number): string[] {
 export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): ScaffoldPlan {
   const n = modelNames(options.model);
   const pkg = n.pkg;
-  const vae: t.VaeSource = options.reuseVaeFrom && options.reuseVaeFrom !== pkg
-    ? findVae(mfluxRoot, options.reuseVaeFrom)
-    : { module: `mflux.models.${pkg}.model.${pkg}_vae.vae`, cls: `${n.cls}VAE`, fromPkg: pkg };
+  const vae: t.VaeSource =
+    options.reuseVaeFrom && options.reuseVaeFrom !== pkg
+      ? findVae(mfluxRoot, options.reuseVaeFrom)
+      : { module: `mflux.models.${pkg}.model.${pkg}_vae.vae`, cls: `${n.cls}VAE`, fromPkg: pkg };
   const ctx: t.TemplateContext = {
     n,
     hfRepo: options.hfRepo?.trim() || `TODO-org/${n.cls}`,
@@ -106,7 +107,10 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
     [`weights/${pkg}_weight_mapping.py`, t.weightMapping(ctx)],
   ];
   if (vae.fromPkg === pkg) {
-    entries.push([`model/${pkg}_vae/__init__.py`, ''], [`model/${pkg}_vae/vae.py`, t.moduleStub(`${n.cls}VAE`, 'VAE (decoder first: it validates pixel space early)')]);
+    entries.push(
+      [`model/${pkg}_vae/__init__.py`, ''],
+      [`model/${pkg}_vae/vae.py`, t.moduleStub(`${n.cls}VAE`, 'VAE (decoder first: it validates pixel space early)')],
+    );
   }
   if (ctx.edit) {
     entries.push(
@@ -144,7 +148,11 @@ export interface LineInsertion {
 export function scriptEntryInsertion(mfluxRoot: string, model: string, edit = false): LineInsertion | undefined {
   const file = join(mfluxRoot, 'pyproject.toml');
   let lines: string[];
-  try { lines = readFileSync(file, 'utf8').split(/\r?\n/); } catch { return undefined; }
+  try {
+    lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  } catch {
+    return undefined;
+  }
   const n = modelNames(model);
   const wanted = [`${n.script} = "mflux.models.${model}.cli.${model}_generate:main"`];
   if (edit) wanted.push(`${n.script}-edit = "mflux.models.${model}.cli.${model}_edit_generate:main"`);

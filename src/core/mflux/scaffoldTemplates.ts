@@ -124,7 +124,9 @@ export function initializer(c: TemplateContext): string {
     '',
     '    @staticmethod',
     '    def _init_models(model, model_config: ModelConfig) -> None:',
-    reused(c) ? `        # The VAE is reused from ${c.vae.fromPkg}; see README.md.` : '        # Port order: VAE first, then the transformer, then the text encoder.',
+    reused(c)
+      ? `        # The VAE is reused from ${c.vae.fromPkg}; see README.md.`
+      : '        # Port order: VAE first, then the transformer, then the text encoder.',
     `        model.vae = ${c.vae.cls}()`,
     `        model.transformer = ${cls}Transformer(**(model_config.transformer_overrides or {}))`,
     `        model.text_encoder = ${cls}TextEncoder()`,
@@ -354,12 +356,20 @@ export function weightMapping(c: TemplateContext): string {
     '    # One WeightTarget per MLX parameter: to_pattern is the MLX path, from_pattern the checkpoint',
     '    # key(s); {block} and {layer} expand over repeated blocks. Check names and shapes against the',
     '    # Hugging Face cache, then run "mflux Port: Show Mapping Coverage".',
-    ...getter('transformer', 'e.g. WeightTarget(to_pattern="blocks.{block}.attn.wq.weight", from_pattern=["transformer_blocks.{block}.attn.to_q.weight"])'),
-    ...getter('text_encoder', 'e.g. WeightTarget(to_pattern="layers.{layer}.self_attn.q_proj.weight", from_pattern=["model.layers.{layer}.self_attn.q_proj.weight"])'),
+    ...getter(
+      'transformer',
+      'e.g. WeightTarget(to_pattern="blocks.{block}.attn.wq.weight", from_pattern=["transformer_blocks.{block}.attn.to_q.weight"])',
+    ),
+    ...getter(
+      'text_encoder',
+      'e.g. WeightTarget(to_pattern="layers.{layer}.self_attn.q_proj.weight", from_pattern=["model.layers.{layer}.self_attn.q_proj.weight"])',
+    ),
     ...(reused(c) && c.vae.mappingGetter
       ? []
       : getter('vae', 'convolution weights need transform=WeightTransforms.transpose_conv2d_weight (MLX is channels-last)')),
-  ].join('\n').replace(/\n+$/, '\n');
+  ]
+    .join('\n')
+    .replace(/\n+$/, '\n');
 }
 
 export function loraMapping(c: TemplateContext): string {

@@ -31,7 +31,11 @@ export interface TreeNode {
   shapeVaries?: boolean;
 }
 
-interface Raw { seg: string; children: Map<string, Raw>; tensor?: TensorLeaf }
+interface Raw {
+  seg: string;
+  children: Map<string, Raw>;
+  tensor?: TensorLeaf;
+}
 
 function signature(r: Raw, prefix = ''): string {
   const parts: string[] = [];
@@ -48,7 +52,15 @@ function shapeOnly(r: Raw, prefix = ''): string {
 }
 
 function build(r: Raw, path: string, label: string): TreeNode {
-  const node: TreeNode = { label, path, children: [], tensor: r.tensor, tensorCount: r.tensor ? 1 : 0, params: r.tensor?.numel ?? 0, bytes: r.tensor?.byteLength ?? 0 };
+  const node: TreeNode = {
+    label,
+    path,
+    children: [],
+    tensor: r.tensor,
+    tensorCount: r.tensor ? 1 : 0,
+    params: r.tensor?.numel ?? 0,
+    bytes: r.tensor?.byteLength ?? 0,
+  };
   const entries = [...r.children.entries()];
   const numeric = entries.filter(([k]) => /^\d+$/.test(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
   const named = entries.filter(([k]) => !/^\d+$/.test(k));
@@ -67,8 +79,16 @@ function build(r: Raw, path: string, label: string): TreeNode {
       const varies = new Set(run.map(([, c]) => signature(c))).size > 1;
       const totals = run.slice(1).map(([k, c]) => build(c, join(k), k));
       const collapsed: TreeNode = { ...first, indices: idx, label: seg };
-      for (const t of totals) { collapsed.tensorCount += t.tensorCount; collapsed.params += t.params; collapsed.bytes += t.bytes; }
-      if (varies) markVaries(collapsed, run.map(([, c]) => c));
+      for (const t of totals) {
+        collapsed.tensorCount += t.tensorCount;
+        collapsed.params += t.params;
+        collapsed.bytes += t.bytes;
+      }
+      if (varies)
+        markVaries(
+          collapsed,
+          run.map(([, c]) => c),
+        );
       node.children.push(collapsed);
     }
     i = j + 1;
@@ -76,7 +96,11 @@ function build(r: Raw, path: string, label: string): TreeNode {
   for (const [k, c] of named) node.children.push(build(c, join(k), k));
   // Numbered children first, in numeric order, then names alphabetically.
   node.children.sort((a, b) => orderKey(a.label).localeCompare(orderKey(b.label)));
-  for (const c of node.children) { node.tensorCount += c.tensorCount; node.params += c.params; node.bytes += c.bytes; }
+  for (const c of node.children) {
+    node.tensorCount += c.tensorCount;
+    node.params += c.params;
+    node.bytes += c.bytes;
+  }
   return node;
 }
 
@@ -92,7 +116,10 @@ function markVaries(node: TreeNode, raws: Raw[]): void {
   }
   for (const c of node.children) {
     const seg = c.label;
-    markVaries(c, raws.map((r) => r.children.get(seg)).filter((x): x is Raw => !!x));
+    markVaries(
+      c,
+      raws.map((r) => r.children.get(seg)).filter((x): x is Raw => !!x),
+    );
   }
 }
 
@@ -102,7 +129,10 @@ export function buildTensorTree(tensors: readonly TensorLeaf[], rootLabel = ''):
     let cur = root;
     for (const seg of t.name.split('.')) {
       let next = cur.children.get(seg);
-      if (!next) { next = { seg, children: new Map() }; cur.children.set(seg, next); }
+      if (!next) {
+        next = { seg, children: new Map() };
+        cur.children.set(seg, next);
+      }
       cur = next;
     }
     cur.tensor = t;
@@ -128,6 +158,9 @@ export function formatBytes(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i ? v.toFixed(1) : v} ${u[i]}`;
 }

@@ -41,7 +41,9 @@ export function expandTemplate(template: string, values: TemplateValues): string
   const filled = words.map((w) =>
     w.replace(/\{([^{}]*)\}/g, (_m, key: string) => {
       if (!(PLACEHOLDERS as readonly string[]).includes(key)) {
-        throw new TemplateError(`unknown placeholder {${key}} in the command template (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+        throw new TemplateError(
+          `unknown placeholder {${key}} in the command template (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`,
+        );
       }
       return values[key as Placeholder];
     }),

@@ -31,7 +31,14 @@ export async function repoState(role: RepoState['role'], path: string): Promise<
 }
 
 const PATTERN = 'debug_artifacts/';
-const ALREADY = new Set(['debug_artifacts', 'debug_artifacts/', '/debug_artifacts', '/debug_artifacts/', 'debug_artifacts/*', '/debug_artifacts/*']);
+const ALREADY = new Set([
+  'debug_artifacts',
+  'debug_artifacts/',
+  '/debug_artifacts',
+  '/debug_artifacts/',
+  'debug_artifacts/*',
+  '/debug_artifacts/*',
+]);
 
 /**
  * Adds `debug_artifacts/` to the repo's info/exclude once. Asks git where that file is, which

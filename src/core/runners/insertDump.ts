@@ -30,7 +30,12 @@ export function expressionAt(lines: readonly string[], sel: Selection): string |
     if (parts.length === 1) return parts[0].slice(sel.startChar, sel.endChar).trim() || undefined;
     parts[0] = parts[0].slice(sel.startChar);
     parts[parts.length - 1] = parts[parts.length - 1].slice(0, sel.endChar);
-    return parts.map((p) => p.trim()).join(' ').trim() || undefined;
+    return (
+      parts
+        .map((p) => p.trim())
+        .join(' ')
+        .trim() || undefined
+    );
   }
   const line = lines[sel.startLine] ?? '';
   const re = /[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?/g;
@@ -42,7 +47,10 @@ export function expressionAt(lines: readonly string[], sel: Selection): string |
 
 /** A dump name from an expression: `self.norm(x)` → `self.norm_x`. */
 export function defaultDumpName(expression: string): string {
-  const s = expression.replace(/[^\w.@#-]+/g, '_').replace(/_+/g, '_').replace(/^[_.]+|[_.]+$/g, '');
+  const s = expression
+    .replace(/[^\w.@#-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_.]+|[_.]+$/g, '');
   return (s || 'tensor').slice(0, 80);
 }
 

@@ -31,8 +31,20 @@ export function findMlxEntry(mfluxRepo: string, pkg: string): MlxEntry {
   const fallback = conventionalEntry(pkg);
   const src = join(mfluxRepo, 'src');
   const dir = join(src, 'mflux', 'models', pkg);
-  const model = pick(src, [join(dir, 'variants', 'txt2img'), join(dir, 'variants')], /^class (\w+)\(/gm, 'def generate_image(', fallback.model.cls);
-  const latentCreator = pick(src, [join(dir, 'latent_creator')], /^class (\w+LatentCreator)\b/gm, 'def create_noise(', fallback.latentCreator.cls);
+  const model = pick(
+    src,
+    [join(dir, 'variants', 'txt2img'), join(dir, 'variants')],
+    /^class (\w+)\(/gm,
+    'def generate_image(',
+    fallback.model.cls,
+  );
+  const latentCreator = pick(
+    src,
+    [join(dir, 'latent_creator')],
+    /^class (\w+LatentCreator)\b/gm,
+    'def create_noise(',
+    fallback.latentCreator.cls,
+  );
   return { model: model ?? fallback.model, latentCreator: latentCreator ?? fallback.latentCreator };
 }
 
@@ -40,10 +52,20 @@ function pick(src: string, dirs: string[], classes: RegExp, needs: string, prefe
   const found: PyClass[] = [];
   for (const dir of dirs) {
     let names: string[];
-    try { names = readdirSync(dir).filter((f) => f.endsWith('.py') && f !== '__init__.py').sort(); } catch { continue; }
+    try {
+      names = readdirSync(dir)
+        .filter((f) => f.endsWith('.py') && f !== '__init__.py')
+        .sort();
+    } catch {
+      continue;
+    }
     for (const f of names) {
       let text: string;
-      try { text = readFileSync(join(dir, f), 'utf8'); } catch { continue; }
+      try {
+        text = readFileSync(join(dir, f), 'utf8');
+      } catch {
+        continue;
+      }
       if (!text.includes(needs)) continue;
       const module = relative(src, join(dir, f)).replace(/\.py$/, '').split(sep).join('.');
       for (const m of text.matchAll(classes)) found.push({ module, cls: m[1] });

@@ -51,7 +51,11 @@ function fromDocs(cls: string, repo: string): ModelId | undefined {
   let seen = 0;
   const walk = (dir: string, depth: number): ModelId | undefined => {
     let names: string[];
-    try { names = readdirSync(dir).sort(); } catch { return undefined; }
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return undefined;
+    }
     for (const name of names) {
       if (++seen > MAX_FILES) return undefined;
       const p = join(dir, name);
@@ -60,7 +64,9 @@ function fromDocs(cls: string, repo: string): ModelId | undefined {
         try {
           if (statSync(p).size > MAX_BYTES) continue;
           text = readFileSync(p, 'utf8');
-        } catch { continue; }
+        } catch {
+          continue;
+        }
         if (!defines.test(text)) continue;
         const m = own.exec(text) ?? any.exec(text);
         if (m) return { id: m[1], from: 'diffusers-docs', file: p };
@@ -75,5 +81,9 @@ function fromDocs(cls: string, repo: string): ModelId | undefined {
 }
 
 function isDir(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

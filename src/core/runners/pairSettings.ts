@@ -1,7 +1,13 @@
 // What both runners pin, so the two sides differ from step 0 only where the port does.
 export const PAIR_SETTINGS: {
-  readonly width: number; readonly height: number; readonly seed: number; readonly steps: number; readonly prompt: string;
-  readonly negativePrompt: string; readonly guidance: number; readonly maxSequenceLength: number;
+  readonly width: number;
+  readonly height: number;
+  readonly seed: number;
+  readonly steps: number;
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly guidance: number;
+  readonly maxSequenceLength: number;
 } = {
   width: 1024,
   height: 1024,

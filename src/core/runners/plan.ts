@@ -85,7 +85,12 @@ export function planSide(req: SideRequest, s: RunSettings): SidePlan {
 /** The test command: `MFLUX_PRESERVE_TEST_OUTPUT=1 uv run python -m pytest <test>` in mflux. */
 export function planDeterministicTest(mfluxRepo: string, testPath: string, s: RunSettings): { line: string; argv: string[] } {
   const argv = [s.uv || 'uv', 'run', 'python', '-m', 'pytest', testPath];
-  const env = { set: [['MFLUX_PRESERVE_TEST_OUTPUT', '1'], ['PYTHONUNBUFFERED', '1']] as Array<[string, string]> };
+  const env = {
+    set: [
+      ['MFLUX_PRESERVE_TEST_OUTPUT', '1'],
+      ['PYTHONUNBUFFERED', '1'],
+    ] as Array<[string, string]>,
+  };
   return { argv, line: composeCommand({ cwd: mfluxRepo, env, argv }, shellKind(s.shell)) };
 }
 

@@ -13,11 +13,18 @@ export class UnquotableError extends Error {}
 
 /** Which quoting rules a shell follows, from its executable path (`/bin/zsh`, `pwsh.exe`…). */
 export function shellKind(shellPath: string | undefined): ShellKind {
-  const base = (shellPath ?? '').split(/[\\/]/).pop()?.toLowerCase().replace(/\.exe$/, '') ?? '';
+  const base =
+    (shellPath ?? '')
+      .split(/[\\/]/)
+      .pop()
+      ?.toLowerCase()
+      .replace(/\.exe$/, '') ?? '';
   if (base === 'fish') return 'fish';
   if (base === 'pwsh' || base === 'powershell' || base.startsWith('pwsh-')) return 'pwsh';
   if (base === 'cmd') {
-    throw new UnquotableError('cmd.exe is not supported by the runners (its quoting cannot pass every path unchanged): make PowerShell, Git Bash or WSL the default terminal profile.');
+    throw new UnquotableError(
+      'cmd.exe is not supported by the runners (its quoting cannot pass every path unchanged): make PowerShell, Git Bash or WSL the default terminal profile.',
+    );
   }
   // bash, zsh, sh, dash, ksh and anything unknown: POSIX single quotes are the common ground.
   return 'posix';
@@ -31,7 +38,40 @@ const SAFE_PWSH = /^[A-Za-z0-9_./:\\][A-Za-z0-9_./:\\=+-]*$/;
 // C0 controls, DEL and C1 controls: none of them can be typed into a terminal as text.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const C0_NAMES = ['NUL', '^A', '^B', '^C', '^D', '^E', '^F', 'BEL', 'BS', 'TAB', 'LF', 'VT', 'FF', 'CR', '^N', '^O', '^P', '^Q', '^R', '^S', '^T', '^U', '^V', '^W', '^X', '^Y', '^Z', 'ESC', '^\\', '^]', '^^', '^_'];
+const C0_NAMES = [
+  'NUL',
+  '^A',
+  '^B',
+  '^C',
+  '^D',
+  '^E',
+  '^F',
+  'BEL',
+  'BS',
+  'TAB',
+  'LF',
+  'VT',
+  'FF',
+  'CR',
+  '^N',
+  '^O',
+  '^P',
+  '^Q',
+  '^R',
+  '^S',
+  '^T',
+  '^U',
+  '^V',
+  '^W',
+  '^X',
+  '^Y',
+  '^Z',
+  'ESC',
+  '^\\',
+  '^]',
+  '^^',
+  '^_',
+];
 
 function controlName(ch: string): string {
   const code = ch.charCodeAt(0);

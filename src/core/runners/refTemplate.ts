@@ -5,7 +5,11 @@
 // latents (Flux: with the image ids), `vae.decode(latents, return_dict=False)[0]`.
 import { PAIR_SETTINGS, pyString, type PairSettings } from './pairSettings';
 
-export function referenceScript(p: { readonly model: string; readonly settings?: Partial<PairSettings>; readonly modelId: string }): string {
+export function referenceScript(p: {
+  readonly model: string;
+  readonly settings?: Partial<PairSettings>;
+  readonly modelId: string;
+}): string {
   const s = { ...PAIR_SETTINGS, ...p.settings };
   return `"""Reference runner for the ${p.model} port (written by mflux Port Studio).
 

@@ -131,7 +131,10 @@ export async function listRuns(repo: string): Promise<RunEntry[]> {
   } catch {
     return [];
   }
-  const ids = names.filter((n) => RUN_ID.test(n)).sort(compareRunIds).reverse();
+  const ids = names
+    .filter((n) => RUN_ID.test(n))
+    .sort(compareRunIds)
+    .reverse();
   const out: RunEntry[] = [];
   for (const runId of ids) {
     const dir = join(artifactsDir(repo), runId);

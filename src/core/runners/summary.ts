@@ -2,7 +2,8 @@
 // not available: how many checkpoints pass, and where the two sides first diverge.
 import type { ReportJson } from '../compare/types';
 
-const fmt = (x: number | null) => (x === null ? 'n/a' : x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2));
+const fmt = (x: number | null) =>
+  x === null ? 'n/a' : x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2);
 
 export function reportSummary(r: ReportJson): string {
   const n = r.pairs.length;

@@ -8,7 +8,13 @@ import { readShardIndex } from './sharded';
 import { readZipTensors } from './zipTensors';
 
 /** `indexChain`: the real paths of the sharded indexes that led here (to refuse a cycle). */
-export async function readFileEntries(path: string, pool: FilePool, options: OpenOptions, stem: string, indexChain: readonly string[] = []): Promise<Entry[]> {
+export async function readFileEntries(
+  path: string,
+  pool: FilePool,
+  options: OpenOptions,
+  stem: string,
+  indexChain: readonly string[] = [],
+): Promise<Entry[]> {
   const ref = await pool.get(path);
   // one read serves detection and, for most safetensors files, the whole JSON header
   const head = await ref.readUpTo(0, 1 << 16);
@@ -40,12 +46,18 @@ function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
 function unsupported(ref: FileRef, head: Uint8Array): UnsupportedFormat {
   if (ref.size === 0) return new UnsupportedFormat(ref.path, 'the file is empty');
   if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) {
-    return new UnsupportedFormat(ref.path, 'legacy (non-zip) torch.save file, written by torch < 1.6 or with _use_new_zipfile_serialization=False; re-save it with a current torch.save');
+    return new UnsupportedFormat(
+      ref.path,
+      'legacy (non-zip) torch.save file, written by torch < 1.6 or with _use_new_zipfile_serialization=False; re-save it with a current torch.save',
+    );
   }
   if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') {
     return new UnsupportedFormat(ref.path, 'tar archive (very old torch.save format); extract it or re-save with a current torch.save');
   }
   if (head[0] === 0x1f && head[1] === 0x8b) return new UnsupportedFormat(ref.path, 'gzip-compressed file; decompress it first');
   if (ref.size < 8) return new UnsupportedFormat(ref.path, `only ${humanBytes(ref.size)}; not a tensor file`);
-  return new UnsupportedFormat(ref.path, 'not a tensor file (expected safetensors, .npy, .npz, a torch.save zip or a *.safetensors.index.json)');
+  return new UnsupportedFormat(
+    ref.path,
+    'not a tensor file (expected safetensors, .npy, .npz, a torch.save zip or a *.safetensors.index.json)',
+  );
 }

@@ -119,7 +119,10 @@ export class FileRef {
         const n = Math.min(length - done, 0x40000000);
         let got: number;
         try {
-          got = length <= SYNC_READ_MAX ? readSync(entry.fd, out, done, n, position + done) : await readAsync(entry.fd, out, done, n, position + done);
+          got =
+            length <= SYNC_READ_MAX
+              ? readSync(entry.fd, out, done, n, position + done)
+              : await readAsync(entry.fd, out, done, n, position + done);
         } catch (e) {
           throw new FileNotReadable(this.path, `read failed (${describeFsError(e)})`);
         }
@@ -142,13 +145,20 @@ export class FileRef {
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
   switch (code) {
-    case 'ENOENT': return 'no such file or folder';
+    case 'ENOENT':
+      return 'no such file or folder';
     case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a folder, expected a file';
-    case 'ELOOP': return 'symlink loop';
-    case 'ENOTDIR': return 'a parent of this path is not a folder';
-    case 'EBADF': return 'the file was closed';
-    default: return `cannot open (${code ?? (e instanceof Error ? e.message : String(e))})`;
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder, expected a file';
+    case 'ELOOP':
+      return 'symlink loop';
+    case 'ENOTDIR':
+      return 'a parent of this path is not a folder';
+    case 'EBADF':
+      return 'the file was closed';
+    default:
+      return `cannot open (${code ?? (e instanceof Error ? e.message : String(e))})`;
   }
 }

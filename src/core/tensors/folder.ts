@@ -56,7 +56,8 @@ async function listFiles(root: string): Promise<string[]> {
       let isFile = it.isFile();
       if (it.isSymbolicLink()) {
         const st = await stat(p).catch((e) => {
-          if (TENSOR_EXT.test(it.name) || INDEX.test(it.name)) throw new FileNotReadable(p, `broken symlink (${describeFsError(e)}); an incomplete download?`);
+          if (TENSOR_EXT.test(it.name) || INDEX.test(it.name))
+            throw new FileNotReadable(p, `broken symlink (${describeFsError(e)}); an incomplete download?`);
           return undefined;
         });
         isDir = !!st?.isDirectory();
@@ -69,14 +70,17 @@ async function listFiles(root: string): Promise<string[]> {
             throw new FileNotReadable(p, describeFsError(e));
           });
           if (real === target || real.startsWith(target.endsWith(sep) ? target : target + sep)) {
-            throw new FileNotReadable(p, `symlink loop: it points to ${quote(target)}, which contains it; remove the link or open a folder without it`);
+            throw new FileNotReadable(
+              p,
+              `symlink loop: it points to ${quote(target)}, which contains it; remove the link or open a folder without it`,
+            );
           }
         }
         await walk(p, depth + 1, target);
-      }
-      else if (isFile) {
+      } else if (isFile) {
         out.push(p);
-        if (out.length > MAX_FILES) throw new FileNotReadable(root, `more than ${MAX_FILES.toLocaleString('en-US')} files; open a smaller folder`);
+        if (out.length > MAX_FILES)
+          throw new FileNotReadable(root, `more than ${MAX_FILES.toLocaleString('en-US')} files; open a smaller folder`);
       }
     }
   };
@@ -86,16 +90,21 @@ async function listFiles(root: string): Promise<string[]> {
 
 async function readManifest(root: string, pool: FilePool): Promise<ManifestLine[] | undefined> {
   const path = join(root, MANIFEST_NAME);
-  const exists = await stat(path).then((s) => s.isFile(), () => false);
+  const exists = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (!exists) return undefined;
   const ref = await pool.get(path);
-  if (ref.size > MAX_MANIFEST_BYTES) throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST_BYTES)} limit`);
+  if (ref.size > MAX_MANIFEST_BYTES)
+    throw new HeaderTooLarge(path, `manifest is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_MANIFEST_BYTES)} limit`);
   const text = new TextDecoder().decode(await ref.read(0, ref.size, 'the manifest'));
   // skipped/cut records of the probe name no file: only tensor records place tensors
   return parseManifest(text, path).tensors.map((t) => {
     if (t.file === undefined) throw new BadIndex(path, `line ${t.line} needs string fields "name" and "file"`);
     const norm = normalize(t.file);
-    if (norm.startsWith('..') || norm.startsWith(sep)) throw new BadIndex(path, `line ${t.line} points outside the folder (${quote(t.file)})`);
+    if (norm.startsWith('..') || norm.startsWith(sep))
+      throw new BadIndex(path, `line ${t.line} points outside the folder (${quote(t.file)})`);
     return { name: t.name, file: join(root, norm) };
   });
 }
@@ -104,7 +113,11 @@ function stem(file: string): string {
   return basename(file).replace(/\.[^.]*$/, '');
 }
 
-const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+const isDir = (p: string): Promise<boolean> =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /**
  * A Hugging Face cache repo folder (`models--org--name` with blobs/, refs/, snapshots/)
@@ -112,11 +125,19 @@ const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory
  */
 async function snapshotOf(root: string): Promise<string | undefined> {
   if (!(await isDir(join(root, 'snapshots'))) || !(await isDir(join(root, 'refs')))) return undefined;
-  const main = await readFile(join(root, 'refs', 'main'), 'utf8').then((s) => s.trim(), () => '');
+  const main = await readFile(join(root, 'refs', 'main'), 'utf8').then(
+    (s) => s.trim(),
+    () => '',
+  );
   if (/^[0-9a-f]{7,64}$/i.test(main) && (await isDir(join(root, 'snapshots', main)))) return join(root, 'snapshots', main);
   const all = (await readdir(join(root, 'snapshots'), { withFileTypes: true })).filter((d) => !d.name.startsWith('.'));
   if (all.length === 1) return join(root, 'snapshots', all[0].name);
-  throw new BadIndex(root, all.length === 0 ? 'Hugging Face cache folder without snapshots (nothing downloaded yet?)' : `Hugging Face cache folder with ${all.length} snapshots and no refs/main; open one of snapshots/*`);
+  throw new BadIndex(
+    root,
+    all.length === 0
+      ? 'Hugging Face cache folder without snapshots (nothing downloaded yet?)'
+      : `Hugging Face cache folder with ${all.length} snapshots and no refs/main; open one of snapshots/*`,
+  );
 }
 
 export async function readFolder(root: string, pool: FilePool, options: OpenOptions): Promise<Entry[]> {
@@ -162,11 +183,16 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
       try {
         entries = await entriesOf(line.file);
       } catch (e) {
-        if (e instanceof FileNotReadable) throw new BadIndex(manifestPath, `lists ${quote(relative(folder, line.file))} for ${quote(line.name)}, which cannot be read (${e.reason})`);
+        if (e instanceof FileNotReadable)
+          throw new BadIndex(
+            manifestPath,
+            `lists ${quote(relative(folder, line.file))} for ${quote(line.name)}, which cannot be read (${e.reason})`,
+          );
         throw e;
       }
       const e = entries.length === 1 ? entries[0] : entries.find((x) => x.info.name === line.name);
-      if (!e) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))}, which does not contain it`);
+      if (!e)
+        throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))}, which does not contain it`);
       if (used.has(e)) throw new BadIndex(manifestPath, `lists ${quote(line.name)} in ${quote(relative(folder, line.file))} twice`);
       used.add(e);
       add(e, line.file, line.name, folder);

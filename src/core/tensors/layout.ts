@@ -144,7 +144,13 @@ function locate(shape: readonly number[], strides: readonly number[], flat: numb
 }
 
 /** Calls `visit(k, off)` for output positions k = 0..cnt-1 starting at row-major index `start`. */
-function walk(shape: readonly number[], strides: readonly number[], start: number, cnt: number, visit: (k: number, off: number) => void): void {
+function walk(
+  shape: readonly number[],
+  strides: readonly number[],
+  start: number,
+  cnt: number,
+  visit: (k: number, off: number) => void,
+): void {
   const { idx, off: first } = locate(shape, strides, start);
   const last = shape.length - 1;
   let off = first;
@@ -164,9 +170,19 @@ function walk(shape: readonly number[], strides: readonly number[], start: numbe
 }
 
 /** Copies the elements of one output chunk from a buffer holding element offsets [base, …). */
-function gatherFrom(src: Uint8Array, base: number, shape: readonly number[], strides: readonly number[], start: number, cnt: number, es: number, out: Uint8Array): void {
+function gatherFrom(
+  src: Uint8Array,
+  base: number,
+  shape: readonly number[],
+  strides: readonly number[],
+  start: number,
+  cnt: number,
+  es: number,
+  out: Uint8Array,
+): void {
   if (es === 2 || es === 4) {
-    const s = es === 2 ? new Uint16Array(src.buffer, src.byteOffset, src.length / 2) : new Uint32Array(src.buffer, src.byteOffset, src.length / 4);
+    const s =
+      es === 2 ? new Uint16Array(src.buffer, src.byteOffset, src.length / 2) : new Uint32Array(src.buffer, src.byteOffset, src.length / 4);
     const o = es === 2 ? new Uint16Array(out.buffer, out.byteOffset, cnt) : new Uint32Array(out.buffer, out.byteOffset, cnt);
     walkFast(shape, strides, start, cnt, base, s, o);
     return;
@@ -177,7 +193,15 @@ function gatherFrom(src: Uint8Array, base: number, shape: readonly number[], str
   }
   if (es === 8) {
     // two 32-bit words per element: copies bit patterns exactly (NaN payloads included)
-    walkFast8(shape, strides, start, cnt, base, new Uint32Array(src.buffer, src.byteOffset, src.length / 4), new Uint32Array(out.buffer, out.byteOffset, cnt * 2));
+    walkFast8(
+      shape,
+      strides,
+      start,
+      cnt,
+      base,
+      new Uint32Array(src.buffer, src.byteOffset, src.length / 4),
+      new Uint32Array(out.buffer, out.byteOffset, cnt * 2),
+    );
     return;
   }
   walk(shape, strides, start, cnt, (k, off) => {
@@ -189,7 +213,15 @@ function gatherFrom(src: Uint8Array, base: number, shape: readonly number[], str
 type Words = Uint8Array | Uint16Array | Uint32Array;
 
 /** `walk` specialised for 1/2/4-byte elements without a callback per element. */
-function walkFast(shape: readonly number[], strides: readonly number[], start: number, cnt: number, base: number, src: Words, out: Words): void {
+function walkFast(
+  shape: readonly number[],
+  strides: readonly number[],
+  start: number,
+  cnt: number,
+  base: number,
+  src: Words,
+  out: Words,
+): void {
   const { idx, off: first } = locate(shape, strides, start);
   const last = shape.length - 1;
   const innerN = shape[last];
@@ -222,7 +254,15 @@ function walkFast(shape: readonly number[], strides: readonly number[], start: n
  * (Fortran order, `w.t()`), neighbouring rows are neighbours in memory, so each block reads
  * a few cache lines again and again instead of one new line per element.
  */
-function gatherRowsTiled(src: Uint8Array, shape: readonly number[], strides: readonly number[], row0: number, rows: number, es: number, out: Uint8Array): void {
+function gatherRowsTiled(
+  src: Uint8Array,
+  shape: readonly number[],
+  strides: readonly number[],
+  row0: number,
+  rows: number,
+  es: number,
+  out: Uint8Array,
+): void {
   const nd = shape.length;
   const cols = shape[nd - 1];
   const cs = strides[nd - 1];
@@ -248,7 +288,11 @@ function gatherRowsTiled(src: Uint8Array, shape: readonly number[], strides: rea
   const lanes = es === 8 ? 2 : 1;
   const word = es === 8 ? 4 : es;
   const view = (b: Uint8Array): Uint8Array | Uint16Array | Uint32Array =>
-    word === 1 ? b : word === 2 ? new Uint16Array(b.buffer, b.byteOffset, b.length / 2) : new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+    word === 1
+      ? b
+      : word === 2
+        ? new Uint16Array(b.buffer, b.byteOffset, b.length / 2)
+        : new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
   const s = view(src);
   const o = view(out);
   const BLOCK = 64;
@@ -272,7 +316,15 @@ function gatherRowsTiled(src: Uint8Array, shape: readonly number[], strides: rea
 }
 
 /** `walkFast` for 8-byte elements held as pairs of 32-bit words. */
-function walkFast8(shape: readonly number[], strides: readonly number[], start: number, cnt: number, base: number, src: Uint32Array, out: Uint32Array): void {
+function walkFast8(
+  shape: readonly number[],
+  strides: readonly number[],
+  start: number,
+  cnt: number,
+  base: number,
+  src: Uint32Array,
+  out: Uint32Array,
+): void {
   const { idx, off: first } = locate(shape, strides, start);
   const last = shape.length - 1;
   const innerN = shape[last];
@@ -301,7 +353,14 @@ function walkFast8(shape: readonly number[], strides: readonly number[], start: 
 }
 
 /** Reads the elements of one output chunk of a huge strided view as sorted, coalesced runs. */
-async function scatterRead(p: Placement, start: number, cnt: number, es: number, window: number, signal?: AbortSignal): Promise<Uint8Array> {
+async function scatterRead(
+  p: Placement,
+  start: number,
+  cnt: number,
+  es: number,
+  window: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const strides = p.strides!;
   const offs = new Float64Array(cnt);
   walk(p.shape, strides, start, cnt, (k, off) => {

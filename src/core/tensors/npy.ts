@@ -26,10 +26,20 @@ export interface NpyHeader {
 }
 
 const KINDS: Record<string, DType> = {
-  f2: 'F16', f4: 'F32', f8: 'F64',
-  i1: 'I8', i2: 'I16', i4: 'I32', i8: 'I64',
-  u1: 'U8', u2: 'U16', u4: 'U32', u8: 'U64',
-  b1: 'BOOL', c8: 'C64', c16: 'C128',
+  f2: 'F16',
+  f4: 'F32',
+  f8: 'F64',
+  i1: 'I8',
+  i2: 'I16',
+  i4: 'I32',
+  i8: 'I64',
+  u1: 'U8',
+  u2: 'U16',
+  u4: 'U32',
+  u8: 'U64',
+  b1: 'BOOL',
+  c8: 'C64',
+  c16: 'C128',
   V2: 'BF16', // how MLX and ml_dtypes store bfloat16
 };
 
@@ -53,14 +63,17 @@ export async function readNpyHeader(
   if (!isNpyMagic(pre)) throw new UnsupportedFormat(file, `${what}not an .npy file (no \\x93NUMPY magic)`);
   const major = pre[6];
   const minor = pre[7];
-  if (![1, 2, 3].includes(major) || minor !== 0) throw new UnsupportedFormat(file, `${what}.npy format version ${major}.${minor} is not supported (1.0, 2.0, 3.0 are)`);
+  if (![1, 2, 3].includes(major) || minor !== 0)
+    throw new UnsupportedFormat(file, `${what}.npy format version ${major}.${minor} is not supported (1.0, 2.0, 3.0 are)`);
   const lenBytes = major === 1 ? 2 : 4;
   if (length < 8 + lenBytes) throw new TruncatedFile(file, `${what}file ends inside the .npy header length`);
   const dv = new DataView(pre.buffer, pre.byteOffset, pre.length);
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const start = 8 + lenBytes;
-  if (hlen > NPY_MAX_HEADER) throw new HeaderTooLarge(file, `${what}.npy header claims ${humanBytes(hlen)}, more than the ${humanBytes(NPY_MAX_HEADER)} limit`);
-  if (start + hlen > length) throw new TruncatedFile(file, `${what}.npy header claims ${humanBytes(hlen)} but only ${humanBytes(length - start)} follow`);
+  if (hlen > NPY_MAX_HEADER)
+    throw new HeaderTooLarge(file, `${what}.npy header claims ${humanBytes(hlen)}, more than the ${humanBytes(NPY_MAX_HEADER)} limit`);
+  if (start + hlen > length)
+    throw new TruncatedFile(file, `${what}.npy header claims ${humanBytes(hlen)} but only ${humanBytes(length - start)} follow`);
   const hbytes = (await read(start, hlen)).subarray(0, hlen);
   let text: string;
   try {
@@ -77,7 +90,8 @@ export async function readNpyHeader(
   }
   if (!(dict instanceof Map)) throw new BadHeader(file, `${what}.npy header is not a dict`);
   const keys = [...dict.keys()].sort().join(',');
-  if (keys !== 'descr,fortran_order,shape') throw new BadHeader(file, `${what}.npy header must have exactly the keys descr, fortran_order, shape (has ${keys || 'none'})`);
+  if (keys !== 'descr,fortran_order,shape')
+    throw new BadHeader(file, `${what}.npy header must have exactly the keys descr, fortran_order, shape (has ${keys || 'none'})`);
   const descr = dict.get('descr');
   const fortran = dict.get('fortran_order');
   const shapeV = dict.get('shape');
@@ -94,7 +108,10 @@ export async function readNpyHeader(
   if (!Number.isSafeInteger(byteLength)) throw new BadHeader(file, `${what}shape (${shape.join(', ')}) is too large to address`);
   const dataOffset = start + hlen;
   if (dataOffset + byteLength > length) {
-    throw new TruncatedFile(file, `${what}shape (${shape.join(', ')}) of ${descr} needs ${humanBytes(byteLength)} of data but only ${humanBytes(length - dataOffset)} follow the header`);
+    throw new TruncatedFile(
+      file,
+      `${what}shape (${shape.join(', ')}) of ${descr} needs ${humanBytes(byteLength)} of data but only ${humanBytes(length - dataOffset)} follow the header`,
+    );
   }
   return { dtype, shape, fortran, littleEndian, dataOffset, numel, byteLength, descr };
 }

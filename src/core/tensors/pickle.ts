@@ -12,7 +12,10 @@ export interface PickleLimits {
 }
 
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
@@ -28,7 +31,12 @@ export class Dict {
 }
 /** A storage named by a persistent id: ('storage', <class>, key, location, numel). */
 export class StorageRef {
-  constructor(readonly dtype: DType | 'untyped', readonly key: string, readonly location: string, readonly numel: number) {}
+  constructor(
+    readonly dtype: DType | 'untyped',
+    readonly key: string,
+    readonly location: string,
+    readonly numel: number,
+  ) {}
 }
 /** torch._utils._rebuild_tensor_v2/_v3: a strided view into a storage. */
 export class TensorRef {
@@ -42,27 +50,69 @@ export class TensorRef {
 }
 class Mark {}
 
-export type Value = null | boolean | number | bigint | string | Uint8Array | Tuple | List | Dict | PyGlobal | StorageRef | TensorRef | Set<never>;
+export type Value =
+  null | boolean | number | bigint | string | Uint8Array | Tuple | List | Dict | PyGlobal | StorageRef | TensorRef | Set<never>;
 
 const STORAGE_DTYPES: Record<string, DType | 'untyped'> = {
-  FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16',
-  LongStorage: 'I64', IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8',
-  BoolStorage: 'BOOL', ComplexFloatStorage: 'C64', ComplexDoubleStorage: 'C128', UntypedStorage: 'untyped',
+  FloatStorage: 'F32',
+  DoubleStorage: 'F64',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
+  ComplexFloatStorage: 'C64',
+  ComplexDoubleStorage: 'C128',
+  UntypedStorage: 'untyped',
 };
 const TORCH_DTYPES: Record<string, DType> = {
-  float32: 'F32', float: 'F32', float64: 'F64', double: 'F64', float16: 'F16', half: 'F16', bfloat16: 'BF16',
-  int64: 'I64', long: 'I64', int32: 'I32', int: 'I32', int16: 'I16', short: 'I16', int8: 'I8', uint8: 'U8',
-  uint16: 'U16', uint32: 'U32', uint64: 'U64', bool: 'BOOL', complex64: 'C64', complex128: 'C128',
-  float8_e4m3fn: 'F8_E4M3', float8_e5m2: 'F8_E5M2', float8_e4m3fnuz: 'F8_E4M3FNUZ', float8_e5m2fnuz: 'F8_E5M2FNUZ',
+  float32: 'F32',
+  float: 'F32',
+  float64: 'F64',
+  double: 'F64',
+  float16: 'F16',
+  half: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  long: 'I64',
+  int32: 'I32',
+  int: 'I32',
+  int16: 'I16',
+  short: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  uint16: 'U16',
+  uint32: 'U32',
+  uint64: 'U64',
+  bool: 'BOOL',
+  complex64: 'C64',
+  complex128: 'C128',
+  float8_e4m3fn: 'F8_E4M3',
+  float8_e5m2: 'F8_E5M2',
+  float8_e4m3fnuz: 'F8_E4M3FNUZ',
+  float8_e5m2fnuz: 'F8_E5M2FNUZ',
   float8_e8m0fnu: 'F8_E8M0',
 };
 const REBUILD_TENSOR = new Set(['torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor_v3']);
 const CALLABLE = new Set([
   ...REBUILD_TENSOR,
-  'torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state', 'torch._tensor._rebuild_from_type_v2',
-  'collections.OrderedDict', 'torch.device', 'torch.Size', '_codecs.encode',
-  'builtins.set', 'builtins.frozenset', 'builtins.list', 'builtins.tuple', 'builtins.dict',
-  '__builtin__.set', '__builtin__.frozenset',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+  'torch._tensor._rebuild_from_type_v2',
+  'collections.OrderedDict',
+  'torch.device',
+  'torch.Size',
+  '_codecs.encode',
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.list',
+  'builtins.tuple',
+  'builtins.dict',
+  '__builtin__.set',
+  '__builtin__.frozenset',
 ]);
 /** Types that appear only as arguments (e.g. the class given to _rebuild_from_type_v2). */
 const TYPE_TOKENS = new Set(['torch.Tensor', 'torch.nn.parameter.Parameter', 'torch._tensor.Tensor']);
@@ -158,7 +208,10 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
   };
   const global = (module: string, name: string): PyGlobal => {
     if (!isAllowed(module, name)) {
-      throw new UnsafePickle(file, `data.pkl refers to ${module}.${name.slice(0, 80)}, which is not allowed in a tensor file (nothing was executed)`);
+      throw new UnsafePickle(
+        file,
+        `data.pkl refers to ${module}.${name.slice(0, 80)}, which is not allowed in a tensor file (nothing was executed)`,
+      );
     }
     return new PyGlobal(module, name);
   };
@@ -173,7 +226,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
     return bad('uses an unhashable or unsupported dict key');
   };
   const persistent = (pid: Value): Value => {
-    if (!(pid instanceof Tuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) return bad('has a persistent id that is not a torch storage');
+    if (!(pid instanceof Tuple) || pid.items[0] !== 'storage' || pid.items.length !== 5)
+      return bad('has a persistent id that is not a torch storage');
     const [, cls, key, location, numel] = (pid as Tuple).items;
     if (!(cls instanceof PyGlobal) || cls.module !== 'torch' || !(cls.name in STORAGE_DTYPES)) bad('has a storage of unknown type');
     if (typeof key !== 'string' || typeof location !== 'string' || typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
@@ -225,7 +279,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
         pos += 2;
         break;
       case 0x8a: // LONG1
-      case 0x8b: { // LONG4
+      case 0x8b: {
+        // LONG4
         let n: number;
         if (op === 0x8a) n = bytes(1)[0];
         else {
@@ -242,7 +297,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
         break;
       }
       case 0x49: // INT (text)
-      case 0x4c: { // LONG (text)
+      case 0x4c: {
+        // LONG (text)
         const s = line().replace(/L$/, '');
         if (s === '00') push(false);
         else if (s === '01') push(true);
@@ -255,7 +311,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
         push(dv.getFloat64(pos, false));
         pos += 8;
         break;
-      case 0x46: { // FLOAT (text)
+      case 0x46: {
+        // FLOAT (text)
         const f = Number(line());
         if (Number.isNaN(f)) bad('has a malformed FLOAT');
         push(f);
@@ -270,7 +327,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x89: // NEWFALSE
         push(false);
         break;
-      case 0x58: { // BINUNICODE
+      case 0x58: {
+        // BINUNICODE
         need(4);
         const n = dv.getUint32(pos, true);
         pos += 4;
@@ -283,7 +341,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x8d: // BINUNICODE8
         push(str(bytes(u64())));
         break;
-      case 0x54: { // BINSTRING (Python 2 str)
+      case 0x54: {
+        // BINSTRING (Python 2 str)
         need(4);
         const n = dv.getInt32(pos, true);
         pos += 4;
@@ -294,7 +353,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x55: // SHORT_BINSTRING
         push(latin1.decode(bytes(bytes(1)[0])));
         break;
-      case 0x42: { // BINBYTES
+      case 0x42: {
+        // BINBYTES
         need(4);
         const n = dv.getUint32(pos, true);
         pos += 4;
@@ -309,7 +369,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
         push(bytes(u64()).slice());
         break;
       case 0x56: // UNICODE (text, raw-unicode-escape; only plain text accepted)
-      case 0x53: { // STRING (text, quoted)
+      case 0x53: {
+        // STRING (text, quoted)
         let s = line();
         if (op === 0x53) {
           if (s.length < 2 || (s[0] !== "'" && s[0] !== '"') || s[s.length - 1] !== s[0]) bad('has a malformed STRING');
@@ -328,13 +389,15 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x85: // TUPLE1
         push(new Tuple([pop()]));
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         const a = pop();
         push(new Tuple([a, b]));
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         const a = pop();
@@ -347,14 +410,16 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x6c: // LIST
         push(new List(popMark()));
         break;
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop();
         const l = top();
         if (!(l instanceof List)) bad('appends to something that is not a list');
         (l as List).items.push(v);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const l = top();
         if (!(l instanceof List)) bad('appends to something that is not a list');
@@ -364,7 +429,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x7d: // EMPTY_DICT
         push(new Dict());
         break;
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const items = popMark();
         if (items.length % 2) bad('builds a dict from an odd number of items');
         const d = new Dict();
@@ -372,13 +438,15 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
         push(d);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop();
         const k = pop();
         setItem(top(), k, v);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         if (items.length % 2) bad('sets items from an odd number of values');
         const d = top();
@@ -388,7 +456,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x8f: // EMPTY_SET
         push(new List([]));
         break;
-      case 0x90: { // ADDITEMS
+      case 0x90: {
+        // ADDITEMS
         const items = popMark();
         const s = top();
         if (!(s instanceof List)) bad('adds items to something that is not a set');
@@ -398,39 +467,45 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x91: // FROZENSET
         push(new List(popMark()));
         break;
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         const name = line();
         push(global(module, name));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') bad('has a STACK_GLOBAL without two strings');
         push(global(module as string, name as string));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop();
         push(call(fn, args));
         break;
       }
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = pop();
         const cls = pop();
         push(call(cls, args));
         break;
       }
-      case 0x92: { // NEWOBJ_EX
+      case 0x92: {
+        // NEWOBJ_EX
         pop(); // kwargs
         const args = pop();
         const cls = pop();
         push(call(cls, args));
         break;
       }
-      case 0x62: { // BUILD: object state (OrderedDict._metadata, tensor hooks) carries no tensor data
+      case 0x62: {
+        // BUILD: object state (OrderedDict._metadata, tensor hooks) carries no tensor data
         pop();
         top();
         break;
@@ -441,7 +516,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x51: // BINPERSID
         push(persistent(pop()));
         break;
-      case 0x70: { // PUT
+      case 0x70: {
+        // PUT
         const k = Number(line());
         if (!Number.isSafeInteger(k)) bad('has a malformed PUT');
         setMemo(k, top());
@@ -458,7 +534,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
       case 0x94: // MEMOIZE
         setMemo(memo.size, top());
         break;
-      case 0x67: { // GET
+      case 0x67: {
+        // GET
         const k = Number(line());
         if (!Number.isSafeInteger(k)) bad('has a malformed GET');
         push(getMemo(k));
@@ -553,7 +630,8 @@ export function loadPickle(file: string, data: Uint8Array, limits: PickleLimits 
 
   function ints(v: Value, what: string): number[] {
     const items = v instanceof Tuple || v instanceof List ? v.items : bad(`has a ${what} that is not a tuple`);
-    if (!(items as Value[]).every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) bad(`has a ${what} that is not non-negative integers`);
+    if (!(items as Value[]).every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0))
+      bad(`has a ${what} that is not non-negative integers`);
     return items as number[];
   }
 
@@ -589,8 +667,11 @@ export function flattenTensors(file: string, root: Value, maxDepth = 256): { nam
       return;
     }
     const children: [string, Value][] =
-      v instanceof Dict ? [...v.map].map(([k, x]) => [pyStr(k), x]) :
-      v instanceof List || v instanceof Tuple ? v.items.map((x, i) => [String(i), x]) : [];
+      v instanceof Dict
+        ? [...v.map].map(([k, x]) => [pyStr(k), x])
+        : v instanceof List || v instanceof Tuple
+          ? v.items.map((x, i) => [String(i), x])
+          : [];
     if (!children.length) return;
     if (onPath.has(v as object)) throw new BadPickle(file, `data.pkl contains a container that includes itself (at ${quote(name)})`);
     onPath.add(v as object);

@@ -25,7 +25,10 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   const dv = new DataView(first.buffer, first.byteOffset, 8);
   const n = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
   if (n > maxHeader) {
-    throw new HeaderTooLarge(file, `header claims ${humanBytes(n)} but the limit is ${humanBytes(maxHeader)} (the file has ${humanBytes(ref.size)})`);
+    throw new HeaderTooLarge(
+      file,
+      `header claims ${humanBytes(n)} but the limit is ${humanBytes(maxHeader)} (the file has ${humanBytes(ref.size)})`,
+    );
   }
   if (8 + n > ref.size) throw new TruncatedFile(file, `header claims ${humanBytes(n)} but the file has ${humanBytes(ref.size)}`);
   const json = head && head.length >= 8 + n ? head.subarray(8, 8 + n) : await ref.read(8, n, 'the header');
@@ -56,8 +59,13 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   const sorted = [...raws].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const r of sorted) {
-    if (r.begin > expected) throw new BadLayout(file, `gap before tensor ${quote(r.name)}: its data starts at ${r.begin}, expected ${expected}`);
-    if (r.begin < expected) throw new BadLayout(file, `tensor ${quote(r.name)} overlaps the previous tensor (starts at ${r.begin}, previous ends at ${expected})`);
+    if (r.begin > expected)
+      throw new BadLayout(file, `gap before tensor ${quote(r.name)}: its data starts at ${r.begin}, expected ${expected}`);
+    if (r.begin < expected)
+      throw new BadLayout(
+        file,
+        `tensor ${quote(r.name)} overlaps the previous tensor (starts at ${r.begin}, previous ends at ${expected})`,
+      );
     expected = r.end;
   }
   if (expected > dataLen) {
@@ -89,7 +97,8 @@ function checkMetadata(file: string, value: unknown): void {
 }
 
 function parseEntry(file: string, name: string, value: unknown): Raw {
-  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as Record<string, unknown>).dtype !== 'string') return parseEntrySlow(file, name, value);
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as Record<string, unknown>).dtype !== 'string')
+    return parseEntrySlow(file, name, value);
   const v = value as Record<string, unknown>;
   // fast path for the common, valid entry; anything unusual goes through the checks below
   const dtype = v.dtype as string;
@@ -107,7 +116,16 @@ function parseEntry(file: string, name: string, value: unknown): Raw {
     }
     const [begin, end] = offs;
     const bits = dtypeBitsOf(dtype);
-    if (ok && Number.isSafeInteger(numel * 8) && Number.isSafeInteger(begin) && Number.isSafeInteger(end) && begin >= 0 && end >= begin && (numel * bits) % 8 === 0 && byteLengthOf(dtype, numel) === end - begin) {
+    if (
+      ok &&
+      Number.isSafeInteger(numel * 8) &&
+      Number.isSafeInteger(begin) &&
+      Number.isSafeInteger(end) &&
+      begin >= 0 &&
+      end >= begin &&
+      (numel * bits) % 8 === 0 &&
+      byteLengthOf(dtype, numel) === end - begin
+    ) {
       return { name, dtype, shape: shape as number[], begin, end };
     }
   }
@@ -136,7 +154,10 @@ function parseEntrySlow(file: string, name: string, value: unknown): Raw {
   if (!Number.isSafeInteger(bytes)) throw new BadHeader(file, `${where} has a shape too large to address`);
   if ((numel * dtypeBitsOf(dtype)) % 8 !== 0) throw new BadLayout(file, `${where} does not fill whole bytes`);
   if (bytes !== end - begin) {
-    throw new BadLayout(file, `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${bytes} bytes but its offsets cover ${end - begin}`);
+    throw new BadLayout(
+      file,
+      `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${bytes} bytes but its offsets cover ${end - begin}`,
+    );
   }
   return { name, dtype, shape, begin, end };
 }
@@ -153,10 +174,14 @@ function dtypeBitsOf(d: DType): number {
  * `"shape"` (escaped as `\"shape\"`) is not mistaken for one.
  */
 function checkRawHeader(file: string, text: string): void {
-  if (text.charCodeAt(0) === 0xfeff) throw new BadHeader(file, 'header starts with a byte-order mark (U+FEFF), which safetensors does not allow');
+  if (text.charCodeAt(0) === 0xfeff)
+    throw new BadHeader(file, 'header starts with a byte-order mark (U+FEFF), which safetensors does not allow');
   if ((text.match(/"__metadata__"\s*:/g) ?? []).length > 1) throw new BadHeader(file, 'header has __metadata__ more than once');
   for (const m of text.matchAll(/(?<!\\)"(shape|data_offsets)"\s*:\s*\[([^\]]*)\]/g)) {
-    const bad = m[2].split(',').map((x) => x.trim()).find((x) => x !== '' && !/^\d+$/.test(x));
+    const bad = m[2]
+      .split(',')
+      .map((x) => x.trim())
+      .find((x) => x !== '' && !/^\d+$/.test(x));
     if (bad !== undefined) throw new BadHeader(file, `${m[1]} holds ${JSON.stringify(bad.slice(0, 40))}, not a non-negative integer`);
   }
 }

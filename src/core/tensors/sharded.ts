@@ -18,7 +18,8 @@ export interface ShardIndex {
 
 export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
   const file = ref.path;
-  if (ref.size > MAX_INDEX_BYTES) throw new HeaderTooLarge(file, `index is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_INDEX_BYTES)} limit`);
+  if (ref.size > MAX_INDEX_BYTES)
+    throw new HeaderTooLarge(file, `index is ${humanBytes(ref.size)}, more than the ${humanBytes(MAX_INDEX_BYTES)} limit`);
   const bytes = await ref.read(0, ref.size, 'the index');
   let parsed: unknown;
   try {
@@ -27,7 +28,8 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
     throw new BadIndex(file, `not valid JSON (${(e as Error).message.slice(0, 100)})`);
   }
   const wm = (parsed as { weight_map?: unknown } | null)?.weight_map;
-  if (!wm || typeof wm !== 'object' || Array.isArray(wm)) throw new BadIndex(file, 'has no "weight_map" object; not a sharded checkpoint index');
+  if (!wm || typeof wm !== 'object' || Array.isArray(wm))
+    throw new BadIndex(file, 'has no "weight_map" object; not a sharded checkpoint index');
   const dir = dirname(file);
   const shards: string[] = [];
   const weightMap: [string, string][] = [];
@@ -37,7 +39,8 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
     let path = resolved.get(shard);
     if (path === undefined) {
       const norm = normalize(shard);
-      if (isAbsolute(shard) || norm.startsWith('..')) throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
+      if (isAbsolute(shard) || norm.startsWith('..'))
+        throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
       path = join(dir, norm);
       resolved.set(shard, path);
       if (!shards.includes(path)) shards.push(path);
@@ -56,8 +59,13 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
   const byShard = new Map<string, Map<string, Entry>>();
   const load = async (shard: string): Promise<void> => {
     const at = here.indexOf(await real(shard));
-    if (at === here.length - 1) throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
-    if (at >= 0) throw new BadIndex(ref.path, `indexes name each other in a cycle (${[...here.slice(at), here[at]].map((p) => quote(basename(p))).join(' → ')}); an index must name tensor files`);
+    if (at === here.length - 1)
+      throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
+    if (at >= 0)
+      throw new BadIndex(
+        ref.path,
+        `indexes name each other in a cycle (${[...here.slice(at), here[at]].map((p) => quote(basename(p))).join(' → ')}); an index must name tensor files`,
+      );
     let entries: Entry[];
     try {
       entries = await readFileEntries(shard, pool, options, '', here);

@@ -3,9 +3,29 @@
 
 /** dtype names in the safetensors vocabulary. */
 export type DType =
-  | 'BOOL' | 'U8' | 'I8' | 'U16' | 'I16' | 'U32' | 'I32' | 'U64' | 'I64'
-  | 'F16' | 'BF16' | 'F32' | 'F64' | 'F8_E4M3' | 'F8_E5M2'
-  | 'C64' | 'C128' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'F8_E8M0' | 'F8_E4M3FNUZ' | 'F8_E5M2FNUZ'
+  | 'BOOL'
+  | 'U8'
+  | 'I8'
+  | 'U16'
+  | 'I16'
+  | 'U32'
+  | 'I32'
+  | 'U64'
+  | 'I64'
+  | 'F16'
+  | 'BF16'
+  | 'F32'
+  | 'F64'
+  | 'F8_E4M3'
+  | 'F8_E5M2'
+  | 'C64'
+  | 'C128'
+  | 'F4'
+  | 'F6_E2M3'
+  | 'F6_E3M2'
+  | 'F8_E8M0'
+  | 'F8_E4M3FNUZ'
+  | 'F8_E5M2FNUZ'
   | 'UNKNOWN';
 
 /** One tensor as listed from headers only (no data read). */

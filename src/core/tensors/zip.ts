@@ -50,7 +50,8 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
   let count = dv.getUint16(eocd + 10, true);
   let cdSize = dv.getUint32(eocd + 12, true);
   let cdOffset = dv.getUint32(eocd + 16, true);
-  if (dv.getUint16(eocd + 4, true) !== 0 || dv.getUint16(eocd + 6, true) !== 0) throw new BadZip(file, 'multi-disk zip archives are not supported');
+  if (dv.getUint16(eocd + 4, true) !== 0 || dv.getUint16(eocd + 6, true) !== 0)
+    throw new BadZip(file, 'multi-disk zip archives are not supported');
   let cdEnd = tailStart + eocd;
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
@@ -65,8 +66,13 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
     cdOffset = u64(rv, 48, file, 'central directory offset');
     cdEnd = at;
   }
-  if (cdSize > MAX_CENTRAL_DIRECTORY) throw new HeaderTooLarge(file, `zip central directory claims ${humanBytes(cdSize)}, more than the ${humanBytes(MAX_CENTRAL_DIRECTORY)} limit`);
-  if (cdOffset + cdSize > cdEnd) throw new TruncatedFile(file, `zip central directory (${humanBytes(cdSize)} at ${cdOffset}) runs past its end record at ${cdEnd}`);
+  if (cdSize > MAX_CENTRAL_DIRECTORY)
+    throw new HeaderTooLarge(
+      file,
+      `zip central directory claims ${humanBytes(cdSize)}, more than the ${humanBytes(MAX_CENTRAL_DIRECTORY)} limit`,
+    );
+  if (cdOffset + cdSize > cdEnd)
+    throw new TruncatedFile(file, `zip central directory (${humanBytes(cdSize)} at ${cdOffset}) runs past its end record at ${cdEnd}`);
   if (count * 46 > cdSize) throw new BadZip(file, `zip claims ${count} entries but its directory has room for ${Math.floor(cdSize / 46)}`);
   const cd = await ref.read(cdOffset, cdSize, 'the zip central directory');
   const cv = new DataView(cd.buffer);
@@ -76,7 +82,8 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
   const utf8 = new TextDecoder('utf-8');
   const latin1 = new TextDecoder('latin1');
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL) throw new BadZip(file, `zip central directory entry ${k} is malformed`);
+    if (p + 46 > cd.length || cv.getUint32(p, true) !== SIG_CENTRAL)
+      throw new BadZip(file, `zip central directory entry ${k} is malformed`);
     const flags = cv.getUint16(p + 8, true);
     const method = cv.getUint16(p + 10, true);
     const crc = cv.getUint32(p + 16, true);
@@ -113,9 +120,12 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
     p = eEnd + clen;
     if (name.endsWith('/')) continue; // folder entry
     if (flags & 1) throw new BadZip(file, `zip member ${quote(name)} is encrypted`);
-    if (method !== 0 && method !== 8) throw new BadZip(file, `zip member ${quote(name)} uses compression method ${method}; only stored and deflated are supported`);
-    if (method === 0 && csize !== usize) throw new BadZip(file, `stored zip member ${quote(name)} has compressed size ${csize} != size ${usize}`);
-    if (local + 30 + csize > cdOffset) throw new BadZip(file, `zip member ${quote(name)} (${humanBytes(csize)} at ${local}) overlaps the central directory`);
+    if (method !== 0 && method !== 8)
+      throw new BadZip(file, `zip member ${quote(name)} uses compression method ${method}; only stored and deflated are supported`);
+    if (method === 0 && csize !== usize)
+      throw new BadZip(file, `stored zip member ${quote(name)} has compressed size ${csize} != size ${usize}`);
+    if (local + 30 + csize > cdOffset)
+      throw new BadZip(file, `zip member ${quote(name)} (${humanBytes(csize)} at ${local}) overlaps the central directory`);
     if (seen.has(name)) throw new BadZip(file, `zip member ${quote(name)} appears twice`);
     seen.add(name);
     members.push({ name, method: method as 0 | 8, compressedSize: csize, size: usize, crc, localOffset: local });
@@ -130,23 +140,34 @@ export async function readZipDirectory(ref: FileRef): Promise<ZipMember[]> {
 export async function memberDataOffset(ref: FileRef, m: ZipMember): Promise<number> {
   const h = await ref.read(m.localOffset, 30, `the local header of ${quote(m.name)}`);
   const dv = new DataView(h.buffer);
-  if (dv.getUint32(0, true) !== SIG_LOCAL) throw new BadZip(ref.path, `zip member ${quote(m.name)} has no local header at ${m.localOffset}`);
+  if (dv.getUint32(0, true) !== SIG_LOCAL)
+    throw new BadZip(ref.path, `zip member ${quote(m.name)} has no local header at ${m.localOffset}`);
   const nlen = dv.getUint16(26, true);
   const start = m.localOffset + 30 + nlen + dv.getUint16(28, true);
   const nameBytes = await ref.read(m.localOffset + 30, nlen, `the local header of ${quote(m.name)}`);
   const localName = new TextDecoder(dv.getUint16(6, true) & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
   if (localName !== m.name) {
-    throw new BadZip(ref.path, `zip member ${quote(m.name)}: its local header names it ${quote(localName)} (the archive is corrupt or crafted)`);
+    throw new BadZip(
+      ref.path,
+      `zip member ${quote(m.name)}: its local header names it ${quote(localName)} (the archive is corrupt or crafted)`,
+    );
   }
   if (start + m.compressedSize > ref.size) {
-    throw new TruncatedFile(ref.path, `zip member ${quote(m.name)} needs bytes up to ${humanBytes(start + m.compressedSize)} but the file has ${humanBytes(ref.size)}`);
+    throw new TruncatedFile(
+      ref.path,
+      `zip member ${quote(m.name)} needs bytes up to ${humanBytes(start + m.compressedSize)} but the file has ${humanBytes(ref.size)}`,
+    );
   }
   return start;
 }
 
 /** Inflates a whole deflated member, refusing more than `cap` bytes before reading it. */
 export async function inflateMember(ref: FileRef, m: ZipMember, cap: number): Promise<Uint8Array> {
-  if (m.size > cap) throw new ZipBomb(ref.path, `zip member ${quote(m.name)} declares ${humanBytes(m.size)} inflated, more than the ${humanBytes(cap)} limit`);
+  if (m.size > cap)
+    throw new ZipBomb(
+      ref.path,
+      `zip member ${quote(m.name)} declares ${humanBytes(m.size)} inflated, more than the ${humanBytes(cap)} limit`,
+    );
   const start = await memberDataOffset(ref, m);
   const comp = await ref.read(start, m.compressedSize, `zip member ${quote(m.name)}`);
   let out: Buffer;
@@ -159,7 +180,8 @@ export async function inflateMember(ref: FileRef, m: ZipMember, cap: number): Pr
     }
     throw new BadZip(ref.path, `zip member ${quote(m.name)} does not inflate (${(e as Error).message})`);
   }
-  if (out.length !== m.size) throw new BadZip(ref.path, `zip member ${quote(m.name)} inflated to ${humanBytes(out.length)}, declared ${humanBytes(m.size)}`);
+  if (out.length !== m.size)
+    throw new BadZip(ref.path, `zip member ${quote(m.name)} inflated to ${humanBytes(out.length)}, declared ${humanBytes(m.size)}`);
   const got = crc32(out) >>> 0;
   if (got !== m.crc >>> 0) throw crcMismatch(ref, m, got);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
@@ -169,7 +191,10 @@ const CRC_CHUNK = 16 * 1024 * 1024;
 
 function crcMismatch(ref: FileRef, m: ZipMember, got: number): BadZip {
   const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
-  return new BadZip(ref.path, `Bad CRC-32 for zip member ${quote(m.name)} (recorded ${hex(m.crc)}, data has ${hex(got)}): the file is corrupt`);
+  return new BadZip(
+    ref.path,
+    `Bad CRC-32 for zip member ${quote(m.name)} (recorded ${hex(m.crc)}, data has ${hex(got)}): the file is corrupt`,
+  );
 }
 
 /** Reads the whole of a small stored member and checks its CRC-32. */

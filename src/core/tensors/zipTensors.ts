@@ -8,7 +8,17 @@ import { isCContiguous, spanElements, type Placement } from './layout';
 import { npyInfo, npyPlacement, readNpyHeader } from './npy';
 import { flattenTensors, loadPickle } from './pickle';
 import type { Entry, OpenOptions } from './source';
-import { DEFAULT_MAX_INFLATED, InflateCache, deflatedPrefixReader, inflateMember, memberDataOffset, memberSource, readStoredMember, readZipDirectory, type ZipMember } from './zip';
+import {
+  DEFAULT_MAX_INFLATED,
+  InflateCache,
+  deflatedPrefixReader,
+  inflateMember,
+  memberDataOffset,
+  memberSource,
+  readStoredMember,
+  readZipDirectory,
+  type ZipMember,
+} from './zip';
 
 /** Cap on data.pkl; a 3,000-tensor checkpoint's pickle is a few hundred KB. */
 export const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
@@ -20,7 +30,10 @@ export async function readZipTensors(ref: FileRef, options: OpenOptions): Promis
   if (pkl.length === 1) return readTorch(ref, members, pkl[0], options);
   if (members.some((m) => m.name.endsWith('.npy'))) return readNpz(ref, members, options);
   if (members.some((m) => m.name.endsWith('.pkl'))) {
-    throw new UnsupportedFormat(ref.path, 'zip archive with pickles but no data.pkl (a TorchScript or other archive), not a torch.save file');
+    throw new UnsupportedFormat(
+      ref.path,
+      'zip archive with pickles but no data.pkl (a TorchScript or other archive), not a torch.save file',
+    );
   }
   throw new UnsupportedFormat(ref.path, 'zip archive without .npy members or data.pkl; not an .npz or torch.save file');
 }
@@ -49,7 +62,8 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
     throw new UnsupportedFormat(file, 'TorchScript archive (torch.jit.save); load it in Python and save its state_dict() with torch.save');
   }
   const maxPickle = Math.min(options.maxHeaderBytes ?? MAX_PICKLE_BYTES, MAX_PICKLE_BYTES);
-  if (pkl.size > maxPickle) throw new HeaderTooLarge(file, `data.pkl is ${humanBytes(pkl.size)}, more than the ${humanBytes(maxPickle)} limit`);
+  if (pkl.size > maxPickle)
+    throw new HeaderTooLarge(file, `data.pkl is ${humanBytes(pkl.size)}, more than the ${humanBytes(maxPickle)} limit`);
   const cache = new InflateCache(options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED);
   let pickleBytes: Uint8Array;
   if (pkl.method === 8) pickleBytes = await inflateMember(ref, pkl, maxPickle);
@@ -58,7 +72,9 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
   const bo = byName.get(`${prefix}byteorder`);
   if (bo) {
     if (bo.size > 16) throw new BadZip(file, 'byteorder record is too long');
-    const text = new TextDecoder().decode(bo.method === 8 ? await inflateMember(ref, bo, 16) : await readStoredMember(ref, bo, 'byteorder'));
+    const text = new TextDecoder().decode(
+      bo.method === 8 ? await inflateMember(ref, bo, 16) : await readStoredMember(ref, bo, 'byteorder'),
+    );
     if (text !== 'little' && text !== 'big') throw new BadZip(file, `byteorder record says ${quote(text)}`);
     littleEndian = text === 'little';
   }
@@ -74,16 +90,24 @@ async function readTorch(ref: FileRef, members: ZipMember[], pkl: ZipMember, opt
     const dtype: DType = tensor.dtype;
     const es = dtypeBytes(dtype);
     const storageMember = byName.get(`${prefix}data/${tensor.storage.key}`);
-    if (!storageMember) throw new BadZip(file, `tensor ${quote(name)} refers to storage ${quote(tensor.storage.key)}, which the archive does not have`);
+    if (!storageMember)
+      throw new BadZip(file, `tensor ${quote(name)} refers to storage ${quote(tensor.storage.key)}, which the archive does not have`);
     // untyped storages count bytes; typed ones count elements of their own dtype
-    const storageBytes = tensor.storage.dtype === 'untyped' ? tensor.storage.numel : tensor.storage.numel * dtypeBytes(tensor.storage.dtype);
+    const storageBytes =
+      tensor.storage.dtype === 'untyped' ? tensor.storage.numel : tensor.storage.numel * dtypeBytes(tensor.storage.dtype);
     if (storageMember.size < storageBytes) {
-      throw new BadLayout(file, `storage ${quote(tensor.storage.key)} should hold ${humanBytes(storageBytes)} but its record has ${humanBytes(storageMember.size)}`);
+      throw new BadLayout(
+        file,
+        `storage ${quote(tensor.storage.key)} should hold ${humanBytes(storageBytes)} but its record has ${humanBytes(storageMember.size)}`,
+      );
     }
     const numel = numelOf(tensor.size);
     const span = numel === 0 ? 0 : spanElements(tensor.size, tensor.stride);
     if (!Number.isSafeInteger(numel) || !Number.isSafeInteger(span) || (es > 0 && (tensor.offset + span) * es > storageBytes)) {
-      throw new BadLayout(file, `tensor ${quote(name)} (offset ${tensor.offset}, size [${tensor.size.join(', ')}], stride [${tensor.stride.join(', ')}]) reaches past its storage of ${humanBytes(storageBytes)}`);
+      throw new BadLayout(
+        file,
+        `tensor ${quote(name)} (offset ${tensor.offset}, size [${tensor.size.join(', ')}], stride [${tensor.stride.join(', ')}]) reaches past its storage of ${humanBytes(storageBytes)}`,
+      );
     }
     const info: TensorInfo = {
       name,

@@ -55,7 +55,10 @@ export class ImageLoader {
       this.worker = null;
     };
     w.on('error', fail);
-    w.on('exit', (code) => { if (code !== 0) fail(new Error(`image worker exited (code ${code})`)); this.worker = null; });
+    w.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`image worker exited (code ${code})`));
+      this.worker = null;
+    });
     this.worker = w;
     return w;
   }

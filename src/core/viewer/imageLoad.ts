@@ -42,7 +42,19 @@ function notesFor(img: DecodedImage): string[] {
 function load(path: string, problems: string[]): { img: DecodedImage; out: LoadedImage } | null {
   try {
     const img = readPng(path);
-    return { img, out: { path, width: img.width, height: img.height, channels: img.channels, values: img.data, rgba: img.rgba, colorType: img.colorType, notes: notesFor(img) } };
+    return {
+      img,
+      out: {
+        path,
+        width: img.width,
+        height: img.height,
+        channels: img.channels,
+        values: img.data,
+        rgba: img.rgba,
+        colorType: img.colorType,
+        notes: notesFor(img),
+      },
+    };
   } catch (e) {
     problems.push((e as Error).message);
     return null;

@@ -41,8 +41,17 @@ export function pairFolders(refDir: string, candDir: string): FolderPairing {
     const seed = Number(steps[0].m![1]);
     const mine = steps.filter((x) => Number(x.m![1]) === seed).sort((x, y) => Number(x.m![2]) - Number(y.m![2]));
     return {
-      stepwise: true, onlyRef, onlyCand,
-      pairs: mine.map(({ f, m }) => ({ label: f, ref: join(refDir, f), cand: join(candDir, f), step: Number(m![2]), steps: Number(m![3]), seed })),
+      stepwise: true,
+      onlyRef,
+      onlyCand,
+      pairs: mine.map(({ f, m }) => ({
+        label: f,
+        ref: join(refDir, f),
+        cand: join(candDir, f),
+        step: Number(m![2]),
+        steps: Number(m![3]),
+        seed,
+      })),
     };
   }
   const sorted = common.sort((x, y) => x.localeCompare(y, undefined, { numeric: true }));

@@ -21,7 +21,11 @@ export interface PairValues {
  * for layers the engine kept no heatmap of (it keeps them for failing layers).
  */
 export function heatmapsOfValues(name: string, v: PairValues, worstChannels = 6): AccumulatedHeatmaps {
-  const g = heatGeometry(v.refShape, { name, packedGrid: v.plan.packedGrid, axes3d: v.plan.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
+  const g = heatGeometry(v.refShape, {
+    name,
+    packedGrid: v.plan.packedGrid,
+    axes3d: v.plan.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined,
+  });
   const acc = new HeatmapAccumulator(g);
   const d = new Float32Array(v.ref.length);
   for (let i = 0; i < d.length; i++) {
@@ -33,7 +37,13 @@ export function heatmapsOfValues(name: string, v: PairValues, worstChannels = 6)
   return acc.finish(worstChannels);
 }
 
-export async function readPairValues(refSrc: TensorSource, candSrc: TensorSource, refName: string, candName: string, maxElements = MAX_REJUDGE_ELEMENTS): Promise<PairValues | null> {
+export async function readPairValues(
+  refSrc: TensorSource,
+  candSrc: TensorSource,
+  refName: string,
+  candName: string,
+  maxElements = MAX_REJUDGE_ELEMENTS,
+): Promise<PairValues | null> {
   const ri = refSrc.get(refName);
   const ci = candSrc.get(candName);
   if (!ri || !ci || !ri.decodable || !ci.decodable) return null;

@@ -16,7 +16,10 @@ export interface Preview {
   readonly cols: number;
 }
 
-export function previewGeometry(shape: readonly number[], maxSide = PREVIEW_MAX_SIDE): { rows: number; cols: number; poolX: number; poolY: number; width: number; height: number } {
+export function previewGeometry(
+  shape: readonly number[],
+  maxSide = PREVIEW_MAX_SIDE,
+): { rows: number; cols: number; poolX: number; poolY: number; width: number; height: number } {
   if (shape.length < 2) throw new Error(`a preview needs at least 2 dimensions, the tensor has ${shape.length}`);
   const cols = shape[shape.length - 1];
   const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -47,8 +50,14 @@ export class PreviewAccumulator {
       const cell = Math.floor(row / poolY) * width + Math.floor(col / poolX);
       // NaN wins the cell so it is never hidden by a large finite value.
       const m = v !== v ? Infinity : Math.abs(v);
-      if (m > mag[cell]) { mag[cell] = m; vals[cell] = v; }
-      if (++col === cols) { col = 0; row++; }
+      if (m > mag[cell]) {
+        mag[cell] = m;
+        vals[cell] = v;
+      }
+      if (++col === cols) {
+        col = 0;
+        row++;
+      }
     }
     this.pos += chunk.length;
   }

@@ -28,7 +28,20 @@ import { provingItems } from '../../core/checklist/rules';
 import { nextOpenItem } from '../../core/checklist/progress';
 import { validateModelName } from '../../core/checklist/port';
 import { findReferenceRepos, folderLabel, pickMfluxRepo } from '../../core/checklist/repos';
-import { addEvidence, checkOffVerified, createPort, EvidenceLink, itemState, ITEM_STATUSES, ItemStatus, removePort, setItemNote, setItemStatus, setPortFields, stateFile } from '../../core/checklist/state';
+import {
+  addEvidence,
+  checkOffVerified,
+  createPort,
+  EvidenceLink,
+  itemState,
+  ITEM_STATUSES,
+  ItemStatus,
+  removePort,
+  setItemNote,
+  setItemStatus,
+  setPortFields,
+  stateFile,
+} from '../../core/checklist/state';
 import { ALL_ITEMS, findItem, phaseOf } from '../../core/checklist/workflow';
 import { repoState } from '../../core/runners/git';
 import { ChecklistStore, PortEntry } from './store';
@@ -71,7 +84,12 @@ export interface ItemActionArgs {
 }
 
 const STATUS_LABEL: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
-const STATUS_ICON: Record<ItemStatus, string> = { todo: '$(circle-large-outline)', in_progress: '$(play-circle)', done: '$(pass-filled)', skipped: '$(circle-slash)' };
+const STATUS_ICON: Record<ItemStatus, string> = {
+  todo: '$(circle-large-outline)',
+  in_progress: '$(play-circle)',
+  done: '$(pass-filled)',
+  skipped: '$(circle-slash)',
+};
 /** Input boxes are one line; multi-line notes travel through them with this marker. */
 const NEWLINE_MARK = ' ⏎ ';
 
@@ -140,13 +158,16 @@ export class ChecklistCommands {
     const ports = this.store.allPorts();
     if (ports.length === 0) {
       const start = 'Start Port…';
-      if ((await vscode.window.showInformationMessage('There is no port yet.', start)) === start) await vscode.commands.executeCommand(CHECKLIST_COMMANDS.startPort);
+      if ((await vscode.window.showInformationMessage('There is no port yet.', start)) === start)
+        await vscode.commands.executeCommand(CHECKLIST_COMMANDS.startPort);
       return undefined;
     }
     if (ports.length === 1) return ports[0];
     const current = this.store.current();
     const pick = await vscode.window.showQuickPick(
-      ports.map((p) => ({ label: p.state.port.model, description: p.repo, entry: p, picked: p === current })).sort((a, b) => Number(b.entry === current) - Number(a.entry === current)),
+      ports
+        .map((p) => ({ label: p.state.port.model, description: p.repo, entry: p, picked: p === current }))
+        .sort((a, b) => Number(b.entry === current) - Number(a.entry === current)),
       { placeHolder: 'Port' },
     );
     return pick?.entry;
@@ -166,11 +187,18 @@ export class ChecklistCommands {
     const phaseId = isObj(arg) && arg.kind === 'phase' && typeof arg.phaseId === 'string' ? arg.phaseId : undefined;
     const items = ALL_ITEMS.filter((i) => !phaseId || phaseOf(i.id)?.id === phaseId).map((i) => {
       const s = itemState(entry.state, i.id);
-      return { label: `${STATUS_ICON[s.status]} ${i.title}`, description: `${phaseOf(i.id)!.number}. ${phaseOf(i.id)!.title}${i.id === next ? ' · next' : ''}`, itemId: i.id };
+      return {
+        label: `${STATUS_ICON[s.status]} ${i.title}`,
+        description: `${phaseOf(i.id)!.number}. ${phaseOf(i.id)!.title}${i.id === next ? ' · next' : ''}`,
+        itemId: i.id,
+      };
     });
     const first = items.find((i) => i.itemId === next);
     const ordered = first ? [first, ...items.filter((i) => i !== first)] : items;
-    const pick = await vscode.window.showQuickPick(ordered, { placeHolder: `Checklist item of ${entry.state.port.model}`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(ordered, {
+      placeHolder: `Checklist item of ${entry.state.port.model}`,
+      matchOnDescription: true,
+    });
     return pick && { entry, itemId: pick.itemId };
   }
 
@@ -192,10 +220,18 @@ export class ChecklistCommands {
     const model = input.model.trim();
     const problem = validateModelName(model);
     if (problem) throw new Error(`model name "${model}": ${problem}`);
-    const referenceRepo = input.referenceRepo ? (isAbsolute(input.referenceRepo) ? input.referenceRepo : resolve(mfluxRepo, input.referenceRepo)) : undefined;
+    const referenceRepo = input.referenceRepo
+      ? isAbsolute(input.referenceRepo)
+        ? input.referenceRepo
+        : resolve(mfluxRepo, input.referenceRepo)
+      : undefined;
     // The commit the port starts from (hygiene diffs against it); git runs only in a trusted workspace.
     const baseCommit = vscode.workspace.isTrusted ? ((await repoState('mflux', mfluxRepo)).commit ?? undefined) : undefined;
-    await createPort({ model, mfluxRepo, referenceRepo, reference: (input.reference ?? '').trim(), notes: input.notes ?? '' }, new Date(), baseCommit);
+    await createPort(
+      { model, mfluxRepo, referenceRepo, reference: (input.reference ?? '').trim(), notes: input.notes ?? '' },
+      new Date(),
+      baseCommit,
+    );
     await this.store.reload(mfluxRepo);
     this.store.setCurrent(mfluxRepo, model);
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`).then(undefined, () => undefined);
@@ -212,7 +248,9 @@ export class ChecklistCommands {
       prompt: 'snake_case: the package folder under src/mflux/models/',
       placeHolder: 'e.g. z_image',
       ignoreFocusOut: true,
-      validateInput: (v) => validateModelName(v) ?? (this.store.find(mfluxRepo, v.trim()) ? `A port named "${v.trim()}" already exists in this repo.` : undefined),
+      validateInput: (v) =>
+        validateModelName(v) ??
+        (this.store.find(mfluxRepo, v.trim()) ? `A port named "${v.trim()}" already exists in this repo.` : undefined),
     });
     if (model === undefined) return undefined;
     const reference = await vscode.window.showInputBox({
@@ -225,15 +263,30 @@ export class ChecklistCommands {
     const candidates = await findReferenceRepos(mfluxRepo, folders);
     type Pick = vscode.QuickPickItem & { path?: string; browse?: boolean };
     const items: Pick[] = [
-      ...candidates.map((p) => ({ label: `$(repo) ${folderLabel(p)}`, description: p, detail: folders.includes(p) ? 'workspace folder' : 'next to the mflux repo', path: p })),
+      ...candidates.map((p) => ({
+        label: `$(repo) ${folderLabel(p)}`,
+        description: p,
+        detail: folders.includes(p) ? 'workspace folder' : 'next to the mflux repo',
+        path: p,
+      })),
       { label: '$(folder-opened) Browse…', browse: true },
       { label: '$(circle-slash) None', description: 'no local reference clone' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Start Port (3/3): Reference repo folder', placeHolder: 'Reference repo folder: a diffusers clone, another folder, or none', ignoreFocusOut: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Start Port (3/3): Reference repo folder',
+      placeHolder: 'Reference repo folder: a diffusers clone, another folder, or none',
+      ignoreFocusOut: true,
+    });
     if (!pick) return undefined;
     let referenceRepo = pick.path;
     if (pick.browse) {
-      const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use as reference repo', defaultUri: vscode.Uri.file(resolve(mfluxRepo, '..')) });
+      const uri = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        openLabel: 'Use as reference repo',
+        defaultUri: vscode.Uri.file(resolve(mfluxRepo, '..')),
+      });
       if (!uri?.[0]) return undefined;
       referenceRepo = uri[0].fsPath;
     }
@@ -254,7 +307,11 @@ export class ChecklistCommands {
     if (next === undefined) {
       const cur = itemState(target.entry.state, target.itemId).status;
       const pick = await vscode.window.showQuickPick(
-        ITEM_STATUSES.map((s) => ({ label: `${STATUS_ICON[s]} ${STATUS_LABEL[s]}`, description: s === cur ? 'current' : undefined, status: s })),
+        ITEM_STATUSES.map((s) => ({
+          label: `${STATUS_ICON[s]} ${STATUS_LABEL[s]}`,
+          description: s === cur ? 'current' : undefined,
+          status: s,
+        })),
         { placeHolder: `Status of "${findItem(target.itemId)!.title}"` },
       );
       if (!pick) return;
@@ -267,7 +324,7 @@ export class ChecklistCommands {
 
   async addNote(arg?: unknown): Promise<void> {
     const node = arg as ChecklistNode | undefined;
-    const onPort = (isObj(arg) && (node?.kind === 'port' || (typeof arg.model === 'string' && arg.itemId === undefined && 'note' in arg)));
+    const onPort = isObj(arg) && (node?.kind === 'port' || (typeof arg.model === 'string' && arg.itemId === undefined && 'note' in arg));
     if (onPort) {
       const entry = await this.resolvePort(arg);
       if (!entry) return;
@@ -286,7 +343,12 @@ export class ChecklistCommands {
 
   private async askNote(arg: unknown, current: string, prompt: string): Promise<string | undefined> {
     if (isObj(arg) && typeof arg.note === 'string') return arg.note;
-    const v = await vscode.window.showInputBox({ prompt, value: current.replace(/\r?\n/g, NEWLINE_MARK), placeHolder: 'Empty clears the note; ⏎ marks a line break', ignoreFocusOut: true });
+    const v = await vscode.window.showInputBox({
+      prompt,
+      value: current.replace(/\r?\n/g, NEWLINE_MARK),
+      placeHolder: 'Empty clears the note; ⏎ marks a line break',
+      ignoreFocusOut: true,
+    });
     return v === undefined ? undefined : v.split(NEWLINE_MARK).join('\n').trim();
   }
 
@@ -297,7 +359,8 @@ export class ChecklistCommands {
     const next = nextOpenItem(entry.state);
     if (!next) {
       const exp = 'Export Checklist';
-      if ((await vscode.window.showInformationMessage(`Every item of ${entry.state.port.model} is done or skipped.`, exp)) === exp) await this.exportChecklist({ model: entry.state.port.model, repo: entry.repo });
+      if ((await vscode.window.showInformationMessage(`Every item of ${entry.state.port.model} is done or skipped.`, exp)) === exp)
+        await this.exportChecklist({ model: entry.state.port.model, repo: entry.repo });
       return undefined;
     }
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
@@ -308,13 +371,17 @@ export class ChecklistCommands {
   async exportChecklist(arg?: unknown): Promise<string | undefined> {
     const entry = await this.resolvePort(arg);
     if (!entry) return undefined;
-    const md = checklistMarkdown(entry.state, { checks: this.store.checksFor(entry.repo, entry.state.port.model), proving: provingItems(this.store.rules) });
+    const md = checklistMarkdown(entry.state, {
+      checks: this.store.checksFor(entry.repo, entry.state.port.model),
+      proving: provingItems(this.store.rules),
+    });
     const target = isObj(arg) && typeof arg.target === 'string' ? arg.target : 'both';
     if (target === 'clipboard' || target === 'both') await vscode.env.clipboard.writeText(md);
     if (target === 'document' || target === 'both') {
       await showReportText(`${entry.state.port.model} checklist.md`, md);
     }
-    if (target !== 'document') vscode.window.setStatusBarMessage(`$(clippy) Checklist of ${entry.state.port.model} copied as Markdown`, 4000);
+    if (target !== 'document')
+      vscode.window.setStatusBarMessage(`$(clippy) Checklist of ${entry.state.port.model} copied as Markdown`, 4000);
     return md;
   }
 
@@ -324,7 +391,11 @@ export class ChecklistCommands {
     const skipConfirm = isObj(arg) && arg.confirm === false;
     if (!skipConfirm) {
       const rel = relative(entry.repo, entry.file);
-      const ok = await vscode.window.showWarningMessage(`Remove the port "${entry.state.port.model}"?`, { modal: true, detail: `This deletes ${rel} with its progress and notes. Committed versions stay in git history.` }, 'Remove');
+      const ok = await vscode.window.showWarningMessage(
+        `Remove the port "${entry.state.port.model}"?`,
+        { modal: true, detail: `This deletes ${rel} with its progress and notes. Committed versions stay in git history.` },
+        'Remove',
+      );
       if (ok !== 'Remove') return;
     }
     await removePort(entry.repo, entry.state.port.model);
@@ -348,7 +419,12 @@ export class ChecklistCommands {
       changed = r.changed;
       return r.state;
     });
-    vscode.window.setStatusBarMessage(changed.length ? `$(pass) ${changed.length} verified item(s) of ${model} checked off` : `No open item of ${model} is verified by its files yet`, 4000);
+    vscode.window.setStatusBarMessage(
+      changed.length
+        ? `$(pass) ${changed.length} verified item(s) of ${model} checked off`
+        : `No open item of ${model} is verified by its files yet`,
+      4000,
+    );
     return changed;
   }
 
@@ -358,13 +434,20 @@ export class ChecklistCommands {
     const item = findItem(target.itemId)!;
     if (!item.action) throw new Error(`"${item.title}" has no action`);
     const registered = await vscode.commands.getCommands(true);
-    if (!registered.includes(item.action.command)) throw new Error(`${item.action.title} (${item.action.command}) is not available in this window`);
+    if (!registered.includes(item.action.command))
+      throw new Error(`${item.action.title} (${item.action.command}) is not available in this window`);
     const { entry } = target;
     const { port } = entry.state;
     if (itemState(entry.state, item.id).status === 'todo') {
       await this.store.update(entry.repo, port.model, (s) => setItemStatus(s, item.id, 'in_progress'));
     }
-    const args: ItemActionArgs = { model: port.model, mfluxRepo: entry.repo, referenceRepo: port.referenceRepo, reference: port.reference, itemId: item.id };
+    const args: ItemActionArgs = {
+      model: port.model,
+      mfluxRepo: entry.repo,
+      referenceRepo: port.referenceRepo,
+      reference: port.reference,
+      itemId: item.id,
+    };
     await vscode.commands.executeCommand(item.action.command, args);
   }
 
@@ -375,7 +458,13 @@ export class ChecklistCommands {
     type Pick = vscode.QuickPickItem & { kind2: 'editor' | 'file' | 'commit' | 'url' };
     const options: Pick[] = [
       ...(editor && editor.document.uri.scheme === 'file'
-        ? [{ label: '$(file-code) Current line', description: `${vscode.workspace.asRelativePath(editor.document.uri)}:${editor.selection.active.line + 1}`, kind2: 'editor' as const }]
+        ? [
+            {
+              label: '$(file-code) Current line',
+              description: `${vscode.workspace.asRelativePath(editor.document.uri)}:${editor.selection.active.line + 1}`,
+              kind2: 'editor' as const,
+            },
+          ]
         : []),
       { label: '$(file) File or report…', kind2: 'file' },
       { label: '$(git-commit) Commit…', kind2: 'commit' },
@@ -389,17 +478,28 @@ export class ChecklistCommands {
       return r.startsWith('..') || isAbsolute(r) ? p : r.split('\\').join('/');
     };
     let link: EvidenceLink | undefined;
-    if (pick.kind2 === 'editor' && editor) link = { kind: 'file', target: repoRel(editor.document.uri.fsPath), line: editor.selection.active.line + 1 };
+    if (pick.kind2 === 'editor' && editor)
+      link = { kind: 'file', target: repoRel(editor.document.uri.fsPath), line: editor.selection.active.line + 1 };
     if (pick.kind2 === 'file') {
-      const uri = await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: vscode.Uri.file(entry.repo), openLabel: 'Add as evidence' });
+      const uri = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        defaultUri: vscode.Uri.file(entry.repo),
+        openLabel: 'Add as evidence',
+      });
       if (uri?.[0]) link = { kind: /\.(html|json)$/i.test(uri[0].fsPath) ? 'report' : 'file', target: repoRel(uri[0].fsPath) };
     }
     if (pick.kind2 === 'commit') {
-      const sha = await vscode.window.showInputBox({ prompt: 'Commit hash', validateInput: (v) => (/^[0-9a-f]{7,40}$/i.test(v.trim()) ? undefined : 'A commit hash: 7 to 40 hex digits.') });
+      const sha = await vscode.window.showInputBox({
+        prompt: 'Commit hash',
+        validateInput: (v) => (/^[0-9a-f]{7,40}$/i.test(v.trim()) ? undefined : 'A commit hash: 7 to 40 hex digits.'),
+      });
       if (sha) link = { kind: 'commit', target: sha.trim().toLowerCase() };
     }
     if (pick.kind2 === 'url') {
-      const url = await vscode.window.showInputBox({ prompt: 'URL', validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL.') });
+      const url = await vscode.window.showInputBox({
+        prompt: 'URL',
+        validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL.'),
+      });
       if (url) link = { kind: 'url', target: url.trim() };
     }
     if (!link) return;
@@ -409,7 +509,9 @@ export class ChecklistCommands {
 
   async openEvidence(arg?: unknown): Promise<void> {
     if (!isObj(arg) || typeof arg.file !== 'string') return;
-    const uri = vscode.Uri.file(isAbsolute(arg.file) ? arg.file : resolve(this.store.current()?.repo ?? workspacePaths()[0] ?? '.', arg.file));
+    const uri = vscode.Uri.file(
+      isAbsolute(arg.file) ? arg.file : resolve(this.store.current()?.repo ?? workspacePaths()[0] ?? '.', arg.file),
+    );
     let stat: vscode.FileStat;
     try {
       stat = await vscode.workspace.fs.stat(uri);

@@ -28,7 +28,9 @@ export class ChecklistStatusBar implements vscode.Disposable {
     const phase = currentPhase(state);
     const next = nextOpenItem(state);
     this.item.text = `$(checklist) ${state.port.model} · ${phaseLabel(phase)} · ${progress}`;
-    const md = new vscode.MarkdownString(`**Port of \`${state.port.model}\`** — ${progress} done\n\nPhase: *${phaseLabel(phase)}*\n\n${next ? `Next: ${next.item.title}` : 'Every item is closed.'}\n\nRuns, the finalize audit and mapping coverage use this port. Click to switch.`);
+    const md = new vscode.MarkdownString(
+      `**Port of \`${state.port.model}\`** — ${progress} done\n\nPhase: *${phaseLabel(phase)}*\n\n${next ? `Next: ${next.item.title}` : 'Every item is closed.'}\n\nRuns, the finalize audit and mapping coverage use this port. Click to switch.`,
+    );
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `mflux port ${state.port.model}, ${phaseLabel(phase)}, ${progress} done` };
     this.item.show();

@@ -65,7 +65,10 @@ export class ChecklistStore implements vscode.Disposable {
   /** `memory` (the workspace state) remembers the current port across reloads. */
   constructor(private readonly memory?: vscode.Memento) {
     this.currentKey = memory?.get<string>(CURRENT_PORT_KEY);
-    this.disposables.push(this.changed, vscode.workspace.onDidChangeWorkspaceFolders(() => this.syncFolders()));
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.syncFolders()),
+    );
     this.syncFolders();
   }
 
@@ -126,7 +129,10 @@ export class ChecklistStore implements vscode.Disposable {
       ...this.ports.filter((p) => p.repo !== repo),
       ...results.flatMap((r) => (r.ok ? [{ key: portKey(repo, r.state.port.model), repo, state: r.state, file: r.file }] : [])),
     ].sort((a, b) => a.state.port.model.localeCompare(b.state.port.model) || a.repo.localeCompare(b.repo));
-    this.broken = [...this.broken.filter((b) => b.repo !== repo), ...results.flatMap((r) => (r.ok ? [] : [{ repo, file: r.file, error: r.error }]))];
+    this.broken = [
+      ...this.broken.filter((b) => b.repo !== repo),
+      ...results.flatMap((r) => (r.ok ? [] : [{ repo, file: r.file, error: r.error }])),
+    ];
     for (const p of this.ports) if (p.repo === repo && !before.has(p.key)) void this.runChecks(repo, p.state.port.model);
     const after = this.ports.filter((p) => p.repo === repo);
     const removed = [...before].filter((key) => !after.some((p) => p.key === key));
@@ -169,10 +175,12 @@ export class ChecklistStore implements vscode.Disposable {
     }
     const fresh = folders.filter((f) => !this.watchers.has(f));
     for (const repo of fresh) this.watch(repo);
-    this.loaded = Promise.all(fresh.map(async (repo) => {
-      await removeStaleTemps(repo).catch(() => undefined);
-      await this.reload(repo);
-    })).then(() => undefined);
+    this.loaded = Promise.all(
+      fresh.map(async (repo) => {
+        await removeStaleTemps(repo).catch(() => undefined);
+        await this.reload(repo);
+      }),
+    ).then(() => undefined);
     this.changed.fire({ structural: true, ports: NO_PORTS });
   }
 
@@ -181,7 +189,12 @@ export class ChecklistStore implements vscode.Disposable {
     const stateWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${STATE_DIR}/*.json`));
     const onState = () => this.debounce(this.reloadTimers, repo, STATE_DEBOUNCE_MS, () => void this.reload(repo));
     // Everything a rule reads; the callback filters with the same predicate the rules document.
-    const fileWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '{pyproject.toml,README.md,.gitignore,*.npy,*.npz,*.safetensors,*.pt,*.pth,src/mflux/**,tests/**,debug_artifacts,debug_artifacts/**}'));
+    const fileWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(
+        folder,
+        '{pyproject.toml,README.md,.gitignore,*.npy,*.npz,*.safetensors,*.pt,*.pth,src/mflux/**,tests/**,debug_artifacts,debug_artifacts/**}',
+      ),
+    );
     const onFile = (uri: vscode.Uri) => {
       if (!affectsAutoChecks(relative(repo, uri.fsPath).split(sep).join('/'))) return;
       this.debounce(this.checkTimers, repo, CHECK_DEBOUNCE_MS, () => {
@@ -202,10 +215,13 @@ export class ChecklistStore implements vscode.Disposable {
 
   private debounce(timers: Map<string, NodeJS.Timeout>, key: string, ms: number, run: () => void): void {
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      run();
-    }, ms));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        run();
+      }, ms),
+    );
   }
 
   dispose(): void {

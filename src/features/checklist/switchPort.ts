@@ -23,7 +23,13 @@ export async function switchPort(store: ChecklistStore): Promise<PortEntry | und
   const items = ports
     .map((p) => ({
       label: p.state.port.model,
-      description: [p === current ? 'current' : '', formatProgress(portProgress(p.state)), multiRepo ? basename(p.repo) : p.state.port.reference].filter(Boolean).join(' · '),
+      description: [
+        p === current ? 'current' : '',
+        formatProgress(portProgress(p.state)),
+        multiRepo ? basename(p.repo) : p.state.port.reference,
+      ]
+        .filter(Boolean)
+        .join(' · '),
       detail: p.repo,
       entry: p,
     }))

@@ -34,7 +34,8 @@ const PROGRESS_SCHEME = 'mflux-port-progress';
 const STATUS_TEXT: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
 
 function statusIcon(status: ItemStatus, check: CheckResult | undefined): vscode.ThemeIcon {
-  if (status === 'done' && check?.status === 'fail') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  if (status === 'done' && check?.status === 'fail')
+    return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
   switch (status) {
     case 'done':
       return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
@@ -43,7 +44,9 @@ function statusIcon(status: ItemStatus, check: CheckResult | undefined): vscode.
     case 'skipped':
       return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
     default:
-      return check?.status === 'pass' ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('circle-large-outline');
+      return check?.status === 'pass'
+        ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+        : new vscode.ThemeIcon('circle-large-outline');
   }
 }
 
@@ -61,7 +64,11 @@ function escapeMd(s: string): string {
 export function progressDecoration(p: Progress): { badge: string; tooltip: string; closed: boolean } {
   const open = p.applicable - p.done;
   const closed = open <= 0;
-  return { badge: closed ? '✓' : String(Math.min(open, 99)), tooltip: `${formatProgress(p)} done${closed ? '' : `, ${open} open`}`, closed };
+  return {
+    badge: closed ? '✓' : String(Math.min(open, 99)),
+    tooltip: `${formatProgress(p)} done${closed ? '' : `, ${open} open`}`,
+    closed,
+  };
 }
 
 export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vscode.FileDecorationProvider, vscode.Disposable {
@@ -98,7 +105,10 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   async refresh(): Promise<void> {
     // Item actions come from other features; offer only the ones actually registered.
     this.available = new Set((await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mfluxPort.')));
-    this.view.message = this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0 ? 'A checklist file could not be read; open it to fix it.' : undefined;
+    this.view.message =
+      this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0
+        ? 'A checklist file could not be read; open it to fix it.'
+        : undefined;
     this.shown.clear();
     this.fetched.clear();
     this.updateDescription();
@@ -193,7 +203,8 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
       ];
     }
     if (element.kind === 'port') return WORKFLOW.map((ph) => this.phaseNode(element.repo, element.model, ph.id));
-    if (element.kind === 'phase') return (findPhase(element.phaseId)?.items ?? []).map((i) => this.itemNode(element.repo, element.model, i.id));
+    if (element.kind === 'phase')
+      return (findPhase(element.phaseId)?.items ?? []).map((i) => this.itemNode(element.repo, element.model, i.id));
     return [];
   }
 
@@ -234,7 +245,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     if (port.referenceRepo) md.appendMarkdown(`Reference repo: \`${escapeMd(port.referenceRepo)}\`  \n`);
     md.appendMarkdown(`mflux repo: \`${escapeMd(entry.repo)}\`  \n`);
     md.appendMarkdown(`State: ${evidenceLink(entry.file, undefined, basename(entry.file))}\n`);
-    md.appendMarkdown(`\n[Check off the items the files verify](command:${CHECK_VERIFIED}?${encodeURIComponent(JSON.stringify([{ model: port.model, repo: entry.repo }]))})\n`);
+    md.appendMarkdown(
+      `\n[Check off the items the files verify](command:${CHECK_VERIFIED}?${encodeURIComponent(JSON.stringify([{ model: port.model, repo: entry.repo }]))})\n`,
+    );
     if (port.notes.trim()) md.appendMarkdown(`\n---\n\n${escapeMd(port.notes)}\n`);
     md.isTrusted = { enabledCommands: [OPEN_EVIDENCE, CHECK_VERIFIED] };
     ti.tooltip = md;
@@ -245,7 +258,10 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   private phaseItem(node: ChecklistNode & { kind: 'phase' }, entry: PortEntry): vscode.TreeItem {
     const phase = findPhase(node.phaseId)!;
     const isCurrent = currentPhase(entry.state).id === phase.id;
-    const ti = new vscode.TreeItem(phaseLabel(phase), isCurrent ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const ti = new vscode.TreeItem(
+      phaseLabel(phase),
+      isCurrent ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     ti.id = node.id;
     // Never refreshed (see PROGRESS_SCHEME): the progress is the decoration's badge and colour.
     ti.resourceUri = this.progressUri(node);
@@ -311,7 +327,10 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
       }
       md.appendMarkdown('\n');
     }
-    if (item.action) md.appendMarkdown(`Action: *${item.action.title}*${this.available.has(item.action.command) ? '' : ' (not available in this window)'}\n`);
+    if (item.action)
+      md.appendMarkdown(
+        `Action: *${item.action.title}*${this.available.has(item.action.command) ? '' : ' (not available in this window)'}\n`,
+      );
     md.isTrusted = { enabledCommands: [OPEN_EVIDENCE] };
     return md;
   }
@@ -322,7 +341,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     ti.id = node.id;
     ti.description = b ? b.error.reason : 'cannot be read';
     ti.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    ti.tooltip = new vscode.MarkdownString(`**${escapeMd(node.file)}** cannot be used: ${escapeMd(b?.error.reason ?? 'unknown reason')}\n\nThe file is left untouched. Click to open it and fix it; the checklist reloads when it is saved.`);
+    ti.tooltip = new vscode.MarkdownString(
+      `**${escapeMd(node.file)}** cannot be used: ${escapeMd(b?.error.reason ?? 'unknown reason')}\n\nThe file is left untouched. Click to open it and fix it; the checklist reloads when it is saved.`,
+    );
     ti.contextValue = 'mfluxPortBroken';
     ti.command = { command: OPEN_STATE_FILE, title: 'Open State File', arguments: [node] };
     return ti;

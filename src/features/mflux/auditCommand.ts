@@ -15,11 +15,15 @@ function link(root: string, file: string, line?: number): string {
 export function auditMarkdown(root: string, model: string, items: readonly AuditItem[], hygieneCount: number): string {
   const failing = items.filter((i) => i.result.status !== 'pass');
   const out = [
-    `# Finalize audit: ${model}`, '',
+    `# Finalize audit: ${model}`,
+    '',
     failing.length ? `**${failing.length} of ${items.length} surfaces missing.**` : `**All ${items.length} surfaces wired.**`,
-    hygieneCount ? `**${hygieneCount} leftover debug line(s)/file(s)** (see the Problems panel).` : 'No leftover debug code.', '',
-    '| | surface | finding |', '| --- | --- | --- |',
-    ...items.map((i) => `| ${i.result.status === 'pass' ? '✅' : '❌'} | ${i.title} | ${i.result.reason.replace(/\|/g, '\\|')} |`), '',
+    hygieneCount ? `**${hygieneCount} leftover debug line(s)/file(s)** (see the Problems panel).` : 'No leftover debug code.',
+    '',
+    '| | surface | finding |',
+    '| --- | --- | --- |',
+    ...items.map((i) => `| ${i.result.status === 'pass' ? '✅' : '❌'} | ${i.title} | ${i.result.reason.replace(/\|/g, '\\|')} |`),
+    '',
   ];
   for (const i of items) {
     out.push(`## ${i.result.status === 'pass' ? '✅' : '❌'} ${i.title}`, '', i.result.reason, '');
@@ -30,15 +34,20 @@ export function auditMarkdown(root: string, model: string, items: readonly Audit
 }
 
 export function registerAudit(ctx: MfluxContext, showFindings: (root: string, model?: string) => Promise<number>): vscode.Disposable {
-  return vscode.commands.registerCommand('mfluxPort.runFinalizeAudit', guarded(async (arg?: unknown) => {
-    const t = await ctx.target(arg);
-    if (!t) return undefined;
-    const items = runFinalizeAudit({ root: t.root, model: t.model });
-    const cfg = ctx.hygieneConfig(vscode.Uri.file(t.root));
-    const hygiene = (await scanPort(t.root, { model: t.model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted })).findings.length;
-    void showFindings(t.root, t.model);
-    await showReportPreview(`${t.model} finalize audit.md`, auditMarkdown(t.root, t.model, items, hygiene));
-    if (ctx.checklist) void ctx.checklist.store.runChecks(t.root, t.model);
-    return { items: items.map((i) => ({ id: i.id, status: i.result.status, reason: i.result.reason })), hygiene };
-  }));
+  return vscode.commands.registerCommand(
+    'mfluxPort.runFinalizeAudit',
+    guarded(async (arg?: unknown) => {
+      const t = await ctx.target(arg);
+      if (!t) return undefined;
+      const items = runFinalizeAudit({ root: t.root, model: t.model });
+      const cfg = ctx.hygieneConfig(vscode.Uri.file(t.root));
+      const hygiene = (
+        await scanPort(t.root, { model: t.model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted })
+      ).findings.length;
+      void showFindings(t.root, t.model);
+      await showReportPreview(`${t.model} finalize audit.md`, auditMarkdown(t.root, t.model, items, hygiene));
+      if (ctx.checklist) void ctx.checklist.store.runChecks(t.root, t.model);
+      return { items: items.map((i) => ({ id: i.id, status: i.result.status, reason: i.result.reason })), hygiene };
+    }),
+  );
 }

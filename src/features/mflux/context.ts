@@ -22,7 +22,10 @@ export function isObj(x: unknown): x is Record<string, unknown> {
 }
 
 export class MfluxContext {
-  constructor(readonly extensionUri: vscode.Uri, readonly checklist?: ChecklistApi) {}
+  constructor(
+    readonly extensionUri: vscode.Uri,
+    readonly checklist?: ChecklistApi,
+  ) {}
 
   folders(): string[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
@@ -36,7 +39,10 @@ export class MfluxContext {
     const found = detectRepos(this.folders());
     if (found.mflux.length === 1) return found.mflux[0];
     if (found.mflux.length > 1) {
-      const pick = await vscode.window.showQuickPick(found.mflux.map((p) => ({ label: p })), { placeHolder: 'Several mflux clones: which one?' });
+      const pick = await vscode.window.showQuickPick(
+        found.mflux.map((p) => ({ label: p })),
+        { placeHolder: 'Several mflux clones: which one?' },
+      );
       return pick?.label;
     }
     void vscode.window.showErrorMessage(`mflux Port: ${found.notes[0]}`);
@@ -46,14 +52,22 @@ export class MfluxContext {
   /** Repo and model for a command: checklist item args, the current port, or ask. */
   async target(arg?: unknown, ask = 'Model package (e.g. z_image)'): Promise<PortTarget | undefined> {
     if (isObj(arg) && typeof arg.model === 'string' && typeof arg.mfluxRepo === 'string') {
-      return { root: arg.mfluxRepo, model: arg.model, itemId: typeof arg.itemId === 'string' ? arg.itemId : undefined, reference: typeof arg.reference === 'string' ? arg.reference : undefined };
+      return {
+        root: arg.mfluxRepo,
+        model: arg.model,
+        itemId: typeof arg.itemId === 'string' ? arg.itemId : undefined,
+        reference: typeof arg.reference === 'string' ? arg.reference : undefined,
+      };
     }
     const current = this.checklist?.store.current();
     if (current) return { root: current.repo, model: current.state.port.model, reference: current.state.port.reference };
     const root = await this.mfluxRoot(arg);
     if (!root) return undefined;
     const models = listModels(root);
-    const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m })), { placeHolder: ask });
+    const pick = await vscode.window.showQuickPick(
+      models.map((m) => ({ label: m })),
+      { placeHolder: ask },
+    );
     return pick ? { root, model: pick.label } : undefined;
   }
 
@@ -67,11 +81,16 @@ export class MfluxContext {
   }
 
   pythonCommand(scope?: vscode.Uri): string {
-    return vscode.workspace.getConfiguration('mfluxPort.mapping', scope).get<string>('pythonCommand', 'uv run python').trim() || 'uv run python';
+    return (
+      vscode.workspace.getConfiguration('mfluxPort.mapping', scope).get<string>('pythonCommand', 'uv run python').trim() || 'uv run python'
+    );
   }
 
   pytestCommand(scope?: vscode.Uri): string {
-    return vscode.workspace.getConfiguration('mfluxPort.goldenTest', scope).get<string>('pytestCommand', 'uv run python -m pytest').trim() || 'uv run python -m pytest';
+    return (
+      vscode.workspace.getConfiguration('mfluxPort.goldenTest', scope).get<string>('pytestCommand', 'uv run python -m pytest').trim() ||
+      'uv run python -m pytest'
+    );
   }
 
   hfCacheSetting(): string {
@@ -88,7 +107,8 @@ export function listModels(root: string): string[] {
   try {
     return readdirSync(join(root, 'src', 'mflux', 'models'), { withFileTypes: true })
       .filter((d) => d.isDirectory() && !invalidModelName(d.name) && existsSync(join(root, 'src', 'mflux', 'models', d.name)))
-      .map((d) => d.name).sort();
+      .map((d) => d.name)
+      .sort();
   } catch {
     return [];
   }
@@ -99,7 +119,10 @@ export function requireTrust<A extends unknown[]>(what: string, fn: (...a: A) =>
   return async (...a: A) => {
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
-      const pick = await vscode.window.showErrorMessage(`mflux Port: ${what} is disabled in Restricted Mode, because it runs code from this workspace. Trust the workspace to use it.`, manage);
+      const pick = await vscode.window.showErrorMessage(
+        `mflux Port: ${what} is disabled in Restricted Mode, because it runs code from this workspace. Trust the workspace to use it.`,
+        manage,
+      );
       if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
       return undefined;
     }

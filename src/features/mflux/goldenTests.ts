@@ -6,49 +6,82 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../core/mflux/exec';
-import { listGoldenTests, planGoldenTest, readmeTestsInsertion, type GoldenTestCase, type GoldenTestOptions } from '../../core/mflux/goldenTest';
+import {
+  listGoldenTests,
+  planGoldenTest,
+  readmeTestsInsertion,
+  type GoldenTestCase,
+  type GoldenTestOptions,
+} from '../../core/mflux/goldenTest';
 import { splitCommand } from '../../core/mflux/mappingDump';
 import { detectRepos } from '../../core/mflux/repos';
 import { guarded, isObj, type MfluxContext } from './context';
 import { applyPlannedFiles } from './scaffoldCommand';
 
 export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void): vscode.Disposable {
-  return vscode.commands.registerCommand('mfluxPort.createGoldenTest', guarded(async (arg?: unknown) => {
-    const t = await ctx.target(arg);
-    if (!t) return undefined;
-    const a = isObj(arg) ? arg : {};
-    let options: GoldenTestOptions = { model: t.model };
-    if (isObj(a.options)) options = { ...(a.options as Partial<GoldenTestOptions>), model: t.model };
-    else {
-      const prompt = await vscode.window.showInputBox({ title: 'Create Golden Test (1/2)', prompt: 'Prompt', value: 'A photo of a red fox sitting in fresh snow, morning light, shallow depth of field' });
-      if (prompt === undefined) return undefined;
-      const settings = await vscode.window.showInputBox({
-        title: 'Create Golden Test (2/2)', prompt: 'seed steps height width [quantize]', value: '42 4 512 512 8',
-        validateInput: (v) => (/^\s*\d+\s+\d+\s+\d+\s+\d+(\s+\d+)?\s*$/.test(v) ? undefined : 'five numbers: seed steps height width quantize (quantize optional)'),
-      });
-      if (settings === undefined) return undefined;
-      const [seed, steps, height, width, quantize] = settings.trim().split(/\s+/).map(Number);
-      options = { model: t.model, prompt, seed, steps, height, width, quantize };
-    }
-    const plan = planGoldenTest(t.root, options);
-    if (!plan.files.length) {
-      void vscode.window.showInformationMessage(`mflux Port: ${plan.skipped[0]} exists already; nothing was changed.`);
-      return { created: [], skipped: plan.skipped };
-    }
-    const readme = readmeTestsInsertion(t.root, t.model, plan.command);
-    const applied = await applyPlannedFiles(plan.files, `Create golden test for ${t.model}`, a.confirm !== false, readme && { ...readme, label: 'Add a Tests section to the model README' });
-    if (applied) {
-      refresh();
-      const test = plan.files[0];
-      if (existsSync(test.path)) await vscode.window.showTextDocument(vscode.Uri.file(test.path), { preview: true });
-      const refMissing = !existsSync(join(t.root, plan.referenceImage));
-      void vscode.window.showInformationMessage(`mflux Port: golden test created.${refMissing ? ` Add the reference image ${plan.referenceImage} (e.g. from a validated run), then` : ''} Run it with: ${plan.command}`);
-    }
-    return { created: applied ? plan.files.map((f) => f.rel) : [], skipped: plan.skipped, referenceImage: plan.referenceImage, command: plan.command };
-  }));
+  return vscode.commands.registerCommand(
+    'mfluxPort.createGoldenTest',
+    guarded(async (arg?: unknown) => {
+      const t = await ctx.target(arg);
+      if (!t) return undefined;
+      const a = isObj(arg) ? arg : {};
+      let options: GoldenTestOptions = { model: t.model };
+      if (isObj(a.options)) options = { ...(a.options as Partial<GoldenTestOptions>), model: t.model };
+      else {
+        const prompt = await vscode.window.showInputBox({
+          title: 'Create Golden Test (1/2)',
+          prompt: 'Prompt',
+          value: 'A photo of a red fox sitting in fresh snow, morning light, shallow depth of field',
+        });
+        if (prompt === undefined) return undefined;
+        const settings = await vscode.window.showInputBox({
+          title: 'Create Golden Test (2/2)',
+          prompt: 'seed steps height width [quantize]',
+          value: '42 4 512 512 8',
+          validateInput: (v) =>
+            /^\s*\d+\s+\d+\s+\d+\s+\d+(\s+\d+)?\s*$/.test(v)
+              ? undefined
+              : 'five numbers: seed steps height width quantize (quantize optional)',
+        });
+        if (settings === undefined) return undefined;
+        const [seed, steps, height, width, quantize] = settings.trim().split(/\s+/).map(Number);
+        options = { model: t.model, prompt, seed, steps, height, width, quantize };
+      }
+      const plan = planGoldenTest(t.root, options);
+      if (!plan.files.length) {
+        void vscode.window.showInformationMessage(`mflux Port: ${plan.skipped[0]} exists already; nothing was changed.`);
+        return { created: [], skipped: plan.skipped };
+      }
+      const readme = readmeTestsInsertion(t.root, t.model, plan.command);
+      const applied = await applyPlannedFiles(
+        plan.files,
+        `Create golden test for ${t.model}`,
+        a.confirm !== false,
+        readme && { ...readme, label: 'Add a Tests section to the model README' },
+      );
+      if (applied) {
+        refresh();
+        const test = plan.files[0];
+        if (existsSync(test.path)) await vscode.window.showTextDocument(vscode.Uri.file(test.path), { preview: true });
+        const refMissing = !existsSync(join(t.root, plan.referenceImage));
+        void vscode.window.showInformationMessage(
+          `mflux Port: golden test created.${refMissing ? ` Add the reference image ${plan.referenceImage} (e.g. from a validated run), then` : ''} Run it with: ${plan.command}`,
+        );
+      }
+      return {
+        created: applied ? plan.files.map((f) => f.rel) : [],
+        skipped: plan.skipped,
+        referenceImage: plan.referenceImage,
+        command: plan.command,
+      };
+    }),
+  );
 }
 
-interface TestData { root: string; test?: GoldenTestCase }
+interface TestData {
+  root: string;
+  test?: GoldenTestCase;
+}
 
 export class GoldenTestController implements vscode.Disposable {
   readonly controller = vscode.tests.createTestController('mfluxPortGoldenTests', 'mflux golden image tests');
@@ -60,7 +93,12 @@ export class GoldenTestController implements vscode.Disposable {
     this.controller.refreshHandler = async () => this.refresh();
     this.controller.createRunProfile('Run (keep output)', vscode.TestRunProfileKind.Run, (req, token) => this.run(req, token), true);
     const watcher = vscode.workspace.createFileSystemWatcher('**/tests/image_generation/test_generate_image_*.py');
-    this.disposables.push(watcher, watcher.onDidCreate(() => this.refresh()), watcher.onDidChange(() => this.refresh()), watcher.onDidDelete(() => this.refresh()));
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(() => this.refresh()),
+      watcher.onDidChange(() => this.refresh()),
+      watcher.onDidDelete(() => this.refresh()),
+    );
     // List them now, so gutter run buttons appear without opening the Testing view first.
     setTimeout(() => this.refresh(), 0);
   }
@@ -73,7 +111,11 @@ export class GoldenTestController implements vscode.Disposable {
       for (const t of listGoldenTests(root)) {
         let fileItem = byFile.get(t.file);
         if (!fileItem) {
-          fileItem = this.controller.createTestItem(t.file, t.id.split('::')[0].replace('tests/image_generation/', ''), vscode.Uri.file(t.file));
+          fileItem = this.controller.createTestItem(
+            t.file,
+            t.id.split('::')[0].replace('tests/image_generation/', ''),
+            vscode.Uri.file(t.file),
+          );
           this.data.set(fileItem, { root });
           byFile.set(t.file, fileItem);
           items.push(fileItem);
@@ -91,17 +133,24 @@ export class GoldenTestController implements vscode.Disposable {
   private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
     const run = this.controller.createTestRun(request);
     const queue: vscode.TestItem[] = [];
-    const add = (i: vscode.TestItem) => { if (this.data.get(i)?.test) queue.push(i); else i.children.forEach(add); };
+    const add = (i: vscode.TestItem) => {
+      if (this.data.get(i)?.test) queue.push(i);
+      else i.children.forEach(add);
+    };
     if (request.include) request.include.forEach(add);
     else this.controller.items.forEach(add);
     const excluded = new Set(request.exclude ?? []);
     try {
       if (!vscode.workspace.isTrusted) {
-        for (const item of queue) run.errored(item, new vscode.TestMessage('Golden tests run workspace code; trust the workspace to run them.'));
+        for (const item of queue)
+          run.errored(item, new vscode.TestMessage('Golden tests run workspace code; trust the workspace to run them.'));
         return;
       }
       for (const item of queue) {
-        if (token.isCancellationRequested) { run.skipped(item); continue; }
+        if (token.isCancellationRequested) {
+          run.skipped(item);
+          continue;
+        }
         if (excluded.has(item)) continue;
         await this.runOne(run, item, token);
       }
@@ -119,13 +168,18 @@ export class GoldenTestController implements vscode.Disposable {
     const started = Date.now();
     const r = await run2(cmd, [...pre, test!.id, '-q', '-p', 'no:cacheprovider'], root, abort.signal);
     sub.dispose();
-    run.appendOutput(`$ ${[cmd, ...pre, test!.id].join(' ')}\r\n${(r.stdout + (r.stderr ? '\n' + r.stderr : '')).replace(/\r?\n/g, '\r\n')}\r\n`, undefined, item);
+    run.appendOutput(
+      `$ ${[cmd, ...pre, test!.id].join(' ')}\r\n${(r.stdout + (r.stderr ? '\n' + r.stderr : '')).replace(/\r?\n/g, '\r\n')}\r\n`,
+      undefined,
+      item,
+    );
     const duration = Date.now() - started;
     if (r.exitCode === 0) run.passed(item, duration);
     else if (abort.signal.aborted) run.skipped(item);
     else {
       const lines = (r.stdout + '\n' + r.stderr).split('\n');
-      const msg = lines.find((l) => /^E\s+/.test(l))?.replace(/^E\s+/, '') ?? lines.filter((l) => l.trim()).pop() ?? `exit code ${r.exitCode}`;
+      const msg =
+        lines.find((l) => /^E\s+/.test(l))?.replace(/^E\s+/, '') ?? lines.filter((l) => l.trim()).pop() ?? `exit code ${r.exitCode}`;
       const m = new vscode.TestMessage(msg);
       if (item.uri && item.range) m.location = new vscode.Location(item.uri, item.range);
       if (r.exitCode === -1) run.errored(item, m, duration);
@@ -135,9 +189,15 @@ export class GoldenTestController implements vscode.Disposable {
     const ref = test!.referenceImage && join(root, test!.referenceImage);
     if (out && ref && existsSync(out) && existsSync(ref)) {
       const open = 'Open Image Diff';
-      void vscode.window.showInformationMessage(`mflux Port: ${test!.name} ${r.exitCode === 0 ? 'passed' : 'failed'}; output kept next to the reference.`, open).then((pick) => {
-        if (pick === open) void vscode.commands.executeCommand('mfluxPort.openImageDiff', undefined, [vscode.Uri.file(ref), vscode.Uri.file(out)]);
-      });
+      void vscode.window
+        .showInformationMessage(
+          `mflux Port: ${test!.name} ${r.exitCode === 0 ? 'passed' : 'failed'}; output kept next to the reference.`,
+          open,
+        )
+        .then((pick) => {
+          if (pick === open)
+            void vscode.commands.executeCommand('mfluxPort.openImageDiff', undefined, [vscode.Uri.file(ref), vscode.Uri.file(out)]);
+        });
     }
   }
 

@@ -4,7 +4,17 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { formatBytes, formatCount, buildTensorTree, flattenTree, type TreeNode } from '../../core/mflux/tensorTree';
-import { listComponents, listRepos, listSnapshots, locateHfCache, readComponentTensors, type CachedRepo, type Component, type ComponentTensors, type Snapshot } from '../../core/mflux/hfCache';
+import {
+  listComponents,
+  listRepos,
+  listSnapshots,
+  locateHfCache,
+  readComponentTensors,
+  type CachedRepo,
+  type Component,
+  type ComponentTensors,
+  type Snapshot,
+} from '../../core/mflux/hfCache';
 import { openTensors } from '../../core/tensors/index';
 import { tensorStats } from '../../core/tensors/stats';
 import { guarded, type MfluxContext } from './context';
@@ -34,13 +44,25 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   constructor(private readonly ctx: MfluxContext) {
     this.view = vscode.window.createTreeView('mfluxPort.hfCache', { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
-      this.view, this.changed,
+      this.view,
+      this.changed,
       vscode.commands.registerCommand('mfluxPort.browseHfCache', () => vscode.commands.executeCommand('mfluxPort.hfCache.focus')),
       vscode.commands.registerCommand('mfluxPort.hfCache.refresh', () => this.refresh()),
-      vscode.commands.registerCommand('mfluxPort.hfCache.copyName', guarded((n?: Node) => this.copyName(n))),
-      vscode.commands.registerCommand('mfluxPort.hfCache.peek', guarded((n?: Node) => this.peek(n))),
-      vscode.commands.registerCommand('mfluxPort.hfCache.search', guarded((n?: Node) => this.search(n))),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('mfluxPort.hfCache')) this.refresh(); }),
+      vscode.commands.registerCommand(
+        'mfluxPort.hfCache.copyName',
+        guarded((n?: Node) => this.copyName(n)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.hfCache.peek',
+        guarded((n?: Node) => this.peek(n)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.hfCache.search',
+        guarded((n?: Node) => this.search(n)),
+      ),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mfluxPort.hfCache')) this.refresh();
+      }),
     );
   }
 
@@ -60,7 +82,9 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (!p) {
       p = readComponentTensors(comp.dir);
       this.tensors.set(comp.dir, p);
-      void p.then((t) => { this.loaded.set(comp.dir, t); });
+      void p.then((t) => {
+        this.loaded.set(comp.dir, t);
+      });
     }
     return p;
   }
@@ -155,7 +179,9 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       const tree = buildTensorTree(t.tensors, n.comp.name);
       const nodes: Node[] = [
         ...tree.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n })),
-        ...n.comp.files.filter((f) => f.kind !== 'safetensors').map((f) => ({ kind: 'file' as const, path: f.path, name: f.name, broken: f.broken, parent: n })),
+        ...n.comp.files
+          .filter((f) => f.kind !== 'safetensors')
+          .map((f) => ({ kind: 'file' as const, path: f.path, name: f.name, broken: f.broken, parent: n })),
       ];
       this.children.set(key, nodes);
       return nodes;
@@ -163,7 +189,10 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (n.kind === 'tensor') {
       const key = `t:${n.comp.dir}#${n.node.path}`;
       let cached = this.children.get(key);
-      if (!cached) { cached = n.node.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n })); this.children.set(key, cached); }
+      if (!cached) {
+        cached = n.node.children.map((node) => ({ kind: 'tensor' as const, node, comp: n.comp, parent: n }));
+        this.children.set(key, cached);
+      }
       return cached;
     }
     return [];
@@ -202,7 +231,9 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       const fmt = (x: number | null) => (x === null ? '—' : Number.isInteger(x) ? String(x) : x.toPrecision(6));
       const text = `${name} ${info.dtype}[${info.shape.join(', ')}]: min ${fmt(s.min)}, max ${fmt(s.max)}, mean ${fmt(s.mean)}, std ${fmt(s.std)}${s.nan ? `, ${s.nan} NaN` : ''}${s.inf ? `, ${s.inf} inf` : ''}; first: ${s.first.slice(0, 8).map(fmt).join(', ')}`;
       const copy = 'Copy';
-      void vscode.window.showInformationMessage(text, copy).then((p) => { if (p === copy) void vscode.env.clipboard.writeText(text); });
+      void vscode.window.showInformationMessage(text, copy).then((p) => {
+        if (p === copy) void vscode.env.clipboard.writeText(text);
+      });
       return { name, ...s, file: dirname(file) };
     } finally {
       await src.close();
@@ -215,7 +246,13 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     while (snapNode && snapNode.kind !== 'snapshot') snapNode = snapNode.kind === 'repo' ? undefined : this.getParent(snapNode);
     if (!snapNode) {
       const loc = this.location();
-      const snaps = listRepos(loc.dir).filter((r) => r.kind === 'model').flatMap((repo) => listSnapshots(repo).slice(0, 1).map((snap) => ({ label: repo.id, description: snap.revision.slice(0, 12), repo, snap })));
+      const snaps = listRepos(loc.dir)
+        .filter((r) => r.kind === 'model')
+        .flatMap((repo) =>
+          listSnapshots(repo)
+            .slice(0, 1)
+            .map((snap) => ({ label: repo.id, description: snap.revision.slice(0, 12), repo, snap })),
+        );
       const pick = await vscode.window.showQuickPick(snaps, { placeHolder: 'Search tensors of which cached model?' });
       if (!pick) return undefined;
       snapNode = { kind: 'snapshot', repo: pick.repo, snap: pick.snap };
@@ -227,13 +264,21 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       const walk = async (parent: Node) => {
         for (const c of await this.getChildren(parent)) {
           if (c.kind !== 'tensor') continue;
-          if (c.node.tensor && !c.node.children.length) items.push({ label: c.node.path, description: `${comp.comp.name} · ${c.node.tensor.dtype}[${c.node.tensor.shape.join(', ')}]`, node: c });
+          if (c.node.tensor && !c.node.children.length)
+            items.push({
+              label: c.node.path,
+              description: `${comp.comp.name} · ${c.node.tensor.dtype}[${c.node.tensor.shape.join(', ')}]`,
+              node: c,
+            });
           else await walk(c);
         }
       };
       await walk(comp);
     }
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: `${items.length} tensors (folded blocks shown once); type to filter`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      placeHolder: `${items.length} tensors (folded blocks shown once); type to filter`,
+      matchOnDescription: true,
+    });
     if (!pick) return undefined;
     await this.view.reveal(pick.node, { select: true, focus: true, expand: false });
     return pick.label;

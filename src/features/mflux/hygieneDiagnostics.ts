@@ -12,7 +12,11 @@ export const HYGIENE_SOURCE = 'mflux hygiene';
 
 function toDiagnostic(f: HygieneFinding): vscode.Diagnostic {
   const range = new vscode.Range(f.line - 1, f.column - 1, f.line - 1, Math.max(f.column, f.endColumn - 1));
-  const d = new vscode.Diagnostic(range, f.message, f.ruleId === 'tensor-file' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Warning);
+  const d = new vscode.Diagnostic(
+    range,
+    f.message,
+    f.ruleId === 'tensor-file' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Warning,
+  );
   d.source = HYGIENE_SOURCE;
   d.code = f.ruleId;
   return d;
@@ -28,9 +32,17 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
   constructor(private readonly ctx: MfluxContext) {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => this.onSave(doc)),
-      vscode.languages.registerCodeActionsProvider({ language: 'python', scheme: 'file' }, this, { providedCodeActionKinds: HygieneDiagnostics.providedCodeActionKinds }),
-      vscode.commands.registerCommand('mfluxPort.scanHygiene', guarded((arg?: unknown) => this.scanCommand(arg))),
-      vscode.commands.registerCommand('mfluxPort.removeHygieneLine', guarded((uri: vscode.Uri, line: number, endLine: number) => this.removeLines(uri, [{ line, endLine }]))),
+      vscode.languages.registerCodeActionsProvider({ language: 'python', scheme: 'file' }, this, {
+        providedCodeActionKinds: HygieneDiagnostics.providedCodeActionKinds,
+      }),
+      vscode.commands.registerCommand(
+        'mfluxPort.scanHygiene',
+        guarded((arg?: unknown) => this.scanCommand(arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.removeHygieneLine',
+        guarded((uri: vscode.Uri, line: number, endLine: number) => this.removeLines(uri, [{ line, endLine }])),
+      ),
     );
     if (ctx.checklist) this.disposables.push(ctx.checklist.store.onDidChange(() => this.scanCurrent()));
     setTimeout(() => this.scanCurrent(), 0);
@@ -60,7 +72,12 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
     const base = this.ctx.hygieneConfig(vscode.Uri.file(root));
     // A reference clone holds tensor files of its own (tests, docs): only its scripts count.
     const cfg = runnersOnly ? { ...base, extraPaths: [], disabledRules: [...(base.disabledRules ?? []), 'tensor-file'] } : base;
-    const report = await scanPort(root, { model, extraPaths: cfg.extraPaths, config: cfg, useGit: vscode.workspace.isTrusted && !runnersOnly });
+    const report = await scanPort(root, {
+      model,
+      extraPaths: cfg.extraPaths,
+      config: cfg,
+      useGit: vscode.workspace.isTrusted && !runnersOnly,
+    });
     for (const e of report.errors) void vscode.window.showWarningMessage(`mflux Port: ${e}`);
     const prev = this.scope.get(root);
     const files = new Set(hygieneTargets(root, model, cfg.extraPaths));
@@ -82,7 +99,8 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
     for (const [root, s] of this.scope) {
       const rel = relative(root, doc.fileName);
       if (rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
-      const inScope = s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || !rel.includes(sep);
+      const inScope =
+        s.files.has(doc.fileName) || (s.model && rel.startsWith(['src', 'mflux', 'models', s.model].join(sep) + sep)) || !rel.includes(sep);
       if (!inScope) continue;
       s.files.add(doc.fileName);
       // Rescan the port (not just this file) so only what the port changed since its base counts.
@@ -99,7 +117,10 @@ export class HygieneDiagnostics implements vscode.Disposable, vscode.CodeActionP
     for (const d of ours) {
       const f = findings.find((x) => x.line === d.range.start.line + 1 && x.column === d.range.start.character + 1);
       if (!f) continue;
-      const action = new vscode.CodeAction(f.endLine > f.line ? `Remove this ${f.endLine - f.line + 1}-line statement` : 'Remove this line', vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(
+        f.endLine > f.line ? `Remove this ${f.endLine - f.line + 1}-line statement` : 'Remove this line',
+        vscode.CodeActionKind.QuickFix,
+      );
       action.diagnostics = [d];
       action.isPreferred = true;
       action.edit = this.edit(doc, [f]);

@@ -1,8 +1,13 @@
 // The host's side of the image diff protocol, without the VS Code API so it runs in plain
 // Node tests: validates every message, answers only about pairs and paths it offered.
 import {
-  isImageDiffWebviewMessage, MFLUX_RULE_DEFAULTS,
-  type DecodedImage, type ImageDiffHostMessage, type ImageDiffSource, type ImagePairInfo, type RuleParams,
+  isImageDiffWebviewMessage,
+  MFLUX_RULE_DEFAULTS,
+  type DecodedImage,
+  type ImageDiffHostMessage,
+  type ImageDiffSource,
+  type ImagePairInfo,
+  type RuleParams,
 } from '../../protocol/imageDiff';
 import type { ImagePair } from '../../core/viewer/imagePairs';
 import type { LoadedImage, LoadedPair } from '../../core/viewer/imageLoad';
@@ -30,7 +35,10 @@ export class ImageDiffController {
   private metricsStarted = false;
   rule: RuleParams;
 
-  constructor(readonly spec: ImageDiffSpec, private readonly host: ImageDiffHost) {
+  constructor(
+    readonly spec: ImageDiffSpec,
+    private readonly host: ImageDiffHost,
+  ) {
     this.offered = new Set(spec.pairs.flatMap((p) => [p.ref, p.cand]));
     this.rule = spec.rule ?? MFLUX_RULE_DEFAULTS;
   }
@@ -49,7 +57,15 @@ export class ImageDiffController {
       case 'ready':
         this.host.post({
           kind: 'init',
-          payload: { title: this.spec.title, pairs: this.pairInfos(), selected: 0, rule: this.rule, stepwise: this.spec.stepwise, source: this.spec.source, message: this.spec.message ?? null },
+          payload: {
+            title: this.spec.title,
+            pairs: this.pairInfos(),
+            selected: 0,
+            rule: this.rule,
+            stepwise: this.spec.stepwise,
+            source: this.spec.source,
+            message: this.spec.message ?? null,
+          },
         });
         if (this.spec.stepwise && !this.metricsStarted) {
           this.metricsStarted = true;
@@ -58,13 +74,19 @@ export class ImageDiffController {
         return true;
       case 'selectPair': {
         const pair = this.spec.pairs[raw.payload.id];
-        if (!pair) { this.host.rejected(raw); return false; }
+        if (!pair) {
+          this.host.rejected(raw);
+          return false;
+        }
         this.latest = raw.payload.id;
         await this.sendPair(raw.payload.id, pair);
         return true;
       }
       case 'revealFile':
-        if (!this.offered.has(raw.payload.path)) { this.host.rejected(raw); return false; }
+        if (!this.offered.has(raw.payload.path)) {
+          this.host.rejected(raw);
+          return false;
+        }
         this.host.openFile(raw.payload.path);
         return true;
       case 'ruleChanged':
@@ -83,11 +105,23 @@ export class ImageDiffController {
     }
     // A newer selection made while decoding wins; its own reply follows.
     if (id !== this.latest) return;
-    const toMsg = (img: LoadedImage | null): DecodedImage | null => img && {
-      path: img.path, width: img.width, height: img.height, channels: img.channels, values: img.values, rgba: img.rgba, colorType: img.colorType, notes: img.notes,
-    };
-    this.host.post({ kind: 'pair', payload: { id, ref: toMsg(loaded.ref), cand: toMsg(loaded.cand), problems: loaded.problems, metrics: loaded.metrics } });
-    if (this.spec.stepwise && loaded.metrics) this.host.post({ kind: 'pairMetrics', payload: { id, psnr: loaded.metrics.psnr, ssim: loaded.metrics.ssim } });
+    const toMsg = (img: LoadedImage | null): DecodedImage | null =>
+      img && {
+        path: img.path,
+        width: img.width,
+        height: img.height,
+        channels: img.channels,
+        values: img.values,
+        rgba: img.rgba,
+        colorType: img.colorType,
+        notes: img.notes,
+      };
+    this.host.post({
+      kind: 'pair',
+      payload: { id, ref: toMsg(loaded.ref), cand: toMsg(loaded.cand), problems: loaded.problems, metrics: loaded.metrics },
+    });
+    if (this.spec.stepwise && loaded.metrics)
+      this.host.post({ kind: 'pairMetrics', payload: { id, psnr: loaded.metrics.psnr, ssim: loaded.metrics.ssim } });
   }
 
   /** PSNR/SSIM of every step, one after another, for the timeline chart. */

@@ -21,7 +21,12 @@ function sharedLoader(context: vscode.ExtensionContext, kind: 'pixels' | 'metric
   if (!l) {
     l = new ImageLoader();
     loaders[kind] = l;
-    context.subscriptions.push({ dispose: () => { loaders[kind]?.dispose(); loaders[kind] = undefined; } });
+    context.subscriptions.push({
+      dispose: () => {
+        loaders[kind]?.dispose();
+        loaders[kind] = undefined;
+      },
+    });
   }
   return l;
 }
@@ -31,17 +36,34 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, sp
   panel.title = spec.title;
   setWebviewHtml(panel.webview, context.extensionUri, 'imageDiff', spec.title);
   const controller = new ImageDiffController(spec, {
-    post: (m) => { void panel.webview.postMessage(m); },
+    post: (m) => {
+      void panel.webview.postMessage(m);
+    },
     load: (ref, cand, withPixels) => sharedLoader(context, withPixels ? 'pixels' : 'metrics').load(ref, cand, withPixels),
-    openFile: (p) => { void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(p)); },
+    openFile: (p) => {
+      void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(p));
+    },
     rejected: (raw) => rejected('image diff', raw),
   });
-  disposables.push(panel.webview.onDidReceiveMessage((m) => { void controller.handle(m); }));
-  panel.onDidDispose(() => { while (disposables.length) disposables.pop()?.dispose(); }, null, context.subscriptions);
+  disposables.push(
+    panel.webview.onDidReceiveMessage((m) => {
+      void controller.handle(m);
+    }),
+  );
+  panel.onDidDispose(
+    () => {
+      while (disposables.length) disposables.pop()?.dispose();
+    },
+    null,
+    context.subscriptions,
+  );
 }
 
 export function showImageDiff(context: vscode.ExtensionContext, spec: ImageDiffSpec): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(IMAGE_DIFF_VIEW, spec.title, vscode.ViewColumn.Active, { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false });
+  const panel = vscode.window.createWebviewPanel(IMAGE_DIFF_VIEW, spec.title, vscode.ViewColumn.Active, {
+    ...webviewOptions(context.extensionUri),
+    retainContextWhenHidden: false,
+  });
   attach(context, panel, spec);
   return panel;
 }
@@ -56,7 +78,13 @@ async function pickPng(title: string, near?: vscode.Uri): Promise<vscode.Uri | u
 }
 
 async function pickFolder(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
-  const r = await vscode.window.showOpenDialog({ title, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: near });
+  const r = await vscode.window.showOpenDialog({
+    title,
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: near,
+  });
   return r?.[0];
 }
 
@@ -77,12 +105,18 @@ async function compareImageFoldersCommand(context: vscode.ExtensionContext, clic
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (clicked && clicked.scheme === 'file' && statSync(clicked.fsPath, { throwIfNoEntry: false })?.isDirectory()) {
     const sides = runImageFolders(clicked.fsPath);
-    if (sides) { showImageDiff(context, specFor({ kind: 'folders', ...sides })); return; }
+    if (sides) {
+      showImageDiff(context, specFor({ kind: 'folders', ...sides }));
+      return;
+    }
   }
   const ref = await pickFolder('Reference images folder (or a run folder with ref/ and mlx/)', clicked ?? root);
   if (!ref) return;
   const sides = runImageFolders(ref.fsPath);
-  if (sides) { showImageDiff(context, specFor({ kind: 'folders', ...sides })); return; }
+  if (sides) {
+    showImageDiff(context, specFor({ kind: 'folders', ...sides }));
+    return;
+  }
   const cand = await pickFolder('Candidate images folder (MLX)', vscode.Uri.file(dirname(ref.fsPath)));
   if (!cand) return;
   showImageDiff(context, specFor({ kind: 'folders', ref: ref.fsPath, cand: cand.fsPath }));
@@ -93,7 +127,9 @@ async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promis
   const dirs = [...new Set(found.map((u) => dirname(u.fsPath)))];
   const pairs = dirs.flatMap((d) => goldenPairs(d));
   if (!pairs.length) {
-    void vscode.window.showInformationMessage('No golden test outputs found: run the slow image tests with MFLUX_PRESERVE_TEST_OUTPUT=1 to keep tests/resources/output_*.png next to reference_*.png.');
+    void vscode.window.showInformationMessage(
+      'No golden test outputs found: run the slow image tests with MFLUX_PRESERVE_TEST_OUTPUT=1 to keep tests/resources/output_*.png next to reference_*.png.',
+    );
     return;
   }
   showImageDiff(context, { title: `Golden images (${pairs.length})`, pairs, stepwise: false, source: null });
@@ -105,14 +141,26 @@ function isSource(v: unknown): v is ImageDiffSource {
 
 export function registerImageDiff(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('mfluxPort.openImageDiff', (clicked?: vscode.Uri, selected?: vscode.Uri[]) => openImageDiffCommand(context, clicked, selected)),
-    vscode.commands.registerCommand('mfluxPort.compareImageFolders', (clicked?: vscode.Uri) => compareImageFoldersCommand(context, clicked)),
+    vscode.commands.registerCommand('mfluxPort.openImageDiff', (clicked?: vscode.Uri, selected?: vscode.Uri[]) =>
+      openImageDiffCommand(context, clicked, selected),
+    ),
+    vscode.commands.registerCommand('mfluxPort.compareImageFolders', (clicked?: vscode.Uri) =>
+      compareImageFoldersCommand(context, clicked),
+    ),
     vscode.commands.registerCommand('mfluxPort.openGoldenImages', () => openGoldenImagesCommand(context)),
     vscode.window.registerWebviewPanelSerializer(IMAGE_DIFF_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         // The saved state came from the webview: only its source is used, and only re-read.
         const source = isObject(state) && isSource(state.source) ? state.source : null;
-        const spec: ImageDiffSpec = source ? specFor(source) : { title: 'Image diff', pairs: [], stepwise: false, source: null, message: 'This panel cannot be restored: open the images again.' };
+        const spec: ImageDiffSpec = source
+          ? specFor(source)
+          : {
+              title: 'Image diff',
+              pairs: [],
+              stepwise: false,
+              source: null,
+              message: 'This panel cannot be restored: open the images again.',
+            };
         attach(context, panel, spec);
       },
     }),

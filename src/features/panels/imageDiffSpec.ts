@@ -9,15 +9,29 @@ import type { ImageDiffSpec } from './imageDiffController';
 /** Builds what to show from a source (also used to restore a panel after a reload). */
 export function specFor(source: ImageDiffSource): ImageDiffSpec {
   if (source.kind === 'files') {
-    return { title: `${pairLabel(source.ref, source.cand)}`, pairs: [{ label: pairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }], stepwise: false, source };
+    return {
+      title: `${pairLabel(source.ref, source.cand)}`,
+      pairs: [{ label: pairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }],
+      stepwise: false,
+      source,
+    };
   }
   const title = `${basename(source.ref)} ↔ ${basename(source.cand)}`;
   if (!existsSync(source.ref) || !existsSync(source.cand)) {
-    return { title, pairs: [], stepwise: false, source, message: `${!existsSync(source.ref) ? source.ref : source.cand}: folder not found` };
+    return {
+      title,
+      pairs: [],
+      stepwise: false,
+      source,
+      message: `${!existsSync(source.ref) ? source.ref : source.cand}: folder not found`,
+    };
   }
   const r = pairFolders(source.ref, source.cand);
   const seed = r.pairs[0]?.seed;
-  const missing = r.onlyRef.length + r.onlyCand.length ? ` (${r.onlyRef.length} only in ${basename(source.ref)}, ${r.onlyCand.length} only in ${basename(source.cand)})` : '';
+  const missing =
+    r.onlyRef.length + r.onlyCand.length
+      ? ` (${r.onlyRef.length} only in ${basename(source.ref)}, ${r.onlyCand.length} only in ${basename(source.cand)})`
+      : '';
   return {
     title: r.stepwise ? `Stepwise${seed !== undefined ? ` seed ${seed}` : ''}: ${title}` : title,
     pairs: r.pairs,
@@ -26,4 +40,3 @@ export function specFor(source: ImageDiffSource): ImageDiffSpec {
     message: r.pairs.length ? null : `No PNGs with the same name in ${source.ref} and ${source.cand}${missing}.`,
   };
 }
-

@@ -1,7 +1,13 @@
 // The host's side of the parity report protocol, without the VS Code API (tested in Node):
 // runs the comparison, answers layer requests only for layers of its own report, and turns
 // the engine's heatmaps, stats and histograms into protocol messages.
-import { isParityWebviewMessage, type Heatmap, type LayerDetail, type ParityHostMessage, type ParitySource } from '../../protocol/parityReport';
+import {
+  isParityWebviewMessage,
+  type Heatmap,
+  type LayerDetail,
+  type ParityHostMessage,
+  type ParitySource,
+} from '../../protocol/parityReport';
 import type { CompareMap, CompareOutput, CompareProgress, PairResult, ToleranceOverride } from '../../core/compare/types';
 import { withPair } from '../../core/compare/verdict';
 import type { Heatmap as CoreHeatmap } from '../../core/images/types';
@@ -10,7 +16,11 @@ import { heatmapsOfValues, type PairValues } from '../../core/viewer/pairValues'
 export interface ParityHost {
   post(message: ParityHostMessage): void;
   /** `map` carries the saved tolerance edits; `only` re-measures just those pairs. */
-  compare(source: ParitySource, onProgress: (p: CompareProgress) => void, extra?: { map?: CompareMap; only?: readonly string[] }): Promise<CompareOutput>;
+  compare(
+    source: ParitySource,
+    onProgress: (p: CompareProgress) => void,
+    extra?: { map?: CompareMap; only?: readonly string[] },
+  ): Promise<CompareOutput>;
   /** The saved tolerance edits (a `--map` file in `.mflux-port/`), when the host keeps them. */
   loadTolerances?(): CompareMap | undefined;
   /** Saves one tensor's edited tolerance; returns the map now in effect. */
@@ -38,7 +48,10 @@ function histogramOf(p: PairResult): LayerDetail['histogram'] {
   if (!h) return null;
   let lo = h.counts.findIndex((c) => c > 0);
   let hi = h.counts.length - 1 - [...h.counts].reverse().findIndex((c) => c > 0);
-  if (lo < 0) { lo = 0; hi = -1; }
+  if (lo < 0) {
+    lo = 0;
+    hi = -1;
+  }
   lo = Math.max(0, lo - 1);
   hi = Math.min(h.counts.length - 1, hi + 1);
   const counts = h.counts.slice(lo, hi + 1);
@@ -53,7 +66,11 @@ export class ParityController {
   /** Edits are applied one after another, each on the report the previous one left. */
   private editing: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly source: ParitySource, private readonly title: string, private readonly host: ParityHost) {}
+  constructor(
+    readonly source: ParitySource,
+    private readonly title: string,
+    private readonly host: ParityHost,
+  ) {}
 
   /** Starts the comparison once; later calls share it. */
   run(): Promise<CompareOutput | null> {
@@ -64,12 +81,27 @@ export class ParityController {
         this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
       }
     }
-    this.running ??= this.host.compare(this.source, (p) => {
-      this.host.post({ kind: 'progress', payload: { message: p.current ? `Comparing ${p.current}` : 'Comparing', done: p.done, total: p.total } });
-    }, { map: this.map }).then((o) => { this.output = o; return o; }, (e: unknown) => {
-      this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
-      return null;
-    });
+    this.running ??= this.host
+      .compare(
+        this.source,
+        (p) => {
+          this.host.post({
+            kind: 'progress',
+            payload: { message: p.current ? `Comparing ${p.current}` : 'Comparing', done: p.done, total: p.total },
+          });
+        },
+        { map: this.map },
+      )
+      .then(
+        (o) => {
+          this.output = o;
+          return o;
+        },
+        (e: unknown) => {
+          this.host.post({ kind: 'error', payload: { message: (e as Error).message } });
+          return null;
+        },
+      );
     return this.running;
   }
 
@@ -83,12 +115,19 @@ export class ParityController {
         // A webview made again (tab switched, reload) gets the report with the edits made so far.
         await this.editing;
         const out = (await this.run()) && this.output;
-        if (out) this.host.post({ kind: 'init', payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source } });
+        if (out)
+          this.host.post({
+            kind: 'init',
+            payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source },
+          });
         return true;
       }
       case 'selectLayer': {
         const pair = this.output?.report.pairs.find((p) => p.name === raw.payload.name);
-        if (!pair || !this.output) { this.host.rejected(raw); return false; }
+        if (!pair || !this.output) {
+          this.host.rejected(raw);
+          return false;
+        }
         this.host.post({ kind: 'layer', payload: await this.detail(this.output, pair) });
         return true;
       }
@@ -100,7 +139,10 @@ export class ParityController {
         await this.host.copy(raw.payload.text);
         return true;
       case 'toleranceChanged':
-        if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) { this.host.rejected(raw); return false; }
+        if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) {
+          this.host.rejected(raw);
+          return false;
+        }
         this.editing = this.editing.then(() => this.retolerance(raw.payload.name, raw.payload.tolerance));
         await this.editing;
         return true;
@@ -139,12 +181,17 @@ export class ParityController {
     } catch (e) {
       note = `Values could not be re-read for re-judging: ${(e as Error).message}`;
     }
-    if (!values && !note && p.transform !== null) note = `${p.numel.toLocaleString()} elements: too large to re-judge in the panel; the verdict is the engine’s.`;
+    if (!values && !note && p.transform !== null)
+      note = `${p.numel.toLocaleString()} elements: too large to re-judge in the panel; the verdict is the engine’s.`;
     if (!maps && values) {
       const h = heatmapsOfValues(p.name, values);
       maps = { name: p.name, main: h.main, channels: h.channels };
     }
-    if (!maps && !p.reason) note = [note, p.pass ? 'No heatmap: the engine keeps heatmaps of failing layers, and this one is too large to map here.' : null].filter(Boolean).join(' ') || null;
+    if (!maps && !p.reason)
+      note =
+        [note, p.pass ? 'No heatmap: the engine keeps heatmaps of failing layers, and this one is too large to map here.' : null]
+          .filter(Boolean)
+          .join(' ') || null;
     return {
       name: p.name,
       numel: p.numel,

@@ -19,7 +19,9 @@ const open = new Map<string, vscode.WebviewPanel>();
 
 function titleFor(s: ParitySource): string {
   const parent = basename(dirname(s.ref));
-  return basename(dirname(s.ref)) === basename(dirname(s.cand)) && parent ? `Parity: ${parent}` : `Parity: ${basename(s.ref)} ↔ ${basename(s.cand)}`;
+  return basename(dirname(s.ref)) === basename(dirname(s.cand)) && parent
+    ? `Parity: ${parent}`
+    : `Parity: ${basename(s.ref)} ↔ ${basename(s.cand)}`;
 }
 
 function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, source: ParitySource): void {
@@ -35,8 +37,14 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
   const root = (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source.ref)) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
   const mapFile = root ? toleranceMapPath(root) : undefined;
   const controller = new ParityController(source, title, {
-    post: (m) => { void panel.webview.postMessage(m); },
-    compare: (s, onProgress, extra) => compareInWorker({ refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { signal: abort.signal, onProgress }),
+    post: (m) => {
+      void panel.webview.postMessage(m);
+    },
+    compare: (s, onProgress, extra) =>
+      compareInWorker(
+        { refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only },
+        { signal: abort.signal, onProgress },
+      ),
     loadTolerances: mapFile ? () => readToleranceMap(mapFile) : undefined,
     saveTolerance: mapFile ? (name, tol) => saveTensorTolerance(mapFile, name, tol) : undefined,
     async readValues(out, p) {
@@ -61,13 +69,25 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
     rejected: (raw) => rejected('parity report', raw),
   });
   void controller.run();
-  disposables.push(panel.webview.onDidReceiveMessage((m) => { void controller.handle(m); }));
-  panel.onDidDispose(() => {
-    abort.abort();
-    open.delete(key);
-    for (const s of [sources.ref, sources.cand]) void s?.then((x) => x.close(), () => undefined);
-    while (disposables.length) disposables.pop()?.dispose();
-  }, null, context.subscriptions);
+  disposables.push(
+    panel.webview.onDidReceiveMessage((m) => {
+      void controller.handle(m);
+    }),
+  );
+  panel.onDidDispose(
+    () => {
+      abort.abort();
+      open.delete(key);
+      for (const s of [sources.ref, sources.cand])
+        void s?.then(
+          (x) => x.close(),
+          () => undefined,
+        );
+      while (disposables.length) disposables.pop()?.dispose();
+    },
+    null,
+    context.subscriptions,
+  );
 }
 
 function keyOf(s: ParitySource): string {
@@ -75,29 +95,48 @@ function keyOf(s: ParitySource): string {
 }
 
 /** Opens (or reveals) the parity report of two dump folders or files (with a noise-floor run when given). */
-export function showParityReport(context: vscode.ExtensionContext, refDir: string, candDir: string, floorDir?: string): vscode.WebviewPanel {
+export function showParityReport(
+  context: vscode.ExtensionContext,
+  refDir: string,
+  candDir: string,
+  floorDir?: string,
+): vscode.WebviewPanel {
   const source: ParitySource = floorDir ? { ref: refDir, cand: candDir, floor: floorDir } : { ref: refDir, cand: candDir };
   const existing = open.get(keyOf(source));
   if (existing) {
     existing.reveal();
     return existing;
   }
-  const panel = vscode.window.createWebviewPanel(PARITY_REPORT_VIEW, titleFor(source), vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+  const panel = vscode.window.createWebviewPanel(
+    PARITY_REPORT_VIEW,
+    titleFor(source),
+    vscode.ViewColumn.Active,
+    webviewOptions(context.extensionUri),
+  );
   attach(context, panel, source);
   return panel;
 }
 
 async function pickFolder(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
-  const r = await vscode.window.showOpenDialog({ title, canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: near });
+  const r = await vscode.window.showOpenDialog({
+    title,
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: near,
+  });
   return r?.[0];
 }
 
 async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
   const chosen = (selected ?? []).filter((u) => u.scheme === 'file');
-  if (chosen.length === 2) { showParityReport(context, chosen[0].fsPath, chosen[1].fsPath); return; }
+  if (chosen.length === 2) {
+    showParityReport(context, chosen[0].fsPath, chosen[1].fsPath);
+    return;
+  }
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
-  const ref = clicked ?? await pickFolder('Reference dumps (folder or file)', artifacts);
+  const ref = clicked ?? (await pickFolder('Reference dumps (folder or file)', artifacts));
   if (!ref) return;
   const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
   if (!cand) return;
@@ -111,19 +150,26 @@ async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?:
 async function compareWithFloorCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri): Promise<void> {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
-  const ref = clicked ?? await pickFolder('Reference dumps (folder or file)', artifacts);
+  const ref = clicked ?? (await pickFolder('Reference dumps (folder or file)', artifacts));
   if (!ref) return;
   const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
   if (!cand) return;
-  const floor = await pickFolder('Noise floor: another run of the reference (e.g. in float64)', vscode.Uri.file(dirname(dirname(ref.fsPath))));
+  const floor = await pickFolder(
+    'Noise floor: another run of the reference (e.g. in float64)',
+    vscode.Uri.file(dirname(dirname(ref.fsPath))),
+  );
   if (!floor) return;
   showParityReport(context, ref.fsPath, cand.fsPath, floor.fsPath);
 }
 
 export function registerParityReport(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('mfluxPort.compareWithNoiseFloor', (clicked?: vscode.Uri) => compareWithFloorCommand(context, clicked instanceof vscode.Uri ? clicked : undefined)),
-    vscode.commands.registerCommand('mfluxPort.compareFolders', (clicked?: vscode.Uri, selected?: vscode.Uri[]) => compareFoldersCommand(context, clicked, selected)),
+    vscode.commands.registerCommand('mfluxPort.compareWithNoiseFloor', (clicked?: vscode.Uri) =>
+      compareWithFloorCommand(context, clicked instanceof vscode.Uri ? clicked : undefined),
+    ),
+    vscode.commands.registerCommand('mfluxPort.compareFolders', (clicked?: vscode.Uri, selected?: vscode.Uri[]) =>
+      compareFoldersCommand(context, clicked, selected),
+    ),
     vscode.commands.registerCommand('mfluxPort.openParityReport', (ref?: vscode.Uri | string, cand?: vscode.Uri | string) => {
       const path = (u: vscode.Uri | string | undefined) => (typeof u === 'string' ? u : u?.fsPath);
       const r = path(ref);
@@ -134,7 +180,8 @@ export function registerParityReport(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(PARITY_REPORT_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const s = isObject(state) && isObject(state.source) ? state.source : null;
-        if (s && typeof s.ref === 'string' && typeof s.cand === 'string') attach(context, panel, { ref: s.ref, cand: s.cand, ...(typeof s.floor === 'string' ? { floor: s.floor } : {}) });
+        if (s && typeof s.ref === 'string' && typeof s.cand === 'string')
+          attach(context, panel, { ref: s.ref, cand: s.cand, ...(typeof s.floor === 'string' ? { floor: s.floor } : {}) });
         else panel.dispose();
       },
     }),

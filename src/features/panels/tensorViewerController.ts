@@ -13,7 +13,13 @@ export interface TensorViewerHost {
 }
 
 const FORMATS: Record<string, string> = {
-  '.safetensors': 'safetensors', '.npy': 'NumPy .npy', '.npz': 'NumPy .npz', '.pt': 'torch.save', '.pth': 'torch.save', '.bin': 'torch.save (pytorch_model.bin)', '.json': 'sharded safetensors index',
+  '.safetensors': 'safetensors',
+  '.npy': 'NumPy .npy',
+  '.npz': 'NumPy .npz',
+  '.pt': 'torch.save',
+  '.pth': 'torch.save',
+  '.bin': 'torch.save (pytorch_model.bin)',
+  '.json': 'sharded safetensors index',
 };
 
 function formatOf(path: string): string {
@@ -32,7 +38,10 @@ export class TensorViewerController {
   private names = new Set<string>();
   private readonly abort = new AbortController();
 
-  constructor(readonly path: string, private readonly host: TensorViewerHost) {}
+  constructor(
+    readonly path: string,
+    private readonly host: TensorViewerHost,
+  ) {}
 
   private open(): Promise<TensorSource> {
     this.source ??= openTensors(this.path);
@@ -58,13 +67,32 @@ export class TensorViewerController {
       const src = await this.open();
       if (raw.kind === 'requestStats') {
         const s = await tensorStats(src, name, { signal: this.abort.signal });
-        this.host.post({ kind: 'reply', inReplyTo: raw.requestId, ok: true, payload: { name, min: finite(s.min), max: finite(s.max), mean: finite(s.mean), std: finite(s.std), nan: s.nan, inf: s.inf, first: s.first.map(finite) } });
+        this.host.post({
+          kind: 'reply',
+          inReplyTo: raw.requestId,
+          ok: true,
+          payload: {
+            name,
+            min: finite(s.min),
+            max: finite(s.max),
+            mean: finite(s.mean),
+            std: finite(s.std),
+            nan: s.nan,
+            inf: s.inf,
+            first: s.first.map(finite),
+          },
+        });
       } else {
         const info = src.get(name)!;
         const p = await tensorPreview(src, name, undefined, this.abort.signal);
         const pooled = p.poolX > 1 || p.poolY > 1;
         const note = `${info.shape.length > 2 ? `${info.shape.slice(0, -1).join('×')} rows × ${p.cols} cols` : `${p.rows}×${p.cols}`}${pooled ? `, pooled to ${p.height}×${p.width} (largest magnitude per block)` : ''}`;
-        this.host.post({ kind: 'reply', inReplyTo: raw.requestId, ok: true, payload: { name, width: p.width, height: p.height, values: p.values, note } });
+        this.host.post({
+          kind: 'reply',
+          inReplyTo: raw.requestId,
+          ok: true,
+          payload: { name, width: p.width, height: p.height, values: p.values, note },
+        });
       }
     } catch (e) {
       this.host.post({ kind: 'reply', inReplyTo: raw.requestId, ok: false, error: (e as Error).message });
@@ -74,20 +102,40 @@ export class TensorViewerController {
 
   private async sendInit(): Promise<void> {
     let fileSize = 0;
-    try { fileSize = (await stat(this.path)).size; } catch { /* reported by open() below */ }
+    try {
+      fileSize = (await stat(this.path)).size;
+    } catch {
+      /* reported by open() below */
+    }
     try {
       const src = await this.open();
-      const tensors: TensorEntry[] = src.list().map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], numel: t.numel, byteLength: t.byteLength, decodable: t.decodable }));
+      const tensors: TensorEntry[] = src.list().map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: [...t.shape],
+        numel: t.numel,
+        byteLength: t.byteLength,
+        decodable: t.decodable,
+      }));
       this.names = new Set(tensors.map((t) => t.name));
-      this.host.post({ kind: 'init', payload: { fileName: basename(this.path), format: formatOf(this.path), fileSize, tensors, error: null } });
+      this.host.post({
+        kind: 'init',
+        payload: { fileName: basename(this.path), format: formatOf(this.path), fileSize, tensors, error: null },
+      });
     } catch (e) {
       this.source = null;
-      this.host.post({ kind: 'init', payload: { fileName: basename(this.path), format: formatOf(this.path), fileSize, tensors: [], error: (e as Error).message } });
+      this.host.post({
+        kind: 'init',
+        payload: { fileName: basename(this.path), format: formatOf(this.path), fileSize, tensors: [], error: (e as Error).message },
+      });
     }
   }
 
   dispose(): void {
     this.abort.abort();
-    void this.source?.then((s) => s.close(), () => undefined);
+    void this.source?.then(
+      (s) => s.close(),
+      () => undefined,
+    );
   }
 }

@@ -22,11 +22,18 @@ class TensorViewerProvider implements vscode.CustomReadonlyEditorProvider<Tensor
   resolveCustomEditor(document: TensorDocument, panel: vscode.WebviewPanel): void {
     setWebviewHtml(panel.webview, this.context.extensionUri, 'tensorViewer', document.uri.fsPath);
     const controller = new TensorViewerController(document.uri.fsPath, {
-      post: (m) => { void panel.webview.postMessage(m); },
+      post: (m) => {
+        void panel.webview.postMessage(m);
+      },
       rejected: (raw) => rejected('tensor viewer', raw),
     });
-    const sub = panel.webview.onDidReceiveMessage((m) => { void controller.handle(m); });
-    panel.onDidDispose(() => { sub.dispose(); controller.dispose(); });
+    const sub = panel.webview.onDidReceiveMessage((m) => {
+      void controller.handle(m);
+    });
+    panel.onDidDispose(() => {
+      sub.dispose();
+      controller.dispose();
+    });
   }
 }
 

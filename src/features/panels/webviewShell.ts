@@ -11,7 +11,12 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-export function setWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, panel: 'imageDiff' | 'parityReport' | 'tensorViewer', title: string): void {
+export function setWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  panel: 'imageDiff' | 'parityReport' | 'tensorViewer',
+  title: string,
+): void {
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   webview.options = { enableScripts: true, localResourceRoots: webviewOptions(extensionUri).localResourceRoots };
   webview.html = panelHtml({

@@ -5,9 +5,27 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { release } from 'node:os';
 import {
-  createRun, describeEnd, discardEmptySide, endRecord, ensureExcluded, goldenTestPath, latestPassed,
-  listRuns, mlxPlatformProblem, planDeterministicTest, planSide, pruneRuns,
-  repoState, scriptPath, sideDir, sideLabel, startRecord, writeRunRecord, type RepoState, type RunSettings, type Side,
+  createRun,
+  describeEnd,
+  discardEmptySide,
+  endRecord,
+  ensureExcluded,
+  goldenTestPath,
+  latestPassed,
+  listRuns,
+  mlxPlatformProblem,
+  planDeterministicTest,
+  planSide,
+  pruneRuns,
+  repoState,
+  scriptPath,
+  sideDir,
+  sideLabel,
+  startRecord,
+  writeRunRecord,
+  type RepoState,
+  type RunSettings,
+  type Side,
 } from '../../core/runners';
 import { loadPorts, setPortFields, updatePort } from '../../core/checklist/state';
 import type { Port } from '../../core/checklist/port';
@@ -34,31 +52,63 @@ export class RunnerCommands implements vscode.Disposable {
   ) {}
 
   register(): vscode.Disposable[] {
-    const trusted = <A extends unknown[]>(fn: (...a: A) => Promise<unknown>) => async (...a: A) => {
-      if (!vscode.workspace.isTrusted) {
-        const manage = 'Manage Workspace Trust';
-        const pick = await vscode.window.showErrorMessage(
-          'mflux Port: runners are disabled in Restricted Mode, because they execute scripts from this workspace. Trust the workspace to run them.',
-          manage,
-        );
-        if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-        return;
-      }
-      await this.safely(() => fn(...a));
-    };
+    const trusted =
+      <A extends unknown[]>(fn: (...a: A) => Promise<unknown>) =>
+      async (...a: A) => {
+        if (!vscode.workspace.isTrusted) {
+          const manage = 'Manage Workspace Trust';
+          const pick = await vscode.window.showErrorMessage(
+            'mflux Port: runners are disabled in Restricted Mode, because they execute scripts from this workspace. Trust the workspace to run them.',
+            manage,
+          );
+          if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+          return;
+        }
+        await this.safely(() => fn(...a));
+      };
     const plain = (fn: () => Promise<unknown>) => () => this.safely(fn);
     return [
-      vscode.commands.registerCommand('mfluxPort.runReference', trusted((arg?: unknown) => this.run(['ref'], arg))),
-      vscode.commands.registerCommand('mfluxPort.runMlx', trusted((arg?: unknown) => this.run(['mlx'], arg))),
-      vscode.commands.registerCommand('mfluxPort.runBoth', trusted((arg?: unknown) => this.run(['ref', 'mlx'], arg))),
-      vscode.commands.registerCommand('mfluxPort.rerunLast', trusted(() => this.rerunLast())),
-      vscode.commands.registerCommand('mfluxPort.runDeterministicTest', trusted((arg?: unknown) => this.deterministicTest(arg))),
-      vscode.commands.registerCommand('mfluxPort.stopRun', plain(() => this.stop())),
-      vscode.commands.registerCommand('mfluxPort.openRunFolder', plain(() => this.openRunFolder())),
-      vscode.commands.registerCommand('mfluxPort.compareRuns', plain(() => this.compareRuns())),
-      vscode.commands.registerCommand('mfluxPort.pruneRuns', plain(() => this.prune(true))),
+      vscode.commands.registerCommand(
+        'mfluxPort.runReference',
+        trusted((arg?: unknown) => this.run(['ref'], arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.runMlx',
+        trusted((arg?: unknown) => this.run(['mlx'], arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.runBoth',
+        trusted((arg?: unknown) => this.run(['ref', 'mlx'], arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.rerunLast',
+        trusted(() => this.rerunLast()),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.runDeterministicTest',
+        trusted((arg?: unknown) => this.deterministicTest(arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.stopRun',
+        plain(() => this.stop()),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.openRunFolder',
+        plain(() => this.openRunFolder()),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.compareRuns',
+        plain(() => this.compareRuns()),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.pruneRuns',
+        plain(() => this.prune(true)),
+      ),
       vscode.commands.registerCommand('mfluxPort.newRunnerPair', (arg?: unknown) => this.safely(() => this.newRunnerPair(arg))),
-      vscode.commands.registerCommand('mfluxPort.insertDump', plain(() => insertDump())),
+      vscode.commands.registerCommand(
+        'mfluxPort.insertDump',
+        plain(() => insertDump()),
+      ),
       this,
     ];
   }
@@ -97,7 +147,9 @@ export class RunnerCommands implements vscode.Disposable {
     if (current) return current.state.port;
     const ports = await this.ports();
     if (ports.length === 0) {
-      void vscode.window.showErrorMessage('mflux Port: there is no port in this workspace yet. Start one from the Porting Checklist (it creates .mflux-port/<model>.json in the mflux repo).');
+      void vscode.window.showErrorMessage(
+        'mflux Port: there is no port in this workspace yet. Start one from the Porting Checklist (it creates .mflux-port/<model>.json in the mflux repo).',
+      );
       return undefined;
     }
     if (ports.length === 1) return ports[0];
@@ -126,10 +178,18 @@ export class RunnerCommands implements vscode.Disposable {
   /** The reference repo of a port; asks for it (and saves it in the port) when unknown. */
   private async referenceRepo(port: Port): Promise<string | undefined> {
     if (port.referenceRepo && existsSync(port.referenceRepo)) return port.referenceRepo;
-    const why = port.referenceRepo ? `The reference repository ${port.referenceRepo} does not exist.` : `The port ${port.model} has no reference repository yet.`;
+    const why = port.referenceRepo
+      ? `The reference repository ${port.referenceRepo} does not exist.`
+      : `The port ${port.model} has no reference repository yet.`;
     const choose = 'Choose Folder…';
-    if ((await vscode.window.showWarningMessage(`${why} Choose your diffusers (or other reference) clone.`, choose)) !== choose) return undefined;
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as Reference Repo', defaultUri: vscode.Uri.file(dirname(port.mfluxRepo)) });
+    if ((await vscode.window.showWarningMessage(`${why} Choose your diffusers (or other reference) clone.`, choose)) !== choose)
+      return undefined;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Use as Reference Repo',
+      defaultUri: vscode.Uri.file(dirname(port.mfluxRepo)),
+    });
     const repo = picked?.[0]?.fsPath;
     if (!repo) return undefined;
     await updatePort(port.mfluxRepo, port.model, (s) => setPortFields(s, { referenceRepo: repo }));
@@ -162,7 +222,10 @@ export class RunnerCommands implements vscode.Disposable {
     for (const side of sides) {
       if (!existsSync(scriptOf(side))) {
         const create = 'New Runner Pair';
-        const pick = await vscode.window.showErrorMessage(`mflux Port: the ${sideLabel(side)} runner ${scriptOf(side)} does not exist.`, create);
+        const pick = await vscode.window.showErrorMessage(
+          `mflux Port: the ${sideLabel(side)} runner ${scriptOf(side)} does not exist.`,
+          create,
+        );
         if (pick === create) await this.newRunnerPair(port);
         return;
       }
@@ -189,7 +252,10 @@ export class RunnerCommands implements vscode.Disposable {
         repoState('mflux', port.mfluxRepo),
       ]);
       for (const side of sides) {
-        const plan = planSide({ side, runId, model: port.model, repo: repoOf(side), script: scriptOf(side), otherDir: side === 'ref' ? dirs.mlx : dirs.ref }, settings);
+        const plan = planSide(
+          { side, runId, model: port.model, repo: repoOf(side), script: scriptOf(side), otherDir: side === 'ref' ? dirs.mlx : dirs.ref },
+          settings,
+        );
         let record = startRecord(plan, {
           model: port.model,
           shell: settings.shell,
@@ -219,18 +285,27 @@ export class RunnerCommands implements vscode.Disposable {
         if (result.exitCode !== 0) {
           this.terminals.get(side).reveal();
           const open = 'Open Run Folder';
-          const failText = result.exitCode === undefined
-            ? `${sideLabel(side)} run ${runId} ended without an exit code (the shell did not report one).`
-            : `${sideLabel(side)} run ${runId} failed with exit code ${result.exitCode}.`;
-          void vscode.window.showErrorMessage(`mflux Port: ${failText}${sides.length > 1 && side === 'ref' ? ' The MLX side was not started.' : ''}`, open).then(async (p) => {
-            if (p === open) await revealFolder(plan.runDir);
-          });
+          const failText =
+            result.exitCode === undefined
+              ? `${sideLabel(side)} run ${runId} ended without an exit code (the shell did not report one).`
+              : `${sideLabel(side)} run ${runId} failed with exit code ${result.exitCode}.`;
+          void vscode.window
+            .showErrorMessage(`mflux Port: ${failText}${sides.length > 1 && side === 'ref' ? ' The MLX side was not started.' : ''}`, open)
+            .then(async (p) => {
+              if (p === open) await revealFolder(plan.runDir);
+            });
           return;
         }
       }
       if (dirs.mlx && dirs.ref) await openParityReport(dirs.ref, dirs.mlx);
-      else if (dirs.mlx) void vscode.window.showInformationMessage(`mflux Port: MLX run ${runId} passed. No passed reference run to compare with yet: run the reference side.`);
-      else void vscode.window.showInformationMessage(`mflux Port: Reference run ${runId} passed (${dumpCount(dirs.ref!)} tensors dumped). Run MLX to compare.`);
+      else if (dirs.mlx)
+        void vscode.window.showInformationMessage(
+          `mflux Port: MLX run ${runId} passed. No passed reference run to compare with yet: run the reference side.`,
+        );
+      else
+        void vscode.window.showInformationMessage(
+          `mflux Port: Reference run ${runId} passed (${dumpCount(dirs.ref!)} tensors dumped). Run MLX to compare.`,
+        );
     } finally {
       for (const side of sides) if (!started.has(side)) await discardEmptySide(repoOf(side), runId, side);
       this.active.delete(runId);
@@ -243,8 +318,16 @@ export class RunnerCommands implements vscode.Disposable {
     if (!problem || cfg.allowMlxOffAppleSilicon) return true;
     const once = 'Run Anyway';
     const always = 'Always Allow';
-    const pick = await vscode.window.showWarningMessage(`${problem} The MLX runner will likely fail here. (MLX has Linux builds; the setting mfluxPort.runner.allowMlxOffAppleSilicon skips this question.)`, { modal: true }, once, always);
-    if (pick === always) await vscode.workspace.getConfiguration('mfluxPort.runner').update('allowMlxOffAppleSilicon', true, vscode.ConfigurationTarget.Global);
+    const pick = await vscode.window.showWarningMessage(
+      `${problem} The MLX runner will likely fail here. (MLX has Linux builds; the setting mfluxPort.runner.allowMlxOffAppleSilicon skips this question.)`,
+      { modal: true },
+      once,
+      always,
+    );
+    if (pick === always)
+      await vscode.workspace
+        .getConfiguration('mfluxPort.runner')
+        .update('allowMlxOffAppleSilicon', true, vscode.ConfigurationTarget.Global);
     return pick === once || pick === always;
   }
 
@@ -269,15 +352,23 @@ export class RunnerCommands implements vscode.Disposable {
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
     const test = goldenTestPath(port.model);
     if (!existsSync(join(port.mfluxRepo, test))) {
-      void vscode.window.showErrorMessage(`mflux Port: there is no golden test at ${test} yet. Write it first (it compares tests/resources/output_*.png with the reference PNG).`);
+      void vscode.window.showErrorMessage(
+        `mflux Port: there is no golden test at ${test} yet. Write it first (it compares tests/resources/output_*.png with the reference PNG).`,
+      );
       return;
     }
     const { line } = planDeterministicTest(port.mfluxRepo, test, await this.settings(cfg, port));
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `mflux Port: ${test}` }, () =>
       this.terminals.get('test').run(line, port.mfluxRepo, cfg.shellIntegrationTimeout),
     );
-    if (result.exitCode === 0) void vscode.window.showInformationMessage(`mflux Port: ${basename(test)} passed. Outputs are kept in tests/resources (MFLUX_PRESERVE_TEST_OUTPUT=1).`);
-    else if (result.exitCode === undefined) void vscode.window.showWarningMessage(`mflux Port: ${basename(test)} was sent to the terminal; its exit code is unknown (no shell integration).`);
+    if (result.exitCode === 0)
+      void vscode.window.showInformationMessage(
+        `mflux Port: ${basename(test)} passed. Outputs are kept in tests/resources (MFLUX_PRESERVE_TEST_OUTPUT=1).`,
+      );
+    else if (result.exitCode === undefined)
+      void vscode.window.showWarningMessage(
+        `mflux Port: ${basename(test)} was sent to the terminal; its exit code is unknown (no shell integration).`,
+      );
     else {
       this.terminals.get('test').reveal();
       void vscode.window.showErrorMessage(`mflux Port: ${basename(test)} failed with exit code ${result.exitCode}.`);
@@ -308,7 +399,14 @@ export class RunnerCommands implements vscode.Disposable {
           if (!(side in run.sides)) continue;
           const rec = run.sides[side];
           const status = rec ? rec.status + (rec.exitCode !== null && rec.exitCode !== 0 ? ` (${rec.exitCode})` : '') : 'no run.json';
-          items.push({ label: `${run.runId} · ${sideLabel(side)}`, description: `${status} · ${basename(repo)}`, detail: join(run.dir, side), dir: join(run.dir, side), side, id: run.runId });
+          items.push({
+            label: `${run.runId} · ${sideLabel(side)}`,
+            description: `${status} · ${basename(repo)}`,
+            detail: join(run.dir, side),
+            dir: join(run.dir, side),
+            side,
+            id: run.runId,
+          });
         }
       }
     }
@@ -351,7 +449,10 @@ export class RunnerCommands implements vscode.Disposable {
     const repos = only ? [only.mfluxRepo, ...(only.referenceRepo ? [only.referenceRepo] : [])] : await this.repos();
     const keep = readConfig(only ? vscode.Uri.file(only.mfluxRepo) : undefined).keepRuns;
     if (!(keep > 0)) {
-      if (interactive) void vscode.window.showInformationMessage('mflux Port: mfluxPort.runner.keepRuns is 0, which keeps every run. Set it to the number of runs to keep.');
+      if (interactive)
+        void vscode.window.showInformationMessage(
+          'mflux Port: mfluxPort.runner.keepRuns is 0, which keeps every run. Set it to the number of runs to keep.',
+        );
       return;
     }
     if (interactive) {
@@ -362,7 +463,14 @@ export class RunnerCommands implements vscode.Disposable {
         return;
       }
       const del = 'Delete';
-      if ((await vscode.window.showWarningMessage(`Delete ${excess} old run folder${excess === 1 ? '' : 's'} in debug_artifacts/, keeping the newest ${keep} per repo?`, { modal: true }, del)) !== del) return;
+      if (
+        (await vscode.window.showWarningMessage(
+          `Delete ${excess} old run folder${excess === 1 ? '' : 's'} in debug_artifacts/, keeping the newest ${keep} per repo?`,
+          { modal: true },
+          del,
+        )) !== del
+      )
+        return;
     }
     let removed = 0;
     for (const r of new Set(repos)) removed += (await pruneRuns(r, keep, this.active)).length;
@@ -377,7 +485,6 @@ export class RunnerCommands implements vscode.Disposable {
     const refRepo = await this.referenceRepo(port);
     if (refRepo) await newRunnerPair(port, refRepo, this.previews);
   }
-
 }
 
 function dumpCount(dir: string): number {

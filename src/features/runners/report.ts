@@ -17,8 +17,9 @@ export async function openParityReport(refDir: string, candDir: string, lead = '
   }
   let summary: string;
   try {
-    const out = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'mflux Port: comparing the two runs' }, () =>
-      compareInWorker({ refPath: refDir, candPath: candDir, heatmaps: 'none' }),
+    const out = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'mflux Port: comparing the two runs' },
+      () => compareInWorker({ refPath: refDir, candPath: candDir, heatmaps: 'none' }),
     );
     summary = `Parity: ${reportSummary(out.report)}`;
   } catch (e) {
@@ -40,7 +41,9 @@ export function pairingSummary(refDir: string, candDir: string): string {
     const ref = rm ? manifestNames(readManifestFile(rm)) : [];
     const cand = cm ? manifestNames(readManifestFile(cm)) : [];
     const p = pairNames(ref, cand, [], { ref, cand });
-    const missing = p.unmatchedRef.length ? `; only in the reference: ${p.unmatchedRef.slice(0, 3).join(', ')}${p.unmatchedRef.length > 3 ? '…' : ''}` : '';
+    const missing = p.unmatchedRef.length
+      ? `; only in the reference: ${p.unmatchedRef.slice(0, 3).join(', ')}${p.unmatchedRef.length > 3 ? '…' : ''}`
+      : '';
     return `${p.pairs.length} checkpoint${p.pairs.length === 1 ? '' : 's'} pair up (reference ${ref.length}, MLX ${cand.length})${missing}.`;
   } catch (e) {
     return `The dumps could not be listed: ${(e as Error).message}.`;

@@ -3,7 +3,17 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { defaultDumpName, expressionAt, findMlxEntry, isRepoId, mlxScript, planInsertDump, referenceScript, resolveModelId, scriptPath } from '../../core/runners';
+import {
+  defaultDumpName,
+  expressionAt,
+  findMlxEntry,
+  isRepoId,
+  mlxScript,
+  planInsertDump,
+  referenceScript,
+  resolveModelId,
+  scriptPath,
+} from '../../core/runners';
 import type { Port } from '../../core/checklist/port';
 import { locateHfCache } from '../../core/mflux/hfCache';
 import { readConfig } from './settings';
@@ -15,8 +25,16 @@ export async function newRunnerPair(port: Port, refRepo: string, previews: FileP
   const modelId = await askModelId(port, refRepo);
   if (!modelId) return;
   const files = [
-    { path: scriptPath(refRepo, cfg.referenceScript, port.model), text: referenceScript({ model: port.model, modelId }), label: 'Reference runner (diffusers)' },
-    { path: scriptPath(port.mfluxRepo, cfg.mlxScript, port.model), text: mlxScript({ model: port.model, entry: findMlxEntry(port.mfluxRepo, port.model) }), label: 'MLX runner (mflux)' },
+    {
+      path: scriptPath(refRepo, cfg.referenceScript, port.model),
+      text: referenceScript({ model: port.model, modelId }),
+      label: 'Reference runner (diffusers)',
+    },
+    {
+      path: scriptPath(port.mfluxRepo, cfg.mlxScript, port.model),
+      text: mlxScript({ model: port.model, entry: findMlxEntry(port.mfluxRepo, port.model) }),
+      label: 'MLX runner (mflux)',
+    },
   ];
   const existing = files.filter((f) => existsSync(f.path));
   const fresh = files.filter((f) => !existsSync(f.path));
@@ -42,59 +60,66 @@ export async function newRunnerPair(port: Port, refRepo: string, previews: FileP
       }
     }
   }
-  for (const f of files) if (existsSync(f.path)) await vscode.window.showTextDocument(vscode.Uri.file(f.path), { preview: false, preserveFocus: f !== files[1] });
+  for (const f of files)
+    if (existsSync(f.path))
+      await vscode.window.showTextDocument(vscode.Uri.file(f.path), { preview: false, preserveFocus: f !== files[1] });
 }
 
-  /** The repo id the reference runner loads: the port's, one the HF cache or diffusers' docs name for its class, else asked. */
+/** The repo id the reference runner loads: the port's, one the HF cache or diffusers' docs name for its class, else asked. */
 async function askModelId(port: Port, refRepo: string): Promise<string | undefined> {
-    const hfCache = locateHfCache(process.env, undefined, vscode.workspace.getConfiguration('mfluxPort.hfCache').get<string>('path', '')).dir;
-    const found = resolveModelId(port.reference, { hfCache, referenceRepo: refRepo });
-    if (found) {
-      if (found.from !== 'port') void vscode.window.showInformationMessage(`mflux Port: ${port.reference} resolved to ${found.id} (${found.from === 'hf-cache' ? 'the HF cache' : 'its diffusers docs'}: ${found.file}).`);
-      return found.id;
-    }
-    const typed = await vscode.window.showInputBox({
-      title: 'New Runner Pair: reference model',
-      prompt: `Which Hugging Face repo does the reference runner load${port.reference ? ` for ${port.reference}` : ''}? (org/name)`,
-      placeHolder: 'black-forest-labs/FLUX.1-dev',
-      validateInput: (v) => (isRepoId(v.trim()) ? undefined : 'A repo id looks like org/name.'),
-    });
-    return typed?.trim() || undefined;
+  const hfCache = locateHfCache(process.env, undefined, vscode.workspace.getConfiguration('mfluxPort.hfCache').get<string>('path', '')).dir;
+  const found = resolveModelId(port.reference, { hfCache, referenceRepo: refRepo });
+  if (found) {
+    if (found.from !== 'port')
+      void vscode.window.showInformationMessage(
+        `mflux Port: ${port.reference} resolved to ${found.id} (${found.from === 'hf-cache' ? 'the HF cache' : 'its diffusers docs'}: ${found.file}).`,
+      );
+    return found.id;
   }
+  const typed = await vscode.window.showInputBox({
+    title: 'New Runner Pair: reference model',
+    prompt: `Which Hugging Face repo does the reference runner load${port.reference ? ` for ${port.reference}` : ''}? (org/name)`,
+    placeHolder: 'black-forest-labs/FLUX.1-dev',
+    validateInput: (v) => (isRepoId(v.trim()) ? undefined : 'A repo id looks like org/name.'),
+  });
+  return typed?.trim() || undefined;
+}
 
 export async function insertDump(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'python') {
-      void vscode.window.showErrorMessage('mflux Port: Insert Dump works in a Python file: select an expression (or put the cursor on a name) first.');
-      return;
-    }
-    const doc = editor.document;
-    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
-    const s = editor.selection;
-    const sel = { startLine: s.start.line, startChar: s.start.character, endLine: s.end.line, endChar: s.end.character };
-    const expression = expressionAt(lines, sel);
-    if (!expression) {
-      void vscode.window.showErrorMessage('mflux Port: select the expression to dump, or put the cursor on a variable name.');
-      return;
-    }
-    const name = await vscode.window.showInputBox({
-      title: 'Insert Dump',
-      prompt: `Name of the dump of ${expression} (use the same name on both sides so they pair up)`,
-      value: defaultDumpName(expression),
-      validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
-    });
-    if (!name) return;
-    const plan = planInsertDump(lines, sel, name.trim(), expression);
-    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    await editor.edit((b) => {
-      for (const ins of plan.insertions) {
-        const text = ins.text.replace(/\n/g, eol);
-        if (ins.line >= doc.lineCount) {
-          const end = doc.lineAt(doc.lineCount - 1).range.end;
-          b.insert(end, (doc.lineAt(doc.lineCount - 1).text === '' ? '' : eol) + text.replace(/\r?\n$/, ''));
-        } else {
-          b.insert(new vscode.Position(ins.line, 0), text);
-        }
-      }
-    });
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'python') {
+    void vscode.window.showErrorMessage(
+      'mflux Port: Insert Dump works in a Python file: select an expression (or put the cursor on a name) first.',
+    );
+    return;
   }
+  const doc = editor.document;
+  const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
+  const s = editor.selection;
+  const sel = { startLine: s.start.line, startChar: s.start.character, endLine: s.end.line, endChar: s.end.character };
+  const expression = expressionAt(lines, sel);
+  if (!expression) {
+    void vscode.window.showErrorMessage('mflux Port: select the expression to dump, or put the cursor on a variable name.');
+    return;
+  }
+  const name = await vscode.window.showInputBox({
+    title: 'Insert Dump',
+    prompt: `Name of the dump of ${expression} (use the same name on both sides so they pair up)`,
+    value: defaultDumpName(expression),
+    validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
+  });
+  if (!name) return;
+  const plan = planInsertDump(lines, sel, name.trim(), expression);
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  await editor.edit((b) => {
+    for (const ins of plan.insertions) {
+      const text = ins.text.replace(/\n/g, eol);
+      if (ins.line >= doc.lineCount) {
+        const end = doc.lineAt(doc.lineCount - 1).range.end;
+        b.insert(end, (doc.lineAt(doc.lineCount - 1).text === '' ? '' : eol) + text.replace(/\r?\n$/, ''));
+      } else {
+        b.insert(new vscode.Position(ins.line, 0), text);
+      }
+    }
+  });
+}

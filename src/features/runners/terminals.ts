@@ -30,8 +30,9 @@ class SideTerminal {
 
   private ensure(cwd: string): vscode.Terminal {
     if (this.terminal && this.terminal.exitStatus === undefined) return this.terminal;
-    this.terminal = vscode.window.terminals.find((t) => t.name === this.name && t.exitStatus === undefined)
-      ?? vscode.window.createTerminal({ name: this.name, cwd, iconPath: new vscode.ThemeIcon('beaker') });
+    this.terminal =
+      vscode.window.terminals.find((t) => t.name === this.name && t.exitStatus === undefined) ??
+      vscode.window.createTerminal({ name: this.name, cwd, iconPath: new vscode.ThemeIcon('beaker') });
     return this.terminal;
   }
 
@@ -93,7 +94,8 @@ class SideTerminal {
       this.giveUp = () => finish({ exitCode: undefined, integrated: true, stopped: true, closed: false });
       // Subscribe before sending; match the end event to this very execution.
       const ended = vscode.window.onDidEndTerminalShellExecution((e) => {
-        if (sent.execution && e.execution === sent.execution) finish({ exitCode: e.exitCode, integrated: true, stopped: this.stopped, closed: false });
+        if (sent.execution && e.execution === sent.execution)
+          finish({ exitCode: e.exitCode, integrated: true, stopped: this.stopped, closed: false });
       });
       const closed = vscode.window.onDidCloseTerminal((t) => {
         if (t === term) finish({ exitCode: t.exitStatus?.code, integrated: true, stopped: this.stopped, closed: true });
@@ -115,7 +117,10 @@ class SideTerminal {
     // If the shell never reports the end (its integration broke), stop waiting after a while
     // so the side is not blocked for good.
     const giveUp = this.giveUp;
-    if (giveUp) setTimeout(() => { if (this.giveUp === giveUp) giveUp(); }, STOP_GRACE_MS);
+    if (giveUp)
+      setTimeout(() => {
+        if (this.giveUp === giveUp) giveUp();
+      }, STOP_GRACE_MS);
     return true;
   }
 

@@ -15,7 +15,14 @@ const KILLS = 30;
 function bundleWriter(dir: string): string {
   // A bundled child starts in milliseconds (tsx would take most of the test's time).
   const out = join(dir, 'stateWriter.cjs');
-  buildSync({ entryPoints: [resolve(__dirname, 'helpers', 'stateWriter.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error' });
+  buildSync({
+    entryPoints: [resolve(__dirname, 'helpers', 'stateWriter.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: out,
+    logLevel: 'error',
+  });
   return out;
 }
 
@@ -52,7 +59,10 @@ test(`SIGKILL at ${KILLS} random moments of a write loop never leaves a broken s
   }
   // Killed writers may leave temp files; they never show up as ports.
   const ports = await loadPorts(repo);
-  assert.deepEqual(ports.map((p) => p.ok), [true]);
+  assert.deepEqual(
+    ports.map((p) => p.ok),
+    [true],
+  );
   assert.ok(readdirSync(join(repo, '.mflux-port')).every((n) => n === '.gitignore' || n === 'big_model.json' || n.endsWith('.tmp')));
   // And the next write still works.
   await updatePort(repo, 'big_model', (s) => setPortFields(s, { notes: 'done' }));

@@ -17,11 +17,22 @@ const TICKS = 200;
 
 function bundle(dir: string): string {
   const out = join(dir, 'tickWriter.cjs');
-  buildSync({ entryPoints: [resolve(__dirname, 'helpers', 'tickWriter.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error' });
+  buildSync({
+    entryPoints: [resolve(__dirname, 'helpers', 'tickWriter.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: out,
+    logLevel: 'error',
+  });
   return out;
 }
 
-function run(script: string, args: string[], onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string; pid: number }> {
+function run(
+  script: string,
+  args: string[],
+  onLine?: (line: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string; pid: number }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -41,11 +52,16 @@ async function newRepo(prefix: string): Promise<string> {
 test(`two processes ticking ${TICKS} items each into the same file lose none`, async () => {
   const repo = await newRepo('mfp-two-');
   const script = bundle(join(repo, '..'));
-  const [a, b] = await Promise.all([run(script, [repo, 'z_image', 'tick', 'a', String(TICKS)]), run(script, [repo, 'z_image', 'tick', 'b', String(TICKS)])]);
+  const [a, b] = await Promise.all([
+    run(script, [repo, 'z_image', 'tick', 'a', String(TICKS)]),
+    run(script, [repo, 'z_image', 'tick', 'b', String(TICKS)]),
+  ]);
   assert.equal(a.code, 0, a.err);
   assert.equal(b.code, 0, b.err);
   const json = JSON.parse(readFileSync(stateFile(repo, 'z_image'), 'utf8')) as { items: Record<string, { status: string }> };
-  const done = Object.entries(json.items).filter(([, s]) => s.status === 'done').map(([id]) => id);
+  const done = Object.entries(json.items)
+    .filter(([, s]) => s.status === 'done')
+    .map(([id]) => id);
   assert.equal(done.length, 2 * TICKS, `ticks kept: ${done.length} of ${2 * TICKS}`);
   for (const p of ['a', 'b']) for (let i = 0; i < TICKS; i++) assert.ok(json.items[`${p}.${i}`], `${p}.${i} kept`);
   assert.deepEqual(readdirSync(join(repo, '.mflux-port')).sort(), ['.gitignore', 'z_image.json'], 'no lock or temp file left');
@@ -59,7 +75,10 @@ test('a writer killed while holding the lock leaves neither a block nor its temp
   assert.equal(killed.signal, 'SIGKILL');
   const left = readdirSync(join(repo, '.mflux-port'));
   assert.ok(existsSync(lockPathFor(file)), 'the dead writer left its lock');
-  assert.ok(left.some((n) => n.includes(`.${killed.pid}.`)), `the dead writer left its temp file: ${left.join(', ')}`);
+  assert.ok(
+    left.some((n) => n.includes(`.${killed.pid}.`)),
+    `the dead writer left its temp file: ${left.join(', ')}`,
+  );
   await updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done'));
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).items['scope.targets'].status, 'done');
   assert.deepEqual(readdirSync(join(repo, '.mflux-port')).sort(), ['.gitignore', 'z_image.json']);
@@ -86,7 +105,10 @@ test('a file with bytes that are not UTF-8 is reported and never rewritten', asy
   const loaded = await loadStateFile(file);
   assert.equal(loaded.ok, false);
   assert.match(!loaded.ok ? loaded.error.message : '', /z_image\.json: is not valid UTF-8 \(bad byte at offset \d+\)/);
-  await assert.rejects(updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done')), /not valid UTF-8.*left untouched/);
+  await assert.rejects(
+    updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done')),
+    /not valid UTF-8.*left untouched/,
+  );
   assert.deepEqual(readFileSync(file), bytes);
 });
 
@@ -94,7 +116,12 @@ test('integers beyond 2^53 the user wrote are written back digit for digit', asy
   const repo = await newRepo('mfp-bigint-');
   const file = stateFile(repo, 'z_image');
   const json = JSON.parse(readFileSync(file, 'utf8'));
-  writeFileSync(file, JSON.stringify({ ...json, seed: 'SEED', items: { 'scope.targets': { status: 'todo', ids: ['IDS'] } } }, null, 2).replace('"SEED"', '18446744073709551615').replace('"IDS"', '-9007199254740993, 2.5e3, 9007199254740991'));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...json, seed: 'SEED', items: { 'scope.targets': { status: 'todo', ids: ['IDS'] } } }, null, 2)
+      .replace('"SEED"', '18446744073709551615')
+      .replace('"IDS"', '-9007199254740993, 2.5e3, 9007199254740991'),
+  );
   await updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done'));
   const after = readFileSync(file, 'utf8');
   assert.match(after, /"seed": 18446744073709551615\b/);
@@ -118,7 +145,10 @@ test('a .mflux-port symlink out of the repo is not followed', async () => {
   assert.equal(loaded.length, 1);
   assert.match(!loaded[0].ok ? loaded[0].error.message : '', /\.mflux-port is a symlink to .*elsewhere, outside the repo; not followed/);
   await assert.rejects(createPort({ model: 'qwen_image', mfluxRepo: repo, reference: '', notes: '' }), /outside the repo/);
-  await assert.rejects(updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done')), /outside the repo/);
+  await assert.rejects(
+    updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.targets', 'done')),
+    /outside the repo/,
+  );
   assert.deepEqual(readdirSync(elsewhere), ['z_image.json']);
   assert.equal(readFileSync(join(elsewhere, 'z_image.json'), 'utf8'), '{"schema": 1, "model": "z_image", "items": {}}\n');
   // A symlink inside the repo is fine.

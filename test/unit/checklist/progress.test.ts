@@ -8,14 +8,35 @@ import type { CheckResult } from '../../../src/core/checks';
 
 const FILE = '/home/u/src/mflux/.mflux-port/z_image.json';
 
-function stateWith(items: Record<string, { status: ItemStatus; note?: string; evidence?: unknown[] }>, extra: Record<string, unknown> = {}): PortState {
-  return parseState(JSON.stringify({ schema: 1, model: 'z_image', reference: 'Tongyi-MAI/Z-Image-Turbo', referenceRepo: '../diffusers', notes: '', items, ...extra }), FILE);
+function stateWith(
+  items: Record<string, { status: ItemStatus; note?: string; evidence?: unknown[] }>,
+  extra: Record<string, unknown> = {},
+): PortState {
+  return parseState(
+    JSON.stringify({
+      schema: 1,
+      model: 'z_image',
+      reference: 'Tongyi-MAI/Z-Image-Turbo',
+      referenceRepo: '../diffusers',
+      notes: '',
+      items,
+      ...extra,
+    }),
+    FILE,
+  );
 }
 
 test('an empty port: 0 of all items, next is the first item of phase 1', () => {
   const s = stateWith({});
   const p = portProgress(s);
-  assert.deepEqual(p, { done: 0, inProgress: 0, todo: ALL_ITEMS.length, skipped: 0, applicable: ALL_ITEMS.length, total: ALL_ITEMS.length });
+  assert.deepEqual(p, {
+    done: 0,
+    inProgress: 0,
+    todo: ALL_ITEMS.length,
+    skipped: 0,
+    applicable: ALL_ITEMS.length,
+    total: ALL_ITEMS.length,
+  });
   assert.equal(formatProgress(p), `0/${ALL_ITEMS.length}`);
   assert.equal(nextOpenItem(s)?.item.id, 'scope.targets');
   assert.equal(currentPhase(s).id, 'scope');
@@ -96,7 +117,11 @@ test('Markdown export: heading with progress, task boxes, skipped struck through
   assert.ok(md.includes('- [ ] ~~Choose tolerances~~ — skipped\n  defaults'));
   assert.ok(md.includes('- [ ] Find the reference code and configs to mirror — *in progress*'));
   assert.ok(md.includes('- [x] Create the model package skeleton (verified from files)'));
-  assert.ok(md.includes('  Evidence: [`src/mflux/models/z_image/__init__.py:3`](src/mflux/models/z_image/__init__.py#L3), 0123456789ab (VAE done), [PR](https://example.org/pr/1), [`debug_artifacts/run1/report.html`](debug_artifacts/run1/report.html)'));
+  assert.ok(
+    md.includes(
+      '  Evidence: [`src/mflux/models/z_image/__init__.py:3`](src/mflux/models/z_image/__init__.py#L3), 0123456789ab (VAE done), [PR](https://example.org/pr/1), [`debug_artifacts/run1/report.html`](debug_artifacts/run1/report.html)',
+    ),
+  );
   assert.ok(md.includes('- [ ] Write the weight definition (auto-check fails: weights/z_image_weight_definition.py does not exist.)'));
   for (const phase of WORKFLOW) assert.ok(md.includes(`### ${phase.number}. ${phase.title} (`), phase.title);
   // One checkbox line per workflow item.
@@ -107,7 +132,11 @@ test('Markdown export: heading with progress, task boxes, skipped struck through
 test('Markdown export does not call an open item verified when its rule only proves an absence', () => {
   const s = stateWith({ 'finalize.audit': { status: 'done' } });
   const pass: CheckResult = { status: 'pass', reason: 'clean', evidence: [] };
-  const checks = new Map([['order.removeTraces', pass], ['finalize.audit', pass], ['fast.skeleton', pass]]);
+  const checks = new Map([
+    ['order.removeTraces', pass],
+    ['finalize.audit', pass],
+    ['fast.skeleton', pass],
+  ]);
   const md = checklistMarkdown(s, { checks, proving: new Set(['fast.skeleton']) });
   assert.ok(md.includes('- [ ] Remove loaded tensors and debug artifacts\n'));
   assert.ok(md.includes('- [x] Integration audit and clean tree (verified from files)'));

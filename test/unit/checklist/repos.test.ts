@@ -26,6 +26,10 @@ test('reference candidates: workspace folders first, then siblings with "diffuse
   const elsewhere = tempDir('mfp-ref-');
   mkdirSync(join(elsewhere, 'src', 'diffusers'), { recursive: true });
   const mflux = join(root, 'mflux');
-  assert.deepEqual(await findReferenceRepos(mflux, [mflux, elsewhere, join(root, 'diffusers')]), [elsewhere, join(root, 'diffusers'), join(root, 'a-fork')]);
+  assert.deepEqual(await findReferenceRepos(mflux, [mflux, elsewhere, join(root, 'diffusers')]), [
+    elsewhere,
+    join(root, 'diffusers'),
+    join(root, 'a-fork'),
+  ]);
   assert.deepEqual(await findReferenceRepos(mflux, [mflux]), [join(root, 'diffusers'), join(root, 'a-fork')]);
 });

@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { affectsAutoChecks, BUILTIN_RULES, provingItems, pyprojectScripts, RuleContext, RuleRegistry, runAutoChecks, runRule } from '../../../src/core/checklist/rules';
+import {
+  affectsAutoChecks,
+  BUILTIN_RULES,
+  provingItems,
+  pyprojectScripts,
+  RuleContext,
+  RuleRegistry,
+  runAutoChecks,
+  runRule,
+} from '../../../src/core/checklist/rules';
 import type { CheckResult } from '../../../src/core/checks';
 import { tempDir } from './helpers/tmp';
 
@@ -96,33 +105,56 @@ test('weightDefinition and weightMapping: missing file, file without content, pr
   r = await check('weightDefinition', root);
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /class ZImageWeightDefinition: has no get_components\(\)/);
-  put(root, `${PKG}/weights/z_image_weight_definition.py`, 'class ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return []\n');
+  put(
+    root,
+    `${PKG}/weights/z_image_weight_definition.py`,
+    'class ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return []\n',
+  );
   r = await check('weightDefinition', root);
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /:3: get_components\(\) lists no ComponentDefinition/);
-  put(root, `${PKG}/weights/z_image_weight_definition.py`, 'from a import b\n\n\nclass ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae")]\n');
+  put(
+    root,
+    `${PKG}/weights/z_image_weight_definition.py`,
+    'from a import b\n\n\nclass ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae")]\n',
+  );
   r = await check('weightDefinition', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${def}:4`, `${def}:7`]);
   assert.equal(r.evidence[0].text, 'class ZImageWeightDefinition:');
   // A prefix other than the package name (as in a package named after its family): found by content.
   rmSync(def);
-  const short = put(root, `${PKG}/weights/zi_weight_definition.py`, 'from mflux.models.z_image.weights.zi_weight_mapping import ZiWeightMapping\n\n\nclass ZiWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae", mapping_getter=ZiWeightMapping.get_vae_mapping)]\n');
+  const short = put(
+    root,
+    `${PKG}/weights/zi_weight_definition.py`,
+    'from mflux.models.z_image.weights.zi_weight_mapping import ZiWeightMapping\n\n\nclass ZiWeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="vae", hf_path="vae", mapping_getter=ZiWeightMapping.get_vae_mapping)]\n',
+  );
   r = await check('weightDefinition', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${short}:4`, `${short}:7`]);
-  const shortMap = put(root, `${PKG}/weights/zi_weight_mapping.py`, 'class ZiWeightMapping:\n    @staticmethod\n    def get_vae_mapping():\n        return [\n            WeightTarget(to_pattern="a", from_pattern=["a"]),\n        ]\n');
+  const shortMap = put(
+    root,
+    `${PKG}/weights/zi_weight_mapping.py`,
+    'class ZiWeightMapping:\n    @staticmethod\n    def get_vae_mapping():\n        return [\n            WeightTarget(to_pattern="a", from_pattern=["a"]),\n        ]\n',
+  );
   r = await check('weightMapping', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${shortMap}:5`]);
   rmSync(short);
   rmSync(shortMap);
 
-  const map = put(root, `${PKG}/weights/z_image_weight_mapping.py`, 'class ZImageWeightMapping:\n    @staticmethod\n    def get_transformer_mapping():\n        return []\n');
+  const map = put(
+    root,
+    `${PKG}/weights/z_image_weight_mapping.py`,
+    'class ZImageWeightMapping:\n    @staticmethod\n    def get_transformer_mapping():\n        return []\n',
+  );
   r = await check('weightMapping', root);
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /has no WeightTarget/);
-  writeFileSync(map, 'class ZImageWeightMapping:\n    @staticmethod\n    def get_transformer_mapping():\n        return [\n            WeightTarget(\n                to_pattern="blocks.{block}.attn.wq.weight",\n');
+  writeFileSync(
+    map,
+    'class ZImageWeightMapping:\n    @staticmethod\n    def get_transformer_mapping():\n        return [\n            WeightTarget(\n                to_pattern="blocks.{block}.attn.wq.weight",\n',
+  );
   r = await check('weightMapping', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${map}:5`]);
@@ -166,7 +198,10 @@ test('pyprojectScript: no file, no table, no entry, entry to a missing module, g
   writeFileSync(py, PYPROJECT);
   r = await check('pyprojectScript', root);
   assert.equal(r.status, 'fail');
-  assert.equal(r.reason, `pyproject.toml:7: mflux-generate-z-image points at mflux.models.z_image.cli.z_image_generate, but ${PKG}/cli/z_image_generate.py does not exist.`);
+  assert.equal(
+    r.reason,
+    `pyproject.toml:7: mflux-generate-z-image points at mflux.models.z_image.cli.z_image_generate, but ${PKG}/cli/z_image_generate.py does not exist.`,
+  );
   assert.deepEqual(ev(r), [`${py}:7`]);
   put(root, `${PKG}/cli/z_image_generate.py`, 'def main(): ...\n');
   put(root, `${PKG}/cli/z_image_turbo_generate.py`, 'def main(): ...\n');
@@ -256,7 +291,10 @@ test('goldenTest and referenceImage', async () => {
   assert.deepEqual(ev(r), [`${t}:5`]);
   r = await check('referenceImage', root);
   assert.equal(r.status, 'fail');
-  assert.equal(r.reason, 'tests/image_generation/test_generate_image_z_image.py:7 names reference_z_image.png, which is not in tests/resources/.');
+  assert.equal(
+    r.reason,
+    'tests/image_generation/test_generate_image_z_image.py:7 names reference_z_image.png, which is not in tests/resources/.',
+  );
   assert.deepEqual(ev(r), [`${t}:7`]);
   const png = put(root, 'tests/resources/reference_z_image.png', 'png');
   r = await check('referenceImage', root);
@@ -278,7 +316,10 @@ test('cliCallbacks: every CLI module must register callbacks', async () => {
   r = await check('cliCallbacks', root);
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /calls CallbackManager\.register_callbacks/);
-  writeFileSync(gen, 'def main():\n    args = parse()\n    CallbackManager.register_callbacks(args=args, model=model, latent_creator=ZImageLatentCreator)\n');
+  writeFileSync(
+    gen,
+    'def main():\n    args = parse()\n    CallbackManager.register_callbacks(args=args, model=model, latent_creator=ZImageLatentCreator)\n',
+  );
   r = await check('cliCallbacks', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${gen}:3`]);
@@ -292,18 +333,32 @@ test('cliCallbacks: every CLI module must register callbacks', async () => {
 test('cliDefaults, saveRouting, mainReadme: mention of the model in any spelling, whole words only', async () => {
   const root = repo();
   for (const id of ['cliDefaults', 'saveRouting', 'mainReadme']) assert.match((await check(id, root)).reason, /does not exist/);
-  const defaults = put(root, 'src/mflux/cli/defaults/defaults.py', 'MODEL_CHOICES = ["dev", "schnell", "xz-image", "z_images"]\nMODEL_INFERENCE_STEPS = {\n    "dev": 25,\n}\n');
+  const defaults = put(
+    root,
+    'src/mflux/cli/defaults/defaults.py',
+    'MODEL_CHOICES = ["dev", "schnell", "xz-image", "z_images"]\nMODEL_INFERENCE_STEPS = {\n    "dev": 25,\n}\n',
+  );
   let r = await check('cliDefaults', root);
   assert.equal(r.status, 'fail');
   assert.match(r.reason, /does not mention z_image or z-image: add it to MODEL_CHOICES/);
-  writeFileSync(defaults, 'MODEL_CHOICES = ["dev", "schnell", "z-image"]\nMODEL_INFERENCE_STEPS = {\n    "dev": 25,\n    "z-image": 50,\n}\n');
+  writeFileSync(
+    defaults,
+    'MODEL_CHOICES = ["dev", "schnell", "z-image"]\nMODEL_INFERENCE_STEPS = {\n    "dev": 25,\n    "z-image": 50,\n}\n',
+  );
   r = await check('cliDefaults', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${defaults}:1`, `${defaults}:4`]);
 
-  const save = put(root, 'src/mflux/models/common/cli/save.py', 'from mflux.models.flux.variants.txt2img.flux import Flux1\n\nif x:\n    pass\n');
+  const save = put(
+    root,
+    'src/mflux/models/common/cli/save.py',
+    'from mflux.models.flux.variants.txt2img.flux import Flux1\n\nif x:\n    pass\n',
+  );
   assert.equal((await check('saveRouting', root)).status, 'fail');
-  writeFileSync(save, 'from mflux.models.flux.variants.txt2img.flux import Flux1\nfrom mflux.models.z_image.variants.txt2img.z_image import ZImage\n');
+  writeFileSync(
+    save,
+    'from mflux.models.flux.variants.txt2img.flux import Flux1\nfrom mflux.models.z_image.variants.txt2img.z_image import ZImage\n',
+  );
   r = await check('saveRouting', root);
   assert.equal(r.status, 'pass');
   assert.deepEqual(ev(r), [`${save}:2`]);
@@ -388,19 +443,41 @@ test('runAutoChecks maps results to items, runs each rule once, survives a throw
   assert.equal(results.get('order.removeTraces')?.reason, 'stand-in');
   assert.equal(calls, 1);
   // A rule that backs two items runs once.
-  const twice = await runAutoChecks(ctx, registry, [{ id: 'x', number: 1, title: 'X', summary: '', items: [{ id: 'x.a', title: 'A', guidance: 'g', autoCheck: 'debugArtifacts' }, { id: 'x.b', title: 'B', guidance: 'g', autoCheck: 'debugArtifacts' }] }]);
+  const twice = await runAutoChecks(ctx, registry, [
+    {
+      id: 'x',
+      number: 1,
+      title: 'X',
+      summary: '',
+      items: [
+        { id: 'x.a', title: 'A', guidance: 'g', autoCheck: 'debugArtifacts' },
+        { id: 'x.b', title: 'B', guidance: 'g', autoCheck: 'debugArtifacts' },
+      ],
+    },
+  ]);
   assert.equal(twice.get('x.b')?.reason, 'stand-in');
   assert.equal(calls, 2);
   assert.equal(results.get('finalize.modelConfig')?.status, 'unknown');
   assert.match(results.get('finalize.modelConfig')!.reason, /The modelConfig check could not run: boom/);
   assert.equal(results.has('scope.targets'), false);
   // A workflow naming an unregistered rule says so instead of failing.
-  const custom = await runAutoChecks(ctx, registry, [{ id: 'x', number: 1, title: 'X', summary: '', items: [{ id: 'x.a', title: 'A', guidance: 'g', autoCheck: 'nope' }] }]);
+  const custom = await runAutoChecks(ctx, registry, [
+    { id: 'x', number: 1, title: 'X', summary: '', items: [{ id: 'x.a', title: 'A', guidance: 'g', autoCheck: 'nope' }] },
+  ]);
   assert.match(custom.get('x.a')!.reason, /No auto-check rule named "nope"/);
 });
 
 test('affectsAutoChecks: relevant paths only', () => {
-  for (const p of ['pyproject.toml', 'README.md', 'src/mflux/models/z_image/cli/x.py', 'tests/resources/reference_z.png', 'debug_artifacts/r/a.npy', 'scratch/out.safetensors', '.gitignore']) assert.ok(affectsAutoChecks(p), p);
+  for (const p of [
+    'pyproject.toml',
+    'README.md',
+    'src/mflux/models/z_image/cli/x.py',
+    'tests/resources/reference_z.png',
+    'debug_artifacts/r/a.npy',
+    'scratch/out.safetensors',
+    '.gitignore',
+  ])
+    assert.ok(affectsAutoChecks(p), p);
   for (const p of ['.mflux-port/z_image.json', 'docs/notes.md', 'node_modules/x.js']) assert.ok(!affectsAutoChecks(p), p);
 });
 
@@ -413,9 +490,18 @@ test('provingItems leaves out items backed by absence rules', () => {
   assert.ok(!proving.has('scope.targets'));
   // The item keeps its meaning when another feature replaces the rule with a wrapper.
   const wrapped = new RuleRegistry();
-  wrapped.add({ id: 'debugArtifacts', title: 'wrapper without the flag', check: async () => ({ status: 'pass', reason: '', evidence: [] }) });
+  wrapped.add({
+    id: 'debugArtifacts',
+    title: 'wrapper without the flag',
+    check: async () => ({ status: 'pass', reason: '', evidence: [] }),
+  });
   assert.ok(!provingItems(wrapped).has('order.removeTraces'));
   // And a rule-level flag works for items that do not carry it.
-  wrapped.add({ id: 'modelReadme', title: 'absence-style', absence: true, check: async () => ({ status: 'pass', reason: '', evidence: [] }) });
+  wrapped.add({
+    id: 'modelReadme',
+    title: 'absence-style',
+    absence: true,
+    check: async () => ({ status: 'pass', reason: '', evidence: [] }),
+  });
   assert.ok(!provingItems(wrapped).has('finalize.modelReadme'));
 });

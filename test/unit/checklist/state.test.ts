@@ -33,7 +33,13 @@ function tempRepo(): string {
 }
 
 function port(repo: string, model = 'z_image'): Port {
-  return { model, mfluxRepo: repo, referenceRepo: join(repo, '..', 'diffusers'), reference: 'Tongyi-MAI/Z-Image-Turbo', notes: 'first try' };
+  return {
+    model,
+    mfluxRepo: repo,
+    referenceRepo: join(repo, '..', 'diffusers'),
+    reference: 'Tongyi-MAI/Z-Image-Turbo',
+    notes: 'first try',
+  };
 }
 
 const T0 = new Date('2026-01-02T03:04:05.000Z');
@@ -53,7 +59,13 @@ test('a new port writes a readable, schema-versioned file with a relative refere
     items: {},
   });
   // Temp files of interrupted writes are kept out of git.
-  assert.equal(readFileSync(join(repo, '.mflux-port', '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(), '*.tmp');
+  assert.equal(
+    readFileSync(join(repo, '.mflux-port', '.gitignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .join(),
+    '*.tmp',
+  );
   const loaded = await loadStateFile(file);
   assert.ok(loaded.ok);
   assert.equal(loaded.state.port.referenceRepo, join(repo, '..', 'diffusers'));
@@ -74,9 +86,15 @@ test('item changes record status, note, changedAt and evidence', async () => {
   const t1 = new Date('2026-01-03T00:00:00.000Z');
   await updatePort(repo, 'z_image', (s) => setItemStatus(s, 'fast.skeleton', 'done', t1));
   await updatePort(repo, 'z_image', (s) => setItemNote(s, 'scope.tolerances', 'bf16: 1e-2', t1));
-  await updatePort(repo, 'z_image', (s) => addEvidence(s, 'fast.skeleton', { kind: 'commit', target: 'abcdef1234567890', label: 'skeleton' }, t1));
-  await updatePort(repo, 'z_image', (s) => addEvidence(s, 'fast.skeleton', { kind: 'commit', target: 'abcdef1234567890', label: 'dup' }, t1));
-  await updatePort(repo, 'z_image', (s) => addEvidence(s, 'fast.skeleton', { kind: 'file', target: 'src/mflux/models/z_image/__init__.py', line: 1 }, t1));
+  await updatePort(repo, 'z_image', (s) =>
+    addEvidence(s, 'fast.skeleton', { kind: 'commit', target: 'abcdef1234567890', label: 'skeleton' }, t1),
+  );
+  await updatePort(repo, 'z_image', (s) =>
+    addEvidence(s, 'fast.skeleton', { kind: 'commit', target: 'abcdef1234567890', label: 'dup' }, t1),
+  );
+  await updatePort(repo, 'z_image', (s) =>
+    addEvidence(s, 'fast.skeleton', { kind: 'file', target: 'src/mflux/models/z_image/__init__.py', line: 1 }, t1),
+  );
   const json = JSON.parse(readFileSync(stateFile(repo, 'z_image'), 'utf8'));
   assert.deepEqual(json.items, {
     'fast.skeleton': {
@@ -90,14 +108,20 @@ test('item changes record status, note, changedAt and evidence', async () => {
     'scope.tolerances': { status: 'todo', note: 'bf16: 1e-2', changedAt: '2026-01-03T00:00:00.000Z' },
   });
   const s = await updatePort(repo, 'z_image', (st) => removeEvidence(st, 'fast.skeleton', 0, t1));
-  assert.deepEqual(s.items['fast.skeleton'].evidence.map((e) => e.kind), ['file']);
+  assert.deepEqual(
+    s.items['fast.skeleton'].evidence.map((e) => e.kind),
+    ['file'],
+  );
   const s2 = await updatePort(repo, 'z_image', (st) => setPortFields(st, { notes: 'second try', referenceRepo: undefined }));
   assert.equal(s2.port.notes, 'second try');
   assert.equal(JSON.parse(readFileSync(stateFile(repo, 'z_image'), 'utf8')).referenceRepo, '');
 });
 
 test('setting the same status again changes nothing (no changedAt churn)', () => {
-  const s = parseState(JSON.stringify({ schema: 1, model: 'z_image', items: { 'fast.skeleton': { status: 'done', changedAt: '2020-01-01T00:00:00.000Z' } } }), '/r/.mflux-port/z_image.json');
+  const s = parseState(
+    JSON.stringify({ schema: 1, model: 'z_image', items: { 'fast.skeleton': { status: 'done', changedAt: '2020-01-01T00:00:00.000Z' } } }),
+    '/r/.mflux-port/z_image.json',
+  );
   assert.equal(setItemStatus(s, 'fast.skeleton', 'done', T0), s);
   assert.equal(setItemNote(s, 'fast.skeleton', '', T0), s);
 });
@@ -152,26 +176,65 @@ test('edits made outside between two changes are kept (each change re-reads the 
 test('concurrent changes in one process are serialised, none is lost', async () => {
   const repo = tempRepo();
   await createPort(port(repo), T0);
-  const ids = ['scope.targets', 'scope.tolerances', 'scope.referenceFiles', 'scope.checkpoints', 'scope.plan', 'fast.skeleton', 'fast.keepSimple', 'fast.runnerPair'];
+  const ids = [
+    'scope.targets',
+    'scope.tolerances',
+    'scope.referenceFiles',
+    'scope.checkpoints',
+    'scope.plan',
+    'fast.skeleton',
+    'fast.keepSimple',
+    'fast.runnerPair',
+  ];
   await Promise.all(ids.map((id) => updatePort(repo, 'z_image', (s) => setItemStatus(s, id, 'done', T0))));
   const after = JSON.parse(readFileSync(stateFile(repo, 'z_image'), 'utf8'));
   assert.deepEqual(Object.keys(after.items).sort(), [...ids].sort());
 });
 
 const BAD_FILES: { name: string; text: string; kind: string; reason: RegExp }[] = [
-  { name: 'syntax', text: '{\n  "schema": 1,\n  "model": "z_image",\n  "items": {,}\n}', kind: 'syntax', reason: /not valid JSON at line 4, column 13/ },
+  {
+    name: 'syntax',
+    text: '{\n  "schema": 1,\n  "model": "z_image",\n  "items": {,}\n}',
+    kind: 'syntax',
+    reason: /not valid JSON at line 4, column 13/,
+  },
   { name: 'truncated', text: '{"schema": 1, "model": "z_ima', kind: 'syntax', reason: /not valid JSON/ },
   { name: 'empty', text: '', kind: 'syntax', reason: /not valid JSON/ },
   { name: 'array', text: '[]', kind: 'invalid', reason: /JSON object at the top level/ },
   { name: 'no schema', text: '{"model": "z_image"}', kind: 'invalid', reason: /no "schema" field/ },
   { name: 'string schema', text: '{"schema": "1", "model": "z_image"}', kind: 'invalid', reason: /"schema" is "1"/ },
-  { name: 'newer', text: '{"schema": 2, "model": "z_image", "items": {"x": 5}}', kind: 'newer-schema', reason: /newer mflux Port Studio \(schema 2; this version reads schema 1\)/ },
+  {
+    name: 'newer',
+    text: '{"schema": 2, "model": "z_image", "items": {"x": 5}}',
+    kind: 'newer-schema',
+    reason: /newer mflux Port Studio \(schema 2; this version reads schema 1\)/,
+  },
   { name: 'bad model', text: '{"schema": 1, "model": "Z-Image"}', kind: 'invalid', reason: /"model" is "Z-Image"/ },
   { name: 'model/file mismatch', text: '{"schema": 1, "model": "flux2"}', kind: 'invalid', reason: /file is named z_image\.json/ },
-  { name: 'bad status', text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"status": "dnoe"}}}', kind: 'invalid', reason: /items\["scope\.plan"\]\.status is "dnoe"; expected one of todo, in_progress, done, skipped/ },
-  { name: 'bad evidence', text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"evidence": [{"kind": "photo", "target": "x"}]}}}', kind: 'invalid', reason: /evidence\[0\]\.kind is "photo"/ },
-  { name: 'bad line', text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"evidence": [{"kind": "file", "target": "x", "line": 0}]}}}', kind: 'invalid', reason: /line must be a positive integer/ },
-  { name: 'note not string', text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"note": 3}}}', kind: 'invalid', reason: /note must be a string/ },
+  {
+    name: 'bad status',
+    text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"status": "dnoe"}}}',
+    kind: 'invalid',
+    reason: /items\["scope\.plan"\]\.status is "dnoe"; expected one of todo, in_progress, done, skipped/,
+  },
+  {
+    name: 'bad evidence',
+    text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"evidence": [{"kind": "photo", "target": "x"}]}}}',
+    kind: 'invalid',
+    reason: /evidence\[0\]\.kind is "photo"/,
+  },
+  {
+    name: 'bad line',
+    text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"evidence": [{"kind": "file", "target": "x", "line": 0}]}}}',
+    kind: 'invalid',
+    reason: /line must be a positive integer/,
+  },
+  {
+    name: 'note not string',
+    text: '{"schema": 1, "model": "z_image", "items": {"scope.plan": {"note": 3}}}',
+    kind: 'invalid',
+    reason: /note must be a string/,
+  },
 ];
 
 for (const bad of BAD_FILES) {
@@ -190,13 +253,19 @@ for (const bad of BAD_FILES) {
     assert.ok(r.error.message.startsWith(file + ': '));
     assert.ok(!r.error.message.includes('\n'), 'one line');
     // Every write path refuses and leaves the bytes alone.
-    await assert.rejects(updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.plan', 'done')), (e: unknown) => e instanceof StateFileError && /left untouched/.test(e.message));
+    await assert.rejects(
+      updatePort(repo, 'z_image', (s) => setItemStatus(s, 'scope.plan', 'done')),
+      (e: unknown) => e instanceof StateFileError && /left untouched/.test(e.message),
+    );
     await assert.rejects(createPort(port(repo)), StateFileError);
     const fresh = parseState('{"schema": 1, "model": "z_image"}', file);
     await assert.rejects(savePort(fresh), /left untouched/);
     assert.equal(readFileSync(file, 'utf8'), bad.text);
     // No temp file was left behind either.
-    assert.deepEqual(readdirSync(join(repo, '.mflux-port')).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(join(repo, '.mflux-port')).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
   });
 }
 
@@ -208,11 +277,14 @@ test('loadPorts lists good and bad files side by side, ignoring temp files and o
   writeFileSync(join(repo, '.mflux-port', '.z_image.json.123.abcd.tmp'), '{"half');
   writeFileSync(join(repo, '.mflux-port', 'README.md'), 'notes');
   const all = await loadPorts(repo);
-  assert.deepEqual(all.map((r) => [r.file.split('/').pop(), r.ok]), [
-    ['broken.json', false],
-    ['flux2_klein.json', true],
-    ['z_image.json', true],
-  ]);
+  assert.deepEqual(
+    all.map((r) => [r.file.split('/').pop(), r.ok]),
+    [
+      ['broken.json', false],
+      ['flux2_klein.json', true],
+      ['z_image.json', true],
+    ],
+  );
   assert.deepEqual(await loadPorts(join(repo, 'nowhere')), []);
 });
 
@@ -258,12 +330,30 @@ test('a reference repo on an unrelated path stays absolute-resolvable', async ()
 test('checkOffVerified marks passing open items done with their evidence, leaves the rest', () => {
   const repo = '/home/u/mflux';
   const s = parseState(
-    JSON.stringify({ schema: 1, model: 'z_image', items: { 'fast.weightMapping': { status: 'skipped' }, 'fast.weightDefinition': { status: 'in_progress' } } }),
+    JSON.stringify({
+      schema: 1,
+      model: 'z_image',
+      items: { 'fast.weightMapping': { status: 'skipped' }, 'fast.weightDefinition': { status: 'in_progress' } },
+    }),
     join(repo, '.mflux-port', 'z_image.json'),
   );
   const checks = new Map([
-    ['fast.skeleton', { status: 'pass' as const, reason: 'ok', evidence: [{ file: join(repo, 'src/mflux/models/z_image') }, { file: join(repo, 'src/mflux/models/z_image/cli') }] }],
-    ['fast.weightDefinition', { status: 'pass' as const, reason: 'ok', evidence: [{ file: join(repo, 'src/mflux/models/z_image/weights/z_image_weight_definition.py'), line: 4 }] }],
+    [
+      'fast.skeleton',
+      {
+        status: 'pass' as const,
+        reason: 'ok',
+        evidence: [{ file: join(repo, 'src/mflux/models/z_image') }, { file: join(repo, 'src/mflux/models/z_image/cli') }],
+      },
+    ],
+    [
+      'fast.weightDefinition',
+      {
+        status: 'pass' as const,
+        reason: 'ok',
+        evidence: [{ file: join(repo, 'src/mflux/models/z_image/weights/z_image_weight_definition.py'), line: 4 }],
+      },
+    ],
     ['fast.weightMapping', { status: 'pass' as const, reason: 'ok', evidence: [] }],
     ['finalize.modelConfig', { status: 'fail' as const, reason: 'missing', evidence: [] }],
   ]);
@@ -272,8 +362,13 @@ test('checkOffVerified marks passing open items done with their evidence, leaves
   const { state, changed } = checkOffVerified(s, checks, undefined, T0);
   assert.deepEqual(changed, ['fast.skeleton', 'fast.weightDefinition']);
   assert.equal(state.items['fast.skeleton'].status, 'done');
-  assert.deepEqual(state.items['fast.skeleton'].evidence.map((e) => e.target), ['src/mflux/models/z_image', 'src/mflux/models/z_image/cli']);
-  assert.deepEqual(state.items['fast.weightDefinition'].evidence, [{ kind: 'file', target: 'src/mflux/models/z_image/weights/z_image_weight_definition.py', line: 4 }]);
+  assert.deepEqual(
+    state.items['fast.skeleton'].evidence.map((e) => e.target),
+    ['src/mflux/models/z_image', 'src/mflux/models/z_image/cli'],
+  );
+  assert.deepEqual(state.items['fast.weightDefinition'].evidence, [
+    { kind: 'file', target: 'src/mflux/models/z_image/weights/z_image_weight_definition.py', line: 4 },
+  ]);
   assert.equal(state.items['fast.weightMapping'].status, 'skipped');
   assert.equal(state.items['finalize.modelConfig'], undefined);
 });

@@ -2,7 +2,7 @@
 // a fully wired model passes every rule, a half-wired one fails exactly the surfaces it lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {  } from 'node:fs';
+import {} from 'node:fs';
 import { join } from 'node:path';
 import { halfWired, makeWorkspace } from '../../fixtures/workspace';
 import { BUILTIN_RULES, runRule } from '../../../src/core/checklist/rules';
@@ -18,21 +18,44 @@ async function statuses(model: string): Promise<Record<string, string>> {
 
 test('a fully wired model passes every rule but the callbacks one (the fixture CLI is a stub)', async () => {
   const s = await statuses('flux2');
-  assert.deepEqual(Object.entries(s).filter(([, v]) => v !== 'pass'), [['cliCallbacks', 'fail']]);
+  assert.deepEqual(
+    Object.entries(s).filter(([, v]) => v !== 'pass'),
+    [['cliCallbacks', 'fail']],
+  );
 });
 
 test('the finalize audit names exactly the missing surfaces', async () => {
   const rule = BUILTIN_RULES.find((r) => r.id === 'finalizeAudit')!;
   const r = await runRule(rule, { mfluxRepo: ws.mflux, model: 'z_image' });
   assert.equal(r.status, 'fail');
-  const missing = r.reason.replace(/^Missing or wrong: /, '').replace(/\.$/, '').split('; ');
+  const missing = r.reason
+    .replace(/^Missing or wrong: /, '')
+    .replace(/\.$/, '')
+    .split('; ');
   const titles = (ids: string[]) => ids.map((id) => BUILTIN_RULES.find((x) => x.id === id)!.title);
-  assert.deepEqual(missing, titles(['pyprojectScript', 'modelConfig', 'cliDefaults', 'saveRouting', 'mainReadme', 'modelReadme', 'goldenTest', 'referenceImage']));
+  assert.deepEqual(
+    missing,
+    titles(['pyprojectScript', 'modelConfig', 'cliDefaults', 'saveRouting', 'mainReadme', 'modelReadme', 'goldenTest', 'referenceImage']),
+  );
 });
 
 test('a half-wired model passes its package and weight rules and fails every integration surface', async () => {
   const s = await statuses('z_image');
-  const passing = Object.keys(s).filter((k) => s[k] === 'pass').sort();
+  const passing = Object.keys(s)
+    .filter((k) => s[k] === 'pass')
+    .sort();
   assert.deepEqual(passing, ['debugArtifacts', 'packageLayout', 'variantInitializer', 'weightDefinition', 'weightMapping']);
-  for (const id of ['finalizeAudit', 'cliCallbacks', 'pyprojectScript', 'modelConfig', 'goldenTest', 'referenceImage', 'cliDefaults', 'saveRouting', 'modelReadme', 'mainReadme']) assert.equal(s[id], 'fail', id);
+  for (const id of [
+    'finalizeAudit',
+    'cliCallbacks',
+    'pyprojectScript',
+    'modelConfig',
+    'goldenTest',
+    'referenceImage',
+    'cliDefaults',
+    'saveRouting',
+    'modelReadme',
+    'mainReadme',
+  ])
+    assert.equal(s[id], 'fail', id);
 });

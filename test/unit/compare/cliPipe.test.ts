@@ -54,7 +54,9 @@ test('compare --json - through a pipe writes the same bytes as --json FILE', () 
   assert.ok(size > 2_000_000, `the report is multi-MB (${size} bytes)`);
   assert.equal(throughPipe(['compare', ref, cand, '--json', '-']).bytes, size);
   // the human table through a pipe is whole too: its last line is the summary
-  const table = spawnSync('/bin/sh', ['-c', `'${process.execPath}' '${CLI}' compare '${ref}' '${cand}' | cat | tail -n 3`], { encoding: 'utf8' });
+  const table = spawnSync('/bin/sh', ['-c', `'${process.execPath}' '${CLI}' compare '${ref}' '${cand}' | cat | tail -n 3`], {
+    encoding: 'utf8',
+  });
   assert.match(table.stdout, /3000 pairs: 1000 pass, 1999 drift, 1 diverged/);
   assert.ok(JSON.parse(readFileSync(file, 'utf8')).pairs.length === 3000);
 });

@@ -20,7 +20,22 @@ before(() => {
   assert.equal(b.status, 0, b.stderr);
 });
 
-const FIELDS = ['numel', 'max_abs', 'max_abs_index', 'mean_abs', 'rmse', 'max_rel', 'rel_l2', 'cosine', 'sqnr_db', 'mismatch', 'nan_ref', 'nan_cand', 'inf_ref', 'inf_cand'] as const;
+const FIELDS = [
+  'numel',
+  'max_abs',
+  'max_abs_index',
+  'mean_abs',
+  'rmse',
+  'max_rel',
+  'rel_l2',
+  'cosine',
+  'sqnr_db',
+  'mismatch',
+  'nan_ref',
+  'nan_cand',
+  'inf_ref',
+  'inf_cand',
+] as const;
 
 test('complex metrics equal NumPy on every pair, through layouts and a real candidate', async () => {
   const { report } = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand') });
@@ -33,7 +48,11 @@ test('complex metrics equal NumPy on every pair, through layouts and a real cand
       const a = p[f];
       const b = e[f];
       if (Array.isArray(b) || b === null || Number.isInteger(b)) assert.deepEqual(a, b, `${name}.${f}`);
-      else assert.ok(typeof a === 'number' && Math.abs(a - (b as number)) <= 1e-9 * Math.max(1, Math.abs(b as number)), `${name}.${f}: ${a} vs NumPy ${b}`);
+      else
+        assert.ok(
+          typeof a === 'number' && Math.abs(a - (b as number)) <= 1e-9 * Math.max(1, Math.abs(b as number)),
+          `${name}.${f}: ${a} vs NumPy ${b}`,
+        );
     }
     assert.ok(Math.abs((p.ref_stats?.mean ?? NaN) - (e.ref_abs_mean as number)) <= 1e-9, `${name}: side stats are over |z|`);
   }
@@ -59,7 +78,14 @@ test('stats and inspect list complex tensors with magnitude stats (CLI)', () => 
   const r = cli('stats', join(dir, 'torch', 'complex.pt'), '--json');
   assert.equal(r.status, 0, r.stderr);
   const rows: { name: string; dtype: string; of?: string; mean: number }[] = JSON.parse(r.stdout).tensors;
-  assert.deepEqual(rows.map((t) => [t.name, t.dtype, t.of]), [['rope', 'C64', 'abs'], ['freqs', 'C128', 'abs'], ['view', 'C64', 'abs']]);
+  assert.deepEqual(
+    rows.map((t) => [t.name, t.dtype, t.of]),
+    [
+      ['rope', 'C64', 'abs'],
+      ['freqs', 'C128', 'abs'],
+      ['view', 'C64', 'abs'],
+    ],
+  );
   const wantMean = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).files['torch/complex.pt'][0].stats.mean;
   assert.ok(Math.abs(rows[0].mean - wantMean) <= 1e-6 * wantMean, `${rows[0].mean} vs NumPy ${wantMean}`);
   const human = cli('stats', join(dir, 'torch', 'complex.pt'));

@@ -27,7 +27,12 @@ before(() => {
   cpSync(join(REPO_ROOT, 'test', 'unit', 'runners', 'fixtures', 'diffusers_env', 'stubhub.py'), join(stubs, 'stubhub.py'));
   const r = spawnSync(PYTHON, [join(REPO_ROOT, 'test', 'unit', 'compare', 'py', 'vae_capture.py'), join(tmp, 'out')], {
     encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: [stubs, lib, join(REPO_ROOT, 'python')].join(':'), PYTHONDONTWRITEBYTECODE: '1', HF_HUB_OFFLINE: '1' },
+    env: {
+      ...process.env,
+      PYTHONPATH: [stubs, lib, join(REPO_ROOT, 'python')].join(':'),
+      PYTHONDONTWRITEBYTECODE: '1',
+      HF_HUB_OFFLINE: '1',
+    },
   });
   assert.equal(r.status, 0, r.stderr);
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -36,7 +41,10 @@ before(() => {
 
 function compare(cand: string, ...extra: string[]): { code: number | null; report: ReportJson } {
   const o = join(tmp, 'out');
-  const r = spawnSync(process.execPath, [CLI, 'compare', join(o, 'ref'), join(o, cand), ...extra, '--json', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, 'compare', join(o, 'ref'), join(o, cand), ...extra, '--json', '-'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, report: JSON.parse(r.stdout) as ReportJson };
 }
 
@@ -48,7 +56,10 @@ test('diffusers AutoencoderKL: channels-last port, wrong GroupNorm epsilon, C ==
   const bad = compare('cand_eps_cl');
   assert.equal(bad.code, 1);
   assert.equal(bad.report.first_divergence, 'encoder.down_blocks.0.resnets.0.norm1');
-  for (const [run, r] of [['cand_cl', ok.report], ['cand_eps_cl', bad.report]] as const) {
+  for (const [run, r] of [
+    ['cand_cl', ok.report],
+    ['cand_eps_cl', bad.report],
+  ] as const) {
     const cubic = Object.entries(expected[run]);
     assert.ok(cubic.length >= 8, `${cubic.length} C == H == W pairs`);
     for (const [name, rel] of cubic) {

@@ -22,8 +22,25 @@ function near(actual: unknown, want: unknown, what: string): void {
   assert.ok(Math.abs(a - want) <= tol, `${what}: ${a} vs ${want}`);
 }
 
-const METRICS = ['numel', 'max_abs', 'mean_abs', 'rmse', 'max_rel', 'rel_l2', 'cosine', 'sqnr_db', 'mismatch', 'mismatch_ratio',
-  'nan_ref', 'nan_cand', 'inf_ref', 'inf_cand', 'pass', 'atol', 'rtol'] as const;
+const METRICS = [
+  'numel',
+  'max_abs',
+  'mean_abs',
+  'rmse',
+  'max_rel',
+  'rel_l2',
+  'cosine',
+  'sqnr_db',
+  'mismatch',
+  'mismatch_ratio',
+  'nan_ref',
+  'nan_cand',
+  'inf_ref',
+  'inf_cand',
+  'pass',
+  'atol',
+  'rtol',
+] as const;
 
 function checkPair(p: PairResult, e: Expected[string]): void {
   for (const k of METRICS) near(p[k], e[k], `${p.name}.${k}`);
@@ -57,7 +74,10 @@ test('every metric matches NumPy, streamed in small chunks through several trans
 test('default chunking gives the same report as tiny chunks', async () => {
   const out = await runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), map });
   for (const [name, e] of Object.entries(expected)) checkPair(out.report.pairs.find((p) => p.name === name) as PairResult, e);
-  assert.deepEqual(out.report.pairs.map((p) => p.name), small.pairs.map((p) => p.name));
+  assert.deepEqual(
+    out.report.pairs.map((p) => p.name),
+    small.pairs.map((p) => p.name),
+  );
 });
 
 test('structural failures, unmatched names, natural order and first divergence', async () => {
@@ -72,7 +92,10 @@ test('structural failures, unmatched names, natural order and first divergence',
   assert.deepEqual(r.unmatched_cand, ['only.in.cand']);
   // same shape, other values, no aligned neighbour: the alignment only suggests the pair
   assert.equal(r.alignment?.aligned, 0);
-  assert.deepEqual(r.alignment?.suggestions.map((s) => [s.ref, s.cand]), [['only.in.ref', 'only.in.cand']]);
+  assert.deepEqual(
+    r.alignment?.suggestions.map((s) => [s.ref, s.cand]),
+    [['only.in.ref', 'only.in.cand']],
+  );
   assert.ok((r.alignment?.suggestions[0].confidence ?? 1) < 0.8);
   assert.match(r.alignment?.suggestions[0].why ?? '', /values do not confirm/);
   assert.ok(r.pairs.every((p) => p.pairing.by === (p.ref_name === p.cand_name ? 'name' : 'rule')));
@@ -80,7 +103,10 @@ test('structural failures, unmatched names, natural order and first divergence',
   const names = r.pairs.map((p) => p.name);
   assert.ok(names.indexOf('blocks.2.identical') < names.indexOf('blocks.10.f64'), 'natural order: blocks.2 before blocks.10');
   // first failing pair in natural order
-  assert.equal(r.first_divergence, names.find((n) => !(expected[n]?.pass ?? false)));
+  assert.equal(
+    r.first_divergence,
+    names.find((n) => !(expected[n]?.pass ?? false)),
+  );
   assert.equal(r.first_divergence, 'audio.conv1d');
   assert.equal(r.error_growth.points.length, r.pairs.length);
 });
@@ -117,18 +143,24 @@ test('cancellation stops the run with an AbortError', async () => {
   const ac = new AbortController();
   let calls = 0;
   await assert.rejects(
-    runCompare({ refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), chunkElements: 100 }, {
-      signal: ac.signal,
-      onProgress: () => {
-        if (++calls === 3) ac.abort();
+    runCompare(
+      { refPath: join(dir, 'ref'), candPath: join(dir, 'cand'), chunkElements: 100 },
+      {
+        signal: ac.signal,
+        onProgress: () => {
+          if (++calls === 3) ac.abort();
+        },
       },
-    }),
+    ),
     (e: Error) => e.name === 'AbortError',
   );
 });
 
 test('a missing folder is a one-line input error naming it', async () => {
-  await assert.rejects(runCompare({ refPath: join(dir, 'nope'), candPath: join(dir, 'cand') }), (e: Error) => e.name === 'CompareInputError' && e.message.includes('nope') && !e.message.includes('\n'));
+  await assert.rejects(
+    runCompare({ refPath: join(dir, 'nope'), candPath: join(dir, 'cand') }),
+    (e: Error) => e.name === 'CompareInputError' && e.message.includes('nope') && !e.message.includes('\n'),
+  );
 });
 
 test('heatmaps are kept for the first failing pairs only, up to maxHeatmaps', async () => {

@@ -33,9 +33,22 @@ test('compare --baseline: the first divergence moved from layers.2 to layers.7, 
   assert.equal(report.baseline.first_before, 'layers.2');
   assert.equal(report.baseline.first_after, 'layers.7');
   assert.equal(report.baseline.headline, 'first divergence moved from `layers.2` to `layers.7`');
-  const changed = Object.fromEntries(report.baseline.pairs.filter((p: { change: string }) => p.change !== 'same').map((p: { name: string; change: string }) => [p.name, p.change]));
+  const changed = Object.fromEntries(
+    report.baseline.pairs
+      .filter((p: { change: string }) => p.change !== 'same')
+      .map((p: { name: string; change: string }) => [p.name, p.change]),
+  );
   // layers 2–9 were wrong yesterday (the error propagates): 2–6 are right today, 7–9 fail by more (rel_l2 up 2x+)
-  assert.deepEqual(changed, { 'layers.2': 'fixed', 'layers.3': 'fixed', 'layers.4': 'fixed', 'layers.5': 'fixed', 'layers.6': 'fixed', 'layers.7': 'worse', 'layers.8': 'worse', 'layers.9': 'worse' });
+  assert.deepEqual(changed, {
+    'layers.2': 'fixed',
+    'layers.3': 'fixed',
+    'layers.4': 'fixed',
+    'layers.5': 'fixed',
+    'layers.6': 'fixed',
+    'layers.7': 'worse',
+    'layers.8': 'worse',
+    'layers.9': 'worse',
+  });
   const text = cli(join(tmp, 'ref'), join(tmp, 'new'), '--baseline', oldJson);
   assert.match(text.stdout, /since the baseline: first divergence moved from `layers\.2` to `layers\.7`; 5 better, 3 worse/);
   assert.match(text.stdout, /candidate: skipped attn_mask: /, 'the skipped value is listed');
@@ -48,13 +61,22 @@ test('compare: a capped capture says where it stopped; the pairs it never wrote 
   const r = cli(join(tmp, 'ref'), join(tmp, 'capped'), '--json', '-');
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.capture.cand.cut, { after: 'layers.3', bytes: 256, max_bytes: 266, origin: 'MFLUX_PORT_MAX_BYTES', scope: 'run' });
+  assert.deepEqual(report.capture.cand.cut, {
+    after: 'layers.3',
+    bytes: 256,
+    max_bytes: 266,
+    origin: 'MFLUX_PORT_MAX_BYTES',
+    scope: 'run',
+  });
   assert.equal(report.pairs.length, 4);
   assert.equal(report.unmatched_ref.length, 6);
   assert.equal(report.capture.ref.cut, null);
   assert.equal(report.capture.ref.sites['layers.0'].line > 0, true, 'dump sites travel with the report');
   const text = cli(join(tmp, 'ref'), join(tmp, 'capped'));
-  assert.match(text.stdout, /candidate: capture stopped at 256 B after layers\.3 \(MFLUX_PORT_MAX_BYTES=266 B\); later checkpoints were not dumped/);
+  assert.match(
+    text.stdout,
+    /candidate: capture stopped at 256 B after layers\.3 \(MFLUX_PORT_MAX_BYTES=266 B\); later checkpoints were not dumped/,
+  );
 });
 
 test('--baseline: bad files are one-line errors naming the file; a baseline is never overwritten', () => {

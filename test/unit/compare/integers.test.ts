@@ -12,7 +12,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'mp-int-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 // NumPy writes the files and computes max |a - b| in exact integer arithmetic.
-const expected = pythonJson<Record<string, { max_abs: number; mismatch: number }>>(`
+const expected = pythonJson<Record<string, { max_abs: number; mismatch: number }>>(
+  `
 import json, sys
 import numpy as np
 out = sys.argv[1]
@@ -36,7 +37,9 @@ for name, (a, b) in cases.items():
     d = np.abs(a.astype(object) - ref_view.astype(object))
     res[name] = {"max_abs": int(d.max()), "mismatch": int((d != 0).sum())}
 print(json.dumps(res))
-`, [tmp]);
+`,
+  [tmp],
+);
 
 test('I32/U32/I64 values above 2^24 differ exactly as NumPy says', async () => {
   const { report } = await runCompare({ refPath: join(tmp, 'ref'), candPath: join(tmp, 'cand'), windowElements: 7 });

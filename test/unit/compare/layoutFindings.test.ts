@@ -33,7 +33,9 @@ const made = spawnSync(PYTHON, ['-c', py, tmp], { encoding: 'utf8' });
 assert.equal(made.status, 0, made.stderr);
 
 function compare(dir: string) {
-  const r = spawnSync(process.execPath, [CLI, 'compare', join(tmp, dir, 'ref'), join(tmp, dir, 'cand'), '--json', '-'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'compare', join(tmp, dir, 'ref'), join(tmp, dir, 'cand'), '--json', '-'], {
+    encoding: 'utf8',
+  });
   return { code: r.status, report: JSON.parse(r.stdout) };
 }
 
@@ -57,5 +59,14 @@ test('the same square read through the side convention that the unambiguous pair
   assert.equal(sq.layout_why, 'convention');
   assert.equal(sq.verdict, 'pass');
   assert.equal(sq.max_abs, 0);
-  assert.deepEqual(report.layout_conventions.map((c: { kind: string; transform: string; pairs: number; of: number; applied: number }) => [c.kind, c.transform, c.pairs, c.of, c.applied]), [['3-D', 'nlc_to_ncl', 1, 1, 1]]);
+  assert.deepEqual(
+    report.layout_conventions.map((c: { kind: string; transform: string; pairs: number; of: number; applied: number }) => [
+      c.kind,
+      c.transform,
+      c.pairs,
+      c.of,
+      c.applied,
+    ]),
+    [['3-D', 'nlc_to_ncl', 1, 1, 1]],
+  );
 });

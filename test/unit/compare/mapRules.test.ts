@@ -30,12 +30,15 @@ before(() => {
   assert.equal(r.status, 0, r.stderr);
   a = join(tmp, 'a.npy');
   b = join(tmp, 'b.npy');
-  expected = pythonJson(`
+  expected = pythonJson(
+    `
 import numpy as np, json, sys
 x = np.linspace(-1, 1, 24, dtype=np.float32).reshape(2, 3, 4)
 y = x + np.float32(0.25) * (np.arange(24, dtype=np.float32).reshape(2, 3, 4) == 7)
 np.save(sys.argv[1], x); np.save(sys.argv[2], y)
-print(json.dumps({"max_abs": float(np.abs(y.astype(np.float64) - x).max())}))`, [a, b]);
+print(json.dumps({"max_abs": float(np.abs(y.astype(np.float64) - x).max())}))`,
+    [a, b],
+  );
 });
 
 function mapFile(name: string, body: unknown): string {
@@ -48,7 +51,16 @@ test('patterns that backtrack for ever are refused, ordinary ones are not', () =
   for (const p of ['^(a+)+$', '(a*)*', '(?:x+y?)+z', '^(a|aa)+$', '(a|b)*c', '(\\w+)\\1', '(?<n>a)\\k<n>', '.*.*.*.*.*x']) {
     assert.ok(unsafePattern(p), `${p} should be refused`);
   }
-  for (const p of ['^attentions\\.(\\d+)', '^transformer_blocks\\.(\\d+)\\.attn\\.to_([qkv])$', '(?:to_q|to_k)\\.weight$', '^(a+)$', '[(+)]+', '\\(a+\\)+', 'a{2}(b{1})?', '^.*\\.(\\d+)\\.(.*)$']) {
+  for (const p of [
+    '^attentions\\.(\\d+)',
+    '^transformer_blocks\\.(\\d+)\\.attn\\.to_([qkv])$',
+    '(?:to_q|to_k)\\.weight$',
+    '^(a+)$',
+    '[(+)]+',
+    '\\(a+\\)+',
+    'a{2}(b{1})?',
+    '^.*\\.(\\d+)\\.(.*)$',
+  ]) {
     assert.equal(unsafePattern(p), undefined, p);
   }
 });
@@ -58,7 +70,12 @@ test('^(a+)+$ in a map: exit 2 at once, one line naming the map file and the rul
   const r = cli('compare', a, b, '--map', f);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`^error: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4: rename\\[1\\]\\.from is refused: nested repetition "\\(a\\+\\)\\+"`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^error: ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4: rename\\[1\\]\\.from is refused: nested repetition "\\(a\\+\\)\\+"`,
+    ),
+  );
   // the same for a tolerance pattern
   const t = mapFile('redos-tol.json', '{"tolerances": [\n {"pattern": "(x|xx)*$", "atol": 1}\n]}');
   const rt = cli('compare', a, b, '--map', t);
@@ -75,7 +92,7 @@ test('$&-heavy replacements: a one-line error instead of a V8 crash', () => {
   assert.match(r.stderr, /amp\.json:\d+: rename\[\d+\] turns "a" into a name longer than 4096 characters/);
   // in-process: the exact rule that crosses the bound (rule k makes 2^(k+1) characters: rename[12] makes 8192)
   const rules = compileRules(readCompareMap(f));
-  assert.throws(() => applyRules("a", rules), /amp\.json:\d+: rename\[12\] /);
+  assert.throws(() => applyRules('a', rules), /amp\.json:\d+: rename\[12\] /);
   assert.equal(applyRules('a', rules.slice(0, 12)).length, 4096);
   // a replacement longer than 1000 characters is refused when the map is read
   const long = mapFile('long.json', { rename: [{ from: 'a', to: '$&'.repeat(600) }] });
@@ -117,7 +134,7 @@ test('one tensor a side with different names: they are the pair, marked single, 
   assert.equal(cli('compare', a, b, '--write-map', m, '--overwrite-map').code, 1);
 });
 
-test('the manifest parser: the probe\'s tensor, skipped and cut records; unknown kinds kept; torn last line', async () => {
+test("the manifest parser: the probe's tensor, skipped and cut records; unknown kinds kept; torn last line", async () => {
   const text = [
     '{"index": 0, "name": "x", "base": "x", "file": "00000-x.safetensors", "dtype": "F32", "shape": [2], "step": null, "bytes": 8, "site": {"file": "run.py", "line": 3}}',
     '{"kind": "skipped", "name": "gen", "reason": "a generator cannot be written", "time": "t"}',
@@ -130,13 +147,17 @@ test('the manifest parser: the probe\'s tensor, skipped and cut records; unknown
   assert.deepEqual(manifestNames(m), ['x', 'x#2']);
   assert.deepEqual(m.tensors[0].site, { file: 'run.py', line: 3 });
   assert.equal(m.tensors[1].step, 4);
-  assert.deepEqual(m.others.map((o) => o.kind), ['skipped', 'cut', 'future-thing']);
+  assert.deepEqual(
+    m.others.map((o) => o.kind),
+    ['skipped', 'cut', 'future-thing'],
+  );
   assert.equal(m.torn, true);
   assert.throws(() => parseManifest('{"name": 3}\n{"name": "a"}\n', 'm.jsonl'), /m\.jsonl: line 1 has no string "name"/);
   // the folder reader places only tensor records: a probe folder with skipped/cut lines opens
   const dir = join(tmp, 'run');
   mkdirSync(dir);
-  pythonJson(`
+  pythonJson(
+    `
 import numpy as np, json, sys, os
 d = sys.argv[1]
 np.save(os.path.join(d, "b.npy"), np.arange(3, dtype=np.float32))
@@ -144,8 +165,13 @@ np.save(os.path.join(d, "a.npy"), np.ones(2, dtype=np.float32))
 lines = [{"index": 0, "name": "second", "file": "b.npy"}, {"kind": "skipped", "name": "gen", "reason": "r"},
          {"index": 1, "name": "first", "file": "a.npy"}, {"kind": "cut", "scope": "run", "after": "first", "next": "z"}]
 open(os.path.join(d, "manifest.jsonl"), "w").write("".join(json.dumps(l) + "\\n" for l in lines))
-print("{}")`, [dir]);
+print("{}")`,
+    [dir],
+  );
   const src = await openTensors(dir);
-  assert.deepEqual(src.list().map((t) => t.name), ['second', 'first']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['second', 'first'],
+  );
   await src.close();
 });

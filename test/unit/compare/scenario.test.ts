@@ -42,7 +42,11 @@ test('compare --json - names the buggy module, through the channels-last transfo
   assert.deepEqual(rep.unmatched_ref, []);
   assert.deepEqual(rep.unmatched_cand, []);
   assert.equal(rep.order, 'manifest');
-  assert.deepEqual(rep.pairs.map((p) => p.name), truth.ref_names, 'pairs in capture order');
+  assert.deepEqual(
+    rep.pairs.map((p) => p.name),
+    truth.ref_names,
+    'pairs in capture order',
+  );
   const by = new Map(rep.pairs.map((p) => [p.name, p]));
   assert.equal(by.get('blocks.0.conv1')?.transform, 'nhwc_to_nchw');
   assert.equal(by.get('attentions.0.to_q')?.transform, 'none');
@@ -50,19 +54,28 @@ test('compare --json - names the buggy module, through the channels-last transfo
   assert.equal(by.get('conv_in.weight')?.transform, 'ohwi_to_oihw');
   // [16,3,3,3] cannot tell its layout; the candidate's unambiguous 4-D pairs are channels-last
   assert.equal(by.get('conv_in.weight')?.layout_why, 'convention');
-  assert.match(by.get('conv_in.weight')?.layout_detail ?? '', /4-D activations of the candidate read through ohwi_to_oihw: 28 of 28 unambiguous pairs/);
+  assert.match(
+    by.get('conv_in.weight')?.layout_detail ?? '',
+    /4-D activations of the candidate read through ohwi_to_oihw: 28 of 28 unambiguous pairs/,
+  );
   assert.equal(by.get('blocks.0.conv1')?.layout_why, 'shape');
   // downstream of the bug the pairs carry its error: drift, not new divergences
   assert.deepEqual(rep.verdicts, { pass: 20, drift: 16, diverged: 1, not_compared: 0 });
-  assert.deepEqual(rep.layout_conventions.map((c) => [c.kind, c.transform, c.learned_from, c.pairs, c.of, c.applied]), [
-    ['4-D activations', 'nhwc_to_nchw', '4-D activations', 28, 28, 0],
-    ['4-D weights', 'ohwi_to_oihw', '4-D activations', 28, 28, 1],
-    ['3-D', 'none', '3-D', 8, 8, 0],
-  ]);
+  assert.deepEqual(
+    rep.layout_conventions.map((c) => [c.kind, c.transform, c.learned_from, c.pairs, c.of, c.applied]),
+    [
+      ['4-D activations', 'nhwc_to_nchw', '4-D activations', 28, 28, 0],
+      ['4-D weights', 'ohwi_to_oihw', '4-D activations', 28, 28, 1],
+      ['3-D', 'none', '3-D', 8, 8, 0],
+    ],
+  );
   assert.equal(rep.pairs.find((p) => p.name === truth.buggy)?.verdict, 'diverged');
   const firstBad = rep.pairs.findIndex((p) => !p.pass);
   assert.equal(rep.pairs[firstBad].name, truth.buggy);
-  assert.ok(rep.pairs.slice(0, firstBad).every((p) => p.pass && (p.rel_l2 ?? 1) < 1e-5), 'everything before the bug matches');
+  assert.ok(
+    rep.pairs.slice(0, firstBad).every((p) => p.pass && (p.rel_l2 ?? 1) < 1e-5),
+    'everything before the bug matches',
+  );
   assert.equal(rep.error_growth.pattern, 'local');
   assert.equal(rep.error_growth.points[firstBad].jump, true);
   // --json - alone on stdout: nothing else printed there
@@ -96,7 +109,11 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(rel_l2 \S+ is \S+× the largest earlier error .*: a jump\)/);
   // without the rename map the attention blocks are aligned by capture order and shape, and marked
   assert.match(bad.stdout, /unmatched: 0 reference, 0 candidate/);
-  for (const n of ['0.to_q', '0.group_norm', '1.to_out']) assert.match(bad.stdout, new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`));
+  for (const n of ['0.to_q', '0.group_norm', '1.to_out'])
+    assert.match(
+      bad.stdout,
+      new RegExp(`attentions\\.${n.replace('.', '\\.')}  \\[aligned 0\\.\\d\\d: attn\\.${n.replace('.', '\\.')}\\]`),
+    );
   assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
   // the HTML report marks them too
   const marked = join(tmp, 'aligned.html');
@@ -134,7 +151,10 @@ test('bad input: exit 2 with one error line', () => {
 
 test('the engine in a worker thread reports progress and returns the same report', async () => {
   const seen: CompareProgress[] = [];
-  const out = await compareInWorker({ refPath: ref, candPath: cand, map: { rename: [{ from: '^attentions\\.(\\d+)', to: 'attn.$1' }] } }, { onProgress: (p) => seen.push(p) });
+  const out = await compareInWorker(
+    { refPath: ref, candPath: cand, map: { rename: [{ from: '^attentions\\.(\\d+)', to: 'attn.$1' }] } },
+    { onProgress: (p) => seen.push(p) },
+  );
   assert.equal(out.report.first_divergence, truth.buggy);
   assert.ok(out.heatmaps[truth.buggy].main.data instanceof Float32Array);
   assert.ok(seen.length >= truth.ref_names.length);
@@ -146,7 +166,15 @@ test('the engine in a worker thread reports progress and returns the same report
   const mid = new AbortController();
   let n = 0;
   await assert.rejects(
-    compareInWorker({ refPath: ref, candPath: cand, chunkElements: 64 }, { signal: mid.signal, onProgress: () => { if (++n === 5) mid.abort(); } }),
+    compareInWorker(
+      { refPath: ref, candPath: cand, chunkElements: 64 },
+      {
+        signal: mid.signal,
+        onProgress: () => {
+          if (++n === 5) mid.abort();
+        },
+      },
+    ),
     (e: Error) => e.name === 'AbortError',
   );
 });

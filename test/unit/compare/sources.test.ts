@@ -35,7 +35,13 @@ function rechunk(src: TensorSource, sizes: number[]): TensorSource {
 /** A source over arrays in memory. */
 function memory(path: string, tensors: Record<string, { shape: number[]; data: Float32Array }>): TensorSource {
   const infos: TensorInfo[] = Object.entries(tensors).map(([name, t]) => ({
-    name, dtype: 'F32', shape: t.shape, numel: t.data.length, byteLength: t.data.length * 4, file: path, decodable: true,
+    name,
+    dtype: 'F32',
+    shape: t.shape,
+    numel: t.data.length,
+    byteLength: t.data.length * 4,
+    file: path,
+    decodable: true,
   }));
   return {
     path,
@@ -56,7 +62,9 @@ test('uneven chunks of different sizes on each side give the NumPy numbers', asy
   const cand = rechunk(await openTensors(join(dir, 'cand')), [11, 2, 97, 4]);
   try {
     const out = await compareSources(ref, cand, {
-      refPath: ref.path, candPath: cand.path, windowElements: 333,
+      refPath: ref.path,
+      candPath: cand.path,
+      windowElements: 333,
       map: { rename: [{ from: '^transformer_blocks\\.0\\.attn\\.to_q$', to: 'transformer.blocks.0.attention.wq' }] },
     });
     for (const [name, e] of Object.entries(expected)) {
@@ -65,7 +73,11 @@ test('uneven chunks of different sizes on each side give the NumPy numbers', asy
         const want = e[k] as number | null;
         const got = p[k];
         if (want === null) assert.equal(got, null, `${name}.${k}`);
-        else assert.ok(typeof got === 'number' && Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${name}.${k}: ${got} vs ${want}`);
+        else
+          assert.ok(
+            typeof got === 'number' && Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)),
+            `${name}.${k}: ${got} vs ${want}`,
+          );
       }
       assert.deepEqual(p.max_abs_index, e.max_abs_index, `${name}.max_abs_index`);
       assert.deepEqual(p.histogram, e.histogram, `${name}.histogram`);

@@ -15,7 +15,10 @@ import type { ReportJson } from '../../../src/core/compare/types';
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('verdicts', 'test/fixtures/make_verdicts.py');
 type Expected = Record<string, { rel_l2: number | null; max_abs: number; mismatch: number; cubic: boolean }>;
-const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<string, { first_divergence: string | null; channels_last: boolean; expected?: Expected }>;
+const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<
+  string,
+  { first_divergence: string | null; channels_last: boolean; expected?: Expected }
+>;
 const ref = join(dir, 'ref');
 const floor = join(dir, 'ref_floor');
 
@@ -53,7 +56,10 @@ test('each injected bug is the first divergence at its module: exit 1, nothing d
     assert.equal(r.code, 1, c);
     assert.equal(r.report.first_divergence, want, c);
     const i = r.report.pairs.findIndex((p) => p.name === want);
-    assert.ok(r.report.pairs.slice(0, i).every((p) => p.verdict !== 'diverged'), c);
+    assert.ok(
+      r.report.pairs.slice(0, i).every((p) => p.verdict !== 'diverged'),
+      c,
+    );
     assert.match(r.report.pairs[i].verdict_why, /a jump/, c);
     assert.equal(r.report.error_growth.points[i].jump, true);
     assert.equal(r.report.error_growth.pattern, 'local');
@@ -83,7 +89,8 @@ test('channels-last candidate: C == H == W pairs follow the side convention, bef
       assert.equal(p.mismatch, e.mismatch, `${c} ${p.name} mismatch`);
       assert.ok(Math.abs((p.max_abs as number) - e.max_abs) <= 1e-12 * Math.max(1, e.max_abs), `${c} ${p.name} max_abs`);
       if (e.rel_l2 === null) assert.equal(p.rel_l2, null);
-      else assert.ok(Math.abs((p.rel_l2 as number) - e.rel_l2) <= 1e-9 * e.rel_l2 + 1e-15, `${c} ${p.name} rel_l2 ${p.rel_l2} vs ${e.rel_l2}`);
+      else
+        assert.ok(Math.abs((p.rel_l2 as number) - e.rel_l2) <= 1e-9 * e.rel_l2 + 1e-15, `${c} ${p.name} rel_l2 ${p.rel_l2} vs ${e.rel_l2}`);
     }
     assert.ok(cubic >= 8, `${cubic} C == H == W pairs`);
     if (c === 'transposed_kernel_cl') {
@@ -119,7 +126,9 @@ test('--noise-floor: a wrong epsilon the jump rule misses diverges; correct cand
   }
   // a loose factor lets the epsilon through again; bad factors are usage errors
   assert.equal(cli(ref, join(dir, 'wrong_eps'), '--noise-floor', floor, '--floor-factor', '100').code, 0);
-  const bad = spawnSync(process.execPath, [CLI, 'compare', ref, join(dir, 'wrong_eps'), '--noise-floor', floor, '--floor-factor', '0.5'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [CLI, 'compare', ref, join(dir, 'wrong_eps'), '--noise-floor', floor, '--floor-factor', '0.5'], {
+    encoding: 'utf8',
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error: --floor-factor must be a number ≥ 1/);
 });

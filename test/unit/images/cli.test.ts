@@ -44,7 +44,7 @@ test('image-diff --json: fields, exit code from the golden rule, heatmap written
   }
 });
 
-test('image-diff --ssim uniform gives scikit-image\'s default call; a bad method is a usage error', () => {
+test("image-diff --ssim uniform gives scikit-image's default call; a bad method is a usage error", () => {
   for (const name of ['rgb', 'tiny_changed']) {
     const e = expected[name];
     const j = JSON.parse(cli('image-diff', join(dir, e.ref), join(dir, e.cand), '--json', '--ssim', 'uniform').stdout);

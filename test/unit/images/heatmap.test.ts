@@ -52,14 +52,21 @@ test('NCHW: max and mean over channels, max-pooled, match NumPy; the single bad 
     if (reduction === 'max') {
       assert.equal(h.main.max, 50);
       const order = c.order as number[];
-      assert.deepEqual(h.channels.map((m) => m.channel), order.slice(0, 3));
+      assert.deepEqual(
+        h.channels.map((m) => m.channel),
+        order.slice(0, 3),
+      );
       for (const m of h.channels) sameMap(m.data, f32(`nchw.ch${m.channel}.f32`), `channel ${m.channel}`);
     }
   }
 });
 
 test('[B, seq, dim] → seq × dim with NaN kept visible; 1-D → a strip; conv kernel → out × in', () => {
-  for (const [name, rows, cols] of [['seq', 'seq', 'dim'], ['strip', '', 'index'], ['weight', 'out', 'in']] as const) {
+  for (const [name, rows, cols] of [
+    ['seq', 'seq', 'dim'],
+    ['strip', '', 'index'],
+    ['weight', 'out', 'in'],
+  ] as const) {
     const c = cases[name];
     const g = heatGeometry(c.shape, { name: name === 'weight' ? 'conv.weight' : name });
     assert.deepEqual([g.rowAxis, g.colAxis], [rows, cols]);
@@ -92,7 +99,20 @@ test('maxPool (ndarray strided views) equals NumPy reshape-max with uneven edges
 
 test('rendered heatmap round-trips through PNG with its legend', () => {
   const data = new Float32Array([0, 0.25, 0.5, 1, NaN, 0.75]);
-  const map = { width: 3, height: 2, data, sourceWidth: 3, sourceHeight: 2, poolX: 1, poolY: 1, rowAxis: 'H', colAxis: 'W', reduction: 'none' as const, min: 0, max: 1 };
+  const map = {
+    width: 3,
+    height: 2,
+    data,
+    sourceWidth: 3,
+    sourceHeight: 2,
+    poolX: 1,
+    poolY: 1,
+    rowAxis: 'H',
+    colAxis: 'W',
+    reduction: 'none' as const,
+    min: 0,
+    max: 1,
+  };
   const r = renderHeatmap(map, { zoom: 2, colormap: 'magma' });
   assert.deepEqual([r.width, r.height], [6, 4]);
   const png = PNG.sync.read(encodePng(r.width, r.height, r.rgba));
@@ -104,10 +124,19 @@ test('rendered heatmap round-trips through PNG with its legend', () => {
   assert.deepEqual(px(5, 1), [...cm(0.5)]);
   assert.deepEqual(px(1, 2), [...cm(1)]);
   assert.deepEqual(px(2, 2), [255, 0, 255, 255], 'NaN color');
-  assert.deepEqual(r.legend.ticks.map((t) => t.label), ['0', '0.25', '0.5', '0.75', '1']);
+  assert.deepEqual(
+    r.legend.ticks.map((t) => t.label),
+    ['0', '0.25', '0.5', '0.75', '1'],
+  );
   const log = legendFor('viridis', 'log', 1e-6, 1e-2);
-  assert.deepEqual(log.ticks.map((t) => t.label), ['1e-6', '1e-5', '1e-4', '1e-3', '1e-2']);
-  assert.deepEqual(log.ticks.map((t) => t.position), [0, 0.25, 0.5, 0.75, 1]);
+  assert.deepEqual(
+    log.ticks.map((t) => t.label),
+    ['1e-6', '1e-5', '1e-4', '1e-3', '1e-2'],
+  );
+  assert.deepEqual(
+    log.ticks.map((t) => t.position),
+    [0, 0.25, 0.5, 0.75, 1],
+  );
   const div = renderHeatmap({ ...map, data: new Float32Array([-2, 0, 2, 1, -1, 0]), min: -2, max: 2 }, { colormap: 'diverging', zoom: 1 });
   assert.deepEqual([div.legend.low, div.legend.high], [-2, 2]);
   assert.ok(div.rgba[4] > 240 && div.rgba[5] > 240 && div.rgba[6] > 240, 'zero is near white');

@@ -7,8 +7,20 @@ import { readPng, decodePng } from '../../../src/core/images/png';
 import { goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
 
 interface Expected {
-  ref: string; cand: string; width: number; height: number; psnr: number | null; ssim: number | null; ssim_uniform: number | null;
-  max_abs: number; mean_abs: number; channels: number; golden: Record<string, number>; golden_atol3: number; golden_swapped: number; mask_pixels: number;
+  ref: string;
+  cand: string;
+  width: number;
+  height: number;
+  psnr: number | null;
+  ssim: number | null;
+  ssim_uniform: number | null;
+  max_abs: number;
+  mean_abs: number;
+  channels: number;
+  golden: Record<string, number>;
+  golden_atol3: number;
+  golden_swapped: number;
+  mask_pixels: number;
 }
 
 const dir = ensureGenerated('images', 'test/fixtures/make_images.py');
@@ -45,7 +57,10 @@ for (const [name, e] of Object.entries(expected)) {
     curve.forEach((p, i) => assert.equal(p.ratio, e.golden[keys[i]], `rtol ${keys[i]}`));
     assert.equal(goldenRatio(ref, cand, 0.1, 3), e.golden_atol3);
     const mask = pixelMismatchMask(ref, cand);
-    assert.equal(mask.reduce((s, v) => s + v, 0), e.mask_pixels);
+    assert.equal(
+      mask.reduce((s, v) => s + v, 0),
+      e.mask_pixels,
+    );
     assert.equal(pixelAbsDiff(ref, cand).max, e.max_abs);
   });
 }

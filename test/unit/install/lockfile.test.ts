@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/python';
 
-interface Entry { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; devDependencies?: Record<string, string>; os?: string[]; cpu?: string[]; optional?: boolean; devOptional?: boolean; link?: boolean }
+interface Entry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  os?: string[];
+  cpu?: string[];
+  optional?: boolean;
+  devOptional?: boolean;
+  link?: boolean;
+}
 
 test('every dependency in package-lock.json has a node, and only optional packages are platform-bound', () => {
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Entry> };

@@ -15,7 +15,11 @@ const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): { code: number | null; out: string; err: string } {
   const base = { ...process.env };
   delete base.PYTHONPATH;
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd, env: { ...base, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', ...env } });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    cwd,
+    env: { ...base, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -12,10 +12,26 @@ import { kernels, useKernels } from '../../../src/core/kernels';
 import { openTensors, tensorStats, type TensorStats } from '../../../src/core/tensors';
 import { decodeLE } from '../../../src/core/tensors/decode';
 
-interface Side { min: number; max: number; mean: number; std: number; nan: number; inf: number; finite: number }
+interface Side {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nan: number;
+  inf: number;
+  finite: number;
+}
 interface Expected {
-  max_abs: number; max_abs_index: number; mean_abs: number; rel_l2: number; cosine: number; mismatch: number;
-  hist_zero: number; hist: number[]; ref: Side; cand: Side;
+  max_abs: number;
+  max_abs_index: number;
+  mean_abs: number;
+  rel_l2: number;
+  cosine: number;
+  mismatch: number;
+  hist_zero: number;
+  hist: number[];
+  ref: Side;
+  cand: Side;
 }
 
 const dir = ensureGenerated('kernels', 'test/fixtures/make_kernels.py');
@@ -52,7 +68,10 @@ function checkAgainstNumpy(p: PairResult, e: Expected): void {
   close(p.cosine, e.cosine, 1e-9, `${n}.cosine`);
   assert.equal(p.histogram?.zero, e.hist_zero, `${n}.histogram.zero`);
   assert.deepEqual(p.histogram?.counts, e.hist, `${n}.histogram`);
-  for (const [side, want] of [['ref', e.ref], ['cand', e.cand]] as const) {
+  for (const [side, want] of [
+    ['ref', e.ref],
+    ['cand', e.cand],
+  ] as const) {
     assert.equal(p[`nan_${side}`], want.nan, `${n}.nan_${side}`);
     assert.equal(p[`inf_${side}`], want.inf, `${n}.inf_${side}`);
     // The metric stats are over finite values; NumPy's min/max here include ±Inf.

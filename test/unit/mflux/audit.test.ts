@@ -6,7 +6,11 @@ import { parseModelConfig } from '../../../src/core/mflux/modelConfig';
 import { ALL_SURFACES, buildMfluxTree, tempDir, write, Z_IMAGE, type Surface } from './fixtures';
 import { readFileSync } from 'node:fs';
 
-const failing = (items: ReturnType<typeof runFinalizeAudit>) => items.filter((i) => i.result.status !== 'pass').map((i) => i.id).sort();
+const failing = (items: ReturnType<typeof runFinalizeAudit>) =>
+  items
+    .filter((i) => i.result.status !== 'pass')
+    .map((i) => i.id)
+    .sort();
 
 test('a fully wired model passes every surface, each with file:line evidence', () => {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
@@ -28,7 +32,11 @@ test('a half-wired model: the audit lists exactly the missing surfaces', () => {
   const half = { pkg: 'nova', cls: 'Nova', key: 'nova', aliases: ['nova'], surfaces: ALL_SURFACES.filter((s) => !missing.includes(s)) };
   const root = buildMfluxTree(tempDir(), [Z_IMAGE, half]);
   const items = runFinalizeAudit({ root, model: 'nova' });
-  assert.deepEqual(failing(items), ['defaults-steps', 'model-config', 'readme-row', 'reference-image', 'save-routing'], formatAudit(items, root));
+  assert.deepEqual(
+    failing(items),
+    ['defaults-steps', 'model-config', 'readme-row', 'reference-image', 'save-routing'],
+    formatAudit(items, root),
+  );
   const ref = items.find((i) => i.id === 'reference-image')!.result;
   assert.match(ref.reason, /reference image reference_nova\.png not found in tests\/resources/);
   assert.equal(ref.evidence[0].file, join(root, 'tests/image_generation/test_generate_image_nova.py'));
@@ -44,9 +52,17 @@ test('every surface missing at once, and a second set, are each reported exactly
     const m = { pkg: 'nova', cls: 'Nova', key: 'nova', aliases: ['nova'], surfaces: ALL_SURFACES.filter((s) => !missing.includes(s)) };
     const root = buildMfluxTree(tempDir(), [m]);
     const map: Record<Surface, string> = {
-      script: 'pyproject-script', config: 'model-config', choices: 'defaults-choices', steps: 'defaults-steps', save: 'save-routing',
-      readmeRow: 'readme-row', modelReadme: 'model-readme', goldenTest: 'golden-test', referenceImage: 'reference-image',
-      weightDefinition: 'weight-definition', cli: 'cli-entry',
+      script: 'pyproject-script',
+      config: 'model-config',
+      choices: 'defaults-choices',
+      steps: 'defaults-steps',
+      save: 'save-routing',
+      readmeRow: 'readme-row',
+      modelReadme: 'model-readme',
+      goldenTest: 'golden-test',
+      referenceImage: 'reference-image',
+      weightDefinition: 'weight-definition',
+      cli: 'cli-entry',
     };
     assert.deepEqual(failing(runFinalizeAudit({ root, model: 'nova' })), missing.map((s) => map[s]).sort());
   }
@@ -57,8 +73,16 @@ test('subtle half-wirings: script to a missing module, config without accessor, 
   const py = join(root, 'pyproject.toml');
   write(root, 'pyproject.toml', readFileSync(py, 'utf8').replace('z_image_generate:main', 'z_image_gen:main'));
   const cfg = join(root, 'src/mflux/models/common/config/model_config.py');
-  write(root, 'src/mflux/models/common/config/model_config.py', readFileSync(cfg, 'utf8').replace('return AVAILABLE_MODELS["z-image"]', 'return None'));
-  write(root, 'src/mflux/models/z_image/cli/z_image_generate.py', 'from mflux.cli.parser.parsers import CommandLineParser\n\n\ndef main():\n    parser = CommandLineParser(description="x")\n    parser.add_image_generator_arguments()\n');
+  write(
+    root,
+    'src/mflux/models/common/config/model_config.py',
+    readFileSync(cfg, 'utf8').replace('return AVAILABLE_MODELS["z-image"]', 'return None'),
+  );
+  write(
+    root,
+    'src/mflux/models/z_image/cli/z_image_generate.py',
+    'from mflux.cli.parser.parsers import CommandLineParser\n\n\ndef main():\n    parser = CommandLineParser(description="x")\n    parser.add_image_generator_arguments()\n',
+  );
   const save = join(root, 'src/mflux/models/common/cli/save.py');
   write(root, 'src/mflux/models/common/cli/save.py', readFileSync(save, 'utf8').replace('model_class = ZImage', 'model_class = Flux1'));
   const items = runFinalizeAudit({ root, model: 'z_image' });
@@ -79,9 +103,22 @@ test('missing repo files are one-line failures, not exceptions', () => {
 
 test('ModelConfig entries parse keys, aliases and model names', () => {
   const lines = [
-    'AVAILABLE_MODELS = {', '    "a-b": ModelConfig(', '        aliases=["a-b", "ab"],', '        model_name="org/A",', '        transformer_overrides={"x": (1, 2)},', '    ),',
-    "    'c': ModelConfig(aliases=['c'], model_name='org/C'),", '}', 'OTHER = {"d": ModelConfig(aliases=["d"])}',
+    'AVAILABLE_MODELS = {',
+    '    "a-b": ModelConfig(',
+    '        aliases=["a-b", "ab"],',
+    '        model_name="org/A",',
+    '        transformer_overrides={"x": (1, 2)},',
+    '    ),',
+    "    'c': ModelConfig(aliases=['c'], model_name='org/C'),",
+    '}',
+    'OTHER = {"d": ModelConfig(aliases=["d"])}',
   ];
   const e = parseModelConfig('x', lines.join('\n')).entries;
-  assert.deepEqual(e.map((x) => [x.key, x.aliases, x.modelName, x.keyLine]), [['a-b', ['a-b', 'ab'], 'org/A', 1], ['c', ['c'], 'org/C', 6]]);
+  assert.deepEqual(
+    e.map((x) => [x.key, x.aliases, x.modelName, x.keyLine]),
+    [
+      ['a-b', ['a-b', 'ab'], 'org/A', 1],
+      ['c', ['c'], 'org/C', 6],
+    ],
+  );
 });

@@ -8,17 +8,32 @@ import { ensureGenerated, REPO_ROOT } from '../../helpers/python';
 import { ALL_SURFACES, buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 function cli(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('audit: exit 1 listing exactly the missing surfaces, 0 when wired, 2 on bad input', () => {
-  const half = { pkg: 'nova', cls: 'Nova', key: 'nova', aliases: ['nova'], surfaces: ALL_SURFACES.filter((s) => s !== 'steps' && s !== 'referenceImage') };
+  const half = {
+    pkg: 'nova',
+    cls: 'Nova',
+    key: 'nova',
+    aliases: ['nova'],
+    surfaces: ALL_SURFACES.filter((s) => s !== 'steps' && s !== 'referenceImage'),
+  };
   const root = buildMfluxTree(tempDir(), [Z_IMAGE, half]);
   const r = cli(['audit', root, 'nova', '--json']);
   assert.equal(r.code, 1, r.stderr);
   const items = (JSON.parse(r.stdout) as { items: { id: string; status: string }[] }).items;
-  assert.deepEqual(items.filter((i) => i.status !== 'pass').map((i) => i.id).sort(), ['defaults-steps', 'reference-image']);
+  assert.deepEqual(
+    items
+      .filter((i) => i.status !== 'pass')
+      .map((i) => i.id)
+      .sort(),
+    ['defaults-steps', 'reference-image'],
+  );
   const ok = cli(['audit', root, 'z_image']);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /all 11 surfaces wired/);
@@ -33,7 +48,10 @@ test('hygiene: file:line:col findings, exit 1; --disable; clean exit 0', () => {
   write(root, 'src/mflux/models/z_image/model/vae.py', 'import torch\n\n\ndef f(x):\n    torch.save(x, "x.pt")\n    return x\n');
   const r = cli(['hygiene', root, 'z_image']);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^src\/mflux\/models\/z_image\/model\/vae\.py:5:5: PyTorch tensor dump \(torch\.save\) left in the code: torch\.save\(x, "x\.pt"\)$/m);
+  assert.match(
+    r.stdout,
+    /^src\/mflux\/models\/z_image\/model\/vae\.py:5:5: PyTorch tensor dump \(torch\.save\) left in the code: torch\.save\(x, "x\.pt"\)$/m,
+  );
   assert.equal(cli(['hygiene', root, 'z_image', '--disable', 'torch-save']).code, 0);
 });
 

@@ -10,7 +10,18 @@ import { dumpMapping, dumpTargets, moduleNameOf, parseDump } from '../../../src/
 import { readMappingFile, readWeightDefinition } from '../../../src/core/mflux/mappingStatic';
 
 interface Expected {
-  full: Record<string, { total: number; unmapped: string[]; unmatched_required: string[]; unmatched_optional: string[]; unmatched_required_concrete: string[]; unmatched_optional_concrete: string[]; targets: number }>;
+  full: Record<
+    string,
+    {
+      total: number;
+      unmapped: string[];
+      unmatched_required: string[];
+      unmatched_optional: string[];
+      unmatched_required_concrete: string[];
+      unmatched_optional_concrete: string[];
+      targets: number;
+    }
+  >;
   static: Expected['full'];
   computed_line: number;
   revision: string;
@@ -28,13 +39,24 @@ test('static reader + coverage: exactly the unmapped keys and unmatched patterns
   assert.ok(snap);
   assert.equal(snap.revision, expected.revision);
   const def = readWeightDefinition(defFile, root);
-  assert.deepEqual(def.components.map((c) => [c.name, c.hfSubdir, c.numBlocks, c.numLayers]), [
-    ['vae', 'vae', undefined, undefined], ['transformer', 'transformer', 4, undefined], ['text_encoder', 'text_encoder', undefined, 2],
-  ]);
+  assert.deepEqual(
+    def.components.map((c) => [c.name, c.hfSubdir, c.numBlocks, c.numLayers]),
+    [
+      ['vae', 'vae', undefined, undefined],
+      ['transformer', 'transformer', 4, undefined],
+      ['text_encoder', 'text_encoder', undefined, 2],
+    ],
+  );
   for (const c of def.components) {
     const keys = await readComponentTensors(join(snap.dir, c.hfSubdir));
     assert.deepEqual(keys.errors, []);
-    const cov = computeCoverage({ name: c.name, keys: keys.keys, targets: c.mapping!.targets, numBlocks: c.numBlocks, numLayers: c.numLayers });
+    const cov = computeCoverage({
+      name: c.name,
+      keys: keys.keys,
+      targets: c.mapping!.targets,
+      numBlocks: c.numBlocks,
+      numLayers: c.numLayers,
+    });
     const e = expected.static[c.name];
     assert.equal(cov.totalKeys, e.total, c.name);
     assert.equal(cov.targetCount, e.targets, `${c.name} targets`);
@@ -57,15 +79,21 @@ test('unmatched patterns point at the WeightTarget line of the mapping file', ()
   assert.match(lines[typo.line - 1], /WeightTarget\(to_pattern="proj_out\.bias"/);
   // Helpers with literal arguments and loops over literal lists expand.
   assert.deepEqual(sorted(tr.targets.filter((t) => t.to.includes('.attn.to_')).map((t) => t.from[0])), [
-    'transformer_blocks.{block}.attn.to_k.bias', 'transformer_blocks.{block}.attn.to_k.weight',
-    'transformer_blocks.{block}.attn.to_q.bias', 'transformer_blocks.{block}.attn.to_q.weight',
+    'transformer_blocks.{block}.attn.to_k.bias',
+    'transformer_blocks.{block}.attn.to_k.weight',
+    'transformer_blocks.{block}.attn.to_q.bias',
+    'transformer_blocks.{block}.attn.to_q.weight',
   ]);
   assert.equal(tr.targets.find((t) => t.to.startsWith('single.'))!.maxBlocks, 2);
 });
 
 test('dump script (run with a Python that has the mapping importable) gives the exact coverage mflux would see', async () => {
   const script = join(REPO_ROOT, 'python/mflux_port_tools/dump_mapping.py');
-  const comps = await dumpMapping(root, defFile, { python: PYTHON, script, env: { PYTHONPATH: join(dir, 'mlxshim'), PYTHONDONTWRITEBYTECODE: '1' } });
+  const comps = await dumpMapping(root, defFile, {
+    python: PYTHON,
+    script,
+    env: { PYTHONPATH: join(dir, 'mlxshim'), PYTHONDONTWRITEBYTECODE: '1' },
+  });
   assert.equal(moduleNameOf(root, defFile), 'mflux.models.nova.weights.nova_weight_definition');
   const snap = findSnapshot(join(dir, 'hub'), 'acme/Nova-1')!;
   for (const c of comps) {
@@ -81,7 +109,10 @@ test('dump script (run with a Python that has the mapping importable) gives the 
 
 test('dump script failures are one line: missing MLX, bad output', async () => {
   const script = join(REPO_ROOT, 'python/mflux_port_tools/dump_mapping.py');
-  await assert.rejects(dumpMapping(root, defFile, { python: PYTHON, script, env: { PYTHONPATH: '' } }), (e: Error) => /cannot import mlx .*port's environment/.test(e.message) && !e.message.includes('\n'));
+  await assert.rejects(
+    dumpMapping(root, defFile, { python: PYTHON, script, env: { PYTHONPATH: '' } }),
+    (e: Error) => /cannot import mlx .*port's environment/.test(e.message) && !e.message.includes('\n'),
+  );
   assert.throws(() => parseDump('Traceback...'), /output is not JSON/);
   assert.throws(() => parseDump('{"components": [{"name": 1}]}'), /component 0 is malformed/);
   const r = spawnSync(PYTHON, [script], { encoding: 'utf8' });
@@ -91,7 +122,9 @@ test('dump script failures are one line: missing MLX, bad output', async () => {
 test('placeholders: repeated names must agree, bounds apply, partial-segment placeholders work', () => {
   const keys = ['a.0.b.0.w', 'a.0.b.1.w', 'a.1.b.1.w', 'blk3_x.w', 'l.5.w', 'l.6.w'];
   const cov = computeCoverage({
-    name: 't', keys, numLayers: 6,
+    name: 't',
+    keys,
+    numLayers: 6,
     targets: [
       { to: 'x', from: ['a.{block}.b.{block}.w'], required: true },
       { to: 'y', from: ['blk{i}_x.w'], required: true },
@@ -112,8 +145,12 @@ test('port coverage report: Markdown lists exactly the unmapped keys; diagnostic
   // The transformer's unmapped keys, collapsed by block, exactly.
   const block = md.split('## transformer')[1].split('```')[1].trim().split('\n');
   assert.deepEqual(block.sort(), [
-    'pos_embed.freqs', 'proj_out.bias', 'single_transformer_blocks.{0..1}.norm.linear.weight',
-    'transformer_blocks.{0..3}.attn.to_v.bias', 'transformer_blocks.{0..3}.attn.to_v.weight', 'transformer_blocks.{0..3}.norm1.linear.weight',
+    'pos_embed.freqs',
+    'proj_out.bias',
+    'single_transformer_blocks.{0..1}.norm.linear.weight',
+    'transformer_blocks.{0..3}.attn.to_v.bias',
+    'transformer_blocks.{0..3}.attn.to_v.weight',
+    'transformer_blocks.{0..3}.norm1.linear.weight',
   ]);
   assert.match(md, new RegExp(`src/mflux/models/nova/weights/nova_weight_mapping.py:${expected.computed_line}: `));
   const diags = coverageDiagnostics(r);

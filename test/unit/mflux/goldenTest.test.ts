@@ -9,56 +9,122 @@ import { buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 /** A model whose "generation" is a seeded NumPy image, and mflux's image rule written out from its description. */
 function fakeModel(root: string): void {
-  for (const p of ['src/mflux/__init__.py', 'src/mflux/utils/__init__.py', 'src/mflux/models/nova/__init__.py', 'src/mflux/models/nova/variants/__init__.py',
-    'src/mflux/models/nova/variants/txt2img/__init__.py', 'tests/__init__.py', 'tests/image_generation/__init__.py']) write(root, p, '');
-  write(root, 'src/mflux/models/nova/variants/txt2img/nova.py', [
-    'import numpy as np', 'from PIL import Image', '', '',
-    'class _Img:', '    def __init__(self, arr):', '        self.arr = arr', '',
-    '    def save(self, path):', '        Image.fromarray(self.arr).save(path)', '', '',
-    'class Nova:', '    def __init__(self, quantize=None):', '        self.quantize = quantize', '',
-    '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
-    '        rng = np.random.default_rng(seed + num_inference_steps)',
-    '        return _Img(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8))', '',
-  ].join('\n'));
-  write(root, 'src/mflux/utils/image_compare.py', [
-    'import os', '', 'import numpy as np', 'from PIL import Image', '', '',
-    'class ImageCompare:', '    @staticmethod',
-    '    def check_images_close_enough(output, reference, message, mismatch_threshold=None):',
-    '        a = np.asarray(Image.open(output)).astype(np.float64)', '        b = np.asarray(Image.open(reference)).astype(np.float64)',
-    '        threshold = mismatch_threshold if mismatch_threshold is not None else float(os.environ.get("MFLUX_IMAGE_MISMATCH_THRESHOLD", 0.15))',
-    '        ratio = np.mean(~np.isclose(a, b, rtol=0.1, atol=0))', '        assert ratio <= threshold, f"{message} mismatch={ratio:.3f}"', '',
-  ].join('\n'));
+  for (const p of [
+    'src/mflux/__init__.py',
+    'src/mflux/utils/__init__.py',
+    'src/mflux/models/nova/__init__.py',
+    'src/mflux/models/nova/variants/__init__.py',
+    'src/mflux/models/nova/variants/txt2img/__init__.py',
+    'tests/__init__.py',
+    'tests/image_generation/__init__.py',
+  ])
+    write(root, p, '');
+  write(
+    root,
+    'src/mflux/models/nova/variants/txt2img/nova.py',
+    [
+      'import numpy as np',
+      'from PIL import Image',
+      '',
+      '',
+      'class _Img:',
+      '    def __init__(self, arr):',
+      '        self.arr = arr',
+      '',
+      '    def save(self, path):',
+      '        Image.fromarray(self.arr).save(path)',
+      '',
+      '',
+      'class Nova:',
+      '    def __init__(self, quantize=None):',
+      '        self.quantize = quantize',
+      '',
+      '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
+      '        rng = np.random.default_rng(seed + num_inference_steps)',
+      '        return _Img(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8))',
+      '',
+    ].join('\n'),
+  );
+  write(
+    root,
+    'src/mflux/utils/image_compare.py',
+    [
+      'import os',
+      '',
+      'import numpy as np',
+      'from PIL import Image',
+      '',
+      '',
+      'class ImageCompare:',
+      '    @staticmethod',
+      '    def check_images_close_enough(output, reference, message, mismatch_threshold=None):',
+      '        a = np.asarray(Image.open(output)).astype(np.float64)',
+      '        b = np.asarray(Image.open(reference)).astype(np.float64)',
+      '        threshold = mismatch_threshold if mismatch_threshold is not None else float(os.environ.get("MFLUX_IMAGE_MISMATCH_THRESHOLD", 0.15))',
+      '        ratio = np.mean(~np.isclose(a, b, rtol=0.1, atol=0))',
+      '        assert ratio <= threshold, f"{message} mismatch={ratio:.3f}"',
+      '',
+    ].join('\n'),
+  );
 }
 
 function pytest(root: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'src'), PYTHONDONTWRITEBYTECODE: '1', ...env },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: join(root, 'src'), PYTHONDONTWRITEBYTECODE: '1', ...env },
   });
 }
 
 test('golden test: generated files run under pytest, pass on the reference, fail on a different one, keep output only when asked', () => {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
   fakeModel(root);
-  const plan = planGoldenTest(root, { model: 'nova', seed: 7, steps: 3, height: 64, width: 48, quantize: 8, prompt: 'a "quoted" prompt\nwith a newline' });
-  assert.deepEqual(plan.files.map((f) => f.rel), [
-    'tests/image_generation/test_generate_image_nova.py',
-    'tests/image_generation/helpers/image_generation_nova_test_helper.py',
-    'tests/image_generation/helpers/__init__.py',
-  ]);
-  for (const f of plan.files) { mkdirSync(dirname(f.path), { recursive: true }); writeFileSync(f.path, f.contents); }
+  const plan = planGoldenTest(root, {
+    model: 'nova',
+    seed: 7,
+    steps: 3,
+    height: 64,
+    width: 48,
+    quantize: 8,
+    prompt: 'a "quoted" prompt\nwith a newline',
+  });
+  assert.deepEqual(
+    plan.files.map((f) => f.rel),
+    [
+      'tests/image_generation/test_generate_image_nova.py',
+      'tests/image_generation/helpers/image_generation_nova_test_helper.py',
+      'tests/image_generation/helpers/__init__.py',
+    ],
+  );
+  for (const f of plan.files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.contents);
+  }
   assert.match(plan.files[0].contents, /@pytest\.mark\.slow/);
   assert.match(plan.files[1].contents, /from mflux\.models\.nova\.variants\.txt2img\.nova import Nova/);
   // The reference: what the model produces for these settings, made independently here.
-  const mk = (seed: number, out: string) => spawnSync(PYTHON, ['-c', `import numpy as np; from PIL import Image; Image.fromarray(np.random.default_rng(${seed}).integers(0, 256, size=(64, 48, 3), dtype=np.uint8)).save(${JSON.stringify(out)})`]);
+  const mk = (seed: number, out: string) =>
+    spawnSync(PYTHON, [
+      '-c',
+      `import numpy as np; from PIL import Image; Image.fromarray(np.random.default_rng(${seed}).integers(0, 256, size=(64, 48, 3), dtype=np.uint8)).save(${JSON.stringify(out)})`,
+    ]);
   mkdirSync(join(root, 'tests/resources'), { recursive: true });
   const ref = join(root, plan.referenceImage);
   const out = join(root, plan.outputImage);
   assert.equal(mk(7 + 3, ref).status, 0);
 
   const cases = listGoldenTests(root, 'nova');
-  assert.deepEqual(cases.map((c) => [c.id, c.slow, c.referenceImage, c.outputImage]), [
-    ['tests/image_generation/test_generate_image_nova.py::TestImageGeneratorNova::test_image_generation_nova', true, plan.referenceImage, plan.outputImage],
-  ]);
+  assert.deepEqual(
+    cases.map((c) => [c.id, c.slow, c.referenceImage, c.outputImage]),
+    [
+      [
+        'tests/image_generation/test_generate_image_nova.py::TestImageGeneratorNova::test_image_generation_nova',
+        true,
+        plan.referenceImage,
+        plan.outputImage,
+      ],
+    ],
+  );
   let r = pytest(root, [cases[0].id, '-m', 'slow']);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(existsSync(out), false, 'output removed without MFLUX_PRESERVE_TEST_OUTPUT');
@@ -72,7 +138,10 @@ test('golden test: generated files run under pytest, pass on the reference, fail
 
   const again = planGoldenTest(root, { model: 'nova' });
   assert.deepEqual(again.files, []);
-  assert.deepEqual(again.skipped, ['tests/image_generation/test_generate_image_nova.py', 'tests/image_generation/helpers/image_generation_nova_test_helper.py']);
+  assert.deepEqual(again.skipped, [
+    'tests/image_generation/test_generate_image_nova.py',
+    'tests/image_generation/helpers/image_generation_nova_test_helper.py',
+  ]);
   assert.equal(readFileSync(join(root, 'tests/image_generation/test_generate_image_nova.py'), 'utf8'), plan.files[0].contents);
 });
 
@@ -90,15 +159,33 @@ test('golden test options are validated in one line', () => {
 
 test('test discovery: classes, module-level tests, decorators, several per file', () => {
   const text = [
-    'import pytest', '', '', 'class TestA:', '    @pytest.mark.slow', '    def test_one(self):',
-    '        helper(reference_image_path="reference_a.png", output_image_path="output_a.png")', '',
-    '    @pytest.mark.slow', '    @pytest.mark.parametrize("x", [1])', '    def test_two(self, x):', '        pass', '', '',
-    'def test_module_level():', '    pass', '',
+    'import pytest',
+    '',
+    '',
+    'class TestA:',
+    '    @pytest.mark.slow',
+    '    def test_one(self):',
+    '        helper(reference_image_path="reference_a.png", output_image_path="output_a.png")',
+    '',
+    '    @pytest.mark.slow',
+    '    @pytest.mark.parametrize("x", [1])',
+    '    def test_two(self, x):',
+    '        pass',
+    '',
+    '',
+    'def test_module_level():',
+    '    pass',
+    '',
   ].join('\n');
   const cases = parseGoldenTests('tests/image_generation/test_generate_image_a.py', '/r/t.py', text);
-  assert.deepEqual(cases.map((c) => [c.id.split('::').slice(1).join('::'), c.line, c.slow]), [
-    ['TestA::test_one', 6, true], ['TestA::test_two', 11, true], ['test_module_level', 15, false],
-  ]);
+  assert.deepEqual(
+    cases.map((c) => [c.id.split('::').slice(1).join('::'), c.line, c.slow]),
+    [
+      ['TestA::test_one', 6, true],
+      ['TestA::test_two', 11, true],
+      ['test_module_level', 15, false],
+    ],
+  );
   assert.equal(cases[0].referenceImage, 'tests/resources/reference_a.png');
 });
 
@@ -110,9 +197,15 @@ test('README tests section: appended once, after the last line', async () => {
   const ins = readmeTestsInsertion(root, 'nova', 'pytest tests/image_generation/test_generate_image_nova.py')!;
   // Insert as the editor does: at the start of line `ins.line`.
   const before = '# Nova\n\nText.\n';
-  const offset = before.split('\n').slice(0, ins.line).reduce((n, l) => n + l.length + 1, 0);
+  const offset = before
+    .split('\n')
+    .slice(0, ins.line)
+    .reduce((n, l) => n + l.length + 1, 0);
   const after = before.slice(0, offset) + ins.text + before.slice(offset);
-  assert.equal(after, '# Nova\n\nText.\n\n## Tests\n\nGolden image test (slow):\n\n```sh\npytest tests/image_generation/test_generate_image_nova.py\n```\n');
+  assert.equal(
+    after,
+    '# Nova\n\nText.\n\n## Tests\n\nGolden image test (slow):\n\n```sh\npytest tests/image_generation/test_generate_image_nova.py\n```\n',
+  );
   write(root, 'src/mflux/models/nova/README.md', after);
   assert.equal(readmeTestsInsertion(root, 'nova', 'x'), undefined, 'already mentioned');
 });

@@ -3,13 +3,22 @@ import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ensureGenerated } from '../../helpers/python';
-import { findSnapshot, listComponents, listRepos, listSnapshots, locateHfCache, readComponentTensors } from '../../../src/core/mflux/hfCache';
+import {
+  findSnapshot,
+  listComponents,
+  listRepos,
+  listSnapshots,
+  locateHfCache,
+  readComponentTensors,
+} from '../../../src/core/mflux/hfCache';
 import { buildTensorTree, flattenTree, formatBytes, formatCount, type TreeNode } from '../../../src/core/mflux/tensorTree';
 import { tempDir } from './fixtures';
 
 const dir = ensureGenerated('mflux-coverage', 'test/unit/mflux/py/make_coverage_fixture.py');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
-  revision: string; params: Record<string, number>; tensors: Record<string, Record<string, { shape: number[]; dtype: string }>>;
+  revision: string;
+  params: Record<string, number>;
+  tensors: Record<string, Record<string, { shape: number[]; dtype: string }>>;
 };
 
 test('cache location follows huggingface_hub precedence', () => {
@@ -24,18 +33,30 @@ test('cache location follows huggingface_hub precedence', () => {
 test('repos → snapshots → components → files through symlinked blobs, sharded index included', async () => {
   const hub = join(dir, 'hub');
   const repos = listRepos(hub);
-  assert.deepEqual(repos.map((r) => [r.id, r.kind, r.refs]), [['acme/Nova-1', 'model', { main: expected.revision }]]);
+  assert.deepEqual(
+    repos.map((r) => [r.id, r.kind, r.refs]),
+    [['acme/Nova-1', 'model', { main: expected.revision }]],
+  );
   const snaps = listSnapshots(repos[0]);
-  assert.deepEqual(snaps.map((s) => [s.revision, s.refs]), [[expected.revision, ['main']]]);
+  assert.deepEqual(
+    snaps.map((s) => [s.revision, s.refs]),
+    [[expected.revision, ['main']]],
+  );
   const comps = listComponents(snaps[0].dir);
-  assert.deepEqual(comps.map((c) => c.name), ['text_encoder', 'transformer', 'vae']);
+  assert.deepEqual(
+    comps.map((c) => c.name),
+    ['text_encoder', 'transformer', 'vae'],
+  );
   const tr = comps.find((c) => c.name === 'transformer')!;
-  assert.deepEqual(tr.files.map((f) => [f.name, f.kind, f.broken]), [
-    ['config.json', 'config', false],
-    ['diffusion_pytorch_model-00001-of-00002.safetensors', 'safetensors', false],
-    ['diffusion_pytorch_model-00002-of-00002.safetensors', 'safetensors', false],
-    ['diffusion_pytorch_model.safetensors.index.json', 'index', false],
-  ]);
+  assert.deepEqual(
+    tr.files.map((f) => [f.name, f.kind, f.broken]),
+    [
+      ['config.json', 'config', false],
+      ['diffusion_pytorch_model-00001-of-00002.safetensors', 'safetensors', false],
+      ['diffusion_pytorch_model-00002-of-00002.safetensors', 'safetensors', false],
+      ['diffusion_pytorch_model.safetensors.index.json', 'index', false],
+    ],
+  );
   assert.ok(realpathSync(tr.files[1].path).includes('/blobs/'), 'files are links into blobs/');
   for (const name of ['transformer', 'vae', 'text_encoder']) {
     const t = await readComponentTensors(join(snaps[0].dir, name));
@@ -58,15 +79,21 @@ test('an incomplete download: dangling shard links are reported, index keys stil
   const src = join(dir, 'hub/models--acme--Nova-1/snapshots', expected.revision, 'transformer');
   const index = JSON.parse(readFileSync(join(src, 'diffusion_pytorch_model.safetensors.index.json'), 'utf8'));
   writeFileSync(join(snap, 'transformer', 'diffusion_pytorch_model.safetensors.index.json'), JSON.stringify(index));
-  symlinkSync(realpathSync(join(src, 'diffusion_pytorch_model-00001-of-00002.safetensors')), join(snap, 'transformer', 'diffusion_pytorch_model-00001-of-00002.safetensors'));
+  symlinkSync(
+    realpathSync(join(src, 'diffusion_pytorch_model-00001-of-00002.safetensors')),
+    join(snap, 'transformer', 'diffusion_pytorch_model-00001-of-00002.safetensors'),
+  );
   symlinkSync('../../../blobs/does-not-exist', join(snap, 'transformer', 'diffusion_pytorch_model-00002-of-00002.safetensors'));
   assert.equal(findSnapshot(hub, 'acme/Half')!.revision, 'abc');
   const files = listComponents(snap)[0].files;
-  assert.deepEqual(files.map((f) => [f.name, f.broken]), [
-    ['diffusion_pytorch_model-00001-of-00002.safetensors', false],
-    ['diffusion_pytorch_model-00002-of-00002.safetensors', true],
-    ['diffusion_pytorch_model.safetensors.index.json', false],
-  ]);
+  assert.deepEqual(
+    files.map((f) => [f.name, f.broken]),
+    [
+      ['diffusion_pytorch_model-00001-of-00002.safetensors', false],
+      ['diffusion_pytorch_model-00002-of-00002.safetensors', true],
+      ['diffusion_pytorch_model.safetensors.index.json', false],
+    ],
+  );
   const t = await readComponentTensors(join(snap, 'transformer'));
   assert.deepEqual(t.missingShards, ['diffusion_pytorch_model-00002-of-00002.safetensors']);
   assert.equal(t.keys.length, Object.keys(index.weight_map).length, 'keys of the missing shard come from the index');
@@ -84,13 +111,16 @@ test('tensor tree: dotted prefixes, repeated blocks collapsed, totals per node',
   const tree = buildTensorTree(t.tensors, 'transformer');
   assert.equal(tree.params, expected.params.transformer);
   assert.equal(tree.tensorCount, Object.keys(expected.tensors.transformer).length);
-  const find = (n: TreeNode, path: string): TreeNode | undefined => (n.path === path ? n : n.children.map((c) => find(c, path)).find(Boolean));
+  const find = (n: TreeNode, path: string): TreeNode | undefined =>
+    n.path === path ? n : n.children.map((c) => find(c, path)).find(Boolean);
   const blocks = find(tree, 'transformer_blocks.{0..3}')!;
   assert.ok(blocks, tree.children.map((c) => c.path).join(' '));
   assert.deepEqual(blocks.indices, [0, 1, 2, 3]);
   const perBlock = Object.entries(expected.tensors.transformer).filter(([k]) => k.startsWith('transformer_blocks.0.'));
   assert.equal(blocks.tensorCount, perBlock.length * 4);
-  const blockParams = Object.entries(expected.tensors.transformer).filter(([k]) => k.startsWith('transformer_blocks.')).reduce((s, [, v]) => s + v.shape.reduce((a, b) => a * b, 1), 0);
+  const blockParams = Object.entries(expected.tensors.transformer)
+    .filter(([k]) => k.startsWith('transformer_blocks.'))
+    .reduce((s, [, v]) => s + v.shape.reduce((a, b) => a * b, 1), 0);
   assert.equal(blocks.params, blockParams);
   const q = find(tree, 'transformer_blocks.{0..3}.attn.to_q.weight')!;
   assert.deepEqual(q.tensor!.shape, [8, 8]);
@@ -100,12 +130,26 @@ test('tensor tree: dotted prefixes, repeated blocks collapsed, totals per node',
 });
 
 test('blocks with different contents are not merged; shape differences are flagged', () => {
-  const leaf = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, numel: shape.reduce((a, b) => a * b, 1), byteLength: 4 * shape.reduce((a, b) => a * b, 1) });
+  const leaf = (name: string, shape: number[]) => ({
+    name,
+    dtype: 'F32' as const,
+    shape,
+    numel: shape.reduce((a, b) => a * b, 1),
+    byteLength: 4 * shape.reduce((a, b) => a * b, 1),
+  });
   const tree = buildTensorTree([
-    leaf('b.0.w', [2, 2]), leaf('b.1.w', [2, 2]), leaf('b.2.w', [3, 2]), leaf('b.3.w', [2, 2]), leaf('b.3.extra', [1]), leaf('b.10.w', [2, 2]),
+    leaf('b.0.w', [2, 2]),
+    leaf('b.1.w', [2, 2]),
+    leaf('b.2.w', [3, 2]),
+    leaf('b.3.w', [2, 2]),
+    leaf('b.3.extra', [1]),
+    leaf('b.10.w', [2, 2]),
   ]);
   const b = tree.children[0];
-  assert.deepEqual(b.children.map((c) => c.label), ['{0..2}', '3', '10']);
+  assert.deepEqual(
+    b.children.map((c) => c.label),
+    ['{0..2}', '3', '10'],
+  );
   assert.equal(b.children[0].children[0].shapeVaries, true);
   assert.equal(b.children[0].params, 4 + 4 + 6);
   assert.equal(formatCount(1_234_567), '1.23M');

@@ -8,31 +8,31 @@ import { maskPython } from '../../../src/core/mflux/pyLines';
 import { buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 const SOURCE = [
-  'import json',                                              // 1
-  'import numpy as np',                                        // 2
-  'import mlx.core as mx',                                     // 3
-  'import mflux_port_probe as probe',                          // 4  probe-import
-  'from mflux_port_probe import dump',                         // 5  probe-import
-  '',                                                          // 6
-  '',                                                          // 7
-  'def decode(latents):',                                      // 8
-  '    """Never np.save(x) in a docstring',                    // 9
-  '    nor torch.save(y)."""',                                 // 10
-  '    json.dump({"a": 1}, open("x.json", "w"))  # fine',      // 11
-  '    np.save("latents.npy", latents)',                       // 12 np-save
-  '    probe.capture("vae.in", latents)',                      // 13 probe-call
-  '    dump("vae.out", latents)',                              // 14 probe-call
+  'import json', // 1
+  'import numpy as np', // 2
+  'import mlx.core as mx', // 3
+  'import mflux_port_probe as probe', // 4  probe-import
+  'from mflux_port_probe import dump', // 5  probe-import
+  '', // 6
+  '', // 7
+  'def decode(latents):', // 8
+  '    """Never np.save(x) in a docstring', // 9
+  '    nor torch.save(y)."""', // 10
+  '    json.dump({"a": 1}, open("x.json", "w"))  # fine', // 11
+  '    np.save("latents.npy", latents)', // 12 np-save
+  '    probe.capture("vae.in", latents)', // 13 probe-call
+  '    dump("vae.out", latents)', // 14 probe-call
   '    mx.save_safetensors("out.safetensors", {"x": latents})', // 15 mx-save
-  '    text = "mx.save(a) inside a string"',                   // 16
-  '    # torch.save(state, "x.pt") in a comment',              // 17
-  '    if latents is None:',                                   // 18
-  '        breakpoint()',                                      // 19 breakpoint
-  '    import pdb; pdb.set_trace()',                           // 20 pdb x2
-  '    torch.save(',                                           // 21 torch-save (multi-line)
-  '        {"x": latents},',                                   // 22
-  '        "x.pt",',                                           // 23
-  '    )',                                                     // 24
-  '    return latents',                                        // 25
+  '    text = "mx.save(a) inside a string"', // 16
+  '    # torch.save(state, "x.pt") in a comment', // 17
+  '    if latents is None:', // 18
+  '        breakpoint()', // 19 breakpoint
+  '    import pdb; pdb.set_trace()', // 20 pdb x2
+  '    torch.save(', // 21 torch-save (multi-line)
+  '        {"x": latents},', // 22
+  '        "x.pt",', // 23
+  '    )', // 24
+  '    return latents', // 25
   '',
 ].join('\n');
 
@@ -66,12 +66,18 @@ test('masking keeps columns and blanks strings, comments and docstrings', () => 
 test('rules are configurable: disable built-ins, add a pattern, report a bad pattern', () => {
   const compiled = compileRules({
     disabledRules: ['np-save', 'breakpoint'],
-    extraRules: [{ id: 'print', message: 'print left in the code', pattern: '\\bprint\\s*\\(' }, { id: 'bad', message: 'x', pattern: '(' }],
+    extraRules: [
+      { id: 'print', message: 'print left in the code', pattern: '\\bprint\\s*\\(' },
+      { id: 'bad', message: 'x', pattern: '(' },
+    ],
   });
   assert.equal(compiled.errors.length, 1);
   assert.match(compiled.errors[0], /hygiene rule "bad" ignored: invalid pattern/);
   const f = scanPython('/r/a.py', 'import numpy as np\nnp.save("a", 1)\nbreakpoint()\nprint(1)\n', compiled);
-  assert.deepEqual(f.map((x) => `${x.line}:${x.ruleId}`), ['4:print']);
+  assert.deepEqual(
+    f.map((x) => `${x.line}:${x.ruleId}`),
+    ['4:print'],
+  );
 });
 
 test('removing a finding keeps the Python valid (pass when a block would be empty)', () => {
@@ -93,7 +99,7 @@ test('removing a finding keeps the Python valid (pass when a block would be empt
   assert.ok(text.includes('json.dump('), 'json.dump is not a probe call');
 });
 
-test('scanRepo covers the model package and root scripts, not the extension\'s port_runners; tensor files of the port outside debug_artifacts', () => {
+test("scanRepo covers the model package and root scripts, not the extension's port_runners; tensor files of the port outside debug_artifacts", () => {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
   write(root, 'src/mflux/models/z_image/model/vae.py', 'import mlx.core as mx\n\n\ndef f(x):\n    mx.save("x.npy", x)\n    return x\n');
   write(root, 'run_mlx.py', 'import mflux_port_probe\n');
@@ -117,7 +123,13 @@ test('scanRepo covers the model package and root scripts, not the extension\'s p
 });
 
 test('star imports of the probe bind its public calls; json.load/np.load are not probe calls', () => {
-  const f = scanPython('/r/a.py', 'import json\nfrom mflux_port_probe import *\n\nx = load("vae.out", side="ref")\ny = json.load(open("c.json"))\ndump("a", x)\n');
-  assert.deepEqual(f.map((x) => `${x.line}:${x.ruleId}`), ['2:probe-import', '4:probe-call', '6:probe-call']);
+  const f = scanPython(
+    '/r/a.py',
+    'import json\nfrom mflux_port_probe import *\n\nx = load("vae.out", side="ref")\ny = json.load(open("c.json"))\ndump("a", x)\n',
+  );
+  assert.deepEqual(
+    f.map((x) => `${x.line}:${x.ruleId}`),
+    ['2:probe-import', '4:probe-call', '6:probe-call'],
+  );
   assert.deepEqual(scanPython('/r/b.py', 'import numpy as np\nx = np.load("a.npy")\ndef load(p):\n    return p\nload(1)\n'), []);
 });

@@ -66,27 +66,65 @@ test('mapping forms: literals, r-strings, f-strings with constants, comprehensio
   write(root, 'shim/mflux/models/common/__init__.py', '');
   write(root, 'shim/mflux/models/common/weights/__init__.py', '');
   write(root, 'shim/mflux/models/common/weights/mapping/__init__.py', '');
-  write(root, 'shim/mflux/models/common/weights/mapping/weight_mapping.py', [
-    'from dataclasses import dataclass', 'from typing import Callable, List, Optional', '', '',
-    '@dataclass', 'class WeightTarget:', '    to_pattern: str', '    from_pattern: List[str]', '    transform: Optional[Callable] = None',
-    '    required: bool = True', '    max_blocks: Optional[int] = None', '', '', 'class WeightMapping:', '    pass', '',
-  ].join('\n'));
-  write(root, 'shim/mflux/models/common/weights/mapping/weight_transforms.py', 'class WeightTransforms:\n    transpose_conv2d_weight = staticmethod(lambda x: x)\n');
+  write(
+    root,
+    'shim/mflux/models/common/weights/mapping/weight_mapping.py',
+    [
+      'from dataclasses import dataclass',
+      'from typing import Callable, List, Optional',
+      '',
+      '',
+      '@dataclass',
+      'class WeightTarget:',
+      '    to_pattern: str',
+      '    from_pattern: List[str]',
+      '    transform: Optional[Callable] = None',
+      '    required: bool = True',
+      '    max_blocks: Optional[int] = None',
+      '',
+      '',
+      'class WeightMapping:',
+      '    pass',
+      '',
+    ].join('\n'),
+  );
+  write(
+    root,
+    'shim/mflux/models/common/weights/mapping/weight_transforms.py',
+    'class WeightTransforms:\n    transpose_conv2d_weight = staticmethod(lambda x: x)\n',
+  );
   // What Python itself builds from the module.
-  const r = spawnSync(PYTHON, ['-c', [
-    'import importlib.util, json, sys',
-    'spec = importlib.util.spec_from_file_location("forms", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
-    'ts = m.FormsWeightMapping.get_forms_mapping()',
-    'print(json.dumps([[t.to_pattern, t.from_pattern, t.required, t.max_blocks, t.transform is not None] for t in ts]))',
-  ].join('\n'), file], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'shim'), PYTHONDONTWRITEBYTECODE: '1' } });
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      [
+        'import importlib.util, json, sys',
+        'spec = importlib.util.spec_from_file_location("forms", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+        'ts = m.FormsWeightMapping.get_forms_mapping()',
+        'print(json.dumps([[t.to_pattern, t.from_pattern, t.required, t.max_blocks, t.transform is not None] for t in ts]))',
+      ].join('\n'),
+      file,
+    ],
+    { encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'shim'), PYTHONDONTWRITEBYTECODE: '1' } },
+  );
   assert.equal(r.status, 0, r.stderr);
   const python = JSON.parse(r.stdout) as [string, string[], boolean, number | null, boolean][];
   const m = readMappingFile(file, root);
   const forms = m.getters.find((g) => g.name === 'get_forms_mapping')!;
   // Python's loop variable i expands to 0 and 1; the static reader keeps it as the placeholder {i}.
-  const normalised = python.map(([to, from, req, mb, tr]) => [to.replace(/^mid\.\d\./, 'mid.{i}.'), from.map((f) => f.replace(/resnets\.\d\./, 'resnets.{i}.')), req, mb ?? undefined, tr]);
+  const normalised = python.map(([to, from, req, mb, tr]) => [
+    to.replace(/^mid\.\d\./, 'mid.{i}.'),
+    from.map((f) => f.replace(/resnets\.\d\./, 'resnets.{i}.')),
+    req,
+    mb ?? undefined,
+    tr,
+  ]);
   const unique = [...new Map(normalised.map((x) => [JSON.stringify(x), x])).values()];
-  assert.deepEqual(forms.targets.map((t) => [t.to, t.from, t.required, t.maxBlocks, t.hasTransform]), unique);
+  assert.deepEqual(
+    forms.targets.map((t) => [t.to, t.from, t.required, t.maxBlocks, t.hasTransform]),
+    unique,
+  );
   // Lines point at each WeightTarget call.
   const lines = MAPPING.split('\n');
   for (const t of forms.targets) assert.match(lines[t.line - 1], /WeightTarget\(/, `line ${t.line}`);
@@ -94,18 +132,24 @@ test('mapping forms: literals, r-strings, f-strings with constants, comprehensio
   const unresolved = m.unresolved.map((u) => [u.line, u.what]);
   const computeLine = lines.findIndex((l) => l.includes('for n in names')) + 1;
   assert.ok(unresolved.length >= 1);
-  assert.ok(unresolved.every(([line]) => line === computeLine), JSON.stringify(unresolved));
+  assert.ok(
+    unresolved.every(([line]) => line === computeLine),
+    JSON.stringify(unresolved),
+  );
   assert.match(String(unresolved[0][1]), /names/);
 });
 
 test('tokenizer: logical lines across brackets and continuations, strings with prefixes and escapes', () => {
   const lines = tokenize('x = (1,\n  2)\ny = "a\\"b" \\\n  + rb\'c\'\n"""doc\nstring"""\n# comment\nz = f"{a}{{b}}"\n');
-  assert.deepEqual(lines.map((l) => [l.line, l.toks.map((t) => t.value).join(' ')]), [
-    [1, 'x = ( 1 , 2 )'],
-    [3, 'y = "a\\"b" + rb\'c\''],
-    [5, '"""doc\nstring"""'],
-    [8, 'z = f"{a}{{b}}"'],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.line, l.toks.map((t) => t.value).join(' ')]),
+    [
+      [1, 'x = ( 1 , 2 )'],
+      [3, 'y = "a\\"b" + rb\'c\''],
+      [5, '"""doc\nstring"""'],
+      [8, 'z = f"{a}{{b}}"'],
+    ],
+  );
   const s = lines[1].toks[2];
   assert.equal(s.body, 'a\\"b');
   assert.equal(lines[1].toks[4].prefix, 'rb');

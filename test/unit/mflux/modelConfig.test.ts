@@ -53,7 +53,7 @@ for node in tree.body:
 print(json.dumps(out))
 `;
 
-test('ModelConfig entries over several lines agree with Python\'s ast; aliases find the package', () => {
+test("ModelConfig entries over several lines agree with Python's ast; aliases find the package", () => {
   const root = tempDir();
   write(root, 'src/mflux/models/common/config/model_config.py', CONFIG);
   const file = join(root, 'src/mflux/models/common/config/model_config.py');
@@ -61,8 +61,14 @@ test('ModelConfig entries over several lines agree with Python\'s ast; aliases f
   assert.equal(py.status, 0, py.stderr);
   const truth = JSON.parse(py.stdout) as [string, number | null, string[], string | null, number][];
   const cfg = readModelConfig(root)!;
-  assert.deepEqual(cfg.entries.map((e) => [e.key, e.aliasLine === undefined ? null : e.aliasLine + 1, e.aliases, e.modelName ?? null, e.keyLine + 1]), truth);
-  assert.deepEqual(cfg.entries.map((e) => e.accessor), ['nova2', 'orbit_fast', undefined]);
+  assert.deepEqual(
+    cfg.entries.map((e) => [e.key, e.aliasLine === undefined ? null : e.aliasLine + 1, e.aliases, e.modelName ?? null, e.keyLine + 1]),
+    truth,
+  );
+  assert.deepEqual(
+    cfg.entries.map((e) => e.accessor),
+    ['nova2', 'orbit_fast', undefined],
+  );
   write(root, 'src/mflux/models/orbit/__init__.py', '');
   write(root, 'src/mflux/models/nova2/__init__.py', 'from mflux.models.common.config import ModelConfig\nc = ModelConfig.nova2()\n');
   // orbit only appears inside a multi-line alias list; nova2 through the accessor its code calls.

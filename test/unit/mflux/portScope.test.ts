@@ -5,18 +5,32 @@ import { test } from 'node:test';
 import { portScope, scanPort } from '../../../src/core/mflux/portScope';
 import { buildMfluxTree, git, initRepo, tempDir, write, Z_IMAGE } from './fixtures';
 
-const rel = (root: string, fs: readonly { file: string; line: number; ruleId: string }[]) => fs.map((f) => `${f.file.slice(root.length + 1)}:${f.line}:${f.ruleId}`).sort();
+const rel = (root: string, fs: readonly { file: string; line: number; ruleId: string }[]) =>
+  fs.map((f) => `${f.file.slice(root.length + 1)}:${f.line}:${f.ruleId}`).sort();
 
 // Conventions of a finished port, in our own words: a training adapter whose save_lora_adapter
 // writes safetensors, a tracked asset the code loads by name, and a dump already on the base.
 function finishedPort(): string {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
-  write(root, 'src/mflux/models/z_image/training/adapter.py', [
-    'import mlx.core as mx', '', '', 'class ZImageTrainingAdapter:', '    def save_lora_adapter(self, path, weights):',
-    '        mx.save_safetensors(str(path), weights)', '',
-  ].join('\n'));
+  write(
+    root,
+    'src/mflux/models/z_image/training/adapter.py',
+    [
+      'import mlx.core as mx',
+      '',
+      '',
+      'class ZImageTrainingAdapter:',
+      '    def save_lora_adapter(self, path, weights):',
+      '        mx.save_safetensors(str(path), weights)',
+      '',
+    ].join('\n'),
+  );
   write(root, 'src/mflux/models/z_image/model/embeddings/rope_table.safetensors', 'x');
-  write(root, 'src/mflux/models/z_image/model/embeddings/rope.py', 'import mlx.core as mx\n\n\ndef table(d):\n    return mx.load(str(d / "rope_table.safetensors"))\n');
+  write(
+    root,
+    'src/mflux/models/z_image/model/embeddings/rope.py',
+    'import mlx.core as mx\n\n\ndef table(d):\n    return mx.load(str(d / "rope_table.safetensors"))\n',
+  );
   write(root, 'src/mflux/models/z_image/model/vae.py', 'import numpy as np\n\n\ndef decode(x):\n    np.save("old.npy", x)\n    return x\n');
   initRepo(root);
   return root;
@@ -27,11 +41,21 @@ test('a finished port on its base: only what the port adds after the base is a l
   const base = git(root, 'rev-parse', 'HEAD');
   git(root, 'checkout', '-q', '-b', 'port');
   // Without a scope the dump already on the base is reported; the saver and the asset never are.
-  assert.deepEqual(rel(root, (await scanPort(root, { model: 'z_image', useGit: false })).findings), ['src/mflux/models/z_image/model/vae.py:5:np-save']);
+  assert.deepEqual(rel(root, (await scanPort(root, { model: 'z_image', useGit: false })).findings), [
+    'src/mflux/models/z_image/model/vae.py:5:np-save',
+  ]);
   // The branch commits one more dump in the same file, then leaves a new untracked dump script and a tensor file.
-  write(root, 'src/mflux/models/z_image/model/vae.py', 'import numpy as np\n\n\ndef decode(x):\n    np.save("old.npy", x)\n    np.save("new.npy", x)\n    return x\n');
+  write(
+    root,
+    'src/mflux/models/z_image/model/vae.py',
+    'import numpy as np\n\n\ndef decode(x):\n    np.save("old.npy", x)\n    np.save("new.npy", x)\n    return x\n',
+  );
   git(root, 'commit', '-q', '-am', 'VAE done');
-  write(root, 'src/mflux/models/z_image/model/extra.py', 'import torch\ntorch.save({}, "a.pt")\nx = 1  # mflux-port: allow torch-save\ntorch.save({}, "b.pt")  # mflux-port: allow torch-save\n');
+  write(
+    root,
+    'src/mflux/models/z_image/model/extra.py',
+    'import torch\ntorch.save({}, "a.pt")\nx = 1  # mflux-port: allow torch-save\ntorch.save({}, "b.pt")  # mflux-port: allow torch-save\n',
+  );
   write(root, 'src/mflux/models/z_image/latents.npy', 'x');
   const recorded = await scanPort(root, { model: 'z_image', baseCommit: base });
   assert.match(recorded.how, new RegExp(`base commit ${base.slice(0, 10)}`));
@@ -49,7 +73,10 @@ test('a finished port on its base: only what the port adds after the base is a l
   assert.match((await scanPort(root, { model: 'z_image' })).how, /port's base commit/);
   // The changed lines agree with git's own numstat count of added lines.
   const { scope } = await portScope(root, base);
-  const numstat = spawnSync('git', ['diff', '--numstat', base, '--', 'src/mflux/models/z_image/model/vae.py'], { cwd: root, encoding: 'utf8' }).stdout.split('\t')[0];
+  const numstat = spawnSync('git', ['diff', '--numstat', base, '--', 'src/mflux/models/z_image/model/vae.py'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).stdout.split('\t')[0];
   assert.equal(scope!.added.get('src/mflux/models/z_image/model/vae.py')!.size, Number(numstat));
   void join;
 });

@@ -16,12 +16,21 @@ function materialise(files: readonly { path: string; contents: string }[]): void
 }
 
 function pyCompile(paths: string[]): void {
-  const r = spawnSync(PYTHON, ['-c', 'import sys, py_compile\nfor p in sys.argv[1:]:\n    py_compile.compile(p, doraise=True)', ...paths], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: tempDir('pyc-') } });
+  const r = spawnSync(PYTHON, ['-c', 'import sys, py_compile\nfor p in sys.argv[1:]:\n    py_compile.compile(p, doraise=True)', ...paths], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: tempDir('pyc-') },
+  });
   assert.equal(r.status, 0, r.stderr);
 }
 
 test('model names follow mflux conventions', () => {
-  assert.deepEqual(modelNames('z_image'), { pkg: 'z_image', cls: 'ZImage', hyphen: 'z-image', aliases: ['z-image', 'zimage'], script: 'mflux-generate-z-image' });
+  assert.deepEqual(modelNames('z_image'), {
+    pkg: 'z_image',
+    cls: 'ZImage',
+    hyphen: 'z-image',
+    aliases: ['z-image', 'zimage'],
+    script: 'mflux-generate-z-image',
+  });
   assert.deepEqual(modelNames('krea2').aliases, ['krea2']);
   assert.equal(modelNames('flux2').cls, 'Flux2');
   assert.equal(toPackageName(' Z-Image Turbo '), 'z_image_turbo');
@@ -51,7 +60,8 @@ test('scaffold: canonical layout, every Python stub compiles', () => {
     'src/mflux/models/nova/weights/__init__.py',
     'src/mflux/models/nova/weights/nova_weight_definition.py',
     'src/mflux/models/nova/weights/nova_weight_mapping.py',
-  ]) assert.ok(rels.includes(expected), `missing ${expected}`);
+  ])
+    assert.ok(rels.includes(expected), `missing ${expected}`);
   assert.ok(!rels.some((r) => r.includes('/edit/') || r.includes('lora') || r.includes('training')), 'no optional files by default');
   assert.deepEqual(plan.skipped, []);
   materialise(plan.files);
@@ -75,7 +85,8 @@ test('scaffold options: edit variant, LoRA, training adapter, reused VAE', () =>
     'src/mflux/models/nova/cli/nova_edit_generate.py',
     'src/mflux/models/nova/weights/nova_lora_mapping.py',
     'src/mflux/models/nova/training_adapter/nova_training_adapter.py',
-  ]) assert.ok(rels.includes(expected), `missing ${expected}`);
+  ])
+    assert.ok(rels.includes(expected), `missing ${expected}`);
   assert.ok(!rels.some((r) => r.includes('nova_vae')), 'a reused VAE gets no own package');
   const init = plan.files.find((f) => f.rel.endsWith('nova_initializer.py'))!.contents;
   assert.match(init, /from mflux\.models\.qwen\.model\.qwen_vae\.qwen_vae import QwenVAE/);
@@ -116,7 +127,10 @@ test('latent creator stub: pack matches the diffusers 2x2 packing and unpack inv
     't = torch.from_numpy(x).view(1, 16, h // 16, 2, w // 16, 2).permute(0, 2, 4, 1, 3, 5).reshape(1, (h // 16) * (w // 16), 64)',
     'print(json.dumps({"shape": list(packed.shape), "pack_equal": bool(np.array_equal(packed, t.numpy())), "roundtrip": bool(np.array_equal(LC.unpack_latents(packed, h, w), x))}))',
   ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', code, join(plan.packageDir, 'latent_creator/nova_latent_creator.py')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: shim, PYTHONDONTWRITEBYTECODE: '1' } });
+  const r = spawnSync(PYTHON, ['-c', code, join(plan.packageDir, 'latent_creator/nova_latent_creator.py')], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: shim, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { shape: [1, 24, 64], pack_equal: true, roundtrip: true });
 });
@@ -126,12 +140,19 @@ test('the optional pyproject wiring adds the missing console scripts after the l
   const ins = scriptEntryInsertion(root, 'nova', true)!;
   const lines = readFileSync(join(root, 'pyproject.toml'), 'utf8').split('\n');
   assert.equal(lines[ins.line - 1], 'mflux-save = "mflux.models.common.cli.save:main"');
-  assert.equal(ins.text, 'mflux-generate-nova = "mflux.models.nova.cli.nova_generate:main"\nmflux-generate-nova-edit = "mflux.models.nova.cli.nova_edit_generate:main"\n');
+  assert.equal(
+    ins.text,
+    'mflux-generate-nova = "mflux.models.nova.cli.nova_generate:main"\nmflux-generate-nova-edit = "mflux.models.nova.cli.nova_edit_generate:main"\n',
+  );
   assert.equal(scriptEntryInsertion(root, 'z_image'), undefined, 'already wired');
   // Inserting it yields a TOML file Python reads with the new scripts.
   lines.splice(ins.line, 0, ...ins.text.trimEnd().split('\n'));
   writeFileSync(join(root, 'pyproject.toml'), lines.join('\n'));
-  const r = spawnSync(PYTHON, ['-c', 'import sys, tomllib; print(sorted(tomllib.load(open(sys.argv[1], "rb"))["project"]["scripts"]))', join(root, 'pyproject.toml')], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    ['-c', 'import sys, tomllib; print(sorted(tomllib.load(open(sys.argv[1], "rb"))["project"]["scripts"]))', join(root, 'pyproject.toml')],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /'mflux-generate-nova', 'mflux-generate-nova-edit'/);
 });

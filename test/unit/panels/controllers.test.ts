@@ -42,7 +42,9 @@ describe('image diff host', () => {
     assert.equal(await c.handle({ kind: 'ready', payload: {} }), true);
     assert.equal(await c.handle({ kind: 'selectPair', payload: { id: 0 } }), true);
     assert.ok(t.posted.every(isImageDiffHostMessage), 'every host message passes the webview validator');
-    const pair = t.posted.find((m) => (m as { kind: string }).kind === 'pair') as { payload: { metrics: { psnr: number; ssim: number; maxAbs: number }; ref: { channels: number } } };
+    const pair = t.posted.find((m) => (m as { kind: string }).kind === 'pair') as {
+      payload: { metrics: { psnr: number; ssim: number; maxAbs: number }; ref: { channels: number } };
+    };
     assert.equal(pair.payload.ref.channels, 3);
     assert.ok(Math.abs(pair.payload.metrics.psnr - exp.rgb.psnr) < 1e-9);
     assert.ok(Math.abs(pair.payload.metrics.ssim - exp.rgb.ssim) < 1e-6, `${pair.payload.metrics.ssim} vs ${exp.rgb.ssim}`);
@@ -53,10 +55,18 @@ describe('image diff host', () => {
     const t = imageHost();
     const c = new ImageDiffController(specFor({ kind: 'files', ref: img('ref.png'), cand: img('cand.png') }), t.host);
     const bad = [
-      null, 'ready', { kind: 'ready' }, { kind: 'ready', payload: { extra: 1 } }, { kind: 'selectPair', payload: { id: '0' } },
-      { kind: 'selectPair', payload: { id: -1 } }, { kind: 'selectPair', payload: { id: 1.5 } }, { kind: 'revealFile', payload: { path: 42 } },
-      { kind: 'ruleChanged', payload: { rtol: -1, atol: 0, threshold: 0.15 } }, { kind: 'ruleChanged', payload: { rtol: 0.1, atol: 0 } },
-      { kind: 'eval', payload: {} }, { kind: 'selectPair', payload: { id: 0 }, requestId: 'x' },
+      null,
+      'ready',
+      { kind: 'ready' },
+      { kind: 'ready', payload: { extra: 1 } },
+      { kind: 'selectPair', payload: { id: '0' } },
+      { kind: 'selectPair', payload: { id: -1 } },
+      { kind: 'selectPair', payload: { id: 1.5 } },
+      { kind: 'revealFile', payload: { path: 42 } },
+      { kind: 'ruleChanged', payload: { rtol: -1, atol: 0, threshold: 0.15 } },
+      { kind: 'ruleChanged', payload: { rtol: 0.1, atol: 0 } },
+      { kind: 'eval', payload: {} },
+      { kind: 'selectPair', payload: { id: 0 }, requestId: 'x' },
     ];
     for (const m of bad) assert.equal(await c.handle(m), false, JSON.stringify(m));
     assert.equal(await c.handle({ kind: 'selectPair', payload: { id: 1 } }), false);
@@ -90,17 +100,29 @@ describe('image diff host', () => {
   it('pairs stepwise folders in step order and golden outputs with their references', async () => {
     const r = pairFolders(join(dir, 'images/steps/ref'), join(dir, 'images/steps/mlx'));
     assert.equal(r.stepwise, true);
-    assert.deepEqual(r.pairs.map((p) => p.step), [1, 2, 3, 4]);
+    assert.deepEqual(
+      r.pairs.map((p) => p.step),
+      [1, 2, 3, 4],
+    );
     assert.deepEqual(r.onlyRef, ['seed_7_composite.png']);
     const g = goldenPairs(join(dir, 'images/resources'));
-    assert.deepEqual(g.map((p) => p.label), ['flux_dev']);
+    assert.deepEqual(
+      g.map((p) => p.label),
+      ['flux_dev'],
+    );
     // The timeline gets PSNR/SSIM for every step.
     const t = imageHost();
-    const c = new ImageDiffController(specFor({ kind: 'folders', ref: join(dir, 'images/steps/ref'), cand: join(dir, 'images/steps/mlx') }), t.host);
+    const c = new ImageDiffController(
+      specFor({ kind: 'folders', ref: join(dir, 'images/steps/ref'), cand: join(dir, 'images/steps/mlx') }),
+      t.host,
+    );
     await c.handle({ kind: 'ready', payload: {} });
     await new Promise((res) => setTimeout(res, 200));
     const steps = t.posted.filter((m) => (m as { kind: string }).kind === 'pairMetrics') as { payload: { id: number; psnr: number } }[];
-    assert.deepEqual(steps.map((s) => s.payload.id), [0, 1, 2, 3]);
+    assert.deepEqual(
+      steps.map((s) => s.payload.id),
+      [0, 1, 2, 3],
+    );
     // Uniform +5k shifts (clipped) give a PSNR that falls with k.
     assert.ok(steps[0].payload.psnr > steps[3].payload.psnr);
   });
@@ -122,9 +144,14 @@ describe('parity report host', () => {
     const host: ParityHost = {
       post: (m) => posted.push(m as never),
       compare: (s, onProgress) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing' }, { onProgress }),
-      readValues: async (out, p) => readPairValues(await openTensors(out.report.ref_path), await openTensors(out.report.cand_path), p.ref_name, p.cand_name),
-      save: async (f) => { saved.push(f); },
-      copy: async (t) => { copied.push(t); },
+      readValues: async (out, p) =>
+        readPairValues(await openTensors(out.report.ref_path), await openTensors(out.report.cand_path), p.ref_name, p.cand_name),
+      save: async (f) => {
+        saved.push(f);
+      },
+      copy: async (t) => {
+        copied.push(t);
+      },
       rejected: (r) => rejected.push(r),
     };
     return { host, posted, rejected, saved, copied };
@@ -134,20 +161,29 @@ describe('parity report host', () => {
     const t = parityHost();
     const c = new ParityController(source, 'Parity: test', t.host);
     await c.handle({ kind: 'ready', payload: {} });
-    const init = t.posted.find((m) => m.kind === 'init') as { payload: { report: { first_divergence: string; pairs: { name: string; transform: string; mismatch: number }[] } } };
+    const init = t.posted.find((m) => m.kind === 'init') as {
+      payload: { report: { first_divergence: string; pairs: { name: string; transform: string; mismatch: number }[] } };
+    };
     assert.ok(init, JSON.stringify(t.posted.filter((m) => m.kind === 'error')));
     assert.equal(init.payload.report.first_divergence, 'block2');
-    assert.deepEqual(init.payload.report.pairs.map((p) => p.name), ['conv_in', 'block1', 'block2', 'conv_out']);
+    assert.deepEqual(
+      init.payload.report.pairs.map((p) => p.name),
+      ['conv_in', 'block1', 'block2', 'conv_out'],
+    );
     for (const p of init.payload.report.pairs) assert.equal(p.mismatch, exp.layers[p.name].mismatch);
     assert.ok(init.payload.report.pairs.every((p) => p.transform === 'nhwc_to_nchw'));
     await c.handle({ kind: 'selectLayer', payload: { name: 'block2' } });
-    const layer = t.posted.find((m) => m.kind === 'layer') as { payload: { elements: { ref: Float32Array; cand: Float32Array }; heatmap: unknown; firstRef: number[] } };
+    const layer = t.posted.find((m) => m.kind === 'layer') as {
+      payload: { elements: { ref: Float32Array; cand: Float32Array }; heatmap: unknown; firstRef: number[] };
+    };
     assert.deepEqual(Array.from(layer.payload.elements.ref), exp.layers.block2.ref.map(Math.fround));
     assert.deepEqual(Array.from(layer.payload.elements.cand), exp.layers.block2.cand.map(Math.fround));
     assert.ok(layer.payload.heatmap, 'failing layers carry a heatmap');
     // A passing layer has no engine heatmap; the host maps it from the values it re-read.
     await c.handle({ kind: 'selectLayer', payload: { name: 'conv_in' } });
-    const pass = t.posted.filter((m) => m.kind === 'layer')[1] as { payload: { name: string; heatmap: { values: Float32Array; width: number; height: number } } };
+    const pass = t.posted.filter((m) => m.kind === 'layer')[1] as {
+      payload: { name: string; heatmap: { values: Float32Array; width: number; height: number } };
+    };
     assert.equal(pass.payload.name, 'conv_in');
     assert.equal(pass.payload.heatmap.width * pass.payload.heatmap.height, 5 * 4);
     assert.equal(Math.max(...pass.payload.heatmap.values), Math.fround(exp.conv_in_max_abs));
@@ -160,11 +196,15 @@ describe('parity report host', () => {
     await c.handle({ kind: 'ready', payload: {} });
     const n = t.posted.length;
     for (const m of [
-      { kind: 'selectLayer', payload: { name: 'not_a_layer' } }, { kind: 'selectLayer', payload: { name: 3 } },
-      { kind: 'exportReport', payload: { format: 'pdf' } }, { kind: 'exportReport', payload: { format: 'html', html: '<script>' } },
-      { kind: 'copyText', payload: { text: 'x'.repeat(200_000) } }, { kind: 'toleranceChanged', payload: { name: 'nope', tolerance: { atol: 0, rtol: 0 } } },
+      { kind: 'selectLayer', payload: { name: 'not_a_layer' } },
+      { kind: 'selectLayer', payload: { name: 3 } },
+      { kind: 'exportReport', payload: { format: 'pdf' } },
+      { kind: 'exportReport', payload: { format: 'html', html: '<script>' } },
+      { kind: 'copyText', payload: { text: 'x'.repeat(200_000) } },
+      { kind: 'toleranceChanged', payload: { name: 'nope', tolerance: { atol: 0, rtol: 0 } } },
       { kind: 'toleranceChanged', payload: { name: 'block2', tolerance: { atol: -1, rtol: 0 } } },
-    ]) assert.equal(await c.handle(m), false, JSON.stringify(m).slice(0, 80));
+    ])
+      assert.equal(await c.handle(m), false, JSON.stringify(m).slice(0, 80));
     assert.equal(t.posted.length, n);
     assert.equal(await c.handle({ kind: 'exportReport', payload: { format: 'json' } }), true);
     assert.equal(await c.handle({ kind: 'copyText', payload: { text: 'np.testing.assert_allclose(a, b)' } }), true);
@@ -198,9 +238,19 @@ describe('tensor viewer host', () => {
     const init = t.posted[0] as { payload: { tensors: { name: string; shape: number[] }[]; format: string; error: null } };
     assert.equal(init.payload.error, null);
     assert.equal(init.payload.format, 'safetensors');
-    assert.deepEqual(init.payload.tensors.map((x) => x.name).sort(), ['blocks.0.attn.weight', 'blocks.0.norm.scale', 'blocks.1.attn.weight', 'blocks.1.norm.scale', 'embed.weight']);
+    assert.deepEqual(init.payload.tensors.map((x) => x.name).sort(), [
+      'blocks.0.attn.weight',
+      'blocks.0.norm.scale',
+      'blocks.1.attn.weight',
+      'blocks.1.norm.scale',
+      'embed.weight',
+    ]);
     await c.handle({ kind: 'requestStats', requestId: 7, payload: { name: 'blocks.0.attn.weight' } });
-    const stats = t.posted[1] as { inReplyTo: number; ok: boolean; payload: { min: number; max: number; mean: number; std: number; first: number[] } };
+    const stats = t.posted[1] as {
+      inReplyTo: number;
+      ok: boolean;
+      payload: { min: number; max: number; mean: number; std: number; first: number[] };
+    };
     assert.equal(stats.inReplyTo, 7);
     assert.equal(stats.payload.min, exp.stats.min);
     assert.equal(stats.payload.max, exp.stats.max);
@@ -227,7 +277,10 @@ describe('tensor viewer host', () => {
     await c.handle({ kind: 'ready', payload: {} });
     const init = t.posted[0] as { payload: { format: string; tensors: { name: string; shape: number[] }[] } };
     assert.equal(init.payload.format, 'torch.save');
-    assert.deepEqual(init.payload.tensors.map((x) => [x.name, x.shape]).sort(), [['encoder.bias', [3]], ['encoder.weight', [3, 4]]]);
+    assert.deepEqual(init.payload.tensors.map((x) => [x.name, x.shape]).sort(), [
+      ['encoder.bias', [3]],
+      ['encoder.weight', [3, 4]],
+    ]);
     await c.handle({ kind: 'requestStats', requestId: 3, payload: { name: 'encoder.weight' } });
     const s = t.posted[1] as { payload: { min: number; max: number; mean: number; first: number[] } };
     assert.deepEqual([s.payload.min, s.payload.max, s.payload.mean], [0, 11, 5.5]);
@@ -242,7 +295,11 @@ describe('tensor viewer host', () => {
     assert.equal(await c.handle({ kind: 'requestStats', requestId: 1, payload: { name: '../../etc/passwd' } }), false);
     assert.equal(t.posted[1].ok, false);
     assert.match(t.posted[1].error!, /not a tensor of model\.safetensors/);
-    for (const m of [{ kind: 'requestStats', payload: { name: 'embed.weight' } }, { kind: 'requestPreview', requestId: -2, payload: { name: 'embed.weight' } }, { kind: 'requestStats', requestId: 1, payload: {} }]) {
+    for (const m of [
+      { kind: 'requestStats', payload: { name: 'embed.weight' } },
+      { kind: 'requestPreview', requestId: -2, payload: { name: 'embed.weight' } },
+      { kind: 'requestStats', requestId: 1, payload: {} },
+    ]) {
       assert.equal(await c.handle(m), false);
     }
     assert.equal(t.rejected.length, 4);

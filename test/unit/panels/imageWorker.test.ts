@@ -14,7 +14,14 @@ test('image worker decodes in a thread and matches the in-process result', async
   const dir = ensureGenerated('panels-host', 'test/fixtures/panels_host.py');
   const tmp = mkdtempSync(join(tmpdir(), 'image-worker-'));
   const file = join(tmp, 'imageWorker.js');
-  buildSync({ entryPoints: [join(REPO_ROOT, 'src/core/viewer/imageWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: file, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'src/core/viewer/imageWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: file,
+    logLevel: 'silent',
+  });
   const loader = new ImageLoader(file);
   try {
     const a = join(dir, 'images', 'ref_rgba.png');

@@ -24,11 +24,17 @@ function host(mapFile: string) {
   const saved: CompareOutput[] = [];
   const h: ParityHost = {
     post: (m) => posted.push(m as never),
-    compare: (s, onProgress, extra) => runCompare({ refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only }, { onProgress }),
+    compare: (s, onProgress, extra) =>
+      runCompare(
+        { refPath: s.ref, candPath: s.cand, noiseFloorPath: s.floor, heatmaps: 'failing', map: extra?.map, only: extra?.only },
+        { onProgress },
+      ),
     loadTolerances: () => readToleranceMap(mapFile),
     saveTolerance: (name, tol) => saveTensorTolerance(mapFile, name, tol),
     readValues: async () => null,
-    save: async (_f, out) => { saved.push(out); },
+    save: async (_f, out) => {
+      saved.push(out);
+    },
     copy: async () => undefined,
     rejected: () => undefined,
   };
@@ -56,7 +62,10 @@ describe('parity report tolerance edits', () => {
     const fresh = await runCompare({ refPath: source.ref, candPath: source.cand, map: { tensors: { block2: { atol, rtol: 0 } } } });
     assert.equal(rep.first_divergence, fresh.report.first_divergence);
     assert.deepEqual(rep.verdicts, fresh.report.verdicts);
-    assert.deepEqual(rep.pairs.map((p) => p.verdict), fresh.report.pairs.map((p) => p.verdict));
+    assert.deepEqual(
+      rep.pairs.map((p) => p.verdict),
+      fresh.report.pairs.map((p) => p.verdict),
+    );
     assert.ok(t.posted.every(isParityHostMessage));
     // the file is a --map the CLI reads
     assert.deepEqual(JSON.parse(readFileSync(mapFile, 'utf8')), { tensors: { block2: { atol, rtol: 0 } } });
@@ -101,8 +110,16 @@ describe('parity report tolerance edits', () => {
     // loosening norm_out's tolerance until it passes moves the first divergence on; floors stay
     await c.handle({ kind: 'toleranceChanged', payload: { name: 'norm_out', tolerance: { atol: 1, rtol: 0 } } });
     const upd = t.posted.find((m) => m.kind === 'report')?.payload.report as ReportJson;
-    const fresh = await runCompare({ refPath: join(v, 'ref'), candPath: join(v, 'wrong_eps'), noiseFloorPath: join(v, 'ref_floor'), map: { tensors: { norm_out: { atol: 1, rtol: 0 } } } });
+    const fresh = await runCompare({
+      refPath: join(v, 'ref'),
+      candPath: join(v, 'wrong_eps'),
+      noiseFloorPath: join(v, 'ref_floor'),
+      map: { tensors: { norm_out: { atol: 1, rtol: 0 } } },
+    });
     assert.equal(upd.first_divergence, fresh.report.first_divergence);
-    assert.deepEqual(upd.pairs.map((p) => [p.verdict, p.noise_floor]), fresh.report.pairs.map((p) => [p.verdict, p.noise_floor]));
+    assert.deepEqual(
+      upd.pairs.map((p) => [p.verdict, p.noise_floor]),
+      fresh.report.pairs.map((p) => [p.verdict, p.noise_floor]),
+    );
   });
 });

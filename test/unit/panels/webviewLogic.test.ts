@@ -33,10 +33,13 @@ describe('golden rule in the webview', () => {
     const p = loadPair(img('ref.png'), img('cand.png'));
     const rtols = [0.001, 0.01, 0.05, 0.2, 1];
     const got = rtolCurve(jointHistogram(p.ref!.values, p.cand!.values), 2, rtols);
-    const want = pythonJson<number[]>(`import sys,json,numpy as np
+    const want = pythonJson<number[]>(
+      `import sys,json,numpy as np
 from PIL import Image
 R=np.array(Image.open(sys.argv[1])); C=np.array(Image.open(sys.argv[2]))
-print(json.dumps([float(1-np.isclose(C,R,rtol=r,atol=2).mean()) for r in [0.001,0.01,0.05,0.2,1]]))`, [img('ref.png'), img('cand.png')]);
+print(json.dumps([float(1-np.isclose(C,R,rtol=r,atol=2).mean()) for r in [0.001,0.01,0.05,0.2,1]]))`,
+      [img('ref.png'), img('cand.png')],
+    );
     got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) < 1e-12, `rtol ${rtols[i]}: ${g} vs ${want[i]}`));
   });
 });
@@ -48,7 +51,12 @@ describe('re-judging in the parity report', () => {
     const want = pythonJson<number[]>(`import json,numpy as np
 r=np.array([1,-2,0,np.inf,np.nan,1e-3,5],dtype=np.float32); c=np.array([1.01,-2,1e-6,np.inf,np.nan,2e-3,-5],dtype=np.float32)
 print(json.dumps([int((~np.isclose(c,r,rtol=rt,atol=at)).sum()) for at,rt in [(1e-5,1e-5),(1e-2,0),(0,0.5),(11,0)]]))`);
-    const got = [[1e-5, 1e-5], [1e-2, 0], [0, 0.5], [11, 0]].map(([a, r]) => rejudge(ref, cand, a, r).mismatch);
+    const got = [
+      [1e-5, 1e-5],
+      [1e-2, 0],
+      [0, 0.5],
+      [11, 0],
+    ].map(([a, r]) => rejudge(ref, cand, a, r).mismatch);
     assert.deepEqual(got, want);
   });
 
@@ -70,24 +78,43 @@ print(json.dumps([int((~np.isclose(c,r,rtol=rt,atol=at)).sum()) for at,rt in [(1
 });
 
 describe('tensor viewer tree', () => {
-  const e = (name: string, shape: number[], dtype = 'F32'): TensorEntry => ({ name, dtype, shape, numel: shape.reduce((a, b) => a * b, 1), byteLength: shape.reduce((a, b) => a * b, 4), decodable: true });
+  const e = (name: string, shape: number[], dtype = 'F32'): TensorEntry => ({
+    name,
+    dtype,
+    shape,
+    numel: shape.reduce((a, b) => a * b, 1),
+    byteLength: shape.reduce((a, b) => a * b, 4),
+    decodable: true,
+  });
   it('folds numbered blocks, joins single chains and keeps file order', () => {
     const list = [
       e('model.diffusion_model.in.weight', [8, 4]),
-      ...[0, 1, 2].flatMap((b) => [e(`model.diffusion_model.blocks.${b}.q.weight`, [4, 4]), e(`model.diffusion_model.blocks.${b}.k.weight`, [4, 4])]),
+      ...[0, 1, 2].flatMap((b) => [
+        e(`model.diffusion_model.blocks.${b}.q.weight`, [4, 4]),
+        e(`model.diffusion_model.blocks.${b}.k.weight`, [4, 4]),
+      ]),
       e('model.diffusion_model.blocks.2.extra', [2]),
       e('vae.decoder.conv.weight', [3, 3, 3, 3]),
     ];
     const root = buildTree(list);
-    assert.deepEqual(root.children.map((c) => c.label), ['model.diffusion_model', 'vae.decoder.conv.weight']);
+    assert.deepEqual(
+      root.children.map((c) => c.label),
+      ['model.diffusion_model', 'vae.decoder.conv.weight'],
+    );
     const dm = root.children[0];
-    assert.deepEqual(dm.children.map((c) => c.label), ['in.weight', 'blocks.{0..2}']);
+    assert.deepEqual(
+      dm.children.map((c) => c.label),
+      ['in.weight', 'blocks.{0..2}'],
+    );
     const blocks = dm.children[1];
     assert.deepEqual(blocks.repeat, { count: 3, uniform: false });
     assert.equal(blocks.count, 7);
     assert.equal(blocks.numel, 6 * 16 + 2);
     assert.equal(root.count, list.length);
     const t = totals(list);
-    assert.equal(t.numel, list.reduce((a, x) => a + x.numel, 0));
+    assert.equal(
+      t.numel,
+      list.reduce((a, x) => a + x.numel, 0),
+    );
   });
 });

@@ -21,9 +21,19 @@ test('demo runner pair: both sides run, pair by name, and first diverge at vae.a
     const refDir = sideDir(ws.diffusers, id, 'ref');
     const mlxDir = sideDir(ws.mflux, id, 'mlx');
     const probeDir = join(REPO_ROOT, 'python');
-    for (const [side, repo, script] of [['ref', ws.diffusers, 'port_runners/run_z_image_ref.py'], ['mlx', ws.mflux, 'port_runners/run_z_image_mlx.py']] as const) {
+    for (const [side, repo, script] of [
+      ['ref', ws.diffusers, 'port_runners/run_z_image_ref.py'],
+      ['mlx', ws.mflux, 'port_runners/run_z_image_mlx.py'],
+    ] as const) {
       const env = applyEnv(
-        runEnv({ side, runId: id, runDir: side === 'ref' ? refDir : mlxDir, refDir: side === 'mlx' ? refDir : undefined, probeDir, hfHubOffline: true }),
+        runEnv({
+          side,
+          runId: id,
+          runDir: side === 'ref' ? refDir : mlxDir,
+          refDir: side === 'mlx' ? refDir : undefined,
+          probeDir,
+          hfHubOffline: true,
+        }),
         { PATH: process.env.PATH },
       );
       const r = spawnSync(PYTHON, [script], { cwd: repo, env, encoding: 'utf8' });
@@ -56,7 +66,18 @@ print(json.dumps(res))
       [refDir, mlxDir, join(REPO_ROOT, 'test', 'python')],
     );
     const names = diffs.map(([n]) => n);
-    assert.deepEqual(names, ['noise_pred@step000', 'noise_pred@step001', 'noise_pred@step002', 'noise_pred@step003', 'vae_decode_input', 'vae.conv_in', 'vae.act', 'vae.conv_out', 'vae', 'vae_decode_output']);
+    assert.deepEqual(names, [
+      'noise_pred@step000',
+      'noise_pred@step001',
+      'noise_pred@step002',
+      'noise_pred@step003',
+      'vae_decode_input',
+      'vae.conv_in',
+      'vae.act',
+      'vae.conv_out',
+      'vae',
+      'vae_decode_output',
+    ]);
     const firstOver = diffs.find(([, d]) => d > 1e-5);
     assert.equal(firstOver?.[0], 'vae.act', JSON.stringify(diffs));
     assert.ok(firstOver![1] < 1e-2, 'a small, realistic divergence');
@@ -65,7 +86,10 @@ print(json.dumps(res))
     const out = await runCompare({ refPath: refDir, candPath: mlxDir, heatmaps: 'none' });
     assert.equal(out.report.first_divergence, 'vae.act');
     const summary = reportSummary(out.report);
-    assert.match(summary, /^6 of 10 checkpoints within tolerance; first divergence at vae\.act \(max \|diff\| [0-9.e-]+, atol 1\.00e-5, rtol 1\.00e-5\); 5 only in the reference\.$/);
+    assert.match(
+      summary,
+      /^6 of 10 checkpoints within tolerance; first divergence at vae\.act \(max \|diff\| [0-9.e-]+, atol 1\.00e-5, rtol 1\.00e-5\); 5 only in the reference\.$/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,7 +1,16 @@
 // The runner-pair scripts and Insert Dump's edits, checked by Python itself (ast) where it matters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPlan, expressionAt, defaultDumpName, mlxScript, planInsertDump, referenceScript, scriptPath, goldenTestPath } from '../../../src/core/runners';
+import {
+  applyPlan,
+  expressionAt,
+  defaultDumpName,
+  mlxScript,
+  planInsertDump,
+  referenceScript,
+  scriptPath,
+  goldenTestPath,
+} from '../../../src/core/runners';
 import { pythonJson } from '../../helpers/python';
 
 /** Parses Python source with the real parser; returns names imported and calls to dump/load. */
@@ -81,7 +90,7 @@ test('insert dump: after a multi-line statement, with the import after the last 
   const r = run([11, 4, 11, 5]); // selects `h`
   assert.equal(r.out[9], 'from mflux_port_probe import dump');
   assert.deepEqual(r.out.slice(12, 16), ['    h = self.norm(', '        x,', '    )', '    dump("h", h)']);
-  assert.ok(r.info.calls.includes('dump:\'h\':h'));
+  assert.ok(r.info.calls.includes("dump:'h':h"));
 });
 
 test('insert dump: a block opener gets the dump as the first body line; a return gets it before', () => {

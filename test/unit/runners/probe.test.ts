@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { PYTHON, REPO_ROOT } from '../../helpers/python';
 
 const dir = join(REPO_ROOT, 'test', 'python');
-for (const file of readdirSync(dir).filter((f) => /^test_.*\.py$/.test(f)).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => /^test_.*\.py$/.test(f))
+  .sort()) {
   test(`probe (python): ${file}`, () => {
     const r = spawnSync(PYTHON, ['-m', 'unittest', '-v', file.replace(/\.py$/, '')], {
       cwd: dir,

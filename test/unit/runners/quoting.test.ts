@@ -10,17 +10,62 @@ import { composeCommand, joinArgv, quoteArg, runEnv, shellKind, UnquotableError,
 import { PYTHON } from '../../helpers/python';
 
 const HOSTILE = [
-  'plain', 'two words', "it's", '"double"', '$HOME', '${HOME}', '$(echo pwned)', '`id`', 'a;b', 'a && b || c', 'a|b',
-  '*', '?', '[abc]', '{a,b}', '~', '~/x', '!x', '!!', 'x!ec', '=ls', '%1', '#hash', '\\', 'back\\slash', 'tail\\',
-  "'", "''", '"', '\\\'', 'é ü 漢字 😀', '-n', '--', '-c', '@splat', 'a,b', '$env:PATH', "‘smart’", '(paren)', '<in', '>out',
-  '', ' ', '  lead and trail  ', '\\"', "$'\\x41'", '^caret', '$?', '$$',
+  'plain',
+  'two words',
+  "it's",
+  '"double"',
+  '$HOME',
+  '${HOME}',
+  '$(echo pwned)',
+  '`id`',
+  'a;b',
+  'a && b || c',
+  'a|b',
+  '*',
+  '?',
+  '[abc]',
+  '{a,b}',
+  '~',
+  '~/x',
+  '!x',
+  '!!',
+  'x!ec',
+  '=ls',
+  '%1',
+  '#hash',
+  '\\',
+  'back\\slash',
+  'tail\\',
+  "'",
+  "''",
+  '"',
+  "\\'",
+  'é ü 漢字 😀',
+  '-n',
+  '--',
+  '-c',
+  '@splat',
+  'a,b',
+  '$env:PATH',
+  '‘smart’',
+  '(paren)',
+  '<in',
+  '>out',
+  '',
+  ' ',
+  '  lead and trail  ',
+  '\\"',
+  "$'\\x41'",
+  '^caret',
+  '$?',
+  '$$',
 ];
 
 const root = mkdtempSync(join(tmpdir(), 'mp-quote-'));
 // The folder names themselves are hostile: spaces, quotes, $, ;, backticks.
 const hostileDir = join(root, `dir with 'single' "double" $dollar; semi \`tick\` & amp`);
 mkdirSync(hostileDir, { recursive: true });
-const script = join(hostileDir, "print args $x.py");
+const script = join(hostileDir, 'print args $x.py');
 const outFile = join(hostileDir, 'out.json');
 writeFileSync(
   script,
@@ -32,9 +77,16 @@ writeFileSync(
   ].join('\n'),
 );
 const runDir = join(hostileDir, 'debug_artifacts', '20250101-000000-000', "ref $(x) ';'");
-const probeDir = join(hostileDir, "probe `dir`");
+const probeDir = join(hostileDir, 'probe `dir`');
 
-interface Shell { name: string; path: string; kind: ShellKind; args: string[]; stdin: boolean; prelude?: string }
+interface Shell {
+  name: string;
+  path: string;
+  kind: ShellKind;
+  args: string[];
+  stdin: boolean;
+  prelude?: string;
+}
 const SHELLS: Shell[] = [
   // bash and zsh read the line as interactive input with history expansion on, as in a terminal.
   { name: 'bash', path: '/bin/bash', kind: 'posix', args: ['--norc', '--noprofile', '-s'], stdin: true },
@@ -106,9 +158,16 @@ test('quoting: every C0/C1 control character and DEL is refused (a terminal woul
   for (const kind of ['posix', 'fish', 'pwsh'] as const) {
     for (const code of controls) {
       const arg = `/tmp/run ${String.fromCharCode(code)}x/script.py`;
-      assert.throws(() => quoteArg(arg, kind), (e: Error) => e instanceof UnquotableError && e.message.includes(`U+${code.toString(16).toUpperCase().padStart(4, '0')}`), `${kind} U+${code.toString(16)}`);
+      assert.throws(
+        () => quoteArg(arg, kind),
+        (e: Error) => e instanceof UnquotableError && e.message.includes(`U+${code.toString(16).toUpperCase().padStart(4, '0')}`),
+        `${kind} U+${code.toString(16)}`,
+      );
       assert.throws(() => composeCommand({ cwd: arg, env: { set: [] }, argv: ['python'] }, kind), UnquotableError);
-      assert.throws(() => composeCommand({ cwd: '/tmp', env: { set: [['MFLUX_PORT_RUN_DIR', arg]] }, argv: ['python'] }, kind), UnquotableError);
+      assert.throws(
+        () => composeCommand({ cwd: '/tmp', env: { set: [['MFLUX_PORT_RUN_DIR', arg]] }, argv: ['python'] }, kind),
+        UnquotableError,
+      );
     }
   }
   assert.throws(() => quoteArg('a\tb', 'posix'), /U\+0009 \(TAB\)/);
@@ -143,21 +202,32 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 
 for (const shell of SHELLS.filter((s) => s.name !== 'zsh with RC_QUOTES')) {
   const skip = existsSync(shell.path) ? false : `${shell.name} is not installed here (${shell.path})`;
-  test(`quoting: a command longer than a terminal line goes through a script file that ${shell.name} sources, arguments intact`, { skip }, () => {
-    const long = 'x'.repeat(3000);
-    const args = [long, `${long} two`, "it's $HOME"];
-    const dir = join(hostileDir, 'long run');
-    mkdirSync(dir, { recursive: true });
-    const command = composeCommand({ cwd: hostileDir, env: runEnv({ side: 'ref', runId: 'r', runDir, probeDir, hfHubOffline: true }), argv: [PYTHON, script, ...args] }, shell.kind);
-    const typed = viaFile(command, dir, shell.kind);
-    assert.ok(typed.commandFile, 'a 6000-byte command is written to a file');
-    assert.ok(typed.line.length < 200, typed.line);
-    writeFileSync(typed.commandFile.path, typed.commandFile.text);
-    const got = runIn(shell, typed.line, undefined);
-    assert.deepEqual(got.argv, args);
-    assert.equal(got.cwd, hostileDir);
-    assert.equal(got.env.MFLUX_PORT_RUN_DIR, runDir);
-    const short = viaFile('cd /x && python a.py', dir, shell.kind);
-    assert.deepEqual(short, { line: 'cd /x && python a.py' });
-  });
+  test(
+    `quoting: a command longer than a terminal line goes through a script file that ${shell.name} sources, arguments intact`,
+    { skip },
+    () => {
+      const long = 'x'.repeat(3000);
+      const args = [long, `${long} two`, "it's $HOME"];
+      const dir = join(hostileDir, 'long run');
+      mkdirSync(dir, { recursive: true });
+      const command = composeCommand(
+        {
+          cwd: hostileDir,
+          env: runEnv({ side: 'ref', runId: 'r', runDir, probeDir, hfHubOffline: true }),
+          argv: [PYTHON, script, ...args],
+        },
+        shell.kind,
+      );
+      const typed = viaFile(command, dir, shell.kind);
+      assert.ok(typed.commandFile, 'a 6000-byte command is written to a file');
+      assert.ok(typed.line.length < 200, typed.line);
+      writeFileSync(typed.commandFile.path, typed.commandFile.text);
+      const got = runIn(shell, typed.line, undefined);
+      assert.deepEqual(got.argv, args);
+      assert.equal(got.cwd, hostileDir);
+      assert.equal(got.env.MFLUX_PORT_RUN_DIR, runDir);
+      const short = viaFile('cd /x && python a.py', dir, shell.kind);
+      assert.deepEqual(short, { line: 'cd /x && python a.py' });
+    },
+  );
 }

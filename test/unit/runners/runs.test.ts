@@ -7,9 +7,26 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyEnv, compareRunIds, createRun, DEFAULT_TEMPLATE, discardEmptySide, ensureExcluded, expandTemplate, latestPassed, listRuns,
-  mlxPlatformProblem, pruneRuns, readRunRecord, repoState, RUN_ID, runEnv, runIdFor, sideDir, TemplateError,
-  writeRunRecord, type RunRecord,
+  applyEnv,
+  compareRunIds,
+  createRun,
+  DEFAULT_TEMPLATE,
+  discardEmptySide,
+  ensureExcluded,
+  expandTemplate,
+  latestPassed,
+  listRuns,
+  mlxPlatformProblem,
+  pruneRuns,
+  readRunRecord,
+  repoState,
+  RUN_ID,
+  runEnv,
+  runIdFor,
+  sideDir,
+  TemplateError,
+  writeRunRecord,
+  type RunRecord,
 } from '../../../src/core/runners';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mp-runs-'));
@@ -38,11 +55,20 @@ test('template: the default is uv run python {script}, with the configured uv', 
 });
 
 test('template: placeholders fill whole or partial words, quotes keep spaces, values never split', () => {
-  assert.deepEqual(
-    expandTemplate(`{python} -X dev "{script}" --out={runDir} --model '{port} x' {uv}`, { ...values, runDir: '/a b;$c' }),
-    ['/usr/bin/python3', '-X', 'dev', 'runners/run ref.py', '--out=/a b;$c', '--model', 'flux2 x', '/opt/uv'],
+  assert.deepEqual(expandTemplate(`{python} -X dev "{script}" --out={runDir} --model '{port} x' {uv}`, { ...values, runDir: '/a b;$c' }), [
+    '/usr/bin/python3',
+    '-X',
+    'dev',
+    'runners/run ref.py',
+    '--out=/a b;$c',
+    '--model',
+    'flux2 x',
+    '/opt/uv',
+  ]);
+  assert.throws(
+    () => expandTemplate('python {scirpt}', values),
+    (e: Error) => e instanceof TemplateError && /\{scirpt\}.*known: \{script\}/.test(e.message),
   );
-  assert.throws(() => expandTemplate('python {scirpt}', values), (e: Error) => e instanceof TemplateError && /\{scirpt\}.*known: \{script\}/.test(e.message));
   assert.throws(() => expandTemplate('   ', values), /empty/);
   assert.throws(() => expandTemplate('python "{script}', values), /unclosed "/);
 });
@@ -58,8 +84,14 @@ test('env: run variables, HF_HUB_OFFLINE only for the reference side, PYTHONPATH
   assert.equal(env.HF_HUB_OFFLINE, '1');
   assert.equal(env.PYTHONPATH, '/ext/python:/keep');
   assert.equal(env.OTHER, 'o');
-  assert.equal(applyEnv(runEnv({ side: 'ref', runId: 'i', runDir: '/x', probeDir: '/p', hfHubOffline: false }), {}).HF_HUB_OFFLINE, undefined);
-  assert.equal(applyEnv(runEnv({ side: 'mlx', runId: 'i', runDir: '/x', probeDir: '/p', hfHubOffline: true }), {}).HF_HUB_OFFLINE, undefined);
+  assert.equal(
+    applyEnv(runEnv({ side: 'ref', runId: 'i', runDir: '/x', probeDir: '/p', hfHubOffline: false }), {}).HF_HUB_OFFLINE,
+    undefined,
+  );
+  assert.equal(
+    applyEnv(runEnv({ side: 'mlx', runId: 'i', runDir: '/x', probeDir: '/p', hfHubOffline: true }), {}).HF_HUB_OFFLINE,
+    undefined,
+  );
   assert.equal(applyEnv(plan, {}).PYTHONPATH, '/ext/python');
 });
 
@@ -81,8 +113,20 @@ test('run folders: one id across both repos, a suffix when the millisecond is ta
   const ref = join(tmp, 'ref-repo');
   const mflux = join(tmp, 'mflux-repo');
   const now = new Date(Date.UTC(2025, 5, 1, 12, 0, 0, 0));
-  const id1 = await createRun([{ repo: ref, side: 'ref' }, { repo: mflux, side: 'mlx' }], now);
-  const id2 = await createRun([{ repo: ref, side: 'ref' }, { repo: mflux, side: 'mlx' }], now);
+  const id1 = await createRun(
+    [
+      { repo: ref, side: 'ref' },
+      { repo: mflux, side: 'mlx' },
+    ],
+    now,
+  );
+  const id2 = await createRun(
+    [
+      { repo: ref, side: 'ref' },
+      { repo: mflux, side: 'mlx' },
+    ],
+    now,
+  );
   const id3 = await createRun([{ repo: mflux, side: 'mlx' }], now);
   assert.equal(id1, '20250601-120000-000');
   assert.equal(id2, '20250601-120000-000-2');
@@ -91,15 +135,32 @@ test('run folders: one id across both repos, a suffix when the millisecond is ta
   assert.ok(existsSync(join(mflux, 'debug_artifacts', id1, 'mlx')));
   assert.ok(!existsSync(join(ref, 'debug_artifacts', id3)));
   // the same repo for both sides (a single-repo setup): ref and mlx are siblings
-  const both = await createRun([{ repo: ref, side: 'ref' }, { repo: ref, side: 'mlx' }], now);
+  const both = await createRun(
+    [
+      { repo: ref, side: 'ref' },
+      { repo: ref, side: 'mlx' },
+    ],
+    now,
+  );
   assert.deepEqual(readdirSync(join(ref, 'debug_artifacts', both)).sort(), ['mlx', 'ref']);
 });
 
 function record(runId: string, side: 'ref' | 'mlx', exitCode: number | null): RunRecord {
   return {
-    version: 1, runId, side, command: 'x', argv: ['x'], cwd: '/', shell: '/bin/bash', env: {}, repos: [],
-    platform: { os: 'linux', arch: 'x64', release: '6' }, start: '2025-01-01T00:00:00.000Z', end: null,
-    exitCode, status: exitCode === null ? 'unknown' : exitCode === 0 ? 'passed' : 'failed',
+    version: 1,
+    runId,
+    side,
+    command: 'x',
+    argv: ['x'],
+    cwd: '/',
+    shell: '/bin/bash',
+    env: {},
+    repos: [],
+    platform: { os: 'linux', arch: 'x64', release: '6' },
+    start: '2025-01-01T00:00:00.000Z',
+    end: null,
+    exitCode,
+    status: exitCode === null ? 'unknown' : exitCode === 0 ? 'passed' : 'failed',
   };
 }
 
@@ -107,14 +168,21 @@ test('run.json: written atomically, read back; listing and the latest passed run
   const repo = join(tmp, 'listing');
   const t = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms));
   const ids = [];
-  for (const [ms, code] of [[1, 0], [2, 3], [3, null]] as const) {
+  for (const [ms, code] of [
+    [1, 0],
+    [2, 3],
+    [3, null],
+  ] as const) {
     const id = await createRun([{ repo, side: 'ref' }], t(ms));
     await writeRunRecord(sideDir(repo, id, 'ref'), record(id, 'ref', code));
     ids.push(id);
   }
   mkdirSync(join(repo, 'debug_artifacts', 'my notes'));
   const runs = await listRuns(repo);
-  assert.deepEqual(runs.map((r) => r.runId), [...ids].reverse());
+  assert.deepEqual(
+    runs.map((r) => r.runId),
+    [...ids].reverse(),
+  );
   assert.equal(runs[1].sides.ref?.exitCode, 3);
   assert.equal((await latestPassed(repo, 'ref'))?.runId, ids[0]);
   assert.equal(await latestPassed(repo, 'mlx'), undefined);
@@ -126,7 +194,13 @@ test('run.json: written atomically, read back; listing and the latest passed run
 
 test('a side that never started leaves no folder; a side with files is never removed', async () => {
   const repo = join(tmp, 'discard');
-  const id = await createRun([{ repo, side: 'ref' }, { repo, side: 'mlx' }], new Date(Date.UTC(2025, 2, 1)));
+  const id = await createRun(
+    [
+      { repo, side: 'ref' },
+      { repo, side: 'mlx' },
+    ],
+    new Date(Date.UTC(2025, 2, 1)),
+  );
   writeFileSync(join(sideDir(repo, id, 'ref'), 'run.json'), '{}');
   await discardEmptySide(repo, id, 'mlx');
   assert.deepEqual(readdirSync(join(repo, 'debug_artifacts', id)), ['ref']);

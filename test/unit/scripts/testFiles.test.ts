@@ -11,16 +11,26 @@ import { testFiles } from '../../../scripts/lib/testFiles.mjs';
 function tree(): string {
   const root = mkdtempSync(join(tmpdir(), 'mflux-port-testfiles-'));
   mkdirSync(join(root, 'sub', 'deeper'), { recursive: true });
-  for (const f of ['b.test.ts', 'a.test.ts', 'helper.ts', 'sub/c.test.ts', 'sub/deeper/d.test.ts', 'sub/notes.md']) writeFileSync(join(root, f), '');
+  for (const f of ['b.test.ts', 'a.test.ts', 'helper.ts', 'sub/c.test.ts', 'sub/deeper/d.test.ts', 'sub/notes.md'])
+    writeFileSync(join(root, f), '');
   return root;
 }
 
 describe('test file arguments', () => {
   it('a folder gives its .test.ts files, sorted and recursive; a file gives itself', () => {
     const root = tree();
-    assert.deepEqual(testFiles([root], ['unused']), ['a.test.ts', 'b.test.ts', 'sub/c.test.ts', 'sub/deeper/d.test.ts'].map((f) => join(root, f)));
-    assert.deepEqual(testFiles([join(root, 'sub', 'c.test.ts'), join(root, 'a.test.ts')], ['unused']), [join(root, 'sub', 'c.test.ts'), join(root, 'a.test.ts')]);
-    assert.deepEqual(testFiles([], [join(root, 'sub'), join(root, 'missing-default')]), ['c.test.ts', 'deeper/d.test.ts'].map((f) => join(root, 'sub', f)));
+    assert.deepEqual(
+      testFiles([root], ['unused']),
+      ['a.test.ts', 'b.test.ts', 'sub/c.test.ts', 'sub/deeper/d.test.ts'].map((f) => join(root, f)),
+    );
+    assert.deepEqual(testFiles([join(root, 'sub', 'c.test.ts'), join(root, 'a.test.ts')], ['unused']), [
+      join(root, 'sub', 'c.test.ts'),
+      join(root, 'a.test.ts'),
+    ]);
+    assert.deepEqual(
+      testFiles([], [join(root, 'sub'), join(root, 'missing-default')]),
+      ['c.test.ts', 'deeper/d.test.ts'].map((f) => join(root, 'sub', f)),
+    );
   });
 
   it('a missing path or a non-test file is a one-line error naming it (exit 2), for run-unit and npm test alike', () => {

@@ -22,7 +22,17 @@ before(() => {
 });
 
 const snapshot = 'hub/models--acme--tiny/snapshots/0123456789abcdef0123456789abcdef01234567';
-const inspected = ['torch/views.pt', 'torch/nested.pt', 'torch/pytorch_model.bin', 'npy/mlx_f32.npy', 'npy/mlx_bf16.npy', 'npy/mlx_col_major.npy', 'st/mlx.safetensors', snapshot, 'sharded'];
+const inspected = [
+  'torch/views.pt',
+  'torch/nested.pt',
+  'torch/pytorch_model.bin',
+  'npy/mlx_f32.npy',
+  'npy/mlx_bf16.npy',
+  'npy/mlx_col_major.npy',
+  'st/mlx.safetensors',
+  snapshot,
+  'sharded',
+];
 
 for (const rel of inspected) {
   test(`inspect --json ${rel} prints what Python sees`, () => {
@@ -76,7 +86,10 @@ test('stats --tensor picks one tensor; human output has the table', () => {
   const path = join(dir, 'torch/views.pt');
   const r = cli('stats', path, '--tensor', 'slice', '--json');
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).tensors.map((t: { name: string }) => t.name), ['slice']);
+  assert.deepEqual(
+    JSON.parse(r.stdout).tensors.map((t: { name: string }) => t.name),
+    ['slice'],
+  );
   const h = cli('stats', path);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /transposed\s+F32\s+\[8, 6\]\s+0\s+47\s+23\.5/);

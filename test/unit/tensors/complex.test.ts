@@ -31,7 +31,13 @@ const close = (a: number | null, want: number | string | null, rel = 1e-12) => {
 };
 
 test('the fixture covers every container', () => {
-  assert.deepEqual(Object.keys(expected.files).map((f) => f.split('/')[0]).filter((v, i, a) => a.indexOf(v) === i).sort(), ['npy', 'npz', 'st', 'torch']);
+  assert.deepEqual(
+    Object.keys(expected.files)
+      .map((f) => f.split('/')[0])
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .sort(),
+    ['npy', 'npz', 'st', 'torch'],
+  );
 });
 
 for (const [rel, tensors] of Object.entries(expected.files)) {
@@ -55,7 +61,9 @@ for (const [rel, tensors] of Object.entries(expected.files)) {
         const abs = f64(want.abs);
         assert.equal(mags.length, info.numel);
         for (let i = 0; i < abs.length; i++) {
-          const ok = Number.isNaN(abs[i]) ? Number.isNaN(mags[i]) : mags[i] === abs[i] || Math.abs(mags[i] - abs[i]) <= (double ? 4e-16 : 1.2e-7) * Math.abs(abs[i]);
+          const ok = Number.isNaN(abs[i])
+            ? Number.isNaN(mags[i])
+            : mags[i] === abs[i] || Math.abs(mags[i] - abs[i]) <= (double ? 4e-16 : 1.2e-7) * Math.abs(abs[i]);
           assert.ok(ok, `${want.name}[${i}]: |z| ${mags[i]} vs NumPy ${abs[i]}`);
         }
         const s = await tensorStats(src, want.name);

@@ -26,7 +26,11 @@ export async function readAll(path: string): Promise<unknown> {
 
 test('the corpus has at least 40 bad inputs of every format', () => {
   assert.ok(corpus.length >= 40, `${corpus.length}`);
-  for (const prefix of ['st/', 'npy/', 'npz/', 'torch/', 'other/', 'folders/']) assert.ok(corpus.some((c) => c.path.startsWith(prefix)), prefix);
+  for (const prefix of ['st/', 'npy/', 'npz/', 'torch/', 'other/', 'folders/'])
+    assert.ok(
+      corpus.some((c) => c.path.startsWith(prefix)),
+      prefix,
+    );
 });
 
 for (const c of corpus) {
@@ -34,7 +38,10 @@ for (const c of corpus) {
     const err = await readAll(join(dir, c.path));
     const cls = (tensors as unknown as Record<string, new (...a: never[]) => Error>)[c.error];
     assert.ok(cls, `no error class ${c.error}`);
-    assert.ok(err instanceof cls, `expected ${c.error}, got ${err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err)}`);
+    assert.ok(
+      err instanceof cls,
+      `expected ${c.error}, got ${err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err)}`,
+    );
     const e = err as tensors.TensorFileError;
     assert.ok(e instanceof tensors.TensorFileError);
     assert.ok(e.file.startsWith(dir), `names the file: ${e.file}`);

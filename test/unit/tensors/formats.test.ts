@@ -13,10 +13,16 @@ for (const f of files) {
     const src = await openTensors(join(dir, f.path));
     try {
       const listed = src.list().map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape] }));
-      assert.deepEqual(listed, f.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })));
+      assert.deepEqual(
+        listed,
+        f.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
+      );
       for (const t of f.tensors) {
         const info = src.get(t.name)!;
-        assert.equal(info.numel, t.shape.reduce((a, b) => a * b, 1));
+        assert.equal(
+          info.numel,
+          t.shape.reduce((a, b) => a * b, 1),
+        );
         if (!t.values) continue;
         const want = expectedValues(dir, t.values);
         const got = await src.read(t.name);

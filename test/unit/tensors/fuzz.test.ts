@@ -10,9 +10,19 @@ import { openTensors, TensorFileError } from '../../../src/core/tensors';
 import { fixtures } from './helpers';
 
 const SEEDS = [
-  'st/all_dtypes.safetensors', 'st/mlx.safetensors', 'npy/mlx_bf16.npy', 'npy/fortran_3d_f32.npy', 'npy/be_f64.npy',
-  'npy/v3_f32.npy', 'npz/deflated.npz', 'npz/mlx_zip64_deflated.npz', 'npz/mlx_zip64_stored.npz',
-  'torch/views.pt', 'torch/nested.pt', 'torch/pytorch_model.bin', 'torch/all_dtypes.pt',
+  'st/all_dtypes.safetensors',
+  'st/mlx.safetensors',
+  'npy/mlx_bf16.npy',
+  'npy/fortran_3d_f32.npy',
+  'npy/be_f64.npy',
+  'npy/v3_f32.npy',
+  'npz/deflated.npz',
+  'npz/mlx_zip64_deflated.npz',
+  'npz/mlx_zip64_stored.npz',
+  'torch/views.pt',
+  'torch/nested.pt',
+  'torch/pytorch_model.bin',
+  'torch/all_dtypes.pt',
 ];
 const CASES_PER_SEED = 60;
 const CASE_TIMEOUT_MS = 10_000;
@@ -141,15 +151,48 @@ test('fuzz the pickle interpreter: 2,000 random opcode streams end in a typed er
   const int = (n: number) => Math.floor(r() * n);
   // opcodes torch uses, plus a few it never does, with plausible arguments
   const pieces: (() => number[])[] = [
-    () => [0x80, 2], () => [0x7d], () => [0x5d], () => [0x29], () => [0x28], () => [0x74], () => [0x73], () => [0x75],
-    () => [0x61], () => [0x65], () => [0x52], () => [0x62], () => [0x51], () => [0x85], () => [0x86], () => [0x87],
-    () => [0x4e], () => [0x88], () => [0x89], () => [0x32], () => [0x30], () => [0x31], () => [0x94], () => [0x81],
-    () => [0x4b, int(256)], () => [0x4a, int(256), int(256), int(256), int(256)], () => [0x71, int(4)], () => [0x68, int(4)],
-    () => [0x8c, 7, ...Buffer.from('storage')], () => [0x8c, 3, ...Buffer.from('cpu')], () => [0x8c, 1, ...Buffer.from(String(int(3)))],
-    () => [0x63, ...Buffer.from('torch\nFloatStorage\n')], () => [0x63, ...Buffer.from('torch._utils\n_rebuild_tensor_v2\n')],
-    () => [0x63, ...Buffer.from('collections\nOrderedDict\n')], () => [0x63, ...Buffer.from('torch\nbfloat16\n')],
-    () => [0x8a, 1, int(256)], () => [0x8a, 9, ...Array.from({ length: 9 }, () => int(256))], () => [0x47, ...Array.from({ length: 8 }, () => int(256))],
-    () => [0x95, int(256), 0, 0, 0, 0, 0, 0, 0], () => [0x58, int(5), 0, 0, 0, 0x61, 0x62], () => [int(256)], () => [0x2e],
+    () => [0x80, 2],
+    () => [0x7d],
+    () => [0x5d],
+    () => [0x29],
+    () => [0x28],
+    () => [0x74],
+    () => [0x73],
+    () => [0x75],
+    () => [0x61],
+    () => [0x65],
+    () => [0x52],
+    () => [0x62],
+    () => [0x51],
+    () => [0x85],
+    () => [0x86],
+    () => [0x87],
+    () => [0x4e],
+    () => [0x88],
+    () => [0x89],
+    () => [0x32],
+    () => [0x30],
+    () => [0x31],
+    () => [0x94],
+    () => [0x81],
+    () => [0x4b, int(256)],
+    () => [0x4a, int(256), int(256), int(256), int(256)],
+    () => [0x71, int(4)],
+    () => [0x68, int(4)],
+    () => [0x8c, 7, ...Buffer.from('storage')],
+    () => [0x8c, 3, ...Buffer.from('cpu')],
+    () => [0x8c, 1, ...Buffer.from(String(int(3)))],
+    () => [0x63, ...Buffer.from('torch\nFloatStorage\n')],
+    () => [0x63, ...Buffer.from('torch._utils\n_rebuild_tensor_v2\n')],
+    () => [0x63, ...Buffer.from('collections\nOrderedDict\n')],
+    () => [0x63, ...Buffer.from('torch\nbfloat16\n')],
+    () => [0x8a, 1, int(256)],
+    () => [0x8a, 9, ...Array.from({ length: 9 }, () => int(256))],
+    () => [0x47, ...Array.from({ length: 8 }, () => int(256))],
+    () => [0x95, int(256), 0, 0, 0, 0, 0, 0, 0],
+    () => [0x58, int(5), 0, 0, 0, 0x61, 0x62],
+    () => [int(256)],
+    () => [0x2e],
   ];
   let typed = 0;
   let values = 0;
@@ -163,7 +206,10 @@ test('fuzz the pickle interpreter: 2,000 random opcode streams end in a typed er
       flattenTensors('fuzz.pkl', root);
       values++;
     } catch (e) {
-      if (!(e instanceof TensorFileError)) assert.fail(`case ${c} [${bytes.map((b) => b.toString(16)).join(' ')}]: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`);
+      if (!(e instanceof TensorFileError))
+        assert.fail(
+          `case ${c} [${bytes.map((b) => b.toString(16)).join(' ')}]: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`,
+        );
       assert.doesNotMatch(e.message, /\n/);
       typed++;
     }

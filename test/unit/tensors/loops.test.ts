@@ -14,12 +14,15 @@ const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'loops-'));
 // a real shard written by NumPy's bytes: w = arange(6) * 0.5, float32 [2, 3]
 const shard = join(tmp, 'model-00001-of-00001.safetensors');
-const values = pythonJson<number[]>(`
+const values = pythonJson<number[]>(
+  `
 import json, struct, sys, numpy as np
 w = (np.arange(6, dtype=np.float32) * 0.5).reshape(2, 3)
 h = json.dumps({"w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, w.nbytes]}}).encode()
 open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + w.tobytes())
-print(json.dumps(w.ravel().tolist()))`, [shard]);
+print(json.dumps(w.ravel().tolist()))`,
+  [shard],
+);
 
 function inspect(path: string): { code: number | null; stderr: string } {
   // the timeout only keeps a regression from hanging the suite
@@ -32,10 +35,13 @@ before(() => {
   assert.equal(b.status, 0, b.stderr);
 });
 
-test('a sharded index that names itself is a one-line error naming it (the issue\'s repro)', async () => {
+test("a sharded index that names itself is a one-line error naming it (the issue's repro)", async () => {
   const p = join(tmp, 'm.safetensors');
   writeFileSync(p, '{"weight_map":{"a":"m.safetensors"}}');
-  await assert.rejects(T.openTensors(p), (e: unknown) => e instanceof T.BadIndex && (e as Error).message.includes(p) && /lists itself as a shard/.test((e as Error).message));
+  await assert.rejects(
+    T.openTensors(p),
+    (e: unknown) => e instanceof T.BadIndex && (e as Error).message.includes(p) && /lists itself as a shard/.test((e as Error).message),
+  );
   const r = inspect(p);
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -48,14 +54,21 @@ test('two indexes naming each other (also through a symlink) are a cycle error',
   writeFileSync(a, JSON.stringify({ weight_map: { w: 'model-00001-of-00001.safetensors', x: 'b.safetensors.index.json' } }));
   writeFileSync(b, JSON.stringify({ weight_map: { y: 'c.safetensors' } }));
   symlinkSync('a.safetensors.index.json', join(tmp, 'c.safetensors'));
-  await assert.rejects(T.openTensors(a), (e: unknown) => e instanceof T.BadIndex && /in a cycle \("a\.safetensors\.index\.json" → "b\.safetensors\.index\.json" → "a\.safetensors\.index\.json"\)/.test((e as Error).message));
+  await assert.rejects(
+    T.openTensors(a),
+    (e: unknown) =>
+      e instanceof T.BadIndex &&
+      /in a cycle \("a\.safetensors\.index\.json" → "b\.safetensors\.index\.json" → "a\.safetensors\.index\.json"\)/.test(
+        (e as Error).message,
+      ),
+  );
   const r = inspect(b);
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /in a cycle/);
 });
 
-test('a correct index over a symlinked shard still reads NumPy\'s values', async () => {
+test("a correct index over a symlinked shard still reads NumPy's values", async () => {
   const dir = join(tmp, 'ok');
   mkdirSync(dir);
   symlinkSync(shard, join(dir, 'model-00001-of-00001.safetensors'));
@@ -71,7 +84,11 @@ test('symlink loops in a folder (30 self-links, a link to ..) are refused, namin
   mkdirSync(dir);
   symlinkSync(shard, join(dir, 'w.safetensors'));
   for (let i = 0; i < 30; i++) symlinkSync('.', join(dir, `self${String(i).padStart(2, '0')}`));
-  await assert.rejects(T.openTensors(dir), (e: unknown) => e instanceof T.FileNotReadable && (e as Error).message.includes(join(dir, 'self00')) && /symlink loop/.test((e as Error).message));
+  await assert.rejects(
+    T.openTensors(dir),
+    (e: unknown) =>
+      e instanceof T.FileNotReadable && (e as Error).message.includes(join(dir, 'self00')) && /symlink loop/.test((e as Error).message),
+  );
   const up = join(tmp, 'up');
   mkdirSync(join(up, 'sub'), { recursive: true });
   symlinkSync('../..', join(up, 'sub', 'parent'));
@@ -89,7 +106,10 @@ test('a symlinked folder that is no loop is still read (names as the link)', asy
   symlinkSync(shard, join(real, 'w.safetensors'));
   symlinkSync(real, join(dir, 'vae'));
   const src = await T.openTensors(dir);
-  assert.deepEqual(src.list().map((t) => t.name), ['vae/w']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['vae/w'],
+  );
   assert.deepEqual([...(await src.read('vae/w'))], values);
   await src.close();
 });

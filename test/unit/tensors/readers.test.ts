@@ -66,7 +66,7 @@ test('every fixture reads the same through the bounded-memory path for strided v
   }
 });
 
-test('strided views streamed in several tiled chunks give NumPy\'s values', async () => {
+test("strided views streamed in several tiled chunks give NumPy's values", async () => {
   for (const f of files.filter((x) => /npy\/(fortran|mlx_col)|torch\/views/.test(x.path))) {
     const src = await T.openTensors(join(dir, f.path));
     for (const t of f.tensors) {
@@ -81,7 +81,10 @@ test('strided views streamed in several tiled chunks give NumPy\'s values', asyn
 
 test('read() refuses above maxElements; chunks() honour chunkElements and abort', async () => {
   const src = await T.openTensors(join(dir, 'npy/fortran_3d_f32.npy'));
-  await assert.rejects(src.read('fortran_3d_f32', { maxElements: 59 }), (e: unknown) => e instanceof T.TensorTooLarge && /60 elements, more than the 59/.test((e as Error).message));
+  await assert.rejects(
+    src.read('fortran_3d_f32', { maxElements: 59 }),
+    (e: unknown) => e instanceof T.TensorTooLarge && /60 elements, more than the 59/.test((e as Error).message),
+  );
   assert.equal((await src.read('fortran_3d_f32', { maxElements: 60 })).length, 60);
   const sizes: number[] = [];
   for await (const c of src.chunks('fortran_3d_f32', { chunkElements: 7 })) sizes.push(c.length);
@@ -94,15 +97,21 @@ test('read() refuses above maxElements; chunks() honour chunkElements and abort'
   await c.close();
   const ac = new AbortController();
   ac.abort();
-  await assert.rejects(async () => {
-    for await (const _ of src.chunks('fortran_3d_f32', { signal: ac.signal })) void _;
-  }, (e: unknown) => (e as Error).name === 'AbortError');
+  await assert.rejects(
+    async () => {
+      for await (const _ of src.chunks('fortran_3d_f32', { signal: ac.signal })) void _;
+    },
+    (e: unknown) => (e as Error).name === 'AbortError',
+  );
   await assert.rejects(src.read('nope'), T.TensorNotFound);
   await src.close();
 });
 
 test('pickle caps: opcode budget gives PickleTooComplex', async () => {
-  await assert.rejects(T.openTensors(join(dir, 'torch/nested.pt'), { maxPickleOps: 10 }), (e: unknown) => e instanceof T.PickleTooComplex && /more than 10 opcodes/.test((e as Error).message));
+  await assert.rejects(
+    T.openTensors(join(dir, 'torch/nested.pt'), { maxPickleOps: 10 }),
+    (e: unknown) => e instanceof T.PickleTooComplex && /more than 10 opcodes/.test((e as Error).message),
+  );
 });
 
 test('undecodable dtypes are listed, and values are refused with UnsupportedDtype', async () => {
@@ -112,7 +121,10 @@ test('undecodable dtypes are listed, and values are refused with UnsupportedDtyp
   len.writeUInt32LE(h.length, 0);
   writeFileSync(p, Buffer.concat([len, h, Buffer.alloc(2)]));
   const src = await T.openTensors(p);
-  assert.deepEqual(src.list().map((t) => [t.name, t.dtype, t.decodable, t.byteLength]), [['z', 'F4', false, 2]]);
+  assert.deepEqual(
+    src.list().map((t) => [t.name, t.dtype, t.decodable, t.byteLength]),
+    [['z', 'F4', false, 2]],
+  );
   await assert.rejects(src.read('z'), T.UnsupportedDtype);
   await src.close();
 });
@@ -129,13 +141,28 @@ const BIG = 5_000_000_000; // past 4 GiB: 32-bit offsets would wrap
 
 test('safetensors with a tensor starting past 4 GB (sparse file) lists and reads exactly', async () => {
   const p = join(tmp, 'big.safetensors');
-  const header = Buffer.from(JSON.stringify({ pad: { dtype: 'U8', shape: [BIG], data_offsets: [0, BIG] }, w: { dtype: 'F32', shape: [4], data_offsets: [BIG, BIG + 16] } }));
+  const header = Buffer.from(
+    JSON.stringify({
+      pad: { dtype: 'U8', shape: [BIG], data_offsets: [0, BIG] },
+      w: { dtype: 'F32', shape: [4], data_offsets: [BIG, BIG + 16] },
+    }),
+  );
   const len = Buffer.alloc(8);
   len.writeUInt32LE(header.length, 0);
   const w = new Uint8Array(new Float32Array([1.5, -2, 3.25, 1e-3]).buffer);
-  sparse(p, 8 + header.length + BIG + 16, [[0, len], [8, header], [8 + header.length + BIG, w]]);
+  sparse(p, 8 + header.length + BIG + 16, [
+    [0, len],
+    [8, header],
+    [8 + header.length + BIG, w],
+  ]);
   const src = await T.openTensors(p);
-  assert.deepEqual(src.list().map((t) => [t.name, t.numel]), [['pad', BIG], ['w', 4]]);
+  assert.deepEqual(
+    src.list().map((t) => [t.name, t.numel]),
+    [
+      ['pad', BIG],
+      ['w', 4],
+    ],
+  );
   assert.deepEqual([...(await src.read('w'))], [1.5, -2, 3.25, Math.fround(1e-3)]);
   await assert.rejects(src.read('pad'), T.TensorTooLarge);
   for await (const c of src.chunks('pad', { chunkElements: 1024 })) {
@@ -220,12 +247,18 @@ test('npz with ZIP64 offsets past 4 GB (sparse file) reads like Python reads it'
   end.writeUInt32LE(0xffffffff, 92);
   parts.push([cdAt, Buffer.concat([cd, end])]);
   sparse(p, cdAt + cd.length + end.length, parts);
-  const py = pythonJson<{ names: string[]; w: number[] }>(`
+  const py = pythonJson<{ names: string[]; w: number[] }>(
+    `
 import json, sys, numpy as np
 z = np.load(sys.argv[1])
-print(json.dumps({"names": z.files, "w": z["w"].tolist()}))`, [p]);
+print(json.dumps({"names": z.files, "w": z["w"].tolist()}))`,
+    [p],
+  );
   const src = await T.openTensors(p);
-  assert.deepEqual(src.list().map((t) => t.name), py.names);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    py.names,
+  );
   assert.deepEqual([...(await src.read('w'))], py.w);
   assert.equal(src.get('pad')!.numel, BIG);
   await src.close();
@@ -248,14 +281,20 @@ test('folder naming: subfolders prefix names, collisions get `file:name`, then #
   writeFileSync(join(root, 'config.json'), '{}');
   symlinkSync(join(root, 'a.safetensors'), join(root, 'z_link.safetensors'));
   const src = await T.openTensors(root);
-  assert.deepEqual(src.list().map((t) => t.name), ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w'],
+  );
   // the symlink is reported under its own name, and reads through to its target
   assert.equal(src.get('z_link.safetensors:w')!.file, join(root, 'z_link.safetensors'));
   assert.deepEqual([...(await src.read('vae/w'))], [7]);
   await src.close();
   // deterministic: same answer on a second open
   const again = await T.openTensors(root);
-  assert.deepEqual(again.list().map((t) => t.name), ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w']);
+  assert.deepEqual(
+    again.list().map((t) => t.name),
+    ['w', 'b.safetensors:w', 'c.safetensors:b.safetensors:w', 'vae/w', 'z_link.safetensors:w'],
+  );
   await again.close();
 });
 
@@ -274,9 +313,20 @@ test('a manifest.jsonl keeps capture order and names; files it does not mention 
   writeFileSync(join(root, '0001.npy'), npy([1]));
   writeFileSync(join(root, '0002.npy'), npy([2]));
   writeFileSync(join(root, 'extra.npy'), npy([3]));
-  writeFileSync(join(root, 'manifest.jsonl'), [{ name: 'blocks.1.out', file: '0002.npy' }, { name: 'blocks.0.out', file: '0001.npy' }].map((o) => JSON.stringify(o)).join('\n') + '\n');
+  writeFileSync(
+    join(root, 'manifest.jsonl'),
+    [
+      { name: 'blocks.1.out', file: '0002.npy' },
+      { name: 'blocks.0.out', file: '0001.npy' },
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n') + '\n',
+  );
   const src = await T.openTensors(root);
-  assert.deepEqual(src.list().map((t) => t.name), ['blocks.1.out', 'blocks.0.out', 'extra']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['blocks.1.out', 'blocks.0.out', 'extra'],
+  );
   assert.deepEqual([...(await src.read('blocks.1.out'))], [2]);
   await src.close();
 });
@@ -293,27 +343,36 @@ test('a run folder: each side keeps its own manifest order, prefixed by its fold
     mkdirSync(join(run, side), { recursive: true });
     writeFileSync(join(run, side, '00000-z.safetensors'), st('z', 1));
     writeFileSync(join(run, side, '00001-a.safetensors'), st('a', 2));
-    const lines = [{ index: 0, name: 'z', file: '00000-z.safetensors' }, { index: 1, name: 'a', file: '00001-a.safetensors' }].map((o) => JSON.stringify(o));
+    const lines = [
+      { index: 0, name: 'z', file: '00000-z.safetensors' },
+      { index: 1, name: 'a', file: '00001-a.safetensors' },
+    ].map((o) => JSON.stringify(o));
     // the MLX side was killed while writing its manifest
     writeFileSync(join(run, side, 'manifest.jsonl'), lines.join('\n') + (side === 'mlx' ? '\n{"index": 2, "na' : '\n'));
   }
   writeFileSync(join(run, 'run.json'), '{}');
   const src = await T.openTensors(run);
-  assert.deepEqual(src.list().map((t) => t.name), ['mlx/z', 'mlx/a', 'ref/z', 'ref/a']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['mlx/z', 'mlx/a', 'ref/z', 'ref/a'],
+  );
   assert.deepEqual([...(await src.read('ref/a'))], [2]);
   await src.close();
 });
 
 test('streaming stats match NumPy in float64 across chunk boundaries, NaN/inf chunks and a large offset', async () => {
   const p = join(tmp, 'stats.npy');
-  const want = pythonJson<Record<string, number>>(`
+  const want = pythonJson<Record<string, number>>(
+    `
 import json, sys, numpy as np
 rng = np.random.default_rng(5)
 a = (10000 + rng.standard_normal(100003) * 1e-3).astype(np.float32)
 a[17] = np.nan; a[50000] = np.inf; a[50001] = -np.inf; a[99999] = np.nan
 np.save(sys.argv[1], a)
 f = a[np.isfinite(a)].astype(np.float64)
-print(json.dumps({"mean": f.mean(), "std": f.std(), "nan": int(np.isnan(a).sum()), "inf": int(np.isinf(a).sum())}))`, [p]);
+print(json.dumps({"mean": f.mean(), "std": f.std(), "nan": int(np.isnan(a).sum()), "inf": int(np.isinf(a).sum())}))`,
+    [p],
+  );
   const { tensorStats, StatsAccumulator } = await import('../../../src/core/tensors/stats');
   const src = await T.openTensors(p);
   for (const chunkElements of [1000, 1 << 22]) {
@@ -334,10 +393,13 @@ print(json.dumps({"mean": f.mean(), "std": f.std(), "nan": int(np.isnan(a).sum()
 
 test('deflated .npz members inflate on demand under the cap; re-reading an evicted member works; a member over the cap is a ZipBomb', async () => {
   const p = join(tmp, 'many.npz');
-  pythonJson(`
+  pythonJson(
+    `
 import sys, json, numpy as np
 np.savez_compressed(sys.argv[1], **{f"m{i}": np.full(1000, i, np.float32) for i in range(5)})
-print("{}")`, [p]);
+print("{}")`,
+    [p],
+  );
   // each member is about 4 KB inflated; a 10 KB cap keeps at most two of them
   const src = await T.openTensors(p, { maxInflatedBytes: 10_000 });
   for (let i = 0; i < 5; i++) {
@@ -347,14 +409,17 @@ print("{}")`, [p]);
   }
   assert.equal((await src.read('m0'))[999], 0); // evicted, inflated again
   await src.close();
-  await assert.rejects(async () => {
-    const small = await T.openTensors(p, { maxInflatedBytes: 100 });
-    try {
-      await small.read('m1');
-    } finally {
-      await small.close();
-    }
-  }, (e: unknown) => e instanceof T.ZipBomb && /more than the 100 bytes limit/.test((e as Error).message));
+  await assert.rejects(
+    async () => {
+      const small = await T.openTensors(p, { maxInflatedBytes: 100 });
+      try {
+        await small.read('m1');
+      } finally {
+        await small.close();
+      }
+    },
+    (e: unknown) => e instanceof T.ZipBomb && /more than the 100 bytes limit/.test((e as Error).message),
+  );
 });
 
 test('`<V1` .npy data is UNKNOWN unless the caller names the 8-bit float flavour', async () => {
@@ -383,6 +448,9 @@ test('manifest names are relative to the manifest, even for files in a subfolder
   writeFileSync(join(root, 'blobs', '1.safetensors'), Buffer.concat([len, h, Buffer.from(new Float32Array([3]).buffer)]));
   writeFileSync(join(root, 'manifest.jsonl'), JSON.stringify({ name: 'latents', file: 'blobs/1.safetensors' }) + '\n');
   const src = await T.openTensors(root);
-  assert.deepEqual(src.list().map((t) => t.name), ['latents']);
+  assert.deepEqual(
+    src.list().map((t) => t.name),
+    ['latents'],
+  );
   await src.close();
 });

@@ -23,7 +23,8 @@ const cases: Record<string, string> = {
   lookAlike: `json.dumps({"__metadata__": {"note": "\\"shape\\": [1.5] and \\"__metadata__\\": twice"}, "w\\"shape\\": [2.5]": {"dtype": "F32", "shape": [ 2 ], "data_offsets": [ 0 , 8 ]}})`,
 };
 
-const written = pythonJson<Record<string, { path: string; values: number[] }>>(`
+const written = pythonJson<Record<string, { path: string; values: number[] }>>(
+  `
 import json, struct, sys, numpy as np
 out = {}
 vals = np.array([1.5, -2.25], dtype=np.float32)
@@ -32,7 +33,9 @@ for name, expr in json.loads(sys.argv[1]).items():
     p = sys.argv[2] + "/" + name + ".safetensors"
     open(p, "wb").write(struct.pack("<Q", len(h)) + h + vals.tobytes())
     out[name] = {"path": p, "values": [float(v) for v in vals]}
-print(json.dumps(out))`, [JSON.stringify(cases), tmp]);
+print(json.dumps(out))`,
+  [JSON.stringify(cases), tmp],
+);
 
 const refused: Record<string, RegExp> = {
   bom: /byte-order mark/,

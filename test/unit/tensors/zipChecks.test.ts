@@ -14,7 +14,8 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 /** Writes a stored .npz with NumPy, applies `edit` to its bytes, and reports what NumPy and zipfile say. */
 function corrupt(name: string, edit: string): { numpy: string; zipfile: string; x: number[] | null } {
   const p = join(tmp, name);
-  return pythonJson(`
+  return pythonJson(
+    `
 import json, sys, zipfile, numpy as np
 p = sys.argv[1]
 np.savez(p, x=np.arange(10, dtype=np.float32), y=np.arange(10, 20, dtype=np.float32))
@@ -32,19 +33,27 @@ try:
     zipfile.ZipFile(p).read("y.npy"); out["zipfile"] = "ok"
 except Exception as e:
     out["zipfile"] = type(e).__name__ + ": " + str(e)
-print(json.dumps(out))`, [p]);
+print(json.dumps(out))`,
+    [p],
+  );
 }
 
 test('a flipped data byte in a stored .npz member is a Bad CRC-32 error naming the file and member, as in NumPy', async () => {
   // flip a bit in the last byte of y's data (stored: local header, name, then the .npy bytes)
-  const py = corrupt('crc.npz', `
+  const py = corrupt(
+    'crc.npz',
+    `
 y = infos["y.npy"]
-b[y.header_offset + 30 + len("y.npy") + y.file_size - 1] ^= 0x40`);
+b[y.header_offset + 30 + len("y.npy") + y.file_size - 1] ^= 0x40`,
+  );
   assert.match(py.numpy, /Bad CRC-32/);
   assert.match(py.zipfile, /BadZipFile: Bad CRC-32/);
   const p = join(tmp, 'crc.npz');
   const src = await T.openTensors(p);
-  assert.deepEqual([...(await src.read('x'))], Array.from({ length: 10 }, (_, i) => i)); // x is intact
+  assert.deepEqual(
+    [...(await src.read('x'))],
+    Array.from({ length: 10 }, (_, i) => i),
+  ); // x is intact
   await assert.rejects(src.read('y'), (e: unknown) => {
     const m = (e as Error).message;
     return e instanceof T.BadZip && m.includes(p) && /Bad CRC-32 for zip member "y\.npy"/.test(m) && !m.includes('\n');
@@ -62,9 +71,12 @@ test('the intact stored .npz reads exactly what NumPy reads (no false alarm)', a
 
 test('a local header naming another member than the central directory is reported, as zipfile does', async () => {
   // rename y's local header to x.npy: the central directory still says y.npy
-  const py = corrupt('names.npz', `
+  const py = corrupt(
+    'names.npz',
+    `
 y = infos["y.npy"]
-b[y.header_offset + 30] = ord("x")`);
+b[y.header_offset + 30] = ord("x")`,
+  );
   assert.match(py.zipfile, /File name in directory 'y\.npy' and header b'x\.npy' differ/);
   const p = join(tmp, 'names.npz');
   await assert.rejects(
@@ -76,6 +88,9 @@ b[y.header_offset + 30] = ord("x")`);
         await src.close();
       }
     })(),
-    (e: unknown) => e instanceof T.BadZip && (e as Error).message.includes(p) && /"y\.npy": its local header names it "x\.npy"/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof T.BadZip &&
+      (e as Error).message.includes(p) &&
+      /"y\.npy": its local header names it "x\.npy"/.test((e as Error).message),
   );
 });

@@ -56,8 +56,14 @@ function renderLegend(max: number): void {
   clear(legend);
   const bar = h('canvas', { class: 'legend-bar', width: 160, height: 10, 'aria-hidden': true });
   const ctx = bar.getContext('2d')!;
-  for (let i = 0; i < 160; i++) { ctx.fillStyle = cssColor(state.colormap, i / 159); ctx.fillRect(i, 0, 1, 10); }
-  legend.append(h('span', { text: 'max |a−b| over channels' }), h('span', { class: 'legend-row' }, h('span', { text: '0' }), bar, h('span', { text: String(max) })));
+  for (let i = 0; i < 160; i++) {
+    ctx.fillStyle = cssColor(state.colormap, i / 159);
+    ctx.fillRect(i, 0, 1, 10);
+  }
+  legend.append(
+    h('span', { text: 'max |a−b| over channels' }),
+    h('span', { class: 'legend-row' }, h('span', { text: '0' }), bar, h('span', { text: String(max) })),
+  );
 }
 
 let checker: CanvasPattern | null = null;
@@ -66,8 +72,11 @@ export function checkerPattern(ctx: CanvasRenderingContext2D): CanvasPattern {
   const c = document.createElement('canvas');
   c.width = c.height = 16;
   const g = c.getContext('2d')!;
-  g.fillStyle = '#c8c8c8'; g.fillRect(0, 0, 16, 16);
-  g.fillStyle = '#9a9a9a'; g.fillRect(0, 0, 8, 8); g.fillRect(8, 8, 8, 8);
+  g.fillStyle = '#c8c8c8';
+  g.fillRect(0, 0, 16, 16);
+  g.fillStyle = '#9a9a9a';
+  g.fillRect(0, 0, 8, 8);
+  g.fillRect(8, 8, 8, 8);
   checker = ctx.createPattern(c, 'repeat')!;
   return checker;
 }

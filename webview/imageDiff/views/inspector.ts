@@ -6,13 +6,20 @@ import { elementPasses } from '../../shared/goldenRule';
 import { fmt } from '../../shared/format';
 import { state } from '../state';
 
-export const inspector = h('div', { class: 'inspector', id: 'inspector', 'aria-live': 'off' }, h('p', { class: 'muted', text: 'Hover an image to inspect a pixel.' }));
+export const inspector = h(
+  'div',
+  { class: 'inspector', id: 'inspector', 'aria-live': 'off' },
+  h('p', { class: 'muted', text: 'Hover an image to inspect a pixel.' }),
+);
 
 export function renderInspector(): void {
   const l = state.loaded;
   const p = state.hover;
   clear(inspector);
-  if (!l || !p) { inspector.append(h('p', { class: 'muted', text: 'Hover an image to inspect a pixel.' })); return; }
+  if (!l || !p) {
+    inspector.append(h('p', { class: 'muted', text: 'Hover an image to inspect a pixel.' }));
+    return;
+  }
   const { x, y } = p;
   inspector.dataset.x = String(x);
   inspector.dataset.y = String(y);
@@ -29,7 +36,15 @@ export function renderInspector(): void {
   const get = (img: DecodedImage | null, inside: boolean | null | undefined, c: number): number | null =>
     img && inside && c < img.channels ? img.values[(y * img.width + x) * img.channels + c] : null;
   const rowOf = (label: string, img: DecodedImage | null, inside: boolean | null | undefined) =>
-    h('tr', { 'data-row': label }, h('th', { scope: 'row', text: label }), ...names.map((_, c) => { const v = get(img, inside, c); return h('td', { text: v === null ? '—' : String(v) }); }));
+    h(
+      'tr',
+      { 'data-row': label },
+      h('th', { scope: 'row', text: label }),
+      ...names.map((_, c) => {
+        const v = get(img, inside, c);
+        return h('td', { text: v === null ? '—' : String(v) });
+      }),
+    );
   table.append(rowOf('ref', ref, inRef), rowOf('cand', cand, inCand));
   const diffRow = h('tr', { 'data-row': 'diff' }, h('th', { scope: 'row', text: '|a−b|' }));
   const passRow = h('tr', { 'data-row': 'pass' }, h('th', { scope: 'row', text: 'rule' }));
@@ -43,9 +58,14 @@ export function renderInspector(): void {
     }
     diffRow.append(h('td', { text: String(Math.abs(a - b)) }));
     const ok = elementPasses(b, a, state.rule.rtol, state.rule.atol);
-    passRow.append(h('td', { class: ok ? 'ok' : 'bad', 'data-pass': String(ok), text: ok ? '✓' : '✗', 'aria-label': ok ? 'passes' : 'fails' }));
+    passRow.append(
+      h('td', { class: ok ? 'ok' : 'bad', 'data-pass': String(ok), text: ok ? '✓' : '✗', 'aria-label': ok ? 'passes' : 'fails' }),
+    );
   }
   table.append(diffRow, passRow);
   inspector.append(table);
-  if (l.joint) inspector.append(h('p', { class: 'muted small', text: `passes when |cand − ref| ≤ ${fmt(state.rule.atol)} + ${fmt(state.rule.rtol)}·|ref|` }));
+  if (l.joint)
+    inspector.append(
+      h('p', { class: 'muted small', text: `passes when |cand − ref| ≤ ${fmt(state.rule.atol)} + ${fmt(state.rule.rtol)}·|ref|` }),
+    );
 }

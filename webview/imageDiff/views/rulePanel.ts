@@ -12,7 +12,11 @@ import { inspector } from './inspector';
 type Field = { wrap: HTMLElement; field: HTMLElement & { value: string; invalid: boolean } };
 
 function numberField(id: string, label: string): Field {
-  const field = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', { id: `rule-${id}`, 'aria-label': label, inputmode: 'decimal' });
+  const field = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
+    id: `rule-${id}`,
+    'aria-label': label,
+    inputmode: 'decimal',
+  });
   const wrap = h('label', { class: 'field' }, h('span', { text: id }), field);
   field.addEventListener('input', onRuleInput);
   return { wrap, field };
@@ -27,12 +31,19 @@ const curveCanvas = h('canvas', { class: 'curve', id: 'rtol-curve', role: 'img',
 const notesEl = h('ul', { class: 'notes', id: 'notes' });
 const filesEl = h('div', { class: 'files', id: 'files' });
 const resetButton = h('button', { class: 'link', id: 'rule-reset', type: 'button', text: 'Reset to mflux defaults' });
-export const side = h('aside', { class: 'side', 'aria-label': 'Metrics and inspector' },
+export const side = h(
+  'aside',
+  { class: 'side', 'aria-label': 'Metrics and inspector' },
   h('section', {}, h('h2', { text: 'Metrics' }), metricsList),
-  h('section', {}, h('h2', { text: 'mflux golden rule' }),
+  h(
+    'section',
+    {},
+    h('h2', { text: 'mflux golden rule' }),
     h('div', { class: 'rule-fields' }, rtolField.wrap, atolField.wrap, thresholdField.wrap),
     resetButton,
-    verdictEl, curveCanvas),
+    verdictEl,
+    curveCanvas,
+  ),
   h('section', {}, h('h2', { text: 'Pixel inspector' }), inspector),
   h('section', {}, h('h2', { text: 'Files' }), filesEl),
   h('section', { class: 'notes-section' }, h('h2', { text: 'Notes' }), notesEl),
@@ -49,7 +60,10 @@ resetButton.addEventListener('click', () => {
 export function renderFiles(pair: ImagePairInfo | undefined): void {
   clear(filesEl);
   if (!pair) return;
-  for (const [label, path] of [['reference', pair.refPath], ['candidate', pair.candPath]] as const) {
+  for (const [label, path] of [
+    ['reference', pair.refPath],
+    ['candidate', pair.candPath],
+  ] as const) {
     const b = h('button', { type: 'button', class: 'link file-link', 'data-side': label, title: path, text: `${label}: ${path}` });
     b.addEventListener('click', () => post({ kind: 'revealFile', payload: { path } }));
     filesEl.append(b);
@@ -59,7 +73,11 @@ export function renderFiles(pair: ImagePairInfo | undefined): void {
 export function renderNotes(): void {
   clear(notesEl);
   const l = state.loaded;
-  const notes = [...(l?.problems ?? []), ...(l?.ref?.notes.map((n) => `Reference: ${n}`) ?? []), ...(l?.cand?.notes.map((n) => `Candidate: ${n}`) ?? [])];
+  const notes = [
+    ...(l?.problems ?? []),
+    ...(l?.ref?.notes.map((n) => `Reference: ${n}`) ?? []),
+    ...(l?.cand?.notes.map((n) => `Candidate: ${n}`) ?? []),
+  ];
   if (l?.ruleError) notes.unshift(l.ruleError);
   for (const n of notes) notesEl.append(h('li', { text: n }));
   notesEl.closest('section')!.hidden = notes.length === 0;
@@ -70,7 +88,11 @@ export function renderMetrics(): void {
   const m = state.loaded?.metrics;
   const rows: [string, string, string][] = [
     ['PSNR', m ? (m.psnr === null ? '∞ (identical)' : `${m.psnr.toFixed(2)} dB`) : '—', 'Over R, G, B, data range 255'],
-    ['SSIM', m?.ssim === null || m?.ssim === undefined ? '—' : m.ssim.toFixed(4), 'Gaussian 11×11, σ 1.5, population covariance (skimage gaussian_weights=True, use_sample_covariance=False), mean over R, G, B'],
+    [
+      'SSIM',
+      m?.ssim === null || m?.ssim === undefined ? '—' : m.ssim.toFixed(4),
+      'Gaussian 11×11, σ 1.5, population covariance (skimage gaussian_weights=True, use_sample_covariance=False), mean over R, G, B',
+    ],
     ['max |a−b|', m ? fmt(m.maxAbs) : '—', 'Over R, G, B'],
     ['mean |a−b|', m ? fmt(m.meanAbs) : '—', 'Over R, G, B'],
   ];
@@ -106,7 +128,10 @@ export function renderVerdict(): void {
   verdictEl.removeAttribute('data-pass');
   if (!l) return;
   if (!l.joint) {
-    verdictEl.append(h('span', { class: 'badge neutral', text: 'cannot judge' }), h('span', { class: 'muted', text: l.ruleError ?? 'An image could not be read.' }));
+    verdictEl.append(
+      h('span', { class: 'badge neutral', text: 'cannot judge' }),
+      h('span', { class: 'muted', text: l.ruleError ?? 'An image could not be read.' }),
+    );
     drawCurve();
     return;
   }
@@ -115,11 +140,19 @@ export function renderVerdict(): void {
   verdictEl.append(
     h('span', { class: `badge ${v.pass ? 'pass' : 'fail'}`, id: 'verdict-badge', text: v.pass ? 'PASS' : 'FAIL' }),
     h('span', { id: 'mismatch-ratio', 'data-ratio': String(v.ratio), text: `${pct(v.ratio, 4)} mismatched` }),
-    h('span', { class: 'muted', text: ` (${v.mismatched.toLocaleString()} of ${v.total.toLocaleString()} elements; fails above ${pct(state.rule.threshold)})` }),
+    h('span', {
+      class: 'muted',
+      text: ` (${v.mismatched.toLocaleString()} of ${v.total.toLocaleString()} elements; fails above ${pct(state.rule.threshold)})`,
+    }),
   );
   if (!v.pass) {
     const need = passingRtol(l.joint, state.rule.atol, state.rule.threshold);
-    verdictEl.append(h('div', { class: 'muted hint', text: need === null ? 'No rtol up to 1 passes at this atol.' : `Passes from rtol ≈ ${fmt(need, 3)}.` }));
+    verdictEl.append(
+      h('div', {
+        class: 'muted hint',
+        text: need === null ? 'No rtol up to 1 passes at this atol.' : `Passes from rtol ≈ ${fmt(need, 3)}.`,
+      }),
+    );
   }
   drawCurve();
 }
@@ -131,9 +164,29 @@ export function drawCurve(): void {
   const rtols = defaultRtols();
   const ratios = rtolCurve(l.joint, state.rule.atol, rtols);
   drawChart(curveCanvas, {
-    x: rtols, xLog: true,
-    series: [{ label: 'mismatch ratio vs rtol', values: ratios, color: cssVar('--vscode-charts-blue', '#3794ff'), min: 0, max: Math.max(state.rule.threshold * 1.5, ...ratios.slice(0, 1)) }],
-    hlines: [{ value: state.rule.threshold, color: cssVar('--vscode-charts-red', '#f14c4c'), label: `threshold ${fmt(state.rule.threshold)}` }],
-    vlines: state.rule.rtol > 0 ? [{ x: Math.min(1, Math.max(1e-3, state.rule.rtol)), color: cssVar('--vscode-charts-orange', '#d18616'), label: `rtol ${fmt(state.rule.rtol)}` }] : [],
+    x: rtols,
+    xLog: true,
+    series: [
+      {
+        label: 'mismatch ratio vs rtol',
+        values: ratios,
+        color: cssVar('--vscode-charts-blue', '#3794ff'),
+        min: 0,
+        max: Math.max(state.rule.threshold * 1.5, ...ratios.slice(0, 1)),
+      },
+    ],
+    hlines: [
+      { value: state.rule.threshold, color: cssVar('--vscode-charts-red', '#f14c4c'), label: `threshold ${fmt(state.rule.threshold)}` },
+    ],
+    vlines:
+      state.rule.rtol > 0
+        ? [
+            {
+              x: Math.min(1, Math.max(1e-3, state.rule.rtol)),
+              color: cssVar('--vscode-charts-orange', '#d18616'),
+              label: `rtol ${fmt(state.rule.rtol)}`,
+            },
+          ]
+        : [],
   });
 }

@@ -23,21 +23,46 @@ const swipeInput = h('input', { type: 'range', min: 0, max: 100, value: 50, id: 
 const gainSelect = ce<HTMLElement & { value: string }>('vscode-single-select', { id: 'gain', 'aria-label': 'Difference gain' });
 for (const g of GAINS) gainSelect.append(ce('vscode-option', { value: String(g), selected: g === state.gain }, `×${g}`));
 const cmapSelect = ce<HTMLElement & { value: string }>('vscode-single-select', { id: 'colormap', 'aria-label': 'Heatmap colormap' });
-for (const c of COLORMAP_NAMES) if (c !== 'diverging') cmapSelect.append(ce('vscode-option', { value: c, selected: c === state.colormap }, c));
-const modeControls = h('div', { class: 'group mode-controls' },
+for (const c of COLORMAP_NAMES)
+  if (c !== 'diverging') cmapSelect.append(ce('vscode-option', { value: c, selected: c === state.colormap }, c));
+const modeControls = h(
+  'div',
+  { class: 'group mode-controls' },
   h('label', { class: 'ctl', 'data-for': 'onion' }, 'Opacity ', opacityInput),
   h('label', { class: 'ctl', 'data-for': 'swipe' }, 'Position ', swipeInput),
   h('label', { class: 'ctl', 'data-for': 'diff' }, 'Gain ', gainSelect),
   h('label', { class: 'ctl', 'data-for': 'heat' }, 'Colormap ', cmapSelect),
   h('span', { class: 'ctl blink-label', 'data-for': 'blink', id: 'blink-label', 'aria-live': 'polite' }),
 );
-export const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Image diff tools' }, titleEl, pairNav, modeBar, zoomBar, modeControls);
+export const toolbar = h(
+  'header',
+  { class: 'toolbar', role: 'toolbar', 'aria-label': 'Image diff tools' },
+  titleEl,
+  pairNav,
+  modeBar,
+  zoomBar,
+  modeControls,
+);
 
 pairSelect.addEventListener('change', () => intents.selectPair(Number(pairSelect.value)));
-opacityInput.addEventListener('input', () => { state.opacity = Number(opacityInput.value) / 100; redraw(); });
-swipeInput.addEventListener('input', () => { state.swipe = Number(swipeInput.value) / 100; redraw(); });
-gainSelect.addEventListener('change', () => { state.gain = Number(gainSelect.value); resetComposites({ diff: true }); redraw(); });
-cmapSelect.addEventListener('change', () => { state.colormap = cmapSelect.value as ColormapName; resetComposites({ heat: true }); redraw(); });
+opacityInput.addEventListener('input', () => {
+  state.opacity = Number(opacityInput.value) / 100;
+  redraw();
+});
+swipeInput.addEventListener('input', () => {
+  state.swipe = Number(swipeInput.value) / 100;
+  redraw();
+});
+gainSelect.addEventListener('change', () => {
+  state.gain = Number(gainSelect.value);
+  resetComposites({ diff: true });
+  redraw();
+});
+cmapSelect.addEventListener('change', () => {
+  state.colormap = cmapSelect.value as ColormapName;
+  resetComposites({ heat: true });
+  redraw();
+});
 
 export function renderTitle(): void {
   titleEl.textContent = state.title;
@@ -49,7 +74,9 @@ export function renderPairSelect(): void {
   clear(pairSelect);
   const multi = state.pairs.length > 1 && !state.stepwise;
   pairNav.hidden = !multi;
-  if (multi) for (const p of state.pairs) pairSelect.append(ce('vscode-option', { value: String(p.id), selected: p.id === state.selected }, p.label));
+  if (multi)
+    for (const p of state.pairs)
+      pairSelect.append(ce('vscode-option', { value: String(p.id), selected: p.id === state.selected }, p.label));
 }
 
 export function showSelectedPair(): void {
@@ -72,18 +99,27 @@ export function applyMode(): void {
     b.setAttribute('aria-checked', String(on));
     const disabled = m !== 'side' && !comparable;
     b.toggleAttribute('disabled', disabled);
-    b.title = disabled ? 'Needs two readable images of the same size' : `${MODES.find((x) => x.id === m)!.label} (${MODES.find((x) => x.id === m)!.key})`;
+    b.title = disabled
+      ? 'Needs two readable images of the same size'
+      : `${MODES.find((x) => x.id === m)!.label} (${MODES.find((x) => x.id === m)!.key})`;
   }
   viewer.dataset.mode = state.mode;
   vpB.root.hidden = state.mode !== 'side';
   for (const c of modeControls.querySelectorAll<HTMLElement>('.ctl')) c.hidden = c.dataset.for !== state.mode;
   legend.hidden = state.mode !== 'heat';
-  vpA.canvas.setAttribute('aria-label', state.mode === 'side' ? 'Reference image' : `${MODES.find((x) => x.id === state.mode)!.label} of reference and candidate`);
+  vpA.canvas.setAttribute(
+    'aria-label',
+    state.mode === 'side' ? 'Reference image' : `${MODES.find((x) => x.id === state.mode)!.label} of reference and candidate`,
+  );
   window.clearInterval(blinkTimer);
   blinkTimer = undefined;
   if (state.mode === 'blink') {
-    blinkTimer = window.setInterval(() => { state.blinkShowsCand = !state.blinkShowsCand; redraw(); }, 600);
+    blinkTimer = window.setInterval(() => {
+      state.blinkShowsCand = !state.blinkShowsCand;
+      redraw();
+    }, 600);
   }
   const tagA = vpA.tag;
-  if (state.mode !== 'side') tagA.dataset.composite = state.mode; else delete tagA.dataset.composite;
+  if (state.mode !== 'side') tagA.dataset.composite = state.mode;
+  else delete tagA.dataset.composite;
 }

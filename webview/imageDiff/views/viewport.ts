@@ -27,7 +27,9 @@ function button(label: string, title: string, id: string, onClick: () => void): 
   return b;
 }
 const zoomLabel = h('span', { class: 'zoom-label', id: 'zoom-label', 'aria-live': 'polite', text: '100%' });
-export const zoomBar = h('div', { class: 'group', role: 'group', 'aria-label': 'Zoom' },
+export const zoomBar = h(
+  'div',
+  { class: 'group', role: 'group', 'aria-label': 'Zoom' },
   button('Fit', 'Fit to window (F)', 'zoom-fit', () => fit()),
   button('1:1', 'Actual pixels (A)', 'zoom-1', () => zoomTo(1)),
   button('−', 'Zoom out (−)', 'zoom-out', () => zoomBy(1 / 2)),
@@ -89,55 +91,83 @@ export function redraw(): void {
   const showMissing = (vp: typeof vpA, img: HTMLCanvasElement | null, what: string, path: string) => {
     vp.message.hidden = !!img;
     const name = basename(path);
-    if (!img) vp.message.textContent = l.problems.find((p) => name && p.includes(name)) ?? l.problems.find((p) => p.toLowerCase().includes(what)) ?? `The ${what} image could not be read.`;
+    if (!img)
+      vp.message.textContent =
+        l.problems.find((p) => name && p.includes(name)) ??
+        l.problems.find((p) => p.toLowerCase().includes(what)) ??
+        `The ${what} image could not be read.`;
   };
   if (state.mode === 'side') {
     showMissing(vpA, l.refCanvas, 'reference', pair?.refPath ?? '');
     showMissing(vpB, l.candCanvas, 'candidate', pair?.candPath ?? '');
-    paint(vpA.canvas, (ctx) => { if (l.refCanvas) ctx.drawImage(l.refCanvas, 0, 0); }, size);
-    paint(vpB.canvas, (ctx) => { if (l.candCanvas) ctx.drawImage(l.candCanvas, 0, 0); }, size);
+    paint(
+      vpA.canvas,
+      (ctx) => {
+        if (l.refCanvas) ctx.drawImage(l.refCanvas, 0, 0);
+      },
+      size,
+    );
+    paint(
+      vpB.canvas,
+      (ctx) => {
+        if (l.candCanvas) ctx.drawImage(l.candCanvas, 0, 0);
+      },
+      size,
+    );
     return;
   }
   vpA.message.hidden = true;
   const blinkLabel = document.getElementById('blink-label')!;
-  paint(vpA.canvas, (ctx) => {
-    const a = l.refCanvas!;
-    const b = l.candCanvas!;
-    switch (state.mode) {
-      case 'swipe': {
-        ctx.drawImage(b, 0, 0);
-        const cut = Math.round(size.w * state.swipe);
-        ctx.drawImage(a, 0, 0, cut, size.hgt, 0, 0, cut, size.hgt);
-        ctx.fillStyle = cssVar('--vscode-focusBorder', '#007fd4');
-        ctx.fillRect(cut - 1 / state.view.scale, 0, 2 / state.view.scale, size.hgt);
-        break;
+  paint(
+    vpA.canvas,
+    (ctx) => {
+      const a = l.refCanvas!;
+      const b = l.candCanvas!;
+      switch (state.mode) {
+        case 'swipe': {
+          ctx.drawImage(b, 0, 0);
+          const cut = Math.round(size.w * state.swipe);
+          ctx.drawImage(a, 0, 0, cut, size.hgt, 0, 0, cut, size.hgt);
+          ctx.fillStyle = cssVar('--vscode-focusBorder', '#007fd4');
+          ctx.fillRect(cut - 1 / state.view.scale, 0, 2 / state.view.scale, size.hgt);
+          break;
+        }
+        case 'onion':
+          ctx.drawImage(a, 0, 0);
+          ctx.globalAlpha = state.opacity;
+          ctx.drawImage(b, 0, 0);
+          ctx.globalAlpha = 1;
+          break;
+        case 'blink':
+          ctx.drawImage(state.blinkShowsCand ? b : a, 0, 0);
+          blinkLabel.textContent = state.blinkShowsCand ? 'showing candidate' : 'showing reference';
+          break;
+        case 'diff': {
+          const d = diffImage();
+          if (d) ctx.drawImage(d, 0, 0);
+          break;
+        }
+        case 'heat': {
+          const hc = heatImage();
+          if (hc) ctx.drawImage(hc, 0, 0);
+          break;
+        }
       }
-      case 'onion':
-        ctx.drawImage(a, 0, 0);
-        ctx.globalAlpha = state.opacity;
-        ctx.drawImage(b, 0, 0);
-        ctx.globalAlpha = 1;
-        break;
-      case 'blink':
-        ctx.drawImage(state.blinkShowsCand ? b : a, 0, 0);
-        blinkLabel.textContent = state.blinkShowsCand ? 'showing candidate' : 'showing reference';
-        break;
-      case 'diff': {
-        const d = diffImage();
-        if (d) ctx.drawImage(d, 0, 0);
-        break;
-      }
-      case 'heat': {
-        const hc = heatImage();
-        if (hc) ctx.drawImage(hc, 0, 0);
-        break;
-      }
-    }
-  }, size);
-  vpA.tag.textContent = state.mode === 'swipe' ? 'Reference ◀ │ ▶ Candidate'
-    : state.mode === 'onion' ? `Reference + candidate at ${Math.round(state.opacity * 100)}%`
-      : state.mode === 'blink' ? (state.blinkShowsCand ? 'Candidate' : 'Reference')
-        : state.mode === 'diff' ? `|reference − candidate| × ${state.gain}` : `Heatmap of max |a−b| (${state.colormap})`;
+    },
+    size,
+  );
+  vpA.tag.textContent =
+    state.mode === 'swipe'
+      ? 'Reference ◀ │ ▶ Candidate'
+      : state.mode === 'onion'
+        ? `Reference + candidate at ${Math.round(state.opacity * 100)}%`
+        : state.mode === 'blink'
+          ? state.blinkShowsCand
+            ? 'Candidate'
+            : 'Reference'
+          : state.mode === 'diff'
+            ? `|reference − candidate| × ${state.gain}`
+            : `Heatmap of max |a−b| (${state.colormap})`;
 }
 
 // ---------- zoom and pan ----------
@@ -150,14 +180,18 @@ export function fit(): void {
   const size = imageSize();
   const vp = viewportSize();
   state.view.fit = true;
-  if (!size || vp.w === 0) { redraw(); return; }
+  if (!size || vp.w === 0) {
+    redraw();
+    return;
+  }
   Object.assign(state.view, fitView(size, vp));
   redraw();
 }
 
 /** Redraws at the current zoom, or refits when the view follows the window. */
 export function refresh(): void {
-  if (state.view.fit) fit(); else redraw();
+  if (state.view.fit) fit();
+  else redraw();
 }
 
 /** Zooms around a point given in viewport CSS px (the centre by default). */
@@ -166,8 +200,12 @@ function zoomAround(newScale: number, px?: number, py?: number): void {
   Object.assign(state.view, zoomView(state.view, newScale, px ?? vp.w / 2, py ?? vp.hgt / 2), { fit: false });
   redraw();
 }
-export function zoomTo(s: number): void { zoomAround(s); }
-export function zoomBy(f: number): void { zoomAround(state.view.scale * f); }
+export function zoomTo(s: number): void {
+  zoomAround(s);
+}
+export function zoomBy(f: number): void {
+  zoomAround(state.view.scale * f);
+}
 
 export function pan(dx: number, dy: number): void {
   state.view.ox += dx;
@@ -178,10 +216,14 @@ export function pan(dx: number, dy: number): void {
 
 for (const vp of [vpA, vpB]) {
   const canvas = vp.canvas;
-  canvas.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    zoomAround(state.view.scale * Math.pow(2, -e.deltaY / 240), e.offsetX, e.offsetY);
-  }, { passive: false });
+  canvas.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      zoomAround(state.view.scale * Math.pow(2, -e.deltaY / 240), e.offsetX, e.offsetY);
+    },
+    { passive: false },
+  );
   let drag: { x: number; y: number; swipe: boolean } | null = null;
   canvas.addEventListener('pointerdown', (e) => {
     const size = imageSize();
@@ -206,8 +248,15 @@ for (const vp of [vpA, vpB]) {
     }
     hoverAt(e.offsetX, e.offsetY);
   });
-  canvas.addEventListener('pointerup', () => { drag = null; });
-  canvas.addEventListener('pointerleave', () => { if (!drag) { state.hover = null; renderInspector(); } });
+  canvas.addEventListener('pointerup', () => {
+    drag = null;
+  });
+  canvas.addEventListener('pointerleave', () => {
+    if (!drag) {
+      state.hover = null;
+      renderInspector();
+    }
+  });
   canvas.addEventListener('dblclick', (e) => zoomAround(state.view.scale * 2, e.offsetX, e.offsetY));
 }
 

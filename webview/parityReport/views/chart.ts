@@ -6,7 +6,12 @@ import { intents } from '../intents';
 import { state } from '../state';
 import { body } from './layout';
 
-const growthCanvas = h('canvas', { id: 'growth', class: 'growth', role: 'img', 'aria-label': 'Error growth: relative L2 error per layer in capture order, log scale; click a point to select its layer' });
+const growthCanvas = h('canvas', {
+  id: 'growth',
+  class: 'growth',
+  role: 'img',
+  'aria-label': 'Error growth: relative L2 error per layer in capture order, log scale; click a point to select its layer',
+});
 const growthNote = h('div', { class: 'growth-note muted', id: 'growth-note' });
 export const growth = h('section', { class: 'growth-wrap', 'aria-label': 'Error growth' }, growthCanvas, growthNote);
 
@@ -17,19 +22,29 @@ let growthQueued = false;
 export function drawGrowth(): void {
   if (growthQueued) return;
   growthQueued = true;
-  requestAnimationFrame(() => { growthQueued = false; drawGrowthNow(); });
+  requestAnimationFrame(() => {
+    growthQueued = false;
+    drawGrowthNow();
+  });
 }
 
 function drawGrowthNow(): void {
   const r = state.report;
   if (!r || body.hidden) return;
-  const sel = state.selected ? state.byName.get(state.selected)?.index ?? null : null;
+  const sel = state.selected ? (state.byName.get(state.selected)?.index ?? null) : null;
   growthLayout = drawChart(growthCanvas, {
     series: [
       { label: 'rel L2 (log)', values: r.pairs.map((p) => p.rel_l2), color: cssVar('--vscode-charts-blue', '#3794ff'), log: true },
       // The reference's own run-to-run error, when the report was made with a noise floor.
       ...(r.pairs.some((p) => p.noise_floor !== undefined)
-        ? [{ label: 'noise floor', values: r.pairs.map((p) => (p.noise_floor ? p.noise_floor : null)), color: cssVar('--vscode-charts-orange', '#d18616'), log: true }]
+        ? [
+            {
+              label: 'noise floor',
+              values: r.pairs.map((p) => (p.noise_floor ? p.noise_floor : null)),
+              color: cssVar('--vscode-charts-orange', '#d18616'),
+              log: true,
+            },
+          ]
         : []),
     ],
     marks: [...state.jumps],

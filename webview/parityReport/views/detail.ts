@@ -14,20 +14,31 @@ import { renderSummary } from './toolbar';
 export function renderDetail(): void {
   clear(detailPane);
   const entry = state.selected ? state.byName.get(state.selected) : undefined;
-  if (!entry) { detailPane.append(h('div', { class: 'empty', text: 'Select a layer.' })); return; }
+  if (!entry) {
+    detailPane.append(h('div', { class: 'empty', text: 'Select a layer.' }));
+    return;
+  }
   const { pair: p, index } = entry;
   const d = state.detail;
-  const head = h('div', { class: 'detail-head' },
+  const head = h(
+    'div',
+    { class: 'detail-head' },
     h('h2', { class: 'layer-name', id: 'detail-name', text: `#${index} ${p.name}` }),
-    h('div', { class: 'muted mono small' },
+    h(
+      'div',
+      { class: 'muted mono small' },
       `ref ${p.ref.dtype} ${shape(p.ref.shape)} · cand ${p.cand.dtype} ${shape(p.cand.shape)}`,
       p.cand_name !== p.name ? ` · cand name ${p.cand_name}` : '',
-      p.transform && p.transform !== 'none' ? ` · read through ${p.transform}` : ''),
+      p.transform && p.transform !== 'none' ? ` · read through ${p.transform}` : '',
+    ),
   );
   detailPane.append(head);
   if (p.reason) detailPane.append(h('div', { class: 'reason', id: 'detail-reason', text: p.reason }));
   detailPane.append(toleranceSection(p, d));
-  if (!d) { detailPane.append(h('div', { class: 'muted loading', id: 'detail-loading', text: 'Loading heatmaps and values…' })); return; }
+  if (!d) {
+    detailPane.append(h('div', { class: 'muted loading', id: 'detail-loading', text: 'Loading heatmaps and values…' }));
+    return;
+  }
   if (d.note) detailPane.append(h('p', { class: 'muted small', text: d.note }));
   if (d.heatmap) detailPane.append(heatmapSection(d.heatmap, d.channels));
   detailPane.append(valuesSection(d, p));
@@ -46,16 +57,37 @@ export function clearDetail(): void {
 
 function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
   const o = state.overrides.get(p.name);
-  const atol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', { id: 'tol-atol', 'aria-label': 'atol', inputmode: 'decimal' });
-  const rtol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', { id: 'tol-rtol', 'aria-label': 'rtol', inputmode: 'decimal' });
+  const atol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
+    id: 'tol-atol',
+    'aria-label': 'atol',
+    inputmode: 'decimal',
+  });
+  const rtol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
+    id: 'tol-rtol',
+    'aria-label': 'rtol',
+    inputmode: 'decimal',
+  });
   atol.value = String(o?.atol ?? p.atol);
   rtol.value = String(o?.rtol ?? p.rtol);
   const result = h('div', { class: 'rejudge', id: 'rejudge', role: 'status' });
-  const copy = ce('vscode-button', { id: 'copy-pytest', secondary: true, title: 'Copy an np.testing.assert_allclose line with a tolerance that passes' }, 'Copy pytest assertion');
-  const section = h('section', { class: 'tolerance' },
+  const copy = ce(
+    'vscode-button',
+    { id: 'copy-pytest', secondary: true, title: 'Copy an np.testing.assert_allclose line with a tolerance that passes' },
+    'Copy pytest assertion',
+  );
+  const section = h(
+    'section',
+    { class: 'tolerance' },
     h('h3', { text: 'Tolerance' }),
-    h('div', { class: 'tol-fields' }, h('label', { class: 'field' }, h('span', { text: 'atol' }), atol), h('label', { class: 'field' }, h('span', { text: 'rtol' }), rtol), copy),
-    result);
+    h(
+      'div',
+      { class: 'tol-fields' },
+      h('label', { class: 'field' }, h('span', { text: 'atol' }), atol),
+      h('label', { class: 'field' }, h('span', { text: 'rtol' }), rtol),
+      copy,
+    ),
+    result,
+  );
   const show = () => {
     clear(result);
     const cur = state.overrides.get(p.name);
@@ -65,19 +97,34 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
     result.dataset.pass = String(pass);
     result.append(
       h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, id: 'detail-verdict', text: pass ? 'PASS' : 'FAIL' }),
-      h('span', { id: 'detail-mismatch', 'data-mismatch': String(mismatch), text: `${mismatch === null ? '—' : thousands(mismatch)} mismatched (${pct(ratio)})` }),
-      h('span', { class: 'muted small', text: ` · |cand − ref| ≤ atol + rtol·|ref|${p.tolerance_source && !cur ? ` · from ${p.tolerance_source}` : cur ? ' · edited' : ''}` }),
+      h('span', {
+        id: 'detail-mismatch',
+        'data-mismatch': String(mismatch),
+        text: `${mismatch === null ? '—' : thousands(mismatch)} mismatched (${pct(ratio)})`,
+      }),
+      h('span', {
+        class: 'muted small',
+        text: ` · |cand − ref| ≤ atol + rtol·|ref|${p.tolerance_source && !cur ? ` · from ${p.tolerance_source}` : cur ? ' · edited' : ''}`,
+      }),
     );
     if (d?.elements && !pass) {
       const need = neededAtol(d.elements.ref, d.elements.cand, cur?.rtol ?? p.rtol);
-      result.append(h('div', { class: 'muted small', id: 'needed-atol', text: need === null ? 'NaN/Inf mismatch: no tolerance passes.' : `passes from atol ≈ ${fmt(roundUp(need), 2)} at this rtol` }));
+      result.append(
+        h('div', {
+          class: 'muted small',
+          id: 'needed-atol',
+          text: need === null ? 'NaN/Inf mismatch: no tolerance passes.' : `passes from atol ≈ ${fmt(roundUp(need), 2)} at this rtol`,
+        }),
+      );
     }
-    if (!d?.elements && d) result.append(h('div', { class: 'muted small', text: 'Too large to re-judge here; the verdict shown is the engine’s.' }));
+    if (!d?.elements && d)
+      result.append(h('div', { class: 'muted small', text: 'Too large to re-judge here; the verdict shown is the engine’s.' }));
     if (p.verdict && !cur) {
       const floor = p.noise_floor !== undefined ? ` · noise floor ${fmt(p.noise_floor, 2)}, ×${fmt(p.floor_ratio ?? null, 2)}` : '';
       result.append(h('div', { class: 'small', id: 'detail-why', text: `${p.verdict}: ${p.verdict_why ?? ''}${floor}` }));
     }
-    if (p.layout_detail) result.append(h('div', { class: 'muted small', id: 'detail-layout', text: `layout (${p.layout_why}): ${p.layout_detail}` }));
+    if (p.layout_detail)
+      result.append(h('div', { class: 'muted small', id: 'detail-layout', text: `layout (${p.layout_why}): ${p.layout_detail}` }));
   };
   const onInput = () => {
     const a = Number(atol.value);
@@ -96,7 +143,10 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
   };
   atol.addEventListener('input', onInput);
   rtol.addEventListener('input', onInput);
-  if (!d?.elements) { atol.toggleAttribute('disabled', !!d); rtol.toggleAttribute('disabled', !!d); }
+  if (!d?.elements) {
+    atol.toggleAttribute('disabled', !!d);
+    rtol.toggleAttribute('disabled', !!d);
+  }
   copy.addEventListener('click', () => {
     const cur = state.overrides.get(p.name);
     const r = cur?.rtol ?? p.rtol;
@@ -109,7 +159,9 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
     const text = pytestAssertion(p.name, a, r);
     post({ kind: 'copyText', payload: { text } });
     copy.textContent = 'Copied';
-    window.setTimeout(() => { copy.textContent = 'Copy pytest assertion'; }, 1200);
+    window.setTimeout(() => {
+      copy.textContent = 'Copy pytest assertion';
+    }, 1200);
   });
   show();
   return section;
@@ -118,7 +170,20 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
 function valuesSection(d: LayerDetail, p: ReportPair): HTMLElement {
   const n = Math.max(d.firstRef.length, d.firstCand.length);
   const t = h('table', { class: 'values', id: 'first-values', 'aria-label': 'First values of both sides' });
-  t.append(h('thead', {}, h('tr', {}, h('th', { class: 'num', text: 'i' }), h('th', { class: 'num', text: 'reference' }), h('th', { class: 'num', text: 'candidate' }), h('th', { class: 'num', text: 'cand − ref' }))));
+  t.append(
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { class: 'num', text: 'i' }),
+        h('th', { class: 'num', text: 'reference' }),
+        h('th', { class: 'num', text: 'candidate' }),
+        h('th', { class: 'num', text: 'cand − ref' }),
+      ),
+    ),
+  );
   const body = h('tbody');
   const o = state.overrides.get(p.name);
   const atol = o?.atol ?? p.atol;
@@ -128,7 +193,16 @@ function valuesSection(d: LayerDetail, p: ReportPair): HTMLElement {
     const b = d.firstCand[i] ?? null;
     const diff = a !== null && b !== null ? b - a : null;
     const bad = diff !== null && a !== null && Math.abs(diff) > atol + rtol * Math.abs(a);
-    body.append(h('tr', { class: bad ? 'bad-row' : '' }, h('td', { class: 'num muted', text: String(i) }), h('td', { class: 'num', text: fmtValue(a) }), h('td', { class: 'num', text: fmtValue(b) }), h('td', { class: `num ${bad ? 'bad' : ''}`, text: diff === null ? '—' : fmt(diff, 3) })));
+    body.append(
+      h(
+        'tr',
+        { class: bad ? 'bad-row' : '' },
+        h('td', { class: 'num muted', text: String(i) }),
+        h('td', { class: 'num', text: fmtValue(a) }),
+        h('td', { class: 'num', text: fmtValue(b) }),
+        h('td', { class: `num ${bad ? 'bad' : ''}`, text: diff === null ? '—' : fmt(diff, 3) }),
+      ),
+    );
   }
   t.append(body);
   return h('section', {}, h('h3', { text: 'First values (row-major, reference layout)' }), t);

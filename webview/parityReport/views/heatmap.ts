@@ -54,8 +54,18 @@ function paintHeatmap(canvas: HTMLCanvasElement, m: Heatmap, range: Range): void
 function legendFor(range: Range): HTMLElement {
   const bar = h('canvas', { class: 'legend-bar', width: 160, height: 10, 'aria-hidden': true });
   const ctx = bar.getContext('2d')!;
-  for (let i = 0; i < 160; i++) { ctx.fillStyle = cssColor(state.colormap, i / 159); ctx.fillRect(i, 0, 1, 10); }
-  return h('span', { class: 'legend-row' }, h('span', { class: 'mono', id: 'legend-low', text: fmt(range.min, 3) }), bar, h('span', { class: 'mono', id: 'legend-high', text: fmt(range.max, 3) }), h('span', { class: 'muted', text: state.scale === 'log' ? 'log' : 'linear' }));
+  for (let i = 0; i < 160; i++) {
+    ctx.fillStyle = cssColor(state.colormap, i / 159);
+    ctx.fillRect(i, 0, 1, 10);
+  }
+  return h(
+    'span',
+    { class: 'legend-row' },
+    h('span', { class: 'mono', id: 'legend-low', text: fmt(range.min, 3) }),
+    bar,
+    h('span', { class: 'mono', id: 'legend-high', text: fmt(range.max, 3) }),
+    h('span', { class: 'muted', text: state.scale === 'log' ? 'log' : 'linear' }),
+  );
 }
 
 export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTMLElement {
@@ -63,9 +73,13 @@ export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTM
   for (const c of COLORMAP_NAMES) if (c !== 'diverging') cmap.append(ce('vscode-option', { value: c, selected: c === state.colormap }, c));
   const scale = ce<HTMLElement & { value: string }>('vscode-single-select', { id: 'hm-scale', 'aria-label': 'Colour scale' });
   for (const s of ['linear', 'log']) scale.append(ce('vscode-option', { value: s, selected: s === state.scale }, s));
-  const section = h('section', { class: 'heatmaps' },
+  const section = h(
+    'section',
+    { class: 'heatmaps' },
     h('div', { class: 'section-head' }, h('h3', { text: `|diff| heatmap · ${main.label}` }), h('div', { class: 'group' }, cmap, scale)),
-    heatmapCanvas, h('div', { class: 'legend-line' }, heatmapLegend, heatmapProbe));
+    heatmapCanvas,
+    h('div', { class: 'legend-line' }, heatmapLegend, heatmapProbe),
+  );
   heatmapCanvas.setAttribute('aria-label', `Heatmap of |cand − ref|, ${main.label}, ${main.width}×${main.height}`);
   const multiples = h('div', { class: 'multiples', id: 'multiples' });
   if (channels.length) section.append(h('h3', { text: 'Worst channels (shared scale)' }), multiples);
@@ -84,13 +98,20 @@ export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTM
       paintHeatmap(cv, c, shared);
     }
   };
-  cmap.addEventListener('change', () => { state.colormap = cmap.value as ColormapName; paintAll(); });
-  scale.addEventListener('change', () => { state.scale = scale.value as Scale; paintAll(); });
+  cmap.addEventListener('change', () => {
+    state.colormap = cmap.value as ColormapName;
+    paintAll();
+  });
+  scale.addEventListener('change', () => {
+    state.scale = scale.value as Scale;
+    paintAll();
+  });
   heatmapCanvas.onmousemove = (e) => {
     const box = JSON.parse(heatmapCanvas.dataset.box ?? '[0,0,1,1]') as number[];
     const x = Math.floor(((e.offsetX - box[0]) / box[2]) * main.width);
     const y = Math.floor(((e.offsetY - box[1]) / box[3]) * main.height);
-    heatmapProbe.textContent = x >= 0 && y >= 0 && x < main.width && y < main.height ? `row ${y}, col ${x}: |diff| ${fmt(main.values[y * main.width + x], 4)}` : ' ';
+    heatmapProbe.textContent =
+      x >= 0 && y >= 0 && x < main.width && y < main.height ? `row ${y}, col ${x}: |diff| ${fmt(main.values[y * main.width + x], 4)}` : ' ';
   };
   requestAnimationFrame(paintAll);
   paintAllNow = paintAll;

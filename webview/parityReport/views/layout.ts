@@ -31,14 +31,31 @@ export function showUnpaired(r: ParityReport): void {
   emptyState.hidden = false;
   emptyState.classList.add('error', 'unpaired-state');
   clear(emptyState);
-  const list = (title: string, names: readonly string[], id: string) => h('div', { class: 'unpaired-list', id },
-    h('h3', { text: `${title} (${names.length})` }),
-    h('ul', {}, ...names.slice(0, MAX_LISTED).map((n) => h('li', { class: 'mono', text: n })),
-      ...(names.length > MAX_LISTED ? [h('li', { class: 'muted', text: `… ${names.length - MAX_LISTED} more` })] : [])));
+  const list = (title: string, names: readonly string[], id: string) =>
+    h(
+      'div',
+      { class: 'unpaired-list', id },
+      h('h3', { text: `${title} (${names.length})` }),
+      h(
+        'ul',
+        {},
+        ...names.slice(0, MAX_LISTED).map((n) => h('li', { class: 'mono', text: n })),
+        ...(names.length > MAX_LISTED ? [h('li', { class: 'muted', text: `… ${names.length - MAX_LISTED} more` })] : []),
+      ),
+    );
   emptyState.append(
     h('p', { id: 'nothing-compared', text: 'Nothing was compared: the two sides have no tensor names in common.' }),
-    h('p', { class: 'muted', id: 'rename-hint', text: 'Pair them with rename rules (regex → replacement, applied to reference names) in .mflux-port/compare-map.json, e.g. {"rename": [{"from": "^attentions\\.(\\d+)", "to": "attn.$1"}]}, the same file as mflux-port compare --map.' }),
-    h('div', { class: 'unpaired' }, list('Reference only', r.unmatched_ref, 'unpaired-ref'), list('Candidate only', r.unmatched_cand, 'unpaired-cand')),
+    h('p', {
+      class: 'muted',
+      id: 'rename-hint',
+      text: 'Pair them with rename rules (regex → replacement, applied to reference names) in .mflux-port/compare-map.json, e.g. {"rename": [{"from": "^attentions\\.(\\d+)", "to": "attn.$1"}]}, the same file as mflux-port compare --map.',
+    }),
+    h(
+      'div',
+      { class: 'unpaired' },
+      list('Reference only', r.unmatched_ref, 'unpaired-ref'),
+      list('Candidate only', r.unmatched_cand, 'unpaired-cand'),
+    ),
   );
 }
 

@@ -31,7 +31,11 @@ const COLUMNS: { key: SortKey | null; label: string; title: string; num?: boolea
   { key: 'rel_l2', label: 'rel L2', title: '‖cand − ref‖ / ‖ref‖', num: true },
   { key: 'cosine', label: 'cosine', title: 'Cosine similarity', num: true, optional: 'cosine' },
   { key: 'mismatch_ratio', label: 'mismatch', title: 'Share of elements outside atol + rtol·|ref|', num: true },
-  { key: 'pass', label: 'verdict', title: 'pass: within tolerance; drift: outside it, carrying earlier error; diverged: this layer introduces the error' },
+  {
+    key: 'pass',
+    label: 'verdict',
+    title: 'pass: within tolerance; drift: outside it, carrying earlier error; diverged: this layer introduces the error',
+  },
 ];
 
 /** Rows in their current order and filter; only a window of them is in the DOM. */
@@ -53,7 +57,9 @@ const MONO_CHAR_PX = 7.3;
 export function renderHead(): void {
   clear(thead);
   clear(colgroup);
-  COL_CLASSES.forEach((c, i) => { if (!(narrow && COLUMNS[i].optional)) colgroup.append(h('col', { class: `col-${c}` })); });
+  COL_CLASSES.forEach((c, i) => {
+    if (!(narrow && COLUMNS[i].optional)) colgroup.append(h('col', { class: `col-${c}` }));
+  });
   table.classList.toggle('narrow', narrow);
   // Spacer rows must span exactly the shown columns, or the fixed layout grows phantom ones.
   const span = String(COLUMNS.filter((c) => !(narrow && c.optional)).length);
@@ -62,9 +68,19 @@ export function renderHead(): void {
   for (const c of COLUMNS) {
     if (narrow && c.optional) continue;
     const sorted = c.key !== null && state.sort.key === c.key;
-    const th = h('th', { scope: 'col', class: c.num ? 'num' : '', title: c.title, 'aria-sort': sorted ? (state.sort.dir > 0 ? 'ascending' : 'descending') : c.key ? 'none' : undefined });
+    const th = h('th', {
+      scope: 'col',
+      class: c.num ? 'num' : '',
+      title: c.title,
+      'aria-sort': sorted ? (state.sort.dir > 0 ? 'ascending' : 'descending') : c.key ? 'none' : undefined,
+    });
     if (c.key) {
-      const b = h('button', { type: 'button', class: 'sort', 'data-sort': c.key, text: c.label + (sorted ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : '') });
+      const b = h('button', {
+        type: 'button',
+        class: 'sort',
+        'data-sort': c.key,
+        text: c.label + (sorted ? (state.sort.dir > 0 ? ' ▲' : ' ▼') : ''),
+      });
       b.addEventListener('click', () => sortBy(c.key!));
       th.append(b);
     } else th.textContent = c.label;
@@ -90,8 +106,15 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   const word = verdictWord(p);
   const o = state.overrides.get(p.name);
   const tr = h('tr', {
-    'data-name': p.name, 'data-index': index, tabindex: -1, 'aria-selected': String(p.name === state.selected),
-    class: [word === 'not_compared' ? 'skipped' : pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail', p.name === r.first_divergence ? 'first-div' : '', jump ? 'jump' : ''].join(' '),
+    'data-name': p.name,
+    'data-index': index,
+    tabindex: -1,
+    'aria-selected': String(p.name === state.selected),
+    class: [
+      word === 'not_compared' ? 'skipped' : pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail',
+      p.name === r.first_divergence ? 'first-div' : '',
+      jump ? 'jump' : '',
+    ].join(' '),
   });
   const sameShape = dims(p.ref.shape) === dims(p.cand.shape);
   // With a named transform the candidate's own shape goes in the tooltip; without one it is the news.
@@ -99,11 +122,21 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   const shapeText = sameShape || transformed ? dims(p.ref.shape) : `${dims(p.ref.shape)} ← ${dims(p.cand.shape)}`;
   const nameCell = h('td', { class: 'name', title: p.cand_name !== p.name ? `${p.name}\ncandidate: ${p.cand_name}` : p.name });
   // Tags take room from the name; in a narrow table they shrink to a symbol.
-  const tagChars = narrow ? (p.name === r.first_divergence ? 6 : 0) + (jump ? 5 : 0) : (p.name === r.first_divergence ? 9 : 0) + (jump ? 8 : 0);
+  const tagChars = narrow
+    ? (p.name === r.first_divergence ? 6 : 0) + (jump ? 5 : 0)
+    : (p.name === r.first_divergence ? 9 : 0) + (jump ? 8 : 0);
   nameCell.append(h('span', { class: 'mono', text: middleEllipsis(p.name, nameChars - tagChars) }));
-  if (p.name === r.first_divergence) nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First diverged layer, in capture order' }));
+  if (p.name === r.first_divergence)
+    nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First diverged layer, in capture order' }));
   if (jump) nameCell.append(h('span', { class: 'tag jump', text: narrow ? '↗' : 'jump', title: 'rel L2 grew ≥10× here' }));
-  const shapeCell = h('td', { class: 'shape mono', title: `reference ${shape(p.ref.shape)}, candidate ${shape(p.cand.shape)}${transformed ? `, candidate read through ${p.transform}` : ''}` }, shapeText);
+  const shapeCell = h(
+    'td',
+    {
+      class: 'shape mono',
+      title: `reference ${shape(p.ref.shape)}, candidate ${shape(p.cand.shape)}${transformed ? `, candidate read through ${p.transform}` : ''}`,
+    },
+    shapeText,
+  );
   if (transformed) shapeCell.append(h('span', { class: 'tag transform', text: transformLabel(p.transform!) }));
   if (p.transform === null && p.reason) shapeCell.append(h('span', { class: 'tag bad', text: 'unreconciled' }));
   const ratio = o?.result.ratio ?? p.mismatch_ratio;
@@ -114,8 +147,17 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
   tr.append(cell(fmt(p.rel_l2, 3), 'num'));
   if (!narrow) tr.append(cell(cosineText(p.cosine), 'num', p.cosine === null ? undefined : String(p.cosine)));
   tr.append(cell(pct(ratio), 'num'));
-  const v = h('td', { class: 'verdict-cell', title: `${p.verdict_why ?? p.reason ?? ''}\natol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}`.trim() });
-  v.append(h('span', { class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : word === 'not_compared' ? 'neutral' : 'fail'}`, text: word === 'not_compared' ? 'not compared' : word }));
+  const v = h('td', {
+    class: 'verdict-cell',
+    title:
+      `${p.verdict_why ?? p.reason ?? ''}\natol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}`.trim(),
+  });
+  v.append(
+    h('span', {
+      class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : word === 'not_compared' ? 'neutral' : 'fail'}`,
+      text: word === 'not_compared' ? 'not compared' : word,
+    }),
+  );
   if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
   tr.append(v);
   return tr;
@@ -123,14 +165,18 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
 
 export function renderRows(): void {
   listed = listRows(state.report!.pairs, {
-    filter: state.filter, failingOnly: state.failingOnly, sort: state.sort,
-    verdict: verdictOf, ratio: (p) => state.overrides.get(p.name)?.result.ratio ?? p.mismatch_ratio,
+    filter: state.filter,
+    failingOnly: state.failingOnly,
+    sort: state.sort,
+    verdict: verdictOf,
+    ratio: (p) => state.overrides.get(p.name)?.result.ratio ?? p.mismatch_ratio,
   });
   windowStart = windowEnd = -1;
   table.setAttribute('aria-rowcount', String(listed.length + 1));
   tableEmpty.hidden = listed.length > 0;
   tableWrap.hidden = listed.length === 0;
-  if (!listed.length) tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes.' : `No layer matches “${state.filter}”.`;
+  if (!listed.length)
+    tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes.' : `No layer matches “${state.filter}”.`;
   renderWindow();
   drawGrowth();
 }
@@ -235,7 +281,9 @@ function revealRow(name: string): void {
   scrollPos = Math.min(max, Math.max(0, k * ROW_HEIGHT - (viewportH - HEADER_H) / 2));
   renderWindow();
   const target = scrollPos;
-  requestAnimationFrame(() => { tableWrap.scrollTop = target; });
+  requestAnimationFrame(() => {
+    tableWrap.scrollTop = target;
+  });
 }
 
 tbody.addEventListener('click', (e) => {

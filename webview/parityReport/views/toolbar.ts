@@ -8,17 +8,44 @@ import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
 const summaryEl = h('div', { class: 'summary', id: 'summary', role: 'status' });
-export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', { id: 'filter', placeholder: 'Filter layers by name', 'aria-label': 'Filter layers by name' });
-const failingBox = ce<HTMLElement & { checked: boolean }>('vscode-checkbox', { id: 'failing-only', label: 'Failing only', 'aria-label': 'Show failing layers only' }, 'Failing only');
-const exportHtmlBtn = ce('vscode-button', { id: 'export-html', secondary: true, title: 'Save a self-contained HTML report' }, 'Export HTML');
-const exportJsonBtn = ce('vscode-button', { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' }, 'Export JSON');
-export const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report tools' },
+export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', {
+  id: 'filter',
+  placeholder: 'Filter layers by name',
+  'aria-label': 'Filter layers by name',
+});
+const failingBox = ce<HTMLElement & { checked: boolean }>(
+  'vscode-checkbox',
+  { id: 'failing-only', label: 'Failing only', 'aria-label': 'Show failing layers only' },
+  'Failing only',
+);
+const exportHtmlBtn = ce(
+  'vscode-button',
+  { id: 'export-html', secondary: true, title: 'Save a self-contained HTML report' },
+  'Export HTML',
+);
+const exportJsonBtn = ce(
+  'vscode-button',
+  { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' },
+  'Export JSON',
+);
+export const toolbar = h(
+  'header',
+  { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report tools' },
   h('div', { class: 'title-block' }, titleEl, summaryEl),
   h('div', { class: 'group grow' }, filterField, failingBox),
-  h('div', { class: 'group' }, exportHtmlBtn, exportJsonBtn));
+  h('div', { class: 'group' }, exportHtmlBtn, exportJsonBtn),
+);
 
-filterField.addEventListener('input', () => { state.filter = filterField.value; persist(); renderRows(); });
-failingBox.addEventListener('change', () => { state.failingOnly = failingBox.checked; persist(); renderRows(); });
+filterField.addEventListener('input', () => {
+  state.filter = filterField.value;
+  persist();
+  renderRows();
+});
+failingBox.addEventListener('change', () => {
+  state.failingOnly = failingBox.checked;
+  persist();
+  renderRows();
+});
 exportJsonBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'json' } }));
 exportHtmlBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'html' } }));
 
@@ -39,25 +66,62 @@ export function renderSummary(): void {
   const drift = words.filter((w) => w === 'drift').length;
   const skipped = words.filter((w) => w === 'not_compared').length;
   // Nothing compared is never green: no pair is not "all pass".
-  const badge = r.pairs.length === 0
-    ? h('span', { class: 'badge fail', id: 'summary-badge', text: 'nothing compared' })
-    : h('span', { class: `badge ${diverged ? 'fail' : drift ? 'drift' : skipped ? 'neutral' : 'pass'}`, id: 'summary-badge', text: diverged ? `${failing} failing, ${diverged} diverged` : drift ? `${drift} drift, none diverged` : skipped ? `${skipped} not compared, none diverged` : 'all pass' });
+  const badge =
+    r.pairs.length === 0
+      ? h('span', { class: 'badge fail', id: 'summary-badge', text: 'nothing compared' })
+      : h('span', {
+          class: `badge ${diverged ? 'fail' : drift ? 'drift' : skipped ? 'neutral' : 'pass'}`,
+          id: 'summary-badge',
+          text: diverged
+            ? `${failing} failing, ${diverged} diverged`
+            : drift
+              ? `${drift} drift, none diverged`
+              : skipped
+                ? `${skipped} not compared, none diverged`
+                : 'all pass',
+        });
   summaryEl.append(badge, h('span', { text: `${r.pairs.length} pairs` }));
-  if (r.pairs.length && (failing || skipped)) summaryEl.append(h('span', { class: 'muted', id: 'verdict-counts', text: ` · ${r.pairs.length - failing - skipped} pass, ${drift} drift, ${diverged} diverged${skipped ? `, ${skipped} not compared` : ''}` }));
+  if (r.pairs.length && (failing || skipped))
+    summaryEl.append(
+      h('span', {
+        class: 'muted',
+        id: 'verdict-counts',
+        text: ` · ${r.pairs.length - failing - skipped} pass, ${drift} drift, ${diverged} diverged${skipped ? `, ${skipped} not compared` : ''}`,
+      }),
+    );
   if (r.first_divergence) {
-    const link = h('button', { type: 'button', class: 'link', id: 'first-divergence', text: r.first_divergence, title: 'Select the first layer that fails' });
+    const link = h('button', {
+      type: 'button',
+      class: 'link',
+      id: 'first-divergence',
+      text: r.first_divergence,
+      title: 'Select the first layer that fails',
+    });
     link.addEventListener('click', () => intents.select(r.first_divergence!, { scroll: true }));
     summaryEl.append(h('span', { class: 'muted', text: ' · first divergence ' }), link);
   }
   if (r.error_growth && r.error_growth.pattern !== 'none') {
-    summaryEl.append(h('span', { class: 'muted', text: r.error_growth.pattern === 'local' ? ' · one layer introduces the error (jump)' : r.first_divergence ? ' · a slow rise above the noise floor' : ' · error accumulates (drift)' }));
+    summaryEl.append(
+      h('span', {
+        class: 'muted',
+        text:
+          r.error_growth.pattern === 'local'
+            ? ' · one layer introduces the error (jump)'
+            : r.first_divergence
+              ? ' · a slow rise above the noise floor'
+              : ' · error accumulates (drift)',
+      }),
+    );
   }
   const unmatched = r.unmatched_ref.length + r.unmatched_cand.length;
   if (unmatched) {
-    summaryEl.append(h('span', {
-      class: 'muted', id: 'unmatched',
-      title: [`Reference only: ${r.unmatched_ref.join(', ') || '—'}`, `Candidate only: ${r.unmatched_cand.join(', ') || '—'}`].join('\n'),
-      text: ` · unpaired: ${r.unmatched_ref.length} ref, ${r.unmatched_cand.length} cand`,
-    }));
+    summaryEl.append(
+      h('span', {
+        class: 'muted',
+        id: 'unmatched',
+        title: [`Reference only: ${r.unmatched_ref.join(', ') || '—'}`, `Candidate only: ${r.unmatched_cand.join(', ') || '—'}`].join('\n'),
+        text: ` · unpaired: ${r.unmatched_ref.length} ref, ${r.unmatched_cand.length} cand`,
+      }),
+    );
   }
 }
