@@ -257,7 +257,15 @@ test(
         .locator('.notifications-toasts .notification-list-item', { hasText: 'create port_runners' })
         .locator('.monaco-button', { hasText: /^Create$/ })
         .click();
-      await waitFor(async () => existsSync(mlxScript), 'the MLX runner to be written', 30_000);
+      // the whole script, not a file caught half-written
+      await waitFor(
+        async () =>
+          existsSync(mlxScript) &&
+          /import ZImage/.test(readFileSync(mlxScript, 'utf8')) &&
+          /initial_latents = load\(/.test(readFileSync(mlxScript, 'utf8')),
+        'the MLX runner to be written',
+        30_000,
+      );
       assert.equal(readFileSync(refScript, 'utf8'), '# my own reference runner\n');
       const text = readFileSync(mlxScript, 'utf8');
       assert.match(text, /initial_latents = load\("initial_latents", side="ref", framework="mlx"\)/);
