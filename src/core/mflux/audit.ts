@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CheckResult, Evidence } from '../checks';
-import { findWeightDefinitions, isNotImageGenerator, usesModelConfig, usesStepCallbacks } from './discover';
+import { findWeightDefinitions, isNotImageGenerator, pyFiles, usesModelConfig, usesStepCallbacks } from './discover';
 import { listGoldenTests } from './goldenTestList';
 import { MODEL_CONFIG_PATH, modelEntries, packagePythonFiles } from './modelConfig';
 import { modelNames } from './naming';
@@ -105,17 +105,6 @@ function literalItems(f: TextFile, name: string): { items: { value: string; line
     if (depth <= 0) break;
   }
   return { items, defLine };
-}
-
-function listPy(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((n) => n.endsWith('.py') && n !== '__init__.py')
-      .sort()
-      .map((n) => join(dir, n));
-  } catch {
-    return [];
-  }
 }
 
 export function runFinalizeAudit(input: AuditInput): AuditItem[] {
@@ -377,7 +366,7 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
   }
 
   // thin CLI
-  const cliFiles = listPy(join(pkgDir, 'cli'));
+  const cliFiles = pyFiles(join(pkgDir, 'cli'));
   const diffusion = usesStepCallbacks(root, model);
   if (!cliFiles.length) results['cli-entry'] = fail(`no CLI module in src/mflux/models/${model}/cli/`, [{ file: join(pkgDir, 'cli') }]);
   else {

@@ -20,7 +20,8 @@ export function packageRoot(root: string, model: string): string {
   return join(root, 'src', 'mflux', 'models', model);
 }
 
-function pyFiles(dir: string): string[] {
+/** The `.py` files of a folder but `__init__.py`, sorted; none when it is missing. */
+export function pyFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
       .filter((n) => n.endsWith('.py') && n !== '__init__.py')
