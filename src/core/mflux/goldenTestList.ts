@@ -4,9 +4,10 @@
 // not golden tests. A test belongs to a model when its file is named after the model
 // (`test_generate_image_<model>*.py`) or imports the model's package directly (Depth Pro's
 // lives in tests/depth/).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { maskPython } from './pyLines';
+import { walkFiles } from './walk';
 
 export interface GoldenTestCase {
   /** pytest node id, e.g. `tests/image_generation/test_generate_image_x.py::TestX::test_y`. */
@@ -78,31 +79,9 @@ const MAX_TEST_FILES = 5000;
 
 /** `test_*.py` files under tests/ (repo-relative, forward slashes), bounded. */
 function testFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, rel: string, depth: number) => {
-    if (depth > 6) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      if (out.length >= MAX_TEST_FILES) return;
-      if (n.startsWith('.') || n === '__pycache__') continue;
-      const p = join(dir, n);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(p, `${rel}/${n}`, depth + 1);
-      else if (/^test_\w*\.py$/.test(n)) out.push(`${rel}/${n}`);
-    }
-  };
-  walk(join(root, 'tests'), 'tests', 0);
-  return out;
+  return walkFiles(join(root, 'tests'), { match: (n) => /^test_\w*\.py$/.test(n), maxFiles: MAX_TEST_FILES, maxDepth: 6 }).map((p) =>
+    relative(root, p).split(sep).join('/'),
+  );
 }
 
 function importsPackage(text: string, model: string): boolean {

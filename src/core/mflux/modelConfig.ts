@@ -3,10 +3,11 @@
 // give the same answer: the `AVAILABLE_MODELS` entries (key, aliases written on one line or
 // several, model_name), the static accessors that return them, and which entries belong to a
 // model package (by name, by alias, or because the package's code calls their accessor).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelNames } from './naming';
 import { maskPython } from './pyLines';
+import { walkFiles } from './walk';
 
 export const MODEL_CONFIG_PATH = 'src/mflux/models/common/config/model_config.py';
 
@@ -139,30 +140,7 @@ const MAX_FILES = 2000;
 
 /** Python files of a model package (bounded), for the accessor calls the package makes. */
 export function packagePythonFiles(root: string, model: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      if (out.length >= MAX_FILES) return;
-      const p = join(dir, n);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (!n.startsWith('.') && n !== '__pycache__') walk(p);
-      } else if (n.endsWith('.py')) out.push(p);
-    }
-  };
-  walk(join(root, 'src', 'mflux', 'models', model));
-  return out;
+  return walkFiles(join(root, 'src', 'mflux', 'models', model), { match: (n) => n.endsWith('.py'), maxFiles: MAX_FILES });
 }
 
 /** `ModelConfig.<name>()` calls in the package's code (comments and strings ignored). */

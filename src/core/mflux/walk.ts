@@ -1,0 +1,40 @@
+// One bounded walk of a source tree: files whose name matches, depth first in sorted order,
+// hidden entries and __pycache__ skipped, unreadable entries ignored, at most `maxFiles`.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WalkOptions {
+  readonly match: (name: string) => boolean;
+  readonly maxFiles: number;
+  /** Folder levels below `dir` to enter (default: no limit). */
+  readonly maxDepth?: number;
+}
+
+export function walkFiles(dir: string, options: WalkOptions): string[] {
+  const out: string[] = [];
+  const maxDepth = options.maxDepth ?? Infinity;
+  const walk = (d: string, depth: number) => {
+    if (depth > maxDepth) return;
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (out.length >= options.maxFiles) return;
+      if (n.startsWith('.') || n === '__pycache__') continue;
+      const p = join(d, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(p, depth + 1);
+      else if (options.match(n)) out.push(p);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
