@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { ImageLoader } from '../../core/viewer/imageClient';
 import { goldenPairs, runImageFolders } from '../../core/viewer/imagePairs';
 import { isObject } from '../../protocol/validate';
-import type { ImageDiffSource } from '../../protocol/imageDiff';
+import { isImageDiffSource } from '../../protocol/imageDiff';
 import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
 import { specFor } from './imageDiffSpec';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
@@ -135,10 +135,6 @@ async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promis
   showImageDiff(context, { title: `Golden images (${pairs.length})`, pairs, stepwise: false, source: null });
 }
 
-function isSource(v: unknown): v is ImageDiffSource {
-  return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && typeof v.ref === 'string' && typeof v.cand === 'string';
-}
-
 export function registerImageDiff(context: vscode.ExtensionContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('mfluxPort.openImageDiff', (clicked?: vscode.Uri, selected?: vscode.Uri[]) =>
@@ -151,7 +147,7 @@ export function registerImageDiff(context: vscode.ExtensionContext): vscode.Disp
     vscode.window.registerWebviewPanelSerializer(IMAGE_DIFF_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         // The saved state came from the webview: only its source is used, and only re-read.
-        const source = isObject(state) && isSource(state.source) ? state.source : null;
+        const source = isObject(state) && isImageDiffSource(state.source) ? state.source : null;
         const spec: ImageDiffSpec = source
           ? specFor(source)
           : {
