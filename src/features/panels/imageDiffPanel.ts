@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ImageLoader } from '../../core/viewer/imageClient';
-import { goldenPairs, runImageFolders } from '../../core/viewer/imagePairs';
+import { goldenImagePairs, runImageFolders } from '../../core/viewer/imagePairs';
 import { isObject } from '../../protocol/validate';
 import { isImageDiffSource } from '../../protocol/imageDiff';
 import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
@@ -125,7 +125,7 @@ async function compareImageFoldersCommand(context: vscode.ExtensionContext, clic
 async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promise<void> {
   const found = await vscode.workspace.findFiles('**/tests/resources/output_*.png', '**/node_modules/**', 500);
   const dirs = [...new Set(found.map((u) => dirname(u.fsPath)))];
-  const pairs = dirs.flatMap((d) => goldenPairs(d));
+  const pairs = dirs.flatMap((d) => goldenImagePairs(d));
   if (!pairs.length) {
     void vscode.window.showInformationMessage(
       'No golden test outputs found: run the slow image tests with MFLUX_PRESERVE_TEST_OUTPUT=1 to keep tests/resources/output_*.png next to reference_*.png.',
