@@ -5,7 +5,7 @@
 //   mflux-port coverage REPO MODEL (--snapshot DIR | --repo-id ORG/NAME) [--json]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatAudit, runFinalizeAudit } from '../core/mflux/audit';
+import { formatAudit, runFinalizeAudit, settled } from '../core/mflux/audit';
 import { collapseKeys } from '../core/mflux/coverage';
 import { coverageMarkdown, modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
 import { findSnapshot, locateHfCache } from '../core/mflux/hfCache';
@@ -43,8 +43,8 @@ export const auditCommand: SubCommand = {
 Checks the pyproject script, ModelConfig entry (aliases, accessor), defaults.py entries,
 mflux-save routing, README row, model README, golden test and reference image, weight
 definition and thin CLI of MODEL in the mflux checkout REPO.
-Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input.
-  --json   {"items": [{"id", "title", "status", "reason", "evidence": [{"file", "line", "text"}]}]}
+Exit code 0 when every surface is wired or not applicable, 1 when some are missing, 2 on bad input.
+  --json   {"items": [{"id", "title", "status" (pass, fail, not_applicable), "reason", "evidence": [{"file", "line", "text"}]}]}
 `,
   run: async (args) => {
     try {
@@ -55,7 +55,7 @@ Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input
       if (flags.has('--json'))
         process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
       else process.stdout.write(formatAudit(items, root) + '\n');
-      return items.every((i) => i.result.status === 'pass') ? 0 : 1;
+      return items.every((i) => settled(i.result)) ? 0 : 1;
     } catch (e) {
       return fail(e);
     }
