@@ -111,7 +111,7 @@ export class ChecklistCommands {
     private readonly tree: ChecklistTree,
   ) {}
 
-  register(context: vscode.ExtensionContext): void {
+  register(): vscode.Disposable[] {
     const C = CHECKLIST_COMMANDS;
     const table: [string, (...args: unknown[]) => unknown][] = [
       [C.startPort, (a) => this.startPort(a)],
@@ -130,18 +130,16 @@ export class ChecklistCommands {
       [C.openEvidence, (a) => this.openEvidence(a)],
       [C.openStateFile, (a) => this.openStateFile(a)],
     ];
-    for (const [id, fn] of table) {
-      context.subscriptions.push(
-        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-          try {
-            return await fn(...args);
-          } catch (e) {
-            say(e);
-            return undefined;
-          }
-        }),
-      );
-    }
+    return table.map(([id, fn]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          say(e);
+          return undefined;
+        }
+      }),
+    );
   }
 
   // ------------------------------------------------------------- resolving targets
