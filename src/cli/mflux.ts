@@ -14,6 +14,7 @@ import { formatFinding } from '../core/mflux/milestone';
 import { invalidModelName } from '../core/mflux/naming';
 import { parseArgs, UsageError } from './args';
 import type { SubCommand } from './main';
+import { visible } from './visible';
 
 function fail(e: unknown): number {
   if (e instanceof UsageError) process.stderr.write(`error: ${e.message}; run with --help\n`);
@@ -178,8 +179,9 @@ Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input
           process.stdout.write(
             `${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`,
           );
-          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${k}\n`);
-          for (const p of c.unmatchedPatterns) process.stdout.write(`  unmatched ${p.pattern}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${visible(k)}\n`); // checkpoint keys: untrusted
+          for (const p of c.unmatchedPatterns)
+            process.stdout.write(`  unmatched ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
         }
         for (const u of r.unresolved) process.stdout.write(`not resolved statically: ${u.file}:${u.line}: ${u.what}\n`);
       }
