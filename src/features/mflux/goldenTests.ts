@@ -15,8 +15,9 @@ import {
 } from '../../core/mflux/goldenTest';
 import { splitCommand } from '../../core/mflux/mappingDump';
 import { detectRepos } from '../../core/mflux/repos';
-import { guarded, isObj, type MfluxContext } from './context';
+import { guarded, type MfluxContext } from './context';
 import { applyPlannedFiles } from './scaffoldCommand';
+import { isObject } from '../../protocol/envelope';
 
 export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void): vscode.Disposable {
   return vscode.commands.registerCommand(
@@ -24,9 +25,9 @@ export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void)
     guarded(async (arg?: unknown) => {
       const t = await ctx.target(arg);
       if (!t) return undefined;
-      const a = isObj(arg) ? arg : {};
+      const a = isObject(arg) ? arg : {};
       let options: GoldenTestOptions = { model: t.model };
-      if (isObj(a.options)) options = { ...(a.options as Partial<GoldenTestOptions>), model: t.model };
+      if (isObject(a.options)) options = { ...(a.options as Partial<GoldenTestOptions>), model: t.model };
       else {
         const prompt = await vscode.window.showInputBox({
           title: 'Create Golden Test (1/2)',

@@ -139,8 +139,8 @@ function isSource(v: unknown): v is ImageDiffSource {
   return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && typeof v.ref === 'string' && typeof v.cand === 'string';
 }
 
-export function registerImageDiff(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
+export function registerImageDiff(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
     vscode.commands.registerCommand('mfluxPort.openImageDiff', (clicked?: vscode.Uri, selected?: vscode.Uri[]) =>
       openImageDiffCommand(context, clicked, selected),
     ),
@@ -164,5 +164,5 @@ export function registerImageDiff(context: vscode.ExtensionContext): void {
         attach(context, panel, spec);
       },
     }),
-  );
+  ];
 }

@@ -162,8 +162,8 @@ async function compareWithFloorCommand(context: vscode.ExtensionContext, clicked
   showParityReport(context, ref.fsPath, cand.fsPath, floor.fsPath);
 }
 
-export function registerParityReport(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
+export function registerParityReport(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
     vscode.commands.registerCommand('mfluxPort.compareWithNoiseFloor', (clicked?: vscode.Uri) =>
       compareWithFloorCommand(context, clicked instanceof vscode.Uri ? clicked : undefined),
     ),
@@ -185,5 +185,5 @@ export function registerParityReport(context: vscode.ExtensionContext): void {
         else panel.dispose();
       },
     }),
-  );
+  ];
 }
