@@ -5,7 +5,7 @@
 //   mflux-port coverage REPO MODEL (--snapshot DIR | --repo-id ORG/NAME) [--json]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatAudit, runFinalizeAudit } from '../core/mflux/audit';
+import { formatAudit, runFinalizeAudit, settled } from '../core/mflux/audit';
 import { collapseKeys } from '../core/mflux/coverage';
 import { modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
 import { componentLine, coverageMarkdown, passes, summaryLine, verdictOf } from '../core/mflux/coverageText';
@@ -15,6 +15,7 @@ import { formatFinding } from '../core/mflux/milestone';
 import { invalidModelName } from '../core/mflux/naming';
 import { parseArgs, UsageError } from './args';
 import type { SubCommand } from './main';
+import { visible } from './visible';
 
 function fail(e: unknown): number {
   if (e instanceof UsageError) process.stderr.write(`error: ${e.message}; run with --help\n`);
@@ -44,8 +45,8 @@ export const auditCommand: SubCommand = {
 Checks the pyproject script, ModelConfig entry (aliases, accessor), defaults.py entries,
 mflux-save routing, README row, model README, golden test and reference image, weight
 definition and thin CLI of MODEL in the mflux checkout REPO.
-Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input.
-  --json   {"items": [{"id", "title", "status", "reason", "evidence": [{"file", "line", "text"}]}]}
+Exit code 0 when every surface is wired or not applicable, 1 when some are missing, 2 on bad input.
+  --json   {"items": [{"id", "title", "status" (pass, fail, not_applicable), "reason", "evidence": [{"file", "line", "text"}]}]}
 `,
   run: async (args) => {
     try {
@@ -56,7 +57,7 @@ Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input
       if (flags.has('--json'))
         process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
       else process.stdout.write(formatAudit(items, root) + '\n');
-      return items.every((i) => i.result.status === 'pass') ? 0 : 1;
+      return items.every((i) => settled(i.result)) ? 0 : 1;
     } catch (e) {
       return fail(e);
     }
@@ -184,10 +185,13 @@ not judged), 1 otherwise, 2 on bad input.
       } else {
         for (const c of r.components) {
           process.stdout.write(`${componentLine(c)}\n`);
-          for (const p of c.unmatchedPatterns) process.stdout.write(`  missing   ${p.pattern}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+          for (const p of c.unmatchedPatterns)
+            process.stdout.write(`  missing   ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
           for (const p of c.blockMisses)
-            process.stdout.write(`  missing   ${p.pattern} in block ${p.blocks.join(', ')}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
-          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${k}\n`);
+            process.stdout.write(
+              `  missing   ${visible(p.pattern)} in block ${p.blocks.join(', ')}${p.file ? `  (${p.file}:${p.line})` : ''}\n`,
+            );
+          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${visible(k)}\n`); // checkpoint keys: untrusted
         }
         for (const u of r.unresolved) process.stdout.write(`not resolved statically: ${u.file}:${u.line}: ${u.what}\n`);
         process.stdout.write(`${summaryLine(r)}\n`);
