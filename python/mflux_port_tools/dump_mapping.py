@@ -64,7 +64,8 @@ def qualname(fn):
 
 def from_definition(module_name):
     module = importlib.import_module(module_name)
-    classes = [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__ and hasattr(c, "get_components")]
+    # In definition order (inspect.getmembers sorts by name): the first class is the model's own.
+    classes = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__ and hasattr(c, "get_components")]
     if not classes:
         fail(f"{module_name} defines no class with get_components()")
     out = []

@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { compareInWorker } from '../core/compare/client';
 
 import { renderHtmlReport } from '../core/compare/html';
-import { isInside, reportToJson, writeAtomic, writeHeatmaps } from '../core/compare/outputs';
+import { reportToJson, writeAtomic, writeHeatmaps } from '../core/compare/outputs';
+import { OutputGuard } from '../core/compare/outputGuard';
+import { openTensors } from '../core/tensors';
 import { readCompareMap } from '../core/compare/mapFile';
 import { learnMap, mapToJson } from '../core/compare/learnMap';
 import type { CompareOptions, PairResult, PairingInfo, ReportJson } from '../core/compare/types';
@@ -13,6 +15,7 @@ import { describeDelta, diffRuns, readBaseline, summarize, type ReportSummaryJso
 import { formatValue } from '../core/images/colormap';
 import { UsageError, parseArgs } from './args';
 import type { SubCommand } from './main';
+import { visible } from './visible';
 
 const usage = `Usage: mflux-port compare REF CAND [options]
 
@@ -46,6 +49,8 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
                      and which pairs got better or worse (rel_l2 by 2x or more); the
                      --json output gets a "baseline" object
   --quiet            no table on stdout
+                     (an output that is an input, a shard of one or inside an input folder,
+                     also through symlinks or hard links, is refused)
 
   --strict           any pair outside its tolerance counts as diverged (no drift)
   --noise-floor REF2 a second run of the reference with one numeric change (another
@@ -117,7 +122,7 @@ export function pairingLabel(p: { readonly pairing: PairingInfo; readonly cand_n
 function table(r: ReportJson): string {
   const rows = r.pairs.map((p: PairResult) => [
     WORD[p.verdict],
-    [p.name, pairingLabel(p), p.name === r.first_divergence ? '<- first divergence' : ''].filter(Boolean).join('  '),
+    visible([p.name, pairingLabel(p), p.name === r.first_divergence ? '<- first divergence' : ''].filter(Boolean).join('  ')),
     layoutCell(p),
     (p.reason ? p.reason : `max ${n(p.max_abs)}  rel_l2 ${n(p.rel_l2)}  mismatch ${(p.mismatch_ratio * 100).toPrecision(3)}%`) +
       (p.floor_ratio !== undefined && p.floor_ratio !== null ? `  floor x${n(p.floor_ratio)}` : ''),
@@ -173,7 +178,24 @@ function table(r: ReportJson): string {
     if (notes?.cut) lines.push(`${side}: ${describeCut(notes.cut)}; later checkpoints were not dumped`);
     for (const k of notes?.skipped ?? []) lines.push(`${side}: skipped ${k.name}: ${k.reason}`);
   }
-  return lines.join('\n') + '\n';
+  // names, paths and notes come from the files: no control character reaches the terminal
+  return lines.map(visible).join('\n') + '\n';
+}
+
+/** What the comparison reads: the tensor paths and every file their tensors live in (shards), and the other inputs. */
+async function inputsOf(tensorPaths: readonly (string | undefined)[], others: readonly (string | undefined)[]): Promise<string[]> {
+  const out: string[] = others.filter((p): p is string => Boolean(p)).map((p) => resolve(p));
+  for (const p of tensorPaths) {
+    if (!p) continue;
+    out.push(p);
+    const src = await openTensors(p);
+    try {
+      for (const t of src.list()) out.push(t.file);
+    } finally {
+      await src.close();
+    }
+  }
+  return [...new Set(out)];
 }
 
 export const compareCommand: SubCommand = {
@@ -187,6 +209,7 @@ export const compareCommand: SubCommand = {
     let baseline: ReportSummaryJson | undefined;
     let overwriteMap = false;
     let scale: 'linear' | 'log';
+    let guard: OutputGuard | undefined;
     try {
       const { positionals, flags, values } = parseArgs(
         args,
@@ -222,17 +245,6 @@ export const compareCommand: SubCommand = {
       }
       quiet = flags.has('--quiet') || json === '-';
       scale = one(values, '--scale', ['linear', 'log'] as const, 'linear');
-      for (const [flag, out] of [
-        ['--json', json],
-        ['--html', html],
-        ['--heatmaps', heatDir],
-        ['--write-map', writeMap],
-      ] as const) {
-        if (!out || out === '-') continue;
-        for (const input of [refPath, candPath]) {
-          if (isInside(out, input)) throw new UsageError(`${flag} ${out} would write inside the input ${input}; choose another path`);
-        }
-      }
       const baseFile = values.get('--baseline')?.at(-1);
       if (baseFile && json && json !== '-' && resolve(json) === resolve(baseFile))
         throw new UsageError(`--json ${json} would overwrite the --baseline it reads; write the new report elsewhere`);
@@ -257,8 +269,20 @@ export const compareCommand: SubCommand = {
       };
       if (options.floorFactor !== undefined && options.floorFactor < 1) throw new UsageError('--floor-factor must be a number ≥ 1');
       if (values.has('--floor-factor') && !floorPath) throw new UsageError('--floor-factor needs --noise-floor REF2');
+      const outputs: [string, string][] = [];
+      for (const [flag, out] of [
+        ['--json', json],
+        ['--html', html],
+        ['--heatmaps', heatDir],
+        ['--write-map', writeMap],
+      ] as const)
+        if (out && out !== '-') outputs.push([flag, out]);
+      if (outputs.length) {
+        guard = new OutputGuard(await inputsOf([refPath, candPath, floorPath], [mapFile, baseFile]));
+        for (const [flag, out] of outputs) guard.check(flag, out);
+      }
     } catch (e) {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.stderr.write(`error: ${visible((e as Error).message)}\n`);
       if (e instanceof UsageError) process.stderr.write('run `mflux-port compare --help` for usage\n');
       return 2;
     }
@@ -272,7 +296,7 @@ export const compareCommand: SubCommand = {
         onProgress: (p) => {
           if (!tty) return;
           const el = p.elementsTotal ? ` ${Math.round(((p.elementsDone ?? 0) / p.elementsTotal) * 100)}%` : '';
-          process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.current ?? ''}${el}`);
+          process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${visible(p.current ?? '')}${el}`);
         },
       });
       if (tty) process.stderr.write('\r\x1b[K');
@@ -280,9 +304,9 @@ export const compareCommand: SubCommand = {
       const r = delta ? { ...out.report, baseline: delta } : out.report;
       if (json === '-') process.stdout.write(reportToJson(r) + '\n');
       else if (json) writeAtomic(json, reportToJson(r) + '\n');
-      if (heatDir) writeHeatmaps(out, heatDir, scale);
+      if (heatDir) writeHeatmaps(out, heatDir, scale, (f) => guard?.check('--heatmaps', f));
       if (html) writeAtomic(html, renderHtmlReport(out));
-      if (!quiet) process.stdout.write(table(r) + (delta ? describeDelta(delta).join('\n') + '\n' : ''));
+      if (!quiet) process.stdout.write(table(r) + (delta ? describeDelta(delta).map(visible).join('\n') + '\n' : ''));
       if (writeMap) {
         const learned = learnMap(r, options.map);
         if (overwriteMap) writeAtomic(writeMap, mapToJson(learned.map));
@@ -291,13 +315,17 @@ export const compareCommand: SubCommand = {
           ? `; ${learned.missed.length} pair(s) could not be written as rules: ${learned.missed.slice(0, 3).join(', ')}`
           : '';
         process.stderr.write(
-          `wrote ${writeMap}: ${learned.added} rename rule${learned.added === 1 ? '' : 's'} for ${learned.covered} pair${learned.covered === 1 ? '' : 's'}${missed}\n`,
+          visible(
+            `wrote ${writeMap}: ${learned.added} rename rule${learned.added === 1 ? '' : 's'} for ${learned.covered} pair${learned.covered === 1 ? '' : 's'}${missed}`,
+          ) + '\n',
         );
       }
       if (r.pairs.length === 0) {
         process.stderr.write(
-          `error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
-            ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map\n`,
+          visible(
+            `error: no tensor names in common between ${options.refPath} and ${options.candPath}` +
+              ` (${r.unmatched_ref.length} vs ${r.unmatched_cand.length} tensors); add rename rules with --map`,
+          ) + '\n',
         );
         return 2;
       }
@@ -309,7 +337,7 @@ export const compareCommand: SubCommand = {
         process.stderr.write('error: cancelled\n');
         return 130;
       }
-      process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+      process.stderr.write(`error: ${visible(err.message.split('\n')[0])}\n`);
       return 2;
     } finally {
       process.removeListener('SIGINT', onSigint);

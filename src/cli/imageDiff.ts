@@ -4,7 +4,8 @@ import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
 import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
 import { encodePng, readPng } from '../core/images/png';
 import { renderHeatmap } from '../core/images/render';
-import { isInside, writeAtomic } from '../core/compare/outputs';
+import { writeAtomic } from '../core/compare/outputs';
+import { OutputGuard } from '../core/compare/outputGuard';
 import { UsageError, parseArgs } from './args';
 import type { SubCommand } from './main';
 
@@ -69,8 +70,7 @@ export const imageDiffCommand: SubCommand = {
         ssim: ssimMethod(values),
       };
       const heat = values.get('--heatmap')?.at(-1);
-      if (heat && (isInside(heat, refPath) || isInside(heat, candPath)))
-        throw new UsageError(`--heatmap ${heat} would overwrite an input image`);
+      if (heat) new OutputGuard([refPath, candPath]).check('--heatmap', heat); // also through symlinks and hard links
       const ref = readPng(refPath);
       const cand = readPng(candPath);
       const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });

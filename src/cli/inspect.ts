@@ -2,6 +2,7 @@
 import { openTensors, TensorFileError, humanBytes, type TensorInfo } from '../core/tensors';
 import type { SubCommand } from './main';
 import { UsageError, parseArgs } from './args';
+import { visible } from './visible';
 
 const usage = `Usage: mflux-port inspect PATH... [--json]
 
@@ -40,11 +41,11 @@ export const inspectCommand: SubCommand = {
   },
 };
 
-/** One line on stderr, exit 2; usage errors also point at --help. */
+/** One line on stderr, exit 2; usage errors also point at --help. Control characters in the message are escaped. */
 export function reportError(e: unknown, _usage: string): number {
-  if (e instanceof UsageError) process.stderr.write(`error: ${e.message} (see --help)\n`);
-  else if (e instanceof TensorFileError) process.stderr.write(`error: ${e.message}\n`);
-  else process.stderr.write(`error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  if (e instanceof UsageError) process.stderr.write(`error: ${visible(e.message)} (see --help)\n`);
+  else if (e instanceof TensorFileError) process.stderr.write(`error: ${visible(e.message)}\n`);
+  else process.stderr.write(`error: ${visible(e instanceof Error ? e.message.split('\n')[0] : String(e))}\n`);
   return 2;
 }
 
@@ -82,9 +83,12 @@ export function columns(rows: string[][], right: Set<number> = new Set()): strin
 function table(path: string, tensors: readonly TensorInfo[]): string {
   const totalBytes = tensors.reduce((a, t) => a + t.byteLength, 0);
   const totalParams = tensors.reduce((a, t) => a + t.numel, 0);
-  let out = `${path}\n  ${tensors.length} tensor${tensors.length === 1 ? '' : 's'}, ${formatCount(totalParams)} parameters, ${humanBytes(totalBytes)}\n\n`;
+  let out = `${visible(path)}\n  ${tensors.length} tensor${tensors.length === 1 ? '' : 's'}, ${formatCount(totalParams)} parameters, ${humanBytes(totalBytes)}\n\n`;
   if (tensors.length === 0) return out;
-  const rows = [['name', 'dtype', 'shape', 'size'], ...tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), humanBytes(t.byteLength)])];
+  const rows = [
+    ['name', 'dtype', 'shape', 'size'],
+    ...tensors.map((t) => [visible(t.name), t.dtype, shapeText(t.shape), humanBytes(t.byteLength)]),
+  ];
   out += columns(rows, new Set([3]));
   const prefixes = new Map<string, { params: number; bytes: number; count: number }>();
   for (const t of tensors) {
@@ -98,7 +102,7 @@ function table(path: string, tensors: readonly TensorInfo[]): string {
   const params = (n: number) => (n >= 1000 ? `${n.toLocaleString('en-US')} (${formatCount(n)})` : String(n));
   const prow = [
     ['prefix', 'tensors', 'parameters', 'size'],
-    ...[...prefixes].map(([k, p]) => [k, String(p.count), params(p.params), humanBytes(p.bytes)]),
+    ...[...prefixes].map(([k, p]) => [visible(k), String(p.count), params(p.params), humanBytes(p.bytes)]),
   ];
   prow.push(['total', String(tensors.length), params(totalParams), humanBytes(totalBytes)]);
   out += '\nParameters by top-level prefix:\n' + columns(prow, new Set([1, 2, 3]));

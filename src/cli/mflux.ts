@@ -5,7 +5,7 @@
 //   mflux-port coverage REPO MODEL (--snapshot DIR | --repo-id ORG/NAME) [--json]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatAudit, runFinalizeAudit } from '../core/mflux/audit';
+import { formatAudit, runFinalizeAudit, settled } from '../core/mflux/audit';
 import { collapseKeys } from '../core/mflux/coverage';
 import { coverageMarkdown, modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
 import { findSnapshot, locateHfCache } from '../core/mflux/hfCache';
@@ -14,6 +14,7 @@ import { formatFinding } from '../core/mflux/milestone';
 import { invalidModelName } from '../core/mflux/naming';
 import { parseArgs, UsageError } from './args';
 import type { SubCommand } from './main';
+import { visible } from './visible';
 
 function fail(e: unknown): number {
   if (e instanceof UsageError) process.stderr.write(`error: ${e.message}; run with --help\n`);
@@ -43,8 +44,8 @@ export const auditCommand: SubCommand = {
 Checks the pyproject script, ModelConfig entry (aliases, accessor), defaults.py entries,
 mflux-save routing, README row, model README, golden test and reference image, weight
 definition and thin CLI of MODEL in the mflux checkout REPO.
-Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input.
-  --json   {"items": [{"id", "title", "status", "reason", "evidence": [{"file", "line", "text"}]}]}
+Exit code 0 when every surface is wired or not applicable, 1 when some are missing, 2 on bad input.
+  --json   {"items": [{"id", "title", "status" (pass, fail, not_applicable), "reason", "evidence": [{"file", "line", "text"}]}]}
 `,
   run: async (args) => {
     try {
@@ -55,7 +56,7 @@ Exit code 0 when every surface is wired, 1 when some are missing, 2 on bad input
       if (flags.has('--json'))
         process.stdout.write(JSON.stringify({ items: items.map((i) => ({ id: i.id, title: i.title, ...i.result })) }, null, 1) + '\n');
       else process.stdout.write(formatAudit(items, root) + '\n');
-      return items.every((i) => i.result.status === 'pass') ? 0 : 1;
+      return items.every((i) => settled(i.result)) ? 0 : 1;
     } catch (e) {
       return fail(e);
     }
@@ -178,8 +179,9 @@ Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input
           process.stdout.write(
             `${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`,
           );
-          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${k}\n`);
-          for (const p of c.unmatchedPatterns) process.stdout.write(`  unmatched ${p.pattern}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${visible(k)}\n`); // checkpoint keys: untrusted
+          for (const p of c.unmatchedPatterns)
+            process.stdout.write(`  unmatched ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
         }
         for (const u of r.unresolved) process.stdout.write(`not resolved statically: ${u.file}:${u.line}: ${u.what}\n`);
       }

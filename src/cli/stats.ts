@@ -5,6 +5,7 @@ import { isComplex } from '../core/tensors/dtypes';
 import type { SubCommand } from './main';
 import { UsageError, parseArgs } from './args';
 import { columns, reportError, shapeText } from './inspect';
+import { visible } from './visible';
 
 const usage = `Usage: mflux-port stats FILE [--tensor NAME]... [--json]
 
@@ -100,16 +101,16 @@ function human(path: string, rows: Record<string, unknown>[]): string {
   const table = [['name', 'dtype', 'shape', 'min', 'max', 'mean', 'std', 'nan', 'inf']];
   for (const r of rows) {
     table.push([
-      String(r.name),
+      visible(String(r.name)),
       r.of === 'abs' ? `${r.dtype} |z|` : String(r.dtype),
       shapeText(r.shape as number[]),
       ...['min', 'max', 'mean', 'std', 'nan', 'inf'].map((k) => fmt(r[k])),
     ]);
   }
-  let out = `${path}\n` + columns(table, new Set([3, 4, 5, 6, 7, 8]));
+  let out = `${visible(path)}\n` + columns(table, new Set([3, 4, 5, 6, 7, 8]));
   for (const r of rows) {
     const first = (r.first as Num[]).map((v) => fmt(v)).join(', ');
-    if (first) out += `  ${r.name}: first ${first}\n`;
+    if (first) out += `  ${visible(String(r.name))}: first ${first}\n`;
   }
   return out;
 }

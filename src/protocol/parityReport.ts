@@ -12,8 +12,10 @@ import {
   isTolerance,
   type Tolerance,
 } from './validate';
+import { isReportCapture, type CaptureNotes } from './captureNotes';
 
 export type { Tolerance };
+export type { CaptureNotes };
 
 export interface TensorSide {
   readonly dtype: string;
@@ -75,6 +77,8 @@ export interface ParityReport {
   readonly verdicts?: { readonly pass: number; readonly drift: number; readonly diverged: number; readonly not_compared?: number };
   readonly unmatched_ref: readonly string[];
   readonly unmatched_cand: readonly string[];
+  /** The probe's notes per side (a byte-cap cut, skipped values), from each side's manifest. */
+  readonly capture?: { readonly ref?: CaptureNotes; readonly cand?: CaptureNotes };
 }
 
 export interface Heatmap {
@@ -171,7 +175,8 @@ export function isParityReport(v: unknown): v is ParityReport {
     v.pairs.every(isPair) &&
     (v.first_divergence === null || isString(v.first_divergence)) &&
     isStringArray(v.unmatched_ref) &&
-    isStringArray(v.unmatched_cand)
+    isStringArray(v.unmatched_cand) &&
+    isReportCapture(v.capture)
   );
 }
 

@@ -316,6 +316,46 @@ except AssertionError:
     await h.close();
   });
 
+  it('shows a byte-cap cut and the skipped values of the manifests above the report; malformed notes are dropped', async () => {
+    const h = await openPanel(browser, 'parityReport', 'dark', { width: 1280, height: 700 });
+    await h.waitForPosted('ready');
+    const cut = { after: 'blocks.3@step001', bytes: 1_234_000_000, max_bytes: 1_250_000_000, origin: 'MFLUX_PORT_MAX_BYTES', scope: 'run' };
+    const skipped = [
+      { name: 'attn.rope', reason: 'complex256 is not supported' },
+      { name: 'cache', reason: 'DynamicCache is not a tensor' },
+    ];
+    const init = (capture: unknown) => ({
+      kind: 'init',
+      payload: { title: 'Parity: capped', refLabel: 'ref', candLabel: 'mlx', report: { ...report, capture }, source: null },
+    });
+    await h.send(init({ ref: { cut: { ...cut, bytes: 'lots' }, skipped: [], sites: {} } }));
+    await h.send(init({ ref: { cut, skipped: [], sites: {} }, cand: { cut: null, skipped, sites: {} } }));
+    await h.page.waitForSelector('#capture-notes:not([hidden])');
+    assert.equal(
+      await h.page.textContent('#capture-cut-ref'),
+      'Reference: capture stopped at 1.2 GB after blocks.3@step001 (MFLUX_PORT_MAX_BYTES=1.3 GB); the run went on without dumping the later checkpoints, so they are missing here, not passing.',
+    );
+    assert.equal(await h.page.locator('#capture-cut-cand').count(), 0);
+    assert.deepEqual(await h.page.$$eval('#capture-skipped-cand li', (li: HTMLElement[]) => li.map((x) => x.textContent)), [
+      'attn.rope — complex256 is not supported',
+      'cache — DynamicCache is not a tensor',
+    ]);
+    assert.match((await h.page.textContent('#capture-skipped-cand p'))!, /^Candidate: 2 values the probe could not write/);
+    // the banner sits between the toolbar and the table, in view
+    const banner = (await h.page.locator('#capture-notes').boundingBox())!;
+    const table = (await h.page.locator('#table-wrap').boundingBox())!;
+    assert.ok(
+      banner.height > 0 && banner.y + banner.height <= table.y,
+      `banner ${JSON.stringify(banner)} above table ${JSON.stringify(table)}`,
+    );
+    await h.screenshot('parityReport-capture-notes');
+    // a report without notes hides the banner again
+    await h.send(init(undefined));
+    await h.page.waitForSelector('#capture-notes', { state: 'hidden' });
+    assert.deepEqual(await h.errors(), []);
+    await h.close();
+  });
+
   it('in a narrow editor (350 px) stacks the detail under a usable chart and table', async () => {
     const h = await open(browser, 'dark', { width: 350, height: 700 });
     const chart = (await h.page.locator('#growth').boundingBox())!;

@@ -10,6 +10,7 @@ import { clearDetail, renderDetail } from './views/detail';
 import { showBody, showUnpaired } from './views/layout';
 import { highlightRow, renderHead, renderRows } from './views/table';
 import { renderSummary, renderToolbar } from './views/toolbar';
+import { renderNotes } from './views/notes';
 
 type Init = Extract<ParityHostMessage, { kind: 'init' }>['payload'];
 
@@ -23,6 +24,7 @@ export function showReport(m: Init): void {
   const r = m.report;
   indexReport(r);
   renderToolbar();
+  renderNotes(r);
   if (r.pairs.length === 0) {
     showUnpaired(r);
     renderSummary();
@@ -44,6 +46,7 @@ export function applyReport(report: ParityReport): void {
   state.report = report;
   state.overrides.clear();
   indexReport(report);
+  renderNotes(report);
   renderSummary();
   renderRows();
   if (state.selected) highlightRow(null, state.selected, {});

@@ -18,11 +18,12 @@ import { repaintHeatmaps } from './views/heatmap';
 import { app, body, emptyState, left, showEmpty } from './views/layout';
 import { tableEmpty, tableWrap } from './views/table';
 import { filterField, toolbar } from './views/toolbar';
+import { notesBanner } from './views/notes';
 
 restore(savedState());
 intents.select = select;
 left.append(growth, tableWrap, tableEmpty);
-app.append(toolbar, body, emptyState);
+app.append(toolbar, notesBanner, body, emptyState);
 
 onHostMessage((m) => {
   switch (m.kind) {

@@ -16,6 +16,7 @@ import { isDead, withFileLock } from './fileLock';
 import { decodeUtf8, hasPlaceholderText, isPlaceholder, protectBigIntegers, restoreBigIntegers } from './jsonText';
 import type { CheckResult } from '../checks';
 import { Port, validateModelName } from './port';
+import { isObject } from '../../protocol/envelope';
 
 export const SCHEMA_VERSION = 1;
 export const STATE_DIR = '.mflux-port';
@@ -92,10 +93,6 @@ export function itemState(state: PortState, id: string): ItemState {
 
 type Json = Record<string, unknown>;
 
-function isObj(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function splitKnown(obj: Json, known: readonly string[]): Json | undefined {
   const extra: Json = {};
   let any = false;
@@ -140,7 +137,7 @@ export function parseState(text: string, file: string): PortState {
   } catch (e) {
     throw new StateFileError(file, 'syntax', describeSyntaxError(text, e));
   }
-  if (!isObj(raw)) throw invalid('expected a JSON object at the top level');
+  if (!isObject(raw)) throw invalid('expected a JSON object at the top level');
   const schema = raw.schema;
   if (schema === undefined) throw invalid('has no "schema" field; a checklist state file starts with "schema": 1');
   if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1)
@@ -167,7 +164,7 @@ export function parseState(text: string, file: string): PortState {
   const mfluxRepo = resolve(file, '..', '..');
   const refRel = str('referenceRepo');
   const itemsRaw = raw.items ?? {};
-  if (!isObj(itemsRaw)) throw invalid('"items" must be an object keyed by item id');
+  if (!isObject(itemsRaw)) throw invalid('"items" must be an object keyed by item id');
   const items: Record<string, ItemState> = {};
   for (const [id, v] of Object.entries(itemsRaw)) items[id] = parseItem(id, v, invalid);
   const baseCommit = str('baseCommit');
@@ -190,7 +187,7 @@ export function parseState(text: string, file: string): PortState {
 
 function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileError): ItemState {
   const at = `items["${id}"]`;
-  if (!isObj(v)) throw invalid(`${at} must be an object`);
+  if (!isObject(v)) throw invalid(`${at} must be an object`);
   const status = v.status ?? 'todo';
   if (typeof status !== 'string' || !ITEM_STATUSES.includes(status as ItemStatus)) {
     throw invalid(`${at}.status is ${JSON.stringify(status)}; expected one of ${ITEM_STATUSES.join(', ')}`);
@@ -204,7 +201,7 @@ function parseItem(id: string, v: unknown, invalid: (r: string) => StateFileErro
   if (!Array.isArray(evRaw)) throw invalid(`${at}.evidence must be a list`);
   const evidence = evRaw.map((e, i): EvidenceLink => {
     const where = `${at}.evidence[${i}]`;
-    if (!isObj(e)) throw invalid(`${where} must be an object with "kind" and "target"`);
+    if (!isObject(e)) throw invalid(`${where} must be an object with "kind" and "target"`);
     if (typeof e.kind !== 'string' || !EVIDENCE_KINDS.includes(e.kind as EvidenceKind)) {
       throw invalid(`${where}.kind is ${JSON.stringify(e.kind)}; expected one of ${EVIDENCE_KINDS.join(', ')}`);
     }

@@ -34,17 +34,33 @@ export interface WrittenHeatmap {
   readonly legend: string;
 }
 
-/** Writes `<name>.png`, `<name>.channels.png` (worst channels, shared scale) and `<name>.json`. */
-export function writeHeatmaps(out: CompareOutput, dir: string, scale: ColorScale = 'linear'): WrittenHeatmap[] {
+/**
+ * Writes `<name>.png`, `<name>.channels.png` (worst channels, shared scale) and `<name>.json`.
+ * Every pair reserves all three names (case-insensitively), so `blk`'s channels never take the
+ * `blk.channels` pair's image; a clash gets `~2`, `~3`. `guard` sees every file before any is
+ * written (the CLI refuses one that is an input).
+ */
+export function writeHeatmaps(
+  out: CompareOutput,
+  dir: string,
+  scale: ColorScale = 'linear',
+  guard: (file: string) => void = () => {},
+): WrittenHeatmap[] {
+  const used = new Set<string>();
+  const plan: { p: (typeof out.report.pairs)[number]; base: string }[] = [];
+  const files = (base: string) => [`${base}.png`, `${base}.channels.png`, `${base}.json`];
+  for (const p of out.report.pairs) {
+    if (!out.heatmaps[p.name]) continue;
+    let base = safeFileName(p.name);
+    for (let i = 2; files(base).some((f) => used.has(f.toLowerCase())); i++) base = `${safeFileName(p.name)}~${i}`;
+    for (const f of files(base)) used.add(f.toLowerCase());
+    plan.push({ p, base });
+  }
+  for (const { base } of plan) for (const f of files(base)) guard(join(dir, f));
   mkdirSync(dir, { recursive: true });
   const written: WrittenHeatmap[] = [];
-  const used = new Set<string>();
-  for (const p of out.report.pairs) {
+  for (const { p, base } of plan) {
     const h = out.heatmaps[p.name];
-    if (!h) continue;
-    let base = safeFileName(p.name);
-    for (let i = 2; used.has(base.toLowerCase()); i++) base = `${safeFileName(p.name)}~${i}`;
-    used.add(base.toLowerCase());
     const main = renderHeatmap(h.main, { colormap: 'viridis', scale });
     const png = join(dir, `${base}.png`);
     writeAtomic(png, encodePng(main.width, main.height, main.rgba));

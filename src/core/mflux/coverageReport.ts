@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { collapseKeys, computeCoverage, type ComponentCoverage, type CoverageTarget } from './coverage';
 import { readComponentTensors } from './hfCache';
 import { dumpTargets, type DumpedComponent } from './mappingDump';
-import { readWeightDefinition, type Unresolved } from './mappingStatic';
+import { readWeightDefinition } from './definitionStatic';
+import type { Unresolved } from './mappingStatic';
 import { findWeightDefinition } from './discover';
 import { modelEntries } from './modelConfig';
 

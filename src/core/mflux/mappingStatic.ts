@@ -5,7 +5,11 @@
 // with file:line, so the user knows when to run the dump script instead.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExprReader, tokenize, type Expr, type LogicalLine, type Tok } from './pyTokens';
+import { parseModule, type FnDef, type PyModule, type Val } from './pyModule';
+import { ExprReader, type Expr, type LogicalLine, type Tok } from './pyTokens';
+
+const MAX_DEPTH = 6;
+const MAX_RANGE = 10_000;
 
 export interface MappingTarget {
   /** MLX parameter path pattern. */
@@ -18,6 +22,8 @@ export interface MappingTarget {
   readonly file: string;
   /** 1-based line of the WeightTarget call. */
   readonly line: number;
+  /** Placeholders left by loops whose bound is not known (`{n}` of `for n in range(count)`): any number. */
+  readonly open?: readonly string[];
 }
 
 export interface Unresolved {
@@ -41,110 +47,12 @@ export interface StaticMapping {
   readonly unresolved: readonly Unresolved[];
 }
 
-type Val =
-  | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'index'; readonly name: string }
-  | { readonly kind: 'int'; readonly value: number }
-  | { readonly kind: 'strs'; readonly items: readonly string[] };
-
-interface FnDef {
-  readonly name: string;
-  readonly cls?: string;
-  readonly params: readonly { name: string; default?: Expr; star?: boolean }[];
-  readonly line: number;
-  readonly body: readonly LogicalLine[];
-}
-
-interface PyModule {
-  readonly file: string;
-  readonly lines: readonly LogicalLine[];
-  readonly fns: readonly FnDef[];
-  readonly imports: ReadonlyMap<string, { module: string; name: string }>;
-  readonly consts: Map<string, Val>;
-}
-
-const MAX_DEPTH = 6;
-
-function parseModule(file: string, text: string): PyModule {
-  const lines = tokenize(text);
-  const fns: FnDef[] = [];
-  const imports = new Map<string, { module: string; name: string }>();
-  const classes: { name: string; indent: number }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    const t = l.toks;
-    while (classes.length && l.indent <= classes[classes.length - 1].indent) classes.pop();
-    if (t[0]?.value === 'from' && l.indent === 0) {
-      const imp = t.findIndex((x) => x.value === 'import');
-      const module = t
-        .slice(1, imp)
-        .map((x) => x.value)
-        .join('');
-      const names = t.slice(imp + 1).filter((x) => x.value !== '(' && x.value !== ')');
-      for (let k = 0; k < names.length; k++) {
-        if (names[k].kind !== 'name') continue;
-        const name = names[k].value;
-        if (names[k + 1]?.value === 'as' && names[k + 2]) {
-          imports.set(names[k + 2].value, { module, name });
-          k += 2;
-        } else imports.set(name, { module, name });
-      }
-    } else if (t[0]?.value === 'class' && t[1]?.kind === 'name') {
-      classes.push({ name: t[1].value, indent: l.indent });
-    } else if (t[0]?.value === 'def' || (t[0]?.value === 'async' && t[1]?.value === 'def')) {
-      const at = t[0].value === 'def' ? 0 : 1;
-      const name = t[at + 1]?.value;
-      const body: LogicalLine[] = [];
-      for (let k = i + 1; k < lines.length && lines[k].indent > l.indent; k++) body.push(lines[k]);
-      const params: { name: string; default?: Expr; star?: boolean }[] = [];
-      const r = new ExprReader(t);
-      r.pos = at + 3; // after "def name ("
-      while (r.pos < t.length && !r.isOp(')')) {
-        const p = r.peek()!;
-        const star = p.kind === 'op' && p.value === '*' && r.peek(1)?.kind === 'name';
-        if (star) {
-          r.pos++;
-          params.push({ name: r.peek()!.value, star: true });
-          r.pos++;
-          if (r.isOp(':')) {
-            r.pos++;
-            while (r.pos < t.length && !r.isOp(',') && !r.isOp(')')) r.pos++;
-          }
-        } else if (p.kind === 'name') {
-          r.pos++;
-          if (r.isOp(':')) {
-            // Skip the annotation, stopping at the default (`= ...`) or the next parameter.
-            r.pos++;
-            let depth = 0;
-            while (r.pos < t.length) {
-              const a = t[r.pos];
-              if (a.kind === 'op' && '([{'.includes(a.value)) depth++;
-              else if (a.kind === 'op' && ')]}'.includes(a.value)) {
-                if (depth === 0) break;
-                depth--;
-              } else if (depth === 0 && a.kind === 'op' && (a.value === ',' || a.value === '=')) break;
-              r.pos++;
-            }
-          }
-          let def: Expr | undefined;
-          if (r.isOp('=')) {
-            r.pos++;
-            def = r.expr();
-          }
-          params.push({ name: p.value, default: def });
-        } else r.pos++;
-        if (r.isOp(',')) r.pos++;
-      }
-      fns.push({ name, cls: classes[classes.length - 1]?.name, params, line: l.line, body });
-    }
-  }
-  return { file, lines, fns, imports, consts: new Map() };
-}
-
 export class MappingReader {
   private readonly modules = new Map<string, PyModule | null>();
   readonly unresolved: Unresolved[] = [];
   private readonly seenUnresolved = new Set<string>();
+  /** Loop variables whose range is not known, kept as `{name}` placeholders. */
+  private readonly openIndexes = new Set<string>();
 
   /** `root` is the mflux repository root, used to follow imports of other mflux modules. */
   constructor(readonly root?: string) {}
@@ -246,6 +154,7 @@ export class MappingReader {
         if (a?.kind === 'str' && b?.kind === 'str') return { kind: 'str', value: a.value + b.value };
         if (a?.kind === 'int' && b?.kind === 'int') return { kind: 'int', value: a.value + b.value };
         if (a?.kind === 'strs' && b?.kind === 'strs') return { kind: 'strs', items: [...a.items, ...b.items] };
+        if (a?.kind === 'ints' && b?.kind === 'ints') return { kind: 'ints', items: [...a.items, ...b.items] };
         return undefined;
       }
       case 'list': {
@@ -253,23 +162,31 @@ export class MappingReader {
           if (report) this.note(mod.file, line, 'list comprehension of strings is not expanded');
           return undefined;
         }
-        const items: string[] = [];
-        for (const it of e.items) {
-          const v = this.evalVal(mod, it, env, report);
-          if (v?.kind !== 'str') return undefined;
-          items.push(v.value);
-        }
-        return { kind: 'strs', items };
+        const vals = e.items.map((it) => this.evalVal(mod, it, env, report));
+        if (vals.every((v) => v?.kind === 'str')) return { kind: 'strs', items: vals.map((v) => (v as { value: string }).value) };
+        if (vals.length && vals.every((v) => v?.kind === 'int'))
+          return { kind: 'ints', items: vals.map((v) => (v as { value: number }).value) };
+        return undefined;
+      }
+      case 'call': {
+        const r = e.callee === 'range' ? this.rangeOf(mod, e, env) : undefined;
+        if (r) return { kind: 'ints', items: r };
+        return this.opaque(mod, e, report);
       }
       default:
-        if (report)
-          this.note(
-            mod.file,
-            line,
-            `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `\`${e.text.length > 80 ? e.text.slice(0, 79) + '…' : e.text}\`` : e.kind}`,
-          );
-        return undefined;
+        return this.opaque(mod, e, report);
     }
+  }
+
+  private opaque(mod: PyModule, e: Expr, report: boolean): undefined {
+    const line = e.tok.line;
+    if (report)
+      this.note(
+        mod.file,
+        line,
+        `cannot evaluate ${e.kind === 'call' ? `${e.callee}(...)` : e.kind === 'unknown' ? `\`${e.text.length > 80 ? e.text.slice(0, 79) + '…' : e.text}\`` : e.kind}`,
+      );
+    return undefined;
   }
 
   /** Runs a function body: the WeightTargets it builds, directly or through helpers. */
@@ -299,6 +216,31 @@ export class MappingReader {
         out.push(...this.loop(mod, fn, t[1].value, iter, env, (e) => this.evalLines(mod, fn, body, e, depth)));
         continue;
       }
+      if (t[0]?.value === 'if' && t[t.length - 1]?.value === ':') {
+        // The chain if / elif / else at this indent: the branch Python takes when its
+        // condition is a known comparison, else every branch (reported).
+        const branches: { cond?: readonly Tok[]; body: LogicalLine[] }[] = [];
+        let j = i;
+        for (;;) {
+          const h = lines[j];
+          const body: LogicalLine[] = [];
+          let k = j + 1;
+          while (k < lines.length && lines[k].indent > h.indent) body.push(lines[k++]);
+          branches.push({ cond: h.toks[0].value === 'else' ? undefined : h.toks.slice(1, -1), body });
+          const next = lines[k]?.toks;
+          i = k - 1;
+          if (k < lines.length && lines[k].indent === h.indent && (next[0]?.value === 'elif' || next[0]?.value === 'else')) j = k;
+          else break;
+        }
+        for (let b = 0; b < branches.length; b++) {
+          const c = branches[b].cond ? this.condition(mod, branches[b].cond!, env) : true;
+          if (c === false) continue;
+          if (c === undefined) this.note(mod.file, l.line, 'condition is not a known comparison; every branch is included');
+          for (const br of c ? [branches[b]] : branches.slice(b)) out.push(...this.evalLines(mod, fn, br.body, env, depth));
+          break;
+        }
+        continue;
+      }
       if (t[0]?.kind === 'name' && t[1]?.value === '=') {
         const v = this.evalVal(mod, new ExprReader(t.slice(2)).expr(), env, false);
         if (v) env.set(t[0].value, v);
@@ -309,7 +251,49 @@ export class MappingReader {
     return out;
   }
 
-  /** Binds a loop variable: literal lists expand, range() becomes a placeholder, anything else is reported. */
+  /** `a OP b` with known integers or strings (OP one of < <= > >= == !=); undefined otherwise. */
+  private condition(mod: PyModule, toks: readonly Tok[], env: ReadonlyMap<string, Val>): boolean | undefined {
+    const at = toks.findIndex((x) => x.kind === 'op' && ['<', '<=', '>', '>=', '==', '!='].includes(x.value));
+    if (at <= 0) return undefined;
+    const a = this.evalVal(mod, new ExprReader(toks.slice(0, at)).expr(), env, false);
+    const b = this.evalVal(mod, new ExprReader(toks.slice(at + 1)).expr(), env, false);
+    const x = a?.kind === 'int' || a?.kind === 'str' ? a.value : undefined;
+    const y = b?.kind === 'int' || b?.kind === 'str' ? b.value : undefined;
+    if (x === undefined || y === undefined || typeof x !== typeof y) return undefined;
+    switch (toks[at].value) {
+      case '<':
+        return x < y;
+      case '<=':
+        return x <= y;
+      case '>':
+        return x > y;
+      case '>=':
+        return x >= y;
+      case '==':
+        return x === y;
+      default:
+        return x !== y;
+    }
+  }
+
+  /** The values of `range(stop)`, `range(start, stop)`, `range(start, stop, step)` with known integers. */
+  private rangeOf(mod: PyModule, e: Extract<Expr, { kind: 'call' }>, env: ReadonlyMap<string, Val>): number[] | undefined {
+    if (e.kwargs.size || e.args.length < 1 || e.args.length > 3) return undefined;
+    const n = e.args.map((a) => this.evalVal(mod, a, env, false));
+    if (!n.every((v) => v?.kind === 'int')) return undefined;
+    const [start, stop, step] = n.length === 1 ? [0, (n[0] as { value: number }).value, 1] : n.map((v) => (v as { value: number }).value);
+    const by = step ?? 1;
+    if (by === 0 || Math.abs((stop - start) / by) > MAX_RANGE) return undefined;
+    const out: number[] = [];
+    for (let i = start; by > 0 ? i < stop : i > stop; i += by) out.push(i);
+    return out;
+  }
+
+  /**
+   * Binds a loop variable: `range()` with known integers and literal lists (of strings or
+   * integers) expand to their values, as Python runs them; a range whose bound is not known
+   * leaves the variable open (matched as any number, and reported); anything else is reported.
+   */
   private loop(
     mod: PyModule,
     _fn: FnDef,
@@ -318,18 +302,26 @@ export class MappingReader {
     env: Map<string, Val>,
     body: (env: Map<string, Val>) => MappingTarget[],
   ): MappingTarget[] {
-    if (iter.kind === 'call' && (iter.callee === 'range' || iter.callee === 'enumerate')) {
-      const e = new Map(env);
-      e.set(name, { kind: 'index', name });
-      return body(e);
-    }
     const v = this.evalVal(mod, iter, env, false);
-    if (v?.kind === 'strs')
-      return v.items.flatMap((item) => {
+    const values: Val[] | undefined =
+      v?.kind === 'strs'
+        ? v.items.map((value) => ({ kind: 'str', value }))
+        : v?.kind === 'ints'
+          ? v.items.map((value) => ({ kind: 'int', value }))
+          : undefined;
+    if (values)
+      return values.flatMap((value) => {
         const e = new Map(env);
-        e.set(name, { kind: 'str', value: item });
+        e.set(name, value);
         return body(e);
       });
+    if (iter.kind === 'call' && (iter.callee === 'range' || iter.callee === 'enumerate')) {
+      this.note(mod.file, iter.tok.line, `${iter.callee}(...) bound is not a known integer; {${name}} is matched as any number`);
+      const e = new Map(env);
+      e.set(name, { kind: 'index', name });
+      this.openIndexes.add(name);
+      return body(e);
+    }
     this.note(
       mod.file,
       iter.tok.line,
@@ -338,6 +330,11 @@ export class MappingReader {
     const e = new Map(env);
     e.delete(name);
     return body(e);
+  }
+
+  /** The targets an expression's calls build, e.g. the body of `lambda: M.get_mapping(36)`. */
+  targetsOf(mod: PyModule, toks: readonly Tok[], line: number): MappingTarget[] {
+    return this.scanCalls(mod, { name: '<lambda>', params: [], line, body: [] }, toks, new Map(), 0);
   }
 
   private scanCalls(mod: PyModule, fn: FnDef, t: readonly Tok[], env: Map<string, Val>, depth: number): MappingTarget[] {
@@ -441,6 +438,7 @@ export class MappingReader {
       else this.note(mod.file, line, 'max_blocks is not a literal integer; ignored');
     }
     const tr = call.kwargs.get('transform') ?? call.args[2];
+    const open = [...this.openIndexes].filter((n) => [to.value, ...from.items].some((p) => p.includes(`{${n}}`)));
     return [
       {
         to: to.value,
@@ -450,6 +448,7 @@ export class MappingReader {
         hasTransform: !!tr && !(tr.kind === 'const' && tr.value === null),
         file: mod.file,
         line,
+        ...(open.length ? { open } : {}),
       },
     ];
   }
@@ -479,103 +478,4 @@ export function readMappingFile(file: string, root?: string): StaticMapping {
     getters.push({ name: fn.name, cls: fn.cls, file, line: fn.line, targets: reader.evalFn(mod, fn, new Map()) });
   }
   return { file, getters, unresolved: reader.unresolved };
-}
-
-export interface ComponentSpec {
-  readonly name: string;
-  readonly hfSubdir: string;
-  readonly numBlocks?: number;
-  readonly numLayers?: number;
-  readonly weightFiles?: readonly string[];
-  readonly hasKeyTransform: boolean;
-  readonly file: string;
-  readonly line: number;
-  /** Dotted getter expression, e.g. `ZImageWeightMapping.get_vae_mapping`. */
-  readonly getter?: string;
-  readonly mapping?: MappingGetter;
-}
-
-export interface StaticDefinition {
-  readonly file: string;
-  readonly components: readonly ComponentSpec[];
-  readonly unresolved: readonly Unresolved[];
-}
-
-/** Reads the ComponentDefinition(...) calls of a weight definition and resolves their mapping getters. */
-export function readWeightDefinition(file: string, root?: string): StaticDefinition {
-  const reader = new MappingReader(root);
-  const mod = reader.load(file);
-  if (!mod) throw new Error(`${file}: cannot read the weight definition file`);
-  const components: ComponentSpec[] = [];
-  for (const l of mod.lines) {
-    for (let k = 0; k < l.toks.length; k++) {
-      if (l.toks[k].value !== 'ComponentDefinition' || l.toks[k + 1]?.value !== '(' || l.toks[k - 1]?.value === '.') continue;
-      const r = new ExprReader(l.toks);
-      r.pos = k;
-      const call = r.expr();
-      if (call.kind !== 'call') continue;
-      const str = (key: string) => {
-        const e = call.kwargs.get(key);
-        const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined;
-        return v?.kind === 'str' ? v.value : undefined;
-      };
-      const int = (key: string) => {
-        const e = call.kwargs.get(key);
-        const v = e ? reader.evalVal(mod, e, new Map(), false) : undefined;
-        return v?.kind === 'int' ? v.value : undefined;
-      };
-      const name =
-        str('name') ??
-        (call.args[0] ? (reader.evalVal(mod, call.args[0], new Map(), false) as { value?: string } | undefined)?.value : undefined);
-      // hf_subdir="" means the repo root (single-file checkpoints).
-      const hfSubdir = call.kwargs.has('hf_subdir') ? str('hf_subdir') : name;
-      const line = call.tok.line;
-      if (!name || hfSubdir === undefined) {
-        reader.unresolved.push({ file, line, what: 'ComponentDefinition without a literal name/hf_subdir' });
-        continue;
-      }
-      const getterE = call.kwargs.get('mapping_getter');
-      let getter: string | undefined;
-      let mapping: MappingGetter | undefined;
-      if (getterE?.kind === 'name') {
-        getter = getterE.name;
-        const found = reader.resolveFn(mod, getter);
-        if (found)
-          mapping = {
-            name: found.fn.name,
-            cls: found.fn.cls,
-            file: found.mod.file,
-            line: found.fn.line,
-            targets: reader.evalFn(found.mod, found.fn, new Map()),
-          };
-        else reader.unresolved.push({ file, line, what: `mapping getter ${getter} of component "${name}" was not found` });
-      } else if (getterE && !(getterE.kind === 'const' && getterE.value === null)) {
-        reader.unresolved.push({ file, line, what: `mapping_getter of component "${name}" is not a plain function reference` });
-      }
-      const wfE = call.kwargs.get('weight_files');
-      const wf = wfE ? reader.evalVal(mod, wfE, new Map(), false) : undefined;
-      const keyTransform = call.kwargs.get('key_transform');
-      const hasKeyTransform = !!keyTransform && !(keyTransform.kind === 'const' && keyTransform.value === null);
-      if (hasKeyTransform)
-        reader.unresolved.push({
-          file,
-          line,
-          what: `component "${name}" renames keys with key_transform before mapping; static coverage sees the raw checkpoint names`,
-        });
-      components.push({
-        name,
-        hfSubdir,
-        numBlocks: int('num_blocks'),
-        numLayers: int('num_layers'),
-        weightFiles: wf?.kind === 'strs' ? wf.items : undefined,
-        hasKeyTransform,
-        file,
-        line,
-        getter,
-        mapping,
-      });
-      k = call.end - 1;
-    }
-  }
-  return { file, components, unresolved: reader.unresolved };
 }

@@ -1,8 +1,10 @@
 // Finds the mflux clone (pyproject names the project "mflux" and src/mflux/models/ exists)
 // and the reference clone (a diffusers checkout) among the workspace folders and their
 // siblings. More than one candidate is reported, so the user picks instead of us guessing.
+// The one repo detector: Start Port, the mflux tools and the CLI all use it. Only stat calls
+// and a pyproject.toml read per folder (this runs while a quick pick is opening).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface RepoDetection {
   /** mflux clones, workspace folders first. */
@@ -59,6 +61,7 @@ export function isDiffusersRepo(dir: string): boolean {
   }
 }
 
+/** Siblings of `dir` (not dot folders), in name order, at most MAX_SIBLINGS of them. */
 function siblings(dir: string): string[] {
   const parent = dirname(resolve(dir));
   try {
@@ -72,23 +75,40 @@ function siblings(dir: string): string[] {
   }
 }
 
+function addOnce(list: string[], p: string): void {
+  const abs = resolve(p);
+  if (!list.includes(abs)) list.push(abs);
+}
+
+/** The workspace folder that is an mflux clone, else the first folder; undefined without folders. */
+export function pickMfluxRepo(folders: readonly string[]): string | undefined {
+  return folders.find(isMfluxRepo) ?? folders[0];
+}
+
+/**
+ * diffusers clones among the workspace folders, then among the siblings of `bases` (the mflux
+ * clones) with a folder named "diffusers" first and other clones (forks, worktrees) in name
+ * order; each once.
+ */
+export function findReferenceRepos(bases: readonly string[], folders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of folders) if (isDiffusersRepo(f)) addOnce(out, f);
+  const sib = bases.flatMap((b) => siblings(b));
+  sib.sort((a, b) => Number(basename(b) === 'diffusers') - Number(basename(a) === 'diffusers'));
+  for (const s of sib) if (isDiffusersRepo(s)) addOnce(out, s);
+  return out;
+}
+
+export function folderLabel(p: string): string {
+  return basename(p) || p;
+}
+
 export function detectRepos(folders: readonly string[]): RepoDetection {
   const mflux: string[] = [];
-  const reference: string[] = [];
-  const add = (list: string[], p: string) => {
-    const abs = resolve(p);
-    if (!list.includes(abs)) list.push(abs);
-  };
-  for (const f of folders) {
-    if (isMfluxRepo(f)) add(mflux, f);
-    if (isDiffusersRepo(f)) add(reference, f);
-  }
+  for (const f of folders) if (isMfluxRepo(f)) addOnce(mflux, f);
   // Only look next to the folders when the workspace itself does not hold a clone.
-  if (!mflux.length) for (const f of folders) for (const s of siblings(f)) if (isMfluxRepo(s)) add(mflux, s);
-  const bases = mflux.length ? mflux : folders;
-  const sib = bases.flatMap((b) => siblings(b));
-  sib.sort((a, b) => Number(b.endsWith('/diffusers')) - Number(a.endsWith('/diffusers')));
-  for (const s of sib) if (isDiffusersRepo(s)) add(reference, s);
+  if (!mflux.length) for (const f of folders) for (const s of siblings(f)) if (isMfluxRepo(s)) addOnce(mflux, s);
+  const reference = findReferenceRepos(mflux.length ? mflux : folders, folders);
   const notes: string[] = [];
   if (!mflux.length) notes.push('No mflux clone found: open the folder whose pyproject.toml names the project "mflux".');
   if (mflux.length > 1) notes.push(`${mflux.length} mflux clones found; pick the one the port lives in.`);

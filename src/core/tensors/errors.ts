@@ -4,7 +4,10 @@
 /** Keeps untrusted strings (tensor names, globals) short and on one line inside messages. */
 export function quote(value: unknown, max = 80): string {
   let s = '';
-  for (const ch of String(value).slice(0, max + 1)) s += ch.charCodeAt(0) < 32 ? ' ' : ch;
+  for (const ch of String(value).slice(0, max + 1)) {
+    const c = ch.charCodeAt(0);
+    s += c < 32 || (c >= 0x7f && c <= 0x9f) ? ' ' : ch; // C0, DEL, C1
+  }
   return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
 }
 

@@ -27,7 +27,7 @@ import { checklistMarkdown } from '../../core/checklist/markdown';
 import { provingItems } from '../../core/checklist/rules';
 import { nextOpenItem } from '../../core/checklist/progress';
 import { validateModelName } from '../../core/checklist/port';
-import { findReferenceRepos, folderLabel, pickMfluxRepo } from '../../core/checklist/repos';
+import { findReferenceRepos, folderLabel, pickMfluxRepo } from '../../core/mflux/repos';
 import {
   addEvidence,
   checkOffVerified,
@@ -47,6 +47,7 @@ import { repoState } from '../../core/runners/git';
 import { ChecklistStore, PortEntry } from './store';
 import { showReportText } from '../reportDocs';
 import { ChecklistNode, ChecklistTree, VIEW_ID } from './tree';
+import { isObject } from '../../protocol/envelope';
 
 export const CHECKLIST_COMMANDS = {
   startPort: 'mfluxPort.startPort',
@@ -97,10 +98,6 @@ function say(e: unknown): void {
   void vscode.window.showErrorMessage(`mflux Port: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function workspacePaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
 }
@@ -111,7 +108,7 @@ export class ChecklistCommands {
     private readonly tree: ChecklistTree,
   ) {}
 
-  register(context: vscode.ExtensionContext): void {
+  register(): vscode.Disposable[] {
     const C = CHECKLIST_COMMANDS;
     const table: [string, (...args: unknown[]) => unknown][] = [
       [C.startPort, (a) => this.startPort(a)],
@@ -130,18 +127,16 @@ export class ChecklistCommands {
       [C.openEvidence, (a) => this.openEvidence(a)],
       [C.openStateFile, (a) => this.openStateFile(a)],
     ];
-    for (const [id, fn] of table) {
-      context.subscriptions.push(
-        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-          try {
-            return await fn(...args);
-          } catch (e) {
-            say(e);
-            return undefined;
-          }
-        }),
-      );
-    }
+    return table.map(([id, fn]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          say(e);
+          return undefined;
+        }
+      }),
+    );
   }
 
   // ------------------------------------------------------------- resolving targets
@@ -149,7 +144,7 @@ export class ChecklistCommands {
   /** A port from a tree node, an {model, mfluxRepo?} object, or the current port / a pick. */
   private async resolvePort(arg: unknown): Promise<PortEntry | undefined> {
     await this.store.ready();
-    if (isObj(arg) && typeof arg.model === 'string') {
+    if (isObject(arg) && typeof arg.model === 'string') {
       const repo = typeof arg.repo === 'string' ? arg.repo : typeof arg.mfluxRepo === 'string' ? resolve(arg.mfluxRepo) : undefined;
       const hit = this.store.allPorts().find((p) => p.state.port.model === arg.model && (!repo || p.repo === repo));
       if (!hit) throw new Error(`no port named "${arg.model}"${repo ? ` in ${repo}` : ''}`);
@@ -175,7 +170,7 @@ export class ChecklistCommands {
 
   /** An item from a tree node, an {model, itemId} object, or a pick (next open item first). */
   private async resolveItem(arg: unknown): Promise<{ entry: PortEntry; itemId: string } | undefined> {
-    if (isObj(arg) && typeof arg.itemId === 'string') {
+    if (isObject(arg) && typeof arg.itemId === 'string') {
       if (!findItem(arg.itemId)) throw new Error(`no checklist item "${arg.itemId}"`);
       const entry = await this.resolvePort(arg);
       return entry && { entry, itemId: arg.itemId };
@@ -184,7 +179,7 @@ export class ChecklistCommands {
     if (!entry) return undefined;
     const next = nextOpenItem(entry.state)?.item.id;
     // From a phase node, offer that phase's items only.
-    const phaseId = isObj(arg) && arg.kind === 'phase' && typeof arg.phaseId === 'string' ? arg.phaseId : undefined;
+    const phaseId = isObject(arg) && arg.kind === 'phase' && typeof arg.phaseId === 'string' ? arg.phaseId : undefined;
     const items = ALL_ITEMS.filter((i) => !phaseId || phaseOf(i.id)?.id === phaseId).map((i) => {
       const s = itemState(entry.state, i.id);
       return {
@@ -209,13 +204,13 @@ export class ChecklistCommands {
     let input: StartPortArgs | undefined;
     // From the view's "+" with a row selected, VS Code passes that row (a node with a `kind`):
     // that is not a request to start a port of the row's name.
-    if (isObj(arg) && typeof arg.model === 'string' && !('kind' in arg)) {
+    if (isObject(arg) && typeof arg.model === 'string' && !('kind' in arg)) {
       input = arg as unknown as StartPortArgs;
     } else {
       input = await this.promptStartPort(folders);
       if (!input) return undefined;
     }
-    const mfluxRepo = input.mfluxRepo ? resolve(input.mfluxRepo) : await pickMfluxRepo(folders);
+    const mfluxRepo = input.mfluxRepo ? resolve(input.mfluxRepo) : pickMfluxRepo(folders);
     if (!mfluxRepo) throw new Error('open the mflux repository folder first: a port lives in its .mflux-port/ folder');
     const model = input.model.trim();
     const problem = validateModelName(model);
@@ -240,7 +235,7 @@ export class ChecklistCommands {
   }
 
   private async promptStartPort(folders: string[]): Promise<StartPortArgs | undefined> {
-    const mfluxRepo = await pickMfluxRepo(folders);
+    const mfluxRepo = pickMfluxRepo(folders);
     if (!mfluxRepo) throw new Error('open the mflux repository folder first: a port lives in its .mflux-port/ folder');
     await this.store.ready();
     const model = await vscode.window.showInputBox({
@@ -260,7 +255,7 @@ export class ChecklistCommands {
       ignoreFocusOut: true,
     });
     if (reference === undefined) return undefined;
-    const candidates = await findReferenceRepos(mfluxRepo, folders);
+    const candidates = findReferenceRepos([mfluxRepo], folders);
     type Pick = vscode.QuickPickItem & { path?: string; browse?: boolean };
     const items: Pick[] = [
       ...candidates.map((p) => ({
@@ -296,14 +291,14 @@ export class ChecklistCommands {
   async openChecklist(arg?: unknown): Promise<void> {
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     await this.store.ready();
-    const entry = isObj(arg) && typeof arg.model === 'string' ? await this.resolvePort(arg) : this.store.current();
+    const entry = isObject(arg) && typeof arg.model === 'string' ? await this.resolvePort(arg) : this.store.current();
     if (entry) await this.tree.revealPort(entry.repo, entry.state.port.model).catch(() => undefined);
   }
 
   async setStatus(arg: unknown, status?: unknown): Promise<void> {
     const target = await this.resolveItem(arg);
     if (!target) return;
-    let next = typeof status === 'string' ? status : isObj(arg) && typeof arg.status === 'string' ? arg.status : undefined;
+    let next = typeof status === 'string' ? status : isObject(arg) && typeof arg.status === 'string' ? arg.status : undefined;
     if (next === undefined) {
       const cur = itemState(target.entry.state, target.itemId).status;
       const pick = await vscode.window.showQuickPick(
@@ -324,7 +319,7 @@ export class ChecklistCommands {
 
   async addNote(arg?: unknown): Promise<void> {
     const node = arg as ChecklistNode | undefined;
-    const onPort = isObj(arg) && (node?.kind === 'port' || (typeof arg.model === 'string' && arg.itemId === undefined && 'note' in arg));
+    const onPort = isObject(arg) && (node?.kind === 'port' || (typeof arg.model === 'string' && arg.itemId === undefined && 'note' in arg));
     if (onPort) {
       const entry = await this.resolvePort(arg);
       if (!entry) return;
@@ -342,7 +337,7 @@ export class ChecklistCommands {
   }
 
   private async askNote(arg: unknown, current: string, prompt: string): Promise<string | undefined> {
-    if (isObj(arg) && typeof arg.note === 'string') return arg.note;
+    if (isObject(arg) && typeof arg.note === 'string') return arg.note;
     const v = await vscode.window.showInputBox({
       prompt,
       value: current.replace(/\r?\n/g, NEWLINE_MARK),
@@ -375,7 +370,7 @@ export class ChecklistCommands {
       checks: this.store.checksFor(entry.repo, entry.state.port.model),
       proving: provingItems(this.store.rules),
     });
-    const target = isObj(arg) && typeof arg.target === 'string' ? arg.target : 'both';
+    const target = isObject(arg) && typeof arg.target === 'string' ? arg.target : 'both';
     if (target === 'clipboard' || target === 'both') await vscode.env.clipboard.writeText(md);
     if (target === 'document' || target === 'both') {
       await showReportText(`${entry.state.port.model} checklist.md`, md);
@@ -388,7 +383,7 @@ export class ChecklistCommands {
   async removePort(arg?: unknown): Promise<void> {
     const entry = await this.resolvePort(arg);
     if (!entry) return;
-    const skipConfirm = isObj(arg) && arg.confirm === false;
+    const skipConfirm = isObject(arg) && arg.confirm === false;
     if (!skipConfirm) {
       const rel = relative(entry.repo, entry.file);
       const ok = await vscode.window.showWarningMessage(
@@ -508,7 +503,7 @@ export class ChecklistCommands {
   }
 
   async openEvidence(arg?: unknown): Promise<void> {
-    if (!isObj(arg) || typeof arg.file !== 'string') return;
+    if (!isObject(arg) || typeof arg.file !== 'string') return;
     const uri = vscode.Uri.file(
       isAbsolute(arg.file) ? arg.file : resolve(this.store.current()?.repo ?? workspacePaths()[0] ?? '.', arg.file),
     );
@@ -529,7 +524,7 @@ export class ChecklistCommands {
   }
 
   async openStateFile(arg?: unknown): Promise<void> {
-    const file = isObj(arg) && typeof arg.file === 'string' ? arg.file : (await this.resolvePort(arg))?.file;
+    const file = isObject(arg) && typeof arg.file === 'string' ? arg.file : (await this.resolvePort(arg))?.file;
     if (!file) return;
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
   }

@@ -7,6 +7,7 @@ import type { ChecklistApi } from '../checklist';
 import type { HygieneConfig } from '../../core/mflux/hygiene';
 import { detectRepos } from '../../core/mflux/repos';
 import { invalidModelName } from '../../core/mflux/naming';
+import { isObject } from '../../protocol/envelope';
 
 export interface PortTarget {
   readonly root: string;
@@ -15,10 +16,6 @@ export interface PortTarget {
   readonly itemId?: string;
   /** Reference as the port records it (HF repo id or pipeline class). */
   readonly reference?: string;
-}
-
-export function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
 }
 
 export class MfluxContext {
@@ -33,7 +30,7 @@ export class MfluxContext {
 
   /** The mflux repo: the current port's, else the detected clone (asking when there are several). */
   async mfluxRoot(arg?: unknown): Promise<string | undefined> {
-    if (isObj(arg) && typeof arg.mfluxRepo === 'string') return arg.mfluxRepo;
+    if (isObject(arg) && typeof arg.mfluxRepo === 'string') return arg.mfluxRepo;
     const current = this.checklist?.store.current();
     if (current) return current.repo;
     const found = detectRepos(this.folders());
@@ -51,7 +48,7 @@ export class MfluxContext {
 
   /** Repo and model for a command: checklist item args, the current port, or ask. */
   async target(arg?: unknown, ask = 'Model package (e.g. z_image)'): Promise<PortTarget | undefined> {
-    if (isObj(arg) && typeof arg.model === 'string' && typeof arg.mfluxRepo === 'string') {
+    if (isObject(arg) && typeof arg.model === 'string' && typeof arg.mfluxRepo === 'string') {
       return {
         root: arg.mfluxRepo,
         model: arg.model,

@@ -14,8 +14,9 @@ import {
 } from '../../core/mflux/coverageReport';
 import { findSnapshot, listRepos, listSnapshots, locateHfCache } from '../../core/mflux/hfCache';
 import { dumpMapping } from '../../core/mflux/mappingDump';
-import { guarded, isObj, requireTrust, type MfluxContext } from './context';
+import { guarded, requireTrust, type MfluxContext } from './context';
 import { showReportPreview } from '../reportDocs';
+import { isObject } from '../../protocol/envelope';
 
 export class MappingCoverage implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('mfluxPortMappingCoverage');
@@ -31,7 +32,7 @@ export class MappingCoverage implements vscode.Disposable {
         'mfluxPort.showMappingCoverageDump',
         requireTrust(
           'Running the dump script',
-          guarded((arg?: unknown) => this.show({ ...(isObj(arg) ? arg : {}), mode: 'dump' })),
+          guarded((arg?: unknown) => this.show({ ...(isObject(arg) ? arg : {}), mode: 'dump' })),
         ),
       ),
     );
@@ -68,7 +69,7 @@ export class MappingCoverage implements vscode.Disposable {
   async show(arg?: unknown): Promise<unknown> {
     const t = await this.ctx.target(arg);
     if (!t) return undefined;
-    const a = isObj(arg) ? arg : {};
+    const a = isObject(arg) ? arg : {};
     const snapshot = await this.snapshotFor(t.root, t.model, t.reference, a);
     if (!snapshot) return undefined;
     let report: CoverageReport;

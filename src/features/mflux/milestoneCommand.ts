@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { addEvidence, setItemStatus } from '../../core/checklist/state';
 import { commitMilestone, MilestoneRefused } from '../../core/mflux/milestone';
-import { guarded, isObj, requireTrust, type MfluxContext } from './context';
+import { guarded, requireTrust, type MfluxContext } from './context';
+import { isObject } from '../../protocol/envelope';
 
 /** Suggested message per checklist item. */
 const MESSAGES: Record<string, string> = {
@@ -29,7 +30,7 @@ export function registerMilestone(ctx: MfluxContext, showFindings: (root: string
       guarded(async (arg?: unknown) => {
         const t = await ctx.target(arg);
         if (!t) return undefined;
-        const a = isObj(arg) ? arg : {};
+        const a = isObject(arg) ? arg : {};
         let message = typeof a.message === 'string' ? a.message : undefined;
         if (message === undefined) {
           message = await vscode.window.showInputBox({

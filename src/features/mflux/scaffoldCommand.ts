@@ -11,7 +11,8 @@ import {
   type ScaffoldOptions,
 } from '../../core/mflux/scaffold';
 import { invalidModelName, toPackageName } from '../../core/mflux/naming';
-import { guarded, isObj, listModels, type MfluxContext } from './context';
+import { guarded, listModels, type MfluxContext } from './context';
+import { isObject } from '../../protocol/envelope';
 
 /**
  * Applies planned files as one undoable workspace edit, previewed first when `confirm`.
@@ -51,7 +52,7 @@ export function registerScaffold(ctx: MfluxContext): vscode.Disposable {
     guarded(async (arg?: unknown) => {
       const root = await ctx.mfluxRoot(arg);
       if (!root) return undefined;
-      const a = isObj(arg) ? arg : {};
+      const a = isObject(arg) ? arg : {};
       let model = typeof a.model === 'string' ? a.model : ctx.checklist?.store.current()?.state.port.model;
       if (typeof a.model !== 'string' || a.interactive === true) {
         const typed = await vscode.window.showInputBox({
@@ -65,7 +66,7 @@ export function registerScaffold(ctx: MfluxContext): vscode.Disposable {
       }
       if (!model) return undefined;
       let options: ScaffoldOptions = { model, hfRepo: typeof a.hfRepo === 'string' ? a.hfRepo : undefined };
-      if (isObj(a.options)) {
+      if (isObject(a.options)) {
         const o = a.options;
         options = {
           ...options,

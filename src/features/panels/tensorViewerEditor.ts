@@ -37,11 +37,11 @@ class TensorViewerProvider implements vscode.CustomReadonlyEditorProvider<Tensor
   }
 }
 
-export function registerTensorViewer(context: vscode.ExtensionContext): void {
+export function registerTensorViewer(context: vscode.ExtensionContext): vscode.Disposable[] {
   const provider = new TensorViewerProvider(context);
   const options = { supportsMultipleEditorsPerDocument: true };
-  context.subscriptions.push(
+  return [
     vscode.window.registerCustomEditorProvider(TENSOR_VIEWER, provider, options),
     vscode.window.registerCustomEditorProvider(TENSOR_VIEWER_OPTIONAL, provider, options),
-  );
+  ];
 }

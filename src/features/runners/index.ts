@@ -1,8 +1,8 @@
 // Runners: terminals per side, the run commands, the probe snippets.
 import type * as vscode from 'vscode';
-import type { ChecklistApi } from '../checklist';
+import type { FeatureDeps } from '../deps';
 import { RunnerCommands } from './commands';
 
-export function registerRunners(context: vscode.ExtensionContext, checklist?: ChecklistApi): void {
-  context.subscriptions.push(...new RunnerCommands(context, checklist).register());
+export function register(context: vscode.ExtensionContext, deps: FeatureDeps): vscode.Disposable[] {
+  return new RunnerCommands(context, deps.checklist).register();
 }

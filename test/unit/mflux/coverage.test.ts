@@ -7,7 +7,8 @@ import { ensureGenerated, PYTHON, REPO_ROOT } from '../../helpers/python';
 import { collapseKeys, computeCoverage, rangeText } from '../../../src/core/mflux/coverage';
 import { findSnapshot, readComponentTensors } from '../../../src/core/mflux/hfCache';
 import { dumpMapping, dumpTargets, moduleNameOf, parseDump } from '../../../src/core/mflux/mappingDump';
-import { readMappingFile, readWeightDefinition } from '../../../src/core/mflux/mappingStatic';
+import { readWeightDefinition } from '../../../src/core/mflux/definitionStatic';
+import { readMappingFile } from '../../../src/core/mflux/mappingStatic';
 
 interface Expected {
   full: Record<

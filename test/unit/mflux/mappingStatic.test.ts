@@ -38,10 +38,25 @@ class FormsWeightMapping(WeightMapping):
         ]
         for i in range(2):
             targets.append(WeightTarget(to_pattern=f"mid.{i}.w", from_pattern=[f"mid_block.resnets.{i}.w"]))
+        for stage in range(1, 6, 2):
+            targets += FormsWeightMapping._stage(stage)
+        for n in [4, 7]:
+            targets.append(WeightTarget(to_pattern=f"extra.{n}.w", from_pattern=[f"extra_{n}.w"]))
         targets.extend(FormsWeightMapping._mlp(name="up"))
         targets.extend(FormsWeightMapping._mlp("down", suffix="bias"))
         targets.append(WeightTarget(to_pattern="blocks.{block}.x", from_pattern=["blocks.{block}.x"], max_blocks=3))
         targets += FormsWeightMapping._ident("a.weight", "b.weight") + FormsWeightMapping._ident(*["c.weight"])
+        return targets
+
+    @staticmethod
+    def _stage(i: int) -> list[WeightTarget]:
+        targets = [WeightTarget(to_pattern=f"stages.{i}.conv.weight", from_pattern=[f"stages.{i}.conv.weight"])]
+        if i > 1:
+            targets.append(WeightTarget(to_pattern=f"stages.{i}.up.weight", from_pattern=[f"stages.{i}.upsample.weight"]))
+        elif i == 1:
+            targets.append(WeightTarget(to_pattern="stages.first.weight", from_pattern=["stages.first.weight"]))
+        else:
+            targets.append(WeightTarget(to_pattern="never.weight", from_pattern=["never.weight"]))
         return targets
 
     @staticmethod
@@ -55,7 +70,10 @@ class FormsWeightMapping(WeightMapping):
     @staticmethod
     def get_unresolved_mapping() -> list[WeightTarget]:
         names = compute_names()
-        return [WeightTarget(to_pattern=f"x.{n}", from_pattern=[f"x.{n}"]) for n in names]
+        targets = [WeightTarget(to_pattern=f"x.{n}", from_pattern=[f"x.{n}"]) for n in names]
+        for b in range(count_blocks()):
+            targets.append(WeightTarget(to_pattern=f"y.{b}.w", from_pattern=[f"y.{b}.w"]))
+        return targets
 `;
 
 test('mapping forms: literals, r-strings, f-strings with constants, comprehensions, loops, helpers, defaults, *args, sums of helper calls', () => {
@@ -112,31 +130,25 @@ test('mapping forms: literals, r-strings, f-strings with constants, comprehensio
   const python = JSON.parse(r.stdout) as [string, string[], boolean, number | null, boolean][];
   const m = readMappingFile(file, root);
   const forms = m.getters.find((g) => g.name === 'get_forms_mapping')!;
-  // Python's loop variable i expands to 0 and 1; the static reader keeps it as the placeholder {i}.
-  const normalised = python.map(([to, from, req, mb, tr]) => [
-    to.replace(/^mid\.\d\./, 'mid.{i}.'),
-    from.map((f) => f.replace(/resnets\.\d\./, 'resnets.{i}.')),
-    req,
-    mb ?? undefined,
-    tr,
-  ]);
-  const unique = [...new Map(normalised.map((x) => [JSON.stringify(x), x])).values()];
+  // range() loops, integer lists and if/elif/else on known values run as in Python: the same targets, in order.
   assert.deepEqual(
     forms.targets.map((t) => [t.to, t.from, t.required, t.maxBlocks, t.hasTransform]),
-    unique,
+    python.map(([to, from, req, mb, tr]) => [to, from, req, mb ?? undefined, tr]),
   );
+  assert.ok(python.some(([to]) => to === 'stages.5.up.weight') && python.some(([to]) => to === 'extra.7.w'));
+  assert.ok(!python.some(([to]) => to === 'never.weight' || to === 'stages.1.up.weight'));
   // Lines point at each WeightTarget call.
   const lines = MAPPING.split('\n');
   for (const t of forms.targets) assert.match(lines[t.line - 1], /WeightTarget\(/, `line ${t.line}`);
-  // The computed loop is reported, with its line; nothing in the resolvable getter is.
+  // The computed loop and the range of unknown length are reported, with their lines; nothing in the resolvable getter is.
   const unresolved = m.unresolved.map((u) => [u.line, u.what]);
   const computeLine = lines.findIndex((l) => l.includes('for n in names')) + 1;
-  assert.ok(unresolved.length >= 1);
-  assert.ok(
-    unresolved.every(([line]) => line === computeLine),
-    JSON.stringify(unresolved),
-  );
-  assert.match(String(unresolved[0][1]), /names/);
+  const rangeLine = lines.findIndex((l) => l.includes('for b in range(count_blocks())')) + 1;
+  assert.deepEqual([...new Set(unresolved.map(([line]) => line))].sort(), [computeLine, rangeLine].sort(), JSON.stringify(unresolved));
+  assert.match(String(unresolved.find(([line]) => line === computeLine)![1]), /names/);
+  // The unknown range leaves {b} open (matched as any block number), and says so on the target.
+  const open = m.getters.find((g) => g.name === 'get_unresolved_mapping')!.targets.find((t) => t.to === 'y.{b}.w')!;
+  assert.deepEqual(open.open, ['b']);
 });
 
 test('tokenizer: logical lines across brackets and continuations, strings with prefixes and escapes', () => {

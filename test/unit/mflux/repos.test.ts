@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { detectRepos, isMfluxRepo, projectName } from '../../../src/core/mflux/repos';
+import { detectRepos, findReferenceRepos, isMfluxRepo, pickMfluxRepo, projectName } from '../../../src/core/mflux/repos';
 import { buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 function diffusers(dir: string): string {
@@ -42,4 +42,27 @@ test('workspace opened on the parent folder, or on diffusers only; nothing found
     'No diffusers clone found in the workspace or next to the mflux clone.',
   ]);
   assert.equal(projectName('[tool.x]\nname = "no"\n[project]\n# c\nname = "mflux"\n'), 'mflux');
+});
+
+test('Start Port: the mflux repo is the workspace folder that is a clone, else the first folder', () => {
+  const parent = tempDir();
+  const mflux = buildMfluxTree(join(parent, 'mflux'), []);
+  const ref = diffusers(join(parent, 'diffusers'));
+  const notes = join(parent, 'notes');
+  mkdirSync(join(notes, 'src/mflux'), { recursive: true }); // a layout without pyproject.toml is not a clone
+  assert.equal(pickMfluxRepo([ref, mflux]), mflux);
+  assert.equal(pickMfluxRepo([notes, ref]), notes);
+  assert.equal(pickMfluxRepo([]), undefined);
+});
+
+test('reference candidates: workspace folders first, then siblings with "diffusers" first, each once', () => {
+  const parent = tempDir();
+  const mflux = buildMfluxTree(join(parent, 'mflux'), []);
+  const ref = diffusers(join(parent, 'diffusers'));
+  const fork = diffusers(join(parent, 'a-fork'));
+  mkdirSync(join(parent, 'notes/src'), { recursive: true });
+  const elsewhere = diffusers(join(tempDir(), 'elsewhere'));
+  assert.deepEqual(findReferenceRepos([mflux], [mflux, elsewhere, ref]), [elsewhere, ref, fork]);
+  assert.deepEqual(findReferenceRepos([mflux], [mflux]), [ref, fork]);
+  assert.deepEqual(detectRepos([mflux]).reference, [ref, fork], 'Start Port and the mflux tools agree');
 });

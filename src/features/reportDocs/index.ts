@@ -3,19 +3,24 @@
 // never dirty, so closing one (or the window) never asks to save it; running a report again
 // updates the document, and an open preview of it follows.
 import * as vscode from 'vscode';
+import type { FeatureDeps } from '../deps';
 
 const SCHEME = 'mflux-port-report';
 const contents = new Map<string, string>();
 const changed = new vscode.EventEmitter<vscode.Uri>();
 
-export function registerReportDocs(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
+/**
+ * Registered first, before the feature deps exist (other areas' commands write reports), so it
+ * takes no deps.
+ */
+export function register(_context: vscode.ExtensionContext, _deps?: FeatureDeps): vscode.Disposable[] {
+  return [
     changed,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
       onDidChange: changed.event,
       provideTextDocumentContent: (uri) => contents.get(uri.toString()) ?? '',
     }),
-  );
+  ];
 }
 
 /** Sets the text of the report `name` (e.g. "z_image coverage.md") and returns its URI. */
