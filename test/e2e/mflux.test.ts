@@ -321,7 +321,7 @@ test('golden test: created through the preview, listed in the Test Explorer, run
       '',
       '',
       'class Nova:',
-      '    def __init__(self, quantize=None):',
+      '    def __init__(self, quantize=None, model_config=None):',
       '        self.quantize = quantize',
       '',
       '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
