@@ -192,7 +192,7 @@ test('HF cache tree, mapping coverage as report and diagnostics, finalize audit'
       const preview = await vs.webviewFrame(/^Preview /, 30_000);
       await preview.locator('body', { hasText: 'Weight mapping coverage: nova' }).waitFor({ timeout: 20_000 });
       const body = await preview.locator('body').innerText();
-      assert.match(body, /transformer\s+45\s+29\s+16/);
+      assert.match(body, /transformer\s+mapping\s+45\s+29\s+16/);
       for (const key of [
         'pos_embed.freqs',
         'proj_out.bias',
@@ -292,7 +292,7 @@ test('golden test: created through the preview, listed in the Test Explorer, run
       '',
       '',
       'class Nova:',
-      '    def __init__(self, quantize=None):',
+      '    def __init__(self, quantize=None, model_config=None):',
       '        self.quantize = quantize',
       '',
       '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
