@@ -203,12 +203,12 @@ test("training adapter: every method of the checkout's TrainingAdapter protocol,
   );
   assert.ok(res.imports > 30, `${res.imports} imports checked`);
   const text = readFileSync(adapterFile, 'utf8');
-  assert.match(text, /^    def model\(self\) -> nn\.Module:\n        return self\._model$/m, 'model() is a method, as the protocol has it');
+  assert.match(text, /^ {4}def model\(self\) -> nn\.Module:\n {8}return self\._model$/m, 'model() is a method, as the protocol has it');
   assert.doesNotMatch(text, /self\.model\s*=/);
   assert.match(text, /input_image_path: Path \| None = None,/);
   assert.match(
     text,
-    /def export_sample_grid\(self, images: list\[Any\], \/, columns: int = 4, \*, title: str \| None = None\) -> Path:\n        raise NotImplementedError/,
+    /def export_sample_grid\(self, images: list\[Any\], \/, columns: int = 4, \*, title: str \| None = None\) -> Path:\n {8}raise NotImplementedError/,
   );
   assert.ok(
     plan.files.some((f) => f.rel === 'src/mflux/models/nova/weights/nova_lora_mapping.py'),
