@@ -192,7 +192,7 @@ test('HF cache tree, mapping coverage as report and diagnostics, finalize audit'
       const preview = await vs.webviewFrame(/^Preview /, 30_000);
       await preview.locator('body', { hasText: 'Weight mapping coverage: nova' }).waitFor({ timeout: 20_000 });
       const body = await preview.locator('body').innerText();
-      assert.match(body, /transformer\s+45\s+29\s+16/);
+      assert.match(body, /transformer\s+mapping\s+45\s+29\s+16/);
       for (const key of [
         'pos_embed.freqs',
         'proj_out.bias',
