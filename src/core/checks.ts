@@ -1,7 +1,11 @@
 // The result every file-based check returns (checklist auto-checks, finalize audit,
 // hygiene). Shown in tooltips and reports; evidence points at file:line.
 
-export type CheckStatus = 'pass' | 'fail' | 'unknown';
+/**
+ * `not_applicable`: the check does not apply to this kind of package (a depth estimator has no
+ * MODEL_CHOICES entry); the reason says why. It is neither a pass nor a fail.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'unknown' | 'not_applicable';
 
 export interface Evidence {
   /** Absolute path. */

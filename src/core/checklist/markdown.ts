@@ -76,6 +76,7 @@ export function checklistMarkdown(state: PortState, opts: MarkdownOptions = {}):
       const meaningful = !opts.proving || opts.proving.has(item.id) || s.status === 'done';
       if (check?.status === 'pass' && meaningful) line += ' (verified from files)';
       if (check?.status === 'fail') line += ` (auto-check fails: ${inline(check.reason)})`;
+      if (check?.status === 'not_applicable' && s.status !== 'done') line += ' (not applicable to this package)';
       out.push(line);
       if (s.note.trim()) out.push(indentBlock(s.note, '  '));
       if (s.evidence.length) out.push(`  Evidence: ${s.evidence.map((e) => evidenceMarkdown(port.mfluxRepo, e)).join(', ')}`);

@@ -132,7 +132,7 @@ export interface PairResult {
   readonly cosine: number | null;
   /** 10·log10(Σref² / Σ(cand − ref)²). */
   readonly sqnr_db: number | null;
-  /** Elements failing |cand − ref| ≤ atol + rtol·|ref| (NaN never matches; equal Infs match). */
+  /** Elements failing |cand − ref| ≤ atol + rtol·|ref| (equal Infs match; NaN matches NaN, equal_nan=True). */
   readonly mismatch: number;
   readonly mismatch_ratio: number;
   readonly nan_ref: number;
@@ -296,6 +296,11 @@ export interface CompareOptions {
   readonly noiseFloorPath?: string;
   /** k of the floor rule: diverged when rel_l2 > k × floor (default 4). */
   readonly floorFactor?: number;
+  /**
+   * Worker threads for large pairs (≥ 8M elements, real, same layout, no heatmap), default
+   * min(available parallelism, 8); 0 measures every pair on the calling thread.
+   */
+  readonly workers?: number;
 }
 
 export interface CompareProgress {

@@ -1,11 +1,12 @@
 // Finalize audit: is the port wired into every surface a finished mflux model touches?
 // Each surface is one check with pass/fail and file:line evidence, so the checklist and the
 // report can say exactly what is missing and where it should go.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CheckResult, Evidence } from '../checks';
 import { findWeightDefinitions, isNotImageGenerator, pyFiles, usesModelConfig, usesStepCallbacks } from './discover';
-import { listGoldenTests } from './goldenTestList';
+import { companionOf } from './conventions';
+import { goldenSurfaces } from './auditGolden';
 import { MODEL_CONFIG_PATH, modelEntries, packagePythonFiles } from './modelConfig';
 import { modelNames } from './naming';
 import { maskPython } from './pyLines';
@@ -73,9 +74,9 @@ function readLines(path: string): TextFile | undefined {
 }
 
 const pass = (reason: string, evidence: Evidence[]): CheckResult => ({ status: 'pass', reason, evidence });
-/** A surface this kind of model does not have: passes, saying why. */
+/** A surface this kind of model does not have: neither pass nor fail, saying why. */
 const notApplicable = (reason: string, evidence: Evidence[]): CheckResult => ({
-  status: 'pass',
+  status: 'not_applicable',
   reason: `not applicable: ${reason}`,
   evidence,
 });
@@ -295,57 +296,7 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       ),
     ]);
 
-  // golden test + reference image: tests that compare images, found by content
-  const golden = listGoldenTests(root, model);
-  const expectedTest = join(root, 'tests', 'image_generation', `test_generate_image_${model}.py`);
-  const slowTests = golden.filter((g) => g.slow);
-  if (!golden.length)
-    results['golden-test'] = fail(`no golden test: no test compares an image for ${model} (expected ${relative(root, expectedTest)})`, [
-      { file: expectedTest },
-    ]);
-  else if (!slowTests.length)
-    results['golden-test'] = fail(
-      'the golden tests have no @pytest.mark.slow test function',
-      golden.map((g) => ({ file: g.file, line: g.line })),
-    );
-  else
-    results['golden-test'] = pass(
-      `${slowTests.length} slow golden test(s)`,
-      slowTests.map((g) => ({ file: g.file, line: g.line, text: g.name })),
-    );
-
-  const resources = join(root, 'tests', 'resources');
-  const refs = golden.flatMap((g) => g.referenceImages.map((r) => ({ ...r, file: g.file })));
-  const uniq = [...new Map(refs.map((r) => [r.name, r])).values()];
-  if (uniq.length) {
-    const missing = uniq.filter((r) => !existsSync(join(resources, r.name)));
-    results['reference-image'] = missing.length
-      ? fail(
-          `reference image ${missing.map((m) => m.name).join(', ')} not found in tests/resources/`,
-          missing.map((m) => ({ file: m.file, line: m.line, text: m.name })),
-        )
-      : pass(
-          `${uniq.length} reference image(s) present`,
-          uniq.map((r) => ({ file: join(resources, r.name) })),
-        );
-  } else {
-    let found: string[] = [];
-    try {
-      found = readdirSync(resources).filter(
-        (x) => x.startsWith(`reference_${model}`) && x.endsWith('.png') && statSync(join(resources, x)).isFile(),
-      );
-    } catch {
-      /* no folder */
-    }
-    results['reference-image'] = found.length
-      ? pass(
-          `reference image ${found[0]} present (no golden test names it yet)`,
-          found.map((x) => ({ file: join(resources, x) })),
-        )
-      : fail(`no reference image: tests/resources/reference_${model}.png does not exist`, [
-          { file: join(resources, `reference_${model}.png`) },
-        ]);
-  }
+  Object.assign(results, goldenSurfaces(root, model));
 
   // weight definition: the class in weights/ with get_components, whatever its file is called
   const defs2 = findWeightDefinitions(root, model);
@@ -389,7 +340,26 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
         );
   }
 
+  // A companion package (FIBO's VLM) has its parent's README, README row and golden images.
+  const companionSurfaces: AuditSurface[] = ['readme-row', 'model-readme', 'golden-test', 'reference-image'];
+  const c = companionSurfaces.some((id) => results[id]!.status === 'fail') ? companionOf(root, model) : undefined;
+  if (c)
+    for (const id of companionSurfaces)
+      if (results[id]!.status === 'fail')
+        results[id] = notApplicable(
+          `${model} is a companion of ${c.parent} (imported at ${relative(root, c.importFile)}:${c.importLine}, documented at ${relative(root, c.docFile)}:${c.docLine}), so the ${AUDIT_TITLES[id].toLowerCase()} is ${c.parent}'s`,
+          [
+            { file: c.importFile, line: c.importLine },
+            { file: c.docFile, line: c.docLine },
+          ],
+        );
+
   return (Object.keys(AUDIT_TITLES) as AuditSurface[]).map((id) => ({ id, title: AUDIT_TITLES[id], result: results[id]! }));
+}
+
+/** Whether an audit or rule result leaves nothing to do: a pass, or a surface that does not apply. */
+export function settled(r: CheckResult): boolean {
+  return r.status === 'pass' || r.status === 'not_applicable';
 }
 
 /** Plain-text rendering for the CLI and reports: one line per surface plus evidence. */
@@ -397,10 +367,15 @@ export function formatAudit(items: readonly AuditItem[], root?: string): string 
   const rel = (p: string) => (root && p.startsWith(root + '/') ? p.slice(root.length + 1) : p);
   const out: string[] = [];
   for (const it of items) {
-    out.push(`${it.result.status === 'pass' ? 'PASS' : it.result.status === 'fail' ? 'FAIL' : '????'}  ${it.title}: ${it.result.reason}`);
+    const tag = { pass: 'PASS', fail: 'FAIL', not_applicable: 'N/A ', unknown: '????' }[it.result.status];
+    out.push(`${tag}  ${it.title}: ${it.result.reason}`);
     for (const e of it.result.evidence) out.push(`      ${rel(e.file)}${e.line ? `:${e.line}` : ''}${e.text ? `  ${e.text}` : ''}`);
   }
-  const failing = items.filter((i) => i.result.status !== 'pass').length;
-  out.push(failing ? `${failing} of ${items.length} surfaces missing` : `all ${items.length} surfaces wired`);
+  const failing = items.filter((i) => !settled(i.result)).length;
+  const na = items.filter((i) => i.result.status === 'not_applicable').length;
+  const applicable = items.length - na;
+  out.push(
+    (failing ? `${failing} of ${applicable} surfaces missing` : `all ${applicable} surfaces wired`) + (na ? ` (${na} not applicable)` : ''),
+  );
   return out.join('\n');
 }

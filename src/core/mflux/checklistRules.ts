@@ -3,7 +3,7 @@
 // finalize audit is available as one rule.
 import type { CheckResult, Evidence } from '../checks';
 import type { AutoCheckRule, RuleContext } from '../checklist/rules';
-import { runFinalizeAudit } from './audit';
+import { runFinalizeAudit, settled } from './audit';
 import type { HygieneConfig } from './hygiene';
 import { scanPort } from './portScope';
 import { formatFinding } from './milestone';
@@ -28,7 +28,7 @@ function combine(results: CheckResult[]): CheckResult {
   const failing = results.filter((r) => r.status === 'fail');
   const unknown = results.filter((r) => r.status === 'unknown');
   const status = failing.length ? 'fail' : unknown.length ? 'unknown' : 'pass';
-  const shown = failing.length ? failing : unknown.length ? unknown : results;
+  const shown = failing.length ? failing : unknown.length ? unknown : results.filter((r) => r.status === 'pass');
   return { status, reason: shown.map((r) => r.reason).join(' '), evidence: shown.flatMap((r) => r.evidence) };
 }
 
@@ -55,7 +55,8 @@ export function finalizeAuditRule(config?: () => (HygieneConfig & { readonly use
     title: 'Every integration surface wired and no debug code left',
     async check(ctx) {
       const items = runFinalizeAudit({ root: ctx.mfluxRepo, model: ctx.model });
-      const missing = items.filter((i) => i.result.status !== 'pass');
+      const missing = items.filter((i) => !settled(i.result));
+      const na = items.filter((i) => i.result.status === 'not_applicable');
       const hygiene = await hygieneResult(ctx, config?.());
       const audit: CheckResult = missing.length
         ? {
@@ -65,7 +66,7 @@ export function finalizeAuditRule(config?: () => (HygieneConfig & { readonly use
           }
         : {
             status: 'pass',
-            reason: `All ${items.length} integration surfaces are wired.`,
+            reason: `All ${items.length - na.length} integration surfaces are wired${na.length ? ` (${na.length} not applicable: ${na.map((i) => i.title).join(', ')})` : ''}.`,
             evidence: items.flatMap((i) => i.result.evidence.slice(0, 1)),
           };
       return combine([audit, hygiene]);

@@ -288,6 +288,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     const absence = item.autoCheck ? !provingItems(this.store.rules).has(item.id) : false;
     if (check?.status === 'pass' && (!absence || s.status === 'done')) parts.push('verified ✓');
     if (check?.status === 'fail' && s.status === 'done') parts.push('auto-check fails');
+    if (check?.status === 'not_applicable' && s.status !== 'done') parts.push('not applicable');
     const firstNoteLine = s.note.trim().split(/\r?\n/)[0];
     if (firstNoteLine) parts.push(firstNoteLine.length > 40 ? firstNoteLine.slice(0, 39) + '…' : firstNoteLine);
     ti.description = parts.join(' · ');
@@ -310,8 +311,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     md.appendMarkdown(`${item.guidance}\n\n`);
     if (s.note.trim()) md.appendMarkdown(`---\n\n**Note:** ${escapeMd(s.note.trim()).replace(/\r?\n/g, '  \n')}\n\n`);
     if (check) {
-      const icon = check.status === 'pass' ? '$(pass)' : check.status === 'fail' ? '$(error)' : '$(question)';
-      md.appendMarkdown(`---\n\n**Auto-check** ${icon} ${check.status}: ${escapeMd(check.reason)}\n\n`);
+      const icon = { pass: '$(pass)', fail: '$(error)', not_applicable: '$(circle-slash)', unknown: '$(question)' }[check.status];
+      const word = check.status === 'not_applicable' ? 'not applicable' : check.status;
+      md.appendMarkdown(`---\n\n**Auto-check** ${icon} ${word}: ${escapeMd(check.reason)}\n\n`);
       for (const e of check.evidence.slice(0, 8)) {
         const label = `${vscode.workspace.asRelativePath(e.file, false)}${e.line ? `:${e.line}` : ''}`;
         md.appendMarkdown(`- ${evidenceLink(e.file, e.line, label)}${e.text ? ` — \`${e.text.replace(/`/g, "'").slice(0, 80)}\`` : ''}\n`);

@@ -2,7 +2,7 @@
 // file:line evidence, as a Markdown report. Reads files only (works in Restricted Mode).
 import * as vscode from 'vscode';
 import { relative } from 'node:path';
-import { runFinalizeAudit, type AuditItem } from '../../core/mflux/audit';
+import { runFinalizeAudit, settled, type AuditItem } from '../../core/mflux/audit';
 import { scanPort } from '../../core/mflux/portScope';
 import { guarded, type MfluxContext } from './context';
 import { showReportPreview } from '../reportDocs';
@@ -12,21 +12,26 @@ function link(root: string, file: string, line?: number): string {
   return `[${relative(root, file) || file}${line ? `:${line}` : ''}](${uri.toString()})`;
 }
 
+const mark = (i: AuditItem) => (i.result.status === 'pass' ? '✅' : i.result.status === 'not_applicable' ? 'n/a' : '❌');
+
 export function auditMarkdown(root: string, model: string, items: readonly AuditItem[], hygieneCount: number): string {
-  const failing = items.filter((i) => i.result.status !== 'pass');
+  const failing = items.filter((i) => !settled(i.result));
+  const applicable = items.filter((i) => i.result.status !== 'not_applicable').length;
+  const na = items.length - applicable;
   const out = [
     `# Finalize audit: ${model}`,
     '',
-    failing.length ? `**${failing.length} of ${items.length} surfaces missing.**` : `**All ${items.length} surfaces wired.**`,
+    (failing.length ? `**${failing.length} of ${applicable} surfaces missing.**` : `**All ${applicable} surfaces wired.**`) +
+      (na ? ` ${na} not applicable to this package.` : ''),
     hygieneCount ? `**${hygieneCount} leftover debug line(s)/file(s)** (see the Problems panel).` : 'No leftover debug code.',
     '',
     '| | surface | finding |',
     '| --- | --- | --- |',
-    ...items.map((i) => `| ${i.result.status === 'pass' ? '✅' : '❌'} | ${i.title} | ${i.result.reason.replace(/\|/g, '\\|')} |`),
+    ...items.map((i) => `| ${mark(i)} | ${i.title} | ${i.result.reason.replace(/\|/g, '\\|')} |`),
     '',
   ];
   for (const i of items) {
-    out.push(`## ${i.result.status === 'pass' ? '✅' : '❌'} ${i.title}`, '', i.result.reason, '');
+    out.push(`## ${mark(i)} ${i.title}`, '', i.result.reason, '');
     for (const e of i.result.evidence) out.push(`- ${link(root, e.file, e.line)}${e.text ? ` — \`${e.text.replace(/`/g, "'")}\`` : ''}`);
     out.push('');
   }
