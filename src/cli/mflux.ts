@@ -67,7 +67,7 @@ Exit code 0 when every surface is wired or not applicable, 1 when some are missi
 export const hygieneCommand: SubCommand = {
   name: 'hygiene',
   summary: 'leftover probe calls, tensor dumps, breakpoints and tensor files in a port',
-  usage: `Usage: mflux-port hygiene REPO [MODEL] [--base COMMIT] [--disable RULE]... [--json]
+  usage: `Usage: mflux-port hygiene REPO [MODEL] [--base COMMIT] [--disable RULE]... [--allow PATH]... [--json]
 
 Scans src/mflux/models/MODEL/ and the Python scripts at the root of REPO for capture-probe
 imports and calls, np.save/torch.save/mx.save/save_safetensors (not inside a function whose
@@ -79,20 +79,26 @@ default branch; on the default branch with no base, every line). A line ending i
 "# mflux-port: allow RULE" is not reported. Prints file:line:col findings.
 Exit code 0 when clean, 1 with findings, 2 on bad input.
   --base COMMIT   compare with this commit
+  --allow PATH    never report findings in this file or folder (repo-relative; globs with *,
+                  ** and ?, e.g. "src/mflux/models/x/tools/**"), like mfluxPort.hygiene.allowPaths
   --disable RULE  switch a rule off (probe-import, probe-call, np-save, torch-save, mx-save,
                   safetensors-save, breakpoint, pdb, tensor-file)
   --json          {"findings": [{"file", "line", "column", "ruleId", "message", "text"}]}
 `,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable', '--base']);
+      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable', '--base', '--allow']);
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('hygiene needs REPO and optionally MODEL');
       const root = repoArg(positionals[0]);
       const model = positionals[1] ? modelArg(positionals[1]) : undefined;
       const base = values.get('--base')?.[0];
       if (base !== undefined && !/^[\w.][\w./~^-]{0,199}$/.test(base))
         throw new UsageError(`--base ${JSON.stringify(base)} is not a commit name`);
-      const report = await scanPort(root, { model, baseCommit: base, config: { disabledRules: values.get('--disable') ?? [] } });
+      const report = await scanPort(root, {
+        model,
+        baseCommit: base,
+        config: { disabledRules: values.get('--disable') ?? [], allowPaths: values.get('--allow') ?? [] },
+      });
       if (flags.has('--json')) {
         process.stdout.write(
           JSON.stringify(
