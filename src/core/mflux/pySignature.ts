@@ -180,3 +180,66 @@ export function callableParams(d: PyDef): readonly PyParam[] {
   if (d.decorators.includes('staticmethod')) return d.params;
   return d.params.slice(1);
 }
+
+/** A `def` line rebuilt from the parsed parameters, `/` and `*` markers restored. */
+export function defLine(d: PyDef, indent = ''): string {
+  const parts: string[] = [];
+  d.params.forEach((p, i) => {
+    const prev = d.params[i - 1];
+    if (prev?.kind === 'positional-only' && p.kind !== 'positional-only') parts.push('/');
+    if (p.kind === 'keyword-only' && prev?.kind !== 'keyword-only' && prev?.kind !== 'var-positional') parts.push('*');
+    parts.push(p.text);
+  });
+  if (d.params.at(-1)?.kind === 'positional-only') parts.push('/');
+  return `${indent}def ${d.name}(${parts.join(', ')})${d.returns ? ` -> ${d.returns}` : ''}:`;
+}
+
+export interface PyImport {
+  /** The name the import binds (`mx` for `import mlx.core as mx`, `annotations` for the future import). */
+  readonly name: string;
+  readonly module: string;
+  /** One statement importing just this name. */
+  readonly statement: string;
+}
+
+/** Module-level imports, one entry per bound name. */
+export function parseImports(text: string): PyImport[] {
+  const out: PyImport[] = [];
+  for (const l of tokenize(text)) {
+    if (l.indent !== 0) continue;
+    const words = l.toks.filter((t) => !(t.kind === 'op' && '()'.includes(t.value)));
+    const dotted = (from: number): [string, number] => {
+      let s = '';
+      let k = from;
+      while (
+        k < words.length &&
+        (words[k].kind === 'name' || isOp(words[k], '.')) &&
+        words[k].value !== 'import' &&
+        words[k].value !== 'as'
+      ) {
+        s += words[k].value;
+        k++;
+      }
+      return [s, k];
+    };
+    if (words[0]?.value === 'import') {
+      for (const piece of splitTop(words.slice(1))) {
+        const asAt = piece.findIndex((t) => t.kind === 'name' && t.value === 'as');
+        const mod = (asAt >= 0 ? piece.slice(0, asAt) : piece).map((t) => t.value).join('');
+        const alias = asAt >= 0 ? piece[asAt + 1]?.value : undefined;
+        if (!/^[\w.]+$/.test(mod)) continue;
+        out.push({ name: alias ?? mod.split('.')[0], module: mod, statement: `import ${mod}${alias ? ` as ${alias}` : ''}` });
+      }
+    } else if (words[0]?.value === 'from') {
+      const [mod, k] = dotted(1);
+      if (words[k]?.value !== 'import') continue;
+      for (const piece of splitTop(words.slice(k + 1))) {
+        const name = piece[0]?.value;
+        if (!name) continue;
+        const alias = piece[1]?.value === 'as' ? piece[2]?.value : undefined;
+        out.push({ name: alias ?? name, module: mod, statement: `from ${mod} import ${name}${alias ? ` as ${alias}` : ''}` });
+      }
+    }
+  }
+  return out;
+}

@@ -158,3 +158,49 @@ export function vesperSharedHelper(root: string): void {
     ].join('\n'),
   );
 }
+
+/**
+ * A TrainingAdapter protocol in mflux's place, written in our own words and deliberately not
+ * mflux's method set: an extra `export_sample_grid`, a positional-only parameter, a default, so
+ * a generated adapter can only match it by reading the file.
+ */
+export function trainingProtocol(root: string): string[] {
+  write(
+    root,
+    'src/mflux/models/common/training/adapters/base.py',
+    [
+      'from __future__ import annotations',
+      '',
+      'from pathlib import Path',
+      'from typing import Any, Protocol',
+      '',
+      'import mlx.core as mx',
+      'from mlx import nn',
+      '',
+      'from mflux.models.common.config.config import Config',
+      '',
+      '',
+      'class TrainingAdapter(Protocol):',
+      '    def model(self) -> nn.Module: ...',
+      '',
+      '    def transformer(self) -> nn.Module: ...',
+      '',
+      '    def encode_data(',
+      '        self,',
+      '        *,',
+      '        data_id: int,',
+      '        image_path: Path,',
+      '        prompt: str,',
+      '        width: int,',
+      '        height: int,',
+      '        input_image_path: Path | None = None,',
+      '    ) -> tuple[mx.array, Any]: ...',
+      '',
+      '    def predict_noise(self, *, t: int, latents_t: mx.array, sigmas: mx.array, cond: Any, config: Config) -> mx.array: ...',
+      '',
+      '    def export_sample_grid(self, images: list[Any], /, columns: int = 4, *, title: str | None = None) -> Path: ...',
+      '',
+    ].join('\n'),
+  );
+  return ['encode_data', 'export_sample_grid', 'model', 'predict_noise', 'transformer'];
+}

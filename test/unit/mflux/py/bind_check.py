@@ -20,6 +20,8 @@ import sys
 import types
 from pathlib import Path
 
+from mflux_src import defined_names, real_file
+
 SRC_ROOT = Path(sys.argv[1])
 WORK_ROOT = Path(sys.argv[2])
 STUBBED = ("mflux", "mlx")
@@ -50,33 +52,6 @@ class Stub:
 
     def __repr__(self):
         return f"<stub {self._name}>"
-
-
-def real_file(name):
-    """The real source file of an `mflux...` module, or None."""
-    base = SRC_ROOT.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return base if base.is_dir() else None  # a namespace package
-
-
-def defined_names(path):
-    if path.is_dir():
-        return {p.stem for p in path.iterdir()}
-    tree = ast.parse(path.read_text())
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-    if path.name == "__init__.py":
-        names.update(p.stem for p in path.parent.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file())
-    return names
 
 
 def model_config_accessors():
@@ -131,7 +106,7 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         name = spec.name
         if name.split(".")[0] == "mlx":
             return StubModule(name, None)
-        f = real_file(name)
+        f = real_file(SRC_ROOT, name)
         if f is None:
             raise ImportError(f"{name} does not exist under {SRC_ROOT}")
         return StubModule(name, defined_names(f))
