@@ -8,6 +8,7 @@ import { neededAtol, pytestAssertion, rejudge, roundUp } from '../rejudge';
 import { state, verdictWord } from '../state';
 import { detailText, VERDICT } from '../verdicts';
 import { pairingLine } from '../pairing';
+import { dumpSitesSection } from './dumpSites';
 import { heatmapSection } from './heatmap';
 import { detailPane } from './layout';
 import { updateRow } from './table';
@@ -35,6 +36,8 @@ export function renderDetail(): void {
     h('div', { class: `small pairing-line ${p.pairing?.by ?? 'name'}`, id: 'detail-pairing', text: pairingLine(p) }),
   );
   detailPane.append(head);
+  const sites = dumpSitesSection(p);
+  if (sites) detailPane.append(sites);
   if (p.reason) detailPane.append(h('div', { class: 'reason', id: 'detail-reason', text: p.reason }));
   detailPane.append(toleranceSection(p, d));
   if (!d) {
