@@ -10,6 +10,9 @@ import {
   isString,
   type RuleParams,
 } from './validate';
+import type { LoadedImage, PairMetrics } from '../core/images/types';
+
+export type { LoadedImage, PairMetrics };
 
 export type { RuleParams };
 
@@ -33,33 +36,6 @@ export interface ImageDiffSource {
   readonly cand: string;
 }
 
-export interface DecodedImage {
-  readonly path: string;
-  readonly width: number;
-  readonly height: number;
-  /**
-   * Channels as PIL's np.array() would load them: 1 gray (or palette indices), 2 gray+alpha,
-   * 3 RGB, 4 RGBA. The golden rule compares exactly these values.
-   */
-  readonly channels: 1 | 2 | 3 | 4;
-  /** width*height*channels bytes, interleaved: the operands of the golden rule. */
-  readonly values: Uint8Array;
-  /** Width*height*4 bytes, ready to draw (palette and gray resolved, missing alpha 255). */
-  readonly rgba: Uint8Array;
-  /** PNG color type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA). */
-  readonly colorType: number;
-  /** One-line descriptions of anything unusual (16-bit, palette, alpha...). */
-  readonly notes: readonly string[];
-}
-
-export interface ImageMetrics {
-  /** null when the images are identical (infinite PSNR). */
-  readonly psnr: number | null;
-  readonly ssim: number | null;
-  readonly maxAbs: number;
-  readonly meanAbs: number;
-}
-
 export type ImageDiffHostMessage =
   | {
       readonly kind: 'init';
@@ -77,10 +53,10 @@ export type ImageDiffHostMessage =
       readonly kind: 'pair';
       readonly payload: {
         readonly id: number;
-        readonly ref: DecodedImage | null;
-        readonly cand: DecodedImage | null;
+        readonly ref: LoadedImage | null;
+        readonly cand: LoadedImage | null;
         readonly problems: readonly string[];
-        readonly metrics: ImageMetrics | null;
+        readonly metrics: PairMetrics | null;
       };
     }
   | { readonly kind: 'pairMetrics'; readonly payload: { readonly id: number; readonly psnr: number | null; readonly ssim: number | null } }
@@ -92,7 +68,7 @@ export type ImageDiffWebviewMessage =
   | { readonly kind: 'revealFile'; readonly payload: { readonly path: string } }
   | { readonly kind: 'ruleChanged'; readonly payload: RuleParams };
 
-function isDecodedImage(v: unknown): v is DecodedImage {
+function isDecodedImage(v: unknown): v is LoadedImage {
   if (!isObject(v)) return false;
   const { width, height, channels, rgba, notes, path } = v;
   return (
@@ -122,11 +98,11 @@ function isPairInfo(v: unknown): v is ImagePairInfo {
   );
 }
 
-function isMetrics(v: unknown): v is ImageMetrics {
+function isMetrics(v: unknown): v is PairMetrics {
   return isObject(v) && isNumberOrNull(v.psnr) && isNumberOrNull(v.ssim) && isFiniteNumber(v.maxAbs) && isFiniteNumber(v.meanAbs);
 }
 
-function isSource(v: unknown): v is ImageDiffSource {
+export function isImageDiffSource(v: unknown): v is ImageDiffSource {
   return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && isString(v.ref) && isString(v.cand);
 }
 
@@ -143,7 +119,7 @@ export function isImageDiffHostMessage(m: unknown): m is ImageDiffHostMessage {
         isNonNegInt(p.selected) &&
         isRuleParams(p.rule) &&
         typeof p.stepwise === 'boolean' &&
-        (p.source === null || isSource(p.source)) &&
+        (p.source === null || isImageDiffSource(p.source)) &&
         (p.message === null || isString(p.message))
       );
     case 'pair':

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import { ensureGenerated, pythonJson } from '../helpers/python';
 import { launch, openPanel, type Harness } from './harness';
-import type { DecodedImage } from '../../src/protocol/imageDiff';
+import type { LoadedImage } from '../../src/protocol/imageDiff';
 
 // Browser globals used inside page.evaluate callbacks (this Node program has no DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28,7 +28,7 @@ const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as
 };
 
 /** RGB fixtures only: the channels PIL loads are R, G, B of pngjs' RGBA output. */
-function decodeRgb(path: string): DecodedImage {
+function decodeRgb(path: string): LoadedImage {
   const png = PNG.sync.read(readFileSync(path));
   const rgba = new Uint8Array(png.data);
   const values = new Uint8Array(png.width * png.height * 3);
@@ -250,7 +250,7 @@ describe('image diff webview', () => {
     await h.waitForPosted('ready');
     await h.send(init());
     await h.waitForPosted('selectPair');
-    const small: DecodedImage = {
+    const small: LoadedImage = {
       ...ref,
       width: 128,
       height: 96,

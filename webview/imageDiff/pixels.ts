@@ -1,6 +1,6 @@
 // Pure pixel arithmetic for the image diff: what a pair allows, per-pixel max |a−b|, local
 // metrics, the gained difference image, and zoom/pan geometry.
-import type { DecodedImage, ImageMetrics } from '../../src/protocol/imageDiff';
+import type { LoadedImage, PairMetrics } from '../../src/protocol/imageDiff';
 import { jointHistogram, type JointHistogram } from '../shared/goldenRule';
 
 export interface PairAnalysis {
@@ -11,7 +11,7 @@ export interface PairAnalysis {
 }
 
 /** Whether the two images can be compared and judged, and their per-pixel max |a−b|. */
-export function analysePair(ref: DecodedImage | null, cand: DecodedImage | null): PairAnalysis {
+export function analysePair(ref: LoadedImage | null, cand: LoadedImage | null): PairAnalysis {
   const comparable = !!ref && !!cand && ref.width === cand.width && ref.height === cand.height;
   let ruleError: string | null = null;
   let joint: JointHistogram | null = null;
@@ -61,7 +61,7 @@ export function scaleMax(d: Float32Array | null): number {
 }
 
 /** PSNR / max / mean over R, G, B when the host did not send metrics (SSIM stays unknown). */
-export function localMetrics(a: DecodedImage, b: DecodedImage): ImageMetrics {
+export function localMetrics(a: LoadedImage, b: LoadedImage): PairMetrics {
   let sq = 0;
   let sum = 0;
   let max = 0;
@@ -80,7 +80,7 @@ export function localMetrics(a: DecodedImage, b: DecodedImage): ImageMetrics {
 }
 
 /** `512×512 RGB`, `64×64 palette`. */
-export function describeImage(img: DecodedImage): string {
+export function describeImage(img: LoadedImage): string {
   const kinds: Record<number, string> = { 1: 'gray', 2: 'gray+alpha', 3: 'RGB', 4: 'RGBA' };
   return `${img.width}×${img.height} ${img.colorType === 3 ? 'palette' : kinds[img.channels]}`;
 }

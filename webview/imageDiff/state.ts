@@ -2,9 +2,9 @@
 // (zoom, pan, mode and its controls) and the golden-rule parameters.
 import {
   MFLUX_RULE_DEFAULTS,
-  type DecodedImage,
+  type LoadedImage,
   type ImageDiffSource,
-  type ImageMetrics,
+  type PairMetrics,
   type ImagePairInfo,
   type RuleParams,
 } from '../../src/protocol/imageDiff';
@@ -32,10 +32,10 @@ export interface Persisted {
 
 export interface Loaded {
   readonly id: number;
-  readonly ref: DecodedImage | null;
-  readonly cand: DecodedImage | null;
+  readonly ref: LoadedImage | null;
+  readonly cand: LoadedImage | null;
   readonly problems: readonly string[];
-  readonly metrics: ImageMetrics | null;
+  readonly metrics: PairMetrics | null;
   readonly refCanvas: HTMLCanvasElement | null;
   readonly candCanvas: HTMLCanvasElement | null;
   /** Set when both decoded with equal sizes. */

@@ -1,37 +1,19 @@
 // Colormaps as 256-entry RGB lookup tables, built by interpolating a few anchor colours.
-// Pure: used by the webviews (and testable in Node).
+// Pure: used by the webviews (and testable in Node). The anchors are core's (src/core/images/anchors.ts).
+import { anchorTable, type AnchoredColormap } from '../../src/core/images/anchors';
 
-export type ColormapName = 'viridis' | 'magma' | 'gray' | 'diverging';
+export type ColormapName = AnchoredColormap;
 export type Scale = 'linear' | 'log';
-
-const ANCHORS: Record<ColormapName, readonly string[]> = {
-  viridis: ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'],
-  magma: ['#000004', '#180f3d', '#440f76', '#721f81', '#9e2f7f', '#cd4071', '#f1605d', '#fd9668', '#feca8d', '#fcfdbf'],
-  gray: ['#000000', '#ffffff'],
-  // Blue for negative, near-white at zero, red for positive.
-  diverging: ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b'],
-};
 
 export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'magma', 'gray', 'diverging'];
 
 const cache = new Map<ColormapName, Uint8Array>();
 
-function hex(c: string): [number, number, number] {
-  return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)];
-}
-
 /** 256*3 bytes: the RGB of each of 256 levels. */
 export function lut(name: ColormapName): Uint8Array {
   let t = cache.get(name);
   if (t) return t;
-  const anchors = ANCHORS[name].map(hex);
-  t = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) {
-    const x = (i / 255) * (anchors.length - 1);
-    const k = Math.min(anchors.length - 2, Math.floor(x));
-    const f = x - k;
-    for (let c = 0; c < 3; c++) t[i * 3 + c] = Math.round(anchors[k][c] * (1 - f) + anchors[k + 1][c] * f);
-  }
+  t = anchorTable(name, 3);
   cache.set(name, t);
   return t;
 }

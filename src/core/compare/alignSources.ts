@@ -4,7 +4,7 @@
 // structure alone leaves a pair uncertain, and only up to a budget of elements.
 import { tensorStats, type TensorSource } from '../tensors';
 import { alignCaptures, MIN_CONFIDENCE, type AlignItem, type AlignStats, type AlignedPair } from './align';
-import type { Pairing } from './pairing';
+import type { NamePairing } from './pairing';
 import type { AlignmentReport, PairingInfo } from './types';
 
 /** Elements read for tie-breaking statistics, both sides together. */
@@ -43,7 +43,7 @@ async function statsOf(src: TensorSource, name: string, signal?: AbortSignal): P
 export async function alignSources(
   ref: TensorSource,
   cand: TensorSource,
-  pairing: Pairing,
+  pairing: NamePairing,
   manifests: { ref?: readonly string[]; cand?: readonly string[] },
   signal?: AbortSignal,
 ): Promise<AlignOutcome> {

@@ -28,7 +28,7 @@ export function naturalCompare(a: string, b: string): number {
   return ra.length - rb.length;
 }
 
-export interface Pairing {
+export interface NamePairing {
   /** [refName, candName] in report order. */
   readonly pairs: readonly (readonly [string, string])[];
   /** How each pair was found, keyed by reference name. */
@@ -44,7 +44,7 @@ export function pairNames(
   rules: readonly RenameRule[],
   manifests: { ref?: readonly string[]; cand?: readonly string[] } = {},
   extra: readonly (readonly [string, string, PairingInfo])[] = [],
-): Pairing {
+): NamePairing {
   const candSet = new Set(candNames);
   const taken = new Set<string>();
   const byRef = new Map<string, string>();
@@ -66,7 +66,7 @@ export function pairNames(
   if (byRef.size === 0 && refNames.length === 1 && candNames.length === 1) add(refNames[0], candNames[0], { by: 'single' });
   for (const [r, c, how] of extra) if (!byRef.has(r) && candSet.has(c) && !taken.has(c)) add(r, c, how);
   const rank = new Map<string, number>();
-  let order: Pairing['order'] = 'natural';
+  let order: NamePairing['order'] = 'natural';
   if (manifests.ref?.length) {
     manifests.ref.forEach((n, i) => rank.set(`r:${n}`, i));
     order = 'manifest';

@@ -1,36 +1,17 @@
 // Colormaps and scales. Sequential maps for magnitudes, a diverging one for signed values.
-// Each map is a few anchor colours interpolated into a 256-entry table once.
+// Each map is a few anchor colours (anchors.ts) interpolated into a 256-entry table once.
+import { anchorTable } from './anchors';
 import type { ColorScale, Colormap, ColormapName, Legend, LegendTick } from './types';
-
-const ANCHORS: Record<ColormapName, readonly string[]> = {
-  // Perceptually uniform, readable in greyscale and by colour-blind readers.
-  viridis: ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'],
-  magma: ['#000004', '#180f3d', '#440f76', '#721f81', '#9e2f7f', '#cd4071', '#f1605d', '#fd9668', '#feca8d', '#fcfdbf'],
-  // Blue (negative) through near-white (zero) to red (positive).
-  diverging: ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b'],
-};
 
 export const NAN_COLOR: readonly [number, number, number, number] = [255, 0, 255, 255];
 
 const tables = new Map<ColormapName, Uint8Array>();
 
-function hex(c: string): [number, number, number] {
-  return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)];
-}
-
 /** 256 × RGBA lookup table of a colormap. */
 export function colormapTable(name: ColormapName): Uint8Array {
   let t = tables.get(name);
   if (t) return t;
-  const stops = ANCHORS[name].map(hex);
-  t = new Uint8Array(256 * 4);
-  for (let i = 0; i < 256; i++) {
-    const x = (i / 255) * (stops.length - 1);
-    const k = Math.min(stops.length - 2, Math.floor(x));
-    const f = x - k;
-    for (let c = 0; c < 3; c++) t[i * 4 + c] = Math.round(stops[k][c] * (1 - f) + stops[k + 1][c] * f);
-    t[i * 4 + 3] = 255;
-  }
+  t = anchorTable(name, 4);
   tables.set(name, t);
   return t;
 }

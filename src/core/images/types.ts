@@ -80,6 +80,28 @@ export interface DecodedImage {
   readonly colorType: number;
 }
 
+/**
+ * An image file loaded for the image diff panel: the decoded pixels (as in DecodedImage, `data`
+ * named `values` there), where they came from and what is unusual about them. Made by
+ * core/viewer/imageLoad.ts, carried as is by the panel protocol (src/protocol/imageDiff.ts).
+ */
+export interface LoadedImage extends Omit<DecodedImage, 'data'> {
+  readonly path: string;
+  /** width*height*channels bytes, interleaved: the operands of the golden rule. */
+  readonly values: Uint8Array;
+  /** One-line descriptions of anything unusual (16-bit, palette, alpha...). */
+  readonly notes: readonly string[];
+}
+
+/** What the image diff shows per pair (the whole-image metrics of ImageDiffResult). */
+export interface PairMetrics {
+  /** null when the images are identical (infinite PSNR). */
+  readonly psnr: number | null;
+  readonly ssim: number | null;
+  readonly maxAbs: number;
+  readonly meanAbs: number;
+}
+
 /** The `image-diff --json` object. */
 export interface ImageDiffResult {
   readonly width: number;

@@ -5,11 +5,11 @@
 // callback), `<Model>LatentCreator.create_noise(seed, height, width)`, `model.vae.decode` reached
 // through VAEUtil.decode, and `model.model_config.max_sequence_length`.
 import { conventionalEntry, type MlxEntry } from './mlxEntry';
-import { PAIR_SETTINGS, pyString, type PairSettings } from './pairSettings';
+import { RUNNER_SETTINGS, pyString, type RunnerSettings } from './pairSettings';
 
-export function mlxScript(p: { readonly model: string; readonly entry?: MlxEntry; readonly settings?: Partial<PairSettings> }): string {
+export function mlxScript(p: { readonly model: string; readonly entry?: MlxEntry; readonly settings?: Partial<RunnerSettings> }): string {
   const { model: m, latentCreator: lc } = p.entry ?? conventionalEntry(p.model);
-  const s = { ...PAIR_SETTINGS, ...p.settings };
+  const s = { ...RUNNER_SETTINGS, ...p.settings };
   return `"""MLX runner for the ${p.model} port (written by mflux Port Studio).
 
 Hard-coded on purpose: the same constants as the reference runner. Run it with

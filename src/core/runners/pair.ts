@@ -19,4 +19,4 @@ export function goldenTestPath(model: string): string {
 
 export { referenceScript } from './refTemplate';
 export { mlxScript } from './mlxTemplate';
-export { PAIR_SETTINGS } from './pairSettings';
+export { RUNNER_SETTINGS } from './pairSettings';

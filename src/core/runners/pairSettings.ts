@@ -1,5 +1,5 @@
 // What both runners pin, so the two sides differ from step 0 only where the port does.
-export const PAIR_SETTINGS: {
+export const RUNNER_SETTINGS: {
   readonly width: number;
   readonly height: number;
   readonly seed: number;
@@ -20,7 +20,7 @@ export const PAIR_SETTINGS: {
   maxSequenceLength: 512,
 };
 
-export type PairSettings = typeof PAIR_SETTINGS;
+export type RunnerSettings = typeof RUNNER_SETTINGS;
 
 export function pyString(s: string): string {
   return JSON.stringify(s); // a JSON string literal is a valid Python string literal

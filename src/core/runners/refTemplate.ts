@@ -3,14 +3,14 @@
 // num_inference_steps, guidance_scale / true_cfg_scale, generator, callback_on_step_end,
 // callback_on_step_end_tensor_inputs, max_sequence_length)`, `prepare_latents(...)` returning the
 // latents (Flux: with the image ids), `vae.decode(latents, return_dict=False)[0]`.
-import { PAIR_SETTINGS, pyString, type PairSettings } from './pairSettings';
+import { RUNNER_SETTINGS, pyString, type RunnerSettings } from './pairSettings';
 
 export function referenceScript(p: {
   readonly model: string;
-  readonly settings?: Partial<PairSettings>;
+  readonly settings?: Partial<RunnerSettings>;
   readonly modelId: string;
 }): string {
-  const s = { ...PAIR_SETTINGS, ...p.settings };
+  const s = { ...RUNNER_SETTINGS, ...p.settings };
   return `"""Reference runner for the ${p.model} port (written by mflux Port Studio).
 
 Hard-coded on purpose: change the constants, keep the structure, keep them equal to the MLX

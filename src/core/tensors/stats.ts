@@ -64,7 +64,7 @@ export class StatsAccumulator {
   }
 
   /** Merges one chunk's partial (lo/hi over non-NaN values) with Chan's formula. */
-  private merge(k: Partial & { nan: number }, len: number, shift: number): void {
+  private merge(k: ChunkSums & { nan: number }, len: number, shift: number): void {
     const { lo, hi, nan } = k;
     const cnt = len - k.bad;
     const inf = k.bad - nan;
@@ -107,7 +107,8 @@ export async function tensorStats(src: TensorSource, name: string, options: { si
   return acc.result();
 }
 
-interface Partial {
+/** One chunk's sums, shifted by the first value (lo/hi over non-NaN values, bad = NaN + ±Inf). */
+interface ChunkSums {
   lo: number;
   hi: number;
   s1: number;
@@ -116,7 +117,7 @@ interface Partial {
 }
 
 // Two copies of each loop so each stays monomorphic (one array type) for the JIT.
-function fast32(c: Float32Array, shift: number): Partial {
+function fast32(c: Float32Array, shift: number): ChunkSums {
   let lo = Infinity;
   let hi = -Infinity;
   let a1 = 0;
@@ -150,7 +151,7 @@ function fast32(c: Float32Array, shift: number): Partial {
   return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
 }
 
-function fast64(c: Float64Array, shift: number): Partial {
+function fast64(c: Float64Array, shift: number): ChunkSums {
   let lo = Infinity;
   let hi = -Infinity;
   let a1 = 0;
@@ -184,7 +185,7 @@ function fast64(c: Float64Array, shift: number): Partial {
   return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
 }
 
-function kernel32(c: Float32Array, shift: number): Partial {
+function kernel32(c: Float32Array, shift: number): ChunkSums {
   let lo = Infinity;
   let hi = -Infinity;
   let s1 = 0;
@@ -205,7 +206,7 @@ function kernel32(c: Float32Array, shift: number): Partial {
   return { lo, hi, s1, s2, bad };
 }
 
-function kernel64(c: Float64Array, shift: number): Partial {
+function kernel64(c: Float64Array, shift: number): ChunkSums {
   let lo = Infinity;
   let hi = -Infinity;
   let s1 = 0;

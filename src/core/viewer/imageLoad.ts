@@ -3,25 +3,9 @@
 // Runs inside the image worker; also callable directly (tests, CLI).
 import { readPng } from '../images/png';
 import { imageDiff } from '../images/imageDiff';
-import type { DecodedImage } from '../images/types';
+import type { DecodedImage, LoadedImage, PairMetrics } from '../images/types';
 
-export interface LoadedImage {
-  readonly path: string;
-  readonly width: number;
-  readonly height: number;
-  readonly channels: 1 | 2 | 3 | 4;
-  readonly values: Uint8Array;
-  readonly rgba: Uint8Array;
-  readonly colorType: number;
-  readonly notes: string[];
-}
-
-export interface PairMetrics {
-  readonly psnr: number | null;
-  readonly ssim: number | null;
-  readonly maxAbs: number;
-  readonly meanAbs: number;
-}
+export type { LoadedImage, PairMetrics };
 
 export interface LoadedPair {
   readonly ref: LoadedImage | null;
@@ -30,7 +14,7 @@ export interface LoadedPair {
   readonly metrics: PairMetrics | null;
 }
 
-function notesFor(img: DecodedImage): string[] {
+function notesFor(img: DecodedImage): readonly string[] {
   const notes: string[] = [];
   if (img.colorType === 3) notes.push('palette PNG: mflux’s rule compares palette indices (what PIL loads), not colours');
   else if (img.channels === 4) notes.push('has an alpha channel: the rule compares it as a fourth channel');

@@ -19,7 +19,7 @@ function pngs(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.png') && statSync(join(dir, f)).isFile());
 }
 
-export interface FolderPairing {
+export interface ImageFolderPairing {
   readonly pairs: readonly ImagePair[];
   readonly stepwise: boolean;
   readonly onlyRef: readonly string[];
@@ -30,7 +30,7 @@ export interface FolderPairing {
  * Pairs PNGs of two folders by name. When both hold stepwise images, only the steps of the
  * first seed found on both sides are kept, in step order (composites are left out).
  */
-export function pairFolders(refDir: string, candDir: string): FolderPairing {
+export function pairImageFolders(refDir: string, candDir: string): ImageFolderPairing {
   const a = pngs(refDir);
   const b = new Set(pngs(candDir));
   const common = a.filter((f) => b.has(f));
@@ -59,7 +59,7 @@ export function pairFolders(refDir: string, candDir: string): FolderPairing {
 }
 
 /** Golden-test pairs in a folder: `reference_X.png` (reference) with `output_X.png` (candidate). */
-export function goldenPairs(resourcesDir: string): ImagePair[] {
+export function goldenImagePairs(resourcesDir: string): ImagePair[] {
   const files = new Set(pngs(resourcesDir));
   const out: ImagePair[] = [];
   for (const f of [...files].sort()) {
@@ -80,7 +80,7 @@ export function runImageFolders(runDir: string): { ref: string; cand: string } |
   return ref && cand ? { ref: join(runDir, ref), cand: join(runDir, cand) } : null;
 }
 
-export function pairLabel(ref: string, cand: string): string {
+export function imagePairLabel(ref: string, cand: string): string {
   const a = basename(ref);
   const b = basename(cand);
   return a === b ? a : `${a} ↔ ${b}`;

@@ -8,7 +8,7 @@ import type { TensorSource } from '../tensors/types';
 /** Layers above this many elements are judged by the engine only (2 × 16 MB of float32). */
 export const MAX_REJUDGE_ELEMENTS = 4 * 1024 * 1024;
 
-export interface PairValues {
+export interface LayerValues {
   readonly ref: Float32Array;
   readonly cand: Float32Array;
   /** The plan the candidate was read through (for heatmap geometry). */
@@ -20,7 +20,7 @@ export interface PairValues {
  * |diff| heatmaps of a pair already in memory, with the engine's geometry and pooling: used
  * for layers the engine kept no heatmap of (it keeps them for failing layers).
  */
-export function heatmapsOfValues(name: string, v: PairValues, worstChannels = 6): AccumulatedHeatmaps {
+export function heatmapsOfValues(name: string, v: LayerValues, worstChannels = 6): AccumulatedHeatmaps {
   const g = heatGeometry(v.refShape, {
     name,
     packedGrid: v.plan.packedGrid,
@@ -37,13 +37,13 @@ export function heatmapsOfValues(name: string, v: PairValues, worstChannels = 6)
   return acc.finish(worstChannels);
 }
 
-export async function readPairValues(
+export async function readLayerValues(
   refSrc: TensorSource,
   candSrc: TensorSource,
   refName: string,
   candName: string,
   maxElements = MAX_REJUDGE_ELEMENTS,
-): Promise<PairValues | null> {
+): Promise<LayerValues | null> {
   const ri = refSrc.get(refName);
   const ci = candSrc.get(candName);
   if (!ri || !ci || !ri.decodable || !ci.decodable) return null;

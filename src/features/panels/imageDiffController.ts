@@ -3,14 +3,13 @@
 import {
   isImageDiffWebviewMessage,
   MFLUX_RULE_DEFAULTS,
-  type DecodedImage,
   type ImageDiffHostMessage,
   type ImageDiffSource,
   type ImagePairInfo,
   type RuleParams,
 } from '../../protocol/imageDiff';
 import type { ImagePair } from '../../core/viewer/imagePairs';
-import type { LoadedImage, LoadedPair } from '../../core/viewer/imageLoad';
+import type { LoadedPair } from '../../core/viewer/imageLoad';
 
 export interface ImageDiffSpec {
   readonly title: string;
@@ -105,20 +104,9 @@ export class ImageDiffController {
     }
     // A newer selection made while decoding wins; its own reply follows.
     if (id !== this.latest) return;
-    const toMsg = (img: LoadedImage | null): DecodedImage | null =>
-      img && {
-        path: img.path,
-        width: img.width,
-        height: img.height,
-        channels: img.channels,
-        values: img.values,
-        rgba: img.rgba,
-        colorType: img.colorType,
-        notes: img.notes,
-      };
     this.host.post({
       kind: 'pair',
-      payload: { id, ref: toMsg(loaded.ref), cand: toMsg(loaded.cand), problems: loaded.problems, metrics: loaded.metrics },
+      payload: { id, ref: loaded.ref, cand: loaded.cand, problems: loaded.problems, metrics: loaded.metrics },
     });
     if (this.spec.stepwise && loaded.metrics)
       this.host.post({ kind: 'pairMetrics', payload: { id, psnr: loaded.metrics.psnr, ssim: loaded.metrics.ssim } });

@@ -4,9 +4,9 @@ import * as vscode from 'vscode';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ImageLoader } from '../../core/viewer/imageClient';
-import { goldenPairs, runImageFolders } from '../../core/viewer/imagePairs';
+import { goldenImagePairs, runImageFolders } from '../../core/viewer/imagePairs';
 import { isObject } from '../../protocol/validate';
-import type { ImageDiffSource } from '../../protocol/imageDiff';
+import { isImageDiffSource } from '../../protocol/imageDiff';
 import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
 import { specFor } from './imageDiffSpec';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
@@ -125,7 +125,7 @@ async function compareImageFoldersCommand(context: vscode.ExtensionContext, clic
 async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promise<void> {
   const found = await vscode.workspace.findFiles('**/tests/resources/output_*.png', '**/node_modules/**', 500);
   const dirs = [...new Set(found.map((u) => dirname(u.fsPath)))];
-  const pairs = dirs.flatMap((d) => goldenPairs(d));
+  const pairs = dirs.flatMap((d) => goldenImagePairs(d));
   if (!pairs.length) {
     void vscode.window.showInformationMessage(
       'No golden test outputs found: run the slow image tests with MFLUX_PRESERVE_TEST_OUTPUT=1 to keep tests/resources/output_*.png next to reference_*.png.',
@@ -133,10 +133,6 @@ async function openGoldenImagesCommand(context: vscode.ExtensionContext): Promis
     return;
   }
   showImageDiff(context, { title: `Golden images (${pairs.length})`, pairs, stepwise: false, source: null });
-}
-
-function isSource(v: unknown): v is ImageDiffSource {
-  return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && typeof v.ref === 'string' && typeof v.cand === 'string';
 }
 
 export function registerImageDiff(context: vscode.ExtensionContext): vscode.Disposable[] {
@@ -151,7 +147,7 @@ export function registerImageDiff(context: vscode.ExtensionContext): vscode.Disp
     vscode.window.registerWebviewPanelSerializer(IMAGE_DIFF_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         // The saved state came from the webview: only its source is used, and only re-read.
-        const source = isObject(state) && isSource(state.source) ? state.source : null;
+        const source = isObject(state) && isImageDiffSource(state.source) ? state.source : null;
         const spec: ImageDiffSpec = source
           ? specFor(source)
           : {

@@ -2,7 +2,7 @@
 // rebuilt after a reload. No VS Code API.
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { pairFolders, pairLabel } from '../../core/viewer/imagePairs';
+import { pairImageFolders, imagePairLabel } from '../../core/viewer/imagePairs';
 import type { ImageDiffSource } from '../../protocol/imageDiff';
 import type { ImageDiffSpec } from './imageDiffController';
 
@@ -10,8 +10,8 @@ import type { ImageDiffSpec } from './imageDiffController';
 export function specFor(source: ImageDiffSource): ImageDiffSpec {
   if (source.kind === 'files') {
     return {
-      title: `${pairLabel(source.ref, source.cand)}`,
-      pairs: [{ label: pairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }],
+      title: `${imagePairLabel(source.ref, source.cand)}`,
+      pairs: [{ label: imagePairLabel(source.ref, source.cand), ref: source.ref, cand: source.cand }],
       stepwise: false,
       source,
     };
@@ -26,7 +26,7 @@ export function specFor(source: ImageDiffSource): ImageDiffSpec {
       message: `${!existsSync(source.ref) ? source.ref : source.cand}: folder not found`,
     };
   }
-  const r = pairFolders(source.ref, source.cand);
+  const r = pairImageFolders(source.ref, source.cand);
   const seed = r.pairs[0]?.seed;
   const missing =
     r.onlyRef.length + r.onlyCand.length

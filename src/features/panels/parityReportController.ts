@@ -11,7 +11,7 @@ import {
 import type { CompareMap, CompareOutput, CompareProgress, PairResult, ToleranceOverride } from '../../core/compare/types';
 import { withPair } from '../../core/compare/verdict';
 import type { Heatmap as CoreHeatmap } from '../../core/images/types';
-import { heatmapsOfValues, type PairValues } from '../../core/viewer/pairValues';
+import { heatmapsOfValues, type LayerValues } from '../../core/viewer/pairValues';
 
 export interface ParityHost {
   post(message: ParityHostMessage): void;
@@ -26,7 +26,7 @@ export interface ParityHost {
   /** Saves one tensor's edited tolerance; returns the map now in effect. */
   saveTolerance?(name: string, tolerance: ToleranceOverride): CompareMap;
   /** Both sides in the reference layout, or null when too large / unreadable. */
-  readValues(output: CompareOutput, pair: PairResult): Promise<PairValues | null>;
+  readValues(output: CompareOutput, pair: PairResult): Promise<LayerValues | null>;
   save(format: 'json' | 'html', output: CompareOutput): Promise<void>;
   copy(text: string): Promise<void>;
   rejected(raw: unknown): void;
@@ -174,7 +174,7 @@ export class ParityController {
 
   async detail(out: CompareOutput, p: PairResult): Promise<LayerDetail> {
     let maps = out.heatmaps[p.name];
-    let values: PairValues | null = null;
+    let values: LayerValues | null = null;
     let note: string | null = null;
     try {
       values = p.transform === null ? null : await this.host.readValues(out, p);

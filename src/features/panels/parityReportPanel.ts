@@ -8,7 +8,7 @@ import { renderHtmlReport } from '../../core/compare/html';
 import { reportToJson } from '../../core/compare/outputs';
 import { readToleranceMap, saveTensorTolerance, toleranceMapPath } from '../../core/compare/toleranceMap';
 import { openTensors, type TensorSource } from '../../core/tensors';
-import { readPairValues } from '../../core/viewer/pairValues';
+import { readLayerValues } from '../../core/viewer/pairValues';
 import { isObject } from '../../protocol/validate';
 import type { ParitySource } from '../../protocol/parityReport';
 import { ParityController } from './parityReportController';
@@ -50,7 +50,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
     async readValues(out, p) {
       sources.ref ??= openTensors(out.report.ref_path);
       sources.cand ??= openTensors(out.report.cand_path);
-      return readPairValues(await sources.ref, await sources.cand, p.ref_name, p.cand_name);
+      return readLayerValues(await sources.ref, await sources.cand, p.ref_name, p.cand_name);
     },
     async save(format, out) {
       const target = await vscode.window.showSaveDialog({

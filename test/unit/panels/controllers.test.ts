@@ -10,10 +10,10 @@ import { ParityController, type ParityHost } from '../../../src/features/panels/
 import { TensorViewerController } from '../../../src/features/panels/tensorViewerController';
 import { specFor } from '../../../src/features/panels/imageDiffSpec';
 import { loadPair } from '../../../src/core/viewer/imageLoad';
-import { goldenPairs, pairFolders } from '../../../src/core/viewer/imagePairs';
+import { goldenImagePairs, pairImageFolders } from '../../../src/core/viewer/imagePairs';
 import { runCompare } from '../../../src/core/compare/engine';
 import { openTensors } from '../../../src/core/tensors';
-import { readPairValues } from '../../../src/core/viewer/pairValues';
+import { readLayerValues } from '../../../src/core/viewer/pairValues';
 import { isImageDiffHostMessage } from '../../../src/protocol/imageDiff';
 import { isParityHostMessage } from '../../../src/protocol/parityReport';
 import { isTensorViewerHostMessage } from '../../../src/protocol/tensorViewer';
@@ -98,14 +98,14 @@ describe('image diff host', () => {
   });
 
   it('pairs stepwise folders in step order and golden outputs with their references', async () => {
-    const r = pairFolders(join(dir, 'images/steps/ref'), join(dir, 'images/steps/mlx'));
+    const r = pairImageFolders(join(dir, 'images/steps/ref'), join(dir, 'images/steps/mlx'));
     assert.equal(r.stepwise, true);
     assert.deepEqual(
       r.pairs.map((p) => p.step),
       [1, 2, 3, 4],
     );
     assert.deepEqual(r.onlyRef, ['seed_7_composite.png']);
-    const g = goldenPairs(join(dir, 'images/resources'));
+    const g = goldenImagePairs(join(dir, 'images/resources'));
     assert.deepEqual(
       g.map((p) => p.label),
       ['flux_dev'],
@@ -145,7 +145,7 @@ describe('parity report host', () => {
       post: (m) => posted.push(m as never),
       compare: (s, onProgress) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'failing' }, { onProgress }),
       readValues: async (out, p) =>
-        readPairValues(await openTensors(out.report.ref_path), await openTensors(out.report.cand_path), p.ref_name, p.cand_name),
+        readLayerValues(await openTensors(out.report.ref_path), await openTensors(out.report.cand_path), p.ref_name, p.cand_name),
       save: async (f) => {
         saved.push(f);
       },

@@ -1,6 +1,6 @@
 // The pixel inspector: both sides' channel values under the pointer, |a−b| and the rule's
 // verdict per channel.
-import type { DecodedImage } from '../../../src/protocol/imageDiff';
+import type { LoadedImage } from '../../../src/protocol/imageDiff';
 import { clear, h } from '../../shared/dom';
 import { elementPasses } from '../../shared/goldenRule';
 import { fmt } from '../../shared/format';
@@ -33,9 +33,9 @@ export function renderInspector(): void {
   if (ref?.colorType === 3 || cand?.colorType === 3) names[0] = nch === 1 ? 'index' : names[0];
   const table = h('table', { class: 'px-table', id: 'inspector-table' });
   table.append(h('tr', {}, h('th', { text: '' }), ...names.map((n) => h('th', { scope: 'col', text: n }))));
-  const get = (img: DecodedImage | null, inside: boolean | null | undefined, c: number): number | null =>
+  const get = (img: LoadedImage | null, inside: boolean | null | undefined, c: number): number | null =>
     img && inside && c < img.channels ? img.values[(y * img.width + x) * img.channels + c] : null;
-  const rowOf = (label: string, img: DecodedImage | null, inside: boolean | null | undefined) =>
+  const rowOf = (label: string, img: LoadedImage | null, inside: boolean | null | undefined) =>
     h(
       'tr',
       { 'data-row': label },

@@ -1,6 +1,6 @@
 // The image viewports: reference and candidate side by side (or one composite), synchronised
 // zoom and pan, the zoom buttons, and the empty/error state shown instead of them.
-import type { DecodedImage } from '../../../src/protocol/imageDiff';
+import type { LoadedImage } from '../../../src/protocol/imageDiff';
 import { ce, cssVar, fitCanvas, h } from '../../shared/dom';
 import { intents } from '../intents';
 import { basename, describeImage, fitView, pixelAt, zoomView } from '../pixels';
@@ -72,7 +72,7 @@ function paint(canvas: HTMLCanvasElement, draw: (ctx: CanvasRenderingContext2D) 
 }
 
 /** `Reference · ref.png · 256×192 RGB`: the side, the file and what it holds. */
-function paneTag(side: string, img: DecodedImage | null, path: string | undefined): string {
+function paneTag(side: string, img: LoadedImage | null, path: string | undefined): string {
   return `${side} · ${basename(img?.path ?? path ?? '')}${img ? ` · ${describeImage(img)}` : ''}`;
 }
 
