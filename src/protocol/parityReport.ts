@@ -120,6 +120,8 @@ export type ParityHostMessage =
         readonly candLabel: string;
         readonly report: ParityReport;
         readonly source: ParitySource | null;
+        /** Both folders are run folders: Capture Inside can re-run them (the runners offer it). */
+        readonly captureInside?: boolean;
       };
     }
   | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
@@ -134,7 +136,9 @@ export type ParityWebviewMessage =
   /** The host writes the file (JSON as `compare --json`, HTML as `compare --html`, heatmaps inline). */
   | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' | 'html' } }
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
-  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } };
+  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } }
+  /** Re-run both sides capturing only inside this layer's module (offered when init said captureInside). */
+  | { readonly kind: 'captureInside'; readonly payload: { readonly name: string } };
 
 function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
@@ -226,7 +230,8 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
           (isObject(p.source) &&
             isString(p.source.ref) &&
             isString(p.source.cand) &&
-            (p.source.floor === undefined || isString(p.source.floor))))
+            (p.source.floor === undefined || isString(p.source.floor)))) &&
+        (p.captureInside === undefined || typeof p.captureInside === 'boolean')
       );
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
@@ -255,6 +260,8 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
       return isString(p.text, 100_000);
     case 'toleranceChanged':
       return isString(p.name) && isTolerance(p.tolerance);
+    case 'captureInside':
+      return isString(p.name) && Object.keys(p).length === 1;
     default:
       return false;
   }
