@@ -286,9 +286,11 @@ test(
     const mlxScript = join(ws.mflux, 'port_runners', 'run_z_image_mlx.py');
     await withVSCode({ workspace: ws.mflux, name: 'runners-drill', vsix: VSIX }, async (vs) => {
       const summary = (id: string) => join(ws.mflux, 'debug_artifacts', id, 'mlx', 'report-summary.json');
+      // the demo's debug_artifacts also holds demo-parity/ and demo-images/: only run ids count
+      const ids = () => runs(ws.mflux).filter((n) => /^\d{8}-\d{6}-\d{3}/.test(n));
       const compared = async (n: number) => {
-        await waitFor(async () => runs(ws.mflux).length === n && existsSync(summary(runs(ws.mflux)[n - 1])), `run ${n} compared`, 180_000);
-        return runs(ws.mflux)[n - 1];
+        await waitFor(async () => ids().length === n && existsSync(summary(ids()[n - 1])), `run ${n} compared`, 180_000);
+        return ids()[n - 1];
       };
       await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
       const first = await compared(1);
@@ -310,6 +312,12 @@ test(
         .map((l) => JSON.parse(l).name)
         .filter((n: string) => n.startsWith('vae.') || n === 'vae');
       assert.deepEqual(captured, ['vae.act'], 'the reference captured only inside vae.act');
+      // (the harness finds a webview by the first one in its editor group: keep one open)
+      await vs.page
+        .locator('.tabs-container .tab', { hasText: `Parity: ${inside}` })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      await vs.runCommand('View: Close Other Editors in Group');
       const finer = await vs.webviewFrame(`Parity: ${inside}`, 60_000);
       await finer.getByText('vae.act', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await vs.screenshot('capture-inside-report');
@@ -326,6 +334,7 @@ test(
       await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
       const third = await compared(3);
       assert.equal(JSON.parse(readFileSync(summary(third), 'utf8')).first_divergence, 'vae');
+      await vs.runCommand('View: Close All Editors');
       await vs.runCommand('mflux Port: Compare With Previous Run');
       const note = await vs.waitForNotification(/since/, 60_000);
       // the Capture Inside run in between is not the baseline of a full run
