@@ -8,6 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { runCompare } from '../src/core/compare/engine';
 import type { PairResult } from '../src/core/compare/types';
 import { kernels, useKernels } from '../src/core/kernels';
+import { defaultPoolSize } from '../src/core/compare/workerPool';
+
+const POOL = defaultPoolSize();
 
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -44,13 +47,14 @@ interface NumpyResult {
   cpu_seconds: number;
 }
 
-async function engine(kind: string): Promise<{ wall: number; cpu: number; pair: PairResult }> {
+async function engine(kind: string, workers?: number): Promise<{ wall: number; cpu: number; pair: PairResult }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const out = await runCompare({
     refPath: join(DATA, `${kind}_ref.safetensors`),
     candPath: join(DATA, `${kind}_cand.safetensors`),
     heatmaps: 'none',
+    workers,
   });
   const wall = (performance.now() - t0) / 1000;
   const u = process.cpuUsage(c0);
@@ -119,6 +123,7 @@ function fmt(v: number): string {
   ] as const) {
     let best = { wall: Infinity, cpu: Infinity };
     let bestJs = { wall: Infinity, cpu: Infinity };
+    let best1 = { wall: Infinity, cpu: Infinity };
     let bestNp = { wall: Infinity, cpu: Infinity };
     let jsPair: PairResult | undefined;
     let pair: PairResult | undefined;
@@ -127,9 +132,12 @@ function fmt(v: number): string {
       const e = await engine(kind);
       pair = e.pair;
       best = { wall: Math.min(best.wall, e.wall), cpu: Math.min(best.cpu, e.cpu) };
-      // The same engine on its TypeScript fallback (no SIMD kernels), in the same run.
+      // The pool with one worker: the scaling from 1 to the default pool size.
+      const o = await engine(kind, 1);
+      best1 = { wall: Math.min(best1.wall, o.wall), cpu: Math.min(best1.cpu, o.cpu) };
+      // The same engine on its TypeScript fallback (no SIMD kernels, no pool), in the same run.
       useKernels(false);
-      const j = await engine(kind);
+      const j = await engine(kind, 0);
       useKernels(true);
       jsPair = j.pair;
       bestJs = { wall: Math.min(bestJs.wall, j.wall), cpu: Math.min(bestJs.cpu, j.cpu) };
@@ -140,11 +148,15 @@ function fmt(v: number): string {
     const n = np as NumpyResult;
     console.log(`\ncompare: 64 Mi elements, ${label} (full metric set incl. reading; best of ${RUNS})`);
     console.log('                      wall s   cpu s');
-    console.log(`  mflux-port engine   ${fmt(best.wall)} ${fmt(best.cpu)}   (SIMD kernels ${kernels() ? 'on' : 'NOT BUILT'})`);
+    console.log(
+      `  mflux-port engine   ${fmt(best.wall)} ${fmt(best.cpu)}   (SIMD kernels ${kernels() ? 'on' : 'NOT BUILT'}, ${POOL} workers)`,
+    );
+    console.log(`  same, 1 worker      ${fmt(best1.wall)} ${fmt(best1.cpu)}`);
     console.log(`  TypeScript fallback ${fmt(bestJs.wall)} ${fmt(bestJs.cpu)}`);
     console.log(`  NumPy (same set)    ${fmt(bestNp.wall)} ${fmt(bestNp.cpu)}`);
     console.log(`  speed-up vs NumPy   ${fmt(bestNp.wall / best.wall)}× ${fmt(bestNp.cpu / best.cpu)}×   (goal ≥ 10×)`);
     console.log(`  kernels vs fallback ${fmt(bestJs.wall / best.wall)}× ${fmt(bestJs.cpu / best.cpu)}×`);
+    console.log(`  ${POOL} workers vs 1     ${fmt(best1.wall / best.wall)}×            (goal ≥ 1.7× on 2 cores)`);
     const bad = [...agree(p, n), ...agree(jsPair as PairResult, n).map((b) => `fallback ${b}`)];
     console.log(
       `  agreement: ${bad.length ? `MISMATCH ${bad.join('; ')}` : `all metrics agree (max_abs ${p.max_abs}, rel_l2 ${p.rel_l2?.toExponential(4)}, mismatch ${p.mismatch} vs NumPy ${n.mismatch})`}`,

@@ -1,6 +1,7 @@
 // The capture probe: writing a 64 MiB float32, a 32 MiB bfloat16 and a non-contiguous tensor
 // with dump() against torch.save / np.save of the same tensor (what users write by hand), and the
-// cost of a dump() call left in code outside a run against a bare Python function call.
+// cost of a dump() call left in code outside a run against a bare Python function call, and
+// capture()'s cost per module (hooks alone; hooks and dumps against np.save per output).
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -30,4 +31,14 @@ row('dump 32 MiB bfloat16 (kept as BF16)', t.bf16_probe, t.bf16_torch_save, 'tor
 row('dump 64 MiB transposed view', t.strided_probe, t.strided_torch_save, 'torch.save(.contiguous())');
 console.log(
   `${'dump() outside a run'.padEnd(40)} probe ${t.noop_probe_ns.toFixed(0).padStart(6)} ns   bare call ${t.noop_bare_ns.toFixed(0).padStart(6)} ns   ${(t.noop_probe_ns / t.noop_bare_ns).toFixed(2)}x a bare function call`,
+);
+const per = (s: number) => `${((s / t.cap_modules) * 1e6).toFixed(1)} µs`;
+console.log(
+  `${'capture(), per module (hooks, none picked)'.padEnd(40)} probe ${per(t.cap_hooks - t.cap_bare).padStart(9)}   (forward alone ${per(t.cap_bare)} per module)`,
+);
+row(
+  `capture(), per module (2 KiB output dumped)`,
+  (t.cap_dump - t.cap_bare) / t.cap_modules,
+  t.cap_np_save / (t.cap_modules - 1),
+  'np.save',
 );

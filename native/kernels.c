@@ -283,3 +283,86 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
   }
   for (; i < n; i++) dst[i] = wasm_u32x4_extract_lane(half4(wasm_i32x4_splat(src[i])), 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// Gaussian SSIM of one channel (ssim.ts ssimChannel): an 11-tap symmetric kernel (taps
+// k0..k5), a horizontal pass over every row into four planes (x, y, x² + y², xy; valid
+// columns only), then a vertical pass and the SSIM map, summed over the valid pixels. Two
+// pixels per f64x2 vector with the same float64 operations in the same order as ssim.ts,
+// and the row sum added lane by lane in pixel order: bit-exact with the TypeScript loop.
+#define TAPS(v, c, d)                                                                                                     \
+  wasm_f64x2_add(                                                                                                         \
+      wasm_f64x2_add(                                                                                                     \
+          wasm_f64x2_add(                                                                                                 \
+              wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(K0, LD(v, c)), wasm_f64x2_mul(K1, wasm_f64x2_add(LD(v, (c) - (d)), LD(v, (c) + (d))))), \
+                             wasm_f64x2_mul(K2, wasm_f64x2_add(LD(v, (c) - 2 * (d)), LD(v, (c) + 2 * (d))))),         \
+              wasm_f64x2_mul(K3, wasm_f64x2_add(LD(v, (c) - 3 * (d)), LD(v, (c) + 3 * (d))))),                        \
+          wasm_f64x2_mul(K4, wasm_f64x2_add(LD(v, (c) - 4 * (d)), LD(v, (c) + 4 * (d))))),                            \
+      wasm_f64x2_mul(K5, wasm_f64x2_add(LD(v, (c) - 5 * (d)), LD(v, (c) + 5 * (d)))))
+#define LD(v, i) wasm_v128_load((v) + (i))
+#define STAPS(v, c, d)                                                                                                    \
+  (k0 * (v)[c] + k1 * ((v)[(c) - (d)] + (v)[(c) + (d)]) + k2 * ((v)[(c) - 2 * (d)] + (v)[(c) + 2 * (d)]) +                \
+   k3 * ((v)[(c) - 3 * (d)] + (v)[(c) + 3 * (d)]) + k4 * ((v)[(c) - 4 * (d)] + (v)[(c) + 4 * (d)]) +                      \
+   k5 * ((v)[(c) - 5 * (d)] + (v)[(c) + 5 * (d)]))
+
+EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t stride, uint32_t offset, uint32_t w, uint32_t h,
+                                 double C1, double C2, double k0, double k1, double k2, double k3, double k4, double k5, double *hx,
+                                 double *hy, double *hss, double *hxy, double *rx, double *ry, double *rss, double *rxy) {
+  const uint32_t wv = w - 10, hv = h - 10;
+  const v128_t K0 = wasm_f64x2_splat(k0), K1 = wasm_f64x2_splat(k1), K2 = wasm_f64x2_splat(k2);
+  const v128_t K3 = wasm_f64x2_splat(k3), K4 = wasm_f64x2_splat(k4), K5 = wasm_f64x2_splat(k5);
+  for (uint32_t y = 0; y < h; y++) {
+    uint32_t p = y * w * stride + offset;
+    for (uint32_t x = 0; x < w; x++, p += stride) {
+      const double vx = a[p], vy = b[p];
+      rx[x] = vx;
+      ry[x] = vy;
+      rss[x] = vx * vx + vy * vy;
+      rxy[x] = vx * vy;
+    }
+    const uint32_t o = y * wv;
+    uint32_t x = 0;
+    for (; x + 2 <= wv; x += 2) {
+      const uint32_t c = x + 5;
+      wasm_v128_store(hx + o + x, TAPS(rx, c, 1));
+      wasm_v128_store(hy + o + x, TAPS(ry, c, 1));
+      wasm_v128_store(hss + o + x, TAPS(rss, c, 1));
+      wasm_v128_store(hxy + o + x, TAPS(rxy, c, 1));
+    }
+    for (; x < wv; x++) {
+      const uint32_t c = x + 5;
+      hx[o + x] = STAPS(rx, c, 1);
+      hy[o + x] = STAPS(ry, c, 1);
+      hss[o + x] = STAPS(rss, c, 1);
+      hxy[o + x] = STAPS(rxy, c, 1);
+    }
+  }
+  const v128_t two = wasm_f64x2_splat(2), vC1 = wasm_f64x2_splat(C1), vC2 = wasm_f64x2_splat(C2);
+  double total = 0;
+  for (uint32_t y = 0; y < hv; y++) {
+    const uint32_t o0 = (y + 5) * wv;
+    double rowSum = 0;
+    uint32_t x = 0;
+    for (; x + 2 <= wv; x += 2) {
+      const uint32_t q = o0 + x;
+      const v128_t mx = TAPS(hx, q, wv), my = TAPS(hy, q, wv), sss = TAPS(hss, q, wv), sxy = TAPS(hxy, q, wv);
+      const v128_t mm = wasm_f64x2_add(wasm_f64x2_mul(mx, mx), wasm_f64x2_mul(my, my));
+      const v128_t vsum = wasm_f64x2_sub(sss, mm);
+      const v128_t vxy = wasm_f64x2_sub(sxy, wasm_f64x2_mul(mx, my));
+      const v128_t num = wasm_f64x2_mul(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(two, mx), my), vC1),
+                                        wasm_f64x2_add(wasm_f64x2_mul(two, vxy), vC2));
+      const v128_t den = wasm_f64x2_mul(wasm_f64x2_add(mm, vC1), wasm_f64x2_add(vsum, vC2));
+      const v128_t s = wasm_f64x2_div(num, den);
+      rowSum += wasm_f64x2_extract_lane(s, 0);
+      rowSum += wasm_f64x2_extract_lane(s, 1);
+    }
+    for (; x < wv; x++) {
+      const uint32_t q = o0 + x;
+      const double mx = STAPS(hx, q, wv), my = STAPS(hy, q, wv), sss = STAPS(hss, q, wv), sxy = STAPS(hxy, q, wv);
+      const double mm = mx * mx + my * my, vsum = sss - mm, vxy = sxy - mx * my;
+      rowSum += ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mm + C1) * (vsum + C2));
+    }
+    total += rowSum;
+  }
+  return total / ((double)wv * (double)hv);
+}

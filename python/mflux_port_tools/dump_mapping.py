@@ -85,6 +85,8 @@ def from_definition(module_name):
             "getter": qualname(getter) if getter else None,
             "has_key_transform": getattr(comp, "key_transform", None) is not None,
             "weight_files": getattr(comp, "weight_files", None),
+            "weight_prefix_filters": getattr(comp, "weight_prefix_filters", None),
+            "download_url": getattr(comp, "download_url", None),
             "targets": [target_json(t, e) for t, e in zip(targets, expanded)],
             "flat_note": note,
         })

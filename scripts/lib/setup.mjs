@@ -12,6 +12,8 @@ const SYSTEM_PACKAGES = [
   { pkg: 'python3-torch', present: () => pyImports('torch') },
   { pkg: 'python3-pil', present: () => pyImports('PIL') },
   { pkg: 'python3-skimage', present: () => pyImports('skimage') },
+  // diffusers checks for it on import; tests run the real diffusers code (VAE, FluxPipeline).
+  { pkg: 'python3-filelock', present: () => pyImports('filelock') },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   // clang + wasm-ld build native/kernels.c into dist/kernels.wasm (the SIMD kernels).
   { pkg: 'clang', present: () => existsSync('/usr/bin/clang') },

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatAudit, runFinalizeAudit, settled } from '../core/mflux/audit';
 import { collapseKeys } from '../core/mflux/coverage';
-import { coverageMarkdown, modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
+import { modelRepoId, staticCoverage } from '../core/mflux/coverageReport';
+import { componentLine, coverageMarkdown, passes, summaryLine, verdictOf } from '../core/mflux/coverageText';
 import { findSnapshot, locateHfCache } from '../core/mflux/hfCache';
 import { scanPort } from '../core/mflux/portScope';
 import { formatFinding } from '../core/mflux/milestone';
@@ -66,7 +67,7 @@ Exit code 0 when every surface is wired or not applicable, 1 when some are missi
 export const hygieneCommand: SubCommand = {
   name: 'hygiene',
   summary: 'leftover probe calls, tensor dumps, breakpoints and tensor files in a port',
-  usage: `Usage: mflux-port hygiene REPO [MODEL] [--base COMMIT] [--disable RULE]... [--json]
+  usage: `Usage: mflux-port hygiene REPO [MODEL] [--base COMMIT] [--disable RULE]... [--allow PATH]... [--json]
 
 Scans src/mflux/models/MODEL/ and the Python scripts at the root of REPO for capture-probe
 imports and calls, np.save/torch.save/mx.save/save_safetensors (not inside a function whose
@@ -78,20 +79,26 @@ default branch; on the default branch with no base, every line). A line ending i
 "# mflux-port: allow RULE" is not reported. Prints file:line:col findings.
 Exit code 0 when clean, 1 with findings, 2 on bad input.
   --base COMMIT   compare with this commit
+  --allow PATH    never report findings in this file or folder (repo-relative; globs with *,
+                  ** and ?, e.g. "src/mflux/models/x/tools/**"), like mfluxPort.hygiene.allowPaths
   --disable RULE  switch a rule off (probe-import, probe-call, np-save, torch-save, mx-save,
                   safetensors-save, breakpoint, pdb, tensor-file)
   --json          {"findings": [{"file", "line", "column", "ruleId", "message", "text"}]}
 `,
   run: async (args) => {
     try {
-      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable', '--base']);
+      const { positionals, flags, values } = parseArgs(args, ['--json'], ['--disable', '--base', '--allow']);
       if (positionals.length < 1 || positionals.length > 2) throw new UsageError('hygiene needs REPO and optionally MODEL');
       const root = repoArg(positionals[0]);
       const model = positionals[1] ? modelArg(positionals[1]) : undefined;
       const base = values.get('--base')?.[0];
       if (base !== undefined && !/^[\w.][\w./~^-]{0,199}$/.test(base))
         throw new UsageError(`--base ${JSON.stringify(base)} is not a commit name`);
-      const report = await scanPort(root, { model, baseCommit: base, config: { disabledRules: values.get('--disable') ?? [] } });
+      const report = await scanPort(root, {
+        model,
+        baseCommit: base,
+        config: { disabledRules: values.get('--disable') ?? [], allowPaths: values.get('--allow') ?? [] },
+      });
       if (flags.has('--json')) {
         process.stdout.write(
           JSON.stringify(
@@ -129,11 +136,14 @@ export const coverageCommand: SubCommand = {
   summary: 'weight-mapping coverage of a port against a cached checkpoint',
   usage: `Usage: mflux-port coverage REPO MODEL [--snapshot DIR | --repo-id ORG/NAME] [--json | --markdown]
 
-Reads MODEL's weight definition and mappings statically and lists, per component, the
-checkpoint keys no pattern consumes and the required patterns that match no key. The
+Reads MODEL's weight definition and mappings statically, expands their placeholders as
+mflux's loader does, and lists per component the checkpoint keys no target consumes, the
+required targets that match no key and those missing in some blocks (a tensor in blocks
+0-28 but not in 29). Components without a mapping are reported as direct loads. The
 checkpoint is DIR, or the Hugging Face cache snapshot of ORG/NAME (default: the ModelConfig
-model_name), found through $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub.
-Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input.
+model_name of its entry, found by key or alias), found through $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub.
+Exit code 0 when every mapped component is complete (direct loads and URL downloads are
+not judged), 1 otherwise, 2 on bad input.
 `,
   run: async (args) => {
     try {
@@ -155,14 +165,18 @@ Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input
         process.stdout.write(
           JSON.stringify(
             {
+              summary: summaryLine(r),
               components: r.components.map((c) => ({
                 name: c.name,
                 hfSubdir: c.hfSubdir,
+                verdict: verdictOf(c),
                 total: c.totalKeys,
                 consumed: c.consumedKeys,
                 unmapped: c.unmappedKeys,
                 unmatched: c.unmatchedPatterns,
+                blockMisses: c.blockMisses,
                 unmatchedOptional: c.unmatchedOptional,
+                filteredOut: c.filteredOut,
                 errors: c.errors,
                 missingShards: c.missingShards,
               })),
@@ -176,16 +190,19 @@ Exit code 0 when everything is consumed and matched, 1 otherwise, 2 on bad input
         process.stdout.write(coverageMarkdown(r, root) + '\n');
       } else {
         for (const c of r.components) {
-          process.stdout.write(
-            `${c.name}: ${c.consumedKeys}/${c.totalKeys} keys consumed, ${c.unmatchedPatterns.length} pattern(s) match nothing\n`,
-          );
-          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${visible(k)}\n`); // checkpoint keys: untrusted
+          process.stdout.write(`${componentLine(c)}\n`);
           for (const p of c.unmatchedPatterns)
-            process.stdout.write(`  unmatched ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+            process.stdout.write(`  missing   ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+          for (const p of c.blockMisses)
+            process.stdout.write(
+              `  missing   ${visible(p.pattern)} in block ${p.blocks.join(', ')}${p.file ? `  (${p.file}:${p.line})` : ''}\n`,
+            );
+          for (const k of collapseKeys(c.unmappedKeys)) process.stdout.write(`  unmapped  ${visible(k)}\n`); // checkpoint keys: untrusted
         }
         for (const u of r.unresolved) process.stdout.write(`not resolved statically: ${u.file}:${u.line}: ${u.what}\n`);
+        process.stdout.write(`${summaryLine(r)}\n`);
       }
-      return r.components.every((c) => c.direct || (!c.unmappedKeys.length && !c.unmatchedPatterns.length)) ? 0 : 1;
+      return r.components.every(passes) ? 0 : 1;
     } catch (e) {
       return fail(e);
     }

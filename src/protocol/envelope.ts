@@ -15,6 +15,4 @@ export interface Reply<P = unknown> {
   readonly error?: string;
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject } from '../core/json';

@@ -24,6 +24,18 @@ const VAE = ['import numpy as np', '', '', 'def decode(latents):', '    np.save(
   '\n',
 );
 
+/** Clicks a button of the modal dialog whose text matches, and returns that text. */
+async function answerDialog(vs: VSCodeSession, match: RegExp, button: string, screenshot?: string): Promise<string> {
+  const box = vs.page.locator('.monaco-dialog-box');
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  const text = (await box.innerText()).replace(/\s+/g, ' ');
+  assert.match(text, match);
+  if (screenshot) await vs.screenshot(screenshot);
+  await box.getByRole('button', { name: button, exact: true }).click();
+  await box.waitFor({ state: 'hidden', timeout: 15_000 });
+  return text;
+}
+
 async function problemsText(vs: VSCodeSession): Promise<string> {
   return (
     (await vs.page
@@ -122,14 +134,30 @@ test('scaffold with preview, hygiene quick fix, milestone commit and refusal', {
         () => problemsText(vs),
       );
 
-      // 3. Commit Milestone: the fix is a tracked change; it is committed and recorded on the checklist.
+      // 3. Commit Milestone: the fix is a tracked change, the new decoder an untracked file of the
+      // package; both are committed (after a warning that the VAE items are still open) and the
+      // commit is recorded on the checklist.
+      writeFileSync(join(ws.mflux, 'src/mflux/models/nova/model/vae_decoder.py'), 'def decode(x):\n    return x\n');
       await vs.runCommand('mflux Port: Commit Milestone…');
       await vs.quickInput('VAE done', { expect: 'Commits every tracked change' });
-      await vs.waitForNotification(/committed "VAE done" as [0-9a-f]{10}/, 30_000);
+      const warning = await answerDialog(
+        vs,
+        /3 item\(s\) of this milestone are still open: "[^"]+", "[^"]+", "[^"]+"/,
+        'Commit Anyway',
+        'milestone-open-items',
+      );
+      await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
+      await vs.screenshot('milestone-stage-new-files');
+      await vs.quickInput('', { expect: /1 new file\(s\) of nova are not tracked yet/ });
+      await vs.waitForNotification(/committed "VAE done" as [0-9a-f]{10} \(2 file\(s\), 1 newly staged\)/, 30_000);
+      assert.match(warning, /Commit "VAE done" anyway\?/);
       assert.equal(git(ws.mflux, 'log', '-1', '--format=%s'), 'VAE done');
       const sha = git(ws.mflux, 'rev-parse', 'HEAD');
       assert.notEqual(sha, head0);
-      assert.deepEqual(git(ws.mflux, 'show', '--name-only', '--format=', 'HEAD').split('\n'), ['src/mflux/models/nova/model/vae.py']);
+      assert.deepEqual(git(ws.mflux, 'show', '--name-only', '--format=', 'HEAD').split('\n'), [
+        'src/mflux/models/nova/model/vae.py',
+        'src/mflux/models/nova/model/vae_decoder.py',
+      ]);
       const stateFile = join(ws.mflux, '.mflux-port', 'nova.json');
       await waitFor(
         async () => readFileSync(stateFile, 'utf8').includes(sha),
@@ -156,6 +184,7 @@ test('scaffold with preview, hygiene quick fix, milestone commit and refusal', {
       );
       await vs.runCommand('mflux Port: Commit Milestone…');
       await vs.quickInput('transformer done', { expect: 'Commits every tracked change' });
+      await answerDialog(vs, /2 item\(s\) of this milestone are still open/, 'Commit Anyway');
       const refused = await vs.waitForNotification(/milestone not committed/, 30_000);
       assert.match(refused, /src\/mflux\/models\/nova\/model\/vae\.py:5:5: MLX tensor dump/);
       assert.equal(git(ws.mflux, 'rev-parse', 'HEAD'), sha);
@@ -192,7 +221,7 @@ test('HF cache tree, mapping coverage as report and diagnostics, finalize audit'
       const preview = await vs.webviewFrame(/^Preview /, 30_000);
       await preview.locator('body', { hasText: 'Weight mapping coverage: nova' }).waitFor({ timeout: 20_000 });
       const body = await preview.locator('body').innerText();
-      assert.match(body, /transformer\s+45\s+29\s+16/);
+      assert.match(body, /transformer\s+mapping\s+45\s+29\s+16/);
       for (const key of [
         'pos_embed.freqs',
         'proj_out.bias',
@@ -292,7 +321,7 @@ test('golden test: created through the preview, listed in the Test Explorer, run
       '',
       '',
       'class Nova:',
-      '    def __init__(self, quantize=None):',
+      '    def __init__(self, quantize=None, model_config=None):',
       '        self.quantize = quantize',
       '',
       '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',

@@ -19,6 +19,7 @@ const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Par
 const details = JSON.parse(readFileSync(join(dir, 'details.json'), 'utf8')) as Record<string, any>;
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Record<string, number>>;
 const first = report.first_divergence!;
+const count = (v: string) => report.pairs.filter((p) => p.verdict === v).length;
 
 function detailMessage(name: string) {
   const d = details[name];
@@ -90,7 +91,12 @@ describe('parity report webview', () => {
       assert.equal(Math.fround(Number(c[2])), Math.fround(d.firstCand[i]));
       assert.ok(c[1]!.replace(/^-/, '').length <= 11, c[1]!);
     });
-    assert.match((await h.page.textContent('#summary'))!, new RegExp(`${report.pairs.filter((p) => !p.pass).length} failing`));
+    // the three states, worst first, counted from the report's own verdicts
+    assert.equal(
+      await h.page.textContent('#summary-badge'),
+      `${count('diverged')} diverged · ${count('drift')} drift · ${count('pass')} pass`,
+    );
+    assert.match((await h.page.getAttribute('#summary-badge', 'class'))!, /\bfail\b/);
     assert.match((await h.page.textContent('#unmatched'))!, /unpaired: 1 ref, 0 cand/);
     assert.deepEqual(await h.errors(), []);
     await h.close();
@@ -192,8 +198,11 @@ describe('parity report webview', () => {
     await setField(h, 'tol-atol', '0.02');
     await h.page.waitForSelector('#rejudge[data-pass="true"]');
     assert.equal(exp['0.02:0.0'], 0);
-    assert.match((await h.page.textContent(`#layers tbody tr[data-name="${first}"] .verdict-cell`))!, /pass/);
-    assert.match((await h.page.textContent('#summary'))!, new RegExp(`${report.pairs.filter((p) => !p.pass).length - 1} failing`));
+    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${first}"] .verdict-cell .badge`), '✓ pass');
+    assert.equal(await h.page.textContent('#detail-verdict'), '✓ pass (within tolerance)');
+    // the only diverged pair now passes: the badge turns to drift, in words
+    assert.equal(await h.page.textContent('#summary-badge'), `0 diverged · ${count('drift')} drift · ${count('pass') + 1} pass`);
+    assert.match((await h.page.getAttribute('#summary-badge', 'class'))!, /\bdrift\b/);
     const tol = (await h.posted()).filter((m) => m.kind === 'toleranceChanged').pop();
     assert.deepEqual(tol?.payload, { name: first, tolerance: { atol: 0.02, rtol: 0 } });
     await h.close();
@@ -218,10 +227,14 @@ describe('parity report webview', () => {
     };
     await h.send({ kind: 'report', payload: { report: judged } });
     await h.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
-    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[0]}"] .verdict-cell .badge`), 'drift');
-    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[1]}"] .verdict-cell .badge`), 'diverged');
+    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[0]}"] .verdict-cell .badge`), '~ drift');
+    assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${failing[1]}"] .verdict-cell .badge`), '✗ diverged');
     assert.match((await h.page.getAttribute(`#layers tbody tr[data-name="${failing[1]}"]`, 'class'))!, /first-div/);
-    assert.match((await h.page.textContent('#verdict-counts'))!, new RegExp(`1 drift, ${failing.length - 1} diverged`));
+    const passing = report.pairs.length - failing.length;
+    assert.equal(await h.page.textContent('#summary-badge'), `${failing.length - 1} diverged · 1 drift · ${passing} pass`);
+    assert.equal(await h.page.textContent('#growth-legend'), `✕ ${failing.length - 1} diverged▲ 1 drift● ${passing} pass`);
+    // the selected pair (failing[0]) is drift now: its detail says so, not FAIL
+    assert.equal(await h.page.textContent('#detail-verdict'), '~ outside tolerance (drift)');
     await h.screenshot('parityReport-verdicts-dark');
     assert.deepEqual(await h.errors(), []);
     await h.close();
@@ -230,6 +243,83 @@ describe('parity report webview', () => {
     await light.page.waitForFunction((n: string) => document.querySelector('#first-divergence')?.textContent === n, failing[1]);
     await light.screenshot('parityReport-verdicts-light');
     await light.close();
+  });
+
+  it('words the three states the same in the badge, table, detail and chart legend (never FAIL for drift)', async () => {
+    for (const theme of ['dark', 'light'] as const) {
+      const h = await open(browser, theme);
+      const drift = 'proj_out';
+      assert.equal(report.pairs.find((p) => p.name === drift)!.verdict, 'drift');
+      assert.equal(await h.page.textContent('#detail-verdict'), '✗ outside tolerance (diverged)');
+      // each state has its own word, whatever the colours
+      const words = await h.page.$$eval('#layers tbody .verdict-cell .badge', (b: HTMLElement[]) => [
+        ...new Set(b.map((x) => `${x.dataset.verdict}=${x.textContent}`)),
+      ]);
+      assert.deepEqual(words.sort(), ['diverged=✗ diverged', 'drift=~ drift', 'pass=✓ pass']);
+      await h.page.locator('#filter input').fill(drift);
+      await h.page.click(`#layers tbody tr[data-name="${drift}"]`);
+      assert.equal((await h.waitForPosted('selectLayer', 2)).payload.name, drift);
+      await h.send(detailMessage(drift));
+      await h.page.waitForFunction(
+        () => document.querySelector('#detail-name')?.textContent?.endsWith('proj_out') && document.querySelector('#first-values'),
+      );
+      assert.equal(await h.page.textContent('#detail-verdict'), '~ outside tolerance (drift)');
+      assert.match((await h.page.getAttribute('#detail-verdict', 'class'))!, /\bdrift\b/);
+      assert.doesNotMatch((await h.page.textContent('#detail'))!, /FAIL|PASS/);
+      assert.equal(await h.page.textContent(`#layers tbody tr[data-name="${drift}"] .verdict-cell .badge`), '~ drift');
+      assert.equal(
+        await h.page.textContent('#growth-legend'),
+        `✕ ${count('diverged')} diverged▲ ${count('drift')} drift● ${count('pass')} pass`,
+      );
+      await h.page.locator('#filter input').fill('');
+      await h.page.waitForSelector('#layers tbody tr[data-name="x_embedder"]');
+      await h.screenshot(`parityReport-drift-detail-${theme}`);
+      // sorting by verdict: diverged, then drift, then pass (capture order within each)
+      await h.page.click('button[data-sort="pass"]');
+      const order = ['diverged', 'drift', 'pass'];
+      const want = report.pairs.filter((p) => p.verdict !== 'pass').sort((a, b) => order.indexOf(a.verdict!) - order.indexOf(b.verdict!));
+      assert.deepEqual(
+        (await rowNames(h)).slice(0, want.length),
+        want.map((p) => p.name),
+      );
+      assert.deepEqual(await h.errors(), []);
+      await h.close();
+    }
+  });
+
+  it('names a pair that is not compared in the badge and the table, and never as a failure', async () => {
+    const h = await openPanel(browser, 'parityReport', 'dark');
+    await h.waitForPosted('ready');
+    const base = report.pairs[0];
+    const pairs = [
+      { ...base, name: 'a', ref_name: 'a', cand_name: 'a', verdict: 'pass' },
+      {
+        ...base,
+        name: 'rope',
+        ref_name: 'rope',
+        cand_name: 'rope',
+        pass: false,
+        verdict: 'not_compared',
+        reason: 'dtype F4 cannot be decoded',
+      },
+      { ...base, name: 'b', ref_name: 'b', cand_name: 'b', verdict: 'pass' },
+    ];
+    await h.send({
+      kind: 'init',
+      payload: {
+        title: 't',
+        refLabel: 'a',
+        candLabel: 'b',
+        report: { pairs, first_divergence: null, unmatched_ref: [], unmatched_cand: [] },
+        source: null,
+      },
+    });
+    await h.waitForPosted('selectLayer');
+    assert.equal(await h.page.textContent('#summary-badge'), '0 diverged · 0 drift · 2 pass · 1 not compared');
+    assert.match((await h.page.getAttribute('#summary-badge', 'class'))!, /\bpass\b/);
+    assert.equal(await h.page.textContent('#layers tbody tr[data-name="rope"] .verdict-cell .badge'), '– not compared');
+    assert.match((await h.page.textContent('#growth-legend'))!, /– 1 not compared/);
+    await h.close();
   });
 
   it('copies a pytest assertion whose tolerance passes in NumPy', async () => {
@@ -367,7 +457,7 @@ except AssertionError:
     // The rows are there to read and click: the first divergence is in view and selectable.
     const row = (await h.page.locator(`#layers tbody tr[data-name="${first}"]`).boundingBox())!;
     assert.ok(row.y >= wrap.y && row.y + row.height <= wrap.y + wrap.height, 'selected row is visible');
-    const other = report.pairs[0].name;
+    const other = report.pairs[report.pairs.findIndex((p) => p.name === first) - 1].name;
     await h.page.click(`#layers tbody tr[data-name="${other}"]`);
     assert.equal((await h.waitForPosted('selectLayer', 2)).payload.name, other);
     await h.screenshot('parityReport-narrow-dark');

@@ -9,6 +9,8 @@ export interface RowQuery {
   readonly sort: { readonly key: SortKey; readonly dir: number };
   /** The verdict shown (an edited tolerance's or the engine's). */
   readonly verdict: (p: ReportPair) => boolean;
+  /** Sort rank of the verdict shown (diverged 0, drift 1, not compared 2, pass 3); without it, outside tolerance first. */
+  readonly rank?: (p: ReportPair) => number;
   /** The mismatch ratio shown (an edited tolerance's or the engine's). */
   readonly ratio: (p: ReportPair) => number | null | undefined;
 }
@@ -23,7 +25,7 @@ export function listRows(pairs: readonly ReportPair[], q: RowQuery): Listed[] {
   if (key !== 'index') {
     const val = (p: ReportPair): number | string => {
       if (key === 'name') return p.name;
-      if (key === 'pass') return q.verdict(p) ? 1 : 0;
+      if (key === 'pass') return q.rank ? q.rank(p) : q.verdict(p) ? 1 : 0;
       if (key === 'mismatch_ratio') return q.ratio(p) ?? Infinity;
       const v = p[key];
       return v === null || v === undefined ? Infinity : v;

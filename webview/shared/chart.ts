@@ -12,6 +12,13 @@ export interface Series {
   readonly min?: number;
   readonly max?: number;
   readonly unit?: string;
+  /** Per-point marker (colour and shape), drawn at any length; null keeps the series' dot. */
+  readonly points?: readonly (PointStyle | null)[];
+}
+
+export interface PointStyle {
+  readonly color: string;
+  readonly shape: 'dot' | 'triangle' | 'cross';
 }
 
 export interface ChartSpec {
@@ -213,14 +220,11 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
       pen = true;
     }
     ctx.stroke();
-    if (s.values.length <= 80) {
-      for (let i = 0; i < s.values.length; i++) {
-        const v = s.values[i];
-        if (v === null || !Number.isFinite(v) || (a.log && v <= 0)) continue;
-        ctx.beginPath();
-        ctx.arc(xOf(i), project(a, v, top, bottom), 2, 0, Math.PI * 2);
-        ctx.fill();
-      }
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i];
+      const style = s.points?.[i] ?? null;
+      if (v === null || !Number.isFinite(v) || (a.log && v <= 0) || (!style && s.values.length > 80)) continue;
+      drawPoint(ctx, xOf(i), project(a, v, top, bottom), style ?? { color: s.color, shape: 'dot' });
     }
     for (const i of spec.marks ?? []) {
       const v = s.values[i];
@@ -261,4 +265,29 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
       return best;
     },
   };
+}
+
+/** A dot (r 2), a triangle or a cross (both 3.5 px): shapes that differ without their colours. */
+export function drawPoint(ctx: CanvasRenderingContext2D, x: number, y: number, p: PointStyle): void {
+  ctx.fillStyle = p.color;
+  ctx.strokeStyle = p.color;
+  ctx.beginPath();
+  if (p.shape === 'dot') {
+    ctx.arc(x, y, 2, 0, Math.PI * 2);
+    ctx.fill();
+  } else if (p.shape === 'triangle') {
+    ctx.moveTo(x, y - 4);
+    ctx.lineTo(x + 3.5, y + 2.5);
+    ctx.lineTo(x - 3.5, y + 2.5);
+    ctx.closePath();
+    ctx.fill();
+  } else {
+    ctx.lineWidth = 2;
+    ctx.moveTo(x - 3.5, y - 3.5);
+    ctx.lineTo(x + 3.5, y + 3.5);
+    ctx.moveTo(x + 3.5, y - 3.5);
+    ctx.lineTo(x - 3.5, y + 3.5);
+    ctx.stroke();
+    ctx.lineWidth = 1.5;
+  }
 }

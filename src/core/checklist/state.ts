@@ -16,7 +16,7 @@ import { isDead, withFileLock } from './fileLock';
 import { decodeUtf8, hasPlaceholderText, isPlaceholder, protectBigIntegers, restoreBigIntegers } from './jsonText';
 import type { CheckResult } from '../checks';
 import { Port, validateModelName } from './port';
-import { isObject } from '../../protocol/envelope';
+import { isObject } from '../json';
 
 export const SCHEMA_VERSION = 1;
 export const STATE_DIR = '.mflux-port';

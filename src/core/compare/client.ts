@@ -1,21 +1,10 @@
 // Runs the parity engine in a worker thread. Used by the CLI and the extension host.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { CompareInputError, type CompareHooks } from './engine';
+import { defaultWorkerFile, startWorker } from './workerPool';
 import type { CompareOptions, CompareOutput } from './types';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
-/**
- * dist/compareWorker.js next to the bundle; when running unbundled from src/ (tests, dev),
- * the built worker of the checkout, else the TypeScript source.
- */
-export function defaultWorkerFile(): string {
-  for (const f of [join(__dirname, 'compareWorker.js'), join(__dirname, '..', '..', '..', 'dist', 'compareWorker.js')]) {
-    if (existsSync(f)) return f;
-  }
-  return join(__dirname, 'worker.ts');
-}
+export { defaultWorkerFile };
 
 function abortError(): Error {
   const e = new Error('comparison cancelled');
@@ -30,10 +19,7 @@ export function compareInWorker(
 ): Promise<CompareOutput> {
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) return reject(abortError());
-    // Unbundled and unbuilt: load the TypeScript entry through tsx's require hook.
-    const worker = workerFile.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerFile)});`, { eval: true })
-      : new Worker(workerFile);
+    const worker = startWorker(workerFile);
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

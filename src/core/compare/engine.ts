@@ -4,12 +4,14 @@
 // per-pair state. Runs in a worker thread (worker.ts) or in-process.
 import { outputIsFloat64 } from '../tensors/decode';
 import { isComplex } from '../tensors/dtypes';
-import { openTensors, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
+import { openTensors, type TensorInfo, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, heatGeometry } from '../images/heatmap';
 import { LayoutConventions } from './convention';
 import { Gatherer, alternativePlans, type LayoutPlan } from './layout';
 import { ComplexAccumulator } from './complexMetrics';
 import { MetricAccumulator } from './metrics';
+import { Cursor } from './cursor';
+import { ComparePool, POOL_MIN_ELEMENTS, defaultPoolSize, measureInPool } from './workerPool';
 import { pairNames } from './pairing';
 import { compileRules } from './mapFile';
 import { alignSources } from './alignSources';
@@ -39,6 +41,8 @@ export class CompareInputError extends Error {
 export interface CompareHooks {
   readonly onProgress?: (p: CompareProgress) => void;
   readonly signal?: AbortSignal;
+  /** Set by runCompare: the worker pool that measures large pairs (workerPool.ts). */
+  readonly pool?: ComparePool;
 }
 
 async function openSide(path: string): Promise<TensorSource> {
@@ -46,38 +50,6 @@ async function openSide(path: string): Promise<TensorSource> {
     return await openTensors(path);
   } catch (e) {
     throw new CompareInputError((e as Error).message);
-  }
-}
-
-/** Hands out aligned pieces of a chunk stream. */
-class Cursor {
-  private chunk: FloatChunk | null = null;
-  private pos = 0;
-  private done = false;
-  constructor(private readonly it: AsyncIterator<FloatChunk>) {}
-
-  /** Elements available without another read (reads when the current chunk is used up). */
-  async available(): Promise<number> {
-    while (!this.done && (this.chunk === null || this.pos >= this.chunk.length)) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else {
-        this.chunk = r.value;
-        this.pos = 0;
-      }
-    }
-    return this.chunk ? this.chunk.length - this.pos : 0;
-  }
-
-  take(n: number): FloatChunk {
-    const c = this.chunk as FloatChunk;
-    const out = this.pos === 0 && n === c.length ? c : c.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-
-  async close(): Promise<void> {
-    await this.it.return?.();
   }
 }
 
@@ -252,13 +224,17 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     await ref.close();
     throw e;
   }
+  const size = options.workers ?? defaultPoolSize();
+  // started on the first large pair only; every worker reopens ref/cand by path
+  const pool = size > 0 ? new ComparePool(size) : undefined;
+  const inner = { ...hooks, pool };
   try {
-    const floor = options.noiseFloorPath ? await noiseFloors(ref, options, hooks, refManifest) : undefined;
-    const out = await compareSources(ref, cand, options, hooks, { ref: refManifest, cand: candManifest }, floor);
+    const floor = options.noiseFloorPath ? await noiseFloors(ref, options, inner, refManifest) : undefined;
+    const out = await compareSources(ref, cand, options, inner, { ref: refManifest, cand: candManifest }, floor);
     const capture = { ref: notesOf(options.refPath), cand: notesOf(options.candPath) };
     return capture.ref || capture.cand ? { ...out, report: { ...out.report, capture } } : out;
   } finally {
-    await Promise.all([ref.close(), cand.close()]);
+    await Promise.all([ref.close(), cand.close(), pool?.close()]);
   }
 }
 
@@ -388,11 +364,22 @@ export async function compareSources(
     const geometryFor = (p: LayoutPlan) =>
       heatGeometry(r.shape, { name: refName, packedGrid: p.packedGrid, axes3d: p.transform === 'nlc_to_ncl' ? ['C', 'L'] : undefined });
     const complex = isComplex(r.dtype) || isComplex(c.dtype);
+    const progress = (done: number) => {
+      const now = Date.now();
+      if (now - lastReport < 100) return;
+      lastReport = now;
+      hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
+    };
     const measure = async (p: LayoutPlan) => {
-      const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);
       const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
       const heat =
         heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
+      if (hooks.pool && !complex && !heat && p.sameOrder && r.numel >= POOL_MIN_ELEMENTS) {
+        const sides = { ref, cand, refInfo: r, candInfo: c };
+        const pooled = await measureInPool(hooks.pool, sides, tol, signal, progress);
+        if (pooled) return { m: pooled.finish(r.shape), heat, plan: p };
+      }
+      const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);
       await streamPair({
         ref,
         cand,
@@ -405,12 +392,7 @@ export async function compareSources(
         chunkElements,
         windowElements,
         signal,
-        progress: (done) => {
-          const now = Date.now();
-          if (now - lastReport < 100) return;
-          lastReport = now;
-          hooks.onProgress?.({ done: pairs.length, total, current: refName, elementsDone: done, elementsTotal: r.numel });
-        },
+        progress,
       });
       return { m: acc.finish(r.shape), heat, plan: p };
     };

@@ -29,4 +29,4 @@ export {
   type RunDelta,
   type PairChange,
 } from './history';
-export { readCaptureNotes, describeCut, humanBytes, type CaptureNotes, type CaptureCut, type DumpSite } from './captureNotes';
+export { readCaptureNotes, describeCut, type CaptureNotes, type CaptureCut, type DumpSite } from './captureNotes';

@@ -1,10 +1,44 @@
 // All per-pair metrics in one streaming pass with float64 accumulators. The hot loop is a
 // single monomorphic typed-array loop per chunk: no per-element calls, no allocation.
 import type { DiffHistogram, PairResult, SideStats } from './types';
-import { K, kernels, type Kernels } from '../kernels';
+import { kernels } from '../kernels';
+import { accumulate, accumulateSimd, countExponents } from './metricsLoop';
+import {
+  N,
+  BOTH,
+  SUM_ABS,
+  SUM_SQ,
+  MAX_ABS,
+  MAX_IDX,
+  MAX_REL,
+  SUM_R2,
+  SUM_C2,
+  DOT,
+  MISMATCH,
+  NAN_R,
+  NAN_C,
+  INF_R,
+  INF_C,
+  CNT_R,
+  MIN_R,
+  MAX_R,
+  SHIFT_R,
+  S_R,
+  S_R2,
+  CNT_C,
+  MIN_C,
+  MAX_C,
+  SHIFT_C,
+  S_C,
+  S_C2,
+  ATOL,
+  RTOL,
+  SLOTS,
+} from './metricsLoop';
 
-/** Denominator floor of max_rel, so a zero reference value does not divide by zero. */
-export const REL_EPS = 1e-12;
+export { countExponents };
+
+export { REL_EPS } from './metricsLoop';
 export const HIST_MIN_EXP = -40;
 export const HIST_MAX_EXP = 20;
 const FIRST_N = 10;
@@ -46,211 +80,10 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return out;
 }
 
-// Slots of the accumulator state. The hot loop reads and writes only this Float64Array and
-// its arguments: no property access on objects, so V8 keeps one optimized version of it.
-const N = 0,
-  BOTH = 1,
-  SUM_ABS = 2,
-  SUM_SQ = 3,
-  MAX_ABS = 4,
-  MAX_IDX = 5,
-  MAX_REL = 6,
-  SUM_R2 = 7,
-  SUM_C2 = 8,
-  DOT = 9,
-  MISMATCH = 10,
-  NAN_R = 11,
-  NAN_C = 12,
-  INF_R = 13,
-  INF_C = 14,
-  CNT_R = 15,
-  MIN_R = 16,
-  MAX_R = 17,
-  SHIFT_R = 18,
-  S_R = 19,
-  S_R2 = 20,
-  CNT_C = 21,
-  MIN_C = 22,
-  MAX_C = 23,
-  SHIFT_C = 24,
-  S_C = 25,
-  S_C2 = 26,
-  ATOL = 27,
-  RTOL = 28,
-  SLOTS = 29;
-
-/** One pass over aligned chunks; writes |diff| (NaN where a side is not finite) into `out`. */
-function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float64Array): void {
-  const len = ref.length;
-  const atol = st[ATOL];
-  const rtol = st[RTOL];
-  const base = st[N];
-  const shR = st[SHIFT_R];
-  const shC = st[SHIFT_C];
-  let both = 0,
-    sumAbs = 0,
-    sumSq = 0,
-    maxAbs = st[MAX_ABS],
-    maxIdx = st[MAX_IDX],
-    maxRel = st[MAX_REL];
-  let sumR2 = 0,
-    sumC2 = 0,
-    dot = 0,
-    mismatch = 0;
-  let nanR = 0,
-    nanC = 0,
-    infR = 0,
-    infC = 0;
-  let cntR = 0,
-    minR = st[MIN_R],
-    maxR = st[MAX_R],
-    sR = 0,
-    sR2 = 0;
-  let cntC = 0,
-    minC = st[MIN_C],
-    maxC = st[MAX_C],
-    sC = 0,
-    sC2 = 0;
-  for (let k = 0; k < len; k++) {
-    const r = ref[k];
-    const c = cand[k];
-    // x - x is 0 for finite x and NaN for NaN/±Inf: one test covers both sides.
-    if (r - r + (c - c) === 0) {
-      const d = c - r;
-      const ad = Math.abs(d);
-      const ar = Math.abs(r);
-      sumAbs += ad;
-      sumSq += d * d;
-      if (ad > maxAbs) {
-        maxAbs = ad;
-        maxIdx = base + k;
-      }
-      // Divide only when the ratio can beat the current max (a division per element is the
-      // slowest thing in this loop).
-      const den = ar > REL_EPS ? ar : REL_EPS;
-      if (ad > maxRel * den) maxRel = ad / den;
-      if (ad > atol + rtol * ar) mismatch++;
-      sumR2 += r * r;
-      sumC2 += c * c;
-      dot += r * c;
-      // min/max start at the shift (a real value), so one comparison usually settles both.
-      if (r < minR) minR = r;
-      else if (r > maxR) maxR = r;
-      const xr = r - shR;
-      sR += xr;
-      sR2 += xr * xr;
-      if (c < minC) minC = c;
-      else if (c > maxC) maxC = c;
-      const xc = c - shC;
-      sC += xc;
-      sC2 += xc * xc;
-      out[k] = ad;
-      both++;
-    } else {
-      // Equal infinities match (as in np.isclose); NaN never does.
-      if (c !== r) mismatch++;
-      if (r !== r) nanR++;
-      else if (r - r !== 0) infR++;
-      else {
-        cntR++;
-        if (r < minR) minR = r;
-        if (r > maxR) maxR = r;
-        const xr = r - shR;
-        sR += xr;
-        sR2 += xr * xr;
-      }
-      if (c !== c) nanC++;
-      else if (c - c !== 0) infC++;
-      else {
-        cntC++;
-        if (c < minC) minC = c;
-        if (c > maxC) maxC = c;
-        const xc = c - shC;
-        sC += xc;
-        sC2 += xc * xc;
-      }
-      out[k] = NaN;
-    }
-  }
-  st[N] = base + len;
-  st[BOTH] += both;
-  st[SUM_ABS] += sumAbs;
-  st[SUM_SQ] += sumSq;
-  st[MAX_ABS] = maxAbs;
-  st[MAX_IDX] = maxIdx;
-  st[MAX_REL] = maxRel;
-  st[SUM_R2] += sumR2;
-  st[SUM_C2] += sumC2;
-  st[DOT] += dot;
-  st[MISMATCH] += mismatch;
-  st[NAN_R] += nanR;
-  st[NAN_C] += nanC;
-  st[INF_R] += infR;
-  st[INF_C] += infC;
-  st[CNT_R] += cntR + both;
-  st[MIN_R] = minR;
-  st[MAX_R] = maxR;
-  st[S_R] += sR;
-  st[S_R2] += sR2;
-  st[CNT_C] += cntC + both;
-  st[MIN_C] = minC;
-  st[MAX_C] = maxC;
-  st[S_C] += sC;
-  st[S_C2] += sC2;
-}
-
-const kst = new Float64Array(K.SLOTS);
-
-/** accumulate() + countExponents() through the SIMD kernel (same state, same results; see kernels/index.ts). */
-function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
-  kst[K.ATOL] = st[ATOL];
-  kst[K.RTOL] = st[RTOL];
-  kst[K.SHIFT_R] = st[SHIFT_R];
-  kst[K.SHIFT_C] = st[SHIFT_C];
-  kst[K.MAX_ABS] = st[MAX_ABS];
-  kst[K.MAX_IDX] = st[MAX_IDX];
-  kst[K.MAX_REL] = st[MAX_REL];
-  kst[K.BASE] = st[N];
-  const out = k.metricsF32(ref, cand, kst, slots);
-  st[N] += ref.length;
-  st[MAX_ABS] = kst[K.MAX_ABS];
-  st[MAX_IDX] = kst[K.MAX_IDX];
-  st[MAX_REL] = kst[K.MAX_REL];
-  st[BOTH] += kst[K.BOTH];
-  st[SUM_ABS] += kst[K.SUM_ABS];
-  st[SUM_SQ] += kst[K.SUM_SQ];
-  st[SUM_R2] += kst[K.SUM_R2];
-  st[SUM_C2] += kst[K.SUM_C2];
-  st[DOT] += kst[K.DOT];
-  st[MISMATCH] += kst[K.MISMATCH];
-  st[NAN_R] += kst[K.NAN_R];
-  st[NAN_C] += kst[K.NAN_C];
-  st[INF_R] += kst[K.INF_R];
-  st[INF_C] += kst[K.INF_C];
-  st[CNT_R] += kst[K.CNT_R] + kst[K.BOTH];
-  st[CNT_C] += kst[K.CNT_C] + kst[K.BOTH];
-  if (kst[K.MIN_R] < st[MIN_R]) st[MIN_R] = kst[K.MIN_R];
-  if (kst[K.MAX_R] > st[MAX_R]) st[MAX_R] = kst[K.MAX_R];
-  if (kst[K.MIN_C] < st[MIN_C]) st[MIN_C] = kst[K.MIN_C];
-  if (kst[K.MAX_C] > st[MAX_C]) st[MAX_C] = kst[K.MAX_C];
-  st[S_R] += kst[K.S_R];
-  st[S_R2] += kst[K.S_R2];
-  st[S_C] += kst[K.S_C];
-  st[S_C2] += kst[K.S_C2];
-  return out;
-}
-
-/**
- * Counts |diff| values by their float32 exponent byte: values are ≥ 0 or NaN, so the top bits
- * are the exponent. Slot 256 counts exact zeros ((b − 1) >>> 31 is 1 only for b = 0), so the
- * loop has no data-dependent branch; bins are folded from the 257 slots in finish().
- */
-export function countExponents(bits: Uint32Array, slots: Float64Array): void {
-  for (let k = 0; k < bits.length; k++) {
-    const b = bits[k];
-    slots[(b >>> 23) | (((b - 1) >>> 31) << 8)]++;
-  }
-}
+/** Length of MetricAccumulator.partial(): the state and the 257 exponent slots. */
+export const PARTIAL_SLOTS = SLOTS + 257;
+const COUNTS = [BOTH, MISMATCH, NAN_R, NAN_C, INF_R, INF_C, CNT_R, CNT_C];
+const SUMS = [SUM_ABS, SUM_SQ, SUM_R2, SUM_C2, DOT, S_R, S_R2, S_C, S_C2];
 
 /** Folds exponent slots into bins [2^e, 2^(e+1)) for e in [minExp, maxExp). NaN (slot 255) is left out. */
 export function foldHistogram(slots: Float64Array): DiffHistogram {
@@ -314,6 +147,73 @@ export class MetricAccumulator {
     accumulate(ref, cand, out, st);
     countExponents(new Uint32Array(out.buffer, out.byteOffset, out.length), this.slots);
     return out;
+  }
+
+  /**
+   * An accumulator for one slice [start, …) of a pair whose shifts are already known (the
+   * worker pool, parallel.ts): min/max start at the shift, as update() sets them.
+   */
+  static slice(atol: number, rtol: number, shiftR: number, shiftC: number, start: number): MetricAccumulator {
+    const a = new MetricAccumulator(atol, rtol);
+    const st = a.st;
+    st[SHIFT_R] = st[MIN_R] = st[MAX_R] = shiftR;
+    st[SHIFT_C] = st[MIN_C] = st[MAX_C] = shiftC;
+    st[N] = start;
+    return a;
+  }
+
+  /** The state (SLOTS numbers) and the 257 exponent slots, one transferable array. */
+  partial(): Float64Array {
+    const p = new Float64Array(PARTIAL_SLOTS);
+    p.set(this.st);
+    p.set(this.slots, SLOTS);
+    return p;
+  }
+
+  /**
+   * Merges slice partials given in element order, exactly as far as float64 allows: counts
+   * and extremes are exact; the sums are Neumaier-compensated over the slices, so the result
+   * depends only on the slice grid, never on how many workers computed it.
+   */
+  static merge(
+    atol: number,
+    rtol: number,
+    parts: readonly Float64Array[],
+    firstR: readonly number[],
+    firstC: readonly number[],
+  ): MetricAccumulator {
+    const a = new MetricAccumulator(atol, rtol);
+    const st = a.st;
+    a.firstR.push(...firstR.slice(0, FIRST_N));
+    a.firstC.push(...firstC.slice(0, FIRST_N));
+    if (!parts.length) return a;
+    st[SHIFT_R] = parts[0][SHIFT_R];
+    st[SHIFT_C] = parts[0][SHIFT_C];
+    st[MIN_R] = st[MAX_R] = st[SHIFT_R];
+    st[MIN_C] = st[MAX_C] = st[SHIFT_C];
+    const comp = new Float64Array(SLOTS);
+    for (const p of parts) {
+      st[N] = p[N];
+      for (const i of COUNTS) st[i] += p[i];
+      for (const i of SUMS) {
+        // Neumaier: the low-order part lost by each addition is kept in comp[i]
+        const s = st[i] + p[i];
+        comp[i] += Math.abs(st[i]) >= Math.abs(p[i]) ? st[i] - s + p[i] : p[i] - s + st[i];
+        st[i] = s;
+      }
+      if (p[MAX_ABS] > st[MAX_ABS]) {
+        st[MAX_ABS] = p[MAX_ABS];
+        st[MAX_IDX] = p[MAX_IDX];
+      }
+      if (p[MAX_REL] > st[MAX_REL]) st[MAX_REL] = p[MAX_REL];
+      if (p[MIN_R] < st[MIN_R]) st[MIN_R] = p[MIN_R];
+      if (p[MAX_R] > st[MAX_R]) st[MAX_R] = p[MAX_R];
+      if (p[MIN_C] < st[MIN_C]) st[MIN_C] = p[MIN_C];
+      if (p[MAX_C] > st[MAX_C]) st[MAX_C] = p[MAX_C];
+      for (let i = 0; i < 257; i++) a.slots[i] += p[SLOTS + i];
+    }
+    for (const i of SUMS) st[i] += comp[i];
+    return a;
   }
 
   finish(shape: readonly number[]): MetricValues {

@@ -296,6 +296,11 @@ export interface CompareOptions {
   readonly noiseFloorPath?: string;
   /** k of the floor rule: diverged when rel_l2 > k × floor (default 4). */
   readonly floorFactor?: number;
+  /**
+   * Worker threads for large pairs (≥ 8M elements, real, same layout, no heatmap), default
+   * min(available parallelism, 8); 0 measures every pair on the calling thread.
+   */
+  readonly workers?: number;
 }
 
 export interface CompareProgress {

@@ -1,13 +1,26 @@
 // Worker-thread entry (bundled as dist/compareWorker.js): runs the engine off the main thread
 // so the extension host and the CLI stay responsive, reports progress, honours cancellation.
+// The same file serves the worker pool of large pairs (workerPool.ts: 'slices' requests).
 import { parentPort } from 'node:worker_threads';
 import { runCompare } from './engine';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import { measureSlices, type SliceReply, type SliceRequest } from './workerSlices';
 
 const port = parentPort;
 if (port) {
   const abort = new AbortController();
-  port.on('message', (msg: WorkerRequest) => {
+  port.on('message', (msg: WorkerRequest | SliceRequest) => {
+    if (msg.type === 'slices') {
+      const id = msg.id;
+      const reply = (m: SliceReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+      measureSlices(msg.job, msg.from, msg.to, (index, partial) =>
+        reply({ type: 'slice', id, index, partial }, [partial.buffer as ArrayBuffer]),
+      ).then(
+        () => reply({ type: 'slicesDone', id }),
+        (e: unknown) => reply({ type: 'slicesError', id, message: (e as Error)?.message ?? String(e) }),
+      );
+      return;
+    }
     if (msg.type === 'cancel') {
       abort.abort();
       return;

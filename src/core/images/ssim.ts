@@ -12,6 +12,7 @@
 // scikit-image does after cropping (window − 1) / 2 pixels at each border, so no padding mode
 // is involved. null when a side is smaller than the window.
 import type { DecodedImage } from './types';
+import { kernels } from '../kernels';
 
 export type SsimMethod = 'gaussian' | 'uniform';
 export const SSIM_METHODS: readonly SsimMethod[] = ['gaussian', 'uniform'];
@@ -178,6 +179,11 @@ function ssimGaussian(ref: DecodedImage, cand: DecodedImage, range: number): num
   const win = KERNEL.length;
   if (win !== 11) throw new Error('internal: the SSIM loops are unrolled for an 11-tap window');
   if (w < win || h < win) return null;
+  const C1 = (0.01 * range) ** 2;
+  const C2 = (0.03 * range) ** 2;
+  // the SIMD kernel computes the same numbers, bit for bit (native/kernels.c)
+  const k = kernels();
+  if (k) return k.ssimGaussianRgb(ref.rgba, cand.rgba, w, h, C1, C2, Array.from(KERNEL.subarray(5)));
   const wv = w - win + 1;
   const plane = () => new Float64Array(wv * h);
   const row = () => new Float64Array(w);

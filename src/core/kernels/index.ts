@@ -6,6 +6,8 @@
 // Agreement with the TypeScript path (checked by test/unit/kernels):
 // - decode (bf16, f16), min/max, counts (NaN, Inf, mismatch), max_abs and its index, max_rel,
 //   the |d| values and their histogram, and stats of all-finite chunks: bit-exact.
+// - Gaussian SSIM: bit-exact (the same float64 operations in the same order, two pixels per
+//   vector, row sums added lane by lane in pixel order).
 // - float64 sums of the compare metrics (and stats of chunks holding NaN/Inf) are added in
 //   another order (SIMD lanes, folded every 4,096 elements): each differs from the sequential
 //   sum by at most n·2⁻⁵² of the sum of magnitudes of its terms, in practice ≤ 1e-12 relative.
@@ -68,6 +70,7 @@ interface Exports {
   stats_f32(x: number, n: number, shift: number, out: number): void;
   bf16_to_f32(src: number, dst: number, n: number): void;
   f16_to_f32(src: number, dst: number, n: number): void;
+  ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
 }
 
 const ST_BYTES = 64 * 8;
@@ -132,6 +135,49 @@ export class Kernels {
     this.x.stats_f32(this.data, n, shift, this.st);
     const o = this.f64(this.st, 6);
     return { lo: o[0], hi: o[1], s1: o[2], s2: o[3], bad: o[4], nan: o[5] };
+  }
+
+  /**
+   * Gaussian SSIM (11 symmetric taps k0..k5) of RGBA images, mean over R, G, B as ssim.ts
+   * computes it, bit-exact. `c1`, `c2` are SSIM's constants for the data range.
+   */
+  ssimGaussianRgb(a: Uint8Array, b: Uint8Array, w: number, h: number, c1: number, c2: number, taps: readonly number[]): number {
+    const img = w * h * 4;
+    const wv = w - 10;
+    const imgBytes = (img + 15) & ~15;
+    const planeBytes = wv * h * 8;
+    const rowBytes = w * 8;
+    this.ensure(2 * imgBytes + 4 * planeBytes + 4 * rowBytes);
+    const pa = this.data;
+    const pb = pa + imgBytes;
+    const planes = pb + imgBytes;
+    const rows = planes + 4 * planeBytes;
+    const buf = this.x.memory.buffer;
+    new Uint8Array(buf, pa, img).set(a.subarray(0, img));
+    new Uint8Array(buf, pb, img).set(b.subarray(0, img));
+    let s = 0;
+    for (let c = 0; c < 3; c++) {
+      s += this.x.ssim_gauss_channel(
+        pa,
+        pb,
+        4,
+        c,
+        w,
+        h,
+        c1,
+        c2,
+        ...taps,
+        planes,
+        planes + planeBytes,
+        planes + 2 * planeBytes,
+        planes + 3 * planeBytes,
+        rows,
+        rows + rowBytes,
+        rows + 2 * rowBytes,
+        rows + 3 * rowBytes,
+      );
+    }
+    return s / 3;
   }
 
   /** Decodes bf16 or f16 bit patterns into `out` (same length). */

@@ -1,7 +1,8 @@
-// Mapping coverage: which checkpoint keys no WeightTarget consumes, which patterns match no
-// key, and counts per component. Placeholders (`{block}`, `{layer}`, ...) match a block
-// number; `{block}` stops at max_blocks (or the component's num_blocks) and `{layer}` at
-// num_layers when those are known, as mflux's loader expands them.
+// Mapping coverage: which checkpoint keys no WeightTarget consumes, which targets match no
+// key, and which match in most blocks of their group but not in some (a tensor in blocks 0-28
+// and not in block 29). Patterns expand to the keys mflux's own loader makes of them
+// (mfluxExpansion.ts), so a key mflux never loads is never counted as consumed.
+import { expandPattern, mfluxCounts, type Counts } from './mfluxExpansion';
 
 export interface CoverageTarget {
   readonly to: string;
@@ -10,6 +11,8 @@ export interface CoverageTarget {
   readonly maxBlocks?: number;
   readonly file?: string;
   readonly line?: number;
+  /** Placeholders of loops the static reader could not bound: matched as any number. */
+  readonly open?: readonly string[];
 }
 
 export interface CoverageInput {
@@ -23,12 +26,21 @@ export interface CoverageInput {
 }
 
 export interface PatternResult {
+  /** The target's from-patterns, `a | b` when it has alternatives. */
   readonly pattern: string;
   readonly to: string;
   readonly required: boolean;
+  /** Expanded keys (blocks) the target found in the checkpoint. */
   readonly matched: number;
   readonly file?: string;
   readonly line?: number;
+}
+
+export interface BlockMiss extends PatternResult {
+  /** Placeholder values (block numbers; `1.2` for block 1, resnet 2) where other tensors of the group exist but this one does not. */
+  readonly blocks: readonly string[];
+  /** The checkpoint key mflux looks for at each of those blocks. */
+  readonly keys: readonly string[];
 }
 
 export interface ComponentCoverage {
@@ -38,135 +50,122 @@ export interface ComponentCoverage {
   readonly consumedKeys: number;
   /** Keys no pattern consumes, in checkpoint order. */
   readonly unmappedKeys: readonly string[];
-  /** Required patterns that match no key: the mapping expects weights the checkpoint lacks. */
+  /** Required targets that match no key: the mapping expects weights the checkpoint lacks. */
   readonly unmatchedPatterns: readonly PatternResult[];
-  /** Optional (required=False) patterns that match no key: usually fine. */
+  /** Required targets present in most blocks of their group but missing in some. */
+  readonly blockMisses: readonly BlockMiss[];
+  /** Optional (required=False) targets that match no key: usually fine. */
   readonly unmatchedOptional: readonly PatternResult[];
   readonly patternCount: number;
   readonly targetCount: number;
+  /** num_blocks / num_layers the expansion used, and where they came from. */
+  readonly counts: Counts;
 }
 
-const PLACEHOLDER = /\{(\w+)\}/g;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Skeleton shared by a key and every pattern that could match it: numeric/placeholder segments become `#`. */
-function keySkeleton(key: string): string {
-  return key
-    .split('.')
-    .map((s) => (/^\d+$/.test(s) ? '#' : s))
-    .join('.');
-}
-
-interface CompiledPattern {
-  readonly result: { pattern: string; to: string; required: boolean; file?: string; line?: number; matched: number };
-  readonly literal?: string;
-  /** Every concrete key, when all placeholders are bounded (looked up like literals). */
-  readonly expanded?: readonly string[];
-  readonly skeleton?: string;
-  readonly re?: RegExp;
-  readonly bounds: readonly { group: number; max: number }[];
-}
-
-function compile(pattern: string, target: CoverageTarget, input: CoverageInput): CompiledPattern {
-  const result = { pattern, to: target.to, required: target.required, file: target.file, line: target.line, matched: 0 };
-  if (!pattern.includes('{')) return { result, literal: pattern, bounds: [] };
-  const groups = new Map<string, number>();
-  const bounds: { group: number; max: number }[] = [];
+/** A key with open placeholders as a regex (`{b}` → any number, the same number each time). */
+function openRegex(key: string, open: readonly string[]): RegExp | undefined {
+  const names = open.filter((o) => key.includes(`{${o}}`));
+  if (!names.length) return undefined;
+  const seen = new Map<string, number>();
   let src = '';
   let last = 0;
-  for (const m of pattern.matchAll(PLACEHOLDER)) {
-    src += esc(pattern.slice(last, m.index));
-    const name = m[1];
-    if (groups.has(name)) src += `\\${groups.get(name)}`;
+  for (const m of key.matchAll(/\{(\w+)\}/g)) {
+    if (!names.includes(m[1])) continue;
+    src += esc(key.slice(last, m.index));
+    const g = seen.get(m[1]);
+    if (g) src += `\\${g}`;
     else {
-      const g = groups.size + 1;
-      groups.set(name, g);
+      seen.set(m[1], seen.size + 1);
       src += '(\\d+)';
-      const max = name === 'block' ? (target.maxBlocks ?? input.numBlocks) : name === 'layer' ? input.numLayers : undefined;
-      if (max !== undefined) bounds.push({ group: g, max });
     }
     last = (m.index ?? 0) + m[0].length;
   }
-  src += esc(pattern.slice(last));
-  const expanded = expandBounded(pattern, groups, bounds);
-  if (expanded) return { result, expanded, bounds };
-  const wholeSegments = pattern.split('.').every((s) => !s.includes('{') || /^\{\w+\}$/.test(s));
-  const skeleton = wholeSegments
-    ? pattern
-        .split('.')
-        .map((s) => (/^\{\w+\}$/.test(s) || /^\d+$/.test(s) ? '#' : s))
-        .join('.')
-    : undefined;
-  return { result, re: new RegExp(`^${src}$`), skeleton, bounds };
+  return new RegExp(`^${src}${esc(key.slice(last))}$`);
 }
 
-const MAX_EXPANSION = 10_000;
-
-/** All concrete keys of a pattern whose every placeholder has an upper bound; else undefined. */
-function expandBounded(
-  pattern: string,
-  groups: ReadonlyMap<string, number>,
-  bounds: readonly { group: number; max: number }[],
-): string[] | undefined {
-  const byGroup = new Map(bounds.map((b) => [b.group, b.max]));
-  const names = [...groups.entries()];
-  if (names.some(([, g]) => !byGroup.has(g))) return undefined;
-  if (names.reduce((n, [, g]) => n * Math.max(0, byGroup.get(g)!), 1) > MAX_EXPANSION) return undefined;
-  let out = [pattern];
-  for (const [name, g] of names) {
-    const next: string[] = [];
-    for (const p of out) for (let i = 0; i < byGroup.get(g)!; i++) next.push(p.split(`{${name}}`).join(String(i)));
-    out = next;
-  }
-  return out;
-}
-
-function matches(p: CompiledPattern, key: string): boolean {
-  const m = p.re!.exec(key);
-  if (!m) return false;
-  return p.bounds.every((b) => Number(m[b.group]) < b.max);
+interface Partial {
+  readonly result: PatternResult;
+  readonly group: string;
+  readonly hit: ReadonlySet<string>;
+  /** Index → the first from-pattern's key, for the blocks this target did not find. */
+  readonly missing: ReadonlyMap<string, string>;
+  readonly all: ReadonlySet<string>;
 }
 
 export function computeCoverage(input: CoverageInput): ComponentCoverage {
-  const compiled: CompiledPattern[] = [];
-  for (const t of input.targets) for (const f of t.from) compiled.push(compile(f, t, input));
+  const counts = mfluxCounts(input.keys, input.numBlocks, input.numLayers);
   const keyIndex = new Map<string, number>();
   input.keys.forEach((k, i) => keyIndex.set(k, i));
-  // Built only when some pattern needs regex matching (unbounded placeholders).
-  let skeletons: Map<string, number[]> | undefined;
-  const bySkeleton = () => {
-    if (skeletons) return skeletons;
-    skeletons = new Map();
-    input.keys.forEach((k, i) => {
-      const s = keySkeleton(k);
-      const list = skeletons!.get(s);
-      if (list) list.push(i);
-      else skeletons!.set(s, [i]);
-    });
-    return skeletons;
-  };
   const consumed = new Uint8Array(input.keys.length);
-  for (const p of compiled) {
-    if (p.literal !== undefined || p.expanded) {
-      for (const k of p.expanded ?? [p.literal!]) {
-        const i = keyIndex.get(k);
-        if (i !== undefined) {
-          consumed[i] = 1;
-          p.result.matched++;
+  const unmatched: PatternResult[] = [];
+  const partials: Partial[] = [];
+  const groupHits = new Map<string, Set<string>>();
+  let patternCount = 0;
+  for (const t of input.targets) {
+    patternCount += t.from.length;
+    // Per placeholder value: whether any of the target's alternatives is in the checkpoint.
+    const hitAt = new Map<string, boolean>();
+    const firstKey = new Map<string, string>();
+    let group: string | undefined;
+    t.from.forEach((f, n) => {
+      const exp = expandPattern(f, t.to, t.maxBlocks, counts);
+      if (n === 0) group = exp.group;
+      for (const { key, index } of exp.keys) {
+        if (n === 0 && !firstKey.has(index)) firstKey.set(index, key);
+        const re = t.open ? openRegex(key, t.open) : undefined;
+        let hit = false;
+        if (re)
+          input.keys.forEach((k, i) => {
+            if (re.test(k)) {
+              consumed[i] = 1;
+              hit = true;
+            }
+          });
+        else {
+          const i = keyIndex.get(key);
+          if (i !== undefined) {
+            consumed[i] = 1;
+            hit = true;
+          }
         }
+        hitAt.set(index, (hitAt.get(index) ?? false) || hit);
       }
+    });
+    const hit = new Set([...hitAt].filter(([, h]) => h).map(([i]) => i));
+    const result: PatternResult = {
+      pattern: t.from.join(' | '),
+      to: t.to,
+      required: t.required,
+      matched: hit.size,
+      file: t.file,
+      line: t.line,
+    };
+    if (!hit.size) {
+      unmatched.push(result);
       continue;
     }
-    const candidates = p.skeleton !== undefined ? (bySkeleton().get(p.skeleton) ?? []) : input.keys.map((_k, i) => i);
-    for (const i of candidates) {
-      if (matches(p, input.keys[i])) {
-        consumed[i] = 1;
-        p.result.matched++;
-      }
+    if (!group || t.open) continue;
+    const seen = groupHits.get(group) ?? new Set<string>();
+    for (const i of hit) seen.add(i);
+    groupHits.set(group, seen);
+    if (hit.size < hitAt.size && t.required) {
+      const missing = new Map([...firstKey].filter(([i]) => !hit.has(i)));
+      partials.push({ result, group, hit, missing, all: new Set(hitAt.keys()) });
     }
   }
+  // A target misses a block when other tensors of its group are there; reported only when it
+  // is in more than half of those blocks (a tensor that only some blocks have, such as a
+  // shortcut convolution, is how the model is built, not a gap).
+  const blockMisses: BlockMiss[] = [];
+  for (const p of partials) {
+    const seen = [...(groupHits.get(p.group) ?? [])].filter((i) => p.all.has(i));
+    const blocks = seen.filter((i) => !p.hit.has(i)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (blocks.length && p.hit.size * 2 > seen.length)
+      blockMisses.push({ ...p.result, blocks, keys: blocks.map((b) => p.missing.get(b)!) });
+  }
   const unmappedKeys = input.keys.filter((_k, i) => !consumed[i]);
-  const unmatched = compiled.filter((p) => p.result.matched === 0).map((p) => ({ ...p.result }));
   return {
     name: input.name,
     hfSubdir: input.hfSubdir,
@@ -174,9 +173,11 @@ export function computeCoverage(input: CoverageInput): ComponentCoverage {
     consumedKeys: input.keys.length - unmappedKeys.length,
     unmappedKeys,
     unmatchedPatterns: unmatched.filter((p) => p.required),
+    blockMisses,
     unmatchedOptional: unmatched.filter((p) => !p.required),
-    patternCount: compiled.length,
+    patternCount,
     targetCount: input.targets.length,
+    counts,
   };
 }
 

@@ -1,9 +1,10 @@
 // Mapping coverage of a whole port: reads the weight definition (statically or through the
-// dump script's output), the checkpoint keys of each component from the HF cache, and turns
-// the result into a Markdown report and diagnostics on the mapping file.
+// dump script's output) and the checkpoint keys of each component from the HF cache, keeps
+// the keys mflux loads (weight_files, weight_prefix_filters), and computes each component's
+// coverage. coverageText.ts turns the result into the report and diagnostics.
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { collapseKeys, computeCoverage, type ComponentCoverage, type CoverageTarget } from './coverage';
+import { computeCoverage, type ComponentCoverage, type CoverageTarget } from './coverage';
 import { readComponentTensors } from './hfCache';
 import { dumpTargets, type DumpedComponent } from './mappingDump';
 import { readWeightDefinition } from './definitionStatic';
@@ -17,6 +18,13 @@ export interface ComponentReport extends ComponentCoverage {
   readonly errors: readonly string[];
   /** No mapping getter: weights load under their own names. */
   readonly direct: boolean;
+  /** Keys renamed by a key_transform before mapping or loading (not visible statically). */
+  readonly keyTransform: boolean;
+  /** Weights downloaded from this URL, not from the snapshot (not checked). */
+  readonly downloadUrl?: string;
+  /** weight_prefix_filters, and how many checkpoint keys they leave out (never loaded, not counted). */
+  readonly prefixFilters?: readonly string[];
+  readonly filteredOut: number;
   readonly getterFile?: string;
   readonly getterLine?: number;
 }
@@ -47,6 +55,9 @@ interface Spec {
   numBlocks?: number;
   numLayers?: number;
   weightFiles?: readonly string[];
+  prefixFilters?: readonly string[];
+  keyTransform?: boolean;
+  downloadUrl?: string;
   targets?: readonly CoverageTarget[];
   getterFile?: string;
   getterLine?: number;
@@ -64,22 +75,33 @@ async function build(
   const components: ComponentReport[] = [];
   for (const s of specs) {
     const dir = s.hfSubdir ? join(snapshotDir, s.hfSubdir) : snapshotDir;
-    const t = await readComponentTensors(dir, s.weightFiles);
-    const errors = existsSync(dir) ? t.errors : [`${dir} is not in the cache snapshot`];
+    const external = s.downloadUrl !== undefined;
+    const t = external ? undefined : await readComponentTensors(dir, s.weightFiles);
+    const errors = external ? [] : existsSync(dir) ? t!.errors : [`${dir} is not in the cache snapshot`];
+    const all = t?.keys ?? [];
+    const keys = s.prefixFilters ? all.filter((k) => s.prefixFilters!.some((p) => k.startsWith(p))) : all;
     const cov = computeCoverage({
       name: s.name,
       hfSubdir: s.hfSubdir,
-      keys: t.keys,
-      targets: s.targets ?? [],
+      keys,
+      // A component downloaded from a URL is not in the snapshot: nothing to check here.
+      targets: external ? [] : (s.targets ?? []),
       numBlocks: s.numBlocks,
       numLayers: s.numLayers,
     });
+    // A direct load takes every key under its own name: nothing is left unconsumed by a mapping.
+    const direct = !s.targets;
     components.push({
       ...cov,
+      ...(direct ? { unmappedKeys: [], consumedKeys: cov.totalKeys } : {}),
       dir,
-      missingShards: t.missingShards,
+      missingShards: t?.missingShards ?? [],
       errors,
-      direct: !s.targets,
+      direct,
+      keyTransform: !!s.keyTransform,
+      downloadUrl: s.downloadUrl,
+      prefixFilters: s.prefixFilters,
+      filteredOut: all.length - keys.length,
       getterFile: s.getterFile,
       getterLine: s.getterLine,
     });
@@ -94,7 +116,7 @@ export async function staticCoverage(root: string, model: string, snapshotDir: s
     throw new Error(
       `${relative(root, definitionFile)} does not exist and no class in the package's weights/ defines get_components(): create the weight definition first`,
     );
-  const def = readWeightDefinition(definitionFile, root);
+  const def = readWeightDefinition(definitionFile, root, findWeightDefinition(root, model)?.cls);
   const notes = def.components.length ? [] : ['the weight definition lists no ComponentDefinition'];
   const specs: Spec[] = def.components.map((c) => ({
     name: c.name,
@@ -102,6 +124,9 @@ export async function staticCoverage(root: string, model: string, snapshotDir: s
     numBlocks: c.numBlocks,
     numLayers: c.numLayers,
     weightFiles: c.weightFiles,
+    prefixFilters: c.prefixFilters,
+    keyTransform: c.hasKeyTransform,
+    downloadUrl: c.downloadUrl,
     targets: c.mapping?.targets ?? (c.getter ? [] : undefined),
     getterFile: c.mapping?.file,
     getterLine: c.mapping?.line,
@@ -123,106 +148,13 @@ export async function dumpCoverage(
     numBlocks: d.numBlocks,
     numLayers: d.numLayers,
     weightFiles: d.weightFiles,
+    prefixFilters: d.prefixFilters,
+    downloadUrl: d.downloadUrl,
+    keyTransform: d.hasKeyTransform,
     targets: d.getter ? dumpTargets(d) : undefined,
   }));
   for (const d of dumped)
     if (d.hasKeyTransform)
       notes.push(`component "${d.name}" renames keys with key_transform before mapping; raw checkpoint names are shown`);
   return build('dump', model, definitionFileOf(root, model), snapshotDir, specs, [], notes);
-}
-
-export function coverageMarkdown(r: CoverageReport, root: string, maxList = 200): string {
-  const rel = (p: string) => relative(root, p) || '.';
-  const out: string[] = [
-    `# Weight mapping coverage: ${r.model}`,
-    '',
-    `- Mapping read ${r.mode === 'static' ? 'statically from the Python source' : "by running dump_mapping.py in the port's environment"}`,
-    `- Weight definition: \`${rel(r.definitionFile)}\``,
-    `- Checkpoint: \`${r.snapshotDir}\``,
-    ...r.notes.map((n) => `- Note: ${n}`),
-    '',
-    '| component | checkpoint keys | consumed | unmapped keys | patterns | patterns matching nothing | optional, unmatched |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.components.map(
-      (c) =>
-        `| ${c.name}${c.direct ? ' (direct load)' : ''} | ${c.totalKeys} | ${c.consumedKeys} | ${c.direct ? '—' : c.unmappedKeys.length} | ${c.patternCount} | ${c.unmatchedPatterns.length} | ${c.unmatchedOptional.length} |`,
-    ),
-    '',
-  ];
-  for (const c of r.components) {
-    out.push(`## ${c.name} (\`${c.hfSubdir || '(snapshot root)'}\`)`, '');
-    for (const e of c.errors) out.push(`- ⚠ ${e}`);
-    if (c.missingShards.length) out.push(`- ⚠ shards not in the cache: ${c.missingShards.join(', ')}`);
-    if (c.direct) {
-      out.push('Loaded without a mapping: keys must equal the MLX module paths.', '');
-      continue;
-    }
-    if (!c.unmappedKeys.length && !c.unmatchedPatterns.length)
-      out.push('Every checkpoint key is consumed and every required pattern matches.');
-    if (c.unmappedKeys.length) {
-      const collapsed = collapseKeys(c.unmappedKeys);
-      out.push(`### Checkpoint keys no pattern consumes (${c.unmappedKeys.length})`, '', '```');
-      out.push(...collapsed.slice(0, maxList));
-      if (collapsed.length > maxList) out.push(`… ${collapsed.length - maxList} more`);
-      out.push('```', '');
-    }
-    if (c.unmatchedPatterns.length) {
-      out.push(`### Required patterns that match no key (${c.unmatchedPatterns.length})`, '');
-      for (const p of c.unmatchedPatterns.slice(0, maxList))
-        out.push(`- \`${p.pattern}\` → \`${p.to}\`${p.file ? ` (${rel(p.file)}:${p.line})` : ''}`);
-      out.push('');
-    }
-    if (c.unmatchedOptional.length) {
-      out.push(`<details><summary>Optional patterns (required=False) that match no key: ${c.unmatchedOptional.length}</summary>`, '');
-      for (const p of c.unmatchedOptional.slice(0, maxList)) out.push(`- \`${p.pattern}\`${p.file ? ` (${rel(p.file)}:${p.line})` : ''}`);
-      out.push('', '</details>', '');
-    }
-  }
-  if (r.unresolved.length) {
-    out.push(
-      '## Not resolved by the static reader',
-      '',
-      'Run **mflux Port: Show Mapping Coverage (Run Dump Script)** for exact results.',
-      '',
-    );
-    for (const u of r.unresolved) out.push(`- ${rel(u.file)}:${u.line}: ${u.what}`);
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-export interface CoverageDiagnostic {
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly message: string;
-}
-
-/** Diagnostics for the mapping files: misses at their WeightTarget lines, totals at the getter. */
-export function coverageDiagnostics(r: CoverageReport): CoverageDiagnostic[] {
-  const out: CoverageDiagnostic[] = [];
-  for (const c of r.components) {
-    for (const p of c.unmatchedPatterns)
-      if (p.file && p.line)
-        out.push({ file: p.file, line: p.line, severity: 'warning', message: `${c.name}: "${p.pattern}" matches no checkpoint key` });
-    if (c.getterFile && c.getterLine && c.unmappedKeys.length) {
-      const sample = collapseKeys(c.unmappedKeys).slice(0, 5).join(', ');
-      out.push({
-        file: c.getterFile,
-        line: c.getterLine,
-        severity: 'warning',
-        message: `${c.name}: ${c.unmappedKeys.length} of ${c.totalKeys} checkpoint keys are not consumed (${sample}${c.unmappedKeys.length > 5 ? ', …' : ''})`,
-      });
-    }
-    if (c.getterFile && c.getterLine && c.totalKeys && c.consumedKeys === 0)
-      out.push({
-        file: c.getterFile,
-        line: c.getterLine,
-        severity: 'error',
-        message: `${c.name}: the mapping consumes none of the ${c.totalKeys} checkpoint keys`,
-      });
-  }
-  for (const u of r.unresolved) out.push({ file: u.file, line: u.line, severity: 'info', message: `not resolved statically: ${u.what}` });
-  return out;
 }

@@ -1,9 +1,14 @@
 // Golden image test for a port, in the style of mflux's tests/image_generation/: a slow
 // pytest that generates with a fixed seed/steps/size/prompt and compares against a
-// reference PNG in tests/resources/ with mflux's ImageCompare rule.
+// reference PNG in tests/resources/ with mflux's ImageCompare rule. When the model already
+// has a helper, the test calls it with arguments its signature accepts (goldenHelper.ts).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fitHelperCall, findExistingHelper, HELPER_METHOD, type TestHelper, type WantedArg } from './goldenHelper';
+import { helperText } from './goldenHelperTemplate';
+import { MODEL_CONFIG_PATH, modelEntries } from './modelConfig';
 import { modelNames } from './naming';
+import { callableParams, parseClasses } from './pySignature';
 import type { PlannedFile } from './scaffold';
 
 export interface GoldenTestOptions {
@@ -20,6 +25,8 @@ export interface GoldenTestOptions {
   readonly mismatchThreshold?: number;
   /** Suffix for several tests of one model (`_edit`, `_lora`): file names and the test name. */
   readonly variant?: string;
+  /** ModelConfig key or alias to test (default: the model's first entry), passed as `model_config=`. */
+  readonly modelConfig?: string;
 }
 
 export interface GoldenTestPlan {
@@ -29,27 +36,42 @@ export interface GoldenTestPlan {
   readonly outputImage: string;
   /** Command that runs it (from the repo root). */
   readonly command: string;
+  /** The helper the test calls; `existing` when it was found in the checkout, not written. */
+  readonly helper: { readonly rel: string; readonly cls: string; readonly existing: boolean };
+  /** The helper call's arguments as generated. */
+  readonly call: readonly string[];
+  /** Settings left out because the helper does not take them. */
+  readonly notes: readonly string[];
 }
 
 const DEFAULT_PROMPT = 'A photo of a red fox sitting in fresh snow, morning light, shallow depth of field';
 
-/** The variant class the test should instantiate and where to import it from. */
-export function findVariantClass(root: string, model: string): { cls: string; module: string } {
+/**
+ * The text-to-image variant class the test instantiates and its module: the first class in
+ * variants/txt2img/ (the file named after the package first), else in variants/ itself
+ * (z_image keeps variants/z_image.py); the canonical name when the package is not scaffolded
+ * yet; undefined when the package exists with no such variant (depth_pro, fibo_vlm).
+ */
+export function findVariantClass(root: string, model: string): { cls: string; module: string } | undefined {
   const n = modelNames(model);
-  const dir = join(root, 'src', 'mflux', 'models', model, 'variants', 'txt2img');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.py') && f !== '__init__.py')
-      .sort();
-  } catch {
-    /* not scaffolded yet */
+  const pkgDir = join(root, 'src', 'mflux', 'models', model);
+  for (const sub of [['variants', 'txt2img'], ['variants']]) {
+    const dir = join(pkgDir, ...sub);
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.py') && f !== '__init__.py')
+        .sort();
+    } catch {
+      continue;
+    }
+    const preferred = files.includes(`${model}.py`) ? [`${model}.py`, ...files.filter((f) => f !== `${model}.py`)] : files;
+    for (const f of preferred) {
+      const m = /^class\s+([A-Za-z]\w*)\s*[(:]/m.exec(readFileSync(join(dir, f), 'utf8'));
+      if (m) return { cls: m[1], module: `mflux.models.${model}.${sub.join('.')}.${f.slice(0, -3)}` };
+    }
   }
-  const preferred = files.includes(`${model}.py`) ? [`${model}.py`, ...files.filter((f) => f !== `${model}.py`)] : files;
-  for (const f of preferred) {
-    const m = /^class\s+(\w+)\s*\(/m.exec(readFileSync(join(dir, f), 'utf8'));
-    if (m) return { cls: m[1], module: `mflux.models.${model}.variants.txt2img.${f.slice(0, -3)}` };
-  }
+  if (existsSync(pkgDir)) return undefined;
   return { cls: n.cls, module: `mflux.models.${model}.variants.txt2img.${model}` };
 }
 
@@ -79,42 +101,70 @@ function validate(o: GoldenTestOptions): void {
     throw new Error('the prompt contains control characters');
 }
 
+/** The ModelConfig entry the test passes: the one named by the option, else the model's best entry. */
+function chooseConfig(root: string, model: string, wanted?: string): { expr: string; key: string } | undefined {
+  const { entries } = modelEntries(root, model);
+  const pick = wanted ? entries.find((e) => [e.key, ...e.aliases].some((n) => n.toLowerCase() === wanted.toLowerCase())) : entries[0];
+  if (wanted && !pick)
+    throw new Error(
+      `${MODEL_CONFIG_PATH}: no ModelConfig entry of ${model} is named "${wanted}"${entries.length ? ` (it has ${entries.map((e) => e.key).join(', ')})` : ''}`,
+    );
+  if (!pick) return undefined;
+  return { key: pick.key, expr: pick.accessor ? `ModelConfig.${pick.accessor}()` : `ModelConfig.from_name(${pyStr(pick.key)})` };
+}
+
 export function planGoldenTest(root: string, options: GoldenTestOptions): GoldenTestPlan {
   validate(options);
   const n = modelNames(options.model);
-  const { cls, module } = findVariantClass(root, options.model);
+  const variant = findVariantClass(root, options.model);
+  const noVariant = `src/mflux/models/${options.model}/variants/ has no text-to-image variant class for a golden image test to generate with`;
   const suffix = options.variant ? `${options.model}_${options.variant.replace(/^_/, '')}` : options.model;
-  const seed = options.seed ?? 42;
-  const steps = options.steps ?? 4;
-  const height = options.height ?? 512;
-  const width = options.width ?? 512;
   const prompt = options.prompt?.trim() || DEFAULT_PROMPT;
   const referenceImage = `reference_${suffix}.png`;
   const outputImage = `output_${suffix}.png`;
-  const helperName = `image_generation_${options.model}_test_helper`;
-  const helperCls = `ImageGenerator${n.cls}TestHelper`;
   const testRel = `tests/image_generation/test_generate_image_${suffix}.py`;
-  const helperRel = `tests/image_generation/helpers/${helperName}.py`;
+  const config = chooseConfig(root, options.model, options.modelConfig);
 
-  const genArgs = [
-    `            reference_image_path=${pyStr(referenceImage)},`,
-    `            output_image_path=${pyStr(outputImage)},`,
-    '            prompt=PROMPT,',
-    `            steps=${steps},`,
-    `            seed=${seed},`,
-    `            height=${height},`,
-    `            width=${width},`,
-    ...(options.quantize !== undefined ? [`            quantize=${options.quantize},`] : []),
-    ...(options.guidance !== undefined ? [`            guidance=${options.guidance},`] : []),
-    ...(options.mismatchThreshold !== undefined ? [`            mismatch_threshold=${options.mismatchThreshold},`] : []),
+  const existing = findExistingHelper(root, options.model);
+  const helperRel = `tests/image_generation/helpers/image_generation_${options.model}_test_helper.py`;
+  const helperCls = `ImageGenerator${n.cls}TestHelper`;
+  if (!existing && !variant) throw new Error(noVariant);
+  const newHelper = existing ? undefined : helperText({ helperCls, ...variant!, defaultConfig: config?.expr });
+  const helper: TestHelper = existing ?? {
+    rel: helperRel,
+    module: helperRel.replace(/\.py$/, '').split('/').join('.'),
+    cls: helperCls,
+    params: callableParams(parseClasses(newHelper!)[0].methods[0]),
+    existing: false,
+  };
+  const opt = (names: string[], v: number | undefined, fallback?: number): WantedArg[] =>
+    v === undefined && fallback === undefined ? [] : [{ names, expr: String(v ?? fallback), explicit: v !== undefined }];
+  const wanted: WantedArg[] = [
+    { names: ['reference_image_path'], expr: pyStr(referenceImage), explicit: true },
+    { names: ['output_image_path'], expr: pyStr(outputImage), explicit: true },
+    ...(variant ? [{ names: ['model_class'], expr: variant.cls, explicit: false, namedOnly: true }] : []),
+    ...(config ? [{ names: ['model_config'], expr: config.expr, explicit: options.modelConfig !== undefined, namedOnly: true }] : []),
+    { names: ['prompt'], expr: 'PROMPT', explicit: options.prompt !== undefined },
+    ...opt(['steps', 'num_inference_steps'], options.steps, 4),
+    ...opt(['seed'], options.seed, 42),
+    ...opt(['height'], options.height, 512),
+    ...opt(['width'], options.width, 512),
+    ...opt(['quantize'], options.quantize),
+    ...opt(['guidance'], options.guidance),
+    ...opt(['mismatch_threshold'], options.mismatchThreshold),
+  ];
+  const call = fitHelperCall(helper, wanted);
+  const imports = [
+    ...(call.passed.includes('model_config') ? ['from mflux.models.common.config.model_config import ModelConfig'] : []),
+    ...(call.passed.includes('model_class') ? [`from ${variant!.module} import ${variant!.cls}`] : []),
+    `from ${helper.module} import ${helper.cls}`,
   ];
   const test = [
     'import pytest',
     '',
-    `from tests.image_generation.helpers.${helperName} import ${helperCls}`,
+    ...imports,
     '',
-    `PROMPT = ${pyStr(prompt)}`,
-    '',
+    ...(call.passed.includes('prompt') ? [`PROMPT = ${pyStr(prompt)}`, ''] : []),
     '',
     `class TestImageGenerator${n.cls}${
       options.variant
@@ -126,77 +176,20 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
     }:`,
     '    @pytest.mark.slow',
     `    def test_image_generation_${suffix}(self):`,
-    `        ${helperCls}.assert_matches_reference_image(`,
-    ...genArgs,
+    `        ${helper.cls}.${HELPER_METHOD}(`,
+    ...call.args.map((a) => `            ${a},`),
     '        )',
-    '',
-  ].join('\n');
-  const helper = [
-    'import os',
-    'from pathlib import Path',
-    '',
-    `from ${module} import ${cls}`,
-    'from mflux.utils.image_compare import ImageCompare',
-    '',
-    '',
-    `class ${helperCls}:`,
-    '    @staticmethod',
-    '    def assert_matches_reference_image(',
-    '        reference_image_path: str,',
-    '        output_image_path: str,',
-    '        prompt: str,',
-    '        steps: int,',
-    '        seed: int,',
-    '        height: int,',
-    '        width: int,',
-    '        quantize: int | None = None,',
-    '        guidance: float | None = None,',
-    '        mismatch_threshold: float | None = None,',
-    '    ):',
-    `        reference_image_path = ${helperCls}.resolve_path(reference_image_path)`,
-    `        output_image_path = ${helperCls}.resolve_path(output_image_path)`,
-    '        try:',
-    `            model = ${cls}(quantize=quantize)`,
-    '            kwargs = {} if guidance is None else {"guidance": guidance}',
-    '            image = model.generate_image(',
-    '                seed=seed,',
-    '                prompt=prompt,',
-    '                num_inference_steps=steps,',
-    '                height=height,',
-    '                width=width,',
-    '                **kwargs,',
-    '            )',
-    '            image.save(output_image_path)',
-    '            ImageCompare.check_images_close_enough(',
-    '                output_image_path,',
-    '                reference_image_path,',
-    '                "Generated image doesn\'t match reference image.",',
-    '                mismatch_threshold=mismatch_threshold,',
-    '            )',
-    '        finally:',
-    '            # Keep the output for inspection only when asked to (MFLUX_PRESERVE_TEST_OUTPUT=1).',
-    '            if os.path.exists(output_image_path) and "MFLUX_PRESERVE_TEST_OUTPUT" not in os.environ:',
-    '                os.remove(output_image_path)',
-    '',
-    '    @staticmethod',
-    '    def resolve_path(path) -> Path | None:',
-    '        if path is None:',
-    '            return None',
-    '        return Path(__file__).parent.parent.parent / "resources" / path',
     '',
   ].join('\n');
   const files: PlannedFile[] = [];
   const skipped: string[] = [];
-  for (const [rel, contents] of [
-    [testRel, test],
-    [helperRel, helper],
-  ] as const) {
+  for (const [rel, contents] of [[testRel, test], ...(newHelper ? [[helperRel, newHelper]] : [])] as const) {
     const path = join(root, ...rel.split('/'));
     if (existsSync(path)) skipped.push(rel);
     else files.push({ path, rel, contents });
   }
   const helpersInit = 'tests/image_generation/helpers/__init__.py';
-  if (!existsSync(join(root, ...helpersInit.split('/'))))
+  if (newHelper && !existsSync(join(root, ...helpersInit.split('/'))))
     files.push({ path: join(root, ...helpersInit.split('/')), rel: helpersInit, contents: '' });
   return {
     files,
@@ -204,6 +197,9 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
     referenceImage: `tests/resources/${referenceImage}`,
     outputImage: `tests/resources/${outputImage}`,
     command: `MFLUX_PRESERVE_TEST_OUTPUT=1 uv run python -m pytest ${testRel} -m slow`,
+    helper: { rel: helper.rel, cls: helper.cls, existing: helper.existing },
+    call: call.args,
+    notes: call.notes,
   };
 }
 

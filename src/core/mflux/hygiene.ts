@@ -240,16 +240,26 @@ function isSavingCode(file: string, masked: readonly string[], index: number): b
   return false;
 }
 
-/** Whether a repo-relative path matches an allowlist entry (a path prefix or a glob with `*` and `**`). */
+/**
+ * Whether a repo-relative path (forward slashes) matches an allowlist entry: a plain path covers
+ * that file or folder; a glob has `*` (within one folder), `**` (any depth, also none) and `?`,
+ * and a glob matching a folder covers what is inside it. `./` and trailing slashes are ignored,
+ * backslashes read as slashes.
+ */
 export function pathAllowed(rel: string, allow: readonly string[] = []): boolean {
   return allow.some((a) => {
-    const p = a.trim().replace(/^\.\//, '').replace(/\/+$/, '');
+    if (typeof a !== 'string') return false;
+    const p = a
+      .trim()
+      .replace(/\\/g, '/')
+      .replace(/^(?:\.\/)+/, '')
+      .replace(/\/+$/, '');
     if (!p) return false;
     if (!/[*?]/.test(p)) return rel === p || rel.startsWith(p + '/');
     const re = p
-      .split(/(\*\*\/?|\*|\?)/)
+      .split(/(\*\*\/|\*\*|\*|\?)/)
       .map((t) =>
-        t === '**' || t === '**/' ? '(?:.*/)?' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+        t === '**/' ? '(?:[^/]+/)*' : t === '**' ? '.*' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
       )
       .join('');
     return new RegExp(`^${re}(?:/.*)?$`).test(rel);

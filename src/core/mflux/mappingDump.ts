@@ -12,6 +12,8 @@ export interface DumpedComponent {
   readonly getter?: string;
   readonly hasKeyTransform: boolean;
   readonly weightFiles?: readonly string[];
+  readonly prefixFilters?: readonly string[];
+  readonly downloadUrl?: string;
   readonly targets: readonly DumpedTarget[];
   /** Why placeholders were not expanded, or how num_blocks/num_layers were chosen. */
   readonly flatNote?: string;
@@ -68,6 +70,8 @@ export function parseDump(stdout: string, origin = 'dump_mapping.py'): DumpedCom
       getter: typeof c.getter === 'string' ? c.getter : undefined,
       hasKeyTransform: c.has_key_transform === true,
       weightFiles: isStrList(c.weight_files) ? c.weight_files : undefined,
+      prefixFilters: isStrList(c.weight_prefix_filters) ? c.weight_prefix_filters : undefined,
+      downloadUrl: typeof c.download_url === 'string' ? c.download_url : undefined,
       targets,
       flatNote: typeof c.flat_note === 'string' ? c.flat_note : undefined,
     };
@@ -106,7 +110,11 @@ export async function dumpMapping(root: string, definitionFile: string, options:
   return parseDump(r.stdout);
 }
 
-/** Dump targets as coverage targets: the concrete keys mflux expanded, else the patterns. */
+/**
+ * Dump targets as coverage targets: the patterns as Python built them. Coverage expands them
+ * with num_blocks/num_layers detected from the checkpoint, as mflux does at load time (the
+ * dump, run without the checkpoint, can only use mflux's defaults).
+ */
 export function dumpTargets(c: DumpedComponent): CoverageTarget[] {
-  return c.targets.map((t) => (t.expanded && t.expanded.length ? { ...t, from: t.expanded } : t));
+  return c.targets.map(({ to, from, required, maxBlocks }) => ({ to, from, required, maxBlocks }));
 }

@@ -1,9 +1,20 @@
 // Milestone commits ("VAE done", "transformer done"): commit the tracked changes of the
-// mflux repo, but refuse while the change still carries probe calls or debug dumps.
+// mflux repo (and, when asked, stage the port's new files first), but refuse while the change
+// still carries probe calls or debug dumps. The extension's own runner scripts (port_runners/)
+// call the probe on purpose and never block a milestone; allowlisted paths are not judged.
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { run } from './exec';
-import { compileRules, DEFAULT_TENSOR_EXTENSIONS, scanPython, TENSOR_FILE_RULE, type HygieneConfig, type HygieneFinding } from './hygiene';
+import {
+  compileRules,
+  DEFAULT_TENSOR_EXTENSIONS,
+  pathAllowed,
+  RUNNER_DIR,
+  scanPython,
+  TENSOR_FILE_RULE,
+  type HygieneConfig,
+  type HygieneFinding,
+} from './hygiene';
 
 export interface MilestoneResult {
   readonly sha: string;
@@ -67,7 +78,7 @@ export async function checkMilestone(
   const compiled = compileRules(config);
   const findings: HygieneFinding[] = [];
   for (const [rel, lines] of added) {
-    if (!lines.size) continue;
+    if (!lines.size || rel.startsWith(`${RUNNER_DIR}/`) || pathAllowed(rel, config.allowPaths)) continue;
     let text: string;
     try {
       text = readFileSync(join(root, rel), 'utf8');
@@ -82,7 +93,7 @@ export async function checkMilestone(
       (await git(root, ['diff', ...base, '--name-only', '--diff-filter=D', '-z'], signal)).split('\0').filter(Boolean),
     );
     for (const rel of names) {
-      if (tensorExts.has(extname(rel).toLowerCase()) && !deleted.has(rel)) {
+      if (tensorExts.has(extname(rel).toLowerCase()) && !deleted.has(rel) && !pathAllowed(rel, config.allowPaths)) {
         findings.push({
           file: join(root, rel),
           ruleId: TENSOR_FILE_RULE,
@@ -104,20 +115,48 @@ export function formatFinding(f: HygieneFinding, root?: string): string {
   return `${path}:${f.line}:${f.column}: ${f.message}: ${f.text}`;
 }
 
+export interface MilestoneOptions {
+  /** Untracked files (repo-relative) to add first, e.g. the port's new package files. */
+  readonly stage?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/** Takes staged-by-us files out of the index again, leaving them in the work tree. */
+async function unstage(root: string, files: readonly string[], hasHead: boolean): Promise<void> {
+  if (!files.length) return;
+  await run('git', hasHead ? ['reset', '-q', '--', ...files] : ['rm', '--cached', '-q', '--', ...files], { cwd: root });
+}
+
 /**
- * Commits every tracked change (staged or not) with `message` and returns the new commit.
- * Refuses, committing nothing, when the change adds probe calls, debug dumps or tensor files.
+ * Commits every tracked change (staged or not), plus the `stage` files, with `message` and
+ * returns the new commit. Refuses, committing nothing and leaving the index as it was, when the
+ * change adds probe calls, debug dumps or tensor files.
  */
 export async function commitMilestone(
   repo: string,
   message: string,
   config: HygieneConfig = {},
-  signal?: AbortSignal,
+  options: MilestoneOptions = {},
 ): Promise<MilestoneResult> {
+  const { signal } = options;
   const msg = message.trim();
   if (!msg) throw new Error('a milestone needs a message, e.g. "VAE done"');
   const root = (await git(repo, ['rev-parse', '--show-toplevel'], signal)).trim();
-  const { findings, files } = await checkMilestone(root, config, signal);
+  const stage = [...new Set(options.stage ?? [])];
+  for (const f of stage)
+    if (!f || f.startsWith('/') || f.split(/[\\/]/).includes('..') || f.startsWith('-'))
+      throw new Error(`milestone "${msg}" not committed: ${JSON.stringify(f)} is not a path inside ${root}`);
+  const hasHead = (await run('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root })).exitCode === 0;
+  if (stage.length) await git(root, ['add', '--', ...stage], signal);
+  let checked: { findings: HygieneFinding[]; files: string[] };
+  try {
+    checked = await checkMilestone(root, config, signal);
+  } catch (e) {
+    await unstage(root, stage, hasHead);
+    throw e;
+  }
+  const { findings, files } = checked;
+  if (findings.length) await unstage(root, stage, hasHead);
   if (findings.length) {
     const list = findings
       .slice(0, 20)
@@ -127,6 +166,7 @@ export async function commitMilestone(
     throw new MilestoneRefused(`milestone "${msg}" not committed: the change still contains debug code\n${list}${more}`, findings);
   }
   if (!files.length) throw new Error(`milestone "${msg}" not committed: no tracked changes in ${root}`);
+  // `commit -a` adds the tracked changes; the staged new files are in the index already.
   await git(root, ['commit', '-a', '-q', '-m', msg], signal);
   const sha = (await git(root, ['rev-parse', 'HEAD'], signal)).trim();
   return { sha, message: msg, files };

@@ -81,7 +81,8 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
     n,
     hfRepo: options.hfRepo?.trim() || `TODO-org/${n.cls}`,
     edit: !!options.edit,
-    lora: !!options.lora,
+    // mflux trains LoRAs: a training adapter loads and saves through the LoRA mapping.
+    lora: !!options.lora || !!options.training,
     training: !!options.training,
     vae,
   };
@@ -97,6 +98,7 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
     ['model/__init__.py', ''],
     [`model/${pkg}_text_encoder/__init__.py`, ''],
     [`model/${pkg}_text_encoder/text_encoder.py`, t.moduleStub(`${n.cls}TextEncoder`, 'Text encoder')],
+    [`model/${pkg}_text_encoder/prompt_encoder.py`, t.promptEncoder(ctx)],
     [`model/${pkg}_transformer/__init__.py`, ''],
     [`model/${pkg}_transformer/transformer.py`, t.moduleStub(`${n.cls}Transformer`, 'Denoising transformer')],
     ['variants/__init__.py', t.variantsInit(ctx)],
@@ -121,7 +123,8 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
   }
   if (ctx.lora) entries.push([`weights/${pkg}_lora_mapping.py`, t.loraMapping(ctx)]);
   if (ctx.training) {
-    entries.push(['training_adapter/__init__.py', ''], [`training_adapter/${pkg}_training_adapter.py`, t.trainingAdapter(ctx)]);
+    const protocol = t.readTrainingProtocol(mfluxRoot);
+    entries.push(['training_adapter/__init__.py', ''], [`training_adapter/${pkg}_training_adapter.py`, t.trainingAdapter(ctx, protocol)]);
   }
   const files: PlannedFile[] = [];
   const skipped: string[] = [];

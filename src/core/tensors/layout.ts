@@ -36,6 +36,9 @@ export interface StreamOptions {
   /** Interleaved (re, im) pairs for every dtype (see ChunkOptions.complex). */
   readonly complex?: boolean;
   readonly windowBytes?: number;
+  /** Only row-major elements [start, end) (see ChunkOptions.start). */
+  readonly start?: number;
+  readonly end?: number;
 }
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
@@ -84,27 +87,32 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const convert = (values: FloatChunk): FloatChunk =>
     complexIn ? (opts.complex ? values : complexMagnitude(values)) : opts.complex ? realAsComplex(values) : values;
   const decodeAs = (bytes: Uint8Array, cnt: number): FloatChunk => convert(decode(p.dtype, bytes, cnt, p.littleEndian, wide));
-  if (n === 0) return;
+  // an element range (the compare worker pool reads one slice per worker)
+  const from = Math.max(0, Math.min(n, Math.floor(opts.start ?? 0)));
+  const to = Math.max(from, Math.min(n, Math.floor(opts.end ?? n)));
+  const ranged = from > 0 || to < n;
+  if (from === to) return;
   if (isCContiguous(p.shape, p.strides)) {
     // one read ahead: the next chunk comes off the disk while the caller works on this one
     const fetch = (start: number) => {
-      const pending = p.source.read(p.offset + start * es, Math.min(chunk, n - start) * es);
+      const pending = p.source.read(p.offset + start * es, Math.min(chunk, to - start) * es);
       pending.catch(() => undefined); // handled when awaited; avoids an unhandled rejection if the caller stops early
       return pending;
     };
-    let next = fetch(0);
-    for (let start = 0; start < n; start += chunk) {
+    let next = fetch(from);
+    for (let start = from; start < to; start += chunk) {
       signal?.throwIfAborted();
-      const cnt = Math.min(chunk, n - start);
+      const cnt = Math.min(chunk, to - start);
       const bytes = await next;
-      if (start + chunk < n) next = fetch(start + chunk);
+      if (start + chunk < to) next = fetch(start + chunk);
       yield decodeAs(bytes, cnt);
     }
     return;
   }
   const strides = p.strides!;
   const span = spanElements(p.shape, strides);
-  if (span * es <= window) {
+  // a range reads only its own elements (scattered reads), never the whole span
+  if (span * es <= window && !ranged) {
     signal?.throwIfAborted();
     const all = await p.source.read(p.offset, span * es);
     const inner = p.shape[p.shape.length - 1];
@@ -122,9 +130,9 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
     return;
   }
   const step = Math.min(chunk, SCATTER_CHUNK);
-  for (let start = 0; start < n; start += step) {
+  for (let start = from; start < to; start += step) {
     signal?.throwIfAborted();
-    const cnt = Math.min(step, n - start);
+    const cnt = Math.min(step, to - start);
     const bytes = await scatterRead(p, start, cnt, es, window, signal);
     yield decodeAs(bytes, cnt);
   }

@@ -66,6 +66,13 @@ export interface ChunkOptions {
    * magnitudes |z|, one number per element, like every other dtype.
    */
   readonly complex?: boolean;
+  /**
+   * Stream only the row-major elements [start, end) (default: all). Chunks then start at
+   * `start` and step by `chunkElements` (contiguous and scattered layouts alike), so slices
+   * cut on a multiple of the chunk size give the same chunks as a whole-tensor read.
+   */
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /** A lazy view of one or more tensor files. */

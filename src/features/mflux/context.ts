@@ -68,12 +68,13 @@ export class MfluxContext {
     return pick ? { root, model: pick.label } : undefined;
   }
 
-  hygieneConfig(scope?: vscode.Uri): HygieneConfig & { extraPaths: string[] } {
+  hygieneConfig(scope?: vscode.Uri): HygieneConfig & { extraPaths: string[]; allowPaths: string[] } {
     const c = vscode.workspace.getConfiguration('mfluxPort.hygiene', scope);
     return {
       disabledRules: c.get<string[]>('disabledRules', []),
       extraRules: c.get<{ id: string; message: string; pattern: string }[]>('extraRules', []),
       extraPaths: c.get<string[]>('extraPaths', []),
+      allowPaths: c.get<string[]>('allowPaths', []),
     };
   }
 

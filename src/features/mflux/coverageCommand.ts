@@ -3,15 +3,8 @@
 // mapping files. Static by default (reads Python, runs nothing); `{mode: 'dump'}` runs the
 // dump script with the port's own Python, which needs Workspace Trust.
 import * as vscode from 'vscode';
-import {
-  coverageDiagnostics,
-  coverageMarkdown,
-  definitionFileOf,
-  dumpCoverage,
-  modelRepoId,
-  staticCoverage,
-  type CoverageReport,
-} from '../../core/mflux/coverageReport';
+import { coverageDiagnostics, coverageMarkdown, verdictOf } from '../../core/mflux/coverageText';
+import { definitionFileOf, dumpCoverage, modelRepoId, staticCoverage, type CoverageReport } from '../../core/mflux/coverageReport';
 import { findSnapshot, listRepos, listSnapshots, locateHfCache } from '../../core/mflux/hfCache';
 import { dumpMapping } from '../../core/mflux/mappingDump';
 import { guarded, requireTrust, type MfluxContext } from './context';
@@ -93,10 +86,12 @@ export class MappingCoverage implements vscode.Disposable {
     return {
       components: report.components.map((c) => ({
         name: c.name,
+        verdict: verdictOf(c),
         total: c.totalKeys,
         consumed: c.consumedKeys,
         unmapped: c.unmappedKeys,
         unmatched: c.unmatchedPatterns.map((p) => p.pattern),
+        blockMisses: c.blockMisses.map((p) => ({ pattern: p.pattern, blocks: p.blocks, keys: p.keys })),
       })),
       unresolved: report.unresolved,
     };

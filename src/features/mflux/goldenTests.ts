@@ -1,5 +1,5 @@
 // Golden image tests: mfluxPort.createGoldenTest (preview first) and a TestController that
-// lists tests/image_generation/test_generate_image_*.py in the Test Explorer and runs them
+// lists the tests that compare an image with a reference (not a model's fast unit tests) and runs them
 // with pytest (MFLUX_PRESERVE_TEST_OUTPUT=1), then offers output vs reference in the image
 // diff. Running tests executes workspace code: Workspace Trust is required.
 import * as vscode from 'vscode';
@@ -65,8 +65,10 @@ export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void)
         const test = plan.files[0];
         if (existsSync(test.path)) await vscode.window.showTextDocument(vscode.Uri.file(test.path), { preview: true });
         const refMissing = !existsSync(join(t.root, plan.referenceImage));
+        const via = plan.helper.existing ? ` It calls the existing ${plan.helper.cls}.` : '';
+        const left = plan.notes.length ? ` Left out: ${plan.notes.join('; ')}.` : '';
         void vscode.window.showInformationMessage(
-          `mflux Port: golden test created.${refMissing ? ` Add the reference image ${plan.referenceImage} (e.g. from a validated run), then` : ''} Run it with: ${plan.command}`,
+          `mflux Port: golden test created.${via}${left}${refMissing ? ` Add the reference image ${plan.referenceImage} (e.g. from a validated run), then` : ''} Run it with: ${plan.command}`,
         );
       }
       return {
@@ -74,6 +76,8 @@ export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void)
         skipped: plan.skipped,
         referenceImage: plan.referenceImage,
         command: plan.command,
+        helper: plan.helper,
+        notes: plan.notes,
       };
     }),
   );
@@ -93,7 +97,8 @@ export class GoldenTestController implements vscode.Disposable {
     this.controller.resolveHandler = async () => this.refresh();
     this.controller.refreshHandler = async () => this.refresh();
     this.controller.createRunProfile('Run (keep output)', vscode.TestRunProfileKind.Run, (req, token) => this.run(req, token), true);
-    const watcher = vscode.workspace.createFileSystemWatcher('**/tests/image_generation/test_generate_image_*.py');
+    // Any test file may hold a golden test (Depth Pro's lives in tests/depth/); the listing keeps only image comparisons.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/tests/**/test_*.py');
     this.disposables.push(
       watcher,
       watcher.onDidCreate(() => this.refresh()),

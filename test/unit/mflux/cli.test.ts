@@ -43,7 +43,7 @@ test('audit: exit 1 listing exactly the missing surfaces, 0 when wired, 2 on bad
   assert.equal(cli(['audit', join(root, 'nope'), 'nova']).code, 2);
 });
 
-test('hygiene: file:line:col findings, exit 1; --disable; clean exit 0', () => {
+test('hygiene: file:line:col findings, exit 1; --disable; --allow; clean exit 0', () => {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
   write(root, 'src/mflux/models/z_image/model/vae.py', 'import torch\n\n\ndef f(x):\n    torch.save(x, "x.pt")\n    return x\n');
   const r = cli(['hygiene', root, 'z_image']);
@@ -53,6 +53,8 @@ test('hygiene: file:line:col findings, exit 1; --disable; clean exit 0', () => {
     /^src\/mflux\/models\/z_image\/model\/vae\.py:5:5: PyTorch tensor dump \(torch\.save\) left in the code: torch\.save\(x, "x\.pt"\)$/m,
   );
   assert.equal(cli(['hygiene', root, 'z_image', '--disable', 'torch-save']).code, 0);
+  assert.equal(cli(['hygiene', root, 'z_image', '--allow', 'src/mflux/models/z_image/model/v*.py']).code, 0);
+  assert.equal(cli(['hygiene', root, 'z_image', '--allow', 'src/mflux/models/z_image/cli/**']).code, 1);
 });
 
 test('coverage: the unmapped keys of the generated fixture, exit 1', () => {

@@ -99,12 +99,13 @@ test('dump script (run with a Python that has the mapping importable) gives the 
   const snap = findSnapshot(join(dir, 'hub'), 'acme/Nova-1')!;
   for (const c of comps) {
     const keys = await readComponentTensors(join(snap.dir, c.hfSubdir));
+    // The dump gives the patterns as Python built them; coverage expands them against the checkpoint, as mflux does when loading.
     const cov = computeCoverage({ name: c.name, keys: keys.keys, targets: dumpTargets(c), numBlocks: c.numBlocks, numLayers: c.numLayers });
     const e = expected.full[c.name];
     assert.equal(c.targets.length, e.targets, `${c.name} targets`);
     assert.deepEqual(sorted(cov.unmappedKeys), sorted(e.unmapped), `${c.name} unmapped`);
-    assert.deepEqual(sorted(cov.unmatchedPatterns.map((p) => p.pattern)), e.unmatched_required_concrete, `${c.name} unmatched`);
-    assert.deepEqual(sorted(cov.unmatchedOptional.map((p) => p.pattern)), e.unmatched_optional_concrete, `${c.name} optional`);
+    assert.deepEqual(sorted(cov.unmatchedPatterns.map((p) => p.pattern)), sorted(e.unmatched_required), `${c.name} unmatched`);
+    assert.deepEqual(sorted(cov.unmatchedOptional.map((p) => p.pattern)), sorted(e.unmatched_optional), `${c.name} optional`);
   }
 });
 
@@ -120,29 +121,31 @@ test('dump script failures are one line: missing MLX, bad output', async () => {
   assert.notEqual(r.status, 0);
 });
 
-test('placeholders: repeated names must agree, bounds apply, partial-segment placeholders work', () => {
-  const keys = ['a.0.b.0.w', 'a.0.b.1.w', 'a.1.b.1.w', 'blk3_x.w', 'l.5.w', 'l.6.w'];
+test("placeholders expand as mflux's loader does: repeated names agree, {i} is 0 and 1, {layer} stops at num_layers", () => {
+  const keys = ['a.0.b.0.w', 'a.0.b.1.w', 'a.1.b.1.w', 'blk1_x.w', 'blk3_x.w', 'l.5.w', 'l.6.w'];
   const cov = computeCoverage({
     name: 't',
     keys,
     numLayers: 6,
     targets: [
-      { to: 'x', from: ['a.{block}.b.{block}.w'], required: true },
+      { to: 'x.{block}', from: ['a.{block}.b.{block}.w'], required: true },
       { to: 'y', from: ['blk{i}_x.w'], required: true },
       { to: 'z', from: ['l.{layer}.w'], required: true },
     ],
   });
-  assert.deepEqual(cov.unmappedKeys, ['a.0.b.1.w', 'l.6.w']);
+  // blk3_x.w: mflux expands {i} to 0 and 1 only, so it never loads block 3.
+  assert.deepEqual(cov.unmappedKeys, ['a.0.b.1.w', 'blk3_x.w', 'l.6.w']);
   assert.equal(rangeText([0, 1, 2, 3, 7]), '{0..3,7}');
   assert.deepEqual(collapseKeys(['b.0.w', 'b.1.w', 'b.2.w', 'c']), ['b.{0..2}.w', 'c']);
 });
 
 test('port coverage report: Markdown lists exactly the unmapped keys; diagnostics land on the mapping lines', async () => {
-  const { staticCoverage, coverageMarkdown, coverageDiagnostics } = await import('../../../src/core/mflux/coverageReport');
+  const { staticCoverage } = await import('../../../src/core/mflux/coverageReport');
+  const { coverageMarkdown, coverageDiagnostics } = await import('../../../src/core/mflux/coverageText');
   const snap = findSnapshot(join(dir, 'hub'), 'acme/Nova-1')!;
   const r = await staticCoverage(root, 'nova', snap.dir);
   const md = coverageMarkdown(r, root);
-  assert.match(md, /\| transformer \| 45 \| 29 \| 16 \|/);
+  assert.match(md, /\| transformer \| mapping \| 45 \| 29 \| 16 \| 1 \| 0 \|/);
   // The transformer's unmapped keys, collapsed by block, exactly.
   const block = md.split('## transformer')[1].split('```')[1].trim().split('\n');
   assert.deepEqual(block.sort(), [

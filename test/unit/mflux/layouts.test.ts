@@ -10,7 +10,7 @@ import type { CheckResult } from '../../../src/core/checks';
 import { runFinalizeAudit } from '../../../src/core/mflux/audit';
 import { finalizeAuditRule, withHygiene } from '../../../src/core/mflux/checklistRules';
 import { companionOf, findInitializers, findVariantClasses } from '../../../src/core/mflux/conventions';
-import { initRepo, tempDir } from './fixtures';
+import { initRepo, tempDir, write } from './fixtures';
 import { buildLayoutTree } from './layoutFixtures';
 
 /** Every rule as the extension registers them (hygiene and the full audit plugged in). */
@@ -172,4 +172,27 @@ test('an image generator without latent_creator/ fails the layout; reference ima
   // reference_lift_upscaled.png is lift's; a model named `li` has no reference image of its own.
   const li = runFinalizeAudit({ root, model: 'li' }).find((i) => i.id === 'reference-image')!;
   assert.equal(li.result.status, 'fail');
+});
+
+test('MODEL_CHOICES may name the model by its ModelConfig names only (flux: "dev", "schnell")', async () => {
+  const root = tree();
+  write(
+    root,
+    'src/mflux/models/flux/variants/txt2img/flux.py',
+    'from mflux.models.common.config import ModelConfig\n\n\nclass Flux1:\n    def __init__(self, model_config=ModelConfig.dev()):\n        pass\n',
+  );
+  write(root, 'src/mflux/models/flux/cli/flux_generate.py', 'def main():\n    parser.add_image_generator_arguments()\n');
+  const r = await statuses(root, 'flux');
+  assert.equal(r.cliDefaults.status, 'pass');
+  const defaults = join(root, 'src/mflux/cli/defaults/defaults.py');
+  assert.deepEqual(
+    r.cliDefaults.evidence.map((e) => [e.file, e.line, e.text]),
+    [
+      [defaults, 5, '"dev",'],
+      [defaults, 11, '"dev": 25,'],
+    ],
+  );
+  // A name that only contains one of them is not a mention.
+  writeFileSync(defaults, 'MODEL_CHOICES = ["devx", "schnell"]\n');
+  assert.equal((await statuses(root, 'flux')).cliDefaults.status, 'fail');
 });

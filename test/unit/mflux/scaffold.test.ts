@@ -7,6 +7,7 @@ import { PYTHON } from '../../helpers/python';
 import { invalidModelName, modelNames, toPackageName } from '../../../src/core/mflux/naming';
 import { planModelPackage, scriptEntryInsertion } from '../../../src/core/mflux/scaffold';
 import { addVaePackage, buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
+import { trainingProtocol } from './goldenFixtures';
 
 function materialise(files: readonly { path: string; contents: string }[]): void {
   for (const f of files) {
@@ -53,6 +54,7 @@ test('scaffold: canonical layout, every Python stub compiles', () => {
     'src/mflux/models/nova/latent_creator/nova_latent_creator.py',
     'src/mflux/models/nova/model/nova_transformer/transformer.py',
     'src/mflux/models/nova/model/nova_text_encoder/text_encoder.py',
+    'src/mflux/models/nova/model/nova_text_encoder/prompt_encoder.py',
     'src/mflux/models/nova/model/nova_vae/vae.py',
     'src/mflux/models/nova/variants/__init__.py',
     'src/mflux/models/nova/variants/txt2img/__init__.py',
@@ -70,6 +72,13 @@ test('scaffold: canonical layout, every Python stub compiles', () => {
   assert.match(cli, /CommandLineParser\(/);
   assert.match(cli, /CallbackManager\.register_callbacks\(/);
   assert.match(cli, /latent_creator=NovaLatentCreator/);
+  assert.match(cli, /^from mflux\.utils\.dimension_resolver import DimensionResolver$/m);
+  assert.match(
+    cli,
+    /width, height = DimensionResolver\.resolve\(\s*width=args\.width,\s*height=args\.height,\s*reference_image_path=None,\s*\)/,
+  );
+  assert.match(cli, /supports_dimension_scale_factor=True/);
+  assert.match(cli, /num_inference_steps=steps,/, 'args.steps is None unless given: the CLI falls back to DEFAULT_STEPS');
   const mapping = readFileSync(join(plan.packageDir, 'weights/nova_weight_mapping.py'), 'utf8');
   assert.match(mapping, /def get_transformer_mapping\(\) -> list\[WeightTarget\]/);
   assert.match(readFileSync(join(plan.packageDir, 'README.md'), 'utf8'), /acme\/Nova-1/);
@@ -78,6 +87,7 @@ test('scaffold: canonical layout, every Python stub compiles', () => {
 test('scaffold options: edit variant, LoRA, training adapter, reused VAE', () => {
   const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
   addVaePackage(root, 'qwen', 'QwenVAE');
+  trainingProtocol(root);
   const plan = planModelPackage(root, { model: 'nova', edit: true, lora: true, training: true, reuseVaeFrom: 'qwen' });
   const rels = plan.files.map((f) => f.rel);
   for (const expected of [
@@ -155,4 +165,58 @@ test('the optional pyproject wiring adds the missing console scripts after the l
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /'mflux-generate-nova', 'mflux-generate-nova-edit'/);
+});
+
+const SCAFFOLD_CHECK = join(process.cwd(), 'test', 'unit', 'mflux', 'py', 'scaffold_check.py');
+
+test("training adapter: every method of the checkout's TrainingAdapter protocol, same signatures, package imports resolve", () => {
+  const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
+  const methods = trainingProtocol(root);
+  const plan = planModelPackage(root, { model: 'nova', training: true });
+  materialise(plan.files);
+  pyCompile(plan.files.filter((f) => f.path.endsWith('.py')).map((f) => f.path));
+  const adapterFile = join(plan.packageDir, 'training_adapter/nova_training_adapter.py');
+  const r = spawnSync(
+    PYTHON,
+    [
+      SCAFFOLD_CHECK,
+      join(root, 'src'),
+      plan.packageDir,
+      join(root, 'src/mflux/models/common/training/adapters/base.py'),
+      'TrainingAdapter',
+      adapterFile,
+      'NovaTrainingAdapter',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout) as {
+    imports: number;
+    unresolved: string[];
+    protocol: { methods: string[]; subclasses: boolean; mismatched: object };
+  };
+  assert.deepEqual(res.protocol, { methods, subclasses: true, mismatched: {} });
+  // Imports of the package's own modules resolve (the fixture tree has few of mflux's shared modules).
+  assert.deepEqual(
+    res.unresolved.filter((u) => /mflux\.models\.nova\b/.test(u)),
+    [],
+  );
+  assert.ok(res.imports > 30, `${res.imports} imports checked`);
+  const text = readFileSync(adapterFile, 'utf8');
+  assert.match(text, /^ {4}def model\(self\) -> nn\.Module:\n {8}return self\._model$/m, 'model() is a method, as the protocol has it');
+  assert.doesNotMatch(text, /self\.model\s*=/);
+  assert.match(text, /input_image_path: Path \| None = None,/);
+  assert.match(
+    text,
+    /def export_sample_grid\(self, images: list\[Any\], \/, columns: int = 4, \*, title: str \| None = None\) -> Path:\n {8}raise NotImplementedError/,
+  );
+  assert.ok(
+    plan.files.some((f) => f.rel === 'src/mflux/models/nova/weights/nova_lora_mapping.py'),
+    'training implies the LoRA mapping it loads and saves through',
+  );
+  const bare = buildMfluxTree(tempDir(), []);
+  assert.throws(
+    () => planModelPackage(bare, { model: 'nova', training: true }),
+    /^Error: src\/mflux\/models\/common\/training\/adapters\/base\.py: not found/,
+  );
 });

@@ -44,7 +44,7 @@ test('a capped candidate: the init message carries the cut, and the webview vali
   // 4 layer outputs of 2×8 float32 (64 bytes each) fit under the cap of 266 bytes; the fifth does not
   assert.deepEqual(cut, { after: 'layers.3', bytes: 256, max_bytes: 266, origin: 'MFLUX_PORT_MAX_BYTES', scope: 'run' });
   assert.equal(describeCut(cut!), 'capture stopped at 256 B after layers.3 (MFLUX_PORT_MAX_BYTES=266 B)');
-  assert.equal(describeCut(cut!), coreDescribeCut(cut!), 'the panel and the CLI say the same');
+  assert.equal(describeCut, coreDescribeCut, 'the panel and the CLI say it with the one function (core/capture/notes.ts)');
   assert.equal(hasCaptureNews(init.payload.report.capture), true);
 });
 

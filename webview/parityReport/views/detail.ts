@@ -5,7 +5,8 @@ import { ce, clear, cssVar, fitCanvas, h } from '../../shared/dom';
 import { float32Repr, fmt, pct, shape, thousands } from '../../shared/format';
 import { post } from '../messages';
 import { neededAtol, pytestAssertion, rejudge, roundUp } from '../rejudge';
-import { state } from '../state';
+import { state, verdictWord } from '../state';
+import { detailText, VERDICT } from '../verdicts';
 import { heatmapSection } from './heatmap';
 import { detailPane } from './layout';
 import { updateRow } from './table';
@@ -92,11 +93,12 @@ function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
     clear(result);
     const cur = state.overrides.get(p.name);
     const pass = cur?.result.pass ?? p.pass;
+    const word = verdictWord(p);
     const mismatch = cur?.result.mismatch ?? p.mismatch;
     const ratio = cur?.result.ratio ?? p.mismatch_ratio;
     result.dataset.pass = String(pass);
     result.append(
-      h('span', { class: `badge ${pass ? 'pass' : 'fail'}`, id: 'detail-verdict', text: pass ? 'PASS' : 'FAIL' }),
+      h('span', { class: `badge ${VERDICT[word].cls}`, id: 'detail-verdict', 'data-verdict': word, text: detailText(word, p) }),
       h('span', {
         id: 'detail-mismatch',
         'data-mismatch': String(mismatch),

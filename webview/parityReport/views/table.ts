@@ -6,6 +6,7 @@ import type { ReportPair } from '../../../src/protocol/parityReport';
 import { intents } from '../intents';
 import { cosineText, dims, listRows, middleEllipsis, nextSort, transformLabel } from '../rows';
 import { state, verdictOf, verdictWord, type Listed, type SortKey } from '../state';
+import { VERDICT, verdictRank, verdictText } from '../verdicts';
 import { drawGrowth } from './chart';
 
 const table = h('table', { class: 'layers', id: 'layers', role: 'grid', 'aria-label': 'Layers in capture order' });
@@ -51,7 +52,7 @@ const rowByName = new Map<string, HTMLTableRowElement>();
 
 /** How many monospace characters fit in the name column (updated when the table resizes). */
 let nameChars = 48;
-const FIXED_COLS_PX = { wide: 658, narrow: 466 };
+const FIXED_COLS_PX = { wide: 688, narrow: 496 };
 const MONO_CHAR_PX = 7.3;
 
 export function renderHead(): void {
@@ -111,7 +112,7 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
     tabindex: -1,
     'aria-selected': String(p.name === state.selected),
     class: [
-      word === 'not_compared' ? 'skipped' : pass ? 'pass' : word === 'drift' ? 'fail drift' : 'fail',
+      word === 'not_compared' ? 'skipped' : pass ? 'pass' : word === 'drift' ? 'drift' : 'fail',
       p.name === r.first_divergence ? 'first-div' : '',
       jump ? 'jump' : '',
     ].join(' '),
@@ -152,12 +153,7 @@ function buildRow(p: ReportPair, index: number): HTMLTableRowElement {
     title:
       `${p.verdict_why ?? p.reason ?? ''}\natol ${fmt(o?.atol ?? p.atol)}, rtol ${fmt(o?.rtol ?? p.rtol)}${o ? ' (edited)' : ''}`.trim(),
   });
-  v.append(
-    h('span', {
-      class: `badge ${word === 'pass' ? 'pass' : word === 'drift' ? 'drift' : word === 'not_compared' ? 'neutral' : 'fail'}`,
-      text: word === 'not_compared' ? 'not compared' : word,
-    }),
-  );
+  v.append(h('span', { class: `badge ${VERDICT[word].cls}`, 'data-verdict': word, text: verdictText(word) }));
   if (o) v.append(h('span', { class: 'muted small', text: ' edited' }));
   tr.append(v);
   return tr;
@@ -169,6 +165,7 @@ export function renderRows(): void {
     failingOnly: state.failingOnly,
     sort: state.sort,
     verdict: verdictOf,
+    rank: (p) => verdictRank(verdictWord(p)),
     ratio: (p) => state.overrides.get(p.name)?.result.ratio ?? p.mismatch_ratio,
   });
   windowStart = windowEnd = -1;
@@ -176,7 +173,7 @@ export function renderRows(): void {
   tableEmpty.hidden = listed.length > 0;
   tableWrap.hidden = listed.length === 0;
   if (!listed.length)
-    tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes.' : `No layer matches “${state.filter}”.`;
+    tableEmpty.textContent = state.failingOnly && !state.filter ? 'Every layer passes (✓ pass).' : `No layer matches “${state.filter}”.`;
   renderWindow();
   drawGrowth();
 }

@@ -1,9 +1,10 @@
-// The toolbar: title, summary (failing count, first divergence, unpaired names), the filter
+// The toolbar: title, summary (verdict counts, first divergence, unpaired names), the filter
 // and failing-only controls, and the export buttons.
 import { ce, clear, h } from '../../shared/dom';
 import { intents } from '../intents';
 import { persist, post } from '../messages';
-import { state, verdictOf, verdictWord } from '../state';
+import { state } from '../state';
+import { countsClass, countsText, countVerdicts } from '../verdicts';
 import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
@@ -15,8 +16,8 @@ export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield
 });
 const failingBox = ce<HTMLElement & { checked: boolean }>(
   'vscode-checkbox',
-  { id: 'failing-only', label: 'Failing only', 'aria-label': 'Show failing layers only' },
-  'Failing only',
+  { id: 'failing-only', label: 'Hide passing', 'aria-label': 'Show only drift and diverged layers' },
+  'Hide passing',
 );
 const exportHtmlBtn = ce(
   'vscode-button',
@@ -77,42 +78,25 @@ export function renderToolbar(): void {
 export function renderSummary(): void {
   const r = state.report!;
   clear(summaryEl);
-  const failing = r.pairs.filter((p) => !verdictOf(p)).length;
-  const words = r.pairs.map(verdictWord);
-  const diverged = words.filter((w) => w === 'diverged' || w === 'fail').length;
-  const drift = words.filter((w) => w === 'drift').length;
-  const skipped = words.filter((w) => w === 'not_compared').length;
+  const counts = countVerdicts(r.pairs);
   // Nothing compared is never green: no pair is not "all pass".
   const badge =
     r.pairs.length === 0
       ? h('span', { class: 'badge fail', id: 'summary-badge', text: 'nothing compared' })
       : h('span', {
-          class: `badge ${diverged ? 'fail' : drift ? 'drift' : skipped ? 'neutral' : 'pass'}`,
+          class: `badge ${countsClass(counts)}`,
           id: 'summary-badge',
-          text: diverged
-            ? `${failing} failing, ${diverged} diverged`
-            : drift
-              ? `${drift} drift, none diverged`
-              : skipped
-                ? `${skipped} not compared, none diverged`
-                : 'all pass',
+          title: 'pass: within tolerance · drift: outside it, carrying the error it received · diverged: this layer introduces error',
+          text: countsText(counts),
         });
-  summaryEl.append(badge, h('span', { text: `${r.pairs.length} pairs` }));
-  if (r.pairs.length && (failing || skipped))
-    summaryEl.append(
-      h('span', {
-        class: 'muted',
-        id: 'verdict-counts',
-        text: ` · ${r.pairs.length - failing - skipped} pass, ${drift} drift, ${diverged} diverged${skipped ? `, ${skipped} not compared` : ''}`,
-      }),
-    );
+  summaryEl.append(badge, h('span', { id: 'pair-count', text: `${r.pairs.length} pairs` }));
   if (r.first_divergence) {
     const link = h('button', {
       type: 'button',
       class: 'link',
       id: 'first-divergence',
       text: r.first_divergence,
-      title: 'Select the first layer that fails',
+      title: 'Select the first diverged layer (capture order)',
     });
     link.addEventListener('click', () => intents.select(r.first_divergence!, { scroll: true }));
     summaryEl.append(h('span', { class: 'muted', text: ' · first divergence ' }), link);

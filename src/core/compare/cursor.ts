@@ -1,0 +1,34 @@
+// Aligned pieces of two chunk streams whose chunk sizes may differ (engine, worker pool).
+import type { FloatChunk } from '../tensors';
+
+/** Hands out aligned pieces of a chunk stream. */
+export class Cursor {
+  private chunk: FloatChunk | null = null;
+  private pos = 0;
+  private done = false;
+  constructor(private readonly it: AsyncIterator<FloatChunk>) {}
+
+  /** Elements available without another read (reads when the current chunk is used up). */
+  async available(): Promise<number> {
+    while (!this.done && (this.chunk === null || this.pos >= this.chunk.length)) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        this.chunk = r.value;
+        this.pos = 0;
+      }
+    }
+    return this.chunk ? this.chunk.length - this.pos : 0;
+  }
+
+  take(n: number): FloatChunk {
+    const c = this.chunk as FloatChunk;
+    const out = this.pos === 0 && n === c.length ? c : c.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}

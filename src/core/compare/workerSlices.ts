@@ -1,0 +1,79 @@
+// The worker side of the compare pool (workerPool.ts): measures a run of fixed slices of one
+// pair and posts one partial per slice. Runs inside dist/compareWorker.js.
+import { openTensors, type TensorSource } from '../tensors';
+import { Cursor } from './cursor';
+import { MetricAccumulator } from './metrics';
+
+/** One pair as the pool measures it; shifts and slice size are fixed by the caller. */
+export interface SliceJob {
+  readonly refPath: string;
+  readonly candPath: string;
+  readonly refName: string;
+  readonly candName: string;
+  readonly numel: number;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly shiftR: number;
+  readonly shiftC: number;
+  readonly sliceElements: number;
+}
+
+export type SliceRequest = {
+  readonly type: 'slices';
+  readonly id: number;
+  readonly job: SliceJob;
+  readonly from: number;
+  readonly to: number;
+};
+
+export type SliceReply =
+  | { readonly type: 'slice'; readonly id: number; readonly index: number; readonly partial: Float64Array }
+  | { readonly type: 'slicesDone'; readonly id: number }
+  | { readonly type: 'slicesError'; readonly id: number; readonly message: string };
+
+// Sources stay open for the worker's life (the pool lives for one comparison).
+const open = new Map<string, Promise<TensorSource>>();
+
+function source(path: string): Promise<TensorSource> {
+  let s = open.get(path);
+  if (!s) {
+    s = openTensors(path);
+    open.set(path, s);
+  }
+  return s;
+}
+
+/** Slices [from, to) of the job, each measured on its own; `post` receives each partial in order. */
+export async function measureSlices(
+  job: SliceJob,
+  from: number,
+  to: number,
+  post: (index: number, partial: Float64Array) => void,
+): Promise<void> {
+  const [ref, cand] = await Promise.all([source(job.refPath), source(job.candPath)]);
+  const B = job.sliceElements;
+  const start = from * B;
+  const end = Math.min(job.numel, to * B);
+  // chunks of B elements from a multiple of B: the same chunks a whole-tensor read gives
+  const opts = { chunkElements: B, float64: true, start, end };
+  const r = new Cursor(ref.chunks(job.refName, opts)[Symbol.asyncIterator]());
+  const c = new Cursor(cand.chunks(job.candName, opts)[Symbol.asyncIterator]());
+  try {
+    for (let s = from; s < to; s++) {
+      const lo = s * B;
+      const hi = Math.min(end, lo + B);
+      const acc = MetricAccumulator.slice(job.atol, job.rtol, job.shiftR, job.shiftC, lo);
+      for (let at = lo; at < hi;) {
+        const ra = await r.available();
+        const ca = await c.available();
+        if (ra === 0 || ca === 0) throw new Error(`tensor ${JSON.stringify(ra === 0 ? job.refName : job.candName)} ended early`);
+        const m = Math.min(ra, ca, hi - at);
+        acc.update(r.take(m), c.take(m));
+        at += m;
+      }
+      post(s, acc.partial());
+    }
+  } finally {
+    await Promise.all([r.close(), c.close()]);
+  }
+}
