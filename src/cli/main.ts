@@ -4,6 +4,7 @@ import { statsCommand } from './stats';
 import { compareCommand } from './compare';
 import { imageDiffCommand } from './imageDiff';
 import { auditCommand, coverageCommand, hygieneCommand } from './mflux';
+import { checksCommand } from './checks';
 export interface SubCommand {
   readonly name: string;
   readonly summary: string;
@@ -19,6 +20,7 @@ const commands: SubCommand[] = [
   auditCommand,
   hygieneCommand,
   coverageCommand,
+  checksCommand,
 ];
 
 export const VERSION = '0.1.0';

@@ -158,3 +158,15 @@ export function companionOf(root: string, model: string): Companion | undefined 
   }
   return undefined;
 }
+
+/** The model packages of a checkout: folders under src/mflux/models/ with an `__init__.py`, shared ones (`common*`) left out. */
+export function modelPackages(root: string): string[] {
+  const dir = join(root, 'src', 'mflux', 'models');
+  try {
+    return readdirSync(dir)
+      .filter((p) => !SKIP_PACKAGES.test(p) && !p.startsWith('common') && existsSync(join(dir, p, '__init__.py')))
+      .sort();
+  } catch {
+    return [];
+  }
+}

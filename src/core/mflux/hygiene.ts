@@ -3,7 +3,11 @@
 // repo outside debug_artifacts/. Rules are data, so users can switch some off or add their own.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
+import { hygieneTargets, namesInCode, pathAllowed, RUNNER_DIR, SKIP_DIRS } from './hygienePaths';
 import { maskPython } from './pyLines';
+
+export { hygieneTargets, namesInCode, pathAllowed, RUNNER_DIR } from './hygienePaths';
+export { removalEdit, removeFinding } from './hygieneFix';
 
 export interface HygieneRule {
   readonly id: string;
@@ -85,7 +89,6 @@ export const BUILTIN_RULES: readonly HygieneRule[] = [
 
 export const TENSOR_FILE_RULE = 'tensor-file';
 export const DEFAULT_TENSOR_EXTENSIONS = ['.npy', '.npz', '.pt', '.pth', '.safetensors', '.gguf', '.ckpt'];
-const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'env', 'site-packages']);
 
 export interface CompiledRules {
   readonly rules: readonly HygieneRule[];
@@ -241,51 +244,6 @@ function isSavingCode(file: string, masked: readonly string[], index: number): b
 }
 
 /**
- * Whether a repo-relative path (forward slashes) matches an allowlist entry: a plain path covers
- * that file or folder; a glob has `*` (within one folder), `**` (any depth, also none) and `?`,
- * and a glob matching a folder covers what is inside it. `./` and trailing slashes are ignored,
- * backslashes read as slashes.
- */
-export function pathAllowed(rel: string, allow: readonly string[] = []): boolean {
-  return allow.some((a) => {
-    if (typeof a !== 'string') return false;
-    const p = a
-      .trim()
-      .replace(/\\/g, '/')
-      .replace(/^(?:\.\/)+/, '')
-      .replace(/\/+$/, '');
-    if (!p) return false;
-    if (!/[*?]/.test(p)) return rel === p || rel.startsWith(p + '/');
-    const re = p
-      .split(/(\*\*\/|\*\*|\*|\?)/)
-      .map((t) =>
-        t === '**/' ? '(?:[^/]+/)*' : t === '**' ? '.*' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : t.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-      )
-      .join('');
-    return new RegExp(`^${re}(?:/.*)?$`).test(rel);
-  });
-}
-
-/** File names the code refers to in string literals (`"pos_emb.safetensors"`): assets it loads. */
-export function namesInCode(files: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    // Lines that save or dump name what they write, not what the code loads.
-    for (const line of text.split(/\r?\n/)) {
-      if (/save|dump|write/i.test(line)) continue;
-      for (const m of line.matchAll(/["']([^"'\n]*\.(?:npy|npz|pt|pth|safetensors|gguf|ckpt))["']/gi)) out.add(m[1].split(/[\\/]/).pop()!);
-    }
-  }
-  return out;
-}
-
-/**
  * Leftover tensor files of a port: in its package and runner folder, and (with a scope)
  * untracked ones anywhere; never under the allowed folders. A tracked file the package's code
  * names is an asset it loads, not a leftover; with a scope, a tracked file already on the base
@@ -361,50 +319,6 @@ export function findTensorFiles(
   return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
-/** Where the runners put their scripts (mfluxPort.runner.*Script defaults), relative to each repo. */
-export const RUNNER_DIR = 'port_runners';
-
-/**
- * Python files a port's hygiene covers: the model package, scripts at the repo root, and extra
- * folders. The extension's own runner scripts (`port_runners/`) call the probe on purpose and
- * are not the port's code.
- */
-export function hygieneTargets(root: string, model: string | undefined, extraPaths: readonly string[] = []): string[] {
-  const files: string[] = [];
-  const addDir = (dir: string, recursive: boolean) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      const p = join(dir, name);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (recursive && !name.startsWith('.') && !SKIP_DIRS.has(name)) addDir(p, true);
-      } else if (name.endsWith('.py')) files.push(p);
-    }
-  };
-  if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
-  addDir(root, false);
-  for (const extra of extraPaths) {
-    const p = join(root, extra);
-    try {
-      if (statSync(p).isDirectory()) addDir(p, true);
-      else if (p.endsWith('.py')) files.push(p);
-    } catch {
-      /* a missing extra path is not an error */
-    }
-  }
-  return [...new Set(files)];
-}
-
 export interface HygieneReport {
   readonly findings: readonly HygieneFinding[];
   readonly scannedFiles: number;
@@ -445,37 +359,4 @@ export function scanRepo(root: string, options: ScanOptions = {}): HygieneReport
     findings.push(...findTensorFiles(root, options.config, { model: options.model, scope, codeFiles }));
   }
   return { findings, scannedFiles: files.length, errors };
-}
-
-/**
- * The edit that removes a finding's statement: its lines, replaced by `pass` at the same
- * indentation when removing them would leave a block empty. Lines are 1-based and inclusive.
- */
-export function removalEdit(
-  text: string,
-  finding: Pick<HygieneFinding, 'line' | 'endLine'>,
-): { startLine: number; endLine: number; replacement: string } {
-  const raw = text.split(/\r?\n/);
-  const masked = maskPython(text);
-  const start = finding.line - 1;
-  const end = Math.max(start, finding.endLine - 1);
-  const indent = (s: string) => s.length - s.trimStart().length;
-  const codeLine = (k: number) => masked[k] !== undefined && masked[k].trim() !== '';
-  let prev = start - 1;
-  while (prev >= 0 && !codeLine(prev)) prev--;
-  let next = end + 1;
-  while (next < masked.length && !codeLine(next)) next++;
-  const opensBlock = prev >= 0 && /:\s*$/.test(masked[prev]) && indent(raw[prev]) < indent(raw[start]);
-  const nextInBlock = next < masked.length && indent(raw[next]) >= indent(raw[start]);
-  const replacement = opensBlock && !nextInBlock ? `${raw[start].slice(0, indent(raw[start]))}pass` : '';
-  return { startLine: start + 1, endLine: end + 1, replacement };
-}
-
-/** Applies `removalEdit` to text (used by the CLI and tests; the editor applies the same range). */
-export function removeFinding(text: string, finding: Pick<HygieneFinding, 'line' | 'endLine'>): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text.split(/\r?\n/);
-  const edit = removalEdit(text, finding);
-  lines.splice(edit.startLine - 1, edit.endLine - edit.startLine + 1, ...(edit.replacement ? [edit.replacement] : []));
-  return lines.join(eol);
 }
