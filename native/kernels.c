@@ -104,7 +104,8 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
             hist[expSlot(o)]++;
             both++;
           } else {
-            if (c != r) mismatch++;
+            // equal infinities match; NaN matches NaN at the same position (equal_nan=True)
+            if (c != r && (c == c || r == r)) mismatch++;
             if (r != r) nanR++;
             else if (r - r != 0) infR++;
             else {

@@ -191,8 +191,11 @@ not judged), 1 otherwise, 2 on bad input.
       } else {
         for (const c of r.components) {
           process.stdout.write(`${componentLine(c)}\n`);
+          // A typo next to the key it meant (error), or a tensor the checkpoint does not have at all (warning).
           for (const p of c.unmatchedPatterns)
-            process.stdout.write(`  missing   ${visible(p.pattern)}${p.file ? `  (${p.file}:${p.line})` : ''}\n`);
+            process.stdout.write(
+              `  ${p.nearKey ? 'typo?  ' : 'no key '}  ${visible(p.pattern)}${p.nearKey ? ` (the checkpoint has ${visible(p.nearKey)})` : ''}${p.file ? `  (${p.file}:${p.line})` : ''}\n`,
+            );
           for (const p of c.blockMisses)
             process.stdout.write(
               `  missing   ${visible(p.pattern)} in block ${p.blocks.join(', ')}${p.file ? `  (${p.file}:${p.line})` : ''}\n`,

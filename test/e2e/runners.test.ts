@@ -224,7 +224,7 @@ test(
       assert.equal(rec.exitCode, null);
       assert.equal((await vs.terminalText()).match(/reference finished/g)?.length, 1, 'sent exactly once');
 
-      // Insert Dump on `hidden` (cursor on line 5, column 6)
+      // Insert Dump on `hidden = torch.tanh(x)` (cursor on line 5, column 6)
       await vs.openFile('port_runners/block.py');
       await vs.goToLine(5, 6);
       await vs.runCommand('mflux Port: Insert Dump');
@@ -233,8 +233,10 @@ test(
       await waitFor(async () => readFileSync(model, 'utf8').includes('dump('), 'the edited file to be saved', 20_000);
       assert.equal(
         readFileSync(model, 'utf8'),
-        'import torch\nfrom mflux_port_probe import dump\n\n\ndef forward(x):\n    hidden = torch.tanh(x)\n    dump("block.hidden", hidden)\n    return hidden\n',
+        // wrapped in place: torch.tanh runs once, and the dump gets the value `hidden` gets
+        'import torch\nfrom mflux_port_probe import dump\n\n\ndef forward(x):\n    hidden = dump("block.hidden", torch.tanh(x))\n    return hidden\n',
       );
+      await vs.screenshot('insert-dump-wrapped');
     });
   },
 );

@@ -330,7 +330,7 @@ describe('parity report webview', () => {
       text,
       /np\.testing\.assert_allclose\(mlx_transformer_blocks_9_attn_out, ref_transformer_blocks_9_attn_out, rtol=1e-5, atol=/,
     );
-    const atol = Number(text.match(/atol=([0-9.e-]+)\)/)![1]);
+    const atol = Number(text.match(/atol=([0-9.e-]+)[,)]/)![1]);
     assert.ok(atol >= expected[first].needed_atol && atol < expected[first].needed_atol * 1.2, `atol ${atol}`);
     const d = details[first];
     const ok = pythonJson<boolean>(

@@ -1,6 +1,7 @@
 // Re-judging one layer under a new tolerance, from both sides' values: the same rule the
 // engine and np.testing.assert_allclose use, |cand − ref| ≤ atol + rtol·|ref| with the
-// reference as the expected value. NaN never matches; equal infinities match.
+// reference as the expected value. Equal infinities match, and NaN matches NaN at the same
+// position (equal_nan=True, assert_allclose's default, written out in the copied line).
 
 export interface Rejudged {
   readonly mismatch: number;
@@ -17,6 +18,7 @@ export function rejudge(ref: Float32Array, cand: Float32Array, atol: number, rto
     const d = Math.abs(c - r);
     if (d <= atol + rtol * Math.abs(r)) continue;
     if (r === c) continue; // equal infinities
+    if (r !== r && c !== c) continue; // NaN at the same position (equal_nan=True)
     bad++;
   }
   return { mismatch: bad, ratio: n ? bad / n : 0, pass: bad === 0 };
@@ -24,14 +26,14 @@ export function rejudge(ref: Float32Array, cand: Float32Array, atol: number, rto
 
 /**
  * The smallest atol that passes at this rtol: max over elements of |d| − rtol·|r|. Null when a
- * NaN or an unmatched infinity makes every tolerance fail.
+ * NaN facing a number, or an unmatched infinity, makes every tolerance fail.
  */
 export function neededAtol(ref: Float32Array, cand: Float32Array, rtol: number): number | null {
   let need = 0;
   for (let i = 0; i < ref.length; i++) {
     const r = ref[i];
     const c = cand[i];
-    if (r === c) continue;
+    if (r === c || (r !== r && c !== c)) continue;
     const d = Math.abs(c - r);
     if (!Number.isFinite(d)) return null;
     const excess = d - rtol * Math.abs(r);
@@ -59,7 +61,7 @@ export function pytestAssertion(name: string, atol: number, rtol: number): strin
   const v = pyName(name);
   return [
     `# ${name}: tolerance that passes on the current dumps`,
-    `np.testing.assert_allclose(mlx_${v}, ref_${v}, rtol=${fmtPy(rtol)}, atol=${fmtPy(atol)})`,
+    `np.testing.assert_allclose(mlx_${v}, ref_${v}, rtol=${fmtPy(rtol)}, atol=${fmtPy(atol)}, equal_nan=True)`,
   ].join('\n');
 }
 

@@ -8,7 +8,8 @@
 //            when w is a positive multiple of z; a phase rotation lowers it);
 //   sqnr_db = 10·log10(Σ|z|² / Σ|d|²).
 // An element is NaN when either part is NaN, else Inf when either part is infinite; only
-// elements finite on both sides enter the sums, and equal non-finite values match. Side stats
+// elements finite on both sides enter the sums; equal non-finite values match, and NaN
+// matches NaN (equal_nan=True). Side stats
 // (min/max/mean/std/first) are over the magnitudes |z| and |w|.
 import { complexAbs } from '../tensors/decode';
 import type { FloatChunk } from '../tensors/types';
@@ -113,8 +114,11 @@ export class ComplexAccumulator {
         this.both++;
         out[k] = ad;
       } else {
-        // equal non-finite values match (as np.isclose compares them with ==); NaN never does
-        if (!(wr === zr && wi === zi)) this.mismatch++;
+        // equal non-finite values match (as np.isclose compares them with ==), and a NaN element
+        // (either part NaN) matches a NaN element: equal_nan=True, as np.testing.assert_allclose
+        const nanZ = zr !== zr || zi !== zi;
+        const nanW = wr !== wr || wi !== wi;
+        if (!(wr === zr && wi === zi) && !(nanZ && nanW)) this.mismatch++;
         out[k] = NaN;
       }
     }

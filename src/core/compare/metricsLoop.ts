@@ -108,8 +108,9 @@ export function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float
       out[k] = ad;
       both++;
     } else {
-      // Equal infinities match (as in np.isclose); NaN never does.
-      if (c !== r) mismatch++;
+      // Equal infinities match (as in np.isclose), and so does NaN against NaN at the same
+      // position: equal_nan=True, as np.testing.assert_allclose (the copied pytest line) says.
+      if (c !== r && (c === c || r === r)) mismatch++;
       if (r !== r) nanR++;
       else if (r - r !== 0) infR++;
       else {

@@ -132,7 +132,7 @@ export interface PairResult {
   readonly cosine: number | null;
   /** 10·log10(Σref² / Σ(cand − ref)²). */
   readonly sqnr_db: number | null;
-  /** Elements failing |cand − ref| ≤ atol + rtol·|ref| (NaN never matches; equal Infs match). */
+  /** Elements failing |cand − ref| ≤ atol + rtol·|ref| (equal Infs match; NaN matches NaN, equal_nan=True). */
   readonly mismatch: number;
   readonly mismatch_ratio: number;
   readonly nan_ref: number;

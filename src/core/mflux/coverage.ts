@@ -34,6 +34,8 @@ export interface PatternResult {
   readonly matched: number;
   readonly file?: string;
   readonly line?: number;
+  /** For a required target that matches nothing: an unconsumed checkpoint key a typo away (edit distance ≤ 2). */
+  readonly nearKey?: string;
 }
 
 export interface BlockMiss extends PatternResult {
@@ -50,6 +52,8 @@ export interface ComponentCoverage {
   readonly consumedKeys: number;
   /** Keys no pattern consumes, in checkpoint order. */
   readonly unmappedKeys: readonly string[];
+  /** Keys that are training state, not weights (BatchNorm's num_batches_tracked): never loaded, never a finding. */
+  readonly ignoredKeys: readonly string[];
   /** Required targets that match no key: the mapping expects weights the checkpoint lacks. */
   readonly unmatchedPatterns: readonly PatternResult[];
   /** Required targets present in most blocks of their group but missing in some. */
@@ -92,6 +96,34 @@ interface Partial {
   /** Index → the first from-pattern's key, for the blocks this target did not find. */
   readonly missing: ReadonlyMap<string, string>;
   readonly all: ReadonlySet<string>;
+}
+
+/** Levenshtein distance, or `max + 1` as soon as it must exceed `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_x, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** A typo leaves two traces: a pattern that matches nothing and a key nothing consumes, a character or two apart. */
+function withNearKey(p: PatternResult, unmapped: readonly string[]): PatternResult {
+  const wanted = p.pattern.split(' | ').map((f) => f.replace(/\{\w+\}/g, '0'));
+  for (const w of wanted) {
+    const skeleton = (k: string) => k.replace(/\.\d+\./g, '.0.');
+    const near = unmapped.find((k) => distance(skeleton(k), w, 2) <= 2);
+    if (near) return { ...p, nearKey: near };
+  }
+  return p;
 }
 
 export function computeCoverage(input: CoverageInput): ComponentCoverage {
@@ -156,23 +188,27 @@ export function computeCoverage(input: CoverageInput): ComponentCoverage {
     }
   }
   // A target misses a block when other tensors of its group are there; reported only when it
-  // is in more than half of those blocks (a tensor that only some blocks have, such as a
-  // shortcut convolution, is how the model is built, not a gap).
+  // is in at least 4 blocks and misses at most a quarter of the group's blocks (a tensor that
+  // only some blocks have, such as a shortcut convolution or a last block's missing upsampler,
+  // is how the model is built, not a gap).
   const blockMisses: BlockMiss[] = [];
   for (const p of partials) {
     const seen = [...(groupHits.get(p.group) ?? [])].filter((i) => p.all.has(i));
     const blocks = seen.filter((i) => !p.hit.has(i)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    if (blocks.length && p.hit.size * 2 > seen.length)
+    if (blocks.length && p.hit.size >= 4 && blocks.length * 4 <= seen.length)
       blockMisses.push({ ...p.result, blocks, keys: blocks.map((b) => p.missing.get(b)!) });
   }
-  const unmappedKeys = input.keys.filter((_k, i) => !consumed[i]);
+  const notWeight = (k: string) => /(?:^|\.)num_batches_tracked$/.test(k);
+  const unmappedKeys = input.keys.filter((k, i) => !consumed[i] && !notWeight(k));
+  const ignoredKeys = input.keys.filter((k, i) => !consumed[i] && notWeight(k));
   return {
     name: input.name,
     hfSubdir: input.hfSubdir,
     totalKeys: input.keys.length,
-    consumedKeys: input.keys.length - unmappedKeys.length,
+    consumedKeys: input.keys.length - unmappedKeys.length - ignoredKeys.length,
     unmappedKeys,
-    unmatchedPatterns: unmatched.filter((p) => p.required),
+    ignoredKeys,
+    unmatchedPatterns: unmatched.filter((p) => p.required).map((p) => withNearKey(p, unmappedKeys)),
     blockMisses,
     unmatchedOptional: unmatched.filter((p) => !p.required),
     patternCount,

@@ -8,10 +8,14 @@ import type { ComponentReport, CoverageReport } from './coverageReport';
 export type Verdict =
   /** Every checkpoint key is consumed and every required target found. */
   | 'complete'
-  /** Some checkpoint keys are consumed by no target (mflux skips them); nothing required is missing. */
-  | 'unconsumed'
-  /** A required target matches no key, or misses some blocks: those MLX weights stay unloaded. */
-  | 'missing'
+  /**
+   * Warnings only: checkpoint keys no target consumes (mflux skips them), or required targets
+   * whose tensor the checkpoint does not have at all (dead entries, or a weight the MLX module
+   * lacks too, like a LayerNorm without affine parameters).
+   */
+  | 'incomplete'
+  /** Errors: a required target that looks like a typo of an unconsumed key, or one missing in some blocks of its group, or nothing consumed at all. */
+  | 'broken'
   /** The component's files could not be read. */
   | 'unreadable'
   /** No mapping: keys load under their own names. */
@@ -23,8 +27,8 @@ export function verdictOf(c: ComponentReport): Verdict {
   if (c.downloadUrl !== undefined) return 'external';
   if (c.errors.length || c.missingShards.length) return 'unreadable';
   if (c.direct) return 'direct';
-  if (c.unmatchedPatterns.length || c.blockMisses.length || (c.totalKeys > 0 && c.consumedKeys === 0)) return 'missing';
-  if (c.unmappedKeys.length) return 'unconsumed';
+  if (c.unmatchedPatterns.some((p) => p.nearKey) || c.blockMisses.length || (c.totalKeys > 0 && c.consumedKeys === 0)) return 'broken';
+  if (c.unmappedKeys.length || c.unmatchedPatterns.length) return 'incomplete';
   return 'complete';
 }
 
@@ -42,7 +46,8 @@ export function componentLine(c: ComponentReport): string {
     case 'direct':
       return `${c.name}: direct load (no mapping), ${c.totalKeys} key(s) loaded under their own names${c.keyTransform ? ' after key_transform renames them' : ''}${filtered}`;
     default: {
-      const parts = [`${c.consumedKeys}/${c.totalKeys} keys consumed${filtered}`];
+      const ignored = c.ignoredKeys.length ? `, ${c.ignoredKeys.length} BatchNorm counter(s) ignored` : '';
+      const parts = [`${c.consumedKeys}/${c.totalKeys} keys consumed${filtered}${ignored}`];
       if (c.unmappedKeys.length) parts.push(`${c.unmappedKeys.length} not consumed`);
       if (c.unmatchedPatterns.length) parts.push(`${c.unmatchedPatterns.length} required target(s) match no key`);
       if (c.blockMisses.length) parts.push(`${c.blockMisses.length} required target(s) missing in some blocks`);
@@ -62,7 +67,7 @@ export function summaryLine(r: CoverageReport): string {
   return [
     `${complete} of ${mapped.length} mapped component(s) complete`,
     `${sum((c) => c.unmappedKeys.length)} checkpoint key(s) not consumed`,
-    `${sum((c) => c.unmatchedPatterns.length)} required target(s) matching no key`,
+    `${sum((c) => c.unmatchedPatterns.length)} required target(s) matching no key (${sum((c) => c.unmatchedPatterns.filter((p) => p.nearKey).length)} look like typos)`,
     `${sum((c) => c.blockMisses.length)} missing in some blocks`,
     ...(others ? [`${others} component(s) loaded without a mapping or from a URL`] : []),
   ].join('; ');
@@ -112,8 +117,16 @@ export function coverageMarkdown(r: CoverageReport, root: string, maxList = 200)
     out.push(`- ${countsNote(c)}`, '');
     if (v === 'complete') out.push('Every checkpoint key is consumed and every required target is found.', '');
     if (c.unmatchedPatterns.length) {
-      out.push(`### Required targets that match no key (${c.unmatchedPatterns.length}): mflux leaves these weights unloaded`, '');
-      for (const p of c.unmatchedPatterns.slice(0, maxList)) out.push(`- \`${p.pattern}\` → \`${p.to}\`${at(p)}`);
+      out.push(
+        `### Required targets that match no key (${c.unmatchedPatterns.length}): mflux loads nothing into them`,
+        '',
+        'A target next to an unconsumed key a character or two away is most likely a typo (an error). Otherwise the checkpoint has no such tensor: the entry is dead, or the MLX module lacks the weight too; if the module has it, it keeps its initial value.',
+        '',
+      );
+      for (const p of c.unmatchedPatterns.slice(0, maxList))
+        out.push(
+          `- \`${p.pattern}\` → \`${p.to}\`${at(p)}${p.nearKey ? `: **typo?** the checkpoint has \`${p.nearKey}\`, which nothing consumes` : ''}`,
+        );
       out.push('');
     }
     if (c.blockMisses.length) {
@@ -159,21 +172,32 @@ export interface CoverageDiagnostic {
 }
 
 /**
- * Diagnostics for the mapping files. A required target that matches no key, or misses blocks,
- * is an error: mflux loads with strict=False, so that MLX weight silently keeps its random
- * initial value. Unconsumed checkpoint keys are a warning (some are skipped on purpose).
+ * Diagnostics for the mapping files. A typo (a required target matching no key next to an
+ * unconsumed key a character or two away) and a tensor missing in some blocks are errors: mflux
+ * loads with strict=False, so those MLX weights silently keep their random initial values. A
+ * required target whose tensor the checkpoint lacks entirely, and unconsumed keys, are warnings
+ * (dead entries, weights the MLX module does not have either, keys skipped on purpose).
  */
 export function coverageDiagnostics(r: CoverageReport): CoverageDiagnostic[] {
   const out: CoverageDiagnostic[] = [];
   for (const c of r.components) {
     for (const p of c.unmatchedPatterns)
       if (p.file && p.line)
-        out.push({
-          file: p.file,
-          line: p.line,
-          severity: 'error',
-          message: `${c.name}: "${p.pattern}" matches no checkpoint key, so ${p.to} is never loaded`,
-        });
+        out.push(
+          p.nearKey
+            ? {
+                file: p.file,
+                line: p.line,
+                severity: 'error',
+                message: `${c.name}: "${p.pattern}" matches no checkpoint key, so ${p.to} is never loaded; typo? the checkpoint has "${p.nearKey}", which nothing consumes`,
+              }
+            : {
+                file: p.file,
+                line: p.line,
+                severity: 'warning',
+                message: `${c.name}: "${p.pattern}" matches no checkpoint key; if the MLX module has ${p.to}, it keeps its initial value`,
+              },
+        );
     for (const p of c.blockMisses)
       if (p.file && p.line)
         out.push({

@@ -6,6 +6,7 @@ export * from './runs';
 export * from './git';
 export * from './pair';
 export * from './insertDump';
+export * from './dumpTarget';
 export * from './plan';
 export * from './summary';
 export * from './modelId';

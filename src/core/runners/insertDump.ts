@@ -4,10 +4,12 @@
 export const PROBE_IMPORT = 'from mflux_port_probe import dump';
 
 export interface Insertion {
-  /** 0-based line the text is inserted before. */
+  /** 0-based line the text is inserted before (or, with `char`, into). */
   readonly line: number;
-  /** Full line(s) including the trailing newline. */
+  /** Full line(s) including the trailing newline; with `char`, text inserted inside the line. */
   readonly text: string;
+  /** Column of an insertion inside the line (a wrap: `dump("h", ` … `)`). */
+  readonly char?: number;
 }
 
 export interface DumpPlan {
@@ -67,7 +69,7 @@ function depthChange(line: string): number {
 }
 
 /** First line of the statement containing `line`: scans from the top, tracking open brackets and `\` continuations. */
-function statementStart(lines: readonly string[], line: number): number {
+export function statementStart(lines: readonly string[], line: number): number {
   let depth = 0;
   let start = 0;
   let continued = false;
@@ -83,7 +85,7 @@ function statementStart(lines: readonly string[], line: number): number {
 }
 
 /** Last line of the statement starting at `start`. */
-function statementEnd(lines: readonly string[], start: number, atLeast: number): number {
+export function statementEnd(lines: readonly string[], start: number, atLeast: number): number {
   let depth = 0;
   for (let i = start; i < lines.length; i++) {
     depth += depthChange(lines[i]);
@@ -122,12 +124,16 @@ function importLine(lines: readonly string[]): number | undefined {
 
 const EXITS = /^(return|yield|raise|break|continue)\b/;
 
-export function planInsertDump(lines: readonly string[], sel: Selection, name: string, expression: string): DumpPlan {
+/** `, step=i` for a dump inside a loop (empty without one). */
+const stepArg = (step?: string) => (step ? `, step=${step}` : '');
+
+/** A new line `dump("name", expression)` after the statement (for names: reading one recomputes nothing). */
+export function planInsertDump(lines: readonly string[], sel: Selection, name: string, expression: string, step?: string): DumpPlan {
   const start = statementStart(lines, sel.startLine);
   const end = statementEnd(lines, start, sel.endLine);
   const first = lines[start];
   const indent = indentOf(first);
-  const call = `dump(${JSON.stringify(name)}, ${expression})`;
+  const call = `dump(${JSON.stringify(name)}, ${expression}${stepArg(step)})`;
   let at: Insertion;
   if (EXITS.test(first.trimStart())) {
     // after a return the dump would never run: put it before the statement
@@ -147,10 +153,32 @@ export function planInsertDump(lines: readonly string[], sel: Selection, name: s
   return { name, expression, insertions };
 }
 
-/** Applies a plan to text (for tests and previews); insertions at the same line keep their order. */
+/** Wraps the value in place: `dump("name", ` at `open`, `)` at `close`; the value is computed once. */
+export function planWrapDump(
+  lines: readonly string[],
+  open: { line: number; char: number },
+  close: { line: number; char: number },
+  name: string,
+  expression: string,
+  step?: string,
+): DumpPlan {
+  const insertions: Insertion[] = [];
+  const imp = importLine(lines);
+  if (imp !== undefined) insertions.push({ line: imp, text: `${PROBE_IMPORT}\n` });
+  insertions.push({ line: open.line, char: open.char, text: `dump(${JSON.stringify(name)}, ` });
+  insertions.push({ line: close.line, char: close.char, text: `${stepArg(step)})` });
+  return { name, expression, insertions };
+}
+
+/** Applies a plan to text (for tests and previews), all positions in the original text. */
 export function applyPlan(text: string, plan: DumpPlan): string {
   const lines = text.split('\n');
-  const sorted = plan.insertions.map((ins, k) => ({ ...ins, k })).sort((a, b) => b.line - a.line || b.k - a.k);
-  for (const ins of sorted) lines.splice(ins.line, 0, ins.text.replace(/\n$/, ''));
+  // last position first; a whole-line insertion sorts before any column of its line
+  const key = (i: Insertion) => i.char ?? -1;
+  const sorted = plan.insertions.map((ins, k) => ({ ...ins, k })).sort((a, b) => b.line - a.line || key(b) - key(a) || b.k - a.k);
+  for (const ins of sorted) {
+    if (ins.char === undefined) lines.splice(ins.line, 0, ins.text.replace(/\n$/, ''));
+    else lines[ins.line] = lines[ins.line].slice(0, ins.char) + ins.text + lines[ins.line].slice(ins.char);
+  }
   return lines.join('\n');
 }

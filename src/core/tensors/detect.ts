@@ -1,6 +1,6 @@
 // Picks the reader for one file by its first bytes.
 import { FileRef, type FilePool } from './file';
-import { UnsupportedFormat, humanBytes } from './errors';
+import { GitLfsPointer, UnsupportedFormat, humanBytes } from './errors';
 import { isNpyMagic, readNpy } from './npy';
 import { readSafetensors } from './safetensors';
 import type { Entry, OpenOptions } from './source';
@@ -19,6 +19,8 @@ export async function readFileEntries(
   // one read serves detection and, for most safetensors files, the whole JSON header
   const head = await ref.readUpTo(0, 1 << 16);
   if (isNpyMagic(head)) return readNpy(ref, stem, options.npyV1Dtype);
+  const lfs = lfsPointerSize(head, ref.size);
+  if (lfs !== undefined) throw new GitLfsPointer(ref.path, lfs);
   if (head[0] === 0x50 && head[1] === 0x4b) return readZip(ref, options);
   if (looksLikeSafetensors(head, ref.size)) return readSafetensors(ref, options.maxHeaderBytes, head);
   if (head[0] === 0x7b || (head[0] === 0xef && head[1] === 0xbb)) return readShardIndex(ref, pool, options, indexChain);
@@ -30,6 +32,17 @@ export async function readFileEntries(
   if (lower.endsWith('.npy')) return readNpy(ref, stem, options.npyV1Dtype);
   if (/\.(npz|pt|pth|bin|ckpt)$/.test(lower) && !legacy && ref.size > 0) return readZip(ref, options);
   throw unsupported(ref, head);
+}
+
+const LFS = /^version https:\/\/(git-lfs|hawser)\.github\.com\/spec\/v1\r?\n/;
+
+/** A Git LFS pointer (a small text file: version, oid, size): the size it stands for, or null; undefined when not one. */
+export function lfsPointerSize(head: Uint8Array, fileSize: number): number | null | undefined {
+  if (fileSize > 1024 || head[0] !== 0x76) return undefined;
+  const text = new TextDecoder('latin1').decode(head);
+  if (!LFS.test(text)) return undefined;
+  const size = /^size (\d{1,16})\r?$/m.exec(text);
+  return size ? Number(size[1]) : null;
 }
 
 function readZip(ref: FileRef, options: OpenOptions): Promise<Entry[]> {

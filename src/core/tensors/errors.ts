@@ -53,6 +53,14 @@ export class BadLayout extends TensorFileError {}
 export class UnsupportedDtype extends TensorFileError {}
 /** Not a tensor file, or a variant we do not read (legacy torch, TorchScript, tar). */
 export class UnsupportedFormat extends TensorFileError {}
+/** A Git LFS pointer checked out in place of the tensor file (`git clone` without `git lfs`). */
+export class GitLfsPointer extends UnsupportedFormat {
+  constructor(file: string, size: number | null) {
+    const real = size === null ? '' : ` (the real file is ${humanBytes(size)})`;
+    super(file, `a Git LFS pointer, not the tensor data${real}; run \`git lfs pull\``);
+    this.message = `${file} is a Git LFS pointer, not the tensor data${real}; run \`git lfs pull\``;
+  }
+}
 /** A pickle that refers to a global outside the allow-list. Nothing was executed. */
 export class UnsafePickle extends TensorFileError {}
 /** A malformed pickle stream (unknown opcode, stack underflow, wrong argument types). */

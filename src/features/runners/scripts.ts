@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import {
-  defaultDumpName,
-  expressionAt,
   findMlxEntry,
   isRepoId,
   mlxScript,
+  dumpTarget,
   planInsertDump,
+  planWrapDump,
   referenceScript,
   resolveModelId,
   scriptPath,
@@ -89,7 +89,7 @@ export async function insertDump(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'python') {
     void vscode.window.showErrorMessage(
-      'mflux Port: Insert Dump works in a Python file: select an expression (or put the cursor on a name) first.',
+      'mflux Port: Insert Dump works in a Python file: put the cursor on an assignment (or select an expression) first.',
     );
     return;
   }
@@ -97,24 +97,41 @@ export async function insertDump(): Promise<void> {
   const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
   const s = editor.selection;
   const sel = { startLine: s.start.line, startChar: s.start.character, endLine: s.end.line, endChar: s.end.character };
-  const expression = expressionAt(lines, sel);
-  if (!expression) {
-    void vscode.window.showErrorMessage('mflux Port: select the expression to dump, or put the cursor on a variable name.');
+  const target = dumpTarget(lines, sel);
+  if (target.mode === 'refuse') {
+    void vscode.window.showErrorMessage(`mflux Port: Insert Dump: ${target.reason}.`);
     return;
   }
   const name = await vscode.window.showInputBox({
     title: 'Insert Dump',
-    prompt: `Name of the dump of ${expression} (use the same name on both sides so they pair up)`,
-    value: defaultDumpName(expression),
+    prompt: `Name of the dump of ${target.expression} (use the same name on both sides so they pair up)`,
+    value: target.defaultName,
     validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
   });
   if (!name) return;
-  const plan = planInsertDump(lines, sel, name.trim(), expression);
+  let step: string | undefined;
+  if (target.loopVar) {
+    const withStep = `step=${target.loopVar}`;
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: withStep, description: `one dump per iteration (${name.trim()}@step000, @step001, …)` },
+        { label: 'no step', description: 'one dump; each iteration overwrites it' },
+      ],
+      { title: `Insert Dump inside a loop over ${target.loopVar}` },
+    );
+    if (!pick) return;
+    step = pick.label === withStep ? target.loopVar : undefined;
+  }
+  const plan =
+    target.mode === 'wrap'
+      ? planWrapDump(lines, target.open, target.close, name.trim(), target.expression, step)
+      : planInsertDump(lines, sel, name.trim(), target.expression, step);
   const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   await editor.edit((b) => {
     for (const ins of plan.insertions) {
       const text = ins.text.replace(/\n/g, eol);
-      if (ins.line >= doc.lineCount) {
+      if (ins.char !== undefined) b.insert(new vscode.Position(ins.line, ins.char), text);
+      else if (ins.line >= doc.lineCount) {
         const end = doc.lineAt(doc.lineCount - 1).range.end;
         b.insert(end, (doc.lineAt(doc.lineCount - 1).text === '' ? '' : eol) + text.replace(/\r?\n$/, ''));
       } else {

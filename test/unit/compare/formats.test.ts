@@ -24,7 +24,7 @@ wn = w.float().numpy()
 np.savez(out + "/cand.npz", **{"vae.act": np.ascontiguousarray(cand_act.transpose(0, 2, 3, 1)), "proj.weight": wn})
 def m(r, c, atol, rtol):
     r = r.astype(np.float64); c = c.astype(np.float64); d = np.abs(c - r)
-    return {"max_abs": float(d.max()), "mean_abs": float(d.mean()), "mismatch": int((~np.isclose(c, r, rtol=rtol, atol=atol)).sum())}
+    return {"max_abs": float(d.max()), "mean_abs": float(d.mean()), "mismatch": int((~np.isclose(c, r, rtol=rtol, atol=atol, equal_nan=True)).sum())}
 print(json.dumps({"vae.act": m(a, cand_act, 1e-5, 1e-5), "proj.weight": m(wn, wn, 1e-2, 1e-2)}))
 `;
 

@@ -20,6 +20,8 @@ interface Mapped {
   targets: number;
   unmapped: string[];
   unmatched_required: string[];
+  near_keys: Record<string, string>;
+  ignored: string[];
   block_misses: { pattern: string; blocks: string[]; keys: string[] }[];
   num_layers: number;
 }
@@ -79,6 +81,12 @@ test('coverage: keys beyond a range are not consumed, a tensor missing from one 
       `${c.name} unmatched`,
     );
     assert.deepEqual(
+      Object.fromEntries(c.unmatchedPatterns.filter((p) => p.nearKey).map((p) => [p.pattern, p.nearKey])),
+      e.near_keys,
+      `${c.name} typos`,
+    );
+    assert.deepEqual(c.ignoredKeys, e.ignored, `${c.name} not weights`);
+    assert.deepEqual(
       c.blockMisses.map((p) => ({ pattern: p.pattern, blocks: p.blocks, keys: p.keys })),
       e.block_misses,
       `${c.name} block misses`,
@@ -88,6 +96,14 @@ test('coverage: keys beyond a range are not consumed, a tensor missing from one 
   const tr = r.components.find((c) => c.name === 'transformer')!;
   assert.ok(tr.unmappedKeys.includes('refiners.2.attn.qkv.weight'), 'a block beyond range(2) is never loaded');
   assert.deepEqual(tr.blockMisses[0].blocks, ['5']);
+  assert.deepEqual(expected.components.transformer.direct ? {} : (expected.components.transformer as Mapped).near_keys, {
+    'final.proj.biass': 'final.proj.bias',
+  });
+  assert.deepEqual((expected.components.vae as Mapped).ignored, ['bn.num_batches_tracked']);
+  assert.deepEqual(
+    r.components.map((c) => verdictOf(c)),
+    ['broken', 'incomplete', 'direct'],
+  );
   // The skip projection only layer 0 has is how the model is built: not a gap.
   assert.ok(!tr.blockMisses.some((p) => p.pattern.includes('skip')));
 });
@@ -107,13 +123,16 @@ test('report wording: each section says what its lists show, the summary adds up
   const total = (f: (e: Mapped) => number) => mapped.reduce((n, e) => n + f(e), 0);
   assert.equal(
     summaryLine(r),
-    `0 of 2 mapped component(s) complete; ${total((e) => e.unmapped.length)} checkpoint key(s) not consumed; ${total((e) => e.unmatched_required.length)} required target(s) matching no key; ${total((e) => e.block_misses.length)} missing in some blocks; 1 component(s) loaded without a mapping or from a URL`,
+    `0 of 2 mapped component(s) complete; ${total((e) => e.unmapped.length)} checkpoint key(s) not consumed; ${total((e) => e.unmatched_required.length)} required target(s) matching no key (${total((e) => Object.keys(e.near_keys).length)} look like typos); ${total((e) => e.block_misses.length)} missing in some blocks; 1 component(s) loaded without a mapping or from a URL`,
   );
   assert.ok(md.includes(`**Summary: ${summaryLine(r)}.**`));
   const diags = coverageDiagnostics(r);
   const mapFile = join(root, expected.mapping_file);
   const typo = diags.find((d) => d.message.includes('final.proj.biass'))!;
   assert.deepEqual([typo.file, typo.line, typo.severity], [mapFile, expected.typo_line, 'error']);
+  assert.match(typo.message, /typo\? the checkpoint has "final\.proj\.bias"/);
+  // A tensor the checkpoint lacks entirely is a warning: a dead entry, or a weight the MLX module lacks too.
+  assert.equal(diags.find((d) => d.message.includes('"final.gate.weight"'))!.severity, 'warning');
   assert.ok(diags.some((d) => d.severity === 'error' && /missing in block 5 \(layers\.5\.mlp\.down\.weight/.test(d.message)));
   assert.ok(diags.filter((d) => /not consumed/.test(d.message)).every((d) => d.severity === 'warning'));
 });
@@ -133,6 +152,8 @@ test('CLI: the repo id from the alias, a direct-load line instead of "0/2 keys c
   assert.ok(!/\b0\/\d+ keys consumed/.test(r.stdout), r.stdout);
   assert.ok(lines.some((l) => /^ {2}missing {3}layers\.\{layer\}\.mlp\.down\.weight in block 5 /.test(l)));
   assert.ok(lines.includes('  unmapped  refiners.2.attn.qkv.weight'));
+  assert.ok(lines.some((l) => l.startsWith('  typo?    final.proj.biass (the checkpoint has final.proj.bias)  (')));
+  assert.ok(lines.some((l) => l.startsWith('  no key   final.gate.weight  (')));
 });
 
 test('mflux expansion rules: {i} is 0 and 1, {res} only in up_block patterns, visual.blocks 32, num_blocks detected from transformer_blocks keys', () => {

@@ -50,7 +50,7 @@ describe('re-judging in the parity report', () => {
     const cand = new Float32Array([1.01, -2, 1e-6, Infinity, NaN, 2e-3, -5]);
     const want = pythonJson<number[]>(`import json,numpy as np
 r=np.array([1,-2,0,np.inf,np.nan,1e-3,5],dtype=np.float32); c=np.array([1.01,-2,1e-6,np.inf,np.nan,2e-3,-5],dtype=np.float32)
-print(json.dumps([int((~np.isclose(c,r,rtol=rt,atol=at)).sum()) for at,rt in [(1e-5,1e-5),(1e-2,0),(0,0.5),(11,0)]]))`);
+print(json.dumps([int((~np.isclose(c,r,rtol=rt,atol=at,equal_nan=True)).sum()) for at,rt in [(1e-5,1e-5),(1e-2,0),(0,0.5),(11,0)]]))`);
     const got = [
       [1e-5, 1e-5],
       [1e-2, 0],
