@@ -227,6 +227,9 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
   const size = options.workers ?? defaultPoolSize();
   // started on the first large pair only; every worker reopens ref/cand by path
   const pool = size > 0 ? new ComparePool(size) : undefined;
+  // a large tensor on both sides: the workers start up while pairs are formed
+  const large = (src: TensorSource) => src.list().some((t) => t.numel >= POOL_MIN_ELEMENTS);
+  if (pool && options.heatmaps === 'none' && large(ref) && large(cand)) pool.start();
   const inner = { ...hooks, pool };
   try {
     const floor = options.noiseFloorPath ? await noiseFloors(ref, options, inner, refManifest) : undefined;

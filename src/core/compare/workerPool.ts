@@ -59,10 +59,15 @@ export class ComparePool {
    * The per-slice partials of one pair, in element order. `progress` gets the elements done.
    * Rejects with the worker's message on a read error, with an AbortError when cancelled.
    */
+  /** Starts up to `n` workers now (they load the bundle and the kernels while the caller reads headers). */
+  start(n = this.size): void {
+    while (this.workers.length < Math.min(n, this.size)) this.workers.push(startWorker(this.file));
+  }
+
   measure(job: SliceJob, signal?: AbortSignal, progress?: (done: number) => void): Promise<Float64Array[]> {
     const slices = Math.ceil(job.numel / job.sliceElements);
     const n = Math.max(1, Math.min(this.size, slices));
-    while (this.workers.length < n) this.workers.push(startWorker(this.file));
+    this.start(n);
     const parts = new Array<Float64Array>(slices);
     const id = this.nextId++;
     let doneSlices = 0;
