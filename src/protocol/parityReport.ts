@@ -12,10 +12,10 @@ import {
   isTolerance,
   type Tolerance,
 } from './validate';
-import { isReportCapture, type CaptureNotes } from './captureNotes';
+import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
 
 export type { Tolerance };
-export type { CaptureNotes };
+export type { CaptureNotes, DumpSite };
 
 export interface TensorSide {
   readonly dtype: string;
@@ -138,7 +138,22 @@ export type ParityWebviewMessage =
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
   | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } }
   /** Re-run both sides capturing only inside this layer's module (offered when init said captureInside). */
-  | { readonly kind: 'captureInside'; readonly payload: { readonly name: string } };
+  | { readonly kind: 'captureInside'; readonly payload: { readonly name: string } }
+  /** Go to Dump Site: the host opens the file:line the probe recorded for that side of the layer. */
+  | { readonly kind: 'openDumpSite'; readonly payload: { readonly name: string; readonly side: 'ref' | 'cand' } };
+
+/**
+ * The file:line that dumped one side of a pair, from the report's capture notes (the probe's
+ * manifest `site`), looked up by that side's tensor name (a repeated `name#2` falls back to
+ * `name`). Webview and host use this one lookup; the host opens only what it returns.
+ */
+export function dumpSiteOf(report: ParityReport, pair: ReportPair, side: 'ref' | 'cand'): DumpSite | undefined {
+  const sites = report.capture?.[side]?.sites;
+  if (!sites) return undefined;
+  const name = side === 'ref' ? pair.ref_name : pair.cand_name;
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(sites, k) ? sites[k] : undefined);
+  return own(name) ?? own(name.replace(/#\d+$/, ''));
+}
 
 function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
@@ -262,6 +277,8 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
       return isString(p.name) && isTolerance(p.tolerance);
     case 'captureInside':
       return isString(p.name) && Object.keys(p).length === 1;
+    case 'openDumpSite':
+      return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
     default:
       return false;
   }
