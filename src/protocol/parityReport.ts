@@ -12,10 +12,10 @@ import {
   isTolerance,
   type Tolerance,
 } from './validate';
-import { isReportCapture, type CaptureNotes } from './captureNotes';
+import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
 
 export type { Tolerance };
-export type { CaptureNotes };
+export type { CaptureNotes, DumpSite };
 
 export interface TensorSide {
   readonly dtype: string;
@@ -134,7 +134,22 @@ export type ParityWebviewMessage =
   /** The host writes the file (JSON as `compare --json`, HTML as `compare --html`, heatmaps inline). */
   | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' | 'html' } }
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
-  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } };
+  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } }
+  /** Go to Dump Site: the host opens the file:line the probe recorded for that side of the layer. */
+  | { readonly kind: 'openDumpSite'; readonly payload: { readonly name: string; readonly side: 'ref' | 'cand' } };
+
+/**
+ * The file:line that dumped one side of a pair, from the report's capture notes (the probe's
+ * manifest `site`), looked up by that side's tensor name (a repeated `name#2` falls back to
+ * `name`). Webview and host use this one lookup; the host opens only what it returns.
+ */
+export function dumpSiteOf(report: ParityReport, pair: ReportPair, side: 'ref' | 'cand'): DumpSite | undefined {
+  const sites = report.capture?.[side]?.sites;
+  if (!sites) return undefined;
+  const name = side === 'ref' ? pair.ref_name : pair.cand_name;
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(sites, k) ? sites[k] : undefined);
+  return own(name) ?? own(name.replace(/#\d+$/, ''));
+}
 
 function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
@@ -255,6 +270,8 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
       return isString(p.text, 100_000);
     case 'toleranceChanged':
       return isString(p.name) && isTolerance(p.tolerance);
+    case 'openDumpSite':
+      return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
     default:
       return false;
   }

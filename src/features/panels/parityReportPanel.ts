@@ -66,6 +66,15 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
       await vscode.env.clipboard.writeText(text);
       vscode.window.setStatusBarMessage('pytest assertion copied', 3000);
     },
+    async openFile(file, line) {
+      const at = new vscode.Position(line - 1, 0);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), {
+        viewColumn: vscode.ViewColumn.Beside,
+        preview: false,
+        selection: new vscode.Range(at, at),
+      });
+    },
+    siteRoots: () => [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), dirname(source.ref), dirname(source.cand)],
     rejected: (raw) => rejected('parity report', raw),
   });
   void controller.run();

@@ -97,7 +97,8 @@ describe('image diff host', () => {
     assert.equal(sizes.cand!.width, 24);
   });
 
-  it('pairs stepwise folders in step order and golden outputs with their references', async () => {
+  // The timeout only turns a hang (metrics that never all arrive) into a failure.
+  it('pairs stepwise folders in step order and golden outputs with their references', { timeout: 30_000 }, async () => {
     const r = pairImageFolders(join(dir, 'images/steps/ref'), join(dir, 'images/steps/mlx'));
     assert.equal(r.stepwise, true);
     assert.deepEqual(
@@ -112,13 +113,24 @@ describe('image diff host', () => {
     );
     // The timeline gets PSNR/SSIM for every step.
     const t = imageHost();
+    const isMetrics = (m: unknown) => (m as { kind: string }).kind === 'pairMetrics';
+    // Waits for the background metrics themselves: the fourth pairMetrics message, not a delay.
+    let allPosted = (): void => {};
+    const done = new Promise<void>((res) => (allPosted = res));
+    const host: ImageDiffHost = {
+      ...t.host,
+      post: (m) => {
+        t.host.post(m);
+        if (t.posted.filter(isMetrics).length === 4) allPosted();
+      },
+    };
     const c = new ImageDiffController(
       specFor({ kind: 'folders', ref: join(dir, 'images/steps/ref'), cand: join(dir, 'images/steps/mlx') }),
-      t.host,
+      host,
     );
     await c.handle({ kind: 'ready', payload: {} });
-    await new Promise((res) => setTimeout(res, 200));
-    const steps = t.posted.filter((m) => (m as { kind: string }).kind === 'pairMetrics') as { payload: { id: number; psnr: number } }[];
+    await done;
+    const steps = t.posted.filter(isMetrics) as { payload: { id: number; psnr: number } }[];
     assert.deepEqual(
       steps.map((s) => s.payload.id),
       [0, 1, 2, 3],

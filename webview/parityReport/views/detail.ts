@@ -7,6 +7,7 @@ import { post } from '../messages';
 import { neededAtol, pytestAssertion, rejudge, roundUp } from '../rejudge';
 import { state, verdictWord } from '../state';
 import { detailText, VERDICT } from '../verdicts';
+import { dumpSitesSection } from './dumpSites';
 import { heatmapSection } from './heatmap';
 import { detailPane } from './layout';
 import { updateRow } from './table';
@@ -34,6 +35,8 @@ export function renderDetail(): void {
     ),
   );
   detailPane.append(head);
+  const sites = dumpSitesSection(p);
+  if (sites) detailPane.append(sites);
   if (p.reason) detailPane.append(h('div', { class: 'reason', id: 'detail-reason', text: p.reason }));
   detailPane.append(toleranceSection(p, d));
   if (!d) {
