@@ -120,6 +120,8 @@ export type ParityHostMessage =
         readonly candLabel: string;
         readonly report: ParityReport;
         readonly source: ParitySource | null;
+        /** Both folders are run folders: Capture Inside can re-run them (the runners offer it). */
+        readonly captureInside?: boolean;
       };
     }
   | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
@@ -135,6 +137,8 @@ export type ParityWebviewMessage =
   | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' | 'html' } }
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
   | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } }
+  /** Re-run both sides capturing only inside this layer's module (offered when init said captureInside). */
+  | { readonly kind: 'captureInside'; readonly payload: { readonly name: string } }
   /** Go to Dump Site: the host opens the file:line the probe recorded for that side of the layer. */
   | { readonly kind: 'openDumpSite'; readonly payload: { readonly name: string; readonly side: 'ref' | 'cand' } };
 
@@ -241,7 +245,8 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
           (isObject(p.source) &&
             isString(p.source.ref) &&
             isString(p.source.cand) &&
-            (p.source.floor === undefined || isString(p.source.floor))))
+            (p.source.floor === undefined || isString(p.source.floor)))) &&
+        (p.captureInside === undefined || typeof p.captureInside === 'boolean')
       );
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
@@ -270,6 +275,8 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
       return isString(p.text, 100_000);
     case 'toleranceChanged':
       return isString(p.name) && isTolerance(p.tolerance);
+    case 'captureInside':
+      return isString(p.name) && Object.keys(p).length === 1;
     case 'openDumpSite':
       return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
     default:

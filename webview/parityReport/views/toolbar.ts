@@ -29,12 +29,18 @@ const exportJsonBtn = ce(
   { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' },
   'Export JSON',
 );
+const captureInsideBtn = ce(
+  'vscode-button',
+  { id: 'capture-inside', title: 'Re-run both sides capturing only inside the selected layer' },
+  'Capture Inside',
+);
+captureInsideBtn.hidden = true;
 export const toolbar = h(
   'header',
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report tools' },
   h('div', { class: 'title-block' }, titleEl, summaryEl),
   h('div', { class: 'group grow' }, filterField, failingBox),
-  h('div', { class: 'group' }, exportHtmlBtn, exportJsonBtn),
+  h('div', { class: 'group' }, captureInsideBtn, exportHtmlBtn, exportJsonBtn),
 );
 
 filterField.addEventListener('input', () => {
@@ -47,11 +53,22 @@ failingBox.addEventListener('change', () => {
   persist();
   renderRows();
 });
+captureInsideBtn.addEventListener('click', () => {
+  if (state.selected) post({ kind: 'captureInside', payload: { name: state.selected } });
+});
 exportJsonBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'json' } }));
 exportHtmlBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'html' } }));
 
+/** Capture Inside: offered for run folders, on the selected layer (the first divergence at first). */
+export function renderCaptureInside(): void {
+  captureInsideBtn.hidden = !state.captureInside || !state.selected;
+  if (state.selected)
+    captureInsideBtn.title = `Re-run both sides with the capture restricted to the module of ${state.selected} (MFLUX_PORT_CAPTURE_INCLUDE), then open the finer report`;
+}
+
 /** Title and controls from a newly received report. */
 export function renderToolbar(): void {
+  renderCaptureInside();
   titleEl.textContent = state.title;
   titleEl.title = `${state.refLabel} ↔ ${state.candLabel}`;
   filterField.value = state.filter;
