@@ -22,6 +22,17 @@ export interface TensorSide {
   readonly shape: readonly number[];
 }
 
+/**
+ * How a pair was found (`compare --json`'s `pairing`, the engine's `PairingInfo`; not imported,
+ * the webview cannot compile `src/core`): the same name, a `--map` rename rule, the only tensor of
+ * each side, or an alignment of the captures with its confidence in [0, 1] and what decided it.
+ */
+export interface PairingInfo {
+  readonly by: 'name' | 'rule' | 'single' | 'aligned';
+  readonly confidence?: number;
+  readonly why?: string;
+}
+
 export interface ReportPair {
   readonly name: string;
   readonly ref_name: string;
@@ -53,6 +64,8 @@ export interface ReportPair {
   readonly noise_floor?: number | null;
   readonly floor_ratio?: number | null;
   readonly reason?: string;
+  /** Absent in reports written before pairing was recorded: read as `by: 'name'`. */
+  readonly pairing?: PairingInfo;
   readonly numel?: number;
   readonly tolerance_source?: string;
   readonly ref_stats?: { readonly first: readonly (number | null)[] };
@@ -159,6 +172,15 @@ function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
 }
 
+/** An aligned pair must carry its confidence (the panel shows it); other kinds may not claim one above 1. */
+export function isPairingInfo(v: unknown): v is PairingInfo {
+  if (!isObject(v)) return false;
+  const known = v.by === 'name' || v.by === 'rule' || v.by === 'single' || v.by === 'aligned';
+  const conf = v.confidence;
+  const confOk = conf === undefined ? v.by !== 'aligned' : isFiniteNumber(conf) && conf >= 0 && conf <= 1;
+  return known && confOk && (v.why === undefined || isString(v.why, 2000));
+}
+
 function isPair(v: unknown): v is ReportPair {
   if (!isObject(v)) return false;
   return (
@@ -183,7 +205,8 @@ function isPair(v: unknown): v is ReportPair {
       v.verdict === 'drift' ||
       v.verdict === 'diverged' ||
       v.verdict === 'not_compared') &&
-    (v.verdict_why === undefined || isString(v.verdict_why))
+    (v.verdict_why === undefined || isString(v.verdict_why)) &&
+    (v.pairing === undefined || isPairingInfo(v.pairing))
   );
 }
 

@@ -5,6 +5,7 @@ import { intents } from '../intents';
 import { persist, post } from '../messages';
 import { state } from '../state';
 import { countsClass, countsText, countVerdicts } from '../verdicts';
+import { pairingCounts } from '../pairing';
 import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
@@ -89,7 +90,8 @@ export function renderSummary(): void {
           title: 'pass: within tolerance · drift: outside it, carrying the error it received · diverged: this layer introduces error',
           text: countsText(counts),
         });
-  summaryEl.append(badge, h('span', { id: 'pair-count', text: `${r.pairs.length} pairs` }));
+  const how = pairingCounts(r.pairs);
+  summaryEl.append(badge, h('span', { id: 'pair-count', text: `${r.pairs.length} pairs${how ? `, ${how}` : ''}` }));
   if (r.first_divergence) {
     const link = h('button', {
       type: 'button',
