@@ -37,6 +37,8 @@ export interface ParityHost {
   /** Folders a dump site may be in: the workspace folders and the run folder. */
   siteRoots?(): readonly string[];
   rejected(raw: unknown): void;
+  /** Capture Inside: re-runs both sides restricted to this pair's module (only for run folders). */
+  captureInside?(pair: PairResult): Promise<void>;
 }
 
 const realOrNull = (p: string): string | null => {
@@ -137,7 +139,14 @@ export class ParityController {
         if (out)
           this.host.post({
             kind: 'init',
-            payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source },
+            payload: {
+              title: this.title,
+              refLabel: this.source.ref,
+              candLabel: this.source.cand,
+              report: out.report,
+              source: this.source,
+              ...(this.host.captureInside ? { captureInside: true } : {}),
+            },
           });
         return true;
       }
@@ -157,6 +166,15 @@ export class ParityController {
       case 'copyText':
         await this.host.copy(raw.payload.text);
         return true;
+      case 'captureInside': {
+        const pair = this.output?.report.pairs.find((p) => p.name === raw.payload.name);
+        if (!pair || !this.host.captureInside) {
+          this.host.rejected(raw);
+          return false;
+        }
+        await this.host.captureInside(pair);
+        return true;
+      }
       case 'toleranceChanged':
         if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) {
           this.host.rejected(raw);

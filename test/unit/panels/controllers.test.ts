@@ -202,6 +202,26 @@ describe('parity report host', () => {
     assert.ok(t.posted.every(isParityHostMessage), 'every host message passes the webview validator');
   });
 
+  it('sends the pairs found by alignment marked aligned, with confidence, in a report the webview accepts', async () => {
+    // the scenario's candidate names its attention blocks in its own style (attn.N.*): no map given
+    const sc = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
+    const t = parityHost();
+    const c = new ParityController({ ref: join(sc, 'ref'), cand: join(sc, 'mlx', 'dump.safetensors') }, 'Parity: aligned', t.host);
+    await c.handle({ kind: 'ready', payload: {} });
+    const init = t.posted.find((m) => m.kind === 'init') as {
+      payload: { report: { pairs: { name: string; cand_name: string; pairing: { by: string; confidence?: number } }[] } };
+    };
+    assert.ok(init, JSON.stringify(t.posted.filter((m) => m.kind === 'error')));
+    const aligned = init.payload.report.pairs.filter((p) => p.pairing.by === 'aligned');
+    assert.equal(aligned.length, 12);
+    // the scenario renames attentions.N.x to attn.N.x: every aligned pair is the right one
+    for (const p of aligned) {
+      assert.equal(p.cand_name, p.name.replace(/^attentions\./, 'attn.'));
+      assert.ok(p.pairing.confidence! >= 0.8 && p.pairing.confidence! <= 1, String(p.pairing.confidence));
+    }
+    assert.ok(isParityHostMessage(init), 'the aligned report passes the webview validator');
+  });
+
   it('refuses unknown layers and malformed messages; exports and copies on request', async () => {
     const t = parityHost();
     const c = new ParityController(source, 'Parity: test', t.host);
