@@ -12,14 +12,25 @@ import {
   isTolerance,
   type Tolerance,
 } from './validate';
-import { isReportCapture, type CaptureNotes } from './captureNotes';
+import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
 
 export type { Tolerance };
-export type { CaptureNotes };
+export type { CaptureNotes, DumpSite };
 
 export interface TensorSide {
   readonly dtype: string;
   readonly shape: readonly number[];
+}
+
+/**
+ * How a pair was found (`compare --json`'s `pairing`, the engine's `PairingInfo`; not imported,
+ * the webview cannot compile `src/core`): the same name, a `--map` rename rule, the only tensor of
+ * each side, or an alignment of the captures with its confidence in [0, 1] and what decided it.
+ */
+export interface PairingInfo {
+  readonly by: 'name' | 'rule' | 'single' | 'aligned';
+  readonly confidence?: number;
+  readonly why?: string;
 }
 
 export interface ReportPair {
@@ -53,6 +64,8 @@ export interface ReportPair {
   readonly noise_floor?: number | null;
   readonly floor_ratio?: number | null;
   readonly reason?: string;
+  /** Absent in reports written before pairing was recorded: read as `by: 'name'`. */
+  readonly pairing?: PairingInfo;
   readonly numel?: number;
   readonly tolerance_source?: string;
   readonly ref_stats?: { readonly first: readonly (number | null)[] };
@@ -120,6 +133,8 @@ export type ParityHostMessage =
         readonly candLabel: string;
         readonly report: ParityReport;
         readonly source: ParitySource | null;
+        /** Both folders are run folders: Capture Inside can re-run them (the runners offer it). */
+        readonly captureInside?: boolean;
       };
     }
   | { readonly kind: 'progress'; readonly payload: { readonly message: string; readonly done: number; readonly total: number } }
@@ -134,10 +149,36 @@ export type ParityWebviewMessage =
   /** The host writes the file (JSON as `compare --json`, HTML as `compare --html`, heatmaps inline). */
   | { readonly kind: 'exportReport'; readonly payload: { readonly format: 'json' | 'html' } }
   | { readonly kind: 'copyText'; readonly payload: { readonly text: string } }
-  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } };
+  | { readonly kind: 'toleranceChanged'; readonly payload: { readonly name: string; readonly tolerance: Tolerance } }
+  /** Re-run both sides capturing only inside this layer's module (offered when init said captureInside). */
+  | { readonly kind: 'captureInside'; readonly payload: { readonly name: string } }
+  /** Go to Dump Site: the host opens the file:line the probe recorded for that side of the layer. */
+  | { readonly kind: 'openDumpSite'; readonly payload: { readonly name: string; readonly side: 'ref' | 'cand' } };
+
+/**
+ * The file:line that dumped one side of a pair, from the report's capture notes (the probe's
+ * manifest `site`), looked up by that side's tensor name (a repeated `name#2` falls back to
+ * `name`). Webview and host use this one lookup; the host opens only what it returns.
+ */
+export function dumpSiteOf(report: ParityReport, pair: ReportPair, side: 'ref' | 'cand'): DumpSite | undefined {
+  const sites = report.capture?.[side]?.sites;
+  if (!sites) return undefined;
+  const name = side === 'ref' ? pair.ref_name : pair.cand_name;
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(sites, k) ? sites[k] : undefined);
+  return own(name) ?? own(name.replace(/#\d+$/, ''));
+}
 
 function isSide(v: unknown): v is TensorSide {
   return isObject(v) && isString(v.dtype, 64) && isShape(v.shape);
+}
+
+/** An aligned pair must carry its confidence (the panel shows it); other kinds may not claim one above 1. */
+export function isPairingInfo(v: unknown): v is PairingInfo {
+  if (!isObject(v)) return false;
+  const known = v.by === 'name' || v.by === 'rule' || v.by === 'single' || v.by === 'aligned';
+  const conf = v.confidence;
+  const confOk = conf === undefined ? v.by !== 'aligned' : isFiniteNumber(conf) && conf >= 0 && conf <= 1;
+  return known && confOk && (v.why === undefined || isString(v.why, 2000));
 }
 
 function isPair(v: unknown): v is ReportPair {
@@ -164,7 +205,8 @@ function isPair(v: unknown): v is ReportPair {
       v.verdict === 'drift' ||
       v.verdict === 'diverged' ||
       v.verdict === 'not_compared') &&
-    (v.verdict_why === undefined || isString(v.verdict_why))
+    (v.verdict_why === undefined || isString(v.verdict_why)) &&
+    (v.pairing === undefined || isPairingInfo(v.pairing))
   );
 }
 
@@ -226,7 +268,8 @@ export function isParityHostMessage(m: unknown): m is ParityHostMessage {
           (isObject(p.source) &&
             isString(p.source.ref) &&
             isString(p.source.cand) &&
-            (p.source.floor === undefined || isString(p.source.floor))))
+            (p.source.floor === undefined || isString(p.source.floor)))) &&
+        (p.captureInside === undefined || typeof p.captureInside === 'boolean')
       );
     case 'progress':
       return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
@@ -255,6 +298,10 @@ export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
       return isString(p.text, 100_000);
     case 'toleranceChanged':
       return isString(p.name) && isTolerance(p.tolerance);
+    case 'captureInside':
+      return isString(p.name) && Object.keys(p).length === 1;
+    case 'openDumpSite':
+      return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
     default:
       return false;
   }

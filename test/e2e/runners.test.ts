@@ -138,11 +138,14 @@ test(
       const before = runs(ws.mflux).length;
       await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
       const failed = await vs.waitForNotification(/failed with exit code 3/, 90_000);
-      assert.match(failed, /Reference run \S+ failed with exit code 3\. The MLX side was not started\./);
+      // the last line it printed is in the message; the terminal's tail is kept in the run folder
+      assert.match(failed, /Reference run \S+ failed with exit code 3: about to fail\. The MLX side was not started\./);
       const failedRun = runs(ws.diffusers!).at(-1)!;
       const rec = runJson(ws.diffusers!, failedRun, 'ref');
       assert.equal(rec.exitCode, 3);
       assert.equal(rec.status, 'failed');
+      assert.equal(rec.outputTail, 'output-tail.txt');
+      assert.equal(readFileSync(join(ws.diffusers!, 'debug_artifacts', failedRun, 'ref', 'output-tail.txt'), 'utf8'), 'about to fail\n');
       assert.equal(existsSync(join(ws.mflux, 'debug_artifacts', failedRun)), false, 'MLX never ran: its empty folder is removed');
       assert.equal(runs(ws.mflux).length, before);
       await vs.screenshot('failure-reported');
@@ -272,6 +275,90 @@ test(
       const text = readFileSync(mlxScript, 'utf8');
       assert.match(text, /initial_latents = load\("initial_latents", side="ref", framework="mlx"\)/);
       assert.match(text, /from mflux\.models\.z_image\.variants\.txt2img\.z_image import ZImage/);
+    });
+  },
+);
+
+test(
+  'the demo pair: Capture Inside re-runs both sides inside vae.act; Compare With Previous Run says the first divergence moved; runs are evidence',
+  { timeout: 480_000 },
+  async () => {
+    const { buildDemoWorkspace } = await import('../../scripts/lib/demo-workspace');
+    const ws = await buildDemoWorkspace(join(tmp, 'drill'));
+    const mlxScript = join(ws.mflux, 'port_runners', 'run_z_image_mlx.py');
+    await withVSCode({ workspace: ws.mflux, name: 'runners-drill', vsix: VSIX }, async (vs) => {
+      const summary = (id: string) => join(ws.mflux, 'debug_artifacts', id, 'mlx', 'report-summary.json');
+      // the demo's debug_artifacts also holds demo-parity/ and demo-images/: only run ids count
+      const ids = () => runs(ws.mflux).filter((n) => /^\d{8}-\d{6}-\d{3}/.test(n));
+      const compared = async (n: number) => {
+        await waitFor(async () => ids().length === n && existsSync(summary(ids()[n - 1])), `run ${n} compared`, 180_000);
+        return ids()[n - 1];
+      };
+      await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+      const first = await compared(1);
+      assert.equal(JSON.parse(readFileSync(summary(first), 'utf8')).first_divergence, 'vae.act');
+
+      // Capture Inside from the report: the first divergence is selected, its module is vae.act
+      const frame = await vs.webviewFrame(`Parity: ${first}`, 30_000);
+      await frame.locator('#capture-inside').waitFor({ state: 'visible', timeout: 30_000 });
+      await frame.locator('#capture-inside').click();
+      const inside = await compared(2);
+      for (const [repo, side] of [
+        [ws.diffusers!, 'ref'],
+        [ws.mflux, 'mlx'],
+      ] as const)
+        assert.equal(runJson(repo, inside, side).env.MFLUX_PORT_CAPTURE_INCLUDE, 'vae.act', `${side} ran with the include`);
+      const captured = readFileSync(join(ws.diffusers!, 'debug_artifacts', inside, 'ref', 'manifest.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).name)
+        .filter((n: string) => n.startsWith('vae.') || n === 'vae');
+      assert.deepEqual(captured, ['vae.act'], 'the reference captured only inside vae.act');
+      // (the harness finds a webview by the first one in its editor group: keep one open)
+      await vs.page
+        .locator('.tabs-container .tab', { hasText: `Parity: ${inside}` })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      await vs.runCommand('View: Close Other Editors in Group');
+      const finer = await vs.webviewFrame(`Parity: ${inside}`, 60_000);
+      await finer.getByText('vae.act', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await vs.screenshot('capture-inside-report');
+
+      // The port fixed: exact GELU; a new bug after it (the final tanh scaled). Run Both, then compare.
+      const fixed = readFileSync(mlxScript, 'utf8')
+        .replace(
+          'def gelu_tanh(x):',
+          'import math\n\n\ndef gelu_erf(x):\n    return (0.5 * x * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))).astype(np.float32)\n\n\ndef gelu_tanh(x):',
+        )
+        .replace('dump("vae.act", gelu_tanh(h))', 'dump("vae.act", gelu_erf(h))')
+        .replace('dump("vae", np.tanh(h))', 'dump("vae", np.tanh(h * 1.01))');
+      writeFileSync(mlxScript, fixed);
+      await vs.runCommand('mflux Port: Run Both (Reference, then MLX)');
+      const third = await compared(3);
+      assert.equal(JSON.parse(readFileSync(summary(third), 'utf8')).first_divergence, 'vae');
+      await vs.runCommand('View: Close All Editors');
+      await vs.runCommand('mflux Port: Compare With Previous Run');
+      const note = await vs.waitForNotification(/since/, 60_000);
+      // the Capture Inside run in between is not the baseline of a full run
+      assert.match(note, new RegExp(`run ${third} since ${first}: first divergence moved from vae\\.act to vae; 2 better, 2 worse`));
+      const preview = await vs.webviewFrame(/^Preview /, 30_000);
+      await preview
+        .getByText(/first divergence moved from/)
+        .first()
+        .waitFor({ state: 'visible', timeout: 30_000 });
+      await preview
+        .getByText(new RegExp(`${inside} · inside`))
+        .first()
+        .waitFor({ state: 'visible', timeout: 30_000 });
+      await vs.screenshot('compare-with-previous');
+
+      const state = JSON.parse(readFileSync(join(ws.mflux, '.mflux-port', 'z_image.json'), 'utf8'));
+      const labels = state.items['fast.tensorDumps'].evidence.map((e: { label?: string }) => e.label);
+      assert.deepEqual(labels, [
+        `run ${first}: first divergence at vae.act (6 of 10 pass)`,
+        `run ${inside} (inside vae.act): first divergence at vae.act (5 of 7 pass)`,
+        `run ${third}: first divergence at vae (8 of 10 pass)`,
+      ]);
     });
   },
 );

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { ensureGenerated, pythonJson } from '../helpers/python';
 import { launch, openPanel, type Harness } from './harness';
 import type { ParityReport } from '../../src/protocol/parityReport';
+import { runCompare } from '../../src/core/compare/engine';
 
 // Browser globals used inside page.evaluate callbacks (this Node program has no DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -320,6 +321,46 @@ describe('parity report webview', () => {
     assert.equal(await h.page.textContent('#layers tbody tr[data-name="rope"] .verdict-cell .badge'), '– not compared');
     assert.match((await h.page.textContent('#growth-legend'))!, /– 1 not compared/);
     await h.close();
+  });
+
+  it('marks the pairs the engine aligned (not named) with their confidence, in the table, summary and detail', async () => {
+    // a real report: the scenario's port names its attention blocks attn.N (diffusers: attentions.N), no map
+    const sc = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
+    const { report: real } = await runCompare({ refPath: join(sc, 'ref'), candPath: join(sc, 'mlx', 'dump.safetensors') });
+    const aligned = real.pairs.filter((p) => p.pairing.by === 'aligned');
+    assert.equal(aligned.length, 12);
+    for (const theme of ['dark', 'light'] as const) {
+      const h = await openPanel(browser, 'parityReport', theme, { width: 1280, height: 1100 });
+      await h.waitForPosted('ready');
+      await h.send({
+        kind: 'init',
+        payload: { title: 'Parity: aligned', refLabel: 'ref', candLabel: 'mlx', report: JSON.parse(JSON.stringify(real)), source: null },
+      });
+      await h.waitForPosted('selectLayer');
+      const tags = await h.page.$$eval('#layers tbody tr[data-name]', (trs: HTMLElement[]) =>
+        trs.map((t) => [t.dataset.name, t.querySelector('.tag.pairing')?.textContent ?? null]),
+      );
+      assert.equal(tags.length, real.pairs.length);
+      const want = new Map(aligned.map((p) => [p.name, `aligned ${p.pairing.confidence!.toFixed(2)}`]));
+      for (const [name, tag] of tags) assert.equal(tag, want.get(name) ?? null, name);
+      assert.match((await h.page.textContent('#pair-count'))!, /^37 pairs, 12 aligned \(not by name\)$/);
+      const one = aligned[0];
+      await h.page.click(`#layers tbody tr[data-name="${one.name}"]`);
+      await h.page.waitForFunction((n: string) => document.querySelector('#detail-name')?.textContent?.endsWith(n), one.name);
+      assert.equal(
+        await h.page.textContent('#detail-pairing'),
+        `aligned, not named (confidence ${one.pairing.confidence!.toFixed(2)}) with ${one.cand_name}: ${one.pairing.why}`,
+      );
+      const named = real.pairs.find((p) => p.pairing.by === 'name')!;
+      await h.page.click(`#layers tbody tr[data-name="${named.name}"]`);
+      await h.page.waitForFunction((n: string) => document.querySelector('#detail-name')?.textContent?.endsWith(n), named.name);
+      assert.equal(await h.page.textContent('#detail-pairing'), 'paired by name');
+      await h.page.click(`#layers tbody tr[data-name="${one.name}"]`);
+      await h.page.waitForFunction((n: string) => document.querySelector('#detail-name')?.textContent?.endsWith(n), one.name);
+      await h.screenshot(`parityReport-aligned-${theme}`);
+      assert.deepEqual(await h.errors(), []);
+      await h.close();
+    }
   });
 
   it('copies a pytest assertion whose tolerance passes in NumPy', async () => {

@@ -9,7 +9,7 @@ import { drawGrowth } from './views/chart';
 import { clearDetail, renderDetail } from './views/detail';
 import { showBody, showUnpaired } from './views/layout';
 import { highlightRow, renderHead, renderRows } from './views/table';
-import { renderSummary, renderToolbar } from './views/toolbar';
+import { renderCaptureInside, renderSummary, renderToolbar } from './views/toolbar';
 import { renderNotes } from './views/notes';
 
 type Init = Extract<ParityHostMessage, { kind: 'init' }>['payload'];
@@ -20,6 +20,7 @@ export function showReport(m: Init): void {
   state.refLabel = m.refLabel;
   state.candLabel = m.candLabel;
   state.source = m.source;
+  state.captureInside = m.captureInside === true;
   state.overrides.clear();
   const r = m.report;
   indexReport(r);
@@ -59,6 +60,7 @@ export function select(name: string, opts: SelectOptions = {}): void {
   const prev = state.selected;
   state.selected = name;
   highlightRow(prev, name, opts);
+  renderCaptureInside();
   persist();
   drawGrowth();
   if (changed) {

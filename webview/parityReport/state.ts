@@ -28,6 +28,8 @@ export interface Listed {
 export const state = {
   report: null as ParityReport | null,
   source: null as ParitySource | null,
+  /** The host can re-run both sides inside a layer's module (Capture Inside). */
+  captureInside: false,
   title: '',
   refLabel: '',
   candLabel: '',

@@ -1,8 +1,8 @@
 // All cores for large pairs: a pool of compare worker threads, each reading and measuring its
 // own run of fixed slices of the pair (workerSlices.ts), merged in element order
 // (MetricAccumulator.merge). The slice grid is fixed (SLICE_ELEMENTS from element 0), so the
-// numbers are the same bits whatever the pool size. Memory: per worker, two slices of input
-// plus one read ahead per side and the kernel's copies, about 10 × 4 MB.
+// numbers are the same bits whatever the pool size. Memory per worker: two slices of input
+// plus one read ahead per side and the kernel's copies (about 10 × 4 MB), and its V8 heap.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

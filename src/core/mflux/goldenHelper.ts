@@ -83,6 +83,8 @@ export interface WantedArg {
   readonly explicit: boolean;
   /** Passed only to a parameter with one of the names, never through `**kwargs`. */
   readonly namedOnly?: boolean;
+  /** Passed only where the parameter has no default (mflux tests leave a helper's default config alone). */
+  readonly onlyIfRequired?: boolean;
 }
 
 export interface FittedCall {
@@ -103,6 +105,7 @@ export function fitHelperCall(helper: TestHelper, wanted: readonly WantedArg[]):
   const notes: string[] = [];
   for (const w of wanted) {
     const p = w.names.map((n) => named.find((q) => q.name === n)).find(Boolean);
+    if (p && w.onlyIfRequired && p.hasDefault) continue;
     if (p) values.set(p.name, w.expr);
     else if (kwargs && !w.namedOnly && w.explicit) values.set(w.names[0], w.expr);
     else if (w.explicit)

@@ -25,7 +25,7 @@ export interface GoldenTestOptions {
   readonly mismatchThreshold?: number;
   /** Suffix for several tests of one model (`_edit`, `_lora`): file names and the test name. */
   readonly variant?: string;
-  /** ModelConfig key or alias to test (default: the model's first entry), passed as `model_config=`. */
+  /** ModelConfig key or alias to test, passed as `model_config=`; without it the helper's default applies (or the model's first entry where the helper requires one). */
   readonly modelConfig?: string;
 }
 
@@ -42,6 +42,8 @@ export interface GoldenTestPlan {
   readonly call: readonly string[];
   /** Settings left out because the helper does not take them. */
   readonly notes: readonly string[];
+  /** The model's ModelConfig keys when the helper takes `model_config` (the choices of `modelConfig`), else empty. */
+  readonly configChoices: readonly string[];
 }
 
 const DEFAULT_PROMPT = 'A photo of a red fox sitting in fresh snow, morning light, shallow depth of field';
@@ -143,7 +145,19 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
     { names: ['reference_image_path'], expr: pyStr(referenceImage), explicit: true },
     { names: ['output_image_path'], expr: pyStr(outputImage), explicit: true },
     ...(variant ? [{ names: ['model_class'], expr: variant.cls, explicit: false, namedOnly: true }] : []),
-    ...(config ? [{ names: ['model_config'], expr: config.expr, explicit: options.modelConfig !== undefined, namedOnly: true }] : []),
+    // As mflux's tests do: model_config where the helper requires it or to pick a config other
+    // than the helper's default (fibo_lite, seedvr2_7b); left out otherwise.
+    ...(config
+      ? [
+          {
+            names: ['model_config'],
+            expr: config.expr,
+            explicit: options.modelConfig !== undefined,
+            namedOnly: true,
+            onlyIfRequired: options.modelConfig === undefined,
+          },
+        ]
+      : []),
     { names: ['prompt'], expr: 'PROMPT', explicit: options.prompt !== undefined },
     ...opt(['steps', 'num_inference_steps'], options.steps, 4),
     ...opt(['seed'], options.seed, 42),
@@ -200,6 +214,9 @@ export function planGoldenTest(root: string, options: GoldenTestOptions): Golden
     helper: { rel: helper.rel, cls: helper.cls, existing: helper.existing },
     call: call.args,
     notes: call.notes,
+    configChoices: helper.params.some((p) => p.name === 'model_config' && p.kind !== 'positional-only')
+      ? modelEntries(root, options.model).entries.map((e) => e.key)
+      : [],
   };
 }
 

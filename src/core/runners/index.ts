@@ -11,3 +11,6 @@ export * from './plan';
 export * from './summary';
 export * from './modelId';
 export * from './mlxEntry';
+export * from './drill';
+export * from './tail';
+export * from './history';

@@ -88,6 +88,8 @@ export interface RunRecord {
   readonly status: RunStatus;
   /** The other side's folder this run is compared with (the reference run an MLX run loaded from). */
   readonly pairedWith?: string;
+  /** The file in the run folder with the last lines the terminal showed (output-tail.txt), when kept. */
+  readonly outputTail?: string;
 }
 
 /** Writes run.json atomically (temp file, then rename), so a reader never sees half a file. */

@@ -48,7 +48,18 @@ export function registerCreateGoldenTest(ctx: MfluxContext, refresh: () => void)
         const [seed, steps, height, width, quantize] = settings.trim().split(/\s+/).map(Number);
         options = { model: t.model, prompt, seed, steps, height, width, quantize };
       }
-      const plan = planGoldenTest(t.root, options);
+      let plan = planGoldenTest(t.root, options);
+      // Several ModelConfig entries (turbo/base, lite) and a helper that takes model_config: which one the test pins.
+      if (!isObject(a.options) && plan.configChoices.length > 1) {
+        const passed = plan.call.find((c) => c.startsWith('model_config='));
+        const helperDefault = { label: 'Default', description: passed ?? "the helper's own (model_config left out)" };
+        const pick = await vscode.window.showQuickPick([helperDefault, ...plan.configChoices.map((k) => ({ label: k }))], {
+          title: 'Create Golden Test: ModelConfig',
+          placeHolder: 'ModelConfig entry the test generates with',
+        });
+        if (!pick) return undefined;
+        if (pick !== helperDefault) plan = planGoldenTest(t.root, { ...options, modelConfig: pick.label });
+      }
       if (!plan.files.length) {
         void vscode.window.showInformationMessage(`mflux Port: ${plan.skipped[0]} exists already; nothing was changed.`);
         return { created: [], skipped: plan.skipped };

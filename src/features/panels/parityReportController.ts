@@ -1,7 +1,10 @@
 // The host's side of the parity report protocol, without the VS Code API (tested in Node):
 // runs the comparison, answers layer requests only for layers of its own report, and turns
 // the engine's heatmaps, stats and histograms into protocol messages.
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import {
+  dumpSiteOf,
   isParityWebviewMessage,
   type Heatmap,
   type LayerDetail,
@@ -29,8 +32,26 @@ export interface ParityHost {
   readValues(output: CompareOutput, pair: PairResult): Promise<LayerValues | null>;
   save(format: 'json' | 'html', output: CompareOutput): Promise<void>;
   copy(text: string): Promise<void>;
+  /** Opens a file at a 1-based line (Go to Dump Site); only called with a validated recorded site. */
+  openFile?(file: string, line: number): Promise<void>;
+  /** Folders a dump site may be in: the workspace folders and the run folder. */
+  siteRoots?(): readonly string[];
   rejected(raw: unknown): void;
+  /** Capture Inside: re-runs both sides restricted to this pair's module (only for run folders). */
+  captureInside?(pair: PairResult): Promise<void>;
 }
+
+const realOrNull = (p: string): string | null => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+};
+const inside = (file: string, root: string) => {
+  const rel = relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
 
 function axisLabel(h: CoreHeatmap): string {
   const pooled = h.poolX > 1 || h.poolY > 1 ? `, max-pooled ${h.poolY}×${h.poolX}` : '';
@@ -118,7 +139,14 @@ export class ParityController {
         if (out)
           this.host.post({
             kind: 'init',
-            payload: { title: this.title, refLabel: this.source.ref, candLabel: this.source.cand, report: out.report, source: this.source },
+            payload: {
+              title: this.title,
+              refLabel: this.source.ref,
+              candLabel: this.source.cand,
+              report: out.report,
+              source: this.source,
+              ...(this.host.captureInside ? { captureInside: true } : {}),
+            },
           });
         return true;
       }
@@ -138,6 +166,15 @@ export class ParityController {
       case 'copyText':
         await this.host.copy(raw.payload.text);
         return true;
+      case 'captureInside': {
+        const pair = this.output?.report.pairs.find((p) => p.name === raw.payload.name);
+        if (!pair || !this.host.captureInside) {
+          this.host.rejected(raw);
+          return false;
+        }
+        await this.host.captureInside(pair);
+        return true;
+      }
       case 'toleranceChanged':
         if (!this.output?.report.pairs.some((p) => p.name === raw.payload.name)) {
           this.host.rejected(raw);
@@ -146,7 +183,37 @@ export class ParityController {
         this.editing = this.editing.then(() => this.retolerance(raw.payload.name, raw.payload.tolerance));
         await this.editing;
         return true;
+      case 'openDumpSite':
+        return this.openDumpSite(raw, raw.payload.name, raw.payload.side);
     }
+  }
+
+  /**
+   * Go to Dump Site: only the site the report's manifest recorded for that side of one of its
+   * layers, and only a regular file inside the workspace or the run folder (real paths, so a
+   * symlink cannot lead out); anything else is refused with a message naming the file.
+   */
+  private async openDumpSite(raw: unknown, name: string, side: 'ref' | 'cand'): Promise<boolean> {
+    const report = this.output?.report;
+    const pair = report?.pairs.find((p) => p.name === name);
+    if (!report || !pair || !this.host.openFile) {
+      this.host.rejected(raw);
+      return false;
+    }
+    const which = side === 'ref' ? 'reference' : 'candidate';
+    const site = dumpSiteOf(report, pair, side);
+    const refuse = (message: string) => {
+      this.host.post({ kind: 'error', payload: { message } });
+      return false;
+    };
+    if (!site) return refuse(`No dump site is recorded for the ${which} side of ${name} (its manifest has no "site").`);
+    const real = realOrNull(site.file);
+    const roots = (this.host.siteRoots?.() ?? []).map(realOrNull).filter((r): r is string => r !== null);
+    if (!real || !roots.some((r) => inside(real, r)))
+      return refuse(`The ${which} dump site ${site.file}:${site.line} is not a file inside the workspace or the run folder; not opened.`);
+    if (!statSync(real).isFile()) return refuse(`The ${which} dump site ${site.file} is not a file; not opened.`);
+    await this.host.openFile(real, Math.max(1, site.line));
+    return true;
   }
 
   /**

@@ -1,6 +1,7 @@
 // The parity report panel: opened from the Compare Folders command, from a run (the runners
 // call `mfluxPort.openParityReport` or `showParityReport`), and restored after a reload.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { compareInWorker } from '../../core/compare/client';
@@ -11,11 +12,19 @@ import { openTensors, type TensorSource } from '../../core/tensors';
 import { readLayerValues } from '../../core/viewer/pairValues';
 import { isObject } from '../../protocol/validate';
 import type { ParitySource } from '../../protocol/parityReport';
+import type { ReportJson } from '../../core/compare/types';
 import { ParityController } from './parityReportController';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
 
 export const PARITY_REPORT_VIEW = 'mfluxPort.parityReport';
 const open = new Map<string, vscode.WebviewPanel>();
+/** Each open panel's comparison: `mfluxPort.openParityReport` answers with its report (the runners keep its summary). */
+const compared = new Map<string, Promise<ReportJson | undefined>>();
+/** The runners' command that re-runs both sides inside a layer's module. */
+export const CAPTURE_INSIDE_COMMAND = 'mfluxPort.captureInside';
+
+/** A folder the runners made (it has their run.json): Capture Inside can re-run it. */
+const isRunFolder = (dir: string) => existsSync(join(dir, 'run.json'));
 
 function titleFor(s: ParitySource): string {
   const parent = basename(dirname(s.ref));
@@ -66,9 +75,32 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
       await vscode.env.clipboard.writeText(text);
       vscode.window.setStatusBarMessage('pytest assertion copied', 3000);
     },
+    async openFile(file, line) {
+      const at = new vscode.Position(line - 1, 0);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), {
+        viewColumn: vscode.ViewColumn.Beside,
+        preview: false,
+        selection: new vscode.Range(at, at),
+      });
+    },
+    siteRoots: () => [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), dirname(source.ref), dirname(source.cand)],
     rejected: (raw) => rejected('parity report', raw),
+    captureInside:
+      isRunFolder(source.ref) && isRunFolder(source.cand)
+        ? async (p) => {
+            await vscode.commands.executeCommand(CAPTURE_INSIDE_COMMAND, {
+              ref: source.ref,
+              cand: source.cand,
+              refName: p.ref_name,
+              candName: p.cand_name,
+            });
+          }
+        : undefined,
   });
-  void controller.run();
+  compared.set(
+    key,
+    controller.run().then((o) => o?.report),
+  );
   disposables.push(
     panel.webview.onDidReceiveMessage((m) => {
       void controller.handle(m);
@@ -78,6 +110,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, so
     () => {
       abort.abort();
       open.delete(key);
+      compared.delete(key);
       for (const s of [sources.ref, sources.cand])
         void s?.then(
           (x) => x.close(),
@@ -174,8 +207,10 @@ export function registerParityReport(context: vscode.ExtensionContext): vscode.D
       const path = (u: vscode.Uri | string | undefined) => (typeof u === 'string' ? u : u?.fsPath);
       const r = path(ref);
       const c = path(cand);
-      if (r && c) showParityReport(context, r, c);
-      else void compareFoldersCommand(context);
+      if (!r || !c) return void compareFoldersCommand(context);
+      showParityReport(context, r, c);
+      // the caller (Run Both) gets the report once compared, to keep its summary in the run folder
+      return compared.get(keyOf({ ref: r, cand: c }));
     }),
     vscode.window.registerWebviewPanelSerializer(PARITY_REPORT_VIEW, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

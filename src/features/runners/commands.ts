@@ -2,21 +2,22 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { release } from 'node:os';
 import {
+  captureInsideTarget,
   createRun,
+  readRunRecord,
+  TAIL_FILE,
   describeEnd,
   discardEmptySide,
   endRecord,
   ensureExcluded,
   goldenTestPath,
   latestPassed,
-  listRuns,
   mlxPlatformProblem,
   planDeterministicTest,
   planSide,
-  pruneRuns,
   repoState,
   scriptPath,
   sideDir,
@@ -24,20 +25,22 @@ import {
   startRecord,
   writeRunRecord,
   type RepoState,
+  type CaptureInsideTarget,
   type RunSettings,
   type Side,
 } from '../../core/runners';
-import { loadPorts, setPortFields, updatePort } from '../../core/checklist/state';
 import type { Port } from '../../core/checklist/port';
 import { readConfig, resolvePython, type RunnerConfig } from './settings';
 import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
+import { compareRuns, dumpCount, openRunFolder, pruneRepos } from './runFolders';
 import { insertDump, newRunnerPair } from './scripts';
 import { FilePreviews } from './preview';
-import type { ChecklistApi } from '../checklist';
-import { MANIFEST_NAME, readManifestFile } from '../../core/capture/manifest';
+import { PortChooser } from './ports';
+import { reportFailure } from './failure';
+import { askModule, compareWithPreviousRun, recordComparison } from './history';
+import type { ChecklistApi } from '../deps';
 
-const LAST_PORT_KEY = 'mfluxPort.runner.lastPort';
 const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
 
 export class RunnerCommands implements vscode.Disposable {
@@ -45,11 +48,14 @@ export class RunnerCommands implements vscode.Disposable {
   private readonly previews = new FilePreviews();
   private last?: { sides: Side[]; port: Port };
   private readonly active = new Set<string>();
+  private readonly chooser: PortChooser;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly checklist?: ChecklistApi,
-  ) {}
+  ) {
+    this.chooser = new PortChooser(context, checklist);
+  }
 
   register(): vscode.Disposable[] {
     const trusted =
@@ -101,6 +107,17 @@ export class RunnerCommands implements vscode.Disposable {
         plain(() => this.compareRuns()),
       ),
       vscode.commands.registerCommand(
+        'mfluxPort.captureInside',
+        trusted((arg?: unknown) => this.captureInside(arg)),
+      ),
+      vscode.commands.registerCommand(
+        'mfluxPort.compareWithPreviousRun',
+        plain(async () => {
+          const port = await this.chooser.pickPort();
+          if (port) await compareWithPreviousRun(port);
+        }),
+      ),
+      vscode.commands.registerCommand(
         'mfluxPort.pruneRuns',
         plain(() => this.prune(true)),
       ),
@@ -126,76 +143,6 @@ export class RunnerCommands implements vscode.Disposable {
     }
   }
 
-  // ---- ports ------------------------------------------------------------------------------
-
-  private async ports(): Promise<Port[]> {
-    const out: Port[] = [];
-    for (const f of vscode.workspace.workspaceFolders ?? []) {
-      if (f.uri.scheme !== 'file') continue;
-      for (const r of await loadPorts(f.uri.fsPath)) if (r.ok) out.push(r.state.port);
-    }
-    return out;
-  }
-
-  /**
-   * The current port (the status bar's; Switch Port… changes it), as every command about a
-   * port chooses it; without the checklist, the only port or a pick.
-   */
-  private async pickPort(): Promise<Port | undefined> {
-    await this.checklist?.store.ready();
-    const current = this.checklist?.store.current();
-    if (current) return current.state.port;
-    const ports = await this.ports();
-    if (ports.length === 0) {
-      void vscode.window.showErrorMessage(
-        'mflux Port: there is no port in this workspace yet. Start one from the Porting Checklist (it creates .mflux-port/<model>.json in the mflux repo).',
-      );
-      return undefined;
-    }
-    if (ports.length === 1) return ports[0];
-    const lastKey = this.context.workspaceState.get<string>(LAST_PORT_KEY);
-    const items = ports.map((p) => ({ label: p.model, description: p.reference, detail: p.mfluxRepo, port: p }));
-    items.sort((a, b) => (a.port.model === lastKey ? -1 : b.port.model === lastKey ? 1 : 0));
-    const pick = await vscode.window.showQuickPick(items, { title: 'Which port?', placeHolder: 'Port to run' });
-    if (pick) await this.context.workspaceState.update(LAST_PORT_KEY, pick.port.model);
-    return pick?.port;
-  }
-
-  /**
-   * The port a command is about: one given by the caller (a Port, or the checklist's item-action
-   * arguments `{ model, mfluxRepo }`), read again from its state file; otherwise the user picks.
-   */
-  private async resolvePort(arg: unknown): Promise<Port | undefined> {
-    if (arg && typeof arg === 'object' && typeof (arg as Port).model === 'string' && typeof (arg as Port).mfluxRepo === 'string') {
-      const { model, mfluxRepo } = arg as Port;
-      const found = (await this.ports()).find((p) => p.model === model && p.mfluxRepo === mfluxRepo);
-      if (found) return found;
-      if ('reference' in (arg as object) && 'notes' in (arg as object)) return arg as Port;
-    }
-    return this.pickPort();
-  }
-
-  /** The reference repo of a port; asks for it (and saves it in the port) when unknown. */
-  private async referenceRepo(port: Port): Promise<string | undefined> {
-    if (port.referenceRepo && existsSync(port.referenceRepo)) return port.referenceRepo;
-    const why = port.referenceRepo
-      ? `The reference repository ${port.referenceRepo} does not exist.`
-      : `The port ${port.model} has no reference repository yet.`;
-    const choose = 'Choose Folder…';
-    if ((await vscode.window.showWarningMessage(`${why} Choose your diffusers (or other reference) clone.`, choose)) !== choose)
-      return undefined;
-    const picked = await vscode.window.showOpenDialog({
-      canSelectFolders: true,
-      canSelectFiles: false,
-      openLabel: 'Use as Reference Repo',
-      defaultUri: vscode.Uri.file(dirname(port.mfluxRepo)),
-    });
-    const repo = picked?.[0]?.fsPath;
-    if (!repo) return undefined;
-    await updatePort(port.mfluxRepo, port.model, (s) => setPortFields(s, { referenceRepo: repo }));
-    return repo;
-  }
-
   // ---- runs -------------------------------------------------------------------------------
 
   private async settings(cfg: RunnerConfig, port: Port): Promise<RunSettings> {
@@ -210,12 +157,13 @@ export class RunnerCommands implements vscode.Disposable {
     };
   }
 
-  private async run(sides: Side[], given?: Port | unknown): Promise<void> {
-    const port = await this.resolvePort(given);
+  /** `include`: Capture Inside's module per side (MFLUX_PORT_CAPTURE_INCLUDE). */
+  private async run(sides: Side[], given?: Port | unknown, include?: CaptureInsideTarget): Promise<void> {
+    const port = await this.chooser.resolvePort(given);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
     if (sides.includes('mlx') && !(await this.platformOk(cfg))) return;
-    const refRepo = sides.includes('ref') ? await this.referenceRepo(port) : port.referenceRepo;
+    const refRepo = sides.includes('ref') ? await this.chooser.referenceRepo(port) : port.referenceRepo;
     if (sides.includes('ref') && !refRepo) return;
     const repoOf = (side: Side) => (side === 'ref' ? refRepo! : port.mfluxRepo);
     const scriptOf = (side: Side) => scriptPath(repoOf(side), side === 'ref' ? cfg.referenceScript : cfg.mlxScript, port.model);
@@ -254,7 +202,7 @@ export class RunnerCommands implements vscode.Disposable {
       for (const side of sides) {
         const plan = planSide(
           { side, runId, model: port.model, repo: repoOf(side), script: scriptOf(side), otherDir: side === 'ref' ? dirs.mlx : dirs.ref },
-          settings,
+          include ? { ...settings, captureInclude: include[side] } : settings,
         );
         let record = startRecord(plan, {
           model: port.model,
@@ -271,6 +219,10 @@ export class RunnerCommands implements vscode.Disposable {
           () => this.terminals.get(side).run(plan.line, plan.cwd, cfg.shellIntegrationTimeout),
         );
         record = endRecord(record, result.exitCode, result.stopped);
+        if (result.output.length) {
+          await writeFile(join(plan.runDir, TAIL_FILE), result.output.join('\n') + '\n');
+          record = { ...record, outputTail: TAIL_FILE };
+        }
         await writeRunRecord(plan.runDir, record);
         const text = describeEnd(side, result.exitCode, result.stopped);
         if (!result.integrated) {
@@ -284,21 +236,25 @@ export class RunnerCommands implements vscode.Disposable {
         }
         if (result.exitCode !== 0) {
           this.terminals.get(side).reveal();
-          const open = 'Open Run Folder';
-          const failText =
-            result.exitCode === undefined
-              ? `${sideLabel(side)} run ${runId} ended without an exit code (the shell did not report one).`
-              : `${sideLabel(side)} run ${runId} failed with exit code ${result.exitCode}.`;
-          void vscode.window
-            .showErrorMessage(`mflux Port: ${failText}${sides.length > 1 && side === 'ref' ? ' The MLX side was not started.' : ''}`, open)
-            .then(async (p) => {
-              if (p === open) await revealFolder(plan.runDir);
-            });
+          void reportFailure({
+            side,
+            runId,
+            exitCode: result.exitCode,
+            runDir: plan.runDir,
+            otherDir: side === 'mlx' ? dirs.ref : undefined,
+            tail: result.output,
+            mlxNotStarted: sides.length > 1 && side === 'ref',
+          });
           return;
         }
       }
-      if (dirs.mlx && dirs.ref) await openParityReport(dirs.ref, dirs.mlx);
-      else if (dirs.mlx)
+      if (dirs.mlx && dirs.ref) {
+        const lead = include
+          ? `Captured inside ${include.ref === include.mlx ? include.ref : `${include.ref} / ${include.mlx}`}.`
+          : undefined;
+        const report = await openParityReport(dirs.ref, dirs.mlx, lead);
+        if (report) await recordComparison(port, dirs.mlx, report, this.checklist).catch(() => undefined);
+      } else if (dirs.mlx)
         void vscode.window.showInformationMessage(
           `mflux Port: MLX run ${runId} passed. No passed reference run to compare with yet: run the reference side.`,
         );
@@ -331,10 +287,38 @@ export class RunnerCommands implements vscode.Disposable {
     return pick === once || pick === always;
   }
 
+  /**
+   * Capture Inside: both sides again, each capture restricted to a module's subtree. From the
+   * parity report (`{ref, cand, refName, candName}`: its run folders and a pair) the port is the
+   * one that made those runs; from the palette, the current port and a module path asked for.
+   */
+  private async captureInside(arg?: unknown): Promise<void> {
+    const a = arg as { ref?: unknown; cand?: unknown; refName?: unknown; candName?: unknown } | undefined;
+    let port: Port | undefined;
+    let target: CaptureInsideTarget;
+    if (a && typeof a.ref === 'string' && typeof a.cand === 'string' && typeof a.refName === 'string' && typeof a.candName === 'string') {
+      target = captureInsideTarget(a.refName, a.candName);
+      const model = (await readRunRecord(a.cand))?.port ?? (await readRunRecord(a.ref))?.port;
+      const ports = await this.chooser.ports();
+      port = ports.find((p) => p.model === model && (a.cand as string).startsWith(p.mfluxRepo)) ?? ports.find((p) => p.model === model);
+      port ??= await this.chooser.pickPort();
+    } else {
+      port = await this.chooser.pickPort();
+      const module = port && (await askModule(port));
+      if (!module) return;
+      target = { ref: module, mlx: module };
+    }
+    if (!port) return;
+    void vscode.window.showInformationMessage(
+      `mflux Port: Capture Inside ${target.ref}: running both sides with MFLUX_PORT_CAPTURE_INCLUDE=${target.ref}${target.mlx !== target.ref ? ` (MLX: ${target.mlx})` : ''}.`,
+    );
+    await this.run(['ref', 'mlx'], port, target);
+  }
+
   private async rerunLast(): Promise<void> {
     if (!this.last) {
       const saved = this.context.workspaceState.get<{ sides: Side[]; model: string; mfluxRepo: string }>(LAST_RUN_KEY);
-      const port = saved && (await this.ports()).find((p) => p.model === saved.model && p.mfluxRepo === saved.mfluxRepo);
+      const port = saved && (await this.chooser.ports()).find((p) => p.model === saved.model && p.mfluxRepo === saved.mfluxRepo);
       if (saved && port) this.last = { sides: saved.sides, port };
     }
     if (!this.last) {
@@ -342,12 +326,12 @@ export class RunnerCommands implements vscode.Disposable {
       return;
     }
     // The port file may have changed since (e.g. a new reference repo): read it again.
-    const fresh = (await this.ports()).find((p) => p.model === this.last!.port.model && p.mfluxRepo === this.last!.port.mfluxRepo);
+    const fresh = (await this.chooser.ports()).find((p) => p.model === this.last!.port.model && p.mfluxRepo === this.last!.port.mfluxRepo);
     await this.run(this.last.sides, fresh ?? this.last.port);
   }
 
   private async deterministicTest(arg?: unknown): Promise<void> {
-    const port = await this.resolvePort(arg);
+    const port = await this.chooser.resolvePort(arg);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
     const test = goldenTestPath(port.model);
@@ -384,119 +368,31 @@ export class RunnerCommands implements vscode.Disposable {
 
   private async repos(): Promise<string[]> {
     const set = new Set<string>();
-    for (const p of await this.ports()) {
+    for (const p of await this.chooser.ports()) {
       set.add(p.mfluxRepo);
       if (p.referenceRepo && existsSync(p.referenceRepo)) set.add(p.referenceRepo);
     }
     return [...set];
   }
 
-  private async runItems(): Promise<Array<vscode.QuickPickItem & { dir: string; side: Side }>> {
-    const items: Array<vscode.QuickPickItem & { dir: string; side: Side; id: string }> = [];
-    for (const repo of await this.repos()) {
-      for (const run of await listRuns(repo)) {
-        for (const side of ['ref', 'mlx'] as const) {
-          if (!(side in run.sides)) continue;
-          const rec = run.sides[side];
-          const status = rec ? rec.status + (rec.exitCode !== null && rec.exitCode !== 0 ? ` (${rec.exitCode})` : '') : 'no run.json';
-          items.push({
-            label: `${run.runId} · ${sideLabel(side)}`,
-            description: `${status} · ${basename(repo)}`,
-            detail: join(run.dir, side),
-            dir: join(run.dir, side),
-            side,
-            id: run.runId,
-          });
-        }
-      }
-    }
-    return items.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  }
-
   private async openRunFolder(): Promise<void> {
-    const items = await this.runItems();
-    if (items.length === 0) {
-      void vscode.window.showInformationMessage('mflux Port: no runs yet (debug_artifacts/ is empty).');
-      return;
-    }
-    const pick = await vscode.window.showQuickPick(items, { title: 'Open Run Folder', matchOnDetail: true });
-    if (!pick) return;
-    await revealFolder(pick.dir);
-    const runJson = join(pick.dir, 'run.json');
-    if (existsSync(runJson)) await vscode.window.showTextDocument(vscode.Uri.file(runJson), { preview: true });
+    await openRunFolder(await this.repos());
   }
 
   private async compareRuns(): Promise<void> {
-    const items = await this.runItems();
-    const browse = { label: '$(folder-opened) Browse…', description: 'any folder of dumps', dir: '', side: 'ref' as Side };
-    const pickOne = async (title: string, preferred: Side): Promise<string | undefined> => {
-      const ordered = [...items.filter((i) => i.side === preferred), ...items.filter((i) => i.side !== preferred), browse];
-      const pick = await vscode.window.showQuickPick(ordered, { title, matchOnDetail: true });
-      if (!pick) return undefined;
-      if (pick !== browse) return pick.dir;
-      const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, openLabel: 'Compare' });
-      return chosen?.[0]?.fsPath;
-    };
-    const ref = await pickOne('Compare Runs (1/2): the reference side', 'ref');
-    if (!ref) return;
-    const cand = await pickOne('Compare Runs (2/2): the side to check against it', 'mlx');
-    if (!cand) return;
-    await openParityReport(ref, cand, '');
+    await compareRuns(await this.repos());
   }
 
   /** Keeps the newest keepRuns runs per repo. Interactive: asks first and reports; automatic: silent. */
   private async prune(interactive: boolean, only?: Port): Promise<void> {
     const repos = only ? [only.mfluxRepo, ...(only.referenceRepo ? [only.referenceRepo] : [])] : await this.repos();
-    const keep = readConfig(only ? vscode.Uri.file(only.mfluxRepo) : undefined).keepRuns;
-    if (!(keep > 0)) {
-      if (interactive)
-        void vscode.window.showInformationMessage(
-          'mflux Port: mfluxPort.runner.keepRuns is 0, which keeps every run. Set it to the number of runs to keep.',
-        );
-      return;
-    }
-    if (interactive) {
-      let excess = 0;
-      for (const r of repos) excess += Math.max(0, (await listRuns(r)).length - keep);
-      if (excess === 0) {
-        void vscode.window.showInformationMessage(`mflux Port: nothing to prune (at most ${keep} runs per repo).`);
-        return;
-      }
-      const del = 'Delete';
-      if (
-        (await vscode.window.showWarningMessage(
-          `Delete ${excess} old run folder${excess === 1 ? '' : 's'} in debug_artifacts/, keeping the newest ${keep} per repo?`,
-          { modal: true },
-          del,
-        )) !== del
-      )
-        return;
-    }
-    let removed = 0;
-    for (const r of new Set(repos)) removed += (await pruneRuns(r, keep, this.active)).length;
-    if (interactive) void vscode.window.showInformationMessage(`mflux Port: deleted ${removed} old run${removed === 1 ? '' : 's'}.`);
+    await pruneRepos(repos, readConfig(only ? vscode.Uri.file(only.mfluxRepo) : undefined).keepRuns, this.active, interactive);
   }
-
-  // ---- scripts ----------------------------------------------------------------------------
 
   private async newRunnerPair(given?: Port | unknown): Promise<void> {
-    const port = await this.resolvePort(given);
+    const port = await this.chooser.resolvePort(given);
     if (!port) return;
-    const refRepo = await this.referenceRepo(port);
+    const refRepo = await this.chooser.referenceRepo(port);
     if (refRepo) await newRunnerPair(port, refRepo, this.previews);
   }
-}
-
-function dumpCount(dir: string): number {
-  try {
-    return readManifestFile(join(dir, MANIFEST_NAME)).tensors.length;
-  } catch {
-    return 0;
-  }
-}
-
-async function revealFolder(dir: string): Promise<void> {
-  const uri = vscode.Uri.file(dir);
-  const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
-  await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
 }

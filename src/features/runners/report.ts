@@ -6,31 +6,41 @@ import { pairNames } from '../../core/compare/pairing';
 import { findManifest, manifestNames, readManifestFile } from '../../core/capture/manifest';
 import { compareInWorker } from '../../core/compare/client';
 import { reportSummary } from '../../core/runners';
+import type { ReportJson } from '../../core/compare/types';
 
 export const PARITY_REPORT_COMMAND = 'mfluxPort.openParityReport';
 
-export async function openParityReport(refDir: string, candDir: string, lead = 'Both sides passed.'): Promise<void> {
+/** Opens the report of two folders; resolves with the report once compared (undefined when it failed). */
+export async function openParityReport(refDir: string, candDir: string, lead = 'Both sides passed.'): Promise<ReportJson | undefined> {
   const commands = await vscode.commands.getCommands(true);
   if (commands.includes(PARITY_REPORT_COMMAND)) {
-    await vscode.commands.executeCommand(PARITY_REPORT_COMMAND, vscode.Uri.file(refDir), vscode.Uri.file(candDir));
-    return;
+    const r = await vscode.commands.executeCommand<ReportJson | undefined>(
+      PARITY_REPORT_COMMAND,
+      vscode.Uri.file(refDir),
+      vscode.Uri.file(candDir),
+    );
+    return r ?? undefined;
   }
   let summary: string;
+  let report: ReportJson | undefined;
   try {
     const out = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'mflux Port: comparing the two runs' },
       () => compareInWorker({ refPath: refDir, candPath: candDir, heatmaps: 'none' }),
     );
+    report = out.report;
     summary = `Parity: ${reportSummary(out.report)}`;
   } catch (e) {
     summary = `${pairingSummary(refDir, candDir)} (The comparison failed: ${(e as Error).message})`;
   }
   const open = 'Open Run Folders';
-  const choice = await vscode.window.showInformationMessage(`${lead ? `${lead} ` : ''}${summary}`, open);
-  if (choice === open) {
+  const choice = vscode.window.showInformationMessage(`${lead ? `${lead} ` : ''}${summary}`, open);
+  void choice.then(async (c) => {
+    if (c !== open) return;
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(refDir));
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(candDir));
-  }
+  });
+  return report;
 }
 
 /** "3 checkpoints pair up (reference 4, MLX 3)", from the two manifests. */

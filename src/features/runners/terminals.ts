@@ -1,7 +1,7 @@
 // One named terminal per side, reused across runs. A command goes through shell integration
 // when it comes up (so the exit code is known), else through sendText after a timeout.
 import * as vscode from 'vscode';
-import type { Side } from '../../core/runners';
+import { OutputTail, type Side } from '../../core/runners';
 
 export interface ExecResult {
   /** undefined: unknown (no shell integration, or the shell did not report it). */
@@ -9,6 +9,8 @@ export interface ExecResult {
   readonly integrated: boolean;
   readonly stopped: boolean;
   readonly closed: boolean;
+  /** The last lines the command printed (shell integration's output stream), escapes removed. */
+  readonly output: readonly string[];
 }
 
 const NAMES: Record<Side | 'test', string> = { ref: 'mflux Port: Reference', mlx: 'mflux Port: MLX', test: 'mflux Port: Test' };
@@ -17,6 +19,8 @@ const NAMES: Record<Side | 'test', string> = { ref: 'mflux Port: Reference', mlx
 const SETTLE_MS = 1000;
 /** How long Stop Run waits for the end event after Ctrl+C before giving up on it. */
 const STOP_GRACE_MS = 5000;
+/** How long the output stream may lag behind the end event. */
+const READ_GRACE_MS = 2000;
 
 class SideTerminal {
   terminal?: vscode.Terminal;
@@ -44,11 +48,11 @@ class SideTerminal {
       const term = this.ensure(cwd);
       term.show(true);
       const integration = await this.waitForIntegration(term, timeoutSeconds * 1000);
-      if (this.stopped) return { exitCode: undefined, integrated: !!integration, stopped: true, closed: false };
-      if (term.exitStatus !== undefined) return { exitCode: undefined, integrated: false, stopped: false, closed: true };
+      if (this.stopped) return { exitCode: undefined, integrated: !!integration, stopped: true, closed: false, output: [] };
+      if (term.exitStatus !== undefined) return { exitCode: undefined, integrated: false, stopped: false, closed: true, output: [] };
       if (!integration) {
         term.sendText(line, true);
-        return { exitCode: undefined, integrated: false, stopped: false, closed: false };
+        return { exitCode: undefined, integrated: false, stopped: false, closed: false, output: [] };
       }
       return await this.execute(term, integration, line);
     } finally {
@@ -83,9 +87,11 @@ class SideTerminal {
   }
 
   private execute(term: vscode.Terminal, integration: vscode.TerminalShellIntegration, line: string): Promise<ExecResult> {
-    return new Promise((resolve) => {
+    const tail = new OutputTail();
+    let reading: Promise<void> = Promise.resolve();
+    const ran = new Promise<Omit<ExecResult, 'output'>>((resolve) => {
       const sent: { execution?: vscode.TerminalShellExecution } = {};
-      const finish = (r: ExecResult) => {
+      const finish = (r: Omit<ExecResult, 'output'>) => {
         ended.dispose();
         closed.dispose();
         this.giveUp = undefined;
@@ -103,10 +109,20 @@ class SideTerminal {
       this.cancel = () => term.sendText('\u0003', false);
       try {
         sent.execution = integration.executeCommand(line);
+        // Read the output from the start (the stream only has what comes after read()).
+        const stream = sent.execution.read();
+        reading = (async () => {
+          for await (const chunk of stream) tail.push(chunk);
+        })().catch(() => undefined);
       } catch {
         // the terminal went away between the integration event and now: say so, never hang
         finish({ exitCode: undefined, integrated: true, stopped: false, closed: true });
       }
+    });
+    return ran.then(async (r) => {
+      // The stream ends with the execution; wait a little for its last chunks, never for good.
+      await Promise.race([reading, new Promise((done) => setTimeout(done, READ_GRACE_MS))]);
+      return { ...r, output: tail.result() };
     });
   }
 

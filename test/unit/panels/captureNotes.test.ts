@@ -78,3 +78,33 @@ test('malformed notes are refused by the validator (the webview drops the messag
     assert.equal(isParityHostMessage(withCand(bad)), false);
   }
 });
+
+test('Capture Inside: offered in init only when the host can re-run; only a pair of its own report reaches the host', async () => {
+  const asked: string[] = [];
+  const rejected: unknown[] = [];
+  const posted: ParityHostMessage[] = [];
+  const host: ParityHost = {
+    post: (m) => posted.push(m),
+    compare: (s, onProgress) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'none' }, { onProgress }),
+    readValues: async () => null,
+    save: async () => undefined,
+    copy: async () => undefined,
+    rejected: (raw) => rejected.push(raw),
+    captureInside: async (p) => {
+      asked.push(`${p.ref_name}|${p.cand_name}`);
+    },
+  };
+  const c = new ParityController({ ref: join(tmp, 'ref'), cand: join(tmp, 'old') }, 'Parity', host);
+  await c.handle({ kind: 'ready', payload: {} });
+  const init = posted.find((m) => m.kind === 'init');
+  assert.ok(init && init.kind === 'init' && init.payload.captureInside === true && isParityHostMessage(init));
+  assert.equal(await c.handle({ kind: 'captureInside', payload: { name: 'layers.2' } }), true);
+  assert.deepEqual(asked, ['layers.2|layers.2']);
+  assert.equal(await c.handle({ kind: 'captureInside', payload: { name: 'not.a.layer' } }), false);
+  assert.equal(await c.handle({ kind: 'captureInside', payload: { name: 'layers.2', path: '/etc' } }), false);
+  assert.equal(rejected.length, 2);
+  assert.deepEqual(asked, ['layers.2|layers.2']);
+  // a host without runs (Compare Folders on any two folders) does not offer it, and refuses it
+  const plain = await initOf(join(tmp, 'ref'), join(tmp, 'old'));
+  assert.equal(plain.payload.captureInside, undefined);
+});

@@ -97,7 +97,8 @@ describe('image diff host', () => {
     assert.equal(sizes.cand!.width, 24);
   });
 
-  it('pairs stepwise folders in step order and golden outputs with their references', async () => {
+  // The timeout only turns a hang (metrics that never all arrive) into a failure.
+  it('pairs stepwise folders in step order and golden outputs with their references', { timeout: 30_000 }, async () => {
     const r = pairImageFolders(join(dir, 'images/steps/ref'), join(dir, 'images/steps/mlx'));
     assert.equal(r.stepwise, true);
     assert.deepEqual(
@@ -112,13 +113,24 @@ describe('image diff host', () => {
     );
     // The timeline gets PSNR/SSIM for every step.
     const t = imageHost();
+    const isMetrics = (m: unknown) => (m as { kind: string }).kind === 'pairMetrics';
+    // Waits for the background metrics themselves: the fourth pairMetrics message, not a delay.
+    let allPosted = (): void => {};
+    const done = new Promise<void>((res) => (allPosted = res));
+    const host: ImageDiffHost = {
+      ...t.host,
+      post: (m) => {
+        t.host.post(m);
+        if (t.posted.filter(isMetrics).length === 4) allPosted();
+      },
+    };
     const c = new ImageDiffController(
       specFor({ kind: 'folders', ref: join(dir, 'images/steps/ref'), cand: join(dir, 'images/steps/mlx') }),
-      t.host,
+      host,
     );
     await c.handle({ kind: 'ready', payload: {} });
-    await new Promise((res) => setTimeout(res, 200));
-    const steps = t.posted.filter((m) => (m as { kind: string }).kind === 'pairMetrics') as { payload: { id: number; psnr: number } }[];
+    await done;
+    const steps = t.posted.filter(isMetrics) as { payload: { id: number; psnr: number } }[];
     assert.deepEqual(
       steps.map((s) => s.payload.id),
       [0, 1, 2, 3],
@@ -188,6 +200,26 @@ describe('parity report host', () => {
     assert.equal(pass.payload.heatmap.width * pass.payload.heatmap.height, 5 * 4);
     assert.equal(Math.max(...pass.payload.heatmap.values), Math.fround(exp.conv_in_max_abs));
     assert.ok(t.posted.every(isParityHostMessage), 'every host message passes the webview validator');
+  });
+
+  it('sends the pairs found by alignment marked aligned, with confidence, in a report the webview accepts', async () => {
+    // the scenario's candidate names its attention blocks in its own style (attn.N.*): no map given
+    const sc = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
+    const t = parityHost();
+    const c = new ParityController({ ref: join(sc, 'ref'), cand: join(sc, 'mlx', 'dump.safetensors') }, 'Parity: aligned', t.host);
+    await c.handle({ kind: 'ready', payload: {} });
+    const init = t.posted.find((m) => m.kind === 'init') as {
+      payload: { report: { pairs: { name: string; cand_name: string; pairing: { by: string; confidence?: number } }[] } };
+    };
+    assert.ok(init, JSON.stringify(t.posted.filter((m) => m.kind === 'error')));
+    const aligned = init.payload.report.pairs.filter((p) => p.pairing.by === 'aligned');
+    assert.equal(aligned.length, 12);
+    // the scenario renames attentions.N.x to attn.N.x: every aligned pair is the right one
+    for (const p of aligned) {
+      assert.equal(p.cand_name, p.name.replace(/^attentions\./, 'attn.'));
+      assert.ok(p.pairing.confidence! >= 0.8 && p.pairing.confidence! <= 1, String(p.pairing.confidence));
+    }
+    assert.ok(isParityHostMessage(init), 'the aligned report passes the webview validator');
   });
 
   it('refuses unknown layers and malformed messages; exports and copies on request', async () => {

@@ -94,6 +94,24 @@ describe('parity report protocol', () => {
       note: null,
     };
     assert.ok(isParityHostMessage({ kind: 'layer', payload: layer }));
+    // how a pair was found: an aligned pair carries its confidence in [0, 1]
+    const withPairing = (pairing: unknown) => ({
+      kind: 'init',
+      payload: { title: 't', refLabel: 'a', candLabel: 'b', report: { ...report, pairs: [{ ...pair, pairing }] }, source: null },
+    });
+    for (const ok of [{ by: 'name' }, { by: 'rule' }, { by: 'single' }, { by: 'aligned', confidence: 0.97, why: 'shape [1,4]' }])
+      assert.ok(isParityHostMessage(withPairing(ok)), JSON.stringify(ok));
+    for (const bad of [
+      { by: 'aligned' },
+      { by: 'aligned', confidence: 1.5 },
+      { by: 'aligned', confidence: -0.1 },
+      { by: 'aligned', confidence: null },
+      { by: 'guessed', confidence: 0.9 },
+      { by: 'aligned', confidence: 0.9, why: 7 },
+      'aligned',
+      null,
+    ])
+      assert.equal(isParityHostMessage(withPairing(bad)), false, JSON.stringify(bad));
     for (const bad of [
       {
         kind: 'init',

@@ -7,6 +7,8 @@ import { post } from '../messages';
 import { neededAtol, pytestAssertion, rejudge, roundUp } from '../rejudge';
 import { state, verdictWord } from '../state';
 import { detailText, VERDICT } from '../verdicts';
+import { pairingLine } from '../pairing';
+import { dumpSitesSection } from './dumpSites';
 import { heatmapSection } from './heatmap';
 import { detailPane } from './layout';
 import { updateRow } from './table';
@@ -29,11 +31,13 @@ export function renderDetail(): void {
       'div',
       { class: 'muted mono small' },
       `ref ${p.ref.dtype} ${shape(p.ref.shape)} · cand ${p.cand.dtype} ${shape(p.cand.shape)}`,
-      p.cand_name !== p.name ? ` · cand name ${p.cand_name}` : '',
       p.transform && p.transform !== 'none' ? ` · read through ${p.transform}` : '',
     ),
+    h('div', { class: `small pairing-line ${p.pairing?.by ?? 'name'}`, id: 'detail-pairing', text: pairingLine(p) }),
   );
   detailPane.append(head);
+  const sites = dumpSitesSection(p);
+  if (sites) detailPane.append(sites);
   if (p.reason) detailPane.append(h('div', { class: 'reason', id: 'detail-reason', text: p.reason }));
   detailPane.append(toleranceSection(p, d));
   if (!d) {

@@ -5,6 +5,7 @@ import { intents } from '../intents';
 import { persist, post } from '../messages';
 import { state } from '../state';
 import { countsClass, countsText, countVerdicts } from '../verdicts';
+import { pairingCounts } from '../pairing';
 import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
@@ -29,12 +30,18 @@ const exportJsonBtn = ce(
   { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' },
   'Export JSON',
 );
+const captureInsideBtn = ce(
+  'vscode-button',
+  { id: 'capture-inside', title: 'Re-run both sides capturing only inside the selected layer' },
+  'Capture Inside',
+);
+captureInsideBtn.hidden = true;
 export const toolbar = h(
   'header',
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Report tools' },
   h('div', { class: 'title-block' }, titleEl, summaryEl),
   h('div', { class: 'group grow' }, filterField, failingBox),
-  h('div', { class: 'group' }, exportHtmlBtn, exportJsonBtn),
+  h('div', { class: 'group' }, captureInsideBtn, exportHtmlBtn, exportJsonBtn),
 );
 
 filterField.addEventListener('input', () => {
@@ -47,11 +54,22 @@ failingBox.addEventListener('change', () => {
   persist();
   renderRows();
 });
+captureInsideBtn.addEventListener('click', () => {
+  if (state.selected) post({ kind: 'captureInside', payload: { name: state.selected } });
+});
 exportJsonBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'json' } }));
 exportHtmlBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'html' } }));
 
+/** Capture Inside: offered for run folders, on the selected layer (the first divergence at first). */
+export function renderCaptureInside(): void {
+  captureInsideBtn.hidden = !state.captureInside || !state.selected;
+  if (state.selected)
+    captureInsideBtn.title = `Re-run both sides with the capture restricted to the module of ${state.selected} (MFLUX_PORT_CAPTURE_INCLUDE), then open the finer report`;
+}
+
 /** Title and controls from a newly received report. */
 export function renderToolbar(): void {
+  renderCaptureInside();
   titleEl.textContent = state.title;
   titleEl.title = `${state.refLabel} ↔ ${state.candLabel}`;
   filterField.value = state.filter;
@@ -72,7 +90,8 @@ export function renderSummary(): void {
           title: 'pass: within tolerance · drift: outside it, carrying the error it received · diverged: this layer introduces error',
           text: countsText(counts),
         });
-  summaryEl.append(badge, h('span', { id: 'pair-count', text: `${r.pairs.length} pairs` }));
+  const how = pairingCounts(r.pairs);
+  summaryEl.append(badge, h('span', { id: 'pair-count', text: `${r.pairs.length} pairs${how ? `, ${how}` : ''}` }));
   if (r.first_divergence) {
     const link = h('button', {
       type: 'button',
