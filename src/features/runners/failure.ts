@@ -40,7 +40,7 @@ export async function reportFailure(f: Failure): Promise<void> {
   if (dumped > 0 && other > 0) actions.push(COMPARE_DUMPED);
   actions.push(OPEN_FOLDER);
   const text = [
-    `mflux Port: ${head}${err ? `: ${err}` : '.'}`,
+    `mflux Port: ${head}${err ? `: ${err}${/[.!?]$/.test(err) ? '' : '.'}` : '.'}`,
     dumped > 0 ? ` ${dumped} tensor${dumped === 1 ? ' was' : 's were'} dumped before it stopped.` : '',
     f.mlxNotStarted ? ' The MLX side was not started.' : '',
   ].join('');
