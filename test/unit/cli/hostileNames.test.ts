@@ -27,6 +27,7 @@ def save(path, tensors):
     h = json.dumps(header).encode()
     open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 `;
+import { ensureBuilt } from '../../helpers/cli';
 
 function py(code: string, ...args: string[]): void {
   const r = spawnSync(PYTHON, ['-c', SAVE + code, ...args], { encoding: 'utf8' });
@@ -39,8 +40,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
   py(
     `
 names = json.loads(sys.argv[2])

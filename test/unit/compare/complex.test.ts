@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { runCompare } from '../../../src/core/compare/engine';
 import type { PairResult } from '../../../src/core/compare/types';
 import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
+import { ensureBuilt } from '../../helpers/cli';
 
 const dir = ensureGenerated('complex', 'test/fixtures/make_complex.py');
 const want: Record<string, Record<string, number | number[] | null>> = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).pairs;
@@ -16,8 +17,7 @@ const want: Record<string, Record<string, number | number[] | null>> = JSON.pars
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
 });
 
 const FIELDS = [

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT } from '../../helpers/python';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const DIFFUSERS = process.env.MFLUX_PORT_DIFFUSERS_SRC || '/work/ext/diffusers';
 const skip = existsSync(join(DIFFUSERS, 'src', 'diffusers', 'models', 'autoencoders')) ? false : `no diffusers clone at ${DIFFUSERS}`;
@@ -35,8 +36,7 @@ before(() => {
     },
   });
   assert.equal(r.status, 0, r.stderr);
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
 });
 
 function compare(cand: string, ...extra: string[]): { code: number | null; report: ReportJson } {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PYTHON, REPO_ROOT, pythonJson } from '../../helpers/python';
 import { neededAtol, pytestAssertion, rejudge } from '../../../webview/parityReport/rejudge';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-nan-'));
@@ -31,8 +32,7 @@ cplx = {
 `;
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
   mkdirSync(join(tmp, 'ref'));
   mkdirSync(join(tmp, 'cand'));
   expected = pythonJson(

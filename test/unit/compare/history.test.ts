@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT } from '../../helpers/python';
 import { diffRuns, readBaseline } from '../../../src/core/compare';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-history-'));
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'compare', ...args], { encoding: 'utf8' });
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
   const r = spawnSync(PYTHON, [join(REPO_ROOT, 'test', 'unit', 'compare', 'fixtures_history.py'), tmp], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /capture stopped at 256 B after 'layers\.3'/, 'the probe warned in the terminal');

@@ -12,6 +12,7 @@ import { applyRules, compileRules, readCompareMap, unsafePattern } from '../../.
 import { parseManifest, manifestNames } from '../../../src/core/capture/manifest';
 import { openTensors } from '../../../src/core/tensors';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-maprules-'));
@@ -26,8 +27,7 @@ let a = '';
 let b = '';
 let expected: { max_abs: number };
 before(() => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  ensureBuilt();
   a = join(tmp, 'a.npy');
   b = join(tmp, 'b.npy');
   expected = pythonJson(

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('not_compared', 'test/fixtures/make_not_compared.py');
@@ -20,8 +21,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
 });
 
 test('undecodable pairs are not_compared and the rest passing exits 0 (JSON, table, HTML)', () => {

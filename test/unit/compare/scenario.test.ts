@@ -13,6 +13,7 @@ import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
 import { compareInWorker } from '../../../src/core/compare/client';
 import type { ReportJson } from '../../../src/core/compare/types';
 import type { CompareProgress } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
@@ -27,8 +28,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  ensureBuilt();
 });
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 

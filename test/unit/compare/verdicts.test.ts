@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
 import { runCompare } from '../../../src/core/compare/engine';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('verdicts', 'test/fixtures/make_verdicts.py');
@@ -29,8 +30,7 @@ function cli(...args: string[]): { code: number; report: ReportJson; stderr: str
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
 });
 
 test('a correct port in float64 is pass/drift only: exit 0; --strict keeps the old rule: exit 1', () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('images', 'test/fixtures/make_images.py');
@@ -19,8 +20,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  ensureBuilt();
 });
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 

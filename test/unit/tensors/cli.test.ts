@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runPython } from '../../helpers/python';
 import { fixtures } from './helpers';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const { dir } = fixtures();
@@ -17,8 +18,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  ensureBuilt();
 });
 
 const snapshot = 'hub/models--acme--tiny/snapshots/0123456789abcdef0123456789abcdef01234567';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PYTHON, REPO_ROOT } from '../../helpers/python';
 import { TensorViewerController } from '../../../src/features/panels/tensorViewerController';
 import type { TensorViewerHostMessage } from '../../../src/protocol/tensorViewer';
+import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-hostile-files-'));
@@ -22,8 +23,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
   const py = `
 import json, os, sys, torch
 sys.setrecursionlimit(200000)

@@ -23,6 +23,7 @@ open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + w.tobytes())
 print(json.dumps(w.ravel().tolist()))`,
   [shard],
 );
+import { ensureBuilt } from '../../helpers/cli';
 
 function inspect(path: string): { code: number | null; stderr: string } {
   // the timeout only keeps a regression from hanging the suite
@@ -31,8 +32,7 @@ function inspect(path: string): { code: number | null; stderr: string } {
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
+  ensureBuilt();
 });
 
 test("a sharded index that names itself is a one-line error naming it (the issue's repro)", async () => {
