@@ -19,6 +19,11 @@ export interface RunEnvOptions {
   readonly maxCaptureBytes?: string;
   /** MFLUX_PORT_CAPTURE_INCLUDE: Capture Inside's module subtree. */
   readonly captureInclude?: string;
+  /**
+   * MFLUX_PORT_VARIANT: `floor` runs the reference again with one numeric change (the generated
+   * reference runner switches bfloat16 to float32), for `compare --noise-floor`. Reference side only.
+   */
+  readonly variant?: 'floor';
 }
 
 export function runEnv(o: RunEnvOptions): EnvPlan {
@@ -31,6 +36,10 @@ export function runEnv(o: RunEnvOptions): EnvPlan {
   if (o.mlxDir) set.push(['MFLUX_PORT_MLX_DIR', o.mlxDir]);
   if (o.maxCaptureBytes) set.push(['MFLUX_PORT_MAX_BYTES', o.maxCaptureBytes]);
   if (o.captureInclude) set.push(['MFLUX_PORT_CAPTURE_INCLUDE', o.captureInclude]);
+  if (o.variant) {
+    if (o.side !== 'ref') throw new Error(`MFLUX_PORT_VARIANT=${o.variant} is a reference run; the ${o.side} side has no variant`);
+    set.push(['MFLUX_PORT_VARIANT', o.variant]);
+  }
   set.push(['PYTHONUNBUFFERED', '1']);
   if (o.side === 'ref' && o.hfHubOffline) set.push(['HF_HUB_OFFLINE', '1']);
   return { set, prependPythonPath: o.probeDir };

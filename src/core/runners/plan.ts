@@ -16,6 +16,8 @@ export interface RunSettings {
   readonly shell: string;
   readonly maxCaptureBytes?: string;
   readonly captureInclude?: string;
+  /** MFLUX_PORT_VARIANT (`floor`: the noise-floor reference run; recorded in run.json's env). */
+  readonly variant?: 'floor';
 }
 
 export interface SideRequest {
@@ -74,6 +76,7 @@ export function planSide(req: SideRequest, s: RunSettings): SidePlan {
     hfHubOffline: s.hfHubOffline,
     maxCaptureBytes: s.maxCaptureBytes,
     captureInclude: s.captureInclude,
+    variant: s.variant,
   });
   const kind = shellKind(s.shell);
   const command = composeCommand({ cwd: req.repo, env, argv }, kind);

@@ -36,7 +36,11 @@ HEIGHT = ${s.height}
 GUIDANCE = ${s.guidance}
 MAX_SEQUENCE_LENGTH = ${s.maxSequenceLength}
 DEVICE = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
-DTYPE = torch.bfloat16
+# MFLUX_PORT_VARIANT=floor ("Run Reference (noise floor)"): this run again with one numeric
+# change, float32 instead of bfloat16, into its own run folder. \`mflux-port compare REF MLX
+# --noise-floor FLOOR_RUN\` then takes each layer's REF-vs-FLOOR error as the reference's own noise.
+VARIANT = os.environ.get("MFLUX_PORT_VARIANT", "")
+DTYPE = torch.float32 if VARIANT == "floor" else torch.bfloat16
 
 pipe = DiffusionPipeline.from_pretrained(MODEL_ID, torch_dtype=DTYPE).to(DEVICE)
 

@@ -49,6 +49,28 @@ test('plan: the script is relative to the repo, the run folder is debug_artifact
   );
 });
 
+test('plan: a noise-floor reference run sets MFLUX_PORT_VARIANT=floor, in the line a real bash runs and in run.json; never on MLX', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-floor-'));
+  try {
+    const script = join(dir, 'show.py');
+    writeFileSync(script, 'import os\nprint(os.environ.get("MFLUX_PORT_VARIANT", "-"), os.environ["MFLUX_PORT_SIDE"])\n');
+    const s = { ...settings, template: '{python} {script}', python: PYTHON, shell: '/bin/bash' };
+    const floor = planSide({ side: 'ref', runId: '20260101-000000-001', model: 'm', repo: dir, script }, { ...s, variant: 'floor' });
+    assert.equal(floor.env.MFLUX_PORT_VARIANT, 'floor', 'recorded in run.json: a floor run');
+    const plain = planSide({ side: 'ref', runId: '20260101-000000-002', model: 'm', repo: dir, script }, s);
+    assert.equal(plain.env.MFLUX_PORT_VARIANT, undefined);
+    const out = (line: string) => spawnSync('/bin/bash', ['-c', line], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(out(floor.line), 'floor ref');
+    assert.equal(out(plain.line), '- ref');
+    assert.throws(
+      () => planSide({ side: 'mlx', runId: 'r', model: 'm', repo: dir, script }, { ...s, variant: 'floor' }),
+      /MFLUX_PORT_VARIANT=floor is a reference run/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('plan: run.json goes from running to passed/failed/unknown/stopped', () => {
   const p = planSide({ side: 'ref', runId: 'r', model: 'm', repo: '/w/d', script: '/w/d/s.py' }, settings);
   const start = startRecord(

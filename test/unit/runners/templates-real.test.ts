@@ -86,6 +86,21 @@ print(json.dumps(z.float().flatten().tolist()))
     } finally {
       await src.close();
     }
+
+    // MFLUX_PORT_VARIANT=floor: the same script loads the pipeline in float32 (the noise-floor run)
+    const floorDir = join(root, 'floor', 'ref');
+    const floorRecord = join(root, 'record-floor.json');
+    const f = spawnSync(PYTHON, [script], {
+      cwd: root,
+      env: { ...env, MFLUX_PORT_RUN_DIR: floorDir, HARNESS_RECORD: floorRecord, MFLUX_PORT_VARIANT: 'floor' },
+      encoding: 'utf8',
+    });
+    assert.equal(f.status, 0, f.stderr.slice(-3000));
+    assert.deepEqual(JSON.parse(readFileSync(floorRecord, 'utf8')).from_pretrained, {
+      model_id: 'black-forest-labs/FLUX.1-dev',
+      torch_dtype: 'torch.float32',
+    });
+    assert.ok(existsSync(join(floorDir, 'manifest.jsonl')));
   },
 );
 
