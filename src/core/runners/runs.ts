@@ -164,10 +164,11 @@ function splitId(id: string): [string, number] {
   return m ? [m[1], m[2] ? Number(m[2]) : 1] : [id, 0];
 }
 
-/** The newest run of `side` in `repo` that ended with exit code 0. */
+/** The newest run of `side` in `repo` that ended with exit code 0 (a noise-floor run is never the reference). */
 export async function latestPassed(repo: string, side: Side): Promise<{ runId: string; dir: string } | undefined> {
   for (const r of await listRuns(repo)) {
-    if (r.sides[side]?.status === 'passed') return { runId: r.runId, dir: join(r.dir, side) };
+    const rec = r.sides[side];
+    if (rec?.status === 'passed' && !rec.env?.MFLUX_PORT_VARIANT) return { runId: r.runId, dir: join(r.dir, side) };
   }
   return undefined;
 }

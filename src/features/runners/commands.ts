@@ -79,6 +79,10 @@ export class RunnerCommands implements vscode.Disposable {
         trusted((arg?: unknown) => this.run(['ref'], arg)),
       ),
       vscode.commands.registerCommand(
+        'mfluxPort.runReferenceFloor',
+        trusted((arg?: unknown) => this.run(['ref'], arg, undefined, 'floor')),
+      ),
+      vscode.commands.registerCommand(
         'mfluxPort.runMlx',
         trusted((arg?: unknown) => this.run(['mlx'], arg)),
       ),
@@ -158,7 +162,8 @@ export class RunnerCommands implements vscode.Disposable {
   }
 
   /** `include`: Capture Inside's module per side (MFLUX_PORT_CAPTURE_INCLUDE). */
-  private async run(sides: Side[], given?: Port | unknown, include?: CaptureInsideTarget): Promise<void> {
+  /** `variant`: `floor` is the noise-floor reference run (MFLUX_PORT_VARIANT=floor, its own run folder). */
+  private async run(sides: Side[], given?: Port | unknown, include?: CaptureInsideTarget, variant?: 'floor'): Promise<void> {
     const port = await this.chooser.resolvePort(given);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
@@ -178,7 +183,7 @@ export class RunnerCommands implements vscode.Disposable {
         return;
       }
     }
-    const settings = await this.settings(cfg, port);
+    const settings = { ...(await this.settings(cfg, port)), variant };
     // Validate the template and quoting before anything is created on disk.
     for (const side of sides) planSide({ side, runId: 'check', model: port.model, repo: repoOf(side), script: scriptOf(side) }, settings);
 

@@ -186,6 +186,12 @@ test('run.json: written atomically, read back; listing and the latest passed run
   assert.equal(runs[1].sides.ref?.exitCode, 3);
   assert.equal((await latestPassed(repo, 'ref'))?.runId, ids[0]);
   assert.equal(await latestPassed(repo, 'mlx'), undefined);
+  // a newer passed noise-floor run (MFLUX_PORT_VARIANT=floor) is not the reference an MLX run pairs with
+  const floorId = await createRun([{ repo, side: 'ref' }], t(9));
+  const floorRec = record(floorId, 'ref', 0);
+  await writeRunRecord(sideDir(repo, floorId, 'ref'), { ...floorRec, env: { ...floorRec.env, MFLUX_PORT_VARIANT: 'floor' } });
+  assert.equal((await latestPassed(repo, 'ref'))?.runId, ids[0]);
+  rmSync(join(repo, 'debug_artifacts', floorId), { recursive: true });
   assert.deepEqual(readdirSync(sideDir(repo, ids[0], 'ref')), ['run.json']);
   writeFileSync(join(sideDir(repo, ids[1], 'ref'), 'run.json'), '{ broken');
   assert.equal(await readRunRecord(sideDir(repo, ids[1], 'ref')), undefined);
