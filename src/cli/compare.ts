@@ -56,7 +56,8 @@ order, that fails. REF is the reference (PyTorch) side: tolerances are relative 
   --noise-floor REF2 a second run of the reference with one numeric change (another
                      dtype, device or thread count): per pair, its rel_l2 against REF is
                      the noise floor; a pair outside its tolerance diverges only when its
-                     rel_l2 exceeds k x the floor (the floor replaces the jump rule)
+                     rel_l2 exceeds k x the floor (the floor replaces the jump rule; a
+                     floor of 0, REF2 equal to REF, keeps the jump rule)
   --floor-factor K   k of the noise-floor rule (default 4)
 
 Pairing: the same name on both sides, then the --map rename rules; two files of one tensor

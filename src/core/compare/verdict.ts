@@ -10,7 +10,7 @@
 //   that match only through a transposition the side's convention does not explain, new
 //   NaN/Inf, a jump (≥ JUMP_FACTOR × the earlier maximum and above rtol) or, with a noise
 //   floor for the pair, an error above floorFactor × the reference's own run-to-run error.
-//   With a floor the floor rule replaces the jump rule for that pair. --strict: every pair
+//   With a floor above 0 the floor rule replaces the jump rule for that pair. --strict: every pair
 //   outside its tolerance is diverged (the rule before verdicts existed).
 // - not_compared: set by the engine for a dtype it cannot decode; kept as is, never a failure,
 //   never the first divergence, and no point of the error growth's baseline.
@@ -74,7 +74,10 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
     const baseline = Math.max(maxSoFar, TINY);
     const jump = e !== null && e / baseline >= JUMP_FACTOR && e > p.rtol;
     const floor = options.floors?.has(p.ref_name) ? (options.floors.get(p.ref_name) ?? null) : undefined;
-    const floorRatio = floor === undefined || floor === null || e === null ? null : e / Math.max(floor, TINY);
+    // A floor of 0 (REF2 bit-identical to REF on this pair, e.g. a thread count that changed
+    // nothing) measures no noise: it cannot scale a tolerance, so the jump rule judges the pair.
+    const zeroFloor = floor === 0;
+    const floorRatio = floor === undefined || floor === null || zeroFloor || e === null ? null : e / Math.max(floor, TINY);
     let verdict: Verdict;
     let why: string;
     if (p.verdict === 'not_compared') {
@@ -116,6 +119,8 @@ export function judge(input: readonly UnjudgedPair[], options: VerdictOptions = 
             ? `outside the elementwise tolerance, but rel_l2 ${fmt(e)} is within rtol ${fmt(p.rtol)}`
             : `rel_l2 ${fmt(e)} carries the earlier error (${fmt(maxSoFar)} at ${maxName ?? '—'}; a jump is ≥ ${JUMP_FACTOR}×)`;
     }
+    if (zeroFloor && (verdict === 'drift' || verdict === 'diverged') && !options.strict)
+      why += ' (noise floor 0: REF2 equals REF here, so the jump rule applies)';
     if (newNonFinite(p)) nonFiniteSeen = true;
     pairs.push({
       ...(p as PairResult),

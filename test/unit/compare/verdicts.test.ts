@@ -6,7 +6,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
 import { runCompare } from '../../../src/core/compare/engine';
@@ -131,4 +132,26 @@ test('--noise-floor: a wrong epsilon the jump rule misses diverges; correct cand
   });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error: --floor-factor must be a number ≥ 1/);
+});
+
+test('--noise-floor with a REF2 equal to REF (a thread count that changed nothing): a zero floor falls back to the jump rule', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'zero floor '));
+  try {
+    const again = join(tmp, 'ref_again');
+    cpSync(ref, again, { recursive: true });
+    for (const c of ['correct', 'wrong_eps']) {
+      const plain = cli(ref, join(dir, c));
+      const r = cli(ref, join(dir, c), '--noise-floor', again);
+      assert.ok(plain.report.verdicts.drift > 0, `${c} drifts somewhere, so the fallback is exercised`);
+      assert.equal(r.code, plain.code, c);
+      assert.deepEqual(r.report.verdicts, plain.report.verdicts, c);
+      for (const q of r.report.pairs) {
+        assert.equal(q.noise_floor, 0, q.name);
+        assert.equal(q.floor_ratio, null, q.name);
+        if (q.verdict === 'drift' || q.verdict === 'diverged') assert.match(q.verdict_why ?? '', /noise floor 0/, q.name);
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
