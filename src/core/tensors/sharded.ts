@@ -75,12 +75,23 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
     }
     byShard.set(shard, new Map(entries.map((x) => [x.info.name, x])));
   };
-  // a few shards at a time: headers come in parallel, open handles stay bounded
+  // a few shards at a time: headers come in parallel, open handles stay bounded. Shards start in
+  // index order, so when one fails every earlier shard has started: the error reported is the
+  // first bad shard in the index's order, whichever finished first.
   let next = 0;
+  const errors = new Map<number, unknown>();
   const worker = async (): Promise<void> => {
-    while (next < index.shards.length) await load(index.shards[next++]);
+    while (errors.size === 0 && next < index.shards.length) {
+      const i = next++;
+      try {
+        await load(index.shards[i]);
+      } catch (e) {
+        errors.set(i, e);
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(8, index.shards.length) }, worker));
+  if (errors.size) throw errors.get(Math.min(...errors.keys()));
   const out: Entry[] = [];
   const used = new Set<Entry>();
   for (const [name, shard] of index.weightMap) {
