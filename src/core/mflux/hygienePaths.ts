@@ -1,7 +1,8 @@
 // Paths and names the hygiene scan needs: the files it covers, the allowlist matcher
 // (mfluxPort.hygiene.allowPaths) and the tensor file names a package's code loads (assets,
 // not leftovers).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readableTexts } from './walk';
 import { join } from 'node:path';
 
 /** Folders never walked: installed packages and caches. */
@@ -36,13 +37,7 @@ export function pathAllowed(rel: string, allow: readonly string[] = []): boolean
 /** File names the code refers to in string literals (`"pos_emb.safetensors"`): assets it loads. */
 export function namesInCode(files: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
+  for (const [, text] of readableTexts(files)) {
     // Lines that save or dump name what they write, not what the code loads.
     for (const line of text.split(/\r?\n/)) {
       if (/save|dump|write/i.test(line)) continue;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelNames } from './naming';
 import { maskPython } from './pyLines';
-import { walkFiles } from './walk';
+import { readableTexts, walkFiles } from './walk';
 
 export const MODEL_CONFIG_PATH = 'src/mflux/models/common/config/model_config.py';
 
@@ -146,13 +146,7 @@ export function packagePythonFiles(root: string, model: string): string[] {
 /** `ModelConfig.<name>()` calls in the package's code (comments and strings ignored). */
 export function accessorCalls(files: readonly string[]): Set<string> {
   const out = new Set<string>();
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
+  for (const [, text] of readableTexts(files)) {
     for (const l of maskPython(text)) for (const m of l.matchAll(/\bModelConfig\s*\.\s*(\w+)\s*\(/g)) out.add(m[1]);
   }
   return out;

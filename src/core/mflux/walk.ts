@@ -1,6 +1,6 @@
 // One bounded walk of a source tree: files whose name matches, depth first in sorted order,
 // hidden entries and __pycache__ skipped, unreadable entries ignored, at most `maxFiles`.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WalkOptions {
@@ -37,4 +37,17 @@ export function walkFiles(dir: string, options: WalkOptions): string[] {
   };
   walk(dir, 0);
   return out;
+}
+
+/** The text of each file that can be read, in order; files that cannot be read are skipped. */
+export function* readableTexts(files: readonly string[]): Generator<[file: string, text: string]> {
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    yield [f, text];
+  }
 }
