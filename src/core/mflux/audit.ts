@@ -306,6 +306,13 @@ export function runFinalizeAudit(input: AuditInput): AuditItem[] {
       `no weight definition: no class in src/mflux/models/${model}/weights/ defines get_components() (expected ${relative(root, conventional)})`,
       [{ file: conventional }],
     );
+  } else if (!defs2.some((d) => /\bComponentDefinition\s*\(/.test(maskedText(d.file)))) {
+    // an empty get_components() (a stub returning []) maps nothing: the same rule as the checklist's
+    const d = defs2[0];
+    results['weight-definition'] = fail(
+      `${relative(root, d.file)}:${d.componentsLine}: get_components() of ${d.cls} lists no ComponentDefinition(...) yet`,
+      [{ file: d.file, line: d.componentsLine }],
+    );
   } else {
     results['weight-definition'] = pass(
       `${defs2.map((d) => d.cls).join(', ')} (${relative(root, defs2[0].file)})`,
@@ -378,4 +385,13 @@ export function formatAudit(items: readonly AuditItem[], root?: string): string 
     (failing ? `${failing} of ${applicable} surfaces missing` : `all ${applicable} surfaces wired`) + (na ? ` (${na} not applicable)` : ''),
   );
   return out.join('\n');
+}
+
+/** A Python file's code with comments and strings masked ('' when it cannot be read). */
+function maskedText(file: string): string {
+  try {
+    return maskPython(readFileSync(file, 'utf8')).join('\n');
+  } catch {
+    return '';
+  }
 }

@@ -94,6 +94,22 @@ test('subtle half-wirings: script to a missing module, config without accessor, 
   assert.match(reason('save-routing'), /imports ZImage but never routes model_class to it/);
 });
 
+test('a weight definition whose get_components() returns [] is not done (as the checklist rule says)', () => {
+  const root = buildMfluxTree(tempDir(), [Z_IMAGE]);
+  const file = 'src/mflux/models/z_image/weights/z_image_weight_definition.py';
+  write(
+    root,
+    file,
+    'class ZImageWeightDefinition:\n    @staticmethod\n    def get_components():\n        # ComponentDefinition(name="vae") later\n        return []\n',
+  );
+  const items = runFinalizeAudit({ root, model: 'z_image' });
+  assert.deepEqual(failing(items), ['weight-definition']);
+  assert.equal(
+    items.find((i) => i.id === 'weight-definition')!.result.reason,
+    `${file}:3: get_components() of ZImageWeightDefinition lists no ComponentDefinition(...) yet`,
+  );
+});
+
 test('missing repo files are one-line failures, not exceptions', () => {
   const root = tempDir();
   const items = runFinalizeAudit({ root, model: 'nova' });

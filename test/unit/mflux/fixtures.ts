@@ -225,7 +225,7 @@ export function buildMfluxTree(root: string, models: readonly FixtureModel[]): s
       write(
         root,
         `${base}/weights/${m.pkg}_weight_definition.py`,
-        `class ${m.cls}WeightDefinition:\n    @staticmethod\n    def get_components():\n        return []\n`,
+        `class ${m.cls}WeightDefinition:\n    @staticmethod\n    def get_components():\n        return [ComponentDefinition(name="transformer", hf_subdir="transformer")]\n`,
       );
     }
     if (has(m, 'cli')) {
