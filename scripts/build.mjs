@@ -54,6 +54,7 @@ function buildKernels() {
     '-o',
     out,
     'native/kernels.c',
+    'native/images.c',
   ];
   const r = spawnSync(process.env.CLANG || 'clang', args, { encoding: 'utf8' });
   if (r.status === 0) return;
