@@ -29,6 +29,7 @@ function load(entry: { file: string; exported: string }): SubCommand {
   const bundled = join(__dirname, `cli-${entry.file}.js`);
   const path = existsSync(bundled) ? bundled : join(__dirname, entry.file);
   // A computed path: esbuild leaves this require alone instead of bundling every command.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path) as Record<string, SubCommand | undefined>;
   const cmd = mod[entry.exported];
   if (!cmd) throw new Error(`internal: ${path} does not export ${entry.exported}`);
