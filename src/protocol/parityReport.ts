@@ -1,8 +1,10 @@
 // Messages of the parity report panel. The report itself follows the `mflux-port compare
 // --json` schema (snake_case, non-finite numbers as null) so an exported JSON is the same file.
 import {
-  hasValidRequestId,
+  isEmptyPayload,
+  isErrorPayload,
   isFiniteNumber,
+  isMessageOf,
   isNonNegInt,
   isNumberOrNull,
   isObject,
@@ -10,6 +12,7 @@ import {
   isString,
   isStringArray,
   isTolerance,
+  type PayloadChecks,
   type Tolerance,
 } from './validate';
 import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
@@ -254,55 +257,38 @@ function isLayerDetail(p: Record<string, unknown>): boolean {
   );
 }
 
+const HOST_CHECKS: PayloadChecks = {
+  init: (p) =>
+    isString(p.title) &&
+    isString(p.refLabel) &&
+    isString(p.candLabel) &&
+    isParityReport(p.report) &&
+    (p.source === null ||
+      (isObject(p.source) &&
+        isString(p.source.ref) &&
+        isString(p.source.cand) &&
+        (p.source.floor === undefined || isString(p.source.floor)))) &&
+    (p.captureInside === undefined || typeof p.captureInside === 'boolean'),
+  progress: (p) => isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total),
+  layer: isLayerDetail,
+  report: (p) => isParityReport(p.report),
+  error: isErrorPayload,
+};
+
+const WEBVIEW_CHECKS: PayloadChecks = {
+  ready: isEmptyPayload,
+  selectLayer: (p) => isString(p.name),
+  exportReport: (p) => (p.format === 'json' || p.format === 'html') && Object.keys(p).length === 1,
+  copyText: (p) => isString(p.text, 100_000),
+  toleranceChanged: (p) => isString(p.name) && isTolerance(p.tolerance),
+  captureInside: (p) => isString(p.name) && Object.keys(p).length === 1,
+  openDumpSite: (p) => isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2,
+};
+
 export function isParityHostMessage(m: unknown): m is ParityHostMessage {
-  if (!isObject(m) || !isObject(m.payload)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'init':
-      return (
-        isString(p.title) &&
-        isString(p.refLabel) &&
-        isString(p.candLabel) &&
-        isParityReport(p.report) &&
-        (p.source === null ||
-          (isObject(p.source) &&
-            isString(p.source.ref) &&
-            isString(p.source.cand) &&
-            (p.source.floor === undefined || isString(p.source.floor)))) &&
-        (p.captureInside === undefined || typeof p.captureInside === 'boolean')
-      );
-    case 'progress':
-      return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
-    case 'layer':
-      return isLayerDetail(p);
-    case 'report':
-      return isParityReport(p.report);
-    case 'error':
-      return isString(p.message);
-    default:
-      return false;
-  }
+  return isMessageOf(m, HOST_CHECKS, false);
 }
 
 export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
-  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'ready':
-      return Object.keys(p).length === 0;
-    case 'selectLayer':
-      return isString(p.name);
-    case 'exportReport':
-      return (p.format === 'json' || p.format === 'html') && Object.keys(p).length === 1;
-    case 'copyText':
-      return isString(p.text, 100_000);
-    case 'toleranceChanged':
-      return isString(p.name) && isTolerance(p.tolerance);
-    case 'captureInside':
-      return isString(p.name) && Object.keys(p).length === 1;
-    case 'openDumpSite':
-      return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
-    default:
-      return false;
-  }
+  return isMessageOf(m, WEBVIEW_CHECKS, true);
 }
