@@ -16,24 +16,14 @@ import {
   type Tolerance,
 } from './validate';
 import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
+import type { ErrorGrowth, GrowthPoint as EngineGrowthPoint, PairingInfo, Verdict } from '../core/compare/types';
 
 export type { Tolerance };
-export type { CaptureNotes, DumpSite };
+export type { CaptureNotes, DumpSite, PairingInfo };
 
 export interface TensorSide {
   readonly dtype: string;
   readonly shape: readonly number[];
-}
-
-/**
- * How a pair was found (`compare --json`'s `pairing`, the engine's `PairingInfo`; not imported,
- * the webview cannot compile `src/core`): the same name, a `--map` rename rule, the only tensor of
- * each side, or an alignment of the captures with its confidence in [0, 1] and what decided it.
- */
-export interface PairingInfo {
-  readonly by: 'name' | 'rule' | 'single' | 'aligned';
-  readonly confidence?: number;
-  readonly why?: string;
 }
 
 export interface ReportPair {
@@ -60,7 +50,7 @@ export interface ReportPair {
   readonly inf_cand?: number;
   readonly pass: boolean;
   /** pass / drift / diverged / not_compared (engine reports since verdicts; older JSON has only `pass`). */
-  readonly verdict?: 'pass' | 'drift' | 'diverged' | 'not_compared';
+  readonly verdict?: Verdict;
   readonly verdict_why?: string;
   readonly layout_why?: string;
   readonly layout_detail?: string;
@@ -75,18 +65,13 @@ export interface ReportPair {
   readonly cand_stats?: { readonly first: readonly (number | null)[] };
 }
 
-export interface GrowthPoint {
-  readonly name: string;
-  readonly index: number;
-  readonly rel_l2: number | null;
-  readonly ratio: number | null;
-  readonly jump: boolean;
-}
+/** A point of the error-growth series: the engine's, less what older reports lack (`baseline`, `verdict`). */
+export type GrowthPoint = Pick<EngineGrowthPoint, 'name' | 'index' | 'rel_l2' | 'ratio' | 'jump'>;
 
 export interface ParityReport {
   readonly pairs: readonly ReportPair[];
   /** rel_l2 per pair with the jumps marked, when the engine computed it. */
-  readonly error_growth?: { readonly points: readonly GrowthPoint[]; readonly pattern: 'local' | 'drift' | 'none' };
+  readonly error_growth?: { readonly points: readonly GrowthPoint[]; readonly pattern: ErrorGrowth['pattern'] };
   readonly ref_path?: string;
   readonly cand_path?: string;
   readonly first_divergence: string | null;
