@@ -124,5 +124,8 @@ test('the kernel gives the TypeScript loops’ metrics exactly (sums, max, joint
   // (the TypeScript loops are checked against scikit-image and NumPy above); an independent recount:
   const [, a, b] = cases[0];
   const d = Array.from(a.rgba, (v, i) => (i % 4 === 3 ? 0 : Math.abs(v - b.rgba[i])));
-  assert.equal(imageDiff(a, b, { skipSsim: true }).max_abs, d.reduce((m, v) => (v > m ? v : m), 0));
+  assert.equal(
+    imageDiff(a, b, { skipSsim: true }).max_abs,
+    d.reduce((m, v) => (v > m ? v : m), 0),
+  );
 });
