@@ -125,21 +125,7 @@ export function absDiffBytes(ref: DecodedImage, cand: DecodedImage): { map: Uint
 /** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
 export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
   const { map, max } = absDiffBytes(ref, cand);
-  const data = Float32Array.from(map);
-  return {
-    width: ref.width,
-    height: ref.height,
-    data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
-    poolX: 1,
-    poolY: 1,
-    rowAxis: 'y',
-    colAxis: 'x',
-    reduction: 'max',
-    min: 0,
-    max,
-  };
+  return pixelMap(ref, Float32Array.from(map), 'max', 0, max);
 }
 
 /** Per pixel: signed difference (cand − ref) of one RGBA channel (0 R, 1 G, 2 B, 3 A). */
@@ -154,17 +140,23 @@ export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 
     if (d < min) min = d;
     if (d > max) max = d;
   }
+  return pixelMap(ref, data, 'none', min, max);
+}
+
+/** A full-resolution map of one value per pixel of `image` (no pooling), x across, y down. */
+function pixelMap(image: DecodedImage, data: Float32Array, reduction: Heatmap['reduction'], min: number, max: number): Heatmap {
+  const { width, height } = image;
   return {
-    width: ref.width,
-    height: ref.height,
+    width,
+    height,
     data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
+    sourceWidth: width,
+    sourceHeight: height,
     poolX: 1,
     poolY: 1,
     rowAxis: 'y',
     colAxis: 'x',
-    reduction: 'none',
+    reduction,
     min,
     max,
   };
