@@ -118,8 +118,8 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
 
 // ---------------------------------------------------------------------------------------
 // Gaussian SSIM of one channel (ssim.ts ssimChannel): an 11-tap symmetric kernel (taps
-// k0..k5), a horizontal pass over every row into four planes (x, y, x² + y², xy; valid
-// columns only), then a vertical pass and the SSIM map, summed over the valid pixels. Two
+// k0..k5), a horizontal pass over every row into four maps (x, y, x² + y², xy; valid
+// columns only; rings of the last 11 rows), then a vertical pass and the SSIM map, summed over the valid pixels. Two
 // pixels per f64x2 vector with the same float64 operations in the same order as ssim.ts,
 // and the row sum added lane by lane in pixel order: bit-exact with the TypeScript loop.
 #define TAPS(v, c, d)                                                                                                     \
@@ -137,12 +137,31 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
    k3 * ((v)[(c) - 3 * (d)] + (v)[(c) + 3 * (d)]) + k4 * ((v)[(c) - 4 * (d)] + (v)[(c) + 4 * (d)]) +                      \
    k5 * ((v)[(c) - 5 * (d)] + (v)[(c) + 5 * (d)]))
 
+// The vertical taps over 11 rows r[0..10] of a horizontal map at column x (row 5 the centre),
+// in TAPS' order.
+#define VTAPS(r, x)                                                                                                       \
+  wasm_f64x2_add(                                                                                                         \
+      wasm_f64x2_add(                                                                                                     \
+          wasm_f64x2_add(                                                                                                 \
+              wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(K0, LD(r[5], x)), wasm_f64x2_mul(K1, wasm_f64x2_add(LD(r[4], x), LD(r[6], x)))), \
+                             wasm_f64x2_mul(K2, wasm_f64x2_add(LD(r[3], x), LD(r[7], x)))),                           \
+              wasm_f64x2_mul(K3, wasm_f64x2_add(LD(r[2], x), LD(r[8], x)))),                                          \
+          wasm_f64x2_mul(K4, wasm_f64x2_add(LD(r[1], x), LD(r[9], x)))),                                              \
+      wasm_f64x2_mul(K5, wasm_f64x2_add(LD(r[0], x), LD(r[10], x))))
+#define SVTAPS(r, x)                                                                                                      \
+  (k0 * r[5][x] + k1 * (r[4][x] + r[6][x]) + k2 * (r[3][x] + r[7][x]) + k3 * (r[2][x] + r[8][x]) + k4 * (r[1][x] + r[9][x]) + \
+   k5 * (r[0][x] + r[10][x]))
+
+// hx, hy, hss, hxy: rings of 11 rows of w − 10 doubles each (the horizontal pass of the last 11
+// image rows), so the working set stays in cache instead of four full planes.
 EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t stride, uint32_t offset, uint32_t w, uint32_t h,
                                  double C1, double C2, double k0, double k1, double k2, double k3, double k4, double k5, double *hx,
                                  double *hy, double *hss, double *hxy, double *rx, double *ry, double *rss, double *rxy) {
-  const uint32_t wv = w - 10, hv = h - 10;
+  const uint32_t wv = w - 10;
   const v128_t K0 = wasm_f64x2_splat(k0), K1 = wasm_f64x2_splat(k1), K2 = wasm_f64x2_splat(k2);
   const v128_t K3 = wasm_f64x2_splat(k3), K4 = wasm_f64x2_splat(k4), K5 = wasm_f64x2_splat(k5);
+  const v128_t two = wasm_f64x2_splat(2), vC1 = wasm_f64x2_splat(C1), vC2 = wasm_f64x2_splat(C2);
+  double total = 0;
   for (uint32_t y = 0; y < h; y++) {
     uint32_t p = y * w * stride + offset;
     for (uint32_t x = 0; x < w; x++, p += stride) {
@@ -152,7 +171,7 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       rss[x] = vx * vx + vy * vy;
       rxy[x] = vx * vy;
     }
-    const uint32_t o = y * wv;
+    const uint32_t o = (y % 11) * wv;
     uint32_t x = 0;
     for (; x + 2 <= wv; x += 2) {
       const uint32_t c = x + 5;
@@ -168,16 +187,20 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       hss[o + x] = STAPS(rss, c, 1);
       hxy[o + x] = STAPS(rxy, c, 1);
     }
-  }
-  const v128_t two = wasm_f64x2_splat(2), vC1 = wasm_f64x2_splat(C1), vC2 = wasm_f64x2_splat(C2);
-  double total = 0;
-  for (uint32_t y = 0; y < hv; y++) {
-    const uint32_t o0 = (y + 5) * wv;
+    if (y < 10) continue;
+    // output row y − 10: horizontal rows y − 10 .. y
+    const double *RX[11], *RY[11], *RS[11], *RP[11];
+    for (uint32_t j = 0; j < 11; j++) {
+      const uint32_t q = ((y - 10 + j) % 11) * wv;
+      RX[j] = hx + q;
+      RY[j] = hy + q;
+      RS[j] = hss + q;
+      RP[j] = hxy + q;
+    }
     double rowSum = 0;
-    uint32_t x = 0;
+    x = 0;
     for (; x + 2 <= wv; x += 2) {
-      const uint32_t q = o0 + x;
-      const v128_t mx = TAPS(hx, q, wv), my = TAPS(hy, q, wv), sss = TAPS(hss, q, wv), sxy = TAPS(hxy, q, wv);
+      const v128_t mx = VTAPS(RX, x), my = VTAPS(RY, x), sss = VTAPS(RS, x), sxy = VTAPS(RP, x);
       const v128_t mm = wasm_f64x2_add(wasm_f64x2_mul(mx, mx), wasm_f64x2_mul(my, my));
       const v128_t vsum = wasm_f64x2_sub(sss, mm);
       const v128_t vxy = wasm_f64x2_sub(sxy, wasm_f64x2_mul(mx, my));
@@ -189,12 +212,11 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       rowSum += wasm_f64x2_extract_lane(s, 1);
     }
     for (; x < wv; x++) {
-      const uint32_t q = o0 + x;
-      const double mx = STAPS(hx, q, wv), my = STAPS(hy, q, wv), sss = STAPS(hss, q, wv), sxy = STAPS(hxy, q, wv);
+      const double mx = SVTAPS(RX, x), my = SVTAPS(RY, x), sss = SVTAPS(RS, x), sxy = SVTAPS(RP, x);
       const double mm = mx * mx + my * my, vsum = sss - mm, vxy = sxy - mx * my;
       rowSum += ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mm + C1) * (vsum + C2));
     }
     total += rowSum;
   }
-  return total / ((double)wv * (double)hv);
+  return total / ((double)wv * (double)(h - 10));
 }

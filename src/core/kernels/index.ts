@@ -67,6 +67,7 @@ interface Exports {
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
   png_unfilter(src: number, out: number, h: number, rowBytes: number, bpp: number): number;
+  rgba_diff(a: number, b: number, n: number, lanes: number, maxmap: number, counts: number, out: number): void;
 }
 
 const ST_BYTES = 64 * 8;
@@ -148,7 +149,7 @@ export class Kernels {
     const img = w * h * 4;
     const wv = w - 10;
     const imgBytes = (img + 15) & ~15;
-    const planeBytes = wv * h * 8;
+    const planeBytes = wv * 11 * 8; // rings of 11 rows (native/kernels.c)
     const rowBytes = w * 8;
     this.ensure(2 * imgBytes + 4 * planeBytes + 4 * rowBytes);
     const pa = this.data;
@@ -193,6 +194,39 @@ export class Kernels {
     const bad = this.x.png_unfilter(this.data, this.data + srcBytes, h, rowBytes, bpp);
     if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
     out.set(new Uint8Array(buf, this.data + srcBytes, n));
+  }
+
+  /**
+   * Two RGBA images of `n` pixels (native/images.c rgba_diff): Σ (a − b)², Σ |a − b| and the
+   * largest |a − b| over R, G, B (exact integers), per pixel max |a − b| over R, G, B, and when
+   * `lanes` is 3 or 4 the joint histogram of the first `lanes` channels (65536 counts).
+   */
+  rgbaDiff(
+    a: Uint8Array,
+    b: Uint8Array,
+    n: number,
+    lanes: 0 | 3 | 4,
+  ): { sq: number; abs: number; max: number; map: Uint8Array; counts: Uint32Array | null } {
+    const img = (n * 4 + 15) & ~15;
+    const mapBytes = (n + 15) & ~15;
+    this.ensure(2 * img + mapBytes + (lanes ? 65536 * 4 : 0));
+    const pa = this.data;
+    const pb = pa + img;
+    const pm = pb + img;
+    const pc = pm + mapBytes;
+    const buf = this.x.memory.buffer;
+    new Uint8Array(buf, pa, n * 4).set(a.subarray(0, n * 4));
+    new Uint8Array(buf, pb, n * 4).set(b.subarray(0, n * 4));
+    if (lanes) new Uint32Array(buf, pc, 65536).fill(0);
+    this.x.rgba_diff(pa, pb, n, lanes, pm, lanes ? pc : 0, this.st);
+    const o = this.f64(this.st, 3);
+    return {
+      sq: o[0],
+      abs: o[1],
+      max: o[2],
+      map: new Uint8Array(buf, pm, n).slice(),
+      counts: lanes ? new Uint32Array(buf, pc, 65536).slice() : null,
+    };
   }
 
   /** Decodes bf16 or f16 bit patterns into `out` (same length). */
