@@ -11,7 +11,7 @@ import { Gatherer, alternativePlans, type LayoutPlan } from './layout';
 import { ComplexAccumulator } from './complexMetrics';
 import { MetricAccumulator } from './metrics';
 import { Cursor } from './cursor';
-import { ComparePool, POOL_MIN_ELEMENTS, defaultPoolSize, measureInPool } from './workerPool';
+import { givePool, POOL_MIN_ELEMENTS, defaultPoolSize, measureInPool, takePool, type ComparePool } from './workerPool';
 import { pairNames } from './pairing';
 import { compileRules } from './mapFile';
 import { alignSources } from './alignSources';
@@ -225,11 +225,12 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     throw e;
   }
   const size = options.workers ?? defaultPoolSize();
-  // started on the first large pair only; every worker reopens ref/cand by path
-  const pool = size > 0 ? new ComparePool(size) : undefined;
+  // workers kept from the last comparison of this thread, or started on the first large pair;
+  // every worker reopens ref/cand by path
+  const pool = size > 0 ? takePool(size) : undefined;
   // a large tensor on both sides: the workers start up while pairs are formed
   const large = (src: TensorSource) => src.list().some((t) => t.numel >= POOL_MIN_ELEMENTS);
-  if (pool && options.heatmaps === 'none' && large(ref) && large(cand)) pool.start();
+  if (pool && large(ref) && large(cand)) pool.start();
   const inner = { ...hooks, pool };
   try {
     const floor = options.noiseFloorPath ? await noiseFloors(ref, options, inner, refManifest) : undefined;
@@ -237,7 +238,8 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const capture = { ref: notesOf(options.refPath), cand: notesOf(options.candPath) };
     return capture.ref || capture.cand ? { ...out, report: { ...out.report, capture } } : out;
   } finally {
-    await Promise.all([ref.close(), cand.close(), pool?.close()]);
+    if (pool) givePool(pool);
+    await Promise.all([ref.close(), cand.close()]);
   }
 }
 
@@ -377,9 +379,10 @@ export async function compareSources(
       const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
       const heat =
         heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
-      if (hooks.pool && !complex && !heat && p.sameOrder && r.numel >= POOL_MIN_ELEMENTS) {
+      // the mean reduction sums cells in element order: it stays on this thread
+      if (hooks.pool && !complex && (!heat || heat.mergeable) && p.sameOrder && r.numel >= POOL_MIN_ELEMENTS) {
         const sides = { ref, cand, refInfo: r, candInfo: c };
-        const pooled = await measureInPool(hooks.pool, sides, tol, signal, progress);
+        const pooled = await measureInPool(hooks.pool, sides, tol, signal, progress, heat);
         if (pooled) return { m: pooled.finish(r.shape), heat, plan: p };
       }
       const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);
