@@ -41,7 +41,10 @@ export class CompareInputError extends Error {
 export interface CompareHooks {
   readonly onProgress?: (p: CompareProgress) => void;
   readonly signal?: AbortSignal;
-  /** Set by runCompare: the worker pool that measures large pairs (workerPool.ts). */
+  /**
+   * The worker pool that measures large pairs (workerPool.ts); runCompare takes one of
+   * `options.workers` workers when none is given, and gives it back at the end.
+   */
   readonly pool?: ComparePool;
 }
 
@@ -227,7 +230,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
   const size = options.workers ?? defaultPoolSize();
   // workers kept from the last comparison of this thread, or started on the first large pair;
   // every worker reopens ref/cand by path
-  const pool = size > 0 ? takePool(size) : undefined;
+  const pool = hooks.pool ?? (size > 0 ? takePool(size) : undefined);
   // a large tensor on both sides: the workers start up while pairs are formed
   const large = (src: TensorSource) => src.list().some((t) => t.numel >= POOL_MIN_ELEMENTS);
   if (pool && large(ref) && large(cand)) pool.start();
@@ -238,7 +241,7 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const capture = { ref: notesOf(options.refPath), cand: notesOf(options.candPath) };
     return capture.ref || capture.cand ? { ...out, report: { ...out.report, capture } } : out;
   } finally {
-    if (pool) givePool(pool);
+    if (pool && !hooks.pool) givePool(pool);
     await Promise.all([ref.close(), cand.close()]);
   }
 }

@@ -66,6 +66,8 @@ export class ComparePool {
   private stopped: (() => void)[] = [];
   /** The comparison whose files the workers keep open; a new one makes them reopen. */
   private session = ++sessions;
+  /** Pairs measured so far (for tests and benchmarks). */
+  measured = 0;
 
   constructor(
     readonly size: number,
@@ -120,6 +122,7 @@ export class ComparePool {
     const heat: HeatPartial[] = [];
     const id = this.nextId++;
     const session = this.session;
+    this.measured++;
     let doneSlices = 0;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
