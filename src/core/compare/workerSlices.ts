@@ -79,7 +79,8 @@ export async function measureSlices(
   const start = from * B;
   const end = Math.min(job.numel, to * B);
   // chunks of B elements from a multiple of B: the same chunks a whole-tensor read gives
-  const opts = { chunkElements: B, float64: true, start, end };
+  // (each chunk is consumed before the next is asked for: two read buffers per side, reused)
+  const opts = { chunkElements: B, float64: true, start, end, reuse: true };
   const r = new Cursor(ref.chunks(job.refName, opts)[Symbol.asyncIterator]());
   const c = new Cursor(cand.chunks(job.candName, opts)[Symbol.asyncIterator]());
   const heat = job.heat ? new HeatmapAccumulator(job.heat.geometry, job.heat.options) : null;
