@@ -10,15 +10,9 @@
 import type { DType, FloatChunk } from './types';
 import { dtypeBytes, isComplex } from './dtypes';
 import { complexMagnitude, decode, realAsComplex } from './decode';
+import { chunkReader, type ByteSource } from './readAhead';
 
-export interface ByteSource {
-  /** The file named in errors. */
-  readonly file: string;
-  /** Reads exactly `length` bytes at `position` into a fresh, aligned buffer. */
-  read(position: number, length: number): Promise<Uint8Array>;
-  /** Fills `out` with the bytes at `position`, when the source can (plain files). */
-  readInto?(position: number, out: Uint8Array): Promise<void>;
-}
+export type { ByteSource } from './readAhead';
 
 export interface Placement {
   readonly source: ByteSource;
@@ -97,23 +91,9 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const ranged = from > 0 || to < n;
   if (from === to) return;
   if (isCContiguous(p.shape, p.strides)) {
-    // one read ahead: the next chunk comes off the disk while the caller works on this one;
-    // with `reuse`, into two buffers in turn (the caller is done with a chunk when it asks for
-    // the next one), so a long stream allocates nothing per chunk
-    const into = opts.reuse ? p.source.readInto?.bind(p.source) : undefined;
-    const ring: Uint8Array[] = [];
-    let turn = 0;
-    const fetch = (start: number) => {
-      const bytes = Math.min(chunk, to - start) * es;
-      let pending: Promise<Uint8Array>;
-      if (into) {
-        turn ^= 1;
-        const buf = (ring[turn] ??= new Uint8Array(Math.min(chunk, to - from) * es)).subarray(0, bytes);
-        pending = into(p.offset + start * es, buf).then(() => buf);
-      } else pending = p.source.read(p.offset + start * es, bytes);
-      pending.catch(() => undefined); // handled when awaited; avoids an unhandled rejection if the caller stops early
-      return pending;
-    };
+    // one read ahead: the next chunk comes off the disk while the caller works on this one
+    const read = chunkReader(p.source, !!opts.reuse, Math.min(chunk, to - from) * es);
+    const fetch = (start: number) => read(p.offset + start * es, Math.min(chunk, to - start) * es);
     let next = fetch(from);
     for (let start = from; start < to; start += chunk) {
       signal?.throwIfAborted();
