@@ -16,6 +16,8 @@ export interface ByteSource {
   readonly file: string;
   /** Reads exactly `length` bytes at `position` into a fresh, aligned buffer. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /** Fills `out` with the bytes at `position`, when the source can (files can). */
+  readInto?(position: number, out: Uint8Array): Promise<void>;
 }
 
 export interface Placement {

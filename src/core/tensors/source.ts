@@ -62,6 +62,11 @@ export class EntrySource implements TensorSource {
     return e;
   }
 
+  /** Where a decodable tensor's bytes are (for readers that go past chunks(), like stats). */
+  placement(name: string): Promise<Placement> {
+    return this.entry(name).placement();
+  }
+
   async *chunks(name: string, options: ChunkOptions = {}): AsyncGenerator<FloatChunk> {
     const e = this.entry(name);
     options.signal?.throwIfAborted();
@@ -94,13 +99,19 @@ export class EntrySource implements TensorSource {
 
 /** A byte range of a file, addressed from its start. */
 export function fileRegion(ref: FileRef, base: number, length: number): ByteSource {
+  const outside = (position: number, n: number) =>
+    position < 0 || position + n > length
+      ? new TruncatedFile(ref.path, `read of ${n} bytes at ${position} is outside the ${length}-byte data region`)
+      : null;
   return {
     file: ref.path,
     read: (position, n) => {
-      if (position < 0 || position + n > length) {
-        return Promise.reject(new TruncatedFile(ref.path, `read of ${n} bytes at ${position} is outside the ${length}-byte data region`));
-      }
-      return ref.read(base + position, n);
+      const e = outside(position, n);
+      return e ? Promise.reject(e) : ref.read(base + position, n);
+    },
+    readInto: (position, out) => {
+      const e = outside(position, out.length);
+      return e ? Promise.reject(e) : ref.readInto(base + position, out);
     },
   };
 }
