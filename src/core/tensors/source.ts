@@ -32,21 +32,29 @@ export interface OpenOptions {
 }
 
 export class EntrySource implements TensorSource {
-  private readonly byName = new Map<string, Entry>();
+  private names: Map<string, Entry> | undefined;
   private readonly infos: TensorInfo[];
 
   constructor(
     readonly path: string,
-    entries: readonly Entry[],
+    private readonly entries: readonly Entry[],
     private readonly pool: FilePool,
     private readonly windowBytes?: number,
   ) {
-    for (const e of entries) this.byName.set(e.info.name, e);
     this.infos = entries.map((e) => e.info);
   }
 
   list(): readonly TensorInfo[] {
     return this.infos;
+  }
+
+  /** The name index, built at the first look-up (listing alone does not need it). */
+  private get byName(): Map<string, Entry> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const e of this.entries) this.names.set(e.info.name, e);
+    }
+    return this.names;
   }
 
   get(name: string): TensorInfo | undefined {
