@@ -3,7 +3,6 @@
 // (MetricAccumulator.merge). The slice grid is fixed (SLICE_ELEMENTS from element 0), so the
 // numbers are the same bits whatever the pool size. Memory per worker: two slices of input
 // plus one read ahead per side and the kernel's copies (about 10 × 4 MB), and its V8 heap.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -25,14 +24,12 @@ export function defaultPoolSize(): number {
 }
 
 /**
- * dist/compareWorker.js next to the bundle; when running unbundled from src/ (tests, dev),
- * the built worker of the checkout, else the TypeScript source.
+ * The worker entry of the code that is running: the bundle's dist/compareWorker.js next to it,
+ * or, running unbundled from src/ (tests, dev, through tsx), the TypeScript source, never a
+ * bundle of some earlier build.
  */
 export function defaultWorkerFile(): string {
-  for (const f of [join(__dirname, 'compareWorker.js'), join(__dirname, '..', '..', '..', 'dist', 'compareWorker.js')]) {
-    if (existsSync(f)) return f;
-  }
-  return join(__dirname, 'worker.ts');
+  return __filename.endsWith('.ts') ? join(__dirname, 'worker.ts') : join(__dirname, 'compareWorker.js');
 }
 
 export function startWorker(file: string): Worker {

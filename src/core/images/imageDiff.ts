@@ -116,20 +116,7 @@ export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
     data[p] = m;
     if (m > max) max = m;
   }
-  return {
-    width: ref.width,
-    height: ref.height,
-    data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
-    poolX: 1,
-    poolY: 1,
-    rowAxis: 'y',
-    colAxis: 'x',
-    reduction: 'max',
-    min: 0,
-    max,
-  };
+  return pixelMap(ref, data, 'max', 0, max);
 }
 
 /** Per pixel: signed difference (cand − ref) of one RGBA channel (0 R, 1 G, 2 B, 3 A). */
@@ -144,17 +131,23 @@ export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 
     if (d < min) min = d;
     if (d > max) max = d;
   }
+  return pixelMap(ref, data, 'none', min, max);
+}
+
+/** A full-resolution map of one value per pixel of `image` (no pooling), x across, y down. */
+function pixelMap(image: DecodedImage, data: Float32Array, reduction: Heatmap['reduction'], min: number, max: number): Heatmap {
+  const { width, height } = image;
   return {
-    width: ref.width,
-    height: ref.height,
+    width,
+    height,
     data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
+    sourceWidth: width,
+    sourceHeight: height,
     poolX: 1,
     poolY: 1,
     rowAxis: 'y',
     colAxis: 'x',
-    reduction: 'none',
+    reduction,
     min,
     max,
   };

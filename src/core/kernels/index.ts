@@ -69,6 +69,7 @@ interface Exports {
   bf16_to_f32(src: number, dst: number, n: number): void;
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
+  png_unfilter(src: number, out: number, h: number, rowBytes: number, bpp: number): number;
 }
 
 const ST_BYTES = 64 * 8;
@@ -194,6 +195,18 @@ export class Kernels {
       );
     }
     return s / 3;
+  }
+
+  /** PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts. */
+  unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number): void {
+    const n = h * rowBytes;
+    const srcBytes = (n + h + 15) & ~15;
+    this.ensure(srcBytes + n);
+    const buf = this.x.memory.buffer;
+    new Uint8Array(buf, this.data, n + h).set(src.subarray(0, n + h));
+    const bad = this.x.png_unfilter(this.data, this.data + srcBytes, h, rowBytes, bpp);
+    if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
+    out.set(new Uint8Array(buf, this.data + srcBytes, n));
   }
 
   /** Decodes bf16 or f16 bit patterns into `out` (same length). */

@@ -3,12 +3,12 @@
 // reference computation) within 1e-12 relative; the engine uses the pool for a large pair.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pythonJson } from '../../helpers/python';
+import { join, relative } from 'node:path';
+import { pythonJson, REPO_ROOT } from '../../helpers/python';
 import { runCompare } from '../../../src/core/compare/engine';
-import { ComparePool, POOL_MIN_ELEMENTS, measureInPool } from '../../../src/core/compare/workerPool';
+import { ComparePool, POOL_MIN_ELEMENTS, defaultWorkerFile, measureInPool } from '../../../src/core/compare/workerPool';
 import type { MetricValues } from '../../../src/core/compare/metrics';
 import { openTensors } from '../../../src/core/tensors';
 
@@ -137,4 +137,10 @@ test("a pool worker that cannot read its slice rejects with the reader's message
   } finally {
     await pool.close();
   }
+});
+
+test('run from src/ (as the tests run), the workers load the TypeScript entry, not a dist/ bundle', () => {
+  const file = defaultWorkerFile();
+  assert.equal(relative(REPO_ROOT, file), join('src', 'core', 'compare', 'worker.ts'));
+  assert.ok(existsSync(file), file);
 });

@@ -32,7 +32,7 @@ export const head = h(
 );
 export const tree = h('div', { class: 'tree', id: 'tree', role: 'tree', 'aria-label': 'Tensors by name', tabindex: 0 });
 export const treeWrap = h('section', { class: 'tree-wrap' }, head, tree);
-export const detail = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected tensor', 'aria-live': 'polite' });
+export const detail = h('section', { class: 'detail side-pane', id: 'detail', 'aria-label': 'Selected tensor', 'aria-live': 'polite' });
 export const body = h('main', { class: 'body' }, treeWrap, detail);
 export const emptyState = h('div', { class: 'empty', id: 'empty', role: 'status' }, 'Reading headers…');
 app.append(toolbar, body, emptyState);
