@@ -108,7 +108,7 @@ export class FileRef {
     return out;
   }
 
-  /** Fills `out` with the bytes at `position` (for reads straight into a kernel's memory). */
+  /** Fills `out` with the bytes at `position` (a buffer reused chunk after chunk allocates nothing). */
   async readInto(position: number, out: Uint8Array, what = 'data'): Promise<void> {
     const length = out.length;
     this.check(position, length, what);
