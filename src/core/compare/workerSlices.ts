@@ -1,6 +1,6 @@
 // The worker side of the compare pool (workerPool.ts): measures a run of fixed slices of one
 // pair and posts one partial per slice. Runs inside dist/compareWorker.js.
-import { openTensors, type TensorSource } from '../tensors';
+import { openTensors, valueChunks, type TensorSource } from '../tensors';
 import { Cursor } from './cursor';
 import { MetricAccumulator } from './metrics';
 
@@ -56,8 +56,9 @@ export async function measureSlices(
   const end = Math.min(job.numel, to * B);
   // chunks of B elements from a multiple of B: the same chunks a whole-tensor read gives
   const opts = { chunkElements: B, float64: true, start, end };
-  const r = new Cursor(ref.chunks(job.refName, opts)[Symbol.asyncIterator]());
-  const c = new Cursor(cand.chunks(job.candName, opts)[Symbol.asyncIterator]());
+  // bfloat16 stays bit patterns: the metric kernel decodes it inside its pass
+  const r = new Cursor(valueChunks(ref, job.refName, opts)[Symbol.asyncIterator]());
+  const c = new Cursor(valueChunks(cand, job.candName, opts)[Symbol.asyncIterator]());
   try {
     for (let s = from; s < to; s++) {
       const lo = s * B;
