@@ -30,7 +30,8 @@ export async function streamPair(a: StreamArgs): Promise<void> {
   const width = a.complex ? 2 : 1;
   const n = a.refInfo.numel * width;
   // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
-  const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex };
+  // Every chunk is consumed before the next is asked for: the readers reuse their buffers.
+  const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex, reuse: true };
   // The metric kernel decodes bfloat16 inside its pass: such chunks stay bit patterns.
   const metric = acc instanceof MetricAccumulator ? acc : null;
   const stream = (src: TensorSource, info: TensorInfo) =>
