@@ -23,7 +23,7 @@ const commands: SubCommand[] = [
   checksCommand,
 ];
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
 function help(): string {
   const lines = [

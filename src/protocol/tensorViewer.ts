@@ -66,7 +66,7 @@ function isEntry(v: unknown): v is TensorEntry {
   );
 }
 
-export function isTensorStats(v: unknown): v is TensorStats {
+function isTensorStats(v: unknown): v is TensorStats {
   return (
     isObject(v) &&
     isString(v.name) &&
@@ -82,7 +82,7 @@ export function isTensorStats(v: unknown): v is TensorStats {
   );
 }
 
-export function isTensorPreview(v: unknown): v is TensorPreview {
+function isTensorPreview(v: unknown): v is TensorPreview {
   return (
     isObject(v) &&
     isString(v.name) &&

@@ -39,8 +39,8 @@ import {
 export { countExponents };
 
 export { REL_EPS } from './metricsLoop';
-export const HIST_MIN_EXP = -40;
-export const HIST_MAX_EXP = 20;
+const HIST_MIN_EXP = -40;
+const HIST_MAX_EXP = 20;
 const FIRST_N = 10;
 
 /** The metric fields of a pair result, as one pass produces them (stats and histogram always set). */
@@ -81,7 +81,7 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
 }
 
 /** Length of MetricAccumulator.partial(): the state and the 257 exponent slots. */
-export const PARTIAL_SLOTS = SLOTS + 257;
+const PARTIAL_SLOTS = SLOTS + 257;
 const COUNTS = [BOTH, MISMATCH, NAN_R, NAN_C, INF_R, INF_C, CNT_R, CNT_C];
 const SUMS = [SUM_ABS, SUM_SQ, SUM_R2, SUM_C2, DOT, S_R, S_R2, S_C, S_C2];
 

@@ -5,11 +5,11 @@
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
 import { ssimRgb, type SsimMethod } from './ssim';
 
-export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
+const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
 
 const CHANNEL_NAMES = ['', 'greyscale or palette', 'greyscale+alpha', 'RGB', 'RGBA'];
 
-export function checkSameSize(ref: DecodedImage, cand: DecodedImage, refLabel: string, candLabel: string): void {
+function checkSameSize(ref: DecodedImage, cand: DecodedImage, refLabel: string, candLabel: string): void {
   if (ref.width !== cand.width || ref.height !== cand.height) {
     throw new Error(`images differ in size: ${refLabel} is ${ref.width}×${ref.height}, ${candLabel} is ${cand.width}×${cand.height}`);
   }
@@ -28,7 +28,7 @@ function checkSameChannels(ref: DecodedImage, cand: DecodedImage): void {
  * Joint histogram of (reference value, candidate value) over all channel elements as loaded:
  * 256×256 counts. Every golden-rule question (any rtol, any atol) is answered exactly from it.
  */
-export function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Array {
+function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Array {
   checkSameChannels(ref, cand);
   const counts = new Uint32Array(65536);
   const a = ref.data;
@@ -39,7 +39,7 @@ export function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Ar
 }
 
 /** Mismatched elements under np.isclose(cand, ref, rtol, atol): |cand − ref| <= atol + rtol·|ref|, in float64. */
-export function goldenMismatches(joint: Float64Array, rtol: number, atol: number): number {
+function goldenMismatches(joint: Float64Array, rtol: number, atol: number): number {
   let bad = 0;
   for (let r = 0; r < 256; r++) {
     const lim = atol + rtol * r;
@@ -128,34 +128,6 @@ export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
     colAxis: 'x',
     reduction: 'max',
     min: 0,
-    max,
-  };
-}
-
-/** Per pixel: signed difference (cand − ref) of one RGBA channel (0 R, 1 G, 2 B, 3 A). */
-export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 0 | 1 | 2 | 3): Heatmap {
-  const n = ref.width * ref.height;
-  const data = new Float32Array(n);
-  let min = 0,
-    max = 0;
-  for (let p = 0; p < n; p++) {
-    const d = cand.rgba[p * 4 + channel] - ref.rgba[p * 4 + channel];
-    data[p] = d;
-    if (d < min) min = d;
-    if (d > max) max = d;
-  }
-  return {
-    width: ref.width,
-    height: ref.height,
-    data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
-    poolX: 1,
-    poolY: 1,
-    rowAxis: 'y',
-    colAxis: 'x',
-    reduction: 'none',
-    min,
     max,
   };
 }

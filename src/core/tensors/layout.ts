@@ -42,11 +42,11 @@ export interface StreamOptions {
   readonly end?: number;
 }
 
-export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
-export const DEFAULT_WINDOW_BYTES = 1 << 30;
+const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
+const DEFAULT_WINDOW_BYTES = 1 << 30;
 const SCATTER_CHUNK = 1 << 20;
 
-export function cStrides(shape: readonly number[]): number[] {
+function cStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {

@@ -7,7 +7,7 @@ import type { FileRef } from './file';
 import { fileRegion, type Entry } from './source';
 
 /** The reference implementation's limit on the JSON header. */
-export const SAFETENSORS_MAX_HEADER = 100_000_000;
+const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 interface Raw {
   name: string;

@@ -45,7 +45,7 @@ import { addEvidence, openEvidence } from './evidence';
 import { startPort } from './startPort';
 import { resolveItem, resolvePort, START_PORT, STATUS_ICON, STATUS_LABEL, workspacePaths } from './targets';
 
-export const CHECKLIST_COMMANDS = {
+const CHECKLIST_COMMANDS = {
   startPort: START_PORT,
   openChecklist: 'mfluxPort.openChecklist',
   setItemStatus: 'mfluxPort.setItemStatus',

@@ -27,7 +27,7 @@ type Node =
   | { kind: 'file'; path: string; name: string; broken: boolean; parent: Node };
 
 /** `blocks.{0..27}.attn.wq.weight` → `blocks.{block}.attn.wq.weight`, the form mappings use. */
-export function placeholderName(path: string): string {
+function placeholderName(path: string): string {
   return path.replace(/\{[\d.,]+\}/g, '{block}');
 }
 

@@ -45,7 +45,7 @@ interface PythonExtensionApi {
  * {python}: the pythonPath setting, else the Python extension's active interpreter when that
  * extension is installed (an optional dependency), else `python3`.
  */
-export async function resolvePython(cfg: RunnerConfig, scope?: vscode.Uri): Promise<string> {
+async function resolvePython(cfg: RunnerConfig, scope?: vscode.Uri): Promise<string> {
   if (cfg.pythonPath) return cfg.pythonPath;
   if (cfg.usePythonExtension) {
     const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
