@@ -1,7 +1,7 @@
 // Bundles the extension host, the CLI, worker threads and the webview scripts into dist/.
 // Type checking is separate (npm run typecheck), as in the esbuild sample.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const watch = process.argv.includes('--watch');
@@ -15,6 +15,15 @@ const nodeEntries = [
   { in: 'src/core/viewer/imageWorker.ts', out: 'imageWorker' },
 ];
 
+/**
+ * Each CLI command file on its own (dist/cli-<file>.js), loaded by dist/cli.js only when its
+ * command runs: the files are the `file:` values of COMMANDS in src/cli/main.ts.
+ */
+const cliTable = readFileSync('src/cli/main.ts', 'utf8');
+for (const file of new Set([...cliTable.matchAll(/\bfile: '(\w+)'/g)].map((m) => m[1]))) {
+  nodeEntries.push({ in: `src/cli/${file}.ts`, out: `cli-${file}` });
+}
+
 /** Browser targets: one bundle per webview. */
 const webEntries = [
   { in: 'webview/imageDiff/main.ts', out: 'webview-imageDiff' },
@@ -25,7 +34,7 @@ const webEntries = [
 mkdirSync('dist', { recursive: true });
 
 /**
- * native/kernels.c → dist/kernels.wasm (WebAssembly with 128-bit SIMD) through clang and
+ * native/kernels.c, metrics.c and images.c → dist/kernels.wasm (WebAssembly with 128-bit SIMD) through clang and
  * wasm-ld (Debian: `apt-get install clang lld`). Without them the build still succeeds: the
  * TypeScript loops are the fallback and give the same numbers (src/core/kernels/index.ts).
  */
@@ -45,6 +54,8 @@ function buildKernels() {
     '-o',
     out,
     'native/kernels.c',
+    'native/metrics.c',
+    'native/images.c',
   ];
   const r = spawnSync(process.env.CLANG || 'clang', args, { encoding: 'utf8' });
   if (r.status === 0) return;

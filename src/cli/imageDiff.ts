@@ -1,9 +1,9 @@
 // `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
 import { resolve } from 'node:path';
-import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
+import { absDiffBytes, imageDiff } from '../core/images/imageDiff';
 import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
-import { encodePng, readPng } from '../core/images/png';
-import { renderHeatmap } from '../core/images/render';
+import { encodeIndexedPng, readPng } from '../core/images/png';
+import { renderBytesIndexed } from '../core/images/render';
 import { writeAtomic } from '../core/compare/outputs';
 import { OutputGuard } from '../core/compare/outputGuard';
 import { UsageError, parseArgs } from './args';
@@ -75,8 +75,10 @@ export const imageDiffCommand: SubCommand = {
       const cand = readPng(candPath);
       const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });
       if (heat) {
-        const img = renderHeatmap(pixelAbsDiff(ref, cand), { colormap: 'viridis', zoom: 1, low: 0 });
-        writeAtomic(heat, encodePng(img.width, img.height, img.rgba));
+        const { map, max } = absDiffBytes(ref, cand);
+        const ix = renderBytesIndexed(map, ref.width, ref.height, max, { colormap: 'viridis', low: 0 });
+        const png = encodeIndexedPng(ix.width, ix.height, ix.index, ix.palette);
+        writeAtomic(heat, png);
       }
       if (flags.has('--json')) process.stdout.write(JSON.stringify(r) + '\n');
       else {

@@ -1,13 +1,16 @@
 // Messages of the image diff panel. Host -> webview carries decoded pixels as typed arrays;
 // webview -> host only names things the host offered (pair ids, paths from the init message).
 import {
-  hasValidRequestId,
+  isEmptyPayload,
+  isErrorPayload,
   isFiniteNumber,
+  isMessageOf,
   isNonNegInt,
   isNumberOrNull,
   isObject,
   isRuleParams,
   isString,
+  type PayloadChecks,
   type RuleParams,
 } from './validate';
 import type { LoadedImage, PairMetrics } from '../core/images/types';
@@ -106,54 +109,40 @@ export function isImageDiffSource(v: unknown): v is ImageDiffSource {
   return isObject(v) && (v.kind === 'files' || v.kind === 'folders') && isString(v.ref) && isString(v.cand);
 }
 
+const HOST_CHECKS: PayloadChecks = {
+  init: (p) =>
+    isString(p.title) &&
+    Array.isArray(p.pairs) &&
+    p.pairs.every(isPairInfo) &&
+    isNonNegInt(p.selected) &&
+    isRuleParams(p.rule) &&
+    typeof p.stepwise === 'boolean' &&
+    (p.source === null || isImageDiffSource(p.source)) &&
+    (p.message === null || isString(p.message)),
+  pair: (p) =>
+    isNonNegInt(p.id) &&
+    (p.ref === null || isDecodedImage(p.ref)) &&
+    (p.cand === null || isDecodedImage(p.cand)) &&
+    Array.isArray(p.problems) &&
+    p.problems.every((s) => typeof s === 'string') &&
+    (p.metrics === null || isMetrics(p.metrics)),
+  pairMetrics: (p) => isNonNegInt(p.id) && isNumberOrNull(p.psnr) && isNumberOrNull(p.ssim),
+  error: isErrorPayload,
+};
+
+const WEBVIEW_CHECKS: PayloadChecks = {
+  ready: isEmptyPayload,
+  selectPair: (p) => isNonNegInt(p.id),
+  revealFile: (p) => isString(p.path),
+  ruleChanged: isRuleParams,
+};
+
 /** Used by the webview on every message it receives. */
 export function isImageDiffHostMessage(m: unknown): m is ImageDiffHostMessage {
-  if (!isObject(m) || !isObject(m.payload)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'init':
-      return (
-        isString(p.title) &&
-        Array.isArray(p.pairs) &&
-        p.pairs.every(isPairInfo) &&
-        isNonNegInt(p.selected) &&
-        isRuleParams(p.rule) &&
-        typeof p.stepwise === 'boolean' &&
-        (p.source === null || isImageDiffSource(p.source)) &&
-        (p.message === null || isString(p.message))
-      );
-    case 'pair':
-      return (
-        isNonNegInt(p.id) &&
-        (p.ref === null || isDecodedImage(p.ref)) &&
-        (p.cand === null || isDecodedImage(p.cand)) &&
-        Array.isArray(p.problems) &&
-        p.problems.every((s) => typeof s === 'string') &&
-        (p.metrics === null || isMetrics(p.metrics))
-      );
-    case 'pairMetrics':
-      return isNonNegInt(p.id) && isNumberOrNull(p.psnr) && isNumberOrNull(p.ssim);
-    case 'error':
-      return isString(p.message);
-    default:
-      return false;
-  }
+  return isMessageOf(m, HOST_CHECKS, false);
 }
 
 /** Used by the host on every message it receives from the webview. */
 export function isImageDiffWebviewMessage(m: unknown): m is ImageDiffWebviewMessage {
-  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'ready':
-      return Object.keys(p).length === 0;
-    case 'selectPair':
-      return isNonNegInt(p.id);
-    case 'revealFile':
-      return isString(p.path);
-    case 'ruleChanged':
-      return isRuleParams(p);
-    default:
-      return false;
-  }
+  return isMessageOf(m, WEBVIEW_CHECKS, true);
 }

@@ -1,8 +1,10 @@
 // Messages of the parity report panel. The report itself follows the `mflux-port compare
 // --json` schema (snake_case, non-finite numbers as null) so an exported JSON is the same file.
 import {
-  hasValidRequestId,
+  isEmptyPayload,
+  isErrorPayload,
   isFiniteNumber,
+  isMessageOf,
   isNonNegInt,
   isNumberOrNull,
   isObject,
@@ -10,27 +12,18 @@ import {
   isString,
   isStringArray,
   isTolerance,
+  type PayloadChecks,
   type Tolerance,
 } from './validate';
 import { isReportCapture, type CaptureNotes, type DumpSite } from './captureNotes';
+import type { ErrorGrowth, GrowthPoint as EngineGrowthPoint, PairingInfo, Verdict } from '../core/compare/types';
 
 export type { Tolerance };
-export type { CaptureNotes, DumpSite };
+export type { CaptureNotes, DumpSite, PairingInfo };
 
 export interface TensorSide {
   readonly dtype: string;
   readonly shape: readonly number[];
-}
-
-/**
- * How a pair was found (`compare --json`'s `pairing`, the engine's `PairingInfo`; not imported,
- * the webview cannot compile `src/core`): the same name, a `--map` rename rule, the only tensor of
- * each side, or an alignment of the captures with its confidence in [0, 1] and what decided it.
- */
-export interface PairingInfo {
-  readonly by: 'name' | 'rule' | 'single' | 'aligned';
-  readonly confidence?: number;
-  readonly why?: string;
 }
 
 export interface ReportPair {
@@ -57,7 +50,7 @@ export interface ReportPair {
   readonly inf_cand?: number;
   readonly pass: boolean;
   /** pass / drift / diverged / not_compared (engine reports since verdicts; older JSON has only `pass`). */
-  readonly verdict?: 'pass' | 'drift' | 'diverged' | 'not_compared';
+  readonly verdict?: Verdict;
   readonly verdict_why?: string;
   readonly layout_why?: string;
   readonly layout_detail?: string;
@@ -72,18 +65,13 @@ export interface ReportPair {
   readonly cand_stats?: { readonly first: readonly (number | null)[] };
 }
 
-export interface GrowthPoint {
-  readonly name: string;
-  readonly index: number;
-  readonly rel_l2: number | null;
-  readonly ratio: number | null;
-  readonly jump: boolean;
-}
+/** A point of the error-growth series: the engine's, less what older reports lack (`baseline`, `verdict`). */
+export type GrowthPoint = Pick<EngineGrowthPoint, 'name' | 'index' | 'rel_l2' | 'ratio' | 'jump'>;
 
 export interface ParityReport {
   readonly pairs: readonly ReportPair[];
   /** rel_l2 per pair with the jumps marked, when the engine computed it. */
-  readonly error_growth?: { readonly points: readonly GrowthPoint[]; readonly pattern: 'local' | 'drift' | 'none' };
+  readonly error_growth?: { readonly points: readonly GrowthPoint[]; readonly pattern: ErrorGrowth['pattern'] };
   readonly ref_path?: string;
   readonly cand_path?: string;
   readonly first_divergence: string | null;
@@ -254,55 +242,38 @@ function isLayerDetail(p: Record<string, unknown>): boolean {
   );
 }
 
+const HOST_CHECKS: PayloadChecks = {
+  init: (p) =>
+    isString(p.title) &&
+    isString(p.refLabel) &&
+    isString(p.candLabel) &&
+    isParityReport(p.report) &&
+    (p.source === null ||
+      (isObject(p.source) &&
+        isString(p.source.ref) &&
+        isString(p.source.cand) &&
+        (p.source.floor === undefined || isString(p.source.floor)))) &&
+    (p.captureInside === undefined || typeof p.captureInside === 'boolean'),
+  progress: (p) => isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total),
+  layer: isLayerDetail,
+  report: (p) => isParityReport(p.report),
+  error: isErrorPayload,
+};
+
+const WEBVIEW_CHECKS: PayloadChecks = {
+  ready: isEmptyPayload,
+  selectLayer: (p) => isString(p.name),
+  exportReport: (p) => (p.format === 'json' || p.format === 'html') && Object.keys(p).length === 1,
+  copyText: (p) => isString(p.text, 100_000),
+  toleranceChanged: (p) => isString(p.name) && isTolerance(p.tolerance),
+  captureInside: (p) => isString(p.name) && Object.keys(p).length === 1,
+  openDumpSite: (p) => isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2,
+};
+
 export function isParityHostMessage(m: unknown): m is ParityHostMessage {
-  if (!isObject(m) || !isObject(m.payload)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'init':
-      return (
-        isString(p.title) &&
-        isString(p.refLabel) &&
-        isString(p.candLabel) &&
-        isParityReport(p.report) &&
-        (p.source === null ||
-          (isObject(p.source) &&
-            isString(p.source.ref) &&
-            isString(p.source.cand) &&
-            (p.source.floor === undefined || isString(p.source.floor)))) &&
-        (p.captureInside === undefined || typeof p.captureInside === 'boolean')
-      );
-    case 'progress':
-      return isString(p.message) && isFiniteNumber(p.done) && isFiniteNumber(p.total);
-    case 'layer':
-      return isLayerDetail(p);
-    case 'report':
-      return isParityReport(p.report);
-    case 'error':
-      return isString(p.message);
-    default:
-      return false;
-  }
+  return isMessageOf(m, HOST_CHECKS, false);
 }
 
 export function isParityWebviewMessage(m: unknown): m is ParityWebviewMessage {
-  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
-  const p = m.payload;
-  switch (m.kind) {
-    case 'ready':
-      return Object.keys(p).length === 0;
-    case 'selectLayer':
-      return isString(p.name);
-    case 'exportReport':
-      return (p.format === 'json' || p.format === 'html') && Object.keys(p).length === 1;
-    case 'copyText':
-      return isString(p.text, 100_000);
-    case 'toleranceChanged':
-      return isString(p.name) && isTolerance(p.tolerance);
-    case 'captureInside':
-      return isString(p.name) && Object.keys(p).length === 1;
-    case 'openDumpSite':
-      return isString(p.name) && (p.side === 'ref' || p.side === 'cand') && Object.keys(p).length === 2;
-    default:
-      return false;
-  }
+  return isMessageOf(m, WEBVIEW_CHECKS, true);
 }

@@ -1,7 +1,17 @@
 // Messages of the read-only tensor file viewer (custom editor). The host lists tensors from
 // headers only; stats and previews are requested one tensor at a time, by a name it listed.
 import type { ReplyOf, ReplyValidators, RequestMessage } from './envelope';
-import { hasValidRequestId, isFiniteNumber, isNonNegInt, isNumberOrNull, isObject, isShape, isString } from './validate';
+import {
+  isEmptyPayload,
+  isFiniteNumber,
+  isMessageOf,
+  isNonNegInt,
+  isNumberOrNull,
+  isObject,
+  isShape,
+  isString,
+  type PayloadChecks,
+} from './validate';
 
 export interface TensorEntry {
   readonly name: string;
@@ -121,15 +131,15 @@ export function isTensorViewerHostMessage(m: unknown): m is TensorViewerHostMess
   );
 }
 
+/** A request about one tensor: by name, with the id its reply answers. */
+const isTensorRequest = (p: Record<string, unknown>, m: Record<string, unknown>) => isNonNegInt(m.requestId) && isString(p.name);
+
+const WEBVIEW_CHECKS: PayloadChecks = {
+  ready: isEmptyPayload,
+  requestStats: isTensorRequest,
+  requestPreview: isTensorRequest,
+};
+
 export function isTensorViewerWebviewMessage(m: unknown): m is TensorViewerWebviewMessage {
-  if (!isObject(m) || !isObject(m.payload) || !hasValidRequestId(m)) return false;
-  switch (m.kind) {
-    case 'ready':
-      return Object.keys(m.payload).length === 0;
-    case 'requestStats':
-    case 'requestPreview':
-      return isNonNegInt(m.requestId) && isString(m.payload.name);
-    default:
-      return false;
-  }
+  return isMessageOf(m, WEBVIEW_CHECKS, true);
 }

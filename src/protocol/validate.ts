@@ -34,6 +34,30 @@ export function hasValidRequestId(m: Record<string, unknown>): boolean {
   return m.requestId === undefined || isNonNegInt(m.requestId);
 }
 
+type Payload = Record<string, unknown>;
+
+/**
+ * One check per message kind, given the payload (and the whole message, for its requestId).
+ * A kind with no check is not a message of the panel.
+ */
+export type PayloadChecks = Readonly<Record<string, (payload: Payload, message: Payload) => boolean>>;
+
+/**
+ * The one envelope check of every panel's validators: a plain object with an object payload,
+ * a known kind whose check passes, and (`requestIds`, for webview -> host) a valid requestId.
+ */
+export function isMessageOf(m: unknown, checks: PayloadChecks, requestIds: boolean): boolean {
+  if (!isObject(m) || !isObject(m.payload) || (requestIds && !hasValidRequestId(m))) return false;
+  const check = typeof m.kind === 'string' && Object.hasOwn(checks, m.kind) ? checks[m.kind] : undefined;
+  return check !== undefined && check(m.payload, m);
+}
+
+/** The payload of `ready`: nothing. */
+export const isEmptyPayload = (p: Payload): boolean => Object.keys(p).length === 0;
+
+/** The payload of `error`: a message. */
+export const isErrorPayload = (p: Payload): boolean => isString(p.message);
+
 /** Golden-rule tolerances: non-negative finite numbers. */
 export interface RuleParams {
   readonly rtol: number;

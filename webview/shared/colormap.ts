@@ -69,32 +69,11 @@ export function minPositive(values: ArrayLike<number>): number {
 export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name: ColormapName, scale: Scale, range: Range): void {
   const t = lut(name);
   const n = values.length;
-  if (scale === 'log') {
-    const lo = Math.log10(Math.max(range.min, 1e-30));
-    const hi = Math.log10(Math.max(range.max, range.min * 10, 1e-29));
-    const k = 255 / (hi - lo);
-    for (let i = 0, o = 0; i < n; i++, o += 4) {
-      const v = values[i];
-      if (v !== v) {
-        out[o] = 255;
-        out[o + 1] = 0;
-        out[o + 2] = 255;
-        out[o + 3] = 255;
-        continue;
-      }
-      let level = v > 0 ? (Math.log10(v) - lo) * k : 0;
-      level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
-      const j = level * 3;
-      out[o] = t[j];
-      out[o + 1] = t[j + 1];
-      out[o + 2] = t[j + 2];
-      out[o + 3] = 255;
-    }
-    return;
-  }
-  const span = range.max - range.min;
-  const k = span > 0 ? 255 / span : 0;
-  const lo = range.min;
+  const log = scale === 'log';
+  // The ends of the scale: log10 of [floor, max] (at least one decade), or [min, max].
+  const lo = log ? Math.log10(Math.max(range.min, 1e-30)) : range.min;
+  const hi = log ? Math.log10(Math.max(range.max, range.min * 10, 1e-29)) : range.max;
+  const k = hi > lo ? 255 / (hi - lo) : 0;
   for (let i = 0, o = 0; i < n; i++, o += 4) {
     const v = values[i];
     if (v !== v) {
@@ -104,7 +83,7 @@ export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name
       out[o + 3] = 255;
       continue;
     }
-    let level = (v - lo) * k;
+    let level = log ? (v > 0 ? (Math.log10(v) - lo) * k : 0) : (v - lo) * k;
     level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
     const j = level * 3;
     out[o] = t[j];

@@ -4,7 +4,7 @@
 // Additive changes only: the parity-report panel and the CLI both depend on these shapes.
 import type { DType } from '../tensors/types';
 import type { Heatmap } from '../images/types';
-import type { CaptureNotes } from './captureNotes';
+import type { CaptureNotes } from '../capture/notes';
 
 /** Known layout differences between PyTorch (reference) and MLX (candidate) dumps. */
 export type LayoutTransform =

@@ -4,12 +4,13 @@
 //   ratio = mismatched elements / all elements, pass when ratio <= threshold.
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
 import { ssimRgb, type SsimMethod } from './ssim';
+import { kernels } from '../kernels';
 
-const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
+export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
 
 const CHANNEL_NAMES = ['', 'greyscale or palette', 'greyscale+alpha', 'RGB', 'RGBA'];
 
-function checkSameSize(ref: DecodedImage, cand: DecodedImage, refLabel: string, candLabel: string): void {
+export function checkSameSize(ref: DecodedImage, cand: DecodedImage, refLabel: string, candLabel: string): void {
   if (ref.width !== cand.width || ref.height !== cand.height) {
     throw new Error(`images differ in size: ${refLabel} is ${ref.width}×${ref.height}, ${candLabel} is ${cand.width}×${cand.height}`);
   }
@@ -28,7 +29,7 @@ function checkSameChannels(ref: DecodedImage, cand: DecodedImage): void {
  * Joint histogram of (reference value, candidate value) over all channel elements as loaded:
  * 256×256 counts. Every golden-rule question (any rtol, any atol) is answered exactly from it.
  */
-function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Array {
+export function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Array {
   checkSameChannels(ref, cand);
   const counts = new Uint32Array(65536);
   const a = ref.data;
@@ -39,7 +40,7 @@ function jointHistogram(ref: DecodedImage, cand: DecodedImage): Float64Array {
 }
 
 /** Mismatched elements under np.isclose(cand, ref, rtol, atol): |cand − ref| <= atol + rtol·|ref|, in float64. */
-function goldenMismatches(joint: Float64Array, rtol: number, atol: number): number {
+export function goldenMismatches(joint: Float64Array, rtol: number, atol: number): number {
   let bad = 0;
   for (let r = 0; r < 256; r++) {
     const lim = atol + rtol * r;
@@ -101,33 +102,47 @@ export function pixelMismatchMask(
   return out;
 }
 
-/** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
-export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
+/** Per pixel: max |cand − ref| over R, G, B (one byte per pixel), and its largest value. */
+export function absDiffBytes(ref: DecodedImage, cand: DecodedImage): { map: Uint8Array; max: number } {
   const n = ref.width * ref.height;
+  const k = kernels();
+  if (k) return k.rgbaDiff(ref.rgba, cand.rgba, n, 0);
   const a = ref.rgba;
   const b = cand.rgba;
-  const data = new Float32Array(n);
+  const map = new Uint8Array(n);
   let max = 0;
   for (let p = 0, k = 0; p < n; p++, k += 4) {
     const dr = Math.abs(a[k] - b[k]);
     const dg = Math.abs(a[k + 1] - b[k + 1]);
     const db = Math.abs(a[k + 2] - b[k + 2]);
     const m = dr > dg ? (dr > db ? dr : db) : dg > db ? dg : db;
-    data[p] = m;
+    map[p] = m;
     if (m > max) max = m;
   }
+  return { map, max };
+}
+
+/** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
+export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
+  const { map, max } = absDiffBytes(ref, cand);
+  return pixelMap(ref, Float32Array.from(map), 'max', 0, max);
+}
+
+/** A full-resolution map of one value per pixel of `image` (no pooling), x across, y down. */
+function pixelMap(image: DecodedImage, data: Float32Array, reduction: Heatmap['reduction'], min: number, max: number): Heatmap {
+  const { width, height } = image;
   return {
-    width: ref.width,
-    height: ref.height,
+    width,
+    height,
     data,
-    sourceWidth: ref.width,
-    sourceHeight: ref.height,
+    sourceWidth: width,
+    sourceHeight: height,
     poolX: 1,
     poolY: 1,
     rowAxis: 'y',
     colAxis: 'x',
-    reduction: 'max',
-    min: 0,
+    reduction,
+    min,
     max,
   };
 }
@@ -174,10 +189,16 @@ export function imageDiff(
   const rtol = options.rtol ?? GOLDEN_DEFAULTS.rtol;
   const atol = options.atol ?? GOLDEN_DEFAULTS.atol;
   const threshold = options.threshold ?? GOLDEN_DEFAULTS.threshold;
-  const joint = jointHistogram(ref, cand);
+  checkSameChannels(ref, cand);
+  // The kernel makes the joint histogram too for RGB and RGBA (there `data` is the R, G, B(, A)
+  // of `rgba`); the same exact integer counts and sums as the TypeScript loops.
+  const k = kernels();
+  const lanes = ref.channels === 3 || ref.channels === 4 ? ref.channels : 0;
+  const fast = k?.rgbaDiff(ref.rgba, cand.rgba, ref.width * ref.height, lanes);
+  const joint = fast?.counts ? Float64Array.from(fast.counts) : jointHistogram(ref, cand);
   const ratio = goldenMismatches(joint, rtol, atol) / ref.data.length;
   const n = ref.width * ref.height * 3;
-  const { sq, abs, max } = rgbDiffs(ref, cand);
+  const { sq, abs, max } = fast ?? rgbDiffs(ref, cand);
   const mse = sq / n;
   return {
     width: ref.width,

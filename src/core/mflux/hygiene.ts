@@ -1,10 +1,11 @@
 // Finds leftover debug code in a port's files: capture-probe imports and calls, tensor
 // dumps (np.save, torch.save, mx.save, ...), breakpoints, pdb, and tensor files inside the
 // repo outside debug_artifacts/. Rules are data, so users can switch some off or add their own.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { hygieneTargets, namesInCode, pathAllowed, RUNNER_DIR, SKIP_DIRS } from './hygienePaths';
 import { maskPython } from './pyLines';
+import { walkFiles } from './walk';
 
 export { hygieneTargets, namesInCode, pathAllowed, RUNNER_DIR } from './hygienePaths';
 export { removalEdit, removeFinding } from './hygieneFix';
@@ -277,44 +278,23 @@ export function findTensorFiles(
       text: rel,
     });
   };
-  let visited = 0;
-  const walk = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      if (++visited > limit) return;
-      const p = join(dir, name);
-      const rel = relative(root, p).split(/[\\/]/).join('/');
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (name.startsWith('.') || SKIP_DIRS.has(name) || inAllowed(rel)) continue;
-        walk(p);
-      } else consider(rel);
-    }
+  const relPath = (p: string) => relative(root, p).split(/[\\/]/).join('/');
+  // Every file of the package and the runner folder (hidden ones too, allowed folders not
+  // entered), and the files dumped at the repo root itself.
+  const walk = (dir: string, maxDepth = Infinity) => {
+    const files = walkFiles(dir, {
+      match: () => true,
+      maxFiles: limit,
+      maxEntries: limit,
+      maxDepth,
+      hiddenFiles: true,
+      skipDir: (name, path) => SKIP_DIRS.has(name) || inAllowed(relPath(path)),
+    });
+    for (const f of files) consider(relPath(f));
   };
   if (options.model) walk(join(root, 'src', 'mflux', 'models', options.model));
   walk(join(root, RUNNER_DIR));
-  // Files dumped at the repo root (not in any folder).
-  try {
-    for (const n of readdirSync(root).sort()) {
-      try {
-        if (statSync(join(root, n)).isFile()) consider(n);
-      } catch {
-        /* vanished */
-      }
-    }
-  } catch {
-    /* unreadable root */
-  }
+  walk(root, 0);
   for (const rel of scope?.untracked ?? []) consider(rel);
   return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }

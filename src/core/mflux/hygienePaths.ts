@@ -1,8 +1,8 @@
 // Paths and names the hygiene scan needs: the files it covers, the allowlist matcher
 // (mfluxPort.hygiene.allowPaths) and the tensor file names a package's code loads (assets,
 // not leftovers).
-import { readdirSync, statSync } from 'node:fs';
-import { readableTexts } from './walk';
+import { statSync } from 'node:fs';
+import { readableTexts, walkFiles } from './walk';
 import { join } from 'node:path';
 
 /** Folders never walked: installed packages and caches. */
@@ -47,6 +47,9 @@ export function namesInCode(files: readonly string[]): Set<string> {
   return out;
 }
 
+/** Python files one hygiene scan covers, at most (a port's package holds a few dozen). */
+const MAX_TARGETS = 100_000;
+
 /** Where the runners put their scripts (mfluxPort.runner.*Script defaults), relative to each repo. */
 export const RUNNER_DIR = 'port_runners';
 
@@ -57,26 +60,16 @@ export const RUNNER_DIR = 'port_runners';
  */
 export function hygieneTargets(root: string, model: string | undefined, extraPaths: readonly string[] = []): string[] {
   const files: string[] = [];
-  const addDir = (dir: string, recursive: boolean) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      const p = join(dir, name);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (recursive && !name.startsWith('.') && !SKIP_DIRS.has(name)) addDir(p, true);
-      } else if (name.endsWith('.py')) files.push(p);
-    }
-  };
+  const addDir = (dir: string, recursive: boolean) =>
+    files.push(
+      ...walkFiles(dir, {
+        match: (name) => name.endsWith('.py'),
+        maxFiles: MAX_TARGETS,
+        maxDepth: recursive ? Infinity : 0,
+        hiddenFiles: true,
+        skipDir: (name) => SKIP_DIRS.has(name),
+      }),
+    );
   if (model) addDir(join(root, 'src', 'mflux', 'models', model), true);
   addDir(root, false);
   for (const extra of extraPaths) {

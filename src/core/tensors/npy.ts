@@ -81,6 +81,10 @@ export async function readNpyHeader(
   } catch {
     throw new BadHeader(file, `${what}.npy v3 header is not valid UTF-8`);
   }
+  // The format ends the header with a newline (NumPy and MLX write one): a header that does not
+  // has lost or gained bytes, and its data would be read shifted.
+  if (!text.endsWith('\n'))
+    throw new BadHeader(file, `${what}.npy header does not end with a newline (the file lost or gained bytes inside the header)`);
   let dict;
   try {
     dict = parsePyLiteral(text);

@@ -26,6 +26,28 @@ type Node =
   | { kind: 'tensor'; node: TreeNode; comp: Component; parent: Node }
   | { kind: 'file'; path: string; name: string; broken: boolean; parent: Node };
 
+/** What a row of the cache tree shows and does. */
+interface ItemParts {
+  readonly description?: string;
+  /** A codicon name. */
+  readonly icon: string;
+  readonly tooltip?: string;
+  readonly contextValue: string;
+  readonly id: string;
+  readonly command?: vscode.Command;
+}
+
+function treeItem(label: string, state: vscode.TreeItemCollapsibleState, parts: ItemParts): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, state);
+  item.description = parts.description;
+  item.iconPath = new vscode.ThemeIcon(parts.icon);
+  item.tooltip = parts.tooltip;
+  item.contextValue = parts.contextValue;
+  item.id = parts.id;
+  item.command = parts.command;
+  return item;
+}
+
 /** `blocks.{0..27}.attn.wq.weight` → `blocks.{block}.attn.wq.weight`, the form mappings use. */
 function placeholderName(path: string): string {
   return path.replace(/\{[\d.,]+\}/g, '{block}');
@@ -92,63 +114,57 @@ export class HfCacheView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   getTreeItem(n: Node): vscode.TreeItem {
     const C = vscode.TreeItemCollapsibleState;
     switch (n.kind) {
-      case 'repo': {
-        const item = new vscode.TreeItem(n.repo.id, C.Collapsed);
-        item.description = n.repo.kind === 'model' ? undefined : n.repo.kind;
-        item.iconPath = new vscode.ThemeIcon('repo');
-        item.tooltip = n.repo.dir;
-        item.contextValue = 'mfluxHfRepo';
-        item.id = n.repo.dir;
-        return item;
-      }
-      case 'snapshot': {
-        const item = new vscode.TreeItem(n.snap.revision.slice(0, 12), C.Collapsed);
-        item.description = n.snap.refs.join(', ');
-        item.iconPath = new vscode.ThemeIcon('git-commit');
-        item.tooltip = n.snap.dir;
-        item.contextValue = 'mfluxHfSnapshot';
-        item.id = n.snap.dir;
-        return item;
-      }
+      case 'repo':
+        return treeItem(n.repo.id, C.Collapsed, {
+          description: n.repo.kind === 'model' ? undefined : n.repo.kind,
+          icon: 'repo',
+          tooltip: n.repo.dir,
+          contextValue: 'mfluxHfRepo',
+          id: n.repo.dir,
+        });
+      case 'snapshot':
+        return treeItem(n.snap.revision.slice(0, 12), C.Collapsed, {
+          description: n.snap.refs.join(', '),
+          icon: 'git-commit',
+          tooltip: n.snap.dir,
+          contextValue: 'mfluxHfSnapshot',
+          id: n.snap.dir,
+        });
       case 'component': {
-        const item = new vscode.TreeItem(n.comp.name || '(root)', C.Collapsed);
         const broken = n.comp.files.filter((f) => f.broken).length;
         const t = this.loaded.get(n.comp.dir);
         const totals = t ? ` · ${formatCount(t.params)} params · ${formatBytes(t.bytes)}` : '';
-        item.description = `${n.comp.files.filter((f) => f.kind === 'safetensors').length} weight file(s)${totals}${broken ? ` · ${broken} not downloaded` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(broken ? 'warning' : 'package');
-        item.tooltip = n.comp.dir;
-        item.contextValue = 'mfluxHfComponent';
-        item.id = `${n.comp.dir}#`;
-        return item;
+        return treeItem(n.comp.name || '(root)', C.Collapsed, {
+          description: `${n.comp.files.filter((f) => f.kind === 'safetensors').length} weight file(s)${totals}${broken ? ` · ${broken} not downloaded` : ''}`,
+          icon: broken ? 'warning' : 'package',
+          tooltip: n.comp.dir,
+          contextValue: 'mfluxHfComponent',
+          id: `${n.comp.dir}#`,
+        });
       }
       case 'tensor': {
         const t = n.node;
         const leaf = !!t.tensor && !t.children.length;
-        const item = new vscode.TreeItem(t.label, leaf ? C.None : C.Collapsed);
-        if (leaf) {
-          const shape = `${t.tensor!.dtype}[${t.tensor!.shape.join(', ')}]${t.shapeVaries ? ' (varies)' : ''}`;
-          item.description = `${shape} · ${formatCount(t.params)}${t.indices ? ` in ${t.indices.length}` : ''}`;
-          item.iconPath = new vscode.ThemeIcon('symbol-array');
-          item.command = { command: 'mfluxPort.hfCache.peek', title: 'Peek Values', arguments: [n] };
-        } else {
-          item.description = `${formatCount(t.params)} params · ${formatBytes(t.bytes)}${t.indices ? ` · ×${t.indices.length}` : ''}`;
-          item.iconPath = new vscode.ThemeIcon(t.indices ? 'layers' : 'symbol-namespace');
-        }
-        item.tooltip = `${t.path}\n${t.tensorCount} tensor(s), ${t.params.toLocaleString()} parameters, ${formatBytes(t.bytes)}`;
-        item.contextValue = leaf ? 'mfluxHfTensor' : 'mfluxHfGroup';
-        item.id = `${n.comp.dir}#${t.path}`;
-        return item;
+        const shape = leaf ? `${t.tensor!.dtype}[${t.tensor!.shape.join(', ')}]${t.shapeVaries ? ' (varies)' : ''}` : '';
+        return treeItem(t.label, leaf ? C.None : C.Collapsed, {
+          description: leaf
+            ? `${shape} · ${formatCount(t.params)}${t.indices ? ` in ${t.indices.length}` : ''}`
+            : `${formatCount(t.params)} params · ${formatBytes(t.bytes)}${t.indices ? ` · ×${t.indices.length}` : ''}`,
+          icon: leaf ? 'symbol-array' : t.indices ? 'layers' : 'symbol-namespace',
+          tooltip: `${t.path}\n${t.tensorCount} tensor(s), ${t.params.toLocaleString()} parameters, ${formatBytes(t.bytes)}`,
+          contextValue: leaf ? 'mfluxHfTensor' : 'mfluxHfGroup',
+          id: `${n.comp.dir}#${t.path}`,
+          command: leaf ? { command: 'mfluxPort.hfCache.peek', title: 'Peek Values', arguments: [n] } : undefined,
+        });
       }
-      case 'file': {
-        const item = new vscode.TreeItem(n.name, C.None);
-        item.iconPath = new vscode.ThemeIcon(n.broken ? 'warning' : 'file');
-        item.description = n.broken ? 'not downloaded' : undefined;
-        if (!n.broken) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(n.path)] };
-        item.contextValue = 'mfluxHfFile';
-        item.id = n.path;
-        return item;
-      }
+      case 'file':
+        return treeItem(n.name, C.None, {
+          description: n.broken ? 'not downloaded' : undefined,
+          icon: n.broken ? 'warning' : 'file',
+          contextValue: 'mfluxHfFile',
+          id: n.path,
+          command: n.broken ? undefined : { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(n.path)] },
+        });
     }
   }
 

@@ -162,13 +162,18 @@ async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?:
     showParityReport(context, chosen[0].fsPath, chosen[1].fsPath);
     return;
   }
+  const sides = await pickRefCand(clicked);
+  if (sides) showParityReport(context, sides.ref.fsPath, sides.cand.fsPath);
+}
+
+/** The reference (the clicked one, or picked near debug_artifacts/) and then the candidate beside it. */
+async function pickRefCand(clicked?: vscode.Uri): Promise<{ ref: vscode.Uri; cand: vscode.Uri } | undefined> {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
   const ref = clicked ?? (await pickFolder('Reference dumps (folder or file)', artifacts));
-  if (!ref) return;
+  if (!ref) return undefined;
   const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
-  if (!cand) return;
-  showParityReport(context, ref.fsPath, cand.fsPath);
+  return cand ? { ref, cand } : undefined;
 }
 
 /**
@@ -176,12 +181,9 @@ async function compareFoldersCommand(context: vscode.ExtensionContext, clicked?:
  * reference again with one numeric change, e.g. float64) whose error sets each pair's floor.
  */
 async function compareWithFloorCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri): Promise<void> {
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const artifacts = root ? vscode.Uri.joinPath(root, 'debug_artifacts') : undefined;
-  const ref = clicked ?? (await pickFolder('Reference dumps (folder or file)', artifacts));
-  if (!ref) return;
-  const cand = await pickFolder('Candidate (MLX) dumps (folder or file)', vscode.Uri.file(dirname(ref.fsPath)));
-  if (!cand) return;
+  const sides = await pickRefCand(clicked);
+  if (!sides) return;
+  const { ref, cand } = sides;
   const floor = await pickFolder(
     'Noise floor: another run of the reference (e.g. in float64)',
     vscode.Uri.file(dirname(dirname(ref.fsPath))),

@@ -109,11 +109,16 @@ test("scanRepo covers the model package and root scripts, not the extension's po
   write(root, 'latents.npy', 'x');
   write(root, 'tests/resources/state.pt', 'x');
   write(root, '.venv/lib/site.safetensors', 'x');
+  // In the package: a hidden leftover is one; a virtualenv and a hidden folder are not walked.
+  write(root, 'src/mflux/models/z_image/.leftover.pt', 'x');
+  write(root, 'src/mflux/models/z_image/venv/w.safetensors', 'x');
+  write(root, 'src/mflux/models/z_image/.cache/w.safetensors', 'x');
   const report = scanRepo(root, { model: 'z_image' });
   const rel = (p: string) => p.slice(root.length + 1);
   assert.deepEqual(report.findings.map((f) => `${rel(f.file)}:${f.line}:${f.ruleId}`).sort(), [
     'latents.npy:1:tensor-file',
     'run_mlx.py:1:probe-import',
+    'src/mflux/models/z_image/.leftover.pt:1:tensor-file',
     'src/mflux/models/z_image/model/vae.py:5:mx-save',
   ]);
   assert.equal(findTensorFiles(root, { allowedTensorDirs: ['debug_artifacts', 'tests'] }).length, 1);

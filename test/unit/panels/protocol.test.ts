@@ -76,6 +76,18 @@ describe('image diff protocol', () => {
     ])
       assert.equal(isImageDiffWebviewMessage(bad), false, JSON.stringify(bad).slice(0, 120));
   });
+
+  it('a kind named like an Object property is not a message (the checks are looked up by kind)', () => {
+    for (const kind of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])
+      for (const is of [
+        isImageDiffHostMessage,
+        isImageDiffWebviewMessage,
+        isParityHostMessage,
+        isParityWebviewMessage,
+        isTensorViewerWebviewMessage,
+      ])
+        assert.equal(is({ kind, requestId: 1, payload: {} }), false, `${is.name} ${kind}`);
+  });
 });
 
 describe('parity report protocol', () => {

@@ -25,13 +25,14 @@ const cases: Record<string, string> = {
 
 const written = pythonJson<Record<string, { path: string; values: number[] }>>(
   `
-import json, struct, sys, numpy as np
+import json, sys, numpy as np
+from st_write import framed
 out = {}
 vals = np.array([1.5, -2.25], dtype=np.float32)
 for name, expr in json.loads(sys.argv[1]).items():
     h = eval(expr).encode("utf-8")
     p = sys.argv[2] + "/" + name + ".safetensors"
-    open(p, "wb").write(struct.pack("<Q", len(h)) + h + vals.tobytes())
+    open(p, "wb").write(framed(h, vals.tobytes()))
     out[name] = {"path": p, "values": [float(v) for v in vals]}
 print(json.dumps(out))`,
   [JSON.stringify(cases), tmp],
@@ -63,4 +64,30 @@ test('a name or metadata text that contains "shape" or "__metadata__" still read
   assert.equal(info.name, 'w"shape": [2.5]');
   const chunk = await src.read(info.name);
   assert.deepEqual([...chunk], written.lookAlike.values);
+});
+
+test('an .npy whose header lost its closing newline (bytes inserted inside it) is refused, as NumPy refuses it', async () => {
+  // NumPy writes the file; two bytes are then inserted before the header's newline, with the
+  // header length unchanged, so the newline and one byte would be read as data, all values shifted.
+  const r = pythonJson<{ path: string; numpy: string }>(
+    `
+import io, json, sys, numpy as np
+buf = io.BytesIO(); np.save(buf, np.array([1.5, -2.25, 3.0], dtype=np.float32)); b = buf.getvalue()
+end = 10 + int.from_bytes(b[8:10], "little") - 1
+assert b[end:end + 1] == b"\\n"
+bad = b[:end] + b"\\x0b\\x00" + b[end:]
+p = sys.argv[1] + "/shifted.npy"; open(p, "wb").write(bad)
+try:
+    np.load(p); why = "read"
+except ValueError as e:
+    why = "refused: " + str(e).splitlines()[0]
+print(json.dumps({"path": p, "numpy": why}))`,
+    [tmp],
+  );
+  assert.match(r.numpy, /^refused/);
+  await assert.rejects(T.openTensors(r.path), (e: Error) => {
+    assert.ok(e instanceof T.BadHeader, `${e.constructor.name}: ${e.message}`);
+    assert.equal(e.message, `${r.path}: .npy header does not end with a newline (the file lost or gained bytes inside the header)`);
+    return true;
+  });
 });

@@ -33,7 +33,7 @@ const filesEl = h('div', { class: 'files', id: 'files' });
 const resetButton = h('button', { class: 'link', id: 'rule-reset', type: 'button', text: 'Reset to mflux defaults' });
 export const side = h(
   'aside',
-  { class: 'side', 'aria-label': 'Metrics and inspector' },
+  { class: 'side side-pane', 'aria-label': 'Metrics and inspector' },
   h('section', {}, h('h2', { text: 'Metrics' }), metricsList),
   h(
     'section',

@@ -10,7 +10,7 @@ import { renderInspector } from './inspector';
 
 function viewport(id: string, label: string): { root: HTMLElement; canvas: HTMLCanvasElement; tag: HTMLElement; message: HTMLElement } {
   const canvas = h('canvas', { id: `${id}-canvas`, role: 'img', 'aria-label': label });
-  const tag = h('span', { class: 'tag', id: `${id}-tag` });
+  const tag = h('span', { class: 'pane-label', id: `${id}-tag` });
   const message = h('div', { class: 'vp-message', id: `${id}-message`, hidden: true });
   const root = h('div', { class: 'viewport', id, tabindex: 0, 'aria-label': `${label}: drag to pan, wheel to zoom` }, canvas, tag, message);
   return { root, canvas, tag, message };

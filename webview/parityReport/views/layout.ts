@@ -6,7 +6,7 @@ import type { ParityReport } from '../../../src/protocol/parityReport';
 export const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 app.className = 'parity-report';
 export const left = h('div', { class: 'left' });
-export const detailPane = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected layer', 'aria-live': 'polite' });
+export const detailPane = h('section', { class: 'detail side-pane', id: 'detail', 'aria-label': 'Selected layer', 'aria-live': 'polite' });
 export const body = h('main', { class: 'body' }, left, detailPane);
 export const emptyState = h('div', { class: 'empty', id: 'empty', role: 'status' }, 'Waiting for the comparison…');
 body.hidden = true;

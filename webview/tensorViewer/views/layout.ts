@@ -4,7 +4,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { ce, h } from '../../shared/dom';
 
-const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+export const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 app.className = 'tensor-viewer';
 export const titleEl = h('h1', { class: 'title', id: 'title', text: 'Tensor file' });
 export const totalsEl = h('div', { class: 'summary', id: 'totals' });
@@ -15,13 +15,13 @@ export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield
 });
 export const expandAll = ce('vscode-button', { id: 'expand-all', secondary: true, title: 'Expand every folder' }, 'Expand all');
 export const collapseAll = ce('vscode-button', { id: 'collapse-all', secondary: true, title: 'Collapse every folder' }, 'Collapse all');
-const toolbar = h(
+export const toolbar = h(
   'header',
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Tensor file tools' },
   h('div', { class: 'title-block' }, titleEl, totalsEl),
   h('div', { class: 'group' }, filterField, expandAll, collapseAll),
 );
-const head = h(
+export const head = h(
   'div',
   { class: 'tree-head', 'aria-hidden': 'true' },
   h('span', { text: 'name' }),
@@ -31,8 +31,8 @@ const head = h(
   h('span', { class: 'num', text: 'size' }),
 );
 export const tree = h('div', { class: 'tree', id: 'tree', role: 'tree', 'aria-label': 'Tensors by name', tabindex: 0 });
-const treeWrap = h('section', { class: 'tree-wrap' }, head, tree);
-export const detail = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Selected tensor', 'aria-live': 'polite' });
+export const treeWrap = h('section', { class: 'tree-wrap' }, head, tree);
+export const detail = h('section', { class: 'detail side-pane', id: 'detail', 'aria-label': 'Selected tensor', 'aria-live': 'polite' });
 export const body = h('main', { class: 'body' }, treeWrap, detail);
 export const emptyState = h('div', { class: 'empty', id: 'empty', role: 'status' }, 'Reading headers…');
 app.append(toolbar, body, emptyState);

@@ -1,0 +1,126 @@
+// The PNG decoder for the files mflux writes (and most others): 8-bit greyscale, grey+alpha,
+// RGB or RGBA, not interlaced. Chunks are walked with every length checked against the file,
+// the image data is inflated by Node's zlib (native) into a buffer of exactly the size the
+// header implies (a larger stream is an error, not an allocation), and rows are unfiltered
+// here. Other PNGs (palette, Adam7) go to pngjs in png.ts.
+import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
+import { kernels } from '../kernels';
+
+export interface PngHeader {
+  readonly width: number;
+  readonly height: number;
+  readonly depth: number;
+  readonly colorType: number;
+  readonly interlace: number;
+}
+
+/** Whether pngDecode reads this layout (else pngjs does). */
+export function fastLayout(h: PngHeader): boolean {
+  return h.depth === 8 && h.interlace === 0 && h.colorType !== 3;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** CRC-32 of a chunk's type and data (zlib's when this Node has it). */
+export function crc32(bytes: Uint8Array): number {
+  if (typeof zlibCrc32 === 'function') return zlibCrc32(bytes);
+  let c = -1;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/**
+ * Unfilters `h` rows of `rowBytes` bytes (`bpp` bytes per pixel) from `src` (each row led by
+ * its filter byte) into `out`. The TypeScript reference of the kernel's png_unfilter.
+ */
+export function unfilterTs(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number): void {
+  for (let y = 0; y < h; y++) {
+    const f = src[y * (rowBytes + 1)];
+    const s = y * (rowBytes + 1) + 1;
+    const o = y * rowBytes;
+    const u = o - rowBytes; // the row above (absent on row 0: read as zeros)
+    if (f === 0 || (y === 0 && f === 2)) out.set(src.subarray(s, s + rowBytes), o);
+    else if (f === 1) {
+      for (let i = 0; i < bpp; i++) out[o + i] = src[s + i];
+      for (let i = bpp; i < rowBytes; i++) out[o + i] = src[s + i] + out[o + i - bpp];
+    } else if (f === 2) {
+      for (let i = 0; i < rowBytes; i++) out[o + i] = src[s + i] + out[u + i];
+    } else if (f === 3) {
+      for (let i = 0; i < rowBytes; i++) {
+        const left = i >= bpp ? out[o + i - bpp] : 0;
+        const up = y > 0 ? out[u + i] : 0;
+        out[o + i] = src[s + i] + ((left + up) >> 1);
+      }
+    } else if (f === 4) {
+      for (let i = 0; i < rowBytes; i++) {
+        const a = i >= bpp ? out[o + i - bpp] : 0;
+        const b = y > 0 ? out[u + i] : 0;
+        const c = i >= bpp && y > 0 ? out[u + i - bpp] : 0;
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        out[o + i] = src[s + i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      }
+    } else throw new Error(`row ${y} has unknown filter type ${f}`);
+  }
+}
+
+/** Walks the chunks after the signature: the header, and the image data (concatenated). */
+export function readChunks(bytes: Buffer): { header: PngHeader; idat: Buffer } {
+  let p = 8;
+  let header: PngHeader | null = null;
+  const idat: Buffer[] = [];
+  let ended = false;
+  while (p < bytes.length) {
+    if (p + 12 > bytes.length) throw new Error(`truncated chunk at byte ${p}`);
+    const len = bytes.readUInt32BE(p);
+    const type = bytes.toString('latin1', p + 4, p + 8);
+    if (len > bytes.length - p - 12) throw new Error(`${type} chunk at byte ${p} runs past the end of the file`);
+    const body = bytes.subarray(p + 8, p + 8 + len);
+    if (crc32(bytes.subarray(p + 4, p + 8 + len)) !== bytes.readUInt32BE(p + 8 + len)) throw new Error(`${type} chunk has a bad CRC`);
+    if (type === 'IHDR') {
+      if (len !== 13) throw new Error('IHDR chunk has the wrong length');
+      header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), depth: body[8], colorType: body[9], interlace: body[12] };
+    } else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    } else if (!(type.charCodeAt(0) & 0x20)) throw new Error(`unknown critical chunk ${type}`);
+    p += 12 + len;
+  }
+  if (!header) throw new Error('no IHDR chunk');
+  if (!idat.length) throw new Error('no image data (IDAT)');
+  if (!ended) throw new Error('truncated: no IEND chunk');
+  return { header, idat: idat.length === 1 ? idat[0] : Buffer.concat(idat) };
+}
+
+/** The pixels as stored (header.colorType's channels, 8-bit), for a fastLayout header. */
+export function decodePixels(header: PngHeader, idat: Buffer, channels: number): Uint8Array {
+  const { width, height } = header;
+  const rowBytes = width * channels;
+  const size = height * (rowBytes + 1);
+  let raw: Buffer;
+  try {
+    // maxOutputLength: a stream inflating to more than the header implies stops there.
+    raw = inflateSync(idat, { maxOutputLength: size + 1 });
+  } catch (e) {
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'more image data than the header implies' : (e as Error).message;
+    throw new Error(`image data does not inflate (${why})`);
+  }
+  if (raw.length !== size) throw new Error(`image data holds ${raw.length} bytes, the header implies ${size}`);
+  const out = new Uint8Array(height * rowBytes);
+  const k = kernels();
+  if (k) k.unfilterPng(raw, out, height, rowBytes, channels);
+  else unfilterTs(raw, out, height, rowBytes, channels);
+  return out;
+}
