@@ -67,6 +67,7 @@ interface Exports {
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
   png_unfilter(src: number, out: number, h: number, rowBytes: number, bpp: number): number;
+  expand_rgba(src: number, dst: number, n: number, channels: number): void;
   rgba_diff(a: number, b: number, n: number, lanes: number, maxmap: number, counts: number, out: number): void;
 }
 
@@ -193,16 +194,24 @@ export class Kernels {
     return s / 3;
   }
 
-  /** PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts. */
-  unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number): void {
+  /**
+   * PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts;
+   * with `rgba`, also the pixels expanded to RGBA (bpp 1, 2 or 3: grey, grey+alpha, RGB).
+   */
+  unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number, rgba?: Uint8Array): void {
     const n = h * rowBytes;
     const srcBytes = (n + h + 15) & ~15;
-    this.ensure(srcBytes + n);
+    const outBytes = (n + 15) & ~15;
+    this.ensure(srcBytes + outBytes + (rgba ? rgba.length : 0));
     const buf = this.x.memory.buffer;
     new Uint8Array(buf, this.data, n + h).set(src.subarray(0, n + h));
-    const bad = this.x.png_unfilter(this.data, this.data + srcBytes, h, rowBytes, bpp);
+    const po = this.data + srcBytes;
+    const bad = this.x.png_unfilter(this.data, po, h, rowBytes, bpp);
     if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
-    out.set(new Uint8Array(buf, this.data + srcBytes, n));
+    out.set(new Uint8Array(buf, po, n));
+    if (!rgba) return;
+    this.x.expand_rgba(po, po + outBytes, n / bpp, bpp);
+    rgba.set(new Uint8Array(buf, po + outBytes, rgba.length));
   }
 
   /**
