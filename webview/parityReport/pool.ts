@@ -29,13 +29,18 @@ export function poolForDisplay(m: Heatmap, maxW: number, maxH: number): Heatmap 
   const hh = Math.ceil(m.height / fy);
   const out = new Float32Array(w * hh).fill(-Infinity);
   const v = m.values;
-  for (let y = 0; y < m.height; y++) {
-    const orow = Math.floor(y / fy) * w;
-    const irow = y * m.width;
-    for (let x = 0; x < m.width; x++) {
-      const val = v[irow + x];
-      const o = orow + Math.floor(x / fx);
-      if (val > out[o] || val !== val) out[o] = val;
+  const W = m.width;
+  // Cell by cell along each input row: no division per element; once NaN, a cell stays NaN.
+  for (let y = 0, irow = 0; y < m.height; y++, irow += W) {
+    const orow = ((y / fy) | 0) * w;
+    for (let ox = 0, x0 = irow; ox < w; ox++, x0 += fx) {
+      const x1 = Math.min(x0 + fx, irow + W);
+      let best = out[orow + ox];
+      for (let i = x0; i < x1; i++) {
+        const val = v[i];
+        if (val > best || val !== val) best = val;
+      }
+      out[orow + ox] = best;
     }
   }
   return { label: m.label, width: w, height: hh, values: out };
