@@ -27,20 +27,23 @@ export function poolForDisplay(m: Heatmap, maxW: number, maxH: number): Heatmap 
   if (fx === 1 && fy === 1) return m;
   const w = Math.ceil(m.width / fx);
   const hh = Math.ceil(m.height / fy);
-  const out = new Float32Array(w * hh).fill(-Infinity);
+  const out = new Float32Array(w * hh);
   const v = m.values;
   const W = m.width;
-  // Cell by cell along each input row: no division per element; once NaN, a cell stays NaN.
-  for (let y = 0, irow = 0; y < m.height; y++, irow += W) {
-    const orow = ((y / fy) | 0) * w;
-    for (let ox = 0, x0 = irow; ox < w; ox++, x0 += fx) {
-      const x1 = Math.min(x0 + fx, irow + W);
-      let best = out[orow + ox];
-      for (let i = x0; i < x1; i++) {
-        const val = v[i];
-        if (val > best || val !== val) best = val;
-      }
-      out[orow + ox] = best;
+  // Per band of fy rows: a column-wise max into one row (Math.max keeps NaN, so NaN wins), then
+  // the max of each fx-wide cell of that row. Two simple passes, no division per element.
+  const col = new Float32Array(W);
+  for (let oy = 0; oy < hh; oy++) {
+    col.fill(-Infinity);
+    const y1 = Math.min((oy + 1) * fy, m.height);
+    for (let y = oy * fy, irow = y * W; y < y1; y++, irow += W) {
+      for (let x = 0; x < W; x++) col[x] = Math.max(col[x], v[irow + x]);
+    }
+    for (let ox = 0, x0 = 0; ox < w; ox++, x0 += fx) {
+      const x1 = Math.min(x0 + fx, W);
+      let best = col[x0];
+      for (let x = x0 + 1; x < x1; x++) best = Math.max(best, col[x]);
+      out[oy * w + ox] = best;
     }
   }
   return { label: m.label, width: w, height: hh, values: out };
