@@ -146,7 +146,12 @@ async function main(): Promise<void> {
     }, target);
     await h.page.waitForTimeout(100);
     cpu0 = await threadMs(cdp);
-    await h.page.evaluate(() => window.postMessage(window.__benchLayer, '*'));
+    // VS Code hands a message's ArrayBuffers to the webview frame as transferables (its webview
+    // serializer collects them apart from the JSON), so the bench transfers them too.
+    await h.page.evaluate(() => {
+      const p = window.__benchLayer.payload;
+      window.postMessage(window.__benchLayer, '*', [p.heatmap.values.buffer, ...p.channels.map((c: any) => c.values.buffer)]);
+    });
     await h.page.waitForFunction(() => performance.getEntriesByName('parity:layer-painted').length > 0);
     switchCpu.push((await threadMs(cdp)) - cpu0);
     switchMs.push(
