@@ -1,6 +1,7 @@
 // Messages of the read-only tensor file viewer (custom editor). The host lists tensors from
 // headers only; stats and previews are requested one tensor at a time, by a name it listed.
 import type { Reply } from './envelope';
+import type { TensorStats as CoreStats } from '../core/tensors/types';
 import {
   isEmptyPayload,
   isFiniteNumber,
@@ -22,16 +23,8 @@ export interface TensorEntry {
   readonly decodable: boolean;
 }
 
-export interface TensorStats {
-  readonly name: string;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly mean: number | null;
-  readonly std: number | null;
-  readonly nan: number;
-  readonly inf: number;
-  readonly first: readonly (number | null)[];
-}
+/** A tensor's stats (core/tensors/stats.ts) as sent to the webview: non-finite numbers as null. */
+export type TensorStats = Omit<CoreStats, 'first' | 'finite'> & { readonly name: string; readonly first: readonly (number | null)[] };
 
 export interface TensorPreview {
   readonly name: string;
