@@ -280,7 +280,7 @@ let compiled: object | null | undefined;
 let enabled = process.env.MFLUX_PORT_KERNELS !== 'js';
 
 /** Where dist/kernels.wasm is: next to the bundle (dist/*.js), or in dist/ when run from src/. */
-export function kernelsPath(): string | null {
+function kernelsPath(): string | null {
   for (const p of [join(__dirname, 'kernels.wasm'), join(__dirname, '..', '..', '..', 'dist', 'kernels.wasm')]) {
     if (existsSync(p)) return p;
   }

@@ -8,7 +8,7 @@ import { fileRegion, type Entry } from './source';
 import type { ByteSource, Placement } from './layout';
 
 /** The reference implementation's limit on the JSON header. */
-export const SAFETENSORS_MAX_HEADER = 100_000_000;
+const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 interface Raw {
   name: string;

@@ -8,7 +8,7 @@ import type { Entry, OpenOptions } from './source';
 // detect.ts imports this module too; the cycle is fine because both only call at run time
 import { readFileEntries } from './detect';
 
-export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
 export interface ShardIndex {
   /** Shard paths (absolute), in order of first appearance in the weight map. */
