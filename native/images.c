@@ -63,3 +63,60 @@ EXPORT uint32_t png_unfilter(const uint8_t *src, uint8_t *out, uint32_t h, uint3
   }
   return h;
 }
+
+// Two RGBA images of n pixels: per pixel max |a − b| over R, G, B into maxmap (n bytes);
+// out[0] Σ (a − b)², out[1] Σ |a − b| over R, G, B, out[2] the largest |a − b|. With counts
+// (65536 u32, zeroed by the caller): counts[a << 8 | b] += 1 over the first `lanes` channels
+// of each pixel (3: RGB, 4: RGBA), mflux's joint histogram. Integer sums: exact.
+EXPORT void rgba_diff(const uint8_t *a, const uint8_t *b, uint32_t n, uint32_t lanes, uint8_t *maxmap, uint32_t *counts, double *out) {
+  const v128_t rgb = wasm_i32x4_splat(0x00ffffff);
+  const v128_t gather = wasm_i8x16_const(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  uint64_t sq = 0, abs = 0;
+  v128_t vmax = wasm_i32x4_splat(0);
+  uint32_t i = 0;
+  while (i + 4 <= n) {
+    // blocks short enough that the 32-bit lane sums cannot overflow (≤ 4096 × 3 × 65025 per lane pair)
+    const uint32_t end = i + 4 * 4096 < n ? i + 4 * 4096 : n;
+    v128_t vsq = wasm_i32x4_splat(0), vabs = wasm_i32x4_splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const v128_t x = wasm_v128_load(a + 4 * i), y = wasm_v128_load(b + 4 * i);
+      const v128_t d = wasm_v128_and(wasm_v128_or(wasm_u8x16_sub_sat(x, y), wasm_u8x16_sub_sat(y, x)), rgb);
+      const v128_t lo = wasm_u16x8_extend_low_u8x16(d), hi = wasm_u16x8_extend_high_u8x16(d);
+      vsq = wasm_i32x4_add(vsq, wasm_i32x4_add(wasm_i32x4_dot_i16x8(lo, lo), wasm_i32x4_dot_i16x8(hi, hi)));
+      vabs = wasm_i32x4_add(vabs, wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(d)));
+      v128_t m = wasm_u8x16_max(d, wasm_u32x4_shr(d, 8));
+      m = wasm_u8x16_max(m, wasm_u32x4_shr(m, 16));
+      vmax = wasm_u8x16_max(vmax, m);
+      const v128_t px = wasm_i8x16_swizzle(m, gather);
+      const uint32_t four = wasm_i32x4_extract_lane(px, 0);
+      __builtin_memcpy(maxmap + i, &four, 4);
+    }
+    sq += (uint64_t)(uint32_t)wasm_i32x4_extract_lane(vsq, 0) + (uint32_t)wasm_i32x4_extract_lane(vsq, 1) +
+          (uint32_t)wasm_i32x4_extract_lane(vsq, 2) + (uint32_t)wasm_i32x4_extract_lane(vsq, 3);
+    abs += (uint64_t)(uint32_t)wasm_i32x4_extract_lane(vabs, 0) + (uint32_t)wasm_i32x4_extract_lane(vabs, 1) +
+           (uint32_t)wasm_i32x4_extract_lane(vabs, 2) + (uint32_t)wasm_i32x4_extract_lane(vabs, 3);
+  }
+  // byte 0 of each pixel holds max(R, G, B); the other bytes maxima of fewer channels
+  uint32_t max = wasm_u8x16_extract_lane(vmax, 0);
+  if (wasm_u8x16_extract_lane(vmax, 4) > max) max = wasm_u8x16_extract_lane(vmax, 4);
+  if (wasm_u8x16_extract_lane(vmax, 8) > max) max = wasm_u8x16_extract_lane(vmax, 8);
+  if (wasm_u8x16_extract_lane(vmax, 12) > max) max = wasm_u8x16_extract_lane(vmax, 12);
+  for (; i < n; i++) {
+    uint32_t m = 0;
+    for (uint32_t c = 0; c < 3; c++) {
+      const int d = (int)a[4 * i + c] - (int)b[4 * i + c];
+      const uint32_t e = d < 0 ? -d : d;
+      sq += e * e;
+      abs += e;
+      if (e > m) m = e;
+    }
+    maxmap[i] = (uint8_t)m;
+    if (m > max) max = m;
+  }
+  out[0] = (double)sq;
+  out[1] = (double)abs;
+  out[2] = max;
+  if (!counts) return;
+  for (uint32_t p = 0; p < 4 * n; p += 4)
+    for (uint32_t c = 0; c < lanes; c++) counts[(uint32_t)a[p + c] << 8 | b[p + c]]++;
+}

@@ -13,25 +13,7 @@
 extern unsigned char __heap_base;
 EXPORT uintptr_t heap_base(void) { return (uintptr_t)&__heap_base; }
 
-// ---------------------------------------------------------------------------------------
-// Compare metrics over two float32 chunks (metrics.ts accumulate + countExponents).
-// st[0..7] in: atol, rtol, shift_ref, shift_cand, max_abs, max_idx, max_rel, base index.
-// st[4..6] out: max_abs, max_idx (base + k), max_rel as continued from the values passed in.
-// st[8..] out (this chunk only): see the M_* slots.
-enum {
-  M_BOTH = 8, M_SUM_ABS, M_SUM_SQ, M_SUM_R2, M_SUM_C2, M_DOT, M_MISMATCH, M_NAN_R, M_NAN_C, M_INF_R, M_INF_C,
-  M_CNT_R, M_MIN_R, M_MAX_R, M_S_R, M_S_R2, M_CNT_C, M_MIN_C, M_MAX_C, M_S_C, M_S_C2, M_SLOTS
-};
-#define REL_EPS 1e-12
-// Vector partial sums are folded into the chunk totals every BLOCK elements (pairwise-like:
-// error grows with BLOCK + n / BLOCK instead of n).
-#define BLOCK 4096
-
-typedef struct {
-  double sumAbs, sumSq, sumR2, sumC2, dot, sR, sR2, sC, sC2;
-} Sums;
-
-static inline double hsum(v128_t v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
+// The compare metric kernel is in native/metrics.c.
 
 // Lane reductions (never take a vector's address: it would live in linear memory).
 static inline float lowest(v128_t v, float m) {
@@ -50,157 +32,6 @@ static inline float highest(v128_t v, float m) {
   if (c > m) m = c;
   if (d > m) m = d;
   return m;
-}
-
-static inline uint32_t expSlot(float f) {
-  uint32_t b = __builtin_bit_cast(uint32_t, f);
-  return (b >> 23) | (((b - 1) >> 31) << 8);
-}
-
-EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hist, uint32_t n, double *st) {
-  const double atol = st[0], rtol = st[1], shR = st[2], shC = st[3], base = st[7];
-  double maxAbs = st[4], maxIdx = st[5], maxRel = st[6];
-  Sums tot = {0}, slow = {0};
-  double both = 0, mismatch = 0, nanR = 0, nanC = 0, infR = 0, infC = 0, cntR = 0, cntC = 0;
-  float minR = __builtin_inff(), maxR = -__builtin_inff(), minC = __builtin_inff(), maxC = -__builtin_inff();
-  const v128_t vAtol = wasm_f64x2_splat(atol), vRtol = wasm_f64x2_splat(rtol), vEps = wasm_f64x2_splat(REL_EPS);
-  const v128_t vShR = wasm_f64x2_splat(shR), vShC = wasm_f64x2_splat(shC), zero4 = wasm_f32x4_splat(0.0f);
-  v128_t vMinR = wasm_f32x4_splat(minR), vMaxR = wasm_f32x4_splat(maxR), vMinC = vMinR, vMaxC = vMaxR;
-  v128_t vMis = wasm_i64x2_splat(0);
-  uint32_t k = 0;
-  while (k < n) {
-    const uint32_t end = n - k > BLOCK ? k + BLOCK : n;
-    v128_t sAbs = wasm_f64x2_splat(0), sSq = sAbs, sR2 = sAbs, sC2 = sAbs, sDot = sAbs, sR = sAbs, sRR = sAbs, sC = sAbs, sCC = sAbs;
-    double blockBoth = 0;
-    while (k < end) {
-      // The last n mod 4 elements, and groups of four holding a NaN or ±Inf: element by
-      // element, as in metrics.ts.
-      const int tail = end - k < 4;
-      const v128_t r4 = tail ? zero4 : wasm_v128_load(R + k), c4 = tail ? zero4 : wasm_v128_load(C + k);
-      const v128_t fin = wasm_f32x4_eq(wasm_f32x4_add(wasm_f32x4_sub(r4, r4), wasm_f32x4_sub(c4, c4)), zero4);
-      if (tail || !wasm_i32x4_all_true(fin)) {
-        const uint32_t lim = tail ? end : k + 4;
-        for (uint32_t j = k; j < lim; j++) {
-          const double r = R[j], c = C[j];
-          if ((r - r) + (c - c) == 0) {
-            const double d = c - r, ad = __builtin_fabs(d), ar = __builtin_fabs(r);
-            slow.sumAbs += ad;
-            slow.sumSq += d * d;
-            if (ad > maxAbs) { maxAbs = ad; maxIdx = base + j; }
-            const double den = ar > REL_EPS ? ar : REL_EPS;
-            if (ad > maxRel * den) maxRel = ad / den;
-            if (ad > atol + rtol * ar) mismatch++;
-            slow.sumR2 += r * r;
-            slow.sumC2 += c * c;
-            slow.dot += r * c;
-            if (R[j] < minR) minR = R[j];
-            if (R[j] > maxR) maxR = R[j];
-            if (C[j] < minC) minC = C[j];
-            if (C[j] > maxC) maxC = C[j];
-            const double xr = r - shR, xc = c - shC;
-            slow.sR += xr; slow.sR2 += xr * xr; slow.sC += xc; slow.sC2 += xc * xc;
-            const float o = (float)ad;
-            out[j] = o;
-            hist[expSlot(o)]++;
-            both++;
-          } else {
-            // equal infinities match; NaN matches NaN at the same position (equal_nan=True)
-            if (c != r && (c == c || r == r)) mismatch++;
-            if (r != r) nanR++;
-            else if (r - r != 0) infR++;
-            else {
-              cntR++;
-              if (R[j] < minR) minR = R[j];
-              if (R[j] > maxR) maxR = R[j];
-              const double xr = r - shR;
-              slow.sR += xr; slow.sR2 += xr * xr;
-            }
-            if (c != c) nanC++;
-            else if (c - c != 0) infC++;
-            else {
-              cntC++;
-              if (C[j] < minC) minC = C[j];
-              if (C[j] > maxC) maxC = C[j];
-              const double xc = c - shC;
-              slow.sC += xc; slow.sC2 += xc * xc;
-            }
-            out[j] = __builtin_nanf("");
-            hist[255]++;
-          }
-        }
-        k = lim;
-        continue;
-      }
-      // |c − r| in float32 equals the float64 difference rounded to float32 (double rounding
-      // is exact for one subtraction when 53 ≥ 2·24 + 2).
-      const v128_t ad4 = wasm_f32x4_abs(wasm_f32x4_sub(c4, r4));
-      wasm_v128_store(out + k, ad4);
-      const v128_t bits = ad4;
-      const v128_t slot = wasm_v128_or(wasm_u32x4_shr(bits, 23), wasm_i32x4_shl(wasm_u32x4_shr(wasm_i32x4_sub(bits, wasm_i32x4_splat(1)), 31), 8));
-      // One table per lane: increments of one bin in a row would wait on each other.
-      hist[wasm_u32x4_extract_lane(slot, 0)]++;
-      hist[257 + wasm_u32x4_extract_lane(slot, 1)]++;
-      hist[514 + wasm_u32x4_extract_lane(slot, 2)]++;
-      hist[771 + wasm_u32x4_extract_lane(slot, 3)]++;
-      vMinR = wasm_f32x4_pmin(vMinR, r4);
-      vMaxR = wasm_f32x4_pmax(vMaxR, r4);
-      vMinC = wasm_f32x4_pmin(vMinC, c4);
-      vMaxC = wasm_f32x4_pmax(vMaxC, c4);
-      const v128_t rh4 = wasm_i32x4_shuffle(r4, r4, 2, 3, 2, 3), ch4 = wasm_i32x4_shuffle(c4, c4, 2, 3, 2, 3);
-      const v128_t rl = wasm_f64x2_promote_low_f32x4(r4), cl = wasm_f64x2_promote_low_f32x4(c4);
-      const v128_t rh = wasm_f64x2_promote_low_f32x4(rh4), ch = wasm_f64x2_promote_low_f32x4(ch4);
-      const v128_t dl = wasm_f64x2_sub(cl, rl), dh = wasm_f64x2_sub(ch, rh);
-      const v128_t adl = wasm_f64x2_abs(dl), adh = wasm_f64x2_abs(dh);
-      const v128_t arl = wasm_f64x2_abs(rl), arh = wasm_f64x2_abs(rh);
-      const v128_t vMaxAbs = wasm_f64x2_splat(maxAbs), vMaxRel = wasm_f64x2_splat(maxRel);
-      const v128_t denl = wasm_f64x2_pmax(arl, vEps), denh = wasm_f64x2_pmax(arh, vEps);
-      const v128_t beat = wasm_v128_or(
-          wasm_v128_or(wasm_f64x2_gt(adl, vMaxAbs), wasm_f64x2_gt(adh, vMaxAbs)),
-          wasm_v128_or(wasm_f64x2_gt(adl, wasm_f64x2_mul(vMaxRel, denl)), wasm_f64x2_gt(adh, wasm_f64x2_mul(vMaxRel, denh))));
-      if (wasm_v128_any_true(beat)) {
-        for (uint32_t j = k; j < k + 4; j++) {
-          const double r = R[j], ad = __builtin_fabs((double)C[j] - r), ar = __builtin_fabs(r);
-          if (ad > maxAbs) { maxAbs = ad; maxIdx = base + j; }
-          const double den = ar > REL_EPS ? ar : REL_EPS;
-          if (ad > maxRel * den) maxRel = ad / den;
-        }
-      }
-      vMis = wasm_i64x2_sub(vMis, wasm_f64x2_gt(adl, wasm_f64x2_add(vAtol, wasm_f64x2_mul(vRtol, arl))));
-      vMis = wasm_i64x2_sub(vMis, wasm_f64x2_gt(adh, wasm_f64x2_add(vAtol, wasm_f64x2_mul(vRtol, arh))));
-      sAbs = wasm_f64x2_add(sAbs, wasm_f64x2_add(adl, adh));
-      sSq = wasm_f64x2_add(sSq, wasm_f64x2_add(wasm_f64x2_mul(dl, dl), wasm_f64x2_mul(dh, dh)));
-      sR2 = wasm_f64x2_add(sR2, wasm_f64x2_add(wasm_f64x2_mul(rl, rl), wasm_f64x2_mul(rh, rh)));
-      sC2 = wasm_f64x2_add(sC2, wasm_f64x2_add(wasm_f64x2_mul(cl, cl), wasm_f64x2_mul(ch, ch)));
-      sDot = wasm_f64x2_add(sDot, wasm_f64x2_add(wasm_f64x2_mul(rl, cl), wasm_f64x2_mul(rh, ch)));
-      const v128_t xrl = wasm_f64x2_sub(rl, vShR), xrh = wasm_f64x2_sub(rh, vShR);
-      const v128_t xcl = wasm_f64x2_sub(cl, vShC), xch = wasm_f64x2_sub(ch, vShC);
-      sR = wasm_f64x2_add(sR, wasm_f64x2_add(xrl, xrh));
-      sRR = wasm_f64x2_add(sRR, wasm_f64x2_add(wasm_f64x2_mul(xrl, xrl), wasm_f64x2_mul(xrh, xrh)));
-      sC = wasm_f64x2_add(sC, wasm_f64x2_add(xcl, xch));
-      sCC = wasm_f64x2_add(sCC, wasm_f64x2_add(wasm_f64x2_mul(xcl, xcl), wasm_f64x2_mul(xch, xch)));
-      blockBoth += 4;
-      k += 4;
-    }
-    tot.sumAbs += hsum(sAbs); tot.sumSq += hsum(sSq); tot.sumR2 += hsum(sR2); tot.sumC2 += hsum(sC2); tot.dot += hsum(sDot);
-    tot.sR += hsum(sR); tot.sR2 += hsum(sRR); tot.sC += hsum(sC); tot.sC2 += hsum(sCC);
-    both += blockBoth;
-  }
-  mismatch += (double)(wasm_i64x2_extract_lane(vMis, 0) + wasm_i64x2_extract_lane(vMis, 1));
-  minR = lowest(vMinR, minR);
-  maxR = highest(vMaxR, maxR);
-  minC = lowest(vMinC, minC);
-  maxC = highest(vMaxC, maxC);
-  st[4] = maxAbs; st[5] = maxIdx; st[6] = maxRel;
-  st[M_BOTH] = both;
-  st[M_SUM_ABS] = tot.sumAbs + slow.sumAbs;
-  st[M_SUM_SQ] = tot.sumSq + slow.sumSq;
-  st[M_SUM_R2] = tot.sumR2 + slow.sumR2;
-  st[M_SUM_C2] = tot.sumC2 + slow.sumC2;
-  st[M_DOT] = tot.dot + slow.dot;
-  st[M_MISMATCH] = mismatch;
-  st[M_NAN_R] = nanR; st[M_NAN_C] = nanC; st[M_INF_R] = infR; st[M_INF_C] = infC;
-  st[M_CNT_R] = cntR; st[M_MIN_R] = minR; st[M_MAX_R] = maxR; st[M_S_R] = tot.sR + slow.sR; st[M_S_R2] = tot.sR2 + slow.sR2;
-  st[M_CNT_C] = cntC; st[M_MIN_C] = minC; st[M_MAX_C] = maxC; st[M_S_C] = tot.sC + slow.sC; st[M_S_C2] = tot.sC2 + slow.sC2;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -287,8 +118,8 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
 
 // ---------------------------------------------------------------------------------------
 // Gaussian SSIM of one channel (ssim.ts ssimChannel): an 11-tap symmetric kernel (taps
-// k0..k5), a horizontal pass over every row into four planes (x, y, x² + y², xy; valid
-// columns only), then a vertical pass and the SSIM map, summed over the valid pixels. Two
+// k0..k5), a horizontal pass over every row into four maps (x, y, x² + y², xy; valid
+// columns only; rings of the last 11 rows), then a vertical pass and the SSIM map, summed over the valid pixels. Two
 // pixels per f64x2 vector with the same float64 operations in the same order as ssim.ts,
 // and the row sum added lane by lane in pixel order: bit-exact with the TypeScript loop.
 #define TAPS(v, c, d)                                                                                                     \
@@ -306,12 +137,31 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
    k3 * ((v)[(c) - 3 * (d)] + (v)[(c) + 3 * (d)]) + k4 * ((v)[(c) - 4 * (d)] + (v)[(c) + 4 * (d)]) +                      \
    k5 * ((v)[(c) - 5 * (d)] + (v)[(c) + 5 * (d)]))
 
+// The vertical taps over 11 rows r[0..10] of a horizontal map at column x (row 5 the centre),
+// in TAPS' order.
+#define VTAPS(r, x)                                                                                                       \
+  wasm_f64x2_add(                                                                                                         \
+      wasm_f64x2_add(                                                                                                     \
+          wasm_f64x2_add(                                                                                                 \
+              wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(K0, LD(r[5], x)), wasm_f64x2_mul(K1, wasm_f64x2_add(LD(r[4], x), LD(r[6], x)))), \
+                             wasm_f64x2_mul(K2, wasm_f64x2_add(LD(r[3], x), LD(r[7], x)))),                           \
+              wasm_f64x2_mul(K3, wasm_f64x2_add(LD(r[2], x), LD(r[8], x)))),                                          \
+          wasm_f64x2_mul(K4, wasm_f64x2_add(LD(r[1], x), LD(r[9], x)))),                                              \
+      wasm_f64x2_mul(K5, wasm_f64x2_add(LD(r[0], x), LD(r[10], x))))
+#define SVTAPS(r, x)                                                                                                      \
+  (k0 * r[5][x] + k1 * (r[4][x] + r[6][x]) + k2 * (r[3][x] + r[7][x]) + k3 * (r[2][x] + r[8][x]) + k4 * (r[1][x] + r[9][x]) + \
+   k5 * (r[0][x] + r[10][x]))
+
+// hx, hy, hss, hxy: rings of 11 rows of w − 10 doubles each (the horizontal pass of the last 11
+// image rows), so the working set stays in cache instead of four full planes.
 EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t stride, uint32_t offset, uint32_t w, uint32_t h,
                                  double C1, double C2, double k0, double k1, double k2, double k3, double k4, double k5, double *hx,
                                  double *hy, double *hss, double *hxy, double *rx, double *ry, double *rss, double *rxy) {
-  const uint32_t wv = w - 10, hv = h - 10;
+  const uint32_t wv = w - 10;
   const v128_t K0 = wasm_f64x2_splat(k0), K1 = wasm_f64x2_splat(k1), K2 = wasm_f64x2_splat(k2);
   const v128_t K3 = wasm_f64x2_splat(k3), K4 = wasm_f64x2_splat(k4), K5 = wasm_f64x2_splat(k5);
+  const v128_t two = wasm_f64x2_splat(2), vC1 = wasm_f64x2_splat(C1), vC2 = wasm_f64x2_splat(C2);
+  double total = 0;
   for (uint32_t y = 0; y < h; y++) {
     uint32_t p = y * w * stride + offset;
     for (uint32_t x = 0; x < w; x++, p += stride) {
@@ -321,7 +171,7 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       rss[x] = vx * vx + vy * vy;
       rxy[x] = vx * vy;
     }
-    const uint32_t o = y * wv;
+    const uint32_t o = (y % 11) * wv;
     uint32_t x = 0;
     for (; x + 2 <= wv; x += 2) {
       const uint32_t c = x + 5;
@@ -337,16 +187,20 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       hss[o + x] = STAPS(rss, c, 1);
       hxy[o + x] = STAPS(rxy, c, 1);
     }
-  }
-  const v128_t two = wasm_f64x2_splat(2), vC1 = wasm_f64x2_splat(C1), vC2 = wasm_f64x2_splat(C2);
-  double total = 0;
-  for (uint32_t y = 0; y < hv; y++) {
-    const uint32_t o0 = (y + 5) * wv;
+    if (y < 10) continue;
+    // output row y − 10: horizontal rows y − 10 .. y
+    const double *RX[11], *RY[11], *RS[11], *RP[11];
+    for (uint32_t j = 0; j < 11; j++) {
+      const uint32_t q = ((y - 10 + j) % 11) * wv;
+      RX[j] = hx + q;
+      RY[j] = hy + q;
+      RS[j] = hss + q;
+      RP[j] = hxy + q;
+    }
     double rowSum = 0;
-    uint32_t x = 0;
+    x = 0;
     for (; x + 2 <= wv; x += 2) {
-      const uint32_t q = o0 + x;
-      const v128_t mx = TAPS(hx, q, wv), my = TAPS(hy, q, wv), sss = TAPS(hss, q, wv), sxy = TAPS(hxy, q, wv);
+      const v128_t mx = VTAPS(RX, x), my = VTAPS(RY, x), sss = VTAPS(RS, x), sxy = VTAPS(RP, x);
       const v128_t mm = wasm_f64x2_add(wasm_f64x2_mul(mx, mx), wasm_f64x2_mul(my, my));
       const v128_t vsum = wasm_f64x2_sub(sss, mm);
       const v128_t vxy = wasm_f64x2_sub(sxy, wasm_f64x2_mul(mx, my));
@@ -358,12 +212,11 @@ EXPORT double ssim_gauss_channel(const uint8_t *a, const uint8_t *b, uint32_t st
       rowSum += wasm_f64x2_extract_lane(s, 1);
     }
     for (; x < wv; x++) {
-      const uint32_t q = o0 + x;
-      const double mx = STAPS(hx, q, wv), my = STAPS(hy, q, wv), sss = STAPS(hss, q, wv), sxy = STAPS(hxy, q, wv);
+      const double mx = SVTAPS(RX, x), my = SVTAPS(RY, x), sss = SVTAPS(RS, x), sxy = SVTAPS(RP, x);
       const double mm = mx * mx + my * my, vsum = sss - mm, vxy = sxy - mx * my;
       rowSum += ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mm + C1) * (vsum + C2));
     }
     total += rowSum;
   }
-  return total / ((double)wv * (double)hv);
+  return total / ((double)wv * (double)(h - 10));
 }

@@ -34,7 +34,7 @@ const webEntries = [
 mkdirSync('dist', { recursive: true });
 
 /**
- * native/kernels.c → dist/kernels.wasm (WebAssembly with 128-bit SIMD) through clang and
+ * native/kernels.c, metrics.c and images.c → dist/kernels.wasm (WebAssembly with 128-bit SIMD) through clang and
  * wasm-ld (Debian: `apt-get install clang lld`). Without them the build still succeeds: the
  * TypeScript loops are the fallback and give the same numbers (src/core/kernels/index.ts).
  */
@@ -54,6 +54,7 @@ function buildKernels() {
     '-o',
     out,
     'native/kernels.c',
+    'native/metrics.c',
     'native/images.c',
   ];
   const r = spawnSync(process.env.CLANG || 'clang', args, { encoding: 'utf8' });

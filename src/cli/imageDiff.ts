@@ -1,9 +1,9 @@
 // `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
 import { resolve } from 'node:path';
-import { imageDiff, pixelAbsDiff } from '../core/images/imageDiff';
+import { absDiffBytes, imageDiff } from '../core/images/imageDiff';
 import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
-import { encodeIndexedPng, encodePng, readPng } from '../core/images/png';
-import { renderHeatmap, renderHeatmapIndexed } from '../core/images/render';
+import { encodeIndexedPng, readPng } from '../core/images/png';
+import { renderBytesIndexed } from '../core/images/render';
 import { writeAtomic } from '../core/compare/outputs';
 import { OutputGuard } from '../core/compare/outputGuard';
 import { UsageError, parseArgs } from './args';
@@ -34,8 +34,6 @@ pixels whose window leaves the image left out:
             skimage structural_similarity(ref, cand, channel_axis=-1, data_range=255)
 Exit codes: 0 golden rule passes, 1 it fails, 2 bad input.
 `;
-
-const rgbaPng = (img: { width: number; height: number; rgba: Uint8Array }) => encodePng(img.width, img.height, img.rgba);
 
 function num(values: Map<string, string[]>, key: string, dflt: number): number {
   const v = values.get(key)?.at(-1);
@@ -77,10 +75,9 @@ export const imageDiffCommand: SubCommand = {
       const cand = readPng(candPath);
       const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });
       if (heat) {
-        const map = pixelAbsDiff(ref, cand);
-        const style = { colormap: 'viridis', zoom: 1, low: 0 } as const;
-        const ix = renderHeatmapIndexed(map, style); // |diff| of pixels is never NaN: always indexed
-        const png = ix ? encodeIndexedPng(ix.width, ix.height, ix.index, ix.palette) : rgbaPng(renderHeatmap(map, style));
+        const { map, max } = absDiffBytes(ref, cand);
+        const ix = renderBytesIndexed(map, ref.width, ref.height, max, { colormap: 'viridis', low: 0 });
+        const png = encodeIndexedPng(ix.width, ix.height, ix.index, ix.palette);
         writeAtomic(heat, png);
       }
       if (flags.has('--json')) process.stdout.write(JSON.stringify(r) + '\n');

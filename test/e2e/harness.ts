@@ -9,25 +9,15 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
 /** Same default and override as scripts/install-test-host.mjs. */
 export const HOST_DIR = process.env.MFLUX_PORT_TEST_HOST ? resolve(process.env.MFLUX_PORT_TEST_HOST) : join(REPO_ROOT, '.vscode-test-host');
 export const CODE_SERVER_ENTRY = join(HOST_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-export const CHROMIUM = process.env.MFLUX_PORT_CHROMIUM || '/usr/bin/chromium';
 /** The extension's activity-bar item; its presence means the extension's manifest was loaded. */
 export const ACTIVITY_ITEM = '.activitybar [aria-label^="mflux Port"]';
-/** Chromium flags that work headless as root on these machines. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 const TIMEOUT = Number(process.env.MFLUX_PORT_E2E_TIMEOUT_MS || 60_000);
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureGenerated } from '../helpers/python';
 import { halfWired, makeWorkspace } from '../fixtures/workspace';
+import { IMAGE_COMPARE_PY, NOVA_MODEL_PY } from '../fixtures/goldenModel';
 import { waitFor, withVSCode, type VSCodeSession } from './harness';
 
 let tmp = '';
@@ -307,42 +308,8 @@ test('golden test: created through the preview, listed in the Test Explorer, run
   const fake: Record<string, string> = {
     'src/mflux/utils/__init__.py': '',
     'src/mflux/models/nova/README.md': '# Nova\n\nA model.\n',
-    'src/mflux/models/nova/variants/txt2img/nova.py': [
-      'import numpy as np',
-      'from PIL import Image',
-      '',
-      '',
-      'class _Img:',
-      '    def __init__(self, arr):',
-      '        self.arr = arr',
-      '',
-      '    def save(self, path):',
-      '        Image.fromarray(self.arr).save(path)',
-      '',
-      '',
-      'class Nova:',
-      '    def __init__(self, quantize=None, model_config=None):',
-      '        self.quantize = quantize',
-      '',
-      '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
-      '        rng = np.random.default_rng(seed + num_inference_steps)',
-      '        return _Img(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8))',
-      '',
-    ].join('\n'),
-    'src/mflux/utils/image_compare.py': [
-      'import numpy as np',
-      'from PIL import Image',
-      '',
-      '',
-      'class ImageCompare:',
-      '    @staticmethod',
-      '    def check_images_close_enough(output, reference, message, mismatch_threshold=None):',
-      '        a = np.asarray(Image.open(output)).astype(np.float64)',
-      '        b = np.asarray(Image.open(reference)).astype(np.float64)',
-      '        ratio = np.mean(~np.isclose(a, b, rtol=0.1, atol=0))',
-      '        assert ratio <= (mismatch_threshold or 0.15), f"{message} mismatch={ratio:.3f}"',
-      '',
-    ].join('\n'),
+    'src/mflux/models/nova/variants/txt2img/nova.py': NOVA_MODEL_PY,
+    'src/mflux/utils/image_compare.py': IMAGE_COMPARE_PY,
     'tests/__init__.py': '',
     'tests/image_generation/__init__.py': '',
   };

@@ -8,6 +8,13 @@ import { join, resolve } from 'node:path';
 export const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const GENERATED = join(REPO_ROOT, 'test', 'fixtures', 'generated');
+/** The folder of the shared fixture modules (st_write.py, …): on PYTHONPATH for every run here. */
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+
+function env(): NodeJS.ProcessEnv {
+  const path = [FIXTURES, process.env.PYTHONPATH].filter(Boolean).join(':');
+  return { ...process.env, PYTHONPATH: path, PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' };
+}
 
 /** Runs a Python script (path relative to the repo root) and returns its stdout. */
 export function runPython(script: string, args: string[] = [], input?: string): string {
@@ -15,29 +22,42 @@ export function runPython(script: string, args: string[] = [], input?: string): 
     encoding: 'utf8',
     input,
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' },
+    env: env(),
   });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   return r.stdout;
 }
 
+/** Runs inline Python code (`from st_write import …` works) and returns its stdout. */
+export function pythonCode(code: string, args: string[] = []): string {
+  const r = spawnSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: env() });
+  if (r.status !== 0) throw new Error(`python failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return r.stdout;
+}
+
 /** Runs inline Python code and parses its stdout as JSON. */
 export function pythonJson<T = unknown>(code: string, args: string[] = []): T {
-  const r = spawnSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`python failed (${r.status ?? r.signal}):\n${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
+  return JSON.parse(pythonCode(code, args)) as T;
+}
+
+/** The script's text and that of the shared fixture modules it imports (test/fixtures/NAME.py). */
+function scriptAndModules(script: string): Buffer[] {
+  const text = readFileSync(join(REPO_ROOT, script));
+  const names = [...text.toString('utf8').matchAll(/^(?:from|import) (\w+)/gm)].map((m) => m[1]);
+  const modules = [...new Set(names)].map((n) => join(FIXTURES, `${n}.py`)).filter((p) => existsSync(p));
+  return [text, ...modules.sort().map((p) => readFileSync(p))];
 }
 
 /**
- * Generates a fixture folder once per version of its script: runs `script` with the output
- * folder as its only argument, then writes a stamp named by the script's hash. Returns the folder.
+ * Generates a fixture folder once per version of its script and of the shared modules it
+ * imports: runs `script` with the output folder as its only argument, then writes a stamp named
+ * by their hash. Returns the folder.
  */
 export function ensureGenerated(name: string, script: string): string {
   const dir = join(GENERATED, name);
-  const hash = createHash('sha256')
-    .update(readFileSync(join(REPO_ROOT, script)))
-    .digest('hex')
-    .slice(0, 12);
+  const sha = createHash('sha256');
+  for (const b of scriptAndModules(script)) sha.update(b);
+  const hash = sha.digest('hex').slice(0, 12);
   const stamp = join(dir, `.done-${hash}`);
   if (!existsSync(stamp)) {
     rmSync(dir, { recursive: true, force: true });

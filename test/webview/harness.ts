@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { panelHtml } from '../../src/features/panels/html';
 import { REPO_ROOT } from '../helpers/python';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium';
 
 // Browser globals used inside page.evaluate callbacks (this Node program has no DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -47,18 +48,7 @@ window.__decode = function decode(v) {
 `;
 
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** Typed arrays travel as base64 (playwright serialises plain JSON most reliably). */

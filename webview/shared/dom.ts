@@ -22,6 +22,25 @@ export function ce<T extends HTMLElement = HTMLElement>(tag: string, attrs: Attr
   return el;
 }
 
+/** A vscode-button with its text and attributes (id, title, secondary, ...), and what a click does. */
+export function button(text: string, attrs: Attrs, onClick?: () => void): HTMLElement {
+  const b = ce('vscode-button', attrs, text);
+  if (onClick) b.addEventListener('click', onClick);
+  return b;
+}
+
+export type TextField = HTMLElement & { value: string; invalid: boolean };
+
+/** A vscode-textfield for a number typed by hand (a tolerance, a threshold). */
+export function decimalField(id: string, label: string): TextField {
+  return ce<TextField>('vscode-textfield', { id, 'aria-label': label, inputmode: 'decimal' });
+}
+
+/** The toolbar's name filter of a panel (`#filter`, styled in media/webview.css). */
+export function textFilter(label: string): TextField {
+  return ce<TextField>('vscode-textfield', { id: 'filter', placeholder: label, 'aria-label': label });
+}
+
 function setAttrs(el: HTMLElement, attrs: Attrs): void {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;

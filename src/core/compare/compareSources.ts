@@ -30,7 +30,10 @@ const ALTERNATIVE_LIMIT = 16 << 20;
 export interface CompareHooks {
   readonly onProgress?: (p: CompareProgress) => void;
   readonly signal?: AbortSignal;
-  /** Set by runCompare: the worker pool that measures large pairs (workerPool.ts). */
+  /**
+   * The worker pool that measures large pairs (workerPool.ts); runCompare takes one of
+   * `options.workers` workers when none is given, and gives it back at the end.
+   */
   readonly pool?: ComparePool;
 }
 
@@ -136,9 +139,10 @@ export async function compareSources(
       const full = Object.keys(heatmaps).length >= (options.maxHeatmaps ?? DEFAULT_MAX_HEATMAPS);
       const heat =
         heatMode === 'none' || r.numel === 0 || full ? null : new HeatmapAccumulator(geometryFor(p), { reduction: options.reduction });
-      if (hooks.pool && !complex && !heat && p.sameOrder && r.numel >= POOL_MIN_ELEMENTS) {
+      // the mean reduction sums cells in element order: it stays on this thread
+      if (hooks.pool && !complex && (!heat || heat.mergeable) && p.sameOrder && r.numel >= POOL_MIN_ELEMENTS) {
         const sides = { ref, cand, refInfo: r, candInfo: c };
-        const pooled = await measureInPool(hooks.pool, sides, tol, signal, progress);
+        const pooled = await measureInPool(hooks.pool, sides, tol, signal, progress, heat);
         if (pooled) return { m: pooled.finish(r.shape), heat, plan: p };
       }
       const acc = complex ? new ComplexAccumulator(tol.atol, tol.rtol) : new MetricAccumulator(tol.atol, tol.rtol);

@@ -2,7 +2,7 @@
 // manifests and capture notes, and compares them (compareSources.ts). Runs in a worker thread
 // (worker.ts) or in-process.
 import { openTensors, type TensorSource } from '../tensors';
-import { ComparePool, POOL_MIN_ELEMENTS, defaultPoolSize } from './workerPool';
+import { givePool, POOL_MIN_ELEMENTS, defaultPoolSize, takePool } from './workerPool';
 import { compileRules } from './mapFile';
 import { findManifest, manifestNames, readManifestFile } from '../capture/manifest';
 import { readCaptureNotes, type CaptureNotes } from './captureNotes';
@@ -66,11 +66,12 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     throw e;
   }
   const size = options.workers ?? defaultPoolSize();
-  // started on the first large pair only; every worker reopens ref/cand by path
-  const pool = size > 0 ? new ComparePool(size) : undefined;
+  // workers kept from the last comparison of this thread, or started on the first large pair;
+  // every worker reopens ref/cand by path
+  const pool = hooks.pool ?? (size > 0 ? takePool(size) : undefined);
   // a large tensor on both sides: the workers start up while pairs are formed
   const large = (src: TensorSource) => src.list().some((t) => t.numel >= POOL_MIN_ELEMENTS);
-  if (pool && options.heatmaps === 'none' && large(ref) && large(cand)) pool.start();
+  if (pool && large(ref) && large(cand)) pool.start();
   const inner = { ...hooks, pool };
   try {
     const floor = options.noiseFloorPath ? await noiseFloors(ref, options, inner, refManifest) : undefined;
@@ -78,7 +79,8 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks = 
     const capture = { ref: notesOf(options.refPath), cand: notesOf(options.candPath) };
     return capture.ref || capture.cand ? { ...out, report: { ...out.report, capture } } : out;
   } finally {
-    await Promise.all([ref.close(), cand.close(), pool?.close()]);
+    if (pool && !hooks.pool) givePool(pool);
+    await Promise.all([ref.close(), cand.close()]);
   }
 }
 

@@ -3,6 +3,7 @@
 import type { DiffHistogram, PairResult, SideStats } from './types';
 import { kernels } from '../kernels';
 import { accumulate, accumulateSimd, countExponents } from './metricsLoop';
+import { EXACT_CELLS, addCells, exactValue } from '../kernels/exactSum';
 import {
   N,
   BOTH,
@@ -80,8 +81,8 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return out;
 }
 
-/** Length of MetricAccumulator.partial(): the state and the 257 exponent slots. */
-export const PARTIAL_SLOTS = SLOTS + 257;
+/** Length of MetricAccumulator.partial(): the state, the 257 exponent slots, the exact sums. */
+export const PARTIAL_SLOTS = SLOTS + 257 + EXACT_CELLS;
 const COUNTS = [BOTH, MISMATCH, NAN_R, NAN_C, INF_R, INF_C, CNT_R, CNT_C];
 const SUMS = [SUM_ABS, SUM_SQ, SUM_R2, SUM_C2, DOT, S_R, S_R2, S_C, S_C2];
 
@@ -103,6 +104,8 @@ export class MetricAccumulator {
   private readonly firstR: number[] = [];
   private readonly firstC: number[] = [];
   private readonly slots = new Float64Array(257);
+  /** The kernel's sums, exact (kernels/exactSum.ts); st's SUM slots hold the TypeScript path's. */
+  private readonly exact = new Float64Array(EXACT_CELLS);
   private scratch = new Float32Array(0);
 
   constructor(atol: number, rtol: number) {
@@ -141,7 +144,7 @@ export class MetricAccumulator {
       if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
     }
     const k = ref instanceof Float32Array && cand instanceof Float32Array ? kernels() : null;
-    if (k) return accumulateSimd(k, ref as Float32Array, cand as Float32Array, st, this.slots);
+    if (k) return accumulateSimd(k, ref as Float32Array, cand as Float32Array, st, this.slots, this.exact);
     if (this.scratch.length < len) this.scratch = new Float32Array(len);
     const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
     accumulate(ref, cand, out, st);
@@ -162,11 +165,12 @@ export class MetricAccumulator {
     return a;
   }
 
-  /** The state (SLOTS numbers) and the 257 exponent slots, one transferable array. */
+  /** The state (SLOTS numbers), the 257 exponent slots and the exact sums, one transferable array. */
   partial(): Float64Array {
     const p = new Float64Array(PARTIAL_SLOTS);
     p.set(this.st);
     p.set(this.slots, SLOTS);
+    p.set(this.exact, SLOTS + 257);
     return p;
   }
 
@@ -211,6 +215,7 @@ export class MetricAccumulator {
       if (p[MIN_C] < st[MIN_C]) st[MIN_C] = p[MIN_C];
       if (p[MAX_C] > st[MAX_C]) st[MAX_C] = p[MAX_C];
       for (let i = 0; i < 257; i++) a.slots[i] += p[SLOTS + i];
+      addCells(a.exact, p, SLOTS + 257);
     }
     for (const i of SUMS) st[i] += comp[i];
     return a;
@@ -218,6 +223,9 @@ export class MetricAccumulator {
 
   finish(shape: readonly number[]): MetricValues {
     const st = this.st;
+    // the kernel's exact sums join the TypeScript path's (one of the two is usually 0)
+    SUMS.forEach((slot, i) => (st[slot] += exactValue(this.exact, i)));
+    this.exact.fill(0);
     const n = st[N];
     const both = st[BOTH];
     const has = both > 0;

@@ -163,8 +163,18 @@ export function accumulate(ref: Chunk, cand: Chunk, out: Float32Array, st: Float
 
 const kst = new Float64Array(K.SLOTS);
 
-/** accumulate() + countExponents() through the SIMD kernel (same state, same results; see kernels/index.ts). */
-export function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
+/**
+ * accumulate() + countExponents() through the SIMD kernel: the same state, except that the
+ * sums go exactly into `exact` (kernels/exactSum.ts) instead of st's SUM slots.
+ */
+export function accumulateSimd(
+  k: Kernels,
+  ref: Float32Array,
+  cand: Float32Array,
+  st: Float64Array,
+  slots: Float64Array,
+  exact: Float64Array,
+): Float32Array {
   kst[K.ATOL] = st[ATOL];
   kst[K.RTOL] = st[RTOL];
   kst[K.SHIFT_R] = st[SHIFT_R];
@@ -173,32 +183,26 @@ export function accumulateSimd(k: Kernels, ref: Float32Array, cand: Float32Array
   kst[K.MAX_IDX] = st[MAX_IDX];
   kst[K.MAX_REL] = st[MAX_REL];
   kst[K.BASE] = st[N];
-  const out = k.metricsF32(ref, cand, kst, slots);
+  // extremes of this chunk only (float32 in the kernel), merged below
+  kst[K.MIN_R] = kst[K.MIN_C] = Infinity;
+  kst[K.MAX_R] = kst[K.MAX_C] = -Infinity;
+  const out = k.metricsF32(ref, cand, kst, slots, exact);
   st[N] += ref.length;
   st[MAX_ABS] = kst[K.MAX_ABS];
   st[MAX_IDX] = kst[K.MAX_IDX];
   st[MAX_REL] = kst[K.MAX_REL];
   st[BOTH] += kst[K.BOTH];
-  st[SUM_ABS] += kst[K.SUM_ABS];
-  st[SUM_SQ] += kst[K.SUM_SQ];
-  st[SUM_R2] += kst[K.SUM_R2];
-  st[SUM_C2] += kst[K.SUM_C2];
-  st[DOT] += kst[K.DOT];
   st[MISMATCH] += kst[K.MISMATCH];
   st[NAN_R] += kst[K.NAN_R];
   st[NAN_C] += kst[K.NAN_C];
   st[INF_R] += kst[K.INF_R];
   st[INF_C] += kst[K.INF_C];
-  st[CNT_R] += kst[K.CNT_R] + kst[K.BOTH];
-  st[CNT_C] += kst[K.CNT_C] + kst[K.BOTH];
+  st[CNT_R] += kst[K.CNT_R];
+  st[CNT_C] += kst[K.CNT_C];
   if (kst[K.MIN_R] < st[MIN_R]) st[MIN_R] = kst[K.MIN_R];
   if (kst[K.MAX_R] > st[MAX_R]) st[MAX_R] = kst[K.MAX_R];
   if (kst[K.MIN_C] < st[MIN_C]) st[MIN_C] = kst[K.MIN_C];
   if (kst[K.MAX_C] > st[MAX_C]) st[MAX_C] = kst[K.MAX_C];
-  st[S_R] += kst[K.S_R];
-  st[S_R2] += kst[K.S_R2];
-  st[S_C] += kst[K.S_C];
-  st[S_C2] += kst[K.S_C2];
   return out;
 }
 

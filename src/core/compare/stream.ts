@@ -30,7 +30,8 @@ export async function streamPair(a: StreamArgs): Promise<void> {
   const width = a.complex ? 2 : 1;
   const n = a.refInfo.numel * width;
   // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
-  const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex };
+  // Every chunk is consumed before the next is asked for: the readers reuse their buffers.
+  const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex, reuse: true };
   const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
   const ended = (side: TensorInfo) =>
     new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);

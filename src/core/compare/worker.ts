@@ -4,19 +4,26 @@
 import { parentPort } from 'node:worker_threads';
 import { runCompare } from './engine';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
-import { measureSlices, type SliceReply, type SliceRequest } from './workerSlices';
+import { measureSlices, release, type PoolRequest, type SliceReply } from './workerSlices';
 
 const port = parentPort;
 if (port) {
   const abort = new AbortController();
-  port.on('message', (msg: WorkerRequest | SliceRequest) => {
+  port.on('message', (msg: WorkerRequest | PoolRequest) => {
+    if (msg.type === 'release') {
+      void release();
+      return;
+    }
     if (msg.type === 'slices') {
       const id = msg.id;
       const reply = (m: SliceReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-      measureSlices(msg.job, msg.from, msg.to, (index, partial) =>
+      measureSlices(msg.session, msg.job, msg.from, msg.to, (index, partial) =>
         reply({ type: 'slice', id, index, partial }, [partial.buffer as ArrayBuffer]),
       ).then(
-        () => reply({ type: 'slicesDone', id }),
+        (heat) => {
+          const maps = heat ? [heat.main.buffer, heat.chanMax.buffer, ...(heat.chanMaps ? [heat.chanMaps.buffer] : [])] : [];
+          reply({ type: 'slicesDone', id, heat }, maps as ArrayBuffer[]);
+        },
         (e: unknown) => reply({ type: 'slicesError', id, message: (e as Error)?.message ?? String(e) }),
       );
       return;

@@ -7,8 +7,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TensorInfo, TensorSource } from '../tensors';
+import type { HeatmapAccumulator, HeatPartial } from '../images/heatmap';
 import { MetricAccumulator } from './metrics';
-import type { SliceJob, SliceReply, SliceRequest } from './workerSlices';
+import type { PoolRequest, SliceJob, SliceReply } from './workerSlices';
 
 /** Most workers a pool starts, whatever the machine has. */
 export const POOL_CAP = 8;
@@ -43,30 +44,82 @@ function abortError(): Error {
   return e;
 }
 
+/** What the workers measured of one pair: a partial per slice, in element order, and their heatmap partials. */
+export interface PoolResult {
+  readonly parts: Float64Array[];
+  readonly heat: HeatPartial[];
+}
+
+let sessions = 0;
+
+/**
+ * Worker threads that stay up between pairs and between comparisons (idle workers do not keep
+ * the process alive); a failed or cancelled pair stops them all and the next pair starts new ones.
+ */
 export class ComparePool {
   private workers: Worker[] = [];
   private nextId = 1;
+  private running = 0;
+  private stopped: (() => void)[] = [];
+  /** The comparison whose files the workers keep open; a new one makes them reopen. */
+  private session = ++sessions;
+  /** Pairs measured so far (for tests and benchmarks). */
+  measured = 0;
 
   constructor(
     readonly size: number,
     private readonly file = defaultWorkerFile(),
   ) {}
 
-  /**
-   * The per-slice partials of one pair, in element order. `progress` gets the elements done.
-   * Rejects with the worker's message on a read error, with an AbortError when cancelled.
-   */
   /** Starts up to `n` workers now (they load the bundle and the kernels while the caller reads headers). */
   start(n = this.size): void {
-    while (this.workers.length < Math.min(n, this.size)) this.workers.push(startWorker(this.file));
+    while (this.workers.length < Math.min(n, this.size)) {
+      const w = startWorker(this.file);
+      this.running++;
+      w.once('exit', () => {
+        if (--this.running === 0) for (const f of this.stopped.splice(0)) f();
+      });
+      this.workers.push(w);
+    }
   }
 
-  measure(job: SliceJob, signal?: AbortSignal, progress?: (done: number) => void): Promise<Float64Array[]> {
+  /** Worker threads alive (started and not yet exited). */
+  get alive(): number {
+    return this.running;
+  }
+
+  /** Resolves once no worker thread of this pool is alive. */
+  whenStopped(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.stopped.push(r));
+  }
+
+  /**
+   * Ends a comparison: the workers close the files they opened and wait, not keeping the
+   * process alive; the next comparison reopens its files (they may have been rewritten).
+   */
+  release(): void {
+    this.session = ++sessions;
+    for (const w of this.workers) {
+      w.postMessage({ type: 'release' } satisfies PoolRequest);
+      w.unref();
+    }
+  }
+
+  /**
+   * The per-slice partials of one pair, in element order, and each worker's heatmap partial
+   * (when the job has a heatmap). `progress` gets the elements done. Each worker gets one
+   * contiguous run of slices in one request. Rejects with the worker's message on a read
+   * error, with an AbortError when cancelled.
+   */
+  measure(job: SliceJob, signal?: AbortSignal, progress?: (done: number) => void): Promise<PoolResult> {
     const slices = Math.ceil(job.numel / job.sliceElements);
     const n = Math.max(1, Math.min(this.size, slices));
     this.start(n);
     const parts = new Array<Float64Array>(slices);
+    const heat: HeatPartial[] = [];
     const id = this.nextId++;
+    const session = this.session;
+    this.measured++;
     let doneSlices = 0;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
@@ -78,16 +131,18 @@ export class ComparePool {
         settled = true;
         for (const c of cleanups) c();
         signal?.removeEventListener('abort', onAbort);
+        for (const w of this.workers) w.unref();
         if (err) {
           // a failed or cancelled pair leaves no worker mid-slice behind
           void this.close();
           reject(err);
-        } else resolve(parts);
+        } else resolve({ parts, heat });
       };
       const onAbort = () => finish(abortError());
       signal?.addEventListener('abort', onAbort, { once: true });
       for (let w = 0; w < n; w++) {
         const worker = this.workers[w];
+        worker.ref();
         const onMessage = (m: SliceReply) => {
           if (m.id !== id) return;
           if (m.type === 'slice') {
@@ -95,7 +150,10 @@ export class ComparePool {
             doneSlices++;
             progress?.(Math.min(job.numel, doneSlices * job.sliceElements));
           } else if (m.type === 'slicesError') finish(new Error(m.message));
-          else if (--pending === 0) finish();
+          else {
+            if (m.heat) heat.push(m.heat);
+            if (--pending === 0) finish();
+          }
         };
         const onError = (e: Error) => finish(e);
         const onExit = (code: number) => finish(new Error(`compare pool worker exited unexpectedly (code ${code})`));
@@ -110,7 +168,7 @@ export class ComparePool {
         // contiguous runs of slices: each worker reads its part of the file front to back
         const from = Math.floor((w * slices) / n);
         const to = Math.floor(((w + 1) * slices) / n);
-        worker.postMessage({ type: 'slices', id, job, from, to } satisfies SliceRequest);
+        worker.postMessage({ type: 'slices', id, session, job, from, to } satisfies PoolRequest);
       }
     });
   }
@@ -121,6 +179,23 @@ export class ComparePool {
     this.workers = [];
     await Promise.all(ws.map((w) => w.terminate()));
   }
+}
+
+// Pools whose comparison ended, their workers up and waiting (one is kept, per thread).
+const idle: ComparePool[] = [];
+
+/** A pool of `size` workers for one comparison: a waiting one when there is, else a new one. */
+export function takePool(size: number): ComparePool {
+  const i = idle.findIndex((p) => p.size === size);
+  return i >= 0 ? idle.splice(i, 1)[0] : new ComparePool(size);
+}
+
+/** Gives a pool back when its comparison ends: its workers close their files and wait for the next. */
+export function givePool(pool: ComparePool): void {
+  if (pool.alive === 0) return;
+  pool.release();
+  idle.unshift(pool);
+  for (const old of idle.splice(1)) void old.close();
 }
 
 /** Elements read on the calling thread for the first values and the shifts. */
@@ -141,7 +216,8 @@ function firstFinite(a: Float32Array | Float64Array): number {
  * One real, same-order pair measured by the pool: the accumulator to finish(), or null when
  * a side has no finite value near its start (the calling thread then measures it, as before).
  * `ref` and `cand` must be sources opened by path with default options (runCompare's), as
- * every worker opens the same paths again.
+ * every worker opens the same paths again. `heat` (a fresh accumulator with the max
+ * reduction) receives the merged heatmap partials of the workers.
  */
 export async function measureInPool(
   pool: ComparePool,
@@ -149,6 +225,7 @@ export async function measureInPool(
   tol: { atol: number; rtol: number },
   signal?: AbortSignal,
   progress?: (done: number) => void,
+  heat?: HeatmapAccumulator | null,
 ): Promise<MetricAccumulator | null> {
   const [hr, hc] = await Promise.all([head(sides.ref, sides.refInfo, signal), head(sides.cand, sides.candInfo, signal)]);
   const shiftR = firstFinite(hr);
@@ -165,7 +242,9 @@ export async function measureInPool(
     shiftR,
     shiftC,
     sliceElements: SLICE_ELEMENTS,
+    ...(heat ? { heat: { geometry: heat.geometry, options: heat.options } } : {}),
   };
-  const parts = await pool.measure(job, signal, progress);
+  const { parts, heat: maps } = await pool.measure(job, signal, progress);
+  for (const m of maps) heat?.absorb(m);
   return MetricAccumulator.merge(tol.atol, tol.rtol, parts, Array.from(hr.subarray(0, 10)), Array.from(hc.subarray(0, 10)));
 }

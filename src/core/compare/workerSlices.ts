@@ -1,6 +1,8 @@
 // The worker side of the compare pool (workerPool.ts): measures a run of fixed slices of one
-// pair and posts one partial per slice. Runs inside dist/compareWorker.js.
+// pair and posts one partial per slice, and pools its |diff| into its own heatmap partial
+// when a heatmap is wanted. Runs inside dist/compareWorker.js.
 import { openTensors, type TensorSource } from '../tensors';
+import { HeatmapAccumulator, type HeatGeometry, type HeatOptions, type HeatPartial } from '../images/heatmap';
 import { Cursor } from './cursor';
 import { MetricAccumulator } from './metrics';
 
@@ -16,23 +18,37 @@ export interface SliceJob {
   readonly shiftR: number;
   readonly shiftC: number;
   readonly sliceElements: number;
+  /** The heatmap to pool |diff| into (max reduction), when one is wanted. */
+  readonly heat?: { readonly geometry: HeatGeometry; readonly options: HeatOptions };
 }
 
-export type SliceRequest = {
-  readonly type: 'slices';
-  readonly id: number;
-  readonly job: SliceJob;
-  readonly from: number;
-  readonly to: number;
-};
+export type PoolRequest =
+  | {
+      readonly type: 'slices';
+      readonly id: number;
+      /** The comparison: files opened for another one are closed and opened again. */
+      readonly session: number;
+      readonly job: SliceJob;
+      readonly from: number;
+      readonly to: number;
+    }
+  | { readonly type: 'release' };
 
 export type SliceReply =
   | { readonly type: 'slice'; readonly id: number; readonly index: number; readonly partial: Float64Array }
-  | { readonly type: 'slicesDone'; readonly id: number }
+  | { readonly type: 'slicesDone'; readonly id: number; readonly heat?: HeatPartial }
   | { readonly type: 'slicesError'; readonly id: number; readonly message: string };
 
-// Sources stay open for the worker's life (the pool lives for one comparison).
+// Sources stay open for one comparison (its pairs often share files), closed by release().
 const open = new Map<string, Promise<TensorSource>>();
+let openFor = 0;
+
+/** Closes the files opened for the last comparison. */
+export async function release(): Promise<void> {
+  const all = [...open.values()];
+  open.clear();
+  await Promise.all(all.map(async (s) => (await s.catch(() => null))?.close()));
+}
 
 function source(path: string): Promise<TensorSource> {
   let s = open.get(path);
@@ -43,21 +59,32 @@ function source(path: string): Promise<TensorSource> {
   return s;
 }
 
-/** Slices [from, to) of the job, each measured on its own; `post` receives each partial in order. */
+/**
+ * Slices [from, to) of the job, each measured on its own; `post` receives each partial in
+ * order. Returns the heatmap partial of the whole run, when the job asks for one.
+ */
 export async function measureSlices(
+  session: number,
   job: SliceJob,
   from: number,
   to: number,
   post: (index: number, partial: Float64Array) => void,
-): Promise<void> {
+): Promise<HeatPartial | undefined> {
+  if (session !== openFor) {
+    await release();
+    openFor = session;
+  }
   const [ref, cand] = await Promise.all([source(job.refPath), source(job.candPath)]);
   const B = job.sliceElements;
   const start = from * B;
   const end = Math.min(job.numel, to * B);
   // chunks of B elements from a multiple of B: the same chunks a whole-tensor read gives
-  const opts = { chunkElements: B, float64: true, start, end };
+  // (each chunk is consumed before the next is asked for: two read buffers per side, reused)
+  const opts = { chunkElements: B, float64: true, start, end, reuse: true };
   const r = new Cursor(ref.chunks(job.refName, opts)[Symbol.asyncIterator]());
   const c = new Cursor(cand.chunks(job.candName, opts)[Symbol.asyncIterator]());
+  const heat = job.heat ? new HeatmapAccumulator(job.heat.geometry, job.heat.options) : null;
+  heat?.seek(start);
   try {
     for (let s = from; s < to; s++) {
       const lo = s * B;
@@ -68,11 +95,13 @@ export async function measureSlices(
         const ca = await c.available();
         if (ra === 0 || ca === 0) throw new Error(`tensor ${JSON.stringify(ra === 0 ? job.refName : job.candName)} ended early`);
         const m = Math.min(ra, ca, hi - at);
-        acc.update(r.take(m), c.take(m));
+        const d = acc.update(r.take(m), c.take(m));
+        heat?.add(d);
         at += m;
       }
       post(s, acc.partial());
     }
+    return heat?.partial();
   } finally {
     await Promise.all([r.close(), c.close()]);
   }

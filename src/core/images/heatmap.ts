@@ -2,6 +2,7 @@
 // at most 512 px a side so a single bad element stays visible.
 import ndarray from 'ndarray';
 import type { Heatmap } from './types';
+import type { HeatGeometry } from './heatGeometry';
 
 export const MAX_SIDE = 512;
 /** Largest full-resolution map kept in memory (cells); beyond it cells are pooled on the fly. */
@@ -9,100 +10,7 @@ const FULL_RES_LIMIT = 16 * 1024 * 1024;
 /** Budget for all per-channel small maps together (cells). */
 const CHANNEL_BUDGET = 8 * 1024 * 1024;
 
-/**
- * How a tensor's row-major elements land on the map: the tensor is viewed with `view`
- * dims; element at view index v sits at row Σ v[k]·rowMul[k], col Σ v[k]·colMul[k], and
- * channel Σ v[k]·chanMul[k]. Dims with all multipliers zero are reduced.
- */
-export interface HeatGeometry {
-  readonly view: readonly number[];
-  readonly rowMul: readonly number[];
-  readonly colMul: readonly number[];
-  readonly chanMul: readonly number[];
-  readonly rows: number;
-  readonly cols: number;
-  readonly channels: number;
-  readonly rowAxis: string;
-  readonly colAxis: string;
-  /** Spatial maps keep their aspect ratio when pooled. */
-  readonly spatial: boolean;
-}
-
-function geom(
-  view: number[],
-  row: number[],
-  col: number[],
-  chan: number[],
-  rows: number,
-  cols: number,
-  channels: number,
-  rowAxis: string,
-  colAxis: string,
-  spatial: boolean,
-): HeatGeometry {
-  return { view, rowMul: row, colMul: col, chanMul: chan, rows, cols, channels, rowAxis, colAxis, spatial };
-}
-
-function isSquare(n: number): number {
-  const r = Math.round(Math.sqrt(n));
-  return r * r === n ? r : 0;
-}
-
-export interface GeometryHints {
-  /** The tensor is Flux-packed latents `[B,(H/2)(W/2),4C]` of this grid. */
-  readonly packedGrid?: { readonly height: number; readonly width: number; readonly channels: number };
-  /** Tensor name, used to recognise latents and conv weights. */
-  readonly name?: string;
-  /** Names for the two map axes of a 3-D tensor (default 'seq' / 'dim'). */
-  readonly axes3d?: readonly [string, string];
-}
-
-/** Picks the map for a tensor of this shape (reference layout). */
-export function heatGeometry(shape: readonly number[], hints: GeometryHints = {}): HeatGeometry {
-  const name = hints.name ?? '';
-  const s = shape.length ? [...shape] : [1];
-  if (s.length === 1) return geom(s, [0], [1], [0], 1, s[0], 1, '', 'index', false);
-  if (s.length === 2) return geom(s, [1, 0], [0, 1], [0, 0], s[0], s[1], 1, 'row', 'col', false);
-  if (s.length === 3) {
-    const [b, l, d] = s;
-    let grid = hints.packedGrid;
-    if (!grid && /latent/i.test(name) && d % 4 === 0 && isSquare(l)) {
-      const side = isSquare(l) * 2;
-      grid = { height: side, width: side, channels: d / 4 };
-    }
-    if (grid && grid.height * grid.width === 4 * l && grid.channels * 4 === d) {
-      const h = grid.height / 2;
-      const w = grid.width / 2;
-      // view [B, h, w, C, 2, 2]: row = 2·h_i + i, col = 2·w_i + j
-      return geom(
-        [b, h, w, grid.channels, 2, 2],
-        [0, 2, 0, 0, 1, 0],
-        [0, 0, 2, 0, 0, 1],
-        [0, 0, 0, 1, 0, 0],
-        grid.height,
-        grid.width,
-        grid.channels,
-        'H',
-        'W',
-        true,
-      );
-    }
-    const [ra, ca] = hints.axes3d ?? ['seq', 'dim'];
-    return geom(s, [0, 1, 0], [0, 0, 1], [0, 0, 0], l, d, 1, ra, ca, false);
-  }
-  if (s.length === 4 && s[2] <= 7 && s[3] <= 7 && /(^|[._/])(weight|kernel)s?$/i.test(name)) {
-    // A conv kernel [O, I, kH, kW]: out × in channels is what a user can read.
-    return geom(s, [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], s[0], s[1], 1, 'out', 'in', false);
-  }
-  const n = s.length;
-  const row = new Array<number>(n).fill(0);
-  const col = new Array<number>(n).fill(0);
-  const chan = new Array<number>(n).fill(0);
-  row[n - 2] = 1;
-  col[n - 1] = 1;
-  chan[1] = 1;
-  return geom(s, row, col, chan, s[n - 2], s[n - 1], s[1], 'H', 'W', true);
-}
+export { heatGeometry, type HeatGeometry, type GeometryHints } from './heatGeometry';
 
 function poolFactors(g: HeatGeometry, maxSide: number): { py: number; px: number } {
   let py = Math.max(1, Math.ceil(g.rows / maxSide));
@@ -177,6 +85,29 @@ export interface AccumulatedHeatmaps {
   readonly channels: ChannelMap[];
 }
 
+/** What the accumulator of a run of elements holds (max reduction): merged by HeatmapAccumulator.absorb. */
+export interface HeatPartial {
+  readonly main: Float32Array;
+  readonly chanMax: Float64Array;
+  readonly chanMaps: Float32Array | null;
+  readonly seen: number;
+}
+
+export interface HeatOptions {
+  readonly reduction?: 'max' | 'mean';
+  readonly maxSide?: number;
+  readonly channelSide?: number;
+}
+
+/** NaN-sticky max of b into a, cell by cell: order-free, so merged partials are exact. */
+function maxInto(a: Float32Array | Float64Array, b: Float32Array | Float64Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const m = a[i];
+    const v = b[i];
+    if (m === m && !(v <= m)) a[i] = v;
+  }
+}
+
 /** Receives |diff| (NaN where a side is not finite) in row-major order of the geometry's view. */
 export class HeatmapAccumulator {
   private readonly idx: Int32Array;
@@ -184,6 +115,8 @@ export class HeatmapAccumulator {
   private col = 0;
   private chan = 0;
   private readonly fullRes: boolean;
+  /** Max pools straight into the final map; mean keeps full-resolution sums until finish(). */
+  private readonly direct: boolean;
   private readonly reduction: 'max' | 'mean';
   private readonly main: Float32Array | Float64Array;
   private readonly mainRowCell: Int32Array | null;
@@ -202,7 +135,10 @@ export class HeatmapAccumulator {
   private readonly chPx: number;
   private seen = 0;
 
-  constructor(geometry: HeatGeometry, options: { reduction?: 'max' | 'mean'; maxSide?: number; channelSide?: number } = {}) {
+  constructor(
+    geometry: HeatGeometry,
+    readonly options: HeatOptions = {},
+  ) {
     // Millions of "channels" (a dim-1 of a huge tensor) cannot be tracked one by one.
     const g = geometry.channels > LOOKUP_LIMIT ? { ...geometry, chanMul: geometry.chanMul.map(() => 0), channels: 1 } : geometry;
     this.g = g;
@@ -213,8 +149,10 @@ export class HeatmapAccumulator {
     const { py, px } = poolFactors(g, options.maxSide ?? MAX_SIDE);
     this.py = py;
     this.px = px;
-    if (this.fullRes) {
-      this.main = this.reduction === 'mean' ? new Float64Array(cells) : new Float32Array(cells);
+    // max of maxes is the max: pooling on the fly gives the bits of pooling a full map later
+    this.direct = this.reduction === 'max';
+    if (!this.direct) {
+      this.main = new Float64Array(cells);
       this.mainRowCell = cellIndex(g.rows, 1);
       this.mainColCell = cellIndex(g.cols, 1);
       this.mainW = g.cols;
@@ -241,6 +179,49 @@ export class HeatmapAccumulator {
     this.chColCell = cellIndex(g.cols, cp.px);
   }
 
+  /** The geometry actually mapped (huge channel counts folded into one). */
+  get geometry(): HeatGeometry {
+    return this.g;
+  }
+
+  /** Moves to element `start` of the view (a slice of the tensor starts there). */
+  seek(start: number): void {
+    const g = this.g;
+    this.row = this.col = this.chan = 0;
+    let rest = start;
+    for (let d = g.view.length - 1; d >= 0; d--) {
+      const n = g.view[d];
+      const i = n > 0 ? rest % n : 0;
+      rest = n > 0 ? Math.floor(rest / n) : 0;
+      this.idx[d] = i;
+      this.row += i * g.rowMul[d];
+      this.col += i * g.colMul[d];
+      this.chan += i * g.chanMul[d];
+    }
+  }
+
+  /** Partials of runs of the tensor can be merged (the max reduction). */
+  get mergeable(): boolean {
+    return this.direct;
+  }
+
+  /** The maps so far (max reduction only), to be absorbed by the accumulator of the whole tensor. */
+  partial(): HeatPartial {
+    if (!this.direct) throw new Error('internal: heatmap partials need the max reduction');
+    return { main: this.main as Float32Array, chanMax: this.chanMax, chanMaps: this.chanMaps, seen: this.seen };
+  }
+
+  /** Merges a partial of another run of the same tensor (same geometry and options): exact, in any order. */
+  absorb(p: HeatPartial): void {
+    if (!this.direct) throw new Error('internal: heatmap partials need the max reduction');
+    if (p.main.length !== this.main.length || p.chanMax.length !== this.chanMax.length)
+      throw new Error('internal: heatmap partial of another geometry');
+    maxInto(this.main, p.main);
+    maxInto(this.chanMax, p.chanMax);
+    if (this.chanMaps && p.chanMaps) maxInto(this.chanMaps, p.chanMaps);
+    this.seen += p.seen;
+  }
+
   add(values: Float32Array): void {
     const g = this.g;
     const view = g.view;
@@ -253,8 +234,8 @@ export class HeatmapAccumulator {
     const mrc = this.mainRowCell,
       mcc = this.mainColCell,
       mw = this.mainW;
-    const mpy = this.fullRes ? 1 : this.py,
-      mpx = this.fullRes ? 1 : this.px;
+    const mpy = this.direct ? this.py : 1,
+      mpx = this.direct ? this.px : 1;
     const cpy = this.chPy,
       cpx = this.chPx;
     const chanMax = this.chanMax;
@@ -315,18 +296,14 @@ export class HeatmapAccumulator {
     const g = this.g;
     let data: Float32Array;
     let reduction: Heatmap['reduction'] = g.channels > 1 || this.seen > g.rows * g.cols ? this.reduction : 'none';
-    if (this.fullRes) {
-      let full: Float32Array | Float64Array = this.main;
-      if (this.reduction === 'mean') {
-        const per = this.seen / (g.rows * g.cols);
-        const m = new Float32Array(full.length);
-        for (let i = 0; i < m.length; i++) m[i] = full[i] / per;
-        full = m;
-      }
-      data = this.py === 1 && this.px === 1 ? Float32Array.from(full) : maxPool(full, g.rows, g.cols, this.py, this.px);
+    if (!this.direct) {
+      const per = this.seen / (g.rows * g.cols);
+      const m = new Float32Array(this.main.length);
+      for (let i = 0; i < m.length; i++) m[i] = this.main[i] / per;
+      data = this.py === 1 && this.px === 1 ? m : maxPool(m, g.rows, g.cols, this.py, this.px);
     } else {
       data = this.main as Float32Array;
-      reduction = 'max';
+      if (!this.fullRes) reduction = 'max';
     }
     const main: Heatmap = {
       width: Math.ceil(g.cols / this.px),

@@ -4,6 +4,7 @@
 //   ratio = mismatched elements / all elements, pass when ratio <= threshold.
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
 import { ssimRgb, type SsimMethod } from './ssim';
+import { kernels } from '../kernels';
 
 export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
 
@@ -101,22 +102,30 @@ export function pixelMismatchMask(
   return out;
 }
 
-/** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
-export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
+/** Per pixel: max |cand − ref| over R, G, B (one byte per pixel), and its largest value. */
+export function absDiffBytes(ref: DecodedImage, cand: DecodedImage): { map: Uint8Array; max: number } {
   const n = ref.width * ref.height;
+  const k = kernels();
+  if (k) return k.rgbaDiff(ref.rgba, cand.rgba, n, 0);
   const a = ref.rgba;
   const b = cand.rgba;
-  const data = new Float32Array(n);
+  const map = new Uint8Array(n);
   let max = 0;
   for (let p = 0, k = 0; p < n; p++, k += 4) {
     const dr = Math.abs(a[k] - b[k]);
     const dg = Math.abs(a[k + 1] - b[k + 1]);
     const db = Math.abs(a[k + 2] - b[k + 2]);
     const m = dr > dg ? (dr > db ? dr : db) : dg > db ? dg : db;
-    data[p] = m;
+    map[p] = m;
     if (m > max) max = m;
   }
-  return pixelMap(ref, data, 'max', 0, max);
+  return { map, max };
+}
+
+/** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
+export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
+  const { map, max } = absDiffBytes(ref, cand);
+  return pixelMap(ref, Float32Array.from(map), 'max', 0, max);
 }
 
 /** Per pixel: signed difference (cand − ref) of one RGBA channel (0 R, 1 G, 2 B, 3 A). */
@@ -195,10 +204,16 @@ export function imageDiff(
   const rtol = options.rtol ?? GOLDEN_DEFAULTS.rtol;
   const atol = options.atol ?? GOLDEN_DEFAULTS.atol;
   const threshold = options.threshold ?? GOLDEN_DEFAULTS.threshold;
-  const joint = jointHistogram(ref, cand);
+  checkSameChannels(ref, cand);
+  // The kernel makes the joint histogram too for RGB and RGBA (there `data` is the R, G, B(, A)
+  // of `rgba`); the same exact integer counts and sums as the TypeScript loops.
+  const k = kernels();
+  const lanes = ref.channels === 3 || ref.channels === 4 ? ref.channels : 0;
+  const fast = k?.rgbaDiff(ref.rgba, cand.rgba, ref.width * ref.height, lanes);
+  const joint = fast?.counts ? Float64Array.from(fast.counts) : jointHistogram(ref, cand);
   const ratio = goldenMismatches(joint, rtol, atol) / ref.data.length;
   const n = ref.width * ref.height * 3;
-  const { sq, abs, max } = rgbDiffs(ref, cand);
+  const { sq, abs, max } = fast ?? rgbDiffs(ref, cand);
   const mse = sq / n;
   return {
     width: ref.width,

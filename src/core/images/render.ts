@@ -111,6 +111,40 @@ export function renderHeatmapIndexed(map: Heatmap, options: RenderOptions = {}):
   return { width, height, index, palette, legend };
 }
 
+/**
+ * renderHeatmapIndexed of a linear-scale map of bytes (min 0, largest value `max`, zoom 1),
+ * e.g. per-pixel |diff| of 8-bit images: each of the 256 values is coloured once, by the same
+ * code, so the pixels are those renderHeatmap would give.
+ */
+export function renderBytesIndexed(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  max: number,
+  options: Omit<RenderOptions, 'scale' | 'zoom'> = {},
+): IndexedHeatmap {
+  const values = new Float32Array(256).map((_, i) => i);
+  const probe: Heatmap = {
+    width: 256,
+    height: 1,
+    data: values,
+    sourceWidth: width,
+    sourceHeight: height,
+    poolX: 1,
+    poolY: 1,
+    rowAxis: 'y',
+    colAxis: 'x',
+    reduction: 'none',
+    min: 0,
+    max,
+  };
+  const lut = renderHeatmapIndexed(probe, { ...options, scale: 'linear', zoom: 1 }) as IndexedHeatmap; // no NaN in 0..255
+  const index = new Uint8Array(width * height);
+  const table = lut.index;
+  for (let i = 0; i < index.length; i++) index[i] = table[bytes[i]];
+  return { width, height, index, palette: lut.palette, legend: lut.legend };
+}
+
 /** Small multiples on one canvas (same scale), `gap` px apart, in rows of `perRow`. */
 export function tile(images: readonly RenderedHeatmap[], perRow: number, gap = 4): { width: number; height: number; rgba: Uint8Array } {
   if (!images.length) return { width: 0, height: 0, rgba: new Uint8Array(0) };

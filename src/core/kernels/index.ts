@@ -8,13 +8,17 @@
 //   the |d| values and their histogram, and stats of all-finite chunks: bit-exact.
 // - Gaussian SSIM: bit-exact (the same float64 operations in the same order, two pixels per
 //   vector, row sums added lane by lane in pixel order).
-// - float64 sums of the compare metrics (and stats of chunks holding NaN/Inf) are added in
-//   another order (SIMD lanes, folded every 4,096 elements): each differs from the sequential
-//   sum by at most n·2⁻⁵² of the sum of magnitudes of its terms, in practice ≤ 1e-12 relative.
+// - float64 sums of the compare metrics are added in another order: in SIMD lanes within
+//   blocks of 4,096 elements, the block sums then exactly (compare/exactSum.ts), so they do
+//   not depend on the chunk or slice size (cuts on multiples of 4,096); each differs from the
+//   exact sum by at most 1,024·2⁻⁵² of the sum of magnitudes of its terms (the sequential
+//   TypeScript sum: n·2⁻⁵²), in practice ≤ 1e-12 relative. Stats of chunks holding NaN/Inf
+//   likewise (SIMD lanes).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXACT_CELLS } from './exactSum';
 
-/** Slots of the metrics kernel's state (see native/kernels.c). */
+/** Slots of the metrics kernel's state (see native/metrics.c). */
 export const K = {
   ATOL: 0,
   RTOL: 1,
@@ -25,27 +29,18 @@ export const K = {
   MAX_REL: 6,
   BASE: 7,
   BOTH: 8,
-  SUM_ABS: 9,
-  SUM_SQ: 10,
-  SUM_R2: 11,
-  SUM_C2: 12,
-  DOT: 13,
-  MISMATCH: 14,
-  NAN_R: 15,
-  NAN_C: 16,
-  INF_R: 17,
-  INF_C: 18,
-  CNT_R: 19,
-  MIN_R: 20,
-  MAX_R: 21,
-  S_R: 22,
-  S_R2: 23,
-  CNT_C: 24,
-  MIN_C: 25,
-  MAX_C: 26,
-  S_C: 27,
-  S_C2: 28,
-  SLOTS: 29,
+  MISMATCH: 9,
+  NAN_R: 10,
+  NAN_C: 11,
+  INF_R: 12,
+  INF_C: 13,
+  CNT_R: 14,
+  MIN_R: 15,
+  MAX_R: 16,
+  CNT_C: 17,
+  MIN_C: 18,
+  MAX_C: 19,
+  SLOTS: 20,
 } as const;
 
 export interface StatsPartial {
@@ -66,28 +61,32 @@ interface WasmApi {
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heap_base(): number;
-  metrics_f32(r: number, c: number, out: number, hist: number, n: number, st: number): void;
+  metrics_f32(r: number, c: number, out: number, hist: number, n: number, st: number, acc: number): void;
   stats_f32(x: number, n: number, shift: number, out: number): void;
   bf16_to_f32(src: number, dst: number, n: number): void;
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
   png_unfilter(src: number, out: number, h: number, rowBytes: number, bpp: number): number;
+  rgba_diff(a: number, b: number, n: number, lanes: number, maxmap: number, counts: number, out: number): void;
 }
 
 const ST_BYTES = 64 * 8;
 const HIST_BYTES = 4 * 257 * 4;
+const ACC_BYTES = EXACT_CELLS * 8;
 
 export class Kernels {
   private readonly base: number;
   private readonly st: number;
   private readonly hist: number;
+  private readonly acc: number;
   private readonly data: number;
 
   constructor(private readonly x: Exports) {
     this.base = (x.heap_base() + 15) & ~15;
     this.st = this.base;
     this.hist = this.st + ST_BYTES;
-    this.data = this.hist + HIST_BYTES + 16 - (HIST_BYTES % 16);
+    this.acc = this.hist + HIST_BYTES;
+    this.data = this.acc + ACC_BYTES;
   }
 
   /** Grows the linear memory so [data, data + bytes) exists. */
@@ -103,11 +102,12 @@ export class Kernels {
 
   /**
    * The metric kernel over one aligned float32 chunk pair. `st` holds the kernel's state
-   * (slots K.*): inputs ATOL..BASE, and on return the chunk's partial results; `slots`
-   * (257 exponent counters) is incremented. Returns |cand − ref| as float32, a view into the
-   * kernel's memory valid until the next call.
+   * (slots K.*): inputs ATOL..MAX_C, and on return the running extremes and this chunk's
+   * counts; `slots` (257 exponent counters) is incremented and `acc` (the exact sums,
+   * compare/exactSum.ts) added to. Returns |cand − ref| as float32, a view into the kernel's
+   * memory valid until the next call.
    */
-  metricsF32(ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array): Float32Array {
+  metricsF32(ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array, acc: Float64Array): Float32Array {
     const n = ref.length;
     const bytes = n * 4;
     this.ensure(3 * bytes);
@@ -121,9 +121,12 @@ export class Kernels {
     const h = new Uint32Array(buf, this.hist, 4 * 257);
     h.fill(0);
     const s = this.f64(this.st, K.SLOTS);
-    s.set(st.subarray(0, K.BASE + 1));
-    this.x.metrics_f32(r, c, out, this.hist, n, this.st);
+    s.set(st.subarray(0, K.SLOTS));
+    const a = this.f64(this.acc, EXACT_CELLS);
+    a.set(acc);
+    this.x.metrics_f32(r, c, out, this.hist, n, this.st, this.acc);
     st.set(s);
+    acc.set(a);
     for (let i = 0; i < 257; i++) slots[i] += h[i] + h[257 + i] + h[514 + i] + h[771 + i];
     return new Float32Array(buf, out, n);
   }
@@ -146,7 +149,7 @@ export class Kernels {
     const img = w * h * 4;
     const wv = w - 10;
     const imgBytes = (img + 15) & ~15;
-    const planeBytes = wv * h * 8;
+    const planeBytes = wv * 11 * 8; // rings of 11 rows (native/kernels.c)
     const rowBytes = w * 8;
     this.ensure(2 * imgBytes + 4 * planeBytes + 4 * rowBytes);
     const pa = this.data;
@@ -191,6 +194,39 @@ export class Kernels {
     const bad = this.x.png_unfilter(this.data, this.data + srcBytes, h, rowBytes, bpp);
     if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
     out.set(new Uint8Array(buf, this.data + srcBytes, n));
+  }
+
+  /**
+   * Two RGBA images of `n` pixels (native/images.c rgba_diff): Σ (a − b)², Σ |a − b| and the
+   * largest |a − b| over R, G, B (exact integers), per pixel max |a − b| over R, G, B, and when
+   * `lanes` is 3 or 4 the joint histogram of the first `lanes` channels (65536 counts).
+   */
+  rgbaDiff(
+    a: Uint8Array,
+    b: Uint8Array,
+    n: number,
+    lanes: 0 | 3 | 4,
+  ): { sq: number; abs: number; max: number; map: Uint8Array; counts: Uint32Array | null } {
+    const img = (n * 4 + 15) & ~15;
+    const mapBytes = (n + 15) & ~15;
+    this.ensure(2 * img + mapBytes + (lanes ? 65536 * 4 : 0));
+    const pa = this.data;
+    const pb = pa + img;
+    const pm = pb + img;
+    const pc = pm + mapBytes;
+    const buf = this.x.memory.buffer;
+    new Uint8Array(buf, pa, n * 4).set(a.subarray(0, n * 4));
+    new Uint8Array(buf, pb, n * 4).set(b.subarray(0, n * 4));
+    if (lanes) new Uint32Array(buf, pc, 65536).fill(0);
+    this.x.rgba_diff(pa, pb, n, lanes, pm, lanes ? pc : 0, this.st);
+    const o = this.f64(this.st, 3);
+    return {
+      sq: o[0],
+      abs: o[1],
+      max: o[2],
+      map: new Uint8Array(buf, pm, n).slice(),
+      counts: lanes ? new Uint32Array(buf, pc, 65536).slice() : null,
+    };
   }
 
   /** Decodes bf16 or f16 bit patterns into `out` (same length). */

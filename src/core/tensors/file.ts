@@ -100,18 +100,18 @@ export class FileRef {
    * The range is checked against the file size first, so no untrusted length allocates.
    */
   async read(position: number, length: number, what = 'data'): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0) {
-      throw new TruncatedFile(this.path, `invalid range for ${what}`);
-    }
-    if (position + length > this.size) {
-      throw new TruncatedFile(
-        this.path,
-        `${what} needs bytes up to ${humanBytes(position + length)} but the file has ${humanBytes(this.size)}`,
-      );
-    }
+    this.check(position, length, what);
     // uninitialised memory is fine: every byte is overwritten or the read throws
     const raw = Buffer.allocUnsafeSlow(length);
     const out = new Uint8Array(raw.buffer, raw.byteOffset, length);
+    await this.readInto(position, out, what);
+    return out;
+  }
+
+  /** Fills `out` with the bytes at `position` (a buffer reused chunk after chunk allocates nothing). */
+  async readInto(position: number, out: Uint8Array, what = 'data'): Promise<void> {
+    const length = out.length;
+    this.check(position, length, what);
     const entry = this.pool.acquire(this);
     try {
       let done = 0;
@@ -132,7 +132,18 @@ export class FileRef {
     } finally {
       entry.busy--;
     }
-    return out;
+  }
+
+  private check(position: number, length: number, what: string): void {
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0) {
+      throw new TruncatedFile(this.path, `invalid range for ${what}`);
+    }
+    if (position + length > this.size) {
+      throw new TruncatedFile(
+        this.path,
+        `${what} needs bytes up to ${humanBytes(position + length)} but the file has ${humanBytes(this.size)}`,
+      );
+    }
   }
 
   /** Reads up to `length` bytes (fewer at the end of the file). */

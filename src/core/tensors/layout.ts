@@ -10,13 +10,9 @@
 import type { DType, FloatChunk } from './types';
 import { dtypeBytes, isComplex } from './dtypes';
 import { complexMagnitude, decode, realAsComplex } from './decode';
+import { chunkReader, type ByteSource } from './readAhead';
 
-export interface ByteSource {
-  /** The file named in errors. */
-  readonly file: string;
-  /** Reads exactly `length` bytes at `position` into a fresh, aligned buffer. */
-  read(position: number, length: number): Promise<Uint8Array>;
-}
+export type { ByteSource } from './readAhead';
 
 export interface Placement {
   readonly source: ByteSource;
@@ -39,6 +35,8 @@ export interface StreamOptions {
   /** Only row-major elements [start, end) (see ChunkOptions.start). */
   readonly start?: number;
   readonly end?: number;
+  /** Two buffers read into in turn (see ChunkOptions.reuse). */
+  readonly reuse?: boolean;
 }
 
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
@@ -94,11 +92,8 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   if (from === to) return;
   if (isCContiguous(p.shape, p.strides)) {
     // one read ahead: the next chunk comes off the disk while the caller works on this one
-    const fetch = (start: number) => {
-      const pending = p.source.read(p.offset + start * es, Math.min(chunk, to - start) * es);
-      pending.catch(() => undefined); // handled when awaited; avoids an unhandled rejection if the caller stops early
-      return pending;
-    };
+    const read = chunkReader(p.source, !!opts.reuse, Math.min(chunk, to - from) * es);
+    const fetch = (start: number) => read(p.offset + start * es, Math.min(chunk, to - start) * es);
     let next = fetch(from);
     for (let start = from; start < to; start += chunk) {
       signal?.throwIfAborted();

@@ -102,5 +102,13 @@ export function fileRegion(ref: FileRef, base: number, length: number): ByteSour
       }
       return ref.read(base + position, n);
     },
+    readInto: (position, out) => {
+      if (position < 0 || position + out.length > length) {
+        return Promise.reject(
+          new TruncatedFile(ref.path, `read of ${out.length} bytes at ${position} is outside the ${length}-byte data region`),
+        );
+      }
+      return ref.readInto(base + position, out);
+    },
   };
 }

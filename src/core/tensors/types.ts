@@ -73,6 +73,11 @@ export interface ChunkOptions {
    */
   readonly start?: number;
   readonly end?: number;
+  /**
+   * The caller is done with a chunk when it asks for the next one: the reader may then read
+   * into the same two buffers over and over (no allocation, no page faults per chunk).
+   */
+  readonly reuse?: boolean;
 }
 
 /** A lazy view of one or more tensor files. */

@@ -4,27 +4,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
 import { createPort, parseState, stateFile, loadPorts, updatePort, setPortFields } from '../../../src/core/checklist/state';
 import { writeFileAtomic } from '../../../src/core/checklist/atomicWrite';
 import { bigNotes } from './helpers/stateWriter';
 import { tempDir } from './helpers/tmp';
+import { bundleScript } from '../../helpers/bundle';
 
 const KILLS = 30;
-
-function bundleWriter(dir: string): string {
-  // A bundled child starts in milliseconds (tsx would take most of the test's time).
-  const out = join(dir, 'stateWriter.cjs');
-  buildSync({
-    entryPoints: [resolve(__dirname, 'helpers', 'stateWriter.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return out;
-}
 
 function runAndKill(script: string, repo: string, delayMs: number): Promise<void> {
   return new Promise((done, fail) => {
@@ -40,7 +26,7 @@ test(`SIGKILL at ${KILLS} random moments of a write loop never leaves a broken s
   const root = tempDir('mfp-atomic-');
   const repo = join(root, 'mflux');
   mkdirSync(repo);
-  const script = bundleWriter(root);
+  const script = bundleScript(resolve(__dirname, 'helpers', 'stateWriter.ts'), root);
   await createPort({ model: 'big_model', mfluxRepo: repo, reference: '', notes: bigNotes(0) });
   const file = stateFile(repo, 'big_model');
   let last = 0;

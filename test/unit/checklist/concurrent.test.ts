@@ -8,25 +8,14 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
 import { createPort, loadPorts, loadStateFile, setItemNote, setItemStatus, stateFile, updatePort } from '../../../src/core/checklist/state';
 import { breakStale, lockPathFor } from '../../../src/core/checklist/fileLock';
 import { tempDir } from './helpers/tmp';
+import { bundleScript } from '../../helpers/bundle';
 
 const TICKS = 200;
 
-function bundle(dir: string): string {
-  const out = join(dir, 'tickWriter.cjs');
-  buildSync({
-    entryPoints: [resolve(__dirname, 'helpers', 'tickWriter.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return out;
-}
+const TICK_WRITER = resolve(__dirname, 'helpers', 'tickWriter.ts');
 
 function run(
   script: string,
@@ -51,7 +40,7 @@ async function newRepo(prefix: string): Promise<string> {
 
 test(`two processes ticking ${TICKS} items each into the same file lose none`, async () => {
   const repo = await newRepo('mfp-two-');
-  const script = bundle(join(repo, '..'));
+  const script = bundleScript(TICK_WRITER, join(repo, '..'));
   const [a, b] = await Promise.all([
     run(script, [repo, 'z_image', 'tick', 'a', String(TICKS)]),
     run(script, [repo, 'z_image', 'tick', 'b', String(TICKS)]),
@@ -69,7 +58,7 @@ test(`two processes ticking ${TICKS} items each into the same file lose none`, a
 
 test('a writer killed while holding the lock leaves neither a block nor its temp file', async () => {
   const repo = await newRepo('mfp-kill-');
-  const script = bundle(join(repo, '..'));
+  const script = bundleScript(TICK_WRITER, join(repo, '..'));
   const file = stateFile(repo, 'z_image');
   const killed = await run(script, [repo, 'z_image', 'hold'], (line, kill) => line === 'holding' && kill());
   assert.equal(killed.signal, 'SIGKILL');

@@ -8,35 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT } from '../../helpers/python';
+import { PYTHON, pythonCode } from '../../helpers/python';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-hostile-'));
 // ESC OSC title + BEL, a CSI colour, a newline forging a line, C1 CSI (U+009B), DEL, TAB
 const EVIL = ['a\x1b]0;pwned\x07b', 'c\x1b[31mred', 'd\nDIVERGED forged', 'e\u009b2Jf', 'g\x7fh\ti'];
 
 const SAVE = `
-import json, struct, sys
+import json, sys
 import numpy as np
-def save(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, a in tensors:
-        b = np.ascontiguousarray(a, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+from st_write import write_safetensors as save
 `;
-import { ensureBuilt } from '../../helpers/cli';
+import { ensureBuilt, runCli } from '../../helpers/cli';
 
 function py(code: string, ...args: string[]): void {
-  const r = spawnSync(PYTHON, ['-c', SAVE + code, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  pythonCode(SAVE + code, args);
 }
 
 before(() => {
@@ -71,38 +57,38 @@ function assertNoControls(text: string, what: string): void {
 test('inspect, stats and compare escape control characters in names; --json keeps them exact', () => {
   const ref = join(tmp, 'evil_ref.safetensors');
   const cand = join(tmp, 'evil_cand.safetensors');
-  const ins = cli('inspect', ref);
+  const ins = runCli('inspect', ref);
   assert.equal(ins.code, 0, ins.stderr);
   assertNoControls(ins.stdout, 'inspect');
   assert.ok(ins.stdout.includes('a\\x1b]0;pwned\\x07b'), ins.stdout);
   assert.ok(ins.stdout.includes('d\\nDIVERGED forged'));
   assert.ok(ins.stdout.includes('e\\x9b2Jf') && ins.stdout.includes('g\\x7fh\\ti'));
-  const insJson = JSON.parse(cli('inspect', ref, '--json').stdout) as { tensors: { name: string }[] };
+  const insJson = JSON.parse(runCli('inspect', ref, '--json').stdout) as { tensors: { name: string }[] };
   assert.deepEqual(insJson.tensors.map((t) => t.name).sort(), [...EVIL].sort());
 
-  const st = cli('stats', ref);
+  const st = runCli('stats', ref);
   assert.equal(st.code, 0, st.stderr);
   assertNoControls(st.stdout, 'stats');
   assert.ok(st.stdout.includes('c\\x1b[31mred: first'));
-  const stJson = JSON.parse(cli('stats', ref, '--json').stdout) as { tensors: { name: string }[] };
+  const stJson = JSON.parse(runCli('stats', ref, '--json').stdout) as { tensors: { name: string }[] };
   assert.deepEqual(stJson.tensors.map((t) => t.name).sort(), [...EVIL].sort());
   // a missing name in an error is one line without the control characters
-  const miss = cli('stats', ref, '--tensor', 'zz\x1b]0;x\x07\nforged');
+  const miss = runCli('stats', ref, '--tensor', 'zz\x1b]0;x\x07\nforged');
   assert.equal(miss.code, 2);
   assert.equal(miss.stderr.trimEnd().split('\n').length, 1, miss.stderr);
   assertNoControls(miss.stderr, 'stats error');
 
-  const cmp = cli('compare', ref, cand);
+  const cmp = runCli('compare', ref, cand);
   assert.equal(cmp.code, 1, cmp.stderr);
   assertNoControls(cmp.stdout, 'compare');
   assertNoControls(cmp.stderr, 'compare stderr');
   assert.match(cmp.stdout, /first divergence: .*\\x/);
-  const cmpJson = JSON.parse(cli('compare', ref, cand, '--json', '-').stdout) as { pairs: { name: string }[] };
+  const cmpJson = JSON.parse(runCli('compare', ref, cand, '--json', '-').stdout) as { pairs: { name: string }[] };
   assert.deepEqual(cmpJson.pairs.map((p) => p.name).sort(), [...EVIL].sort());
 });
 
 function refused(args: string[], file: RegExp): void {
-  const r = cli(...args);
+  const r = runCli(...args);
   assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, r.stderr);
@@ -184,14 +170,14 @@ Image.fromarray(np.ones((4, 4, 3), np.uint8)).save(sys.argv[1] + "/b.png")
   assert.deepEqual(readdirSync(dump), ['x.safetensors'], 'nothing was written inside the dump');
   assert.ok(!existsSync(join(data, 'report.json')));
   // and an output beside the inputs is still written
-  const ok = cli('compare', ref, cand, '--json', join(d, 'report.json'));
+  const ok = runCli('compare', ref, cand, '--json', join(d, 'report.json'));
   assert.equal(ok.code, 1, ok.stderr);
   assert.ok(existsSync(join(d, 'report.json')));
 });
 
 test('heatmaps of blk and blk.channels get distinct files', () => {
   const out = join(tmp, 'heat');
-  const r = cli('compare', join(tmp, 'blk_ref.safetensors'), join(tmp, 'blk_cand.safetensors'), '--heatmaps', out, '--quiet');
+  const r = runCli('compare', join(tmp, 'blk_ref.safetensors'), join(tmp, 'blk_cand.safetensors'), '--heatmaps', out, '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const files = readdirSync(out).sort();
   const pngs = files.filter((f) => f.endsWith('.png'));

@@ -11,16 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT, ensureGenerated } from '../../helpers/python';
 import type { ReportJson } from '../../../src/core/compare/types';
+import { runCli } from '../../helpers/cli';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-restyled-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('alignment pairs a capture renamed in another style, marks the pairs aligned, and its --write-map pairs them by rule', () => {
   const cand = join(tmp, 'port');
@@ -33,7 +28,7 @@ test('alignment pairs a capture renamed in another style, marks the pairs aligne
   assert.ok(renamed >= 30, `${renamed} names rewritten`);
 
   const map = join(tmp, 'map.json');
-  const r = cli('compare', join(dir, 'ref'), join(cand, 'dump.safetensors'), '--json', '-', '--write-map', map);
+  const r = runCli('compare', join(dir, 'ref'), join(cand, 'dump.safetensors'), '--json', '-', '--write-map', map);
   assert.equal(r.code, 1, r.stderr); // the scenario's bug diverges
   const rep = JSON.parse(r.stdout) as ReportJson;
   const aligned = rep.pairs.filter((p) => p.pairing.by === 'aligned');
@@ -43,7 +38,7 @@ test('alignment pairs a capture renamed in another style, marks the pairs aligne
   for (const p of aligned) assert.ok(p.pairing.confidence! >= 0.8 && p.pairing.confidence! <= 1);
   assert.equal(rep.first_divergence, 'blocks.2.conv1', 'the bug is still found through the alignment');
 
-  const again = cli('compare', join(dir, 'ref'), join(cand, 'dump.safetensors'), '--map', map, '--json', '-');
+  const again = runCli('compare', join(dir, 'ref'), join(cand, 'dump.safetensors'), '--map', map, '--json', '-');
   const rep2 = JSON.parse(again.stdout) as ReportJson;
   assert.deepEqual(rep2.unmatched_ref, []);
   for (const p of rep2.pairs) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT } from '../../helpers/python';
+import { REPO_ROOT, pythonCode } from '../../helpers/python';
 import { ensureBuilt } from '../../helpers/cli';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
@@ -16,23 +16,15 @@ before(() => {
   ensureBuilt();
   // 3000 small tensors per side, one safetensors file each, written by NumPy: a multi-MB report.
   const py = `
-import json, struct, sys
+import sys
 import numpy as np
-def save(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, a in tensors:
-        b = np.ascontiguousarray(a, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+from st_write import write_safetensors as save
 rng = np.random.default_rng(0)
 ref = [(f"transformer_blocks.{i}.attn.to_out", rng.standard_normal(16).astype(np.float32)) for i in range(3000)]
 save(sys.argv[1] + "/ref.safetensors", ref)
 save(sys.argv[1] + "/cand.safetensors", [(n, a + np.float32(1e-3) * (i % 3)) for i, (n, a) in enumerate(ref)])
 `;
-  const r = spawnSync(PYTHON, ['-c', py, tmp], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  pythonCode(py, [tmp]);
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -38,7 +38,8 @@ before(() => {
   expected = pythonJson(
     CASES +
       `
-import json, struct, sys
+import json, sys
+from st_write import write_safetensors
 d = sys.argv[1]
 out = {}
 def judge(name, r, c):
@@ -49,13 +50,7 @@ def judge(name, r, c):
         ok = False
     out[name] = {"mismatch": int((~np.isclose(c, r, rtol=1e-5, atol=1e-5, equal_nan=True)).sum()), "assert_allclose_passes": ok}
 for side in ("ref", "cand"):
-    header, blobs, off = {}, [], 0
-    for name, pair in real.items():
-        b = np.asarray(pair[side == "cand"], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": [4], "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    open(f"{d}/{side}/real.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    write_safetensors(f"{d}/{side}/real.safetensors", {name: np.asarray(pair[side == "cand"], dtype=np.float32) for name, pair in real.items()})
     for name, pair in cplx.items():
         np.save(f"{d}/{side}/{name}.npy", np.asarray(pair[side == "cand"], dtype=np.complex64))
 for name, (r, c) in real.items(): judge(name, np.float32(r), np.float32(c))

@@ -3,7 +3,7 @@
 // reference computation) within 1e-12 relative; the engine uses the pool for a large pair.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pythonJson, REPO_ROOT } from '../../helpers/python';
@@ -138,6 +138,59 @@ test("a pool worker that cannot read its slice rejects with the reader's message
     await pool.close();
   }
 });
+
+test('cancelling mid-pair (after the first slices came back) leaves no worker thread running', { timeout: 120_000 }, async () => {
+  const ref = await openTensors(join(tmp, 'ref'));
+  const cand = await openTensors(join(tmp, 'cand'));
+  const pool = new ComparePool(3);
+  try {
+    const abort = new AbortController();
+    let seen = 0;
+    const run = measureInPool(
+      pool,
+      { ref, cand, refInfo: ref.get('big')!, candInfo: cand.get('big')! },
+      { atol: 1e-5, rtol: 1e-5 },
+      abort.signal,
+      (done) => {
+        seen = done;
+        abort.abort();
+      },
+    );
+    await assert.rejects(run, { name: 'AbortError' });
+    assert.ok(seen > 0 && seen < 8_400_000, `cancelled mid-pair (${seen} elements done)`);
+    await pool.whenStopped();
+    assert.equal(pool.alive, 0);
+  } finally {
+    await Promise.all([pool.close(), ref.close(), cand.close()]);
+  }
+});
+
+test(
+  'a file that shrinks under one worker: the pair fails naming the file and the reason, no worker left',
+  { timeout: 120_000 },
+  async () => {
+    const dir = join(tmp, 'shrink');
+    mkdirSync(dir);
+    copyFileSync(join(tmp, 'ref', 'big.npy'), join(dir, 'big.npy'));
+    const ref = await openTensors(join(tmp, 'ref'));
+    const cand = await openTensors(dir);
+    const pool = new ComparePool(2);
+    const sides = { ref, cand, refInfo: ref.get('big')!, candInfo: cand.get('big')! };
+    try {
+      // the first pass opens the files in the workers; then the second half of the candidate goes
+      assert.ok(await measureInPool(pool, sides, { atol: 1e-5, rtol: 1e-5 }));
+      truncateSync(join(dir, 'big.npy'), 128 + 6_000_000 * 4);
+      await assert.rejects(measureInPool(pool, sides, { atol: 1e-5, rtol: 1e-5 }), (e: Error) => {
+        assert.equal(e.message, `${join(dir, 'big.npy')}: file ended while reading data (it shrank while open?)`);
+        return true;
+      });
+      await pool.whenStopped();
+      assert.equal(pool.alive, 0);
+    } finally {
+      await Promise.all([pool.close(), ref.close(), cand.close()]);
+    }
+  },
+);
 
 test('run from src/ (as the tests run), the workers load the TypeScript entry, not a dist/ bundle', () => {
   const file = defaultWorkerFile();

@@ -4,28 +4,21 @@
 // divergence, and write heatmaps and a self-contained HTML report.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { REPO_ROOT, ensureGenerated } from '../../helpers/python';
+import { ensureGenerated } from '../../helpers/python';
 import { compareInWorker } from '../../../src/core/compare/client';
 import type { ReportJson } from '../../../src/core/compare/types';
 import type { CompareProgress } from '../../../src/core/compare/types';
-import { ensureBuilt } from '../../helpers/cli';
+import { ensureBuilt, runCli } from '../../helpers/cli';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const dir = ensureGenerated('scenario', 'test/fixtures/make_scenario.py');
 const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { buggy: string; ref_names: string[]; cand_names: string[] };
 const ref = join(dir, 'ref');
 const cand = join(dir, 'mlx', 'dump.safetensors');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-scenario-'));
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   ensureBuilt();
@@ -35,7 +28,7 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test('compare --json - names the buggy module, through the channels-last transform', () => {
   const html = join(tmp, 'report.html');
   const heat = join(tmp, 'heat');
-  const r = cli('compare', ref, cand, '--map', join(dir, 'map.json'), '--json', '-', '--html', html, '--heatmaps', heat);
+  const r = runCli('compare', ref, cand, '--map', join(dir, 'map.json'), '--json', '-', '--html', html, '--heatmaps', heat);
   assert.equal(r.code, 1, r.stderr);
   const rep = JSON.parse(r.stdout) as ReportJson;
   assert.equal(rep.first_divergence, truth.buggy);
@@ -101,10 +94,10 @@ test('compare --json - names the buggy module, through the channels-last transfo
 });
 
 test('human output and exit 0 when a dump is compared with itself', () => {
-  const r = cli('compare', ref, ref);
+  const r = runCli('compare', ref, ref);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /37 pairs: 37 pass, 0 drift, 0 diverged/);
-  const bad = cli('compare', ref, cand);
+  const bad = runCli('compare', ref, cand);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /first divergence: blocks\.2\.conv1 \(rel_l2 \S+ is \S+× the largest earlier error .*: a jump\)/);
   // without the rename map the attention blocks are aligned by capture order and shape, and marked
@@ -117,12 +110,12 @@ test('human output and exit 0 when a dump is compared with itself', () => {
   assert.match(bad.stdout, /alignment: 12 pairs found by capture order/);
   // the HTML report marks them too
   const marked = join(tmp, 'aligned.html');
-  cli('compare', ref, cand, '--html', marked);
+  runCli('compare', ref, cand, '--html', marked);
   assert.match(readFileSync(marked, 'utf8'), /<span class="pairing" title="shape [^"]*">aligned 0\.\d\d<\/span> ↔ attn\.0\.to_q/);
   // and with --no-align they stay unpaired
-  assert.match(cli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
+  assert.match(runCli('compare', ref, cand, '--no-align').stdout, /unmatched: 12 reference, 12 candidate/);
   // tolerances loose enough for the bug: everything passes
-  const loose = cli('compare', ref, cand, '--atol', '10', '--rtol', '1', '--json', '-');
+  const loose = runCli('compare', ref, cand, '--atol', '10', '--rtol', '1', '--json', '-');
   assert.equal(loose.code, 0, loose.stderr);
   const rep = JSON.parse(loose.stdout) as ReportJson;
   assert.equal(rep.first_divergence, null);
@@ -141,7 +134,7 @@ test('bad input: exit 2 with one error line', () => {
   writeFileSync(mapFile, '{"rename": {}}');
   cases.push([['compare', ref, cand, '--map', mapFile], /^error: .*bad-map\.json: "rename" must be a list/]);
   for (const [args, re] of cases) {
-    const r = cli(...args);
+    const r = runCli(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.split('\n')[0], re);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');

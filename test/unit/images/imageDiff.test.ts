@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureGenerated } from '../../helpers/python';
 import { readPng, decodePng } from '../../../src/core/images/png';
-import { goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
+import { absDiffBytes, goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
+import { useKernels } from '../../../src/core/kernels';
 
 interface Expected {
   ref: string;
@@ -92,4 +93,39 @@ test('bad PNG bytes are a one-line error with the label', () => {
   huge.writeUInt32BE(200000, 16);
   huge.writeUInt32BE(200000, 20);
   assert.throws(() => decodePng(huge, 'h.png'), /h\.png: PNG is 200000×200000/);
+});
+
+test('the kernel gives the TypeScript loops’ metrics exactly (sums, max, joint histogram, |diff| map)', () => {
+  let seed = 99;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+  // 301×211: more pixels than one 16,384-pixel block of the kernel, and a tail of 3
+  const make = (w: number, h: number, channels: 3 | 4, f: (i: number) => number) => {
+    const rgba = new Uint8Array(w * h * 4).map((_, i) => (channels === 3 && i % 4 === 3 ? 255 : f(i)));
+    const data = channels === 4 ? rgba : rgba.filter((_, i) => i % 4 !== 3);
+    return { width: w, height: h, channels, data, rgba, colorType: channels === 4 ? 6 : 2 } as const;
+  };
+  const cases = [
+    ['noise RGB', make(301, 211, 3, rnd), make(301, 211, 3, rnd)],
+    ['noise RGBA', make(301, 211, 4, rnd), make(301, 211, 4, rnd)],
+    ['0 vs 255 (largest sums)', make(257, 129, 3, () => 0), make(257, 129, 3, () => 255)],
+    ['close', make(33, 7, 3, (i) => i * 7), make(33, 7, 3, (i) => i * 7 + (i % 5))],
+  ] as const;
+  for (const [what, a, b] of cases) {
+    const simd = imageDiff(a, b, { skipSsim: true });
+    const map = absDiffBytes(a, b);
+    useKernels(false);
+    const ts = imageDiff(a, b, { skipSsim: true });
+    const tsMap = absDiffBytes(a, b);
+    useKernels(true);
+    assert.deepEqual(simd, ts, what);
+    assert.deepEqual(map.map, tsMap.map, what);
+    assert.equal(map.max, tsMap.max, what);
+  }
+  // (the TypeScript loops are checked against scikit-image and NumPy above); an independent recount:
+  const [, a, b] = cases[0];
+  const d = Array.from(a.rgba, (v, i) => (i % 4 === 3 ? 0 : Math.abs(v - b.rgba[i])));
+  assert.equal(
+    imageDiff(a, b, { skipSsim: true }).max_abs,
+    d.reduce((m, v) => (v > m ? v : m), 0),
+  );
 });

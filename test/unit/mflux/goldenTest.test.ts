@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { PYTHON } from '../../helpers/python';
 import { listGoldenTests, parseGoldenTests, planGoldenTest } from '../../../src/core/mflux/goldenTest';
 import { buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
+import { IMAGE_COMPARE_PY, NOVA_MODEL_PY } from '../../fixtures/goldenModel';
 
 /** A model whose "generation" is a seeded NumPy image, and mflux's image rule written out from its description. */
 function fakeModel(root: string): void {
@@ -19,53 +20,8 @@ function fakeModel(root: string): void {
     'tests/image_generation/__init__.py',
   ])
     write(root, p, '');
-  write(
-    root,
-    'src/mflux/models/nova/variants/txt2img/nova.py',
-    [
-      'import numpy as np',
-      'from PIL import Image',
-      '',
-      '',
-      'class _Img:',
-      '    def __init__(self, arr):',
-      '        self.arr = arr',
-      '',
-      '    def save(self, path):',
-      '        Image.fromarray(self.arr).save(path)',
-      '',
-      '',
-      'class Nova:',
-      '    def __init__(self, quantize=None, model_config=None):',
-      '        self.quantize = quantize',
-      '',
-      '    def generate_image(self, seed, prompt, num_inference_steps, height, width, **kwargs):',
-      '        rng = np.random.default_rng(seed + num_inference_steps)',
-      '        return _Img(rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8))',
-      '',
-    ].join('\n'),
-  );
-  write(
-    root,
-    'src/mflux/utils/image_compare.py',
-    [
-      'import os',
-      '',
-      'import numpy as np',
-      'from PIL import Image',
-      '',
-      '',
-      'class ImageCompare:',
-      '    @staticmethod',
-      '    def check_images_close_enough(output, reference, message, mismatch_threshold=None):',
-      '        a = np.asarray(Image.open(output)).astype(np.float64)',
-      '        b = np.asarray(Image.open(reference)).astype(np.float64)',
-      '        threshold = mismatch_threshold if mismatch_threshold is not None else float(os.environ.get("MFLUX_IMAGE_MISMATCH_THRESHOLD", 0.15))',
-      '        ratio = np.mean(~np.isclose(a, b, rtol=0.1, atol=0))',
-      '        assert ratio <= threshold, f"{message} mismatch={ratio:.3f}"',
-      '',
-    ].join('\n'),
-  );
+  write(root, 'src/mflux/models/nova/variants/txt2img/nova.py', NOVA_MODEL_PY);
+  write(root, 'src/mflux/utils/image_compare.py', IMAGE_COMPARE_PY);
 }
 
 function pytest(root: string, args: string[], env: Record<string, string> = {}) {

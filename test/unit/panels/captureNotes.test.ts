@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, REPO_ROOT } from '../../helpers/python';
-import { ParityController, type ParityHost } from '../../../src/features/panels/parityReportController';
-import { runCompare } from '../../../src/core/compare/engine';
+import { ParityController } from '../../../src/features/panels/parityReportController';
+import { engineParityHost } from '../../helpers/parityHost';
 import { describeCut as coreDescribeCut } from '../../../src/core/compare/captureNotes';
 import { describeCut, hasCaptureNews, isCaptureNotes } from '../../../src/protocol/captureNotes';
 import { isParityHostMessage, type ParityHostMessage } from '../../../src/protocol/parityReport';
@@ -23,15 +23,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function initOf(ref: string, cand: string): Promise<Extract<ParityHostMessage, { kind: 'init' }>> {
   const posted: ParityHostMessage[] = [];
-  const host: ParityHost = {
-    post: (m) => posted.push(m),
-    compare: (s, onProgress) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'none' }, { onProgress }),
-    readValues: async () => null,
-    save: async () => undefined,
-    copy: async () => undefined,
-    rejected: () => undefined,
-  };
-  await new ParityController({ ref, cand }, 'Parity', host).handle({ kind: 'ready', payload: {} });
+  await new ParityController({ ref, cand }, 'Parity', engineParityHost(posted)).handle({ kind: 'ready', payload: {} });
   const init = posted.find((m) => m.kind === 'init');
   assert.ok(init && init.kind === 'init', JSON.stringify(posted));
   return init;
@@ -83,17 +75,12 @@ test('Capture Inside: offered in init only when the host can re-run; only a pair
   const asked: string[] = [];
   const rejected: unknown[] = [];
   const posted: ParityHostMessage[] = [];
-  const host: ParityHost = {
-    post: (m) => posted.push(m),
-    compare: (s, onProgress) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'none' }, { onProgress }),
-    readValues: async () => null,
-    save: async () => undefined,
-    copy: async () => undefined,
+  const host = engineParityHost(posted, {
     rejected: (raw) => rejected.push(raw),
     captureInside: async (p) => {
       asked.push(`${p.ref_name}|${p.cand_name}`);
     },
-  };
+  });
   const c = new ParityController({ ref: join(tmp, 'ref'), cand: join(tmp, 'old') }, 'Parity', host);
   await c.handle({ kind: 'ready', payload: {} });
   const init = posted.find((m) => m.kind === 'init');

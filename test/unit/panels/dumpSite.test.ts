@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonJson } from '../../helpers/python';
-import { ParityController, type ParityHost } from '../../../src/features/panels/parityReportController';
-import { runCompare } from '../../../src/core/compare/engine';
+import { ParityController } from '../../../src/features/panels/parityReportController';
+import { engineParityHost } from '../../helpers/parityHost';
 import type { ParityHostMessage } from '../../../src/protocol/parityReport';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'mp-site-')));
@@ -25,13 +25,12 @@ before(() => {
   symlinkSync(join(tmp, 'outside', 'secret.py'), join(ws, 'src', 'link.py')); // inside by name, outside for real
   pythonJson(
     `
-import json, struct, sys
+import json, sys
 import numpy as np
+from st_write import write_safetensors
 run, ws, outside = sys.argv[1], sys.argv[2], sys.argv[3]
 def save(path, name, a):
-    b = np.ascontiguousarray(a, dtype="<f4").tobytes()
-    h = json.dumps({name: {"dtype": "F32", "shape": list(a.shape), "data_offsets": [0, len(b)]}}).encode()
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b)
+    write_safetensors(path, {name: np.asarray(a, dtype=np.float32)})
 import os
 sites = {
   "ref": {"blocks.0": (ws + "/src/ref_model.py", 2), "blocks.1": (ws + "/src/link.py", 1), "blocks.2": (outside + "/secret.py", 1)},
@@ -58,18 +57,13 @@ function host() {
   const posted: ParityHostMessage[] = [];
   const rejected: unknown[] = [];
   const opened: [string, number][] = [];
-  const h: ParityHost = {
-    post: (m) => posted.push(m),
-    compare: (s) => runCompare({ refPath: s.ref, candPath: s.cand, heatmaps: 'none' }),
-    readValues: async () => null,
-    save: async () => undefined,
-    copy: async () => undefined,
+  const h = engineParityHost(posted, {
     openFile: async (file, line) => {
       opened.push([file, line]);
     },
     siteRoots: () => [ws, run],
     rejected: (r) => rejected.push(r),
-  };
+  });
   return { h, posted, rejected, opened };
 }
 

@@ -1,21 +1,14 @@
 // The built CLI (`node dist/cli.js`) against what Python sees on the same files.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, runPython } from '../../helpers/python';
+import { runPython } from '../../helpers/python';
 import { fixtures } from './helpers';
-import { ensureBuilt } from '../../helpers/cli';
+import { ensureBuilt, runCli } from '../../helpers/cli';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const { dir } = fixtures();
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   ensureBuilt();
@@ -37,7 +30,7 @@ const inspected = [
 for (const rel of inspected) {
   test(`inspect --json ${rel} prints what Python sees`, () => {
     const path = join(dir, rel);
-    const r = cli('inspect', path, '--json');
+    const r = runCli('inspect', path, '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const want = JSON.parse(runPython('test/fixtures/tensors_python_view.py', ['inspect', path]));
@@ -48,7 +41,7 @@ for (const rel of inspected) {
 for (const rel of ['torch/all_dtypes.pt', 'torch/views.pt', 'npy/mlx_bf16.npy', 'npy/fortran_3d_f32.npy', 'npy/be_f64.npy']) {
   test(`stats --json ${rel} matches NumPy`, () => {
     const path = join(dir, rel);
-    const r = cli('stats', path, '--json');
+    const r = runCli('stats', path, '--json');
     assert.equal(r.code, 0, r.stderr);
     const got = JSON.parse(r.stdout).tensors;
     const want = JSON.parse(runPython('test/fixtures/tensors_python_view.py', ['stats', path])).tensors;
@@ -84,24 +77,24 @@ function close(g: unknown, w: unknown, what: string, dtype: string): void {
 
 test('stats --tensor picks one tensor; human output has the table', () => {
   const path = join(dir, 'torch/views.pt');
-  const r = cli('stats', path, '--tensor', 'slice', '--json');
+  const r = runCli('stats', path, '--tensor', 'slice', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
     JSON.parse(r.stdout).tensors.map((t: { name: string }) => t.name),
     ['slice'],
   );
-  const h = cli('stats', path);
+  const h = runCli('stats', path);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /transposed\s+F32\s+\[8, 6\]\s+0\s+47\s+23\.5/);
 });
 
 test('inspect without --json prints sizes and parameter counts per top-level prefix', () => {
-  const r = cli('inspect', join(dir, snapshot));
+  const r = runCli('inspect', join(dir, snapshot));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /5 tensors, 100 parameters, 264 bytes/);
   assert.match(r.stdout, /^\s+model\s+4\s+68\s+200 bytes$/m);
   assert.match(r.stdout, /^\s+lm_head\s+1\s+32\s+64 bytes$/m);
-  const big = cli('inspect', join(dir, 'torch/pytorch_model.bin'));
+  const big = runCli('inspect', join(dir, 'torch/pytorch_model.bin'));
   assert.match(big.stdout, /^\s+total\s+6\s+\d+\s+[\d.]+ (bytes|KB)$/m);
   assert.match(r.stdout, /lm_head\.weight\s+BF16\s+\[8, 4\]\s+64 bytes/);
 });
@@ -119,7 +112,7 @@ test('bad input and usage: exit 2, one line on stderr starting "error: " naming 
     [['stats', join(dir, 'torch/views.pt'), '--frobnicate'], /^error: unknown option --frobnicate/],
   ];
   for (const [args, re] of cases) {
-    const r = cli(...args);
+    const r = runCli(...args);
     assert.equal(r.code, 2, args.join(' '));
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');

@@ -7,20 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, REPO_ROOT } from '../../helpers/python';
+import { PYTHON } from '../../helpers/python';
 import { TensorViewerController } from '../../../src/features/panels/tensorViewerController';
 import type { TensorViewerHostMessage } from '../../../src/protocol/tensorViewer';
-import { ensureBuilt } from '../../helpers/cli';
+import { ensureBuilt, runCli } from '../../helpers/cli';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'mp-hostile-files-'));
 const POINTER =
   'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 4198103432\n';
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   ensureBuilt();
@@ -51,7 +45,7 @@ json.dump({"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-0
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function oneLine(args: string[], re: RegExp): void {
-  const r = cli(...args);
+  const r = runCli(...args);
   assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, r.stderr);

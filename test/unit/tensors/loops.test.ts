@@ -16,10 +16,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'loops-'));
 const shard = join(tmp, 'model-00001-of-00001.safetensors');
 const values = pythonJson<number[]>(
   `
-import json, struct, sys, numpy as np
+import json, sys, numpy as np
+from st_write import write_safetensors
 w = (np.arange(6, dtype=np.float32) * 0.5).reshape(2, 3)
-h = json.dumps({"w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, w.nbytes]}}).encode()
-open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + w.tobytes())
+write_safetensors(sys.argv[1], {"w": w})
 print(json.dumps(w.ravel().tolist()))`,
   [shard],
 );

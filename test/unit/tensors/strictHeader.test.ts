@@ -25,13 +25,14 @@ const cases: Record<string, string> = {
 
 const written = pythonJson<Record<string, { path: string; values: number[] }>>(
   `
-import json, struct, sys, numpy as np
+import json, sys, numpy as np
+from st_write import framed
 out = {}
 vals = np.array([1.5, -2.25], dtype=np.float32)
 for name, expr in json.loads(sys.argv[1]).items():
     h = eval(expr).encode("utf-8")
     p = sys.argv[2] + "/" + name + ".safetensors"
-    open(p, "wb").write(struct.pack("<Q", len(h)) + h + vals.tobytes())
+    open(p, "wb").write(framed(h, vals.tobytes()))
     out[name] = {"path": p, "values": [float(v) for v in vals]}
 print(json.dumps(out))`,
   [JSON.stringify(cases), tmp],

@@ -1,7 +1,7 @@
 // The side panel: metrics, mflux's golden rule replayed live (fields, verdict, mismatch-vs-rtol
 // curve), the pixel inspector, the files and the notes.
 import { MFLUX_RULE_DEFAULTS, type ImagePairInfo } from '../../../src/protocol/imageDiff';
-import { ce, clear, cssVar, h } from '../../shared/dom';
+import { clear, cssVar, decimalField, h, type TextField } from '../../shared/dom';
 import { drawChart } from '../../shared/chart';
 import { defaultRtols, judge, passingRtol, rtolCurve } from '../../shared/goldenRule';
 import { fmt, pct } from '../../shared/format';
@@ -9,14 +9,10 @@ import { persist, post } from '../messages';
 import { state } from '../state';
 import { inspector } from './inspector';
 
-type Field = { wrap: HTMLElement; field: HTMLElement & { value: string; invalid: boolean } };
+type Field = { wrap: HTMLElement; field: TextField };
 
 function numberField(id: string, label: string): Field {
-  const field = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
-    id: `rule-${id}`,
-    'aria-label': label,
-    inputmode: 'decimal',
-  });
+  const field = decimalField(`rule-${id}`, label);
   const wrap = h('label', { class: 'field' }, h('span', { text: id }), field);
   field.addEventListener('input', onRuleInput);
   return { wrap, field };

@@ -1,6 +1,6 @@
 // The toolbar: title, pair picker, the six view modes with their controls (opacity, swipe,
 // gain, colormap, blink), and the zoom buttons.
-import { ce, clear, h } from '../../shared/dom';
+import { button, ce, clear, h } from '../../shared/dom';
 import { COLORMAP_NAMES, type ColormapName } from '../../shared/colormap';
 import { intents } from '../intents';
 import { GAINS, MODES, state, type Mode } from '../state';
@@ -13,8 +13,7 @@ const pairNav = h('div', { class: 'pair-nav', hidden: true }, pairSelect);
 const modeBar = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'View mode' });
 const modeButtons = new Map<Mode, HTMLElement>();
 for (const m of MODES) {
-  const b = ce('vscode-button', { 'data-mode': m.id, role: 'radio', title: `${m.label} (${m.key})` }, m.label);
-  b.addEventListener('click', () => intents.setMode(m.id));
+  const b = button(m.label, { 'data-mode': m.id, role: 'radio', title: `${m.label} (${m.key})` }, () => intents.setMode(m.id));
   modeButtons.set(m.id, b);
   modeBar.append(b);
 }

@@ -1,7 +1,7 @@
 // The image viewports: reference and candidate side by side (or one composite), synchronised
 // zoom and pan, the zoom buttons, and the empty/error state shown instead of them.
 import type { LoadedImage } from '../../../src/protocol/imageDiff';
-import { ce, cssVar, fitCanvas, h } from '../../shared/dom';
+import { button, cssVar, fitCanvas, h } from '../../shared/dom';
 import { intents } from '../intents';
 import { basename, describeImage, fitView, pixelAt, zoomView } from '../pixels';
 import { imageSize, state } from '../state';
@@ -21,19 +21,16 @@ vpA.root.append(legend);
 export const viewer = h('section', { class: 'viewer', id: 'viewer', 'aria-label': 'Images' }, vpA.root, vpB.root);
 export const emptyState = h('div', { class: 'empty', id: 'empty', role: 'status' }, 'Waiting for images…');
 
-function button(label: string, title: string, id: string, onClick: () => void): HTMLElement {
-  const b = ce('vscode-button', { secondary: true, title, id, 'aria-label': title }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
+const zoomButton = (label: string, title: string, id: string, onClick: () => void) =>
+  button(label, { secondary: true, title, id, 'aria-label': title }, onClick);
 const zoomLabel = h('span', { class: 'zoom-label', id: 'zoom-label', 'aria-live': 'polite', text: '100%' });
 export const zoomBar = h(
   'div',
   { class: 'group', role: 'group', 'aria-label': 'Zoom' },
-  button('Fit', 'Fit to window (F)', 'zoom-fit', () => fit()),
-  button('1:1', 'Actual pixels (A)', 'zoom-1', () => zoomTo(1)),
-  button('−', 'Zoom out (−)', 'zoom-out', () => zoomBy(1 / 2)),
-  button('+', 'Zoom in (+)', 'zoom-in', () => zoomBy(2)),
+  zoomButton('Fit', 'Fit to window (F)', 'zoom-fit', () => fit()),
+  zoomButton('1:1', 'Actual pixels (A)', 'zoom-1', () => zoomTo(1)),
+  zoomButton('−', 'Zoom out (−)', 'zoom-out', () => zoomBy(1 / 2)),
+  zoomButton('+', 'Zoom in (+)', 'zoom-in', () => zoomBy(2)),
   zoomLabel,
 );
 

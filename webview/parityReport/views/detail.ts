@@ -1,7 +1,7 @@
 // The selected layer's detail pane: names and shapes, the tolerance editor (re-judged here,
 // instantly), the heatmaps, the first values of both sides and the |diff| histogram.
 import type { LayerDetail, ReportPair } from '../../../src/protocol/parityReport';
-import { ce, clear, cssVar, fitCanvas, h } from '../../shared/dom';
+import { button, clear, cssVar, decimalField, fitCanvas, h } from '../../shared/dom';
 import { float32Repr, fmt, pct, shape, thousands } from '../../shared/format';
 import { post } from '../messages';
 import { neededAtol, pytestAssertion, rejudge, roundUp } from '../rejudge';
@@ -62,24 +62,16 @@ export function clearDetail(): void {
 
 function toleranceSection(p: ReportPair, d: LayerDetail | null): HTMLElement {
   const o = state.overrides.get(p.name);
-  const atol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
-    id: 'tol-atol',
-    'aria-label': 'atol',
-    inputmode: 'decimal',
-  });
-  const rtol = ce<HTMLElement & { value: string; invalid: boolean }>('vscode-textfield', {
-    id: 'tol-rtol',
-    'aria-label': 'rtol',
-    inputmode: 'decimal',
-  });
+  const atol = decimalField('tol-atol', 'atol');
+  const rtol = decimalField('tol-rtol', 'rtol');
   atol.value = String(o?.atol ?? p.atol);
   rtol.value = String(o?.rtol ?? p.rtol);
   const result = h('div', { class: 'rejudge', id: 'rejudge', role: 'status' });
-  const copy = ce(
-    'vscode-button',
-    { id: 'copy-pytest', secondary: true, title: 'Copy an np.testing.assert_allclose line with a tolerance that passes' },
-    'Copy pytest assertion',
-  );
+  const copy = button('Copy pytest assertion', {
+    id: 'copy-pytest',
+    secondary: true,
+    title: 'Copy an np.testing.assert_allclose line with a tolerance that passes',
+  });
   const section = h(
     'section',
     { class: 'tolerance' },

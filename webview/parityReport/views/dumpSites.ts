@@ -2,7 +2,7 @@
 // selected layer. The host opens the site (it looks it up in its own report and checks it is
 // inside the workspace or the run folder); the webview only names the layer and the side.
 import { dumpSiteOf, type ReportPair } from '../../../src/protocol/parityReport';
-import { ce, h } from '../../shared/dom';
+import { button, h } from '../../shared/dom';
 import { post } from '../messages';
 import { state } from '../state';
 
@@ -17,13 +17,14 @@ export function dumpSitesSection(p: ReportPair): HTMLElement | null {
     const site = dumpSiteOf(report, p, side);
     if (!site) continue;
     const base = site.file.split(/[\\/]/).pop() ?? site.file;
-    const b = ce(
-      'vscode-button',
-      { id: `goto-site-${side}`, secondary: true, title: `${site.file}:${site.line}`, 'data-site': `${site.file}:${site.line}` },
-      `Go to dump site (${label}): ${base}:${site.line}`,
+    const where = `${site.file}:${site.line}`;
+    buttons.push(
+      button(
+        `Go to dump site (${label}): ${base}:${site.line}`,
+        { id: `goto-site-${side}`, secondary: true, title: where, 'data-site': where },
+        () => post({ kind: 'openDumpSite', payload: { name: p.name, side } }),
+      ),
     );
-    b.addEventListener('click', () => post({ kind: 'openDumpSite', payload: { name: p.name, side } }));
-    buttons.push(b);
   }
   return buttons.length ? h('div', { class: 'dump-sites', id: 'dump-sites' }, ...buttons) : null;
 }

@@ -1,6 +1,6 @@
 // The toolbar: title, summary (verdict counts, first divergence, unpaired names), the filter
 // and failing-only controls, and the export buttons.
-import { ce, clear, h } from '../../shared/dom';
+import { button, ce, clear, h, textFilter } from '../../shared/dom';
 import { intents } from '../intents';
 import { persist, post } from '../messages';
 import { state } from '../state';
@@ -10,30 +10,25 @@ import { renderRows } from './table';
 
 const titleEl = h('h1', { class: 'title', id: 'title', text: 'Parity report' });
 const summaryEl = h('div', { class: 'summary', id: 'summary', role: 'status' });
-export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', {
-  id: 'filter',
-  placeholder: 'Filter layers by name',
-  'aria-label': 'Filter layers by name',
-});
+export const filterField = textFilter('Filter layers by name');
 const failingBox = ce<HTMLElement & { checked: boolean }>(
   'vscode-checkbox',
   { id: 'failing-only', label: 'Hide passing', 'aria-label': 'Show only drift and diverged layers' },
   'Hide passing',
 );
-const exportHtmlBtn = ce(
-  'vscode-button',
-  { id: 'export-html', secondary: true, title: 'Save a self-contained HTML report' },
-  'Export HTML',
-);
-const exportJsonBtn = ce(
-  'vscode-button',
-  { id: 'export-json', secondary: true, title: 'Save the report as JSON (the compare --json schema)' },
-  'Export JSON',
-);
-const captureInsideBtn = ce(
-  'vscode-button',
-  { id: 'capture-inside', title: 'Re-run both sides capturing only inside the selected layer' },
+/** Export HTML / Export JSON: the host writes the report in that format. */
+const exportButton = (format: 'html' | 'json', title: string) =>
+  button(`Export ${format.toUpperCase()}`, { id: `export-${format}`, secondary: true, title }, () =>
+    post({ kind: 'exportReport', payload: { format } }),
+  );
+const exportHtmlBtn = exportButton('html', 'Save a self-contained HTML report');
+const exportJsonBtn = exportButton('json', 'Save the report as JSON (the compare --json schema)');
+const captureInsideBtn = button(
   'Capture Inside',
+  { id: 'capture-inside', title: 'Re-run both sides capturing only inside the selected layer' },
+  () => {
+    if (state.selected) post({ kind: 'captureInside', payload: { name: state.selected } });
+  },
 );
 captureInsideBtn.hidden = true;
 export const toolbar = h(
@@ -54,11 +49,6 @@ failingBox.addEventListener('change', () => {
   persist();
   renderRows();
 });
-captureInsideBtn.addEventListener('click', () => {
-  if (state.selected) post({ kind: 'captureInside', payload: { name: state.selected } });
-});
-exportJsonBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'json' } }));
-exportHtmlBtn.addEventListener('click', () => post({ kind: 'exportReport', payload: { format: 'html' } }));
 
 /** Capture Inside: offered for run folders, on the selected layer (the first divergence at first). */
 export function renderCaptureInside(): void {

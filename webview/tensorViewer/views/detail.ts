@@ -1,7 +1,7 @@
 // The detail pane: a folder's totals, or a tensor's header, its stats and first values, and a
 // heatmap preview, each fetched when asked for.
 import type { TensorPreview, TensorStats } from '../../../src/protocol/tensorViewer';
-import { ce, clear, cssVar, fitCanvas, h } from '../../shared/dom';
+import { button, clear, cssVar, fitCanvas, h } from '../../shared/dom';
 import { colorize, cssColor } from '../../shared/colormap';
 import { bytes, float32Repr, fmt, shape } from '../../shared/format';
 import { intents } from '../intents';
@@ -65,21 +65,14 @@ export function renderDetail(): void {
     return;
   }
   const actions = h('div', { class: 'group' });
-  const statsBtn = ce(
-    'vscode-button',
-    { id: 'btn-stats', title: 'Read the tensor once and compute min, max, mean, std, NaN/Inf counts' },
-    'Stats & first values',
+  actions.append(
+    button('Stats & first values', { id: 'btn-stats', title: 'Read the tensor once and compute min, max, mean, std, NaN/Inf counts' }, () =>
+      intents.requestStats(t.name),
+    ),
   );
-  statsBtn.addEventListener('click', () => intents.requestStats(t.name));
-  actions.append(statsBtn);
   if (t.shape.length >= 2) {
-    const prevBtn = ce(
-      'vscode-button',
-      { id: 'btn-preview', secondary: true, title: 'Heatmap of the values (largest magnitude per block when downsampled)' },
-      'Heatmap preview',
-    );
-    prevBtn.addEventListener('click', () => intents.requestPreview(t.name));
-    actions.append(prevBtn);
+    const title = 'Heatmap of the values (largest magnitude per block when downsampled)';
+    actions.append(button('Heatmap preview', { id: 'btn-preview', secondary: true, title }, () => intents.requestPreview(t.name)));
   }
   detail.append(actions);
   const s = state.stats.get(t.name);

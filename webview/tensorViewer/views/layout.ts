@@ -2,19 +2,15 @@
 // pane, and the empty state shown while headers are read or when there is nothing to show.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { ce, h } from '../../shared/dom';
+import { button, h, textFilter } from '../../shared/dom';
 
 export const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 app.className = 'tensor-viewer';
 export const titleEl = h('h1', { class: 'title', id: 'title', text: 'Tensor file' });
 export const totalsEl = h('div', { class: 'summary', id: 'totals' });
-export const filterField = ce<HTMLElement & { value: string }>('vscode-textfield', {
-  id: 'filter',
-  placeholder: 'Filter tensors by name',
-  'aria-label': 'Filter tensors by name',
-});
-export const expandAll = ce('vscode-button', { id: 'expand-all', secondary: true, title: 'Expand every folder' }, 'Expand all');
-export const collapseAll = ce('vscode-button', { id: 'collapse-all', secondary: true, title: 'Collapse every folder' }, 'Collapse all');
+export const filterField = textFilter('Filter tensors by name');
+export const expandAll = button('Expand all', { id: 'expand-all', secondary: true, title: 'Expand every folder' });
+export const collapseAll = button('Collapse all', { id: 'collapse-all', secondary: true, title: 'Collapse every folder' });
 export const toolbar = h(
   'header',
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Tensor file tools' },
