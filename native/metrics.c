@@ -59,9 +59,25 @@ static inline double hsum(v128_t v) { return wasm_f64x2_extract_lane(v, 0) + was
 
 static inline int finite2(double r, double c) { return (r - r) + (c - c) == 0; }
 
+// A side is float32 values or bfloat16 bit patterns (bf16 = 1), decoded here: a bfloat16 is
+// the upper half of a float32.
+#define ALWAYS static inline __attribute__((always_inline))
+ALWAYS float at(const void *p, int bf16, uint32_t j) {
+  return bf16 ? __builtin_bit_cast(float, (uint32_t)((const uint16_t *)p)[j] << 16) : ((const float *)p)[j];
+}
+ALWAYS v128_t at4(const void *p, int bf16, uint32_t j) {
+  return bf16 ? wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(wasm_v128_load64_zero((const uint16_t *)p + j)), 16)
+              : wasm_v128_load((const float *)p + j);
+}
+// Elements j + 2, j + 3 as float64 (v4 = the four at j).
+ALWAYS v128_t high2(const void *p, int bf16, uint32_t j, v128_t v4) {
+  return wasm_f64x2_promote_low_f32x4(bf16 ? wasm_i32x4_shuffle(v4, v4, 2, 3, 2, 3) : wasm_v128_load64_zero((const float *)p + j + 2));
+}
+#define SIDES const void *R, int kr, const void *C, int kc
+
 // One element, exactly as metricsLoop.ts accumulate() (sums into the block's scalars s[]).
-static void element(Ctx *x, const float *R, const float *C, float *out, uint32_t j, double *s) {
-  const float rf = R[j], cf = C[j];
+static void element(Ctx *x, SIDES, float *out, uint32_t j, double *s) {
+  const float rf = at(R, kr, j), cf = at(C, kc, j);
   const double r = rf, c = cf;
   if (finite2(r, c)) {
     const double d = c - r, ad = __builtin_fabs(d), ar = __builtin_fabs(r);
@@ -110,9 +126,9 @@ static void element(Ctx *x, const float *R, const float *C, float *out, uint32_t
 }
 
 // A block holding NaN or ±Inf: element by element.
-static void block_slow(Ctx *x, const float *R, const float *C, float *out, uint32_t k, uint32_t end, double *s) {
+static void block_slow(Ctx *x, SIDES, float *out, uint32_t k, uint32_t end, double *s) {
   for (int i = 0; i < NSUMS; i++) s[i] = 0;
-  for (uint32_t j = k; j < end; j++) element(x, R, C, out, j, s);
+  for (uint32_t j = k; j < end; j++) element(x, R, kr, C, kc, out, j, s);
 }
 
 // Lane reductions (never take a vector's address: it would live in linear memory).
@@ -129,9 +145,9 @@ static inline float high4(v128_t v) {
 
 // max_rel (and the state it needs) for the four elements at j, element by element: only
 // when one of them may beat the current max_rel.
-static void rel4(Ctx *x, const float *R, const float *C, uint32_t j) {
+static void rel4(Ctx *x, SIDES, uint32_t j) {
   for (uint32_t i = j; i < j + 4; i++) {
-    const double r = R[i], c = C[i];
+    const double r = at(R, kr, i), c = at(C, kc, i);
     if (!finite2(r, c)) continue;
     const double ad = __builtin_fabs(c - r), ar = __builtin_fabs(r), den = ar > REL_EPS ? ar : REL_EPS;
     if (ad > x->maxRel * den) x->maxRel = ad / den;
@@ -144,7 +160,7 @@ static inline float relThreshold(double maxRel) { return maxRel > 3.0e38 ? 3.0e3
 
 // A block whose values may all be finite: returns 0 (and changes nothing but out[] and
 // maxRel, which the slow pass redoes the same) when one is not.
-static int block_fast(Ctx *x, const float *R, const float *C, float *out, uint32_t k, uint32_t end, double *s) {
+ALWAYS int block_fast(Ctx *x, SIDES, float *out, uint32_t k, uint32_t end, double *s) {
   const v128_t vAtol = wasm_f64x2_splat(x->atol), vRtol = wasm_f64x2_splat(x->rtol);
   const v128_t vShR = wasm_f64x2_splat(x->shR), vShC = wasm_f64x2_splat(x->shC);
   const v128_t eps32 = wasm_f32x4_splat((float)REL_EPS);
@@ -155,14 +171,14 @@ static int block_fast(Ctx *x, const float *R, const float *C, float *out, uint32
   // An element may beat max_rel only if |d| ≥ thr·max(|r|, eps) in float32, with thr a bit
   // below max_rel so float32 rounding never hides a beat (checked in float64 by rel4).
   // (Before any finite pair max_rel is −1: the first four decide it.)
-  if (x->maxRel < 0 && end - k >= 4) rel4(x, R, C, k);
+  if (x->maxRel < 0 && end - k >= 4) rel4(x, R, kr, C, kc, k);
   float thr = relThreshold(x->maxRel);
   v128_t vThr = wasm_f32x4_splat(thr);
   const v128_t zero4 = wasm_f32x4_splat(0);
   uint32_t j = k;
   const uint32_t end4 = k + ((end - k) & ~3u);
   for (; j < end4; j += 4) {
-    const v128_t r4 = wasm_v128_load(R + j), c4 = wasm_v128_load(C + j);
+    const v128_t r4 = at4(R, kr, j), c4 = at4(C, kc, j);
     const v128_t ad4 = wasm_f32x4_abs(wasm_f32x4_sub(c4, r4));
     wasm_v128_store(out + j, ad4);
     vMinR = wasm_f32x4_pmin(vMinR, r4);
@@ -173,12 +189,11 @@ static int block_fast(Ctx *x, const float *R, const float *C, float *out, uint32
     const v128_t rel = wasm_v128_and(wasm_f32x4_ge(ad4, wasm_f32x4_mul(vThr, wasm_f32x4_pmax(wasm_f32x4_abs(r4), eps32))),
                                      wasm_f32x4_ne(ad4, zero4));
     if (__builtin_expect(wasm_v128_any_true(rel), 0)) {
-      rel4(x, R, C, j);
+      rel4(x, R, kr, C, kc, j);
       vThr = wasm_f32x4_splat(relThreshold(x->maxRel));
     }
     const v128_t rl = wasm_f64x2_promote_low_f32x4(r4), cl = wasm_f64x2_promote_low_f32x4(c4);
-    const v128_t rh = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(R + j + 2));
-    const v128_t ch = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(C + j + 2));
+    const v128_t rh = high2(R, kr, j, r4), ch = high2(C, kc, j, c4);
     const v128_t dl = wasm_f64x2_sub(cl, rl), dh = wasm_f64x2_sub(ch, rh);
     const v128_t adl = wasm_f64x2_abs(dl), adh = wasm_f64x2_abs(dh);
     vMax = wasm_f64x2_pmax(vMax, wasm_f64x2_pmax(adl, adh));
@@ -200,7 +215,7 @@ static int block_fast(Ctx *x, const float *R, const float *C, float *out, uint32
   // float32 values cannot overflow it); the tail is checked element by element.
   const double chk = hsum(sRR) + hsum(sCC);
   if (chk - chk != 0) return 0;
-  for (uint32_t i = end4; i < end; i++) if (!finite2(R[i], C[i])) return 0;
+  for (uint32_t i = end4; i < end; i++) if (!finite2(at(R, kr, i), at(C, kc, i))) return 0;
   s[X_ABS] = hsum(sAbs); s[X_SQ] = hsum(sSq); s[X_R2] = hsum(sR2); s[X_C2] = hsum(sC2); s[X_DOT] = hsum(sDot);
   s[X_R] = hsum(sR); s[X_RR] = hsum(sRR); s[X_C] = hsum(sC); s[X_CC] = hsum(sCC);
   const double blockMax = wasm_f64x2_extract_lane(vMax, 0) > wasm_f64x2_extract_lane(vMax, 1) ? wasm_f64x2_extract_lane(vMax, 0) : wasm_f64x2_extract_lane(vMax, 1);
@@ -211,14 +226,15 @@ static int block_fast(Ctx *x, const float *R, const float *C, float *out, uint32
   // max_abs and its first index: only a block that beats it is looked at again.
   if (blockMax > x->maxAbs) {
     for (uint32_t i = k; i < end4; i++) {
-      const double ad = __builtin_fabs((double)C[i] - (double)R[i]);
+      const double ad = __builtin_fabs((double)at(C, kc, i) - (double)at(R, kr, i));
       if (ad > x->maxAbs) { x->maxAbs = ad; x->maxIdx = x->base + i; }
     }
   }
   // The tail (fewer than four elements): element by element, after the lanes.
   if (end4 < end) {
-    double t[NSUMS] = {0};
-    for (uint32_t i = end4; i < end; i++) element(x, R, C, out, i, t);
+    double t[NSUMS];
+    for (int i = 0; i < NSUMS; i++) t[i] = 0;
+    for (uint32_t i = end4; i < end; i++) element(x, R, kr, C, kc, out, i, t);
     for (int i = 0; i < NSUMS; i++) s[i] += t[i];
   }
   return 1;
@@ -253,11 +269,26 @@ static void normalize(int64_t *acc) {
   }
 }
 
-// R, C: n float32 values each, R[0] being element st[S_BASE] of the tensor. out: |C − R| as
-// float32 (NaN where a side is not finite). hist: 4 × 257 counters. st: state (S_* slots),
-// inputs and running extremes in, this call's counts out. acc: NSUMS × LIMBS exact sums as
-// float64 integers, added to.
-EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hist, uint32_t n, double *st, double *acc) {
+// The block loop for one pair of side kinds (inlined four times, one per pair).
+ALWAYS void run(Ctx *x, SIDES, float *out, uint32_t *hist, uint32_t n, int64_t limb[NSUMS][LIMBS]) {
+  const uint64_t base = (uint64_t)x->base;
+  uint32_t k = 0;
+  while (k < n) {
+    const uint32_t left = BLOCK - (uint32_t)((base + k) % BLOCK);
+    const uint32_t end = n - k > left ? k + left : n;
+    double s[NSUMS];
+    if (!block_fast(x, R, kr, C, kc, out, k, end, s)) block_slow(x, R, kr, C, kc, out, k, end, s);
+    for (int i = 0; i < NSUMS; i++) exact_add(limb[i], s[i]);
+    histogram(out, k, end, hist);
+    k = end;
+  }
+}
+
+// R, C: n values each, float32 or (kinds bit 0 for R, bit 1 for C) bfloat16 bit patterns; R[0]
+// is element st[S_BASE] of the tensor. out: |C − R| as float32 (NaN where a side is not
+// finite). hist: 4 × 257 counters. st: state (S_* slots), inputs and running extremes in,
+// this call's counts out. acc: NSUMS × LIMBS exact sums as float64 integers, added to.
+EXPORT void metrics(const void *R, const void *C, uint32_t kinds, float *out, uint32_t *hist, uint32_t n, double *st, double *acc) {
   Ctx x;
   x.atol = st[S_ATOL]; x.rtol = st[S_RTOL]; x.shR = st[S_SHIFT_R]; x.shC = st[S_SHIFT_C];
   x.maxAbs = st[S_MAX_ABS]; x.maxIdx = st[S_MAX_IDX]; x.maxRel = st[S_MAX_REL]; x.base = st[S_BASE];
@@ -266,16 +297,11 @@ EXPORT void metrics_f32(const float *R, const float *C, float *out, uint32_t *hi
   int64_t limb[NSUMS][LIMBS];
   for (int i = 0; i < NSUMS; i++)
     for (int l = 0; l < LIMBS; l++) limb[i][l] = (int64_t)acc[i * LIMBS + l];
-  const uint64_t base = (uint64_t)x.base;
-  uint32_t k = 0;
-  while (k < n) {
-    const uint32_t left = BLOCK - (uint32_t)((base + k) % BLOCK);
-    const uint32_t end = n - k > left ? k + left : n;
-    double s[NSUMS];
-    if (!block_fast(&x, R, C, out, k, end, s)) block_slow(&x, R, C, out, k, end, s);
-    for (int i = 0; i < NSUMS; i++) exact_add(limb[i], s[i]);
-    histogram(out, k, end, hist);
-    k = end;
+  switch (kinds) {
+    case 0: run(&x, R, 0, C, 0, out, hist, n, limb); break;
+    case 1: run(&x, R, 1, C, 0, out, hist, n, limb); break;
+    case 2: run(&x, R, 0, C, 1, out, hist, n, limb); break;
+    default: run(&x, R, 1, C, 1, out, hist, n, limb); break;
   }
   for (int i = 0; i < NSUMS; i++) {
     normalize(limb[i]);

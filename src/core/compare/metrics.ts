@@ -2,6 +2,7 @@
 // single monomorphic typed-array loop per chunk: no per-element calls, no allocation.
 import type { DiffHistogram, PairResult, SideStats } from './types';
 import { kernels } from '../kernels';
+import { bf16ToF32, decodeLE } from '../tensors/decode';
 import { accumulate, accumulateSimd, countExponents } from './metricsLoop';
 import { EXACT_CELLS, addCells, exactValue } from '../kernels/exactSum';
 import {
@@ -66,6 +67,20 @@ export type MetricValues = Pick<
   Required<Pick<PairResult, 'ref_stats' | 'cand_stats' | 'histogram'>>;
 
 type Chunk = Float32Array | Float64Array;
+/**
+ * What update() takes: values, or bfloat16 bit patterns (a Uint16Array, from
+ * tensors' valueChunks) that the kernel decodes inside its pass.
+ */
+export type MetricChunk = Chunk | Uint16Array;
+
+function valueAt(a: MetricChunk, k: number): number {
+  return a instanceof Uint16Array ? bf16ToF32(a[k]) : a[k];
+}
+
+/** Values of a chunk (bfloat16 bit patterns decoded, for the TypeScript path). */
+function values(a: MetricChunk): Chunk {
+  return a instanceof Uint16Array ? (decodeLE('BF16', new Uint8Array(a.buffer, a.byteOffset, a.byteLength), a.length) as Float32Array) : a;
+}
 
 export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
@@ -124,13 +139,13 @@ export class MetricAccumulator {
    * Consumes aligned chunks (same length, reference layout) and returns |cand − ref| per
    * element as float32 (NaN where either side is not finite), valid until the next call.
    */
-  update(ref: Chunk, cand: Chunk): Float32Array {
+  update(ref: MetricChunk, cand: MetricChunk): Float32Array {
     const len = ref.length;
     if (cand.length !== len) throw new Error('internal: misaligned chunks');
     if (this.firstR.length < FIRST_N) {
       for (let k = 0; k < len && this.firstR.length < FIRST_N; k++) {
-        this.firstR.push(ref[k]);
-        this.firstC.push(cand[k]);
+        this.firstR.push(valueAt(ref, k));
+        this.firstC.push(valueAt(cand, k));
       }
     }
     const st = this.st;
@@ -143,11 +158,11 @@ export class MetricAccumulator {
       st[SHIFT_C] = firstFinite(cand);
       if (!Number.isNaN(st[SHIFT_C])) st[MIN_C] = st[MAX_C] = st[SHIFT_C];
     }
-    const k = ref instanceof Float32Array && cand instanceof Float32Array ? kernels() : null;
-    if (k) return accumulateSimd(k, ref as Float32Array, cand as Float32Array, st, this.slots, this.exact);
+    const k = !(ref instanceof Float64Array) && !(cand instanceof Float64Array) ? kernels() : null;
+    if (k) return accumulateSimd(k, ref as Float32Array | Uint16Array, cand as Float32Array | Uint16Array, st, this.slots, this.exact);
     if (this.scratch.length < len) this.scratch = new Float32Array(len);
     const out = this.scratch.length === len ? this.scratch : this.scratch.subarray(0, len);
-    accumulate(ref, cand, out, st);
+    accumulate(values(ref), values(cand), out, st);
     countExponents(new Uint32Array(out.buffer, out.byteOffset, out.length), this.slots);
     return out;
   }
@@ -256,8 +271,11 @@ export class MetricAccumulator {
   }
 }
 
-function firstFinite(a: Chunk): number {
-  for (let k = 0; k < a.length; k++) if (Number.isFinite(a[k])) return a[k];
+function firstFinite(a: MetricChunk): number {
+  for (let k = 0; k < a.length; k++) {
+    const v = valueAt(a, k);
+    if (Number.isFinite(v)) return v;
+  }
   return NaN;
 }
 

@@ -169,8 +169,8 @@ const kst = new Float64Array(K.SLOTS);
  */
 export function accumulateSimd(
   k: Kernels,
-  ref: Float32Array,
-  cand: Float32Array,
+  ref: Float32Array | Uint16Array,
+  cand: Float32Array | Uint16Array,
   st: Float64Array,
   slots: Float64Array,
   exact: Float64Array,
@@ -186,7 +186,7 @@ export function accumulateSimd(
   // extremes of this chunk only (float32 in the kernel), merged below
   kst[K.MIN_R] = kst[K.MIN_C] = Infinity;
   kst[K.MAX_R] = kst[K.MAX_C] = -Infinity;
-  const out = k.metricsF32(ref, cand, kst, slots, exact);
+  const out = k.metrics(ref, cand, kst, slots, exact);
   st[N] += ref.length;
   st[MAX_ABS] = kst[K.MAX_ABS];
   st[MAX_IDX] = kst[K.MAX_IDX];

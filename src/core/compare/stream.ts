@@ -1,11 +1,11 @@
 // Streams one pair of tensors once through the metric (and heatmap) accumulators. Memory stays
 // bounded: two chunk buffers, plus one window of the candidate when a layout transform reorders it.
 import { outputIsFloat64 } from '../tensors/decode';
-import type { TensorInfo, TensorSource } from '../tensors';
+import { valueChunks, type FloatChunk, type TensorInfo, type TensorSource } from '../tensors';
 import type { HeatmapAccumulator } from '../images/heatmap';
 import { Gatherer, type LayoutPlan } from './layout';
 import type { ComplexAccumulator } from './complexMetrics';
-import type { MetricAccumulator } from './metrics';
+import { MetricAccumulator } from './metrics';
 import { Cursor } from './cursor';
 
 export interface StreamArgs {
@@ -32,12 +32,18 @@ export async function streamPair(a: StreamArgs): Promise<void> {
   // 32/64-bit integers come as float64 (exact up to 2^53): through float32, 16777217 reads as 16777216.
   // Every chunk is consumed before the next is asked for: the readers reuse their buffers.
   const opts = { chunkElements: a.chunkElements, signal, float64: true, complex: a.complex, reuse: true };
-  const refCur = new Cursor(a.ref.chunks(a.refInfo.name, opts)[Symbol.asyncIterator]());
+  // The metric kernel decodes bfloat16 inside its pass: such chunks stay bit patterns.
+  const metric = acc instanceof MetricAccumulator ? acc : null;
+  const stream = (src: TensorSource, info: TensorInfo) =>
+    (metric ? valueChunks(src, info.name, opts) : src.chunks(info.name, opts))[Symbol.asyncIterator]();
+  const update = (r: FloatChunk | Uint16Array, c: FloatChunk | Uint16Array): Float32Array =>
+    metric ? metric.update(r, c) : (acc as ComplexAccumulator).update(r as FloatChunk, c as FloatChunk);
+  const refCur = new Cursor(stream(a.ref, a.refInfo));
   const ended = (side: TensorInfo) =>
     new Error(`${side.file}: tensor ${JSON.stringify(side.name)} ended before its ${side.numel} elements`);
   try {
     if (a.plan.sameOrder) {
-      const candCur = new Cursor(a.cand.chunks(a.candInfo.name, opts)[Symbol.asyncIterator]());
+      const candCur = new Cursor(stream(a.cand, a.candInfo));
       try {
         let done = 0;
         while (done < n) {
@@ -46,7 +52,7 @@ export async function streamPair(a: StreamArgs): Promise<void> {
           const ca = await candCur.available();
           if (ra === 0 || ca === 0) throw ended(ra === 0 ? a.refInfo : a.candInfo);
           const m = Math.min(ra, ca, n - done);
-          const d = acc.update(refCur.take(m), candCur.take(m));
+          const d = update(refCur.take(m), candCur.take(m));
           heat?.add(d);
           done += m;
           a.progress(done / width);
@@ -80,7 +86,7 @@ export async function streamPair(a: StreamArgs): Promise<void> {
         const ra = await refCur.available();
         if (ra === 0) throw ended(a.refInfo);
         const m = Math.min(ra, w.length - at);
-        const d = acc.update(refCur.take(m), w.subarray(at, at + m));
+        const d = update(refCur.take(m), w.subarray(at, at + m));
         heat?.add(d);
         at += m;
         done += m;

@@ -1,7 +1,7 @@
 // The worker side of the compare pool (workerPool.ts): measures a run of fixed slices of one
 // pair and posts one partial per slice, and pools its |diff| into its own heatmap partial
 // when a heatmap is wanted. Runs inside dist/compareWorker.js.
-import { openTensors, type TensorSource } from '../tensors';
+import { openTensors, valueChunks, type TensorSource } from '../tensors';
 import { HeatmapAccumulator, type HeatGeometry, type HeatOptions, type HeatPartial } from '../images/heatmap';
 import { Cursor } from './cursor';
 import { MetricAccumulator } from './metrics';
@@ -79,10 +79,11 @@ export async function measureSlices(
   const start = from * B;
   const end = Math.min(job.numel, to * B);
   // chunks of B elements from a multiple of B: the same chunks a whole-tensor read gives
-  // (each chunk is consumed before the next is asked for: two read buffers per side, reused)
+  // (each chunk is consumed before the next is asked for: two read buffers per side, reused;
+  // bfloat16 stays bit patterns: the metric kernel decodes it inside its pass)
   const opts = { chunkElements: B, float64: true, start, end, reuse: true };
-  const r = new Cursor(ref.chunks(job.refName, opts)[Symbol.asyncIterator]());
-  const c = new Cursor(cand.chunks(job.candName, opts)[Symbol.asyncIterator]());
+  const r = new Cursor(valueChunks(ref, job.refName, opts)[Symbol.asyncIterator]());
+  const c = new Cursor(valueChunks(cand, job.candName, opts)[Symbol.asyncIterator]());
   const heat = job.heat ? new HeatmapAccumulator(job.heat.geometry, job.heat.options) : null;
   heat?.seek(start);
   try {

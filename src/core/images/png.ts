@@ -29,30 +29,12 @@ export function decodePng(bytes: Buffer, label: string): DecodedImage {
   if (depth !== 8 && colorType !== 3) throw new Error(`${label}: ${depth}-bit greyscale PNGs are not supported`);
   if (!fastLayout({ width, height, depth, colorType, interlace: bytes[28] }))
     return decodeWithPngjs(bytes, label, width, height, colorType);
-  let data: Uint8Array;
   try {
     const { header, idat } = readChunks(bytes);
-    data = decodePixels(header, idat, channels);
+    return { width, height, channels, ...decodePixels(header, idat, channels), colorType };
   } catch (e) {
     throw new Error(`${label}: cannot decode PNG (${(e as Error).message})`);
   }
-  return { width, height, channels, data, rgba: toRgba(data, width * height, channels), colorType };
-}
-
-/** RGBA for display, as pngjs expands each colour type (tRNS ignored: PIL keeps 0 and 2 opaque). */
-function toRgba(data: Uint8Array, n: number, channels: number): Uint8Array {
-  if (channels === 4) return data;
-  const rgba = new Uint8Array(n * 4);
-  const words = new Uint32Array(rgba.buffer);
-  if (channels === 3) {
-    // little-endian words: R | G << 8 | B << 16 | A << 24
-    for (let i = 0, j = 0; i < n; i++, j += 3) words[i] = data[j] | (data[j + 1] << 8) | (data[j + 2] << 16) | 0xff000000;
-  } else if (channels === 1) {
-    for (let i = 0; i < n; i++) words[i] = data[i] * 0x010101 + 0xff000000;
-  } else {
-    for (let i = 0; i < n; i++) words[i] = data[2 * i] * 0x010101 + data[2 * i + 1] * 0x1000000;
-  }
-  return rgba;
 }
 
 /** Palette and interlaced PNGs, through pngjs (rare: mflux writes neither). */

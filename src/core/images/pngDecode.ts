@@ -103,8 +103,11 @@ export function readChunks(bytes: Buffer): { header: PngHeader; idat: Buffer } {
   return { header, idat: idat.length === 1 ? idat[0] : Buffer.concat(idat) };
 }
 
-/** The pixels as stored (header.colorType's channels, 8-bit), for a fastLayout header. */
-export function decodePixels(header: PngHeader, idat: Buffer, channels: number): Uint8Array {
+/**
+ * The pixels as stored (header.colorType's channels, 8-bit), for a fastLayout header, and
+ * expanded to RGBA (the same array for RGBA).
+ */
+export function decodePixels(header: PngHeader, idat: Buffer, channels: number): { data: Uint8Array; rgba: Uint8Array } {
   const { width, height } = header;
   const rowBytes = width * channels;
   const size = height * (rowBytes + 1);
@@ -119,8 +122,34 @@ export function decodePixels(header: PngHeader, idat: Buffer, channels: number):
   }
   if (raw.length !== size) throw new Error(`image data holds ${raw.length} bytes, the header implies ${size}`);
   const out = new Uint8Array(height * rowBytes);
+  const n = width * height;
   const k = kernels();
-  if (k) k.unfilterPng(raw, out, height, rowBytes, channels);
-  else unfilterTs(raw, out, height, rowBytes, channels);
-  return out;
+  if (k) {
+    const rgba = channels === 4 ? out : new Uint8Array(n * 4);
+    k.unfilterPng(raw, out, height, rowBytes, channels, channels === 4 ? undefined : rgba);
+    return { data: out, rgba };
+  }
+  unfilterTs(raw, out, height, rowBytes, channels);
+  return { data: out, rgba: toRgba(out, n, channels) };
+}
+
+/** RGBA for display, as pngjs expands each colour type (tRNS ignored: PIL keeps 0 and 2 opaque). */
+export function toRgba(data: Uint8Array, n: number, channels: number): Uint8Array {
+  if (channels === 4) return data;
+  const rgba = new Uint8Array(n * 4);
+  if (channels === 3) {
+    for (let i = 0, j = 0, k = 0; i < n; i++, j += 3, k += 4) {
+      rgba[k] = data[j];
+      rgba[k + 1] = data[j + 1];
+      rgba[k + 2] = data[j + 2];
+      rgba[k + 3] = 255;
+    }
+  } else {
+    for (let i = 0, k = 0; i < n; i++, k += 4) {
+      const v = data[i * channels];
+      rgba[k] = rgba[k + 1] = rgba[k + 2] = v;
+      rgba[k + 3] = channels === 2 ? data[i * 2 + 1] : 255;
+    }
+  }
+  return rgba;
 }

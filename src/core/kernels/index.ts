@@ -61,12 +61,13 @@ interface WasmApi {
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heap_base(): number;
-  metrics_f32(r: number, c: number, out: number, hist: number, n: number, st: number, acc: number): void;
+  metrics(r: number, c: number, kinds: number, out: number, hist: number, n: number, st: number, acc: number): void;
   stats_f32(x: number, n: number, shift: number, out: number): void;
   bf16_to_f32(src: number, dst: number, n: number): void;
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
   png_unfilter(src: number, out: number, h: number, rowBytes: number, bpp: number): number;
+  expand_rgba(src: number, dst: number, n: number, channels: number): void;
   rgba_diff(a: number, b: number, n: number, lanes: number, maxmap: number, counts: number, out: number): void;
 }
 
@@ -101,30 +102,39 @@ export class Kernels {
   }
 
   /**
-   * The metric kernel over one aligned float32 chunk pair. `st` holds the kernel's state
-   * (slots K.*): inputs ATOL..MAX_C, and on return the running extremes and this chunk's
-   * counts; `slots` (257 exponent counters) is incremented and `acc` (the exact sums,
-   * compare/exactSum.ts) added to. Returns |cand − ref| as float32, a view into the kernel's
-   * memory valid until the next call.
+   * The metric kernel over one aligned chunk pair, each side float32 values or bfloat16 bit
+   * patterns (a Uint16Array), decoded inside the pass. `st` holds the kernel's state (slots
+   * K.*): inputs ATOL..MAX_C, and on return the running extremes and this chunk's counts;
+   * `slots` (257 exponent counters) is incremented and `acc` (the exact sums, exactSum.ts)
+   * added to. Returns |cand − ref| as float32, a view into the kernel's memory valid until
+   * the next call.
    */
-  metricsF32(ref: Float32Array, cand: Float32Array, st: Float64Array, slots: Float64Array, acc: Float64Array): Float32Array {
+  metrics(
+    ref: Float32Array | Uint16Array,
+    cand: Float32Array | Uint16Array,
+    st: Float64Array,
+    slots: Float64Array,
+    acc: Float64Array,
+  ): Float32Array {
     const n = ref.length;
-    const bytes = n * 4;
-    this.ensure(3 * bytes);
+    const bytesR = (ref.byteLength + 15) & ~15;
+    const bytesC = (cand.byteLength + 15) & ~15;
+    this.ensure(bytesR + bytesC + 4 * n);
     const r = this.data;
-    const c = r + bytes;
-    const out = c + bytes;
+    const c = r + bytesR;
+    const out = c + bytesC;
     const buf = this.x.memory.buffer;
-    new Float32Array(buf, r, n).set(ref);
-    new Float32Array(buf, c, n).set(cand);
-    // The kernel counts into one 257-slot table per SIMD lane (see native/kernels.c).
+    new Uint8Array(buf, r, ref.byteLength).set(new Uint8Array(ref.buffer, ref.byteOffset, ref.byteLength));
+    new Uint8Array(buf, c, cand.byteLength).set(new Uint8Array(cand.buffer, cand.byteOffset, cand.byteLength));
+    // The kernel counts into one 257-slot table per SIMD lane (see native/metrics.c).
     const h = new Uint32Array(buf, this.hist, 4 * 257);
     h.fill(0);
     const s = this.f64(this.st, K.SLOTS);
     s.set(st.subarray(0, K.SLOTS));
     const a = this.f64(this.acc, EXACT_CELLS);
     a.set(acc);
-    this.x.metrics_f32(r, c, out, this.hist, n, this.st, this.acc);
+    const kinds = (ref instanceof Uint16Array ? 1 : 0) | (cand instanceof Uint16Array ? 2 : 0);
+    this.x.metrics(r, c, kinds, out, this.hist, n, this.st, this.acc);
     st.set(s);
     acc.set(a);
     for (let i = 0; i < 257; i++) slots[i] += h[i] + h[257 + i] + h[514 + i] + h[771 + i];
@@ -184,16 +194,24 @@ export class Kernels {
     return s / 3;
   }
 
-  /** PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts. */
-  unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number): void {
+  /**
+   * PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts;
+   * with `rgba`, also the pixels expanded to RGBA (bpp 1, 2 or 3: grey, grey+alpha, RGB).
+   */
+  unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number, rgba?: Uint8Array): void {
     const n = h * rowBytes;
     const srcBytes = (n + h + 15) & ~15;
-    this.ensure(srcBytes + n);
+    const outBytes = (n + 15) & ~15;
+    this.ensure(srcBytes + outBytes + (rgba ? rgba.length : 0));
     const buf = this.x.memory.buffer;
     new Uint8Array(buf, this.data, n + h).set(src.subarray(0, n + h));
-    const bad = this.x.png_unfilter(this.data, this.data + srcBytes, h, rowBytes, bpp);
+    const po = this.data + srcBytes;
+    const bad = this.x.png_unfilter(this.data, po, h, rowBytes, bpp);
     if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
-    out.set(new Uint8Array(buf, this.data + srcBytes, n));
+    out.set(new Uint8Array(buf, po, n));
+    if (!rgba) return;
+    this.x.expand_rgba(po, po + outBytes, n / bpp, bpp);
+    rgba.set(new Uint8Array(buf, po + outBytes, rgba.length));
   }
 
   /**

@@ -21,7 +21,7 @@ export * from './errors';
 export * as decode from './decode';
 export { dtypeBytes, dtypeBits, isDecodable, isDType } from './dtypes';
 export type { OpenOptions } from './source';
-export { DEFAULT_MAX_ELEMENTS } from './source';
+export { DEFAULT_MAX_ELEMENTS, valueChunks } from './source';
 export { StatsAccumulator, tensorStats, type TensorStats } from './stats';
 
 /** Opens a tensor file or folder. Only headers are read here; values are read on demand. */

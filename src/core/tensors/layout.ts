@@ -35,6 +35,8 @@ export interface StreamOptions {
   /** Only row-major elements [start, end) (see ChunkOptions.start). */
   readonly start?: number;
   readonly end?: number;
+  /** A little-endian BF16 tensor comes as its bit patterns (Uint16Array), undecoded (see valueChunks). */
+  readonly keepBf16?: boolean;
   /** Two buffers read into in turn (see ChunkOptions.reuse). */
   readonly reuse?: boolean;
 }
@@ -42,6 +44,11 @@ export interface StreamOptions {
 export const DEFAULT_CHUNK_ELEMENTS = 1 << 22;
 export const DEFAULT_WINDOW_BYTES = 1 << 30;
 const SCATTER_CHUNK = 1 << 20;
+
+function bf16Bits(bytes: Uint8Array, cnt: number): Uint16Array {
+  const b = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice(0, cnt * 2);
+  return new Uint16Array(b.buffer, b.byteOffset, cnt);
+}
 
 export function cStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -73,7 +80,7 @@ function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): AsyncGenerator<FloatChunk> {
+export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): AsyncGenerator<FloatChunk | Uint16Array> {
   const es = dtypeBytes(p.dtype);
   const n = numel(p.shape);
   const chunk = Math.max(1, Math.floor(opts.chunkElements ?? DEFAULT_CHUNK_ELEMENTS));
@@ -84,7 +91,9 @@ export async function* streamPlacement(p: Placement, opts: StreamOptions = {}): 
   const complexIn = isComplex(p.dtype);
   const convert = (values: FloatChunk): FloatChunk =>
     complexIn ? (opts.complex ? values : complexMagnitude(values)) : opts.complex ? realAsComplex(values) : values;
-  const decodeAs = (bytes: Uint8Array, cnt: number): FloatChunk => convert(decode(p.dtype, bytes, cnt, p.littleEndian, wide));
+  const bits = !!opts.keepBf16 && p.dtype === 'BF16' && p.littleEndian && !opts.complex;
+  const decodeAs = (bytes: Uint8Array, cnt: number): FloatChunk | Uint16Array =>
+    bits ? bf16Bits(bytes, cnt) : convert(decode(p.dtype, bytes, cnt, p.littleEndian, wide));
   // an element range (the compare worker pool reads one slice per worker)
   const from = Math.max(0, Math.min(n, Math.floor(opts.start ?? 0)));
   const to = Math.max(from, Math.min(n, Math.floor(opts.end ?? n)));

@@ -63,6 +63,12 @@ export class EntrySource implements TensorSource {
   }
 
   async *chunks(name: string, options: ChunkOptions = {}): AsyncGenerator<FloatChunk> {
+    // without keepBf16 every chunk is values
+    yield* this.valueChunks(name, { ...options, keepBf16: false }) as AsyncGenerator<FloatChunk>;
+  }
+
+  /** chunks(), but with `keepBf16` a little-endian BF16 tensor comes as its bit patterns. */
+  async *valueChunks(name: string, options: ChunkOptions & { keepBf16?: boolean } = {}): AsyncGenerator<FloatChunk | Uint16Array> {
     const e = this.entry(name);
     options.signal?.throwIfAborted();
     const p = await e.placement();
@@ -90,6 +96,15 @@ export class EntrySource implements TensorSource {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/**
+ * A tensor's chunks for the compare kernel: as chunks(), except that a little-endian BF16
+ * tensor of this project's readers comes as its bit patterns (Uint16Array), which the kernel
+ * decodes inside its pass (no decoded copy). Other sources give chunks() as they are.
+ */
+export function valueChunks(src: TensorSource, name: string, options: ChunkOptions = {}): AsyncIterable<FloatChunk | Uint16Array> {
+  return src instanceof EntrySource ? src.valueChunks(name, { ...options, keepBf16: true }) : src.chunks(name, options);
 }
 
 /** A byte range of a file, addressed from its start. */

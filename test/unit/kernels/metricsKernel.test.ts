@@ -109,8 +109,18 @@ function f32(bits: number[]): Float32Array {
   return new Float32Array(Uint32Array.from(bits).buffer);
 }
 
+/** The upper halves of float32 values that are bfloat16 values: their bfloat16 bit patterns. */
+function bf16Bits(x: Float32Array): Uint16Array {
+  const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  assert.ok(
+    u.every((b) => (b & 0xffff) === 0),
+    'values are bfloat16 values',
+  );
+  return Uint16Array.from(u, (b) => b >>> 16);
+}
+
 /** Measures the pair fed in pieces of `piece` elements. */
-function measure(r: Float32Array, c: Float32Array, piece: number): MetricValues {
+function measure(r: Float32Array | Uint16Array, c: Float32Array | Uint16Array, piece: number): MetricValues {
   const acc = new MetricAccumulator(ATOL, RTOL);
   for (let at = 0; at < r.length; at += piece) acc.update(r.subarray(at, at + piece), c.subarray(at, at + piece));
   return acc.finish([r.length]);
@@ -176,6 +186,29 @@ test('metric kernel: bit-identical whatever the chunk or slice size on the 4,096
       [3 * 4096, 3 * 4096],
     ])
       assert.deepEqual(sliced(r, c, slice, piece), one, `${k.name}: slices of ${slice} in pieces of ${piece}`);
+  }
+});
+
+test('metric kernel: bfloat16 bit patterns decoded inside the pass give the bits of their float32 values', () => {
+  const k = CASES.find((x) => x.name === 'bf16 edges') as Case;
+  const r = f32(k.r);
+  const c = f32(k.c);
+  const one = measure(r, c, r.length);
+  checkNumpy(one, k.want, 'bf16 as float32');
+  const rb = bf16Bits(r);
+  const cb = bf16Bits(c);
+  for (const [a, b, what] of [
+    [rb, cb, 'both bf16'],
+    [rb, c, 'ref bf16'],
+    [r, cb, 'cand bf16'],
+  ] as const) {
+    assert.deepEqual(measure(a, b, 4096), one, `${what} (kernel)`);
+    useKernels(false);
+    try {
+      assert.deepEqual(measure(a, b, 4096), measure(r, c, 4096), `${what} (TypeScript)`);
+    } finally {
+      useKernels(true);
+    }
   }
 });
 
