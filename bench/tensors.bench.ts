@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   if (list.result !== 3000) throw new Error(`listed ${list.result} tensors, expected 3000`);
   const npList = JSON.parse(python([join(ROOT, 'bench', 'tensors_numpy.py'), 'list', index, '20']));
   row('list 20 shards / 3,000 tensors (index.json)', list, npList);
-  console.log(`  (issue target: under 50 ms; measured ${fmt(list.seconds)})`);
+  console.log(`  (issue 13 goal: no slower than Python in-process, i.e. ≤ ${fmt(npList.seconds)}; measured ${fmt(list.seconds)})`);
 
   for (const [file, label] of [
     ['f32_1g.npy', 'stats over 1 GiB F32 (268M elements)'],
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       typeof v === 'string' ? Number(v) : v,
     );
     row(label, ours, np);
+    console.log(`  (issue 13 goal: ≥ 5× faster than NumPy; measured ${(np.seconds / ours.seconds).toFixed(2)}× wall)`);
     const o = ours.result;
     const n = np.result;
     const rel = (a: number | null, b: number) => (a === null ? NaN : Math.abs(a - b) / Math.max(1e-300, Math.abs(b)));

@@ -35,53 +35,6 @@ static inline float highest(v128_t v, float m) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Summary statistics of one float32 chunk (stats.ts fast32/kernel32). Sums run in two lanes,
-// even and odd elements, as fast32 does, so an all-finite chunk gives fast32's bits exactly.
-// out: lo, hi (over non-NaN values, so ±Inf count), s1, s2 (finite values, shifted), bad
-// (non-finite count), nan.
-EXPORT void stats_f32(const float *x, uint32_t n, double shift, double *out) {
-  const v128_t vSh = wasm_f64x2_splat(shift), zero4 = wasm_f32x4_splat(0.0f);
-  v128_t lo = wasm_f32x4_splat(__builtin_inff()), hi = wasm_f32x4_splat(-__builtin_inff());
-  v128_t s1 = wasm_f64x2_splat(0), s2 = s1, bad = wasm_i32x4_splat(0), nan = bad;
-  uint32_t i = 0;
-  const uint32_t n4 = n & ~3u;
-  for (; i < n4; i += 4) {
-    const v128_t v = wasm_v128_load(x + i);
-    lo = wasm_f32x4_pmin(lo, v);
-    hi = wasm_f32x4_pmax(hi, v);
-    const v128_t fin = wasm_f32x4_eq(wasm_f32x4_sub(v, v), zero4);
-    bad = wasm_i32x4_sub(bad, wasm_v128_not(fin));
-    nan = wasm_i32x4_sub(nan, wasm_f32x4_ne(v, v));
-    const v128_t dl = wasm_v128_and(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(v), vSh), wasm_i64x2_extend_low_i32x4(fin));
-    const v128_t vh = wasm_i32x4_shuffle(v, v, 2, 3, 2, 3), fh = wasm_i32x4_shuffle(fin, fin, 2, 3, 2, 3);
-    const v128_t dh = wasm_v128_and(wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(vh), vSh), wasm_i64x2_extend_low_i32x4(fh));
-    s1 = wasm_f64x2_add(s1, dl);
-    s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(dl, dl));
-    s1 = wasm_f64x2_add(s1, dh);
-    s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(dh, dh));
-  }
-  double a[2] = {wasm_f64x2_extract_lane(s1, 0), wasm_f64x2_extract_lane(s1, 1)};
-  double b[2] = {wasm_f64x2_extract_lane(s2, 0), wasm_f64x2_extract_lane(s2, 1)};
-  float l = lowest(lo, __builtin_inff()), h = highest(hi, -__builtin_inff());
-  uint32_t nb = wasm_i32x4_extract_lane(bad, 0) + wasm_i32x4_extract_lane(bad, 1) + wasm_i32x4_extract_lane(bad, 2) + wasm_i32x4_extract_lane(bad, 3);
-  uint32_t nn = wasm_i32x4_extract_lane(nan, 0) + wasm_i32x4_extract_lane(nan, 1) + wasm_i32x4_extract_lane(nan, 2) + wasm_i32x4_extract_lane(nan, 3);
-  for (; i < n; i++) {
-    const float v = x[i];
-    if (v < l) l = v;
-    if (v > h) h = v;
-    if (v - v != 0) {
-      nb++;
-      if (v != v) nn++;
-      continue;
-    }
-    const double d = (double)v - shift;
-    a[i & 1] += d;
-    b[i & 1] += d * d;
-  }
-  out[0] = l; out[1] = h; out[2] = a[0] + a[1]; out[3] = b[0] + b[1]; out[4] = nb; out[5] = nn;
-}
-
-// ---------------------------------------------------------------------------------------
 // bfloat16 / float16 → float32.
 EXPORT void bf16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
   uint32_t i = 0;
@@ -115,6 +68,134 @@ EXPORT void f16_to_f32(const uint16_t *src, uint32_t *dst, uint32_t n) {
   }
   for (; i < n; i++) dst[i] = wasm_u32x4_extract_lane(half4(wasm_i32x4_splat(src[i])), 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// Summary statistics (stats.ts; statsLanes.ts is the TypeScript reference of the same
+// algorithm). Element g of a tensor adds d = x[g] − shift and d² to lane g mod 8 (finite values
+// only; shift is NaN until the first finite value);
+// every STATS_BLOCK elements of a global grid the 8 lanes are folded in a fixed order
+// into a block sum, which is added to a double-double (TwoSum) running sum. So the result does
+// not depend on how the tensor is cut into calls. Min/max are over non-NaN values (±Inf count).
+// The state st[] (slots S_*) is kept by the caller between calls.
+#define STATS_BLOCK 4096
+enum { S_SHIFT = 0, S_L1 = 1, S_L2 = 9, S_D1 = 17, S_D2 = 19, S_MIN = 21, S_MAX = 22, S_NAN = 23, S_BAD = 24, S_POS = 25 };
+enum { K_F32 = 0, K_BF16 = 1, K_F16 = 2 };
+
+static inline void ddAdd(double *hl, double b) {
+  const double s = hl[0] + b, bb = s - hl[0];
+  hl[1] += (hl[0] - (s - bb)) + (b - bb);
+  hl[0] = s;
+}
+
+static void statsFold(double *st) {
+  double *a = st + S_L1, *q = st + S_L2;
+  ddAdd(st + S_D1, ((a[0] + a[2]) + (a[4] + a[6])) + ((a[1] + a[3]) + (a[5] + a[7])));
+  ddAdd(st + S_D2, ((q[0] + q[2]) + (q[4] + q[6])) + ((q[1] + q[3]) + (q[5] + q[7])));
+  for (int j = 0; j < 8; j++) a[j] = q[j] = 0;
+}
+
+static inline float statsElem(const void *p, uint32_t i, int kind) {
+  if (kind == K_F32) return ((const float *)p)[i];
+  const uint32_t h = ((const uint16_t *)p)[i];
+  if (kind == K_BF16) return __builtin_bit_cast(float, h << 16);
+  return wasm_f32x4_extract_lane(half4(wasm_i32x4_splat(h)), 0);
+}
+
+// One element, element by element (chunk edges, and blocks holding a NaN or ±Inf).
+static uint32_t statsOne(double *st, float v, uint32_t pos) {
+  if (v < st[S_MIN]) st[S_MIN] = v;
+  if (v > st[S_MAX]) st[S_MAX] = v;
+  if (v - v != 0) {
+    st[S_BAD] += 1;
+    if (v != v) st[S_NAN] += 1;
+  } else {
+    const double d = (double)v - st[S_SHIFT];
+    st[S_L1 + (pos & 7)] += d;
+    st[S_L2 + (pos & 7)] += d * d;
+  }
+  if (++pos < STATS_BLOCK) return pos;
+  statsFold(st);
+  return 0;
+}
+
+// Eight elements as two float32x4 vectors.
+#define STATS_LOAD8(p, i, kind, v, w)                                                         \
+  if (kind == K_F32) {                                                                        \
+    v = wasm_v128_load((const float *)(p) + (i));                                             \
+    w = wasm_v128_load((const float *)(p) + (i) + 4);                                         \
+  } else {                                                                                    \
+    const v128_t h8 = wasm_v128_load((const uint16_t *)(p) + (i));                            \
+    const v128_t lo16 = wasm_u32x4_extend_low_u16x8(h8), hi16 = wasm_u32x4_extend_high_u16x8(h8); \
+    v = kind == K_BF16 ? wasm_i32x4_shl(lo16, 16) : half4(lo16);                              \
+    w = kind == K_BF16 ? wasm_i32x4_shl(hi16, 16) : half4(hi16);                              \
+  }
+
+#define STATS_ACC(x, s1, s2)                 \
+  {                                          \
+    const v128_t d_ = wasm_f64x2_sub(x, vSh); \
+    s1 = wasm_f64x2_add(s1, d_);             \
+    s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(d_, d_)); \
+  }
+
+// One whole block starting on the grid, all lanes zero. Returns 0, touching nothing but
+// min/max, when the block holds a NaN or ±Inf (its sums are then not finite).
+static inline __attribute__((always_inline)) int statsBlock(const void *p, uint32_t i0, int kind, double *st) {
+  const v128_t vSh = wasm_f64x2_splat(st[S_SHIFT]);
+  v128_t loV = wasm_f32x4_splat(__builtin_inff()), loW = loV, hiV = wasm_f32x4_splat(-__builtin_inff()), hiW = hiV;
+  v128_t a1 = wasm_f64x2_splat(0), b1 = a1, c1 = a1, e1 = a1, a2 = a1, b2 = a1, c2 = a1, e2 = a1;
+  for (uint32_t i = i0; i < i0 + STATS_BLOCK; i += 8) {
+    v128_t v, w;
+    STATS_LOAD8(p, i, kind, v, w);
+    loV = wasm_f32x4_pmin(loV, v);
+    hiV = wasm_f32x4_pmax(hiV, v);
+    loW = wasm_f32x4_pmin(loW, w);
+    hiW = wasm_f32x4_pmax(hiW, w);
+    STATS_ACC(wasm_f64x2_promote_low_f32x4(v), a1, a2);
+    STATS_ACC(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)), b1, b2);
+    STATS_ACC(wasm_f64x2_promote_low_f32x4(w), c1, c2);
+    STATS_ACC(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w, w, 2, 3, 2, 3)), e1, e2);
+  }
+  st[S_MIN] = lowest(wasm_f32x4_pmin(loV, loW), (float)st[S_MIN]);
+  st[S_MAX] = highest(wasm_f32x4_pmax(hiV, hiW), (float)st[S_MAX]);
+  const v128_t t = wasm_f64x2_add(wasm_f64x2_add(a2, b2), wasm_f64x2_add(c2, e2));
+  const double check = wasm_f64x2_extract_lane(t, 0) + wasm_f64x2_extract_lane(t, 1);
+  if (check - check != 0) return 0;
+  double *l1 = st + S_L1, *l2 = st + S_L2;
+  l1[0] = wasm_f64x2_extract_lane(a1, 0); l1[1] = wasm_f64x2_extract_lane(a1, 1);
+  l1[2] = wasm_f64x2_extract_lane(b1, 0); l1[3] = wasm_f64x2_extract_lane(b1, 1);
+  l1[4] = wasm_f64x2_extract_lane(c1, 0); l1[5] = wasm_f64x2_extract_lane(c1, 1);
+  l1[6] = wasm_f64x2_extract_lane(e1, 0); l1[7] = wasm_f64x2_extract_lane(e1, 1);
+  l2[0] = wasm_f64x2_extract_lane(a2, 0); l2[1] = wasm_f64x2_extract_lane(a2, 1);
+  l2[2] = wasm_f64x2_extract_lane(b2, 0); l2[3] = wasm_f64x2_extract_lane(b2, 1);
+  l2[4] = wasm_f64x2_extract_lane(c2, 0); l2[5] = wasm_f64x2_extract_lane(c2, 1);
+  l2[6] = wasm_f64x2_extract_lane(e2, 0); l2[7] = wasm_f64x2_extract_lane(e2, 1);
+  statsFold(st);
+  return 1;
+}
+
+static inline __attribute__((always_inline)) void statsRun(const void *p, uint32_t n, int kind, double *st) {
+  if (st[S_SHIFT] != st[S_SHIFT]) {
+    for (uint32_t j = 0; j < n; j++) {
+      const float v = statsElem(p, j, kind);
+      if (v - v == 0) {
+        st[S_SHIFT] = v;
+        break;
+      }
+    }
+  }
+  uint32_t i = 0, pos = (uint32_t)st[S_POS];
+  for (; i < n && pos != 0; i++) pos = statsOne(st, statsElem(p, i, kind), pos);
+  for (; n - i >= STATS_BLOCK; i += STATS_BLOCK) {
+    if (statsBlock(p, i, kind, st)) continue;
+    for (uint32_t j = i; j < i + STATS_BLOCK; j++) pos = statsOne(st, statsElem(p, j, kind), pos);
+  }
+  for (; i < n; i++) pos = statsOne(st, statsElem(p, i, kind), pos);
+  st[S_POS] = pos;
+}
+
+EXPORT void stats_f32(const float *x, uint32_t n, double *st) { statsRun(x, n, K_F32, st); }
+EXPORT void stats_bf16(const uint16_t *x, uint32_t n, double *st) { statsRun(x, n, K_BF16, st); }
+EXPORT void stats_f16(const uint16_t *x, uint32_t n, double *st) { statsRun(x, n, K_F16, st); }
 
 // ---------------------------------------------------------------------------------------
 // Gaussian SSIM of one channel (ssim.ts ssimChannel): an 11-tap symmetric kernel (taps

@@ -113,7 +113,7 @@ function layoutCell(p: PairResult): string {
 }
 
 /** How a pair was found, for the table: empty for same-name pairs. */
-export function pairingLabel(p: { readonly pairing: PairingInfo; readonly cand_name: string }): string {
+function pairingLabel(p: { readonly pairing: PairingInfo; readonly cand_name: string }): string {
   const how = p.pairing;
   if (how.by === 'name') return '';
   const conf = how.confidence === undefined ? '' : ` ${how.confidence.toFixed(2)}`;

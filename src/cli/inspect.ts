@@ -49,7 +49,7 @@ export function reportError(e: unknown, _usage: string): number {
   return 2;
 }
 
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   const units: [number, string][] = [
     [1e12, 'T'],
     [1e9, 'B'],

@@ -12,8 +12,3 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 export function visible(s: string): string {
   return s.replace(CONTROL, (ch) => NAMED[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
-
-/** Escapes each line of a block of text, keeping its line breaks (for lines already built). */
-export function visibleLines(lines: readonly string[]): string[] {
-  return lines.map(visible);
-}

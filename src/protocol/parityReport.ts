@@ -161,7 +161,7 @@ function isSide(v: unknown): v is TensorSide {
 }
 
 /** An aligned pair must carry its confidence (the panel shows it); other kinds may not claim one above 1. */
-export function isPairingInfo(v: unknown): v is PairingInfo {
+function isPairingInfo(v: unknown): v is PairingInfo {
   if (!isObject(v)) return false;
   const known = v.by === 'name' || v.by === 'rule' || v.by === 'single' || v.by === 'aligned';
   const conf = v.confidence;
@@ -198,7 +198,7 @@ function isPair(v: unknown): v is ReportPair {
   );
 }
 
-export function isParityReport(v: unknown): v is ParityReport {
+function isParityReport(v: unknown): v is ParityReport {
   return (
     isObject(v) &&
     Array.isArray(v.pairs) &&

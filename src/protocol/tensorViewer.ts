@@ -1,6 +1,7 @@
 // Messages of the read-only tensor file viewer (custom editor). The host lists tensors from
 // headers only; stats and previews are requested one tensor at a time, by a name it listed.
-import type { Reply } from './envelope';
+import type { ReplyOf, ReplyValidators, RequestMessage } from './envelope';
+import type { TensorStats as CoreStats } from '../core/tensors/types';
 import {
   isEmptyPayload,
   isFiniteNumber,
@@ -22,16 +23,8 @@ export interface TensorEntry {
   readonly decodable: boolean;
 }
 
-export interface TensorStats {
-  readonly name: string;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly mean: number | null;
-  readonly std: number | null;
-  readonly nan: number;
-  readonly inf: number;
-  readonly first: readonly (number | null)[];
-}
+/** A tensor's stats (core/tensors/stats.ts) as sent to the webview: non-finite numbers as null. */
+export type TensorStats = Omit<CoreStats, 'first' | 'finite'> & { readonly name: string; readonly first: readonly (number | null)[] };
 
 export interface TensorPreview {
   readonly name: string;
@@ -53,12 +46,16 @@ export type TensorViewerHostMessage =
         readonly error: string | null;
       };
     }
-  | Reply<TensorStats | TensorPreview>;
+  | ReplyOf<TensorViewerRequests>;
+
+/** The viewer's requests, name → [args, reply]: stats and preview of one listed tensor. */
+export type TensorViewerRequests = {
+  readonly requestStats: readonly [{ readonly name: string }, TensorStats];
+  readonly requestPreview: readonly [{ readonly name: string }, TensorPreview];
+};
 
 export type TensorViewerWebviewMessage =
-  | { readonly kind: 'ready'; readonly payload: Record<string, never> }
-  | { readonly kind: 'requestStats'; readonly requestId: number; readonly payload: { readonly name: string } }
-  | { readonly kind: 'requestPreview'; readonly requestId: number; readonly payload: { readonly name: string } };
+  { readonly kind: 'ready'; readonly payload: Record<string, never> } | RequestMessage<TensorViewerRequests>;
 
 function isEntry(v: unknown): v is TensorEntry {
   return (
@@ -72,7 +69,7 @@ function isEntry(v: unknown): v is TensorEntry {
   );
 }
 
-export function isTensorStats(v: unknown): v is TensorStats {
+function isTensorStats(v: unknown): v is TensorStats {
   return (
     isObject(v) &&
     isString(v.name) &&
@@ -88,7 +85,7 @@ export function isTensorStats(v: unknown): v is TensorStats {
   );
 }
 
-export function isTensorPreview(v: unknown): v is TensorPreview {
+function isTensorPreview(v: unknown): v is TensorPreview {
   return (
     isObject(v) &&
     isString(v.name) &&
@@ -99,6 +96,12 @@ export function isTensorPreview(v: unknown): v is TensorPreview {
     (v.note === null || isString(v.note))
   );
 }
+
+/** What each request's ok reply must hold (the webview checks the reply to its own request). */
+export const TENSOR_VIEWER_REPLIES: ReplyValidators<TensorViewerRequests> = {
+  requestStats: isTensorStats,
+  requestPreview: isTensorPreview,
+};
 
 export function isTensorViewerHostMessage(m: unknown): m is TensorViewerHostMessage {
   if (!isObject(m)) return false;

@@ -25,10 +25,6 @@ export function isStringArray(v: unknown, maxItems = 1_000_000): v is string[] {
   return Array.isArray(v) && v.length <= maxItems && v.every((s) => typeof s === 'string');
 }
 
-export function isNumberArray(v: unknown, maxItems = 1_000_000): v is number[] {
-  return Array.isArray(v) && v.length <= maxItems && v.every((n) => typeof n === 'number');
-}
-
 export function isShape(v: unknown): v is number[] {
   return Array.isArray(v) && v.length <= 16 && v.every(isNonNegInt);
 }
@@ -61,12 +57,6 @@ export const isEmptyPayload = (p: Payload): boolean => Object.keys(p).length ===
 
 /** The payload of `error`: a message. */
 export const isErrorPayload = (p: Payload): boolean => isString(p.message);
-
-/** Float32Array (or a plain number array the host might have sent instead). */
-export function isFloatArray(v: unknown, length?: number): v is Float32Array {
-  if (!(v instanceof Float32Array)) return false;
-  return length === undefined || v.length === length;
-}
 
 /** Golden-rule tolerances: non-negative finite numbers. */
 export interface RuleParams {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const PYTHON = process.env.MFLUX_PORT_TEST_PYTHON || '/usr/bin/python3';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -40,12 +40,13 @@ export function pythonJson<T = unknown>(code: string, args: string[] = []): T {
   return JSON.parse(pythonCode(code, args)) as T;
 }
 
-/** The script's text and that of the shared fixture modules it imports (test/fixtures/NAME.py). */
+/** The script's text and that of the local modules it imports (NAME.py beside it or in test/fixtures). */
 function scriptAndModules(script: string): Buffer[] {
   const text = readFileSync(join(REPO_ROOT, script));
-  const names = [...text.toString('utf8').matchAll(/^(?:from|import) (\w+)/gm)].map((m) => m[1]);
-  const modules = [...new Set(names)].map((n) => join(FIXTURES, `${n}.py`)).filter((p) => existsSync(p));
-  return [text, ...modules.sort().map((p) => readFileSync(p))];
+  const names = [...new Set([...text.toString('utf8').matchAll(/^(?:from|import) (\w+)/gm)].map((m) => m[1]))].sort();
+  const dirs = [dirname(join(REPO_ROOT, script)), FIXTURES];
+  const modules = names.flatMap((n) => dirs.map((d) => join(d, `${n}.py`))).filter((p) => existsSync(p));
+  return [text, ...modules.map((p) => readFileSync(p))];
 }
 
 /**
@@ -66,4 +67,9 @@ export function ensureGenerated(name: string, script: string): string {
     writeFileSync(stamp, new Date().toISOString());
   }
   return dir;
+}
+
+/** The expected.json a fixture script wrote into its generated folder (values computed by NumPy/PyTorch). */
+export function readExpected<T = unknown>(dir: string): T {
+  return JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as T;
 }

@@ -75,6 +75,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The theme files of each theme, in load order: high contrast is dark.css plus its overrides. */
+const THEME_FILES: Record<Theme, string[]> = { dark: ['dark'], light: ['light'], hc: ['dark', 'hc'] };
+
 export async function openPanel(
   browser: Browser,
   panel: PanelName,
@@ -92,7 +95,11 @@ export async function openPanel(
     cspSource: ORIGIN,
     title: panel,
     scriptUri: `${ORIGIN}/dist/webview-${panel}.js`,
-    styleUris: [`${ORIGIN}/themes/${theme}.css`, `${ORIGIN}/media/webview.css`, `${ORIGIN}/media/${panel}.css`],
+    styleUris: [
+      ...THEME_FILES[theme].map((t) => `${ORIGIN}/themes/${t}.css`),
+      `${ORIGIN}/media/webview.css`,
+      `${ORIGIN}/media/${panel}.css`,
+    ],
     preludeScriptUri: `${ORIGIN}/harness/prelude.js`,
     bodyClass,
   });

@@ -137,6 +137,24 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
     await h.close();
   });
 
+  it('a reply that is not what its request asked for (a preview for stats) is an error, not shown as stats', async () => {
+    const h = await open(browser);
+    await h.page.click('#tree .row[data-path="x_embedder.weight"]');
+    await h.page.click('#btn-stats');
+    const req = await h.waitForPosted('requestStats');
+    assert.deepEqual(req, { kind: 'requestStats', requestId: req.requestId, payload: { name: 'x_embedder.weight' } });
+    await h.send({
+      kind: 'reply',
+      inReplyTo: req.requestId,
+      ok: true,
+      payload: { name: 'x_embedder.weight', width: 2, height: 1, values: new Float32Array([1, 2]), note: null },
+    });
+    await h.page.waitForSelector('#stats-error');
+    assert.match((await h.page.textContent('#stats-error'))!, /malformed reply to requestStats/);
+    assert.equal(await h.page.$('#stats'), null);
+    await h.close();
+  });
+
   it('undecodable dtype, empty file and unreadable file states', async () => {
     let h = await open(browser(), 'light');
     await h.page.click('#tree .row[data-path="scale_shift_table"]');

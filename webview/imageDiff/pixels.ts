@@ -30,7 +30,7 @@ export function analysePair(ref: LoadedImage | null, cand: LoadedImage | null): 
 }
 
 /** max over R, G, B, A of |a−b| for each pixel of two RGBA buffers of the same size. */
-export function maxAbsDiff(a: Uint8Array, b: Uint8Array): Float32Array {
+function maxAbsDiff(a: Uint8Array, b: Uint8Array): Float32Array {
   const out = new Float32Array(a.length / 4);
   for (let i = 0, o = 0; i < out.length; i++, o += 4) {
     const d0 = Math.abs(a[o] - b[o]);

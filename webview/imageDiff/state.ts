@@ -88,7 +88,3 @@ export function imageSize(): { w: number; hgt: number } | null {
   if (!img) return null;
   return { w: Math.max(l?.ref?.width ?? 0, l?.cand?.width ?? 0), hgt: Math.max(l?.ref?.height ?? 0, l?.cand?.height ?? 0) };
 }
-
-export function selectedPair(): ImagePairInfo | undefined {
-  return state.pairs.find((x) => x.id === state.selected);
-}

@@ -70,11 +70,6 @@ function fmtPy(x: number): string {
   return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4 ? x.toExponential().replace('e+', 'e') : String(x);
 }
 
-export interface Jump {
-  readonly index: number;
-  readonly ratio: number;
-}
-
 /** Steps of ≥10× in rel_l2 to a value above the pair's rtol (same rule as the engine). */
 export function findJumps(values: readonly (number | null)[], rtols: readonly number[]): number[] {
   const out: number[] = [];

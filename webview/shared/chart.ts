@@ -268,7 +268,7 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): ChartLayo
 }
 
 /** A dot (r 2), a triangle or a cross (both 3.5 px): shapes that differ without their colours. */
-export function drawPoint(ctx: CanvasRenderingContext2D, x: number, y: number, p: PointStyle): void {
+function drawPoint(ctx: CanvasRenderingContext2D, x: number, y: number, p: PointStyle): void {
   ctx.fillStyle = p.color;
   ctx.strokeStyle = p.color;
   ctx.beginPath();

@@ -10,7 +10,7 @@ export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'magma', 'gra
 const cache = new Map<ColormapName, Uint8Array>();
 
 /** 256*3 bytes: the RGB of each of 256 levels. */
-export function lut(name: ColormapName): Uint8Array {
+function lut(name: ColormapName): Uint8Array {
   let t = cache.get(name);
   if (t) return t;
   t = anchorTable(name, 3);

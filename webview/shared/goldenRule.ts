@@ -34,7 +34,7 @@ export function jointHistogram(ref: Uint8Array, out: Uint8Array): JointHistogram
   return { counts, total: n };
 }
 
-export function mismatchCount(h: JointHistogram, rtol: number, atol: number): number {
+function mismatchCount(h: JointHistogram, rtol: number, atol: number): number {
   let bad = 0;
   const c = h.counts;
   for (let d = 1; d < 256; d++) {

@@ -1,5 +1,7 @@
 // The webview's side of the channel: acquireVsCodeApi() once, validate every incoming message
-// with the panel's validator, and correlate request/reply by id.
+// with the panel's validator, and correlate request/reply by id. Requests are typed by the
+// panel's request map (src/protocol/envelope.ts): `request('requestStats', { name })`.
+import type { ReplyValidators, RequestMap, RequestName } from '../../src/protocol/envelope';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -9,18 +11,26 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface Channel<In, Out> {
+/** A panel without requests. */
+type NoRequests = Record<never, never>;
+
+export interface Channel<In, Out, Req extends RequestMap = NoRequests> {
   post(message: Out): void;
-  request<R>(message: Out & { requestId?: number }): Promise<R>;
+  /** Sends request `name` with `args`; resolves with its reply payload (checked by `replies[name]`). */
+  request<K extends RequestName<Req>>(name: K, args: Req[K][0]): Promise<Req[K][1]>;
   onMessage(handler: (message: In) => void): void;
   getState<S>(): S | undefined;
   setState(state: unknown): void;
 }
 
-export function connect<In, Out>(isValid: (m: unknown) => m is In, onInvalid: (raw: unknown) => void): Channel<In, Out> {
+export function connect<In, Out, Req extends RequestMap = NoRequests>(
+  isValid: (m: unknown) => m is In,
+  onInvalid: (raw: unknown) => void,
+  replies?: ReplyValidators<Req>,
+): Channel<In, Out, Req> {
   const api = acquireVsCodeApi();
   let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { kind: RequestName<Req>; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const handlers: ((m: In) => void)[] = [];
   window.addEventListener('message', (event: MessageEvent) => {
     const m: unknown = event.data;
@@ -33,8 +43,11 @@ export function connect<In, Out>(isValid: (m: unknown) => m is In, onInvalid: (r
       const p = pending.get(reply.inReplyTo);
       if (p) {
         pending.delete(reply.inReplyTo);
-        if (reply.ok) p.resolve(reply.payload);
-        else p.reject(new Error(reply.error ?? 'request failed'));
+        if (!reply.ok) p.reject(new Error(reply.error ?? 'request failed'));
+        else if (replies && !replies[p.kind](reply.payload)) {
+          onInvalid(m);
+          p.reject(new Error(`malformed reply to ${p.kind}`));
+        } else p.resolve(reply.payload);
       }
       return;
     }
@@ -42,11 +55,11 @@ export function connect<In, Out>(isValid: (m: unknown) => m is In, onInvalid: (r
   });
   return {
     post: (message) => api.postMessage(message),
-    request<R>(message: Out & { requestId?: number }): Promise<R> {
+    request<K extends RequestName<Req>>(name: K, args: Req[K][0]): Promise<Req[K][1]> {
       const id = nextId++;
-      return new Promise<R>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        api.postMessage({ ...message, requestId: id });
+      return new Promise<Req[K][1]>((resolve, reject) => {
+        pending.set(id, { kind: name, resolve: resolve as (v: unknown) => void, reject });
+        api.postMessage({ kind: name, requestId: id, payload: args });
       });
     },
     onMessage: (h) => handlers.push(h),

@@ -1,5 +1,5 @@
 // What a host message or a request changes: the state first, then the views.
-import type { TensorPreview, TensorStats, TensorViewerHostMessage } from '../../src/protocol/tensorViewer';
+import type { TensorViewerHostMessage } from '../../src/protocol/tensorViewer';
 import { afterPaint, clear, h } from '../shared/dom';
 import { bytes, count } from '../shared/format';
 import { channel } from './messages';
@@ -55,7 +55,7 @@ export async function requestStats(name: string): Promise<void> {
   state.pending.add(key);
   renderDetail();
   try {
-    state.stats.set(name, await channel.request<TensorStats>({ kind: 'requestStats', requestId: 0, payload: { name } }));
+    state.stats.set(name, await channel.request('requestStats', { name }));
   } catch (e) {
     state.stats.set(name, (e as Error).message);
   }
@@ -69,7 +69,7 @@ export async function requestPreview(name: string): Promise<void> {
   state.pending.add(key);
   renderDetail();
   try {
-    state.previews.set(name, await channel.request<TensorPreview>({ kind: 'requestPreview', requestId: 0, payload: { name } }));
+    state.previews.set(name, await channel.request('requestPreview', { name }));
   } catch (e) {
     state.previews.set(name, (e as Error).message);
   }

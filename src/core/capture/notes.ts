@@ -33,7 +33,7 @@ export interface CaptureNotes {
 export const MAX_SKIPPED = 200;
 
 /** Decimal units, as the probe prints them ("1.2 GB"). */
-export function probeBytes(n: number): string {
+function probeBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;
   while (Math.abs(n) >= 1000 && i < units.length - 1) {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { TEMP_SUFFIX } from './atomicWrite';
 
 /** A write takes milliseconds; a lock this old belongs to a writer that hung or died. */
-export const STALE_MS = 30_000;
+const STALE_MS = 30_000;
 const WAIT_MS = 20_000;
 
 export function lockPathFor(target: string): string {

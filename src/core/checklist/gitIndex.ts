@@ -24,7 +24,7 @@ export async function gitDir(repo: string): Promise<string | undefined> {
   }
 }
 
-export class GitIndexError extends Error {}
+class GitIndexError extends Error {}
 
 function startsWith(name: Uint8Array, prefix: Uint8Array): boolean {
   if (name.length < prefix.length) return false;

@@ -9,7 +9,7 @@ import { findInitializers, findVariantClasses, packageFolderOf } from '../mflux/
 import { fail, fileWithLine, findLines, isDir, isFile, packageDir, pass, readText, rel, type AutoCheckRule } from './ruleKit';
 
 /** Sub-folders of the canonical layout (see the mflux facts); not every package needs all of them. */
-export const CANONICAL_FOLDERS = ['cli', 'latent_creator', 'model', 'variants', 'weights'] as const;
+const CANONICAL_FOLDERS = ['cli', 'latent_creator', 'model', 'variants', 'weights'] as const;
 
 /**
  * What the package needs, with the reason a canonical folder is not needed: `variants/` when the

@@ -55,7 +55,7 @@ const PYTHON_KEYWORDS = new Set([
 /** Folders under src/mflux/models/ that are not models; a port must not take their names. */
 const RESERVED = new Set(['common']);
 
-export const MODEL_NAME_MAX = 64;
+const MODEL_NAME_MAX = 64;
 
 /**
  * Checks a model name. Returns undefined when it is valid, otherwise one sentence saying

@@ -44,7 +44,7 @@ export function formatProgress(p: Progress): string {
   return p.skipped ? `${p.done}/${p.applicable} · ${p.skipped} skipped` : `${p.done}/${p.applicable}`;
 }
 
-export function isOpen(state: PortState, itemId: string): boolean {
+function isOpen(state: PortState, itemId: string): boolean {
   const s = itemState(state, itemId).status;
   return s === 'todo' || s === 'in_progress';
 }

@@ -12,7 +12,6 @@ import { WORKFLOW, WorkflowPhase } from './workflow';
 
 export type { AutoCheckRule, RuleContext } from './ruleKit';
 export { findLines, packageDir, runRule } from './ruleKit';
-export { CANONICAL_FOLDERS } from './packageRules';
 export { pyprojectScripts } from './surfaceRules';
 
 export const BUILTIN_RULES: readonly AutoCheckRule[] = [

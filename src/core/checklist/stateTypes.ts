@@ -41,7 +41,7 @@ export interface PortState {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-export const EMPTY_ITEM: ItemState = { status: 'todo', note: '', evidence: [] };
+const EMPTY_ITEM: ItemState = { status: 'todo', note: '', evidence: [] };
 
 export type StateErrorKind = 'unreadable' | 'syntax' | 'invalid' | 'newer-schema';
 

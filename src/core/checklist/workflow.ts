@@ -32,7 +32,7 @@ export interface WorkflowPhase {
 }
 
 /** Commands that other parts of the extension provide; the tree offers them only when registered. */
-export const ACTION_COMMANDS = {
+const ACTION_COMMANDS = {
   createModelPackage: 'mfluxPort.createModelPackage',
   newRunnerPair: 'mfluxPort.newRunnerPair',
   insertDump: 'mfluxPort.insertDump',

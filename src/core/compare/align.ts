@@ -36,15 +36,15 @@ export interface AlignedPair {
 }
 
 /** Cost of leaving one tensor unpaired. */
-export const GAP = -1;
+const GAP = -1;
 /** Margin (score units) that gives confidence 1 − 1/e. */
-export const SCALE = 2;
+const SCALE = 2;
 /** Confidence from which an aligned pair is compared; below it, it is only suggested. */
 export const MIN_CONFIDENCE = 0.8;
 /** A pair needs this many consecutive aligned pairs around it (itself included) to be placed by context. */
-export const MIN_RUN = 3;
+const MIN_RUN = 3;
 /** Larger problems are not aligned (the tables would take too much memory). */
-export const MAX_CELLS = 9_000_000;
+const MAX_CELLS = 9_000_000;
 
 const INTEGER = /^(BOOL|U8|I8|U16|I16|U32|I32|U64|I64)$/;
 
@@ -66,7 +66,7 @@ function structural(r: AlignItem, c: AlignItem, cache: Map<string, number>): num
 }
 
 /** Relative disagreement of two stats summaries (0 = identical). */
-export function statsDistance(a: AlignStats, b: AlignStats): number {
+function statsDistance(a: AlignStats, b: AlignStats): number {
   const spread = Math.max(a.std, b.std, a.max - a.min, b.max - b.min, 1e-30);
   const scale = Math.max(Math.abs(a.mean), Math.abs(b.mean), spread, 1e-30);
   const dStd = Math.abs(a.std - b.std) / Math.max(a.std, b.std, 1e-30);

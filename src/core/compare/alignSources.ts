@@ -8,7 +8,7 @@ import type { NamePairing } from './pairing';
 import type { AlignmentReport, PairingInfo } from './types';
 
 /** Elements read for tie-breaking statistics, both sides together. */
-export const STATS_BUDGET = 64 << 20;
+const STATS_BUDGET = 64 << 20;
 
 export interface AlignOutcome {
   /** Pairs to compare: [ref, cand, how]. */

@@ -7,7 +7,7 @@ import { MAX_SKIPPED, type CaptureCut, type CaptureNotes, type DumpSite, type Sk
 export { describeCut, type CaptureCut, type CaptureNotes, type DumpSite } from '../capture/notes';
 
 /** The first cut, the skipped values (at most MAX_SKIPPED) and each tensor's first dump site. */
-export function captureNotesOf(m: Manifest): CaptureNotes {
+function captureNotesOf(m: Manifest): CaptureNotes {
   let cut: CaptureCut | null = null;
   const skipped: SkippedValue[] = [];
   const sites: Record<string, DumpSite> = {};

@@ -47,7 +47,7 @@ function fmtNum(v: number | null): string {
   return v === null ? '—' : v.toPrecision(3);
 }
 
-export function isAbort(e: unknown): boolean {
+function isAbort(e: unknown): boolean {
   return (e as Error)?.name === 'AbortError';
 }
 

@@ -42,7 +42,7 @@ export interface RunDelta {
 }
 
 /** rel_l2 has to change by this factor, either way, to count as better or worse (not noise). */
-export const CHANGE_FACTOR = 2;
+const CHANGE_FACTOR = 2;
 
 export function summarize(
   r: Pick<ReportJson, 'pairs' | 'first_divergence' | 'ref_path' | 'cand_path'>,

@@ -10,17 +10,16 @@ export {
 } from './engine';
 export { compareInWorker, defaultWorkerFile } from './client';
 export { renderHtmlReport, type HtmlOptions } from './html';
-export { writeHeatmaps, reportToJson, safeFileName, writeAtomic, isInside } from './outputs';
+export { writeHeatmaps, reportToJson, writeAtomic } from './outputs';
 export { naturalCompare, pairNames } from './pairing';
-export { readCompareMap, parseCompareMap, applyRules, compileRules, unsafePattern } from './mapFile';
+export { readCompareMap, applyRules, compileRules, unsafePattern } from './mapFile';
 export { compileTolerances, dtypeDefault, type Tolerance } from './tolerance';
 export { planLayout, alternativePlans, type LayoutPlan } from './layout';
-export { judge, withPair, JUMP_FACTOR, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
+export { judge, withPair, DEFAULT_FLOOR_FACTOR, type VerdictOptions, type UnjudgedPair } from './verdict';
 export { LayoutConventions } from './convention';
-export { toleranceMapPath, readToleranceMap, saveTensorTolerance, TOLERANCE_MAP_FILE } from './toleranceMap';
+export { toleranceMapPath, readToleranceMap, saveTensorTolerance } from './toleranceMap';
 export {
   SUMMARY_FILE,
-  CHANGE_FACTOR,
   summarize,
   readBaseline,
   diffRuns,

@@ -18,7 +18,7 @@ export interface LayoutPlan {
   readonly packedGrid?: { readonly height: number; readonly width: number; readonly channels: number };
 }
 
-export function numel(shape: readonly number[]): number {
+function numel(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;

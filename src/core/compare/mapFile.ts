@@ -7,11 +7,11 @@ import { readFileSync, statSync } from 'node:fs';
 import type { CompareMap, ToleranceOverride } from './types';
 
 /** A renamed name longer than this is an error (real tensor names are under 300 characters). */
-export const MAX_NAME_LENGTH = 4096;
-export const MAX_PATTERN_LENGTH = 1000;
-export const MAX_REPLACEMENT_LENGTH = 1000;
+const MAX_NAME_LENGTH = 4096;
+const MAX_PATTERN_LENGTH = 1000;
+const MAX_REPLACEMENT_LENGTH = 1000;
 /** More unbounded repetitions than this in one pattern are refused (each multiplies the backtracking). */
-export const MAX_UNBOUNDED = 4;
+const MAX_UNBOUNDED = 4;
 const MAX_MAP_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -134,7 +134,7 @@ function override(v: unknown, where: string): ToleranceOverride {
  * Validates a parsed `--map` file. Throws an Error whose message names the problem (and the
  * line of the offending rule when `text`, the file's JSON text, is given).
  */
-export function parseCompareMap(value: unknown, text?: string): CompareMap {
+function parseCompareMap(value: unknown, text?: string): CompareMap {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error('expected a JSON object with "rename", "tolerances" and/or "tensors"');
   }
@@ -224,7 +224,7 @@ export interface RenameRule {
 }
 
 /** A rule made a name too long: bad input, reported as one line. */
-export class RuleError extends Error {
+class RuleError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RuleError';

@@ -7,7 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /** An output that would overwrite or write into an input; the message names both. */
-export class OutputOverwritesInput extends Error {}
+class OutputOverwritesInput extends Error {}
 
 interface InputId {
   readonly path: string;
@@ -18,7 +18,7 @@ interface InputId {
 }
 
 /** The real path `p` has or would have once created (symlinks in existing parts resolved). */
-export function realTarget(p: string): string {
+function realTarget(p: string): string {
   const abs = resolve(p);
   const rest: string[] = [];
   let cur = abs;

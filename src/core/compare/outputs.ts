@@ -2,7 +2,7 @@
 // report and the HTML report. Files are written to a temporary name and renamed, so an
 // interrupted run never leaves half a file; inputs are never overwritten.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderHeatmap, tile } from '../images/render';
 import { encodePng } from '../images/png';
 import type { ColorScale } from '../images/types';
@@ -15,14 +15,8 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** True when `file` is `input` itself or inside the folder `input`. */
-export function isInside(file: string, input: string): boolean {
-  const rel = relative(resolve(input), resolve(file));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 /** A file name for a tensor name: keeps letters, digits, dot, dash, underscore and @. */
-export function safeFileName(name: string): string {
+function safeFileName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9._@-]+/g, '_').replace(/^\.+/, '_');
   return s.slice(0, 160) || '_';
 }

@@ -8,7 +8,7 @@ import { writeAtomic } from './outputs';
 import { readCompareMap } from './mapFile';
 import type { CompareMap, ToleranceOverride } from './types';
 
-export const TOLERANCE_MAP_FILE = 'compare-map.json';
+const TOLERANCE_MAP_FILE = 'compare-map.json';
 
 export function toleranceMapPath(workspaceRoot: string): string {
   return join(workspaceRoot, '.mflux-port', TOLERANCE_MAP_FILE);

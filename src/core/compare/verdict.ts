@@ -17,7 +17,7 @@
 import type { ErrorGrowth, GrowthPoint, PairResult, ReportJson, Verdict } from './types';
 
 /** A jump multiplies rel_l2 by at least this much over the largest earlier rel_l2. */
-export const JUMP_FACTOR = 10;
+const JUMP_FACTOR = 10;
 /** Default k of the noise-floor rule (see the README for why 4). */
 export const DEFAULT_FLOOR_FACTOR = 4;
 const TINY = 1e-12;

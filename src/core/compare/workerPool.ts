@@ -12,11 +12,11 @@ import { MetricAccumulator } from './metrics';
 import type { PoolRequest, SliceJob, SliceReply } from './workerSlices';
 
 /** Most workers a pool starts, whatever the machine has. */
-export const POOL_CAP = 8;
+const POOL_CAP = 8;
 /** Pairs below this many elements stay on the calling thread (starting workers costs more). */
 export const POOL_MIN_ELEMENTS = 1 << 23;
 /** The fixed slice grid: one partial per this many elements. */
-export const SLICE_ELEMENTS = 1 << 20;
+const SLICE_ELEMENTS = 1 << 20;
 
 /** Workers a comparison uses by default: the available parallelism, capped; 0 on one core. */
 export function defaultPoolSize(): number {

@@ -4,7 +4,7 @@
 
 export type AnchoredColormap = 'viridis' | 'magma' | 'gray' | 'diverging';
 
-export const COLORMAP_ANCHORS: Readonly<Record<AnchoredColormap, readonly string[]>> = {
+const COLORMAP_ANCHORS: Readonly<Record<AnchoredColormap, readonly string[]>> = {
   // Perceptually uniform, readable in greyscale and by colour-blind readers.
   viridis: ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'],
   magma: ['#000004', '#180f3d', '#440f76', '#721f81', '#9e2f7f', '#cd4071', '#f1605d', '#fd9668', '#feca8d', '#fcfdbf'],

@@ -4,7 +4,7 @@ import ndarray from 'ndarray';
 import type { Heatmap } from './types';
 import type { HeatGeometry } from './heatGeometry';
 
-export const MAX_SIDE = 512;
+const MAX_SIDE = 512;
 /** Largest full-resolution map kept in memory (cells); beyond it cells are pooled on the fly. */
 const FULL_RES_LIMIT = 16 * 1024 * 1024;
 /** Budget for all per-channel small maps together (cells). */

@@ -128,21 +128,6 @@ export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
   return pixelMap(ref, Float32Array.from(map), 'max', 0, max);
 }
 
-/** Per pixel: signed difference (cand − ref) of one RGBA channel (0 R, 1 G, 2 B, 3 A). */
-export function pixelSignedDiff(ref: DecodedImage, cand: DecodedImage, channel: 0 | 1 | 2 | 3): Heatmap {
-  const n = ref.width * ref.height;
-  const data = new Float32Array(n);
-  let min = 0,
-    max = 0;
-  for (let p = 0; p < n; p++) {
-    const d = cand.rgba[p * 4 + channel] - ref.rgba[p * 4 + channel];
-    data[p] = d;
-    if (d < min) min = d;
-    if (d > max) max = d;
-  }
-  return pixelMap(ref, data, 'none', min, max);
-}
-
 /** A full-resolution map of one value per pixel of `image` (no pooling), x across, y down. */
 function pixelMap(image: DecodedImage, data: Float32Array, reduction: Heatmap['reduction'], min: number, max: number): Heatmap {
   const { width, height } = image;

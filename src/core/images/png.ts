@@ -7,7 +7,7 @@ import { constants, deflateSync } from 'node:zlib';
 import { crc32, decodePixels, fastLayout, readChunks } from './pngDecode';
 
 /** Refuse images whose header claims more pixels than this (400 MB of RGBA). */
-export const MAX_PIXELS = 100_000_000;
+const MAX_PIXELS = 100_000_000;
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };

@@ -13,7 +13,7 @@ function minPositive(data: Float32Array): number {
 }
 
 /** Zoom so small maps are readable: the longer side reaches ~384 px, thin strips at least 24 px. */
-export function autoZoom(width: number, height: number): { zx: number; zy: number } {
+function autoZoom(width: number, height: number): { zx: number; zy: number } {
   const z = Math.max(1, Math.min(32, Math.floor(384 / Math.max(width, height))));
   const zy = height * z < 24 ? Math.ceil(24 / height) : z;
   return { zx: z, zy };

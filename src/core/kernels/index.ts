@@ -3,17 +3,18 @@
 // when the .wasm is absent, fails to load, or MFLUX_PORT_KERNELS=js is set, kernels() is null
 // and callers take their TypeScript path.
 //
-// Agreement with the TypeScript path (checked by test/unit/kernels):
+// Agreement with the TypeScript path (checked by test/unit/kernels and test/unit/tensors/stats):
 // - decode (bf16, f16), min/max, counts (NaN, Inf, mismatch), max_abs and its index, max_rel,
-//   the |d| values and their histogram, and stats of all-finite chunks: bit-exact.
+//   the |d| values and their histogram: bit-exact.
+// - tensor stats: bit-exact (src/core/tensors/statsLanes.ts runs the same float64 operations
+//   in the same order: 8 lanes, folded per 4,096-element block into a double-double sum).
 // - Gaussian SSIM: bit-exact (the same float64 operations in the same order, two pixels per
 //   vector, row sums added lane by lane in pixel order).
 // - float64 sums of the compare metrics are added in another order: in SIMD lanes within
 //   blocks of 4,096 elements, the block sums then exactly (compare/exactSum.ts), so they do
 //   not depend on the chunk or slice size (cuts on multiples of 4,096); each differs from the
 //   exact sum by at most 1,024·2⁻⁵² of the sum of magnitudes of its terms (the sequential
-//   TypeScript sum: n·2⁻⁵²), in practice ≤ 1e-12 relative. Stats of chunks holding NaN/Inf
-//   likewise (SIMD lanes).
+//   TypeScript sum: n·2⁻⁵²), in practice ≤ 1e-12 relative.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXACT_CELLS } from './exactSum';
@@ -43,14 +44,8 @@ export const K = {
   SLOTS: 20,
 } as const;
 
-export interface StatsPartial {
-  lo: number;
-  hi: number;
-  s1: number;
-  s2: number;
-  bad: number;
-  nan: number;
-}
+/** Element types the stats kernels read directly. */
+export type StatsKind = 'F32' | 'BF16' | 'F16';
 
 /** The few WebAssembly APIs used here (tsconfig's lib has no WebAssembly declarations). */
 interface WasmApi {
@@ -62,7 +57,9 @@ interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heap_base(): number;
   metrics(r: number, c: number, kinds: number, out: number, hist: number, n: number, st: number, acc: number): void;
-  stats_f32(x: number, n: number, shift: number, out: number): void;
+  stats_f32(x: number, n: number, st: number): void;
+  stats_bf16(x: number, n: number, st: number): void;
+  stats_f16(x: number, n: number, st: number): void;
   bf16_to_f32(src: number, dst: number, n: number): void;
   f16_to_f32(src: number, dst: number, n: number): void;
   ssim_gauss_channel(a: number, b: number, stride: number, offset: number, w: number, h: number, ...rest: number[]): number;
@@ -141,14 +138,32 @@ export class Kernels {
     return new Float32Array(buf, out, n);
   }
 
-  /** Min/max/sums of one float32 chunk, as stats.ts computes them. */
-  statsF32(x: Float32Array, shift: number): StatsPartial {
-    const n = x.length;
-    this.ensure(n * 4);
-    new Float32Array(this.x.memory.buffer, this.data, n).set(x);
-    this.x.stats_f32(this.data, n, shift, this.st);
-    const o = this.f64(this.st, 6);
-    return { lo: o[0], hi: o[1], s1: o[2], s2: o[3], bad: o[4], nan: o[5] };
+  /** Continues the stats state `st` (statsLanes.ts S.*) over a float32 chunk. */
+  statsF32(x: Float32Array, st: Float64Array): void {
+    this.ensure(x.length * 4);
+    new Float32Array(this.x.memory.buffer, this.data, x.length).set(x);
+    this.statsAt('F32', 0, x.length, st);
+  }
+
+  /**
+   * Scratch space in the kernel's memory for `statsAt` (two buffers of `bytes`, 16-aligned), so
+   * a file can be read straight into it. Only for a private instance (see privateKernels):
+   * another caller would overwrite it, and growing the memory detaches the views.
+   */
+  statsBuffers(bytes: number): [Uint8Array, Uint8Array] {
+    const b = (bytes + 15) & ~15;
+    this.ensure(2 * b);
+    const buf = this.x.memory.buffer;
+    return [new Uint8Array(buf, this.data, bytes), new Uint8Array(buf, this.data + b, bytes)];
+  }
+
+  /** Continues `st` over `n` elements of `kind` at byte `offset` of the scratch space. */
+  statsAt(kind: StatsKind, offset: number, n: number, st: Float64Array): void {
+    const s = this.f64(this.st, st.length);
+    s.set(st);
+    const f = kind === 'F32' ? this.x.stats_f32 : kind === 'BF16' ? this.x.stats_bf16 : this.x.stats_f16;
+    f(this.data + offset, n, this.st);
+    st.set(s);
   }
 
   /**
@@ -261,33 +276,41 @@ export class Kernels {
 }
 
 let loaded: Kernels | null | undefined;
+let compiled: object | null | undefined;
 let enabled = process.env.MFLUX_PORT_KERNELS !== 'js';
 
 /** Where dist/kernels.wasm is: next to the bundle (dist/*.js), or in dist/ when run from src/. */
-export function kernelsPath(): string | null {
+function kernelsPath(): string | null {
   for (const p of [join(__dirname, 'kernels.wasm'), join(__dirname, '..', '..', '..', 'dist', 'kernels.wasm')]) {
     if (existsSync(p)) return p;
   }
   return null;
 }
 
+function instantiate(): Kernels | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  try {
+    if (compiled === undefined) {
+      compiled = null;
+      const path = kernelsPath();
+      if (path && wasm) compiled = new wasm.Module(readFileSync(path));
+    }
+    return compiled && wasm ? new Kernels(new wasm.Instance(compiled, {}).exports as unknown as Exports) : null;
+  } catch {
+    return null; // no SIMD support or a damaged file: the TypeScript path still works
+  }
+}
+
 /** The SIMD kernels, or null: take the TypeScript path. */
 export function kernels(): Kernels | null {
   if (!enabled) return null;
-  if (loaded === undefined) {
-    loaded = null;
-    const path = kernelsPath();
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (path && wasm) {
-      try {
-        const inst = new wasm.Instance(new wasm.Module(readFileSync(path)), {});
-        loaded = new Kernels(inst.exports as unknown as Exports);
-      } catch {
-        loaded = null; // no SIMD support or a damaged file: the TypeScript path still works
-      }
-    }
-  }
+  if (loaded === undefined) loaded = instantiate();
   return loaded;
+}
+
+/** A new instance of the kernels with its own memory (for reads straight into it), or null. */
+export function privateKernels(): Kernels | null {
+  return enabled ? instantiate() : null;
 }
 
 /** Switches the kernels off (true → back on); for tests comparing both paths. */

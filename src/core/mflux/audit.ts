@@ -39,7 +39,7 @@ export type AuditSurface =
   | 'weight-definition'
   | 'cli-entry';
 
-export const AUDIT_TITLES: Record<AuditSurface, string> = {
+const AUDIT_TITLES: Record<AuditSurface, string> = {
   'pyproject-script': 'pyproject.toml [project.scripts] entry',
   'model-config': 'ModelConfig entry with aliases',
   'defaults-choices': 'defaults.py MODEL_CHOICES',

@@ -8,7 +8,7 @@ import type { HygieneConfig } from './hygiene';
 import { scanPort } from './portScope';
 import { formatFinding } from './milestone';
 
-export async function hygieneResult(ctx: RuleContext, config?: HygieneConfig & { readonly useGit?: boolean }): Promise<CheckResult> {
+async function hygieneResult(ctx: RuleContext, config?: HygieneConfig & { readonly useGit?: boolean }): Promise<CheckResult> {
   const report = await scanPort(ctx.mfluxRepo, { model: ctx.model, config, useGit: config?.useGit });
   if (!report.findings.length)
     return {

@@ -106,7 +106,7 @@ export function findMappingFiles(root: string, definitionFile: string): string[]
 }
 
 /** CLI modules of the package (`cli/*.py`). */
-export function cliFiles(root: string, model: string): string[] {
+function cliFiles(root: string, model: string): string[] {
   return pyFiles(join(packageRoot(root, model), 'cli'));
 }
 

@@ -23,7 +23,7 @@ export interface TestHelper {
 }
 
 /** The helper class of a module: the top-level class with `assert_matches_reference_image`. */
-export function readHelper(root: string, rel: string): TestHelper | undefined {
+function readHelper(root: string, rel: string): TestHelper | undefined {
   let text: string;
   try {
     text = readFileSync(join(root, ...rel.split('/')), 'utf8');

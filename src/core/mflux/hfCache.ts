@@ -1,7 +1,7 @@
 // The Hugging Face hub cache as mflux sees it: repos → snapshots → components → files.
 // Layout: <cache>/models--<org>--<name>/{blobs/<sha>, refs/<ref>, snapshots/<rev>/<subdir>/<file>}
 // where snapshot files are symlinks into blobs/. Headers only; tensor values are read on demand.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openTensors, type TensorInfo } from '../tensors/index';
@@ -248,13 +248,4 @@ export async function readComponentTensors(dir: string, weightFiles?: readonly s
     params: tensors.reduce((s, t) => s + t.numel, 0),
     bytes: tensors.reduce((s, t) => s + t.byteLength, 0),
   };
-}
-
-/** Resolves a cache file to its blob (for display and for opening in other viewers). */
-export function blobOf(path: string): string | undefined {
-  try {
-    return realpathSync(path);
-  } catch {
-    return undefined;
-  }
 }

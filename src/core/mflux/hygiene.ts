@@ -55,9 +55,9 @@ export interface PortScope {
   readonly tracked: ReadonlySet<string>;
 }
 
-export const PROBE_MODULE = 'mflux_port_probe';
+const PROBE_MODULE = 'mflux_port_probe';
 
-export const BUILTIN_RULES: readonly HygieneRule[] = [
+const BUILTIN_RULES: readonly HygieneRule[] = [
   {
     id: 'probe-import',
     message: 'capture probe import left in the code',
@@ -141,7 +141,7 @@ function probeBindings(masked: readonly string[], raw: readonly string[]): { mod
 }
 
 /** The last line (0-based) of the statement starting at `start`, following open brackets and backslashes. */
-export function statementEnd(masked: readonly string[], start: number): number {
+function statementEnd(masked: readonly string[], start: number): number {
   let depth = 0;
   for (let i = start; i < masked.length; i++) {
     for (const ch of masked[i]) {

@@ -144,7 +144,7 @@ export function packagePythonFiles(root: string, model: string): string[] {
 }
 
 /** `ModelConfig.<name>()` calls in the package's code (comments and strings ignored). */
-export function accessorCalls(files: readonly string[]): Set<string> {
+function accessorCalls(files: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const [, text] of readableTexts(files)) {
     for (const l of maskPython(text)) for (const m of l.matchAll(/\bModelConfig\s*\.\s*(\w+)\s*\(/g)) out.add(m[1]);

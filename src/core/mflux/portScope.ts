@@ -24,7 +24,7 @@ async function git(root: string, args: string[]): Promise<string | undefined> {
 }
 
 /** The base commit recorded in the port's state file, if it has one. */
-export function recordedBase(stateFile: string): string | undefined {
+function recordedBase(stateFile: string): string | undefined {
   try {
     const v = (JSON.parse(readFileSync(stateFile, 'utf8')) as { baseCommit?: unknown }).baseCommit;
     return typeof v === 'string' && /^[0-9a-f]{7,64}$/i.test(v) ? v : undefined;

@@ -7,7 +7,7 @@ export interface MaskState {
 }
 
 /** Returns the line with comments and string contents replaced by spaces (quotes kept). */
-export function maskPythonLine(line: string, state: MaskState): string {
+function maskPythonLine(line: string, state: MaskState): string {
   const out = line.split('');
   let i = 0;
   const blank = (from: number, to: number) => {

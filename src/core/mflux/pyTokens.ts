@@ -162,7 +162,7 @@ function unescape(body: string, raw: boolean): string {
 }
 
 /** Splits an f-string body into literal text and fields; `{{`/`}}` are literal braces. */
-export function fstringParts(body: string, raw: boolean): StrPart[] {
+function fstringParts(body: string, raw: boolean): StrPart[] {
   const parts: StrPart[] = [];
   let lit = '';
   for (let i = 0; i < body.length; i++) {

@@ -50,7 +50,7 @@ export function isMfluxRepo(dir: string): boolean {
   }
 }
 
-export function isDiffusersRepo(dir: string): boolean {
+function isDiffusersRepo(dir: string): boolean {
   if (!isDir(join(dir, 'src', 'diffusers', 'pipelines'))) return false;
   try {
     const text = readFileSync(join(dir, existsSync(join(dir, 'pyproject.toml')) ? 'pyproject.toml' : 'setup.py'), 'utf8');

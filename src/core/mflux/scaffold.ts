@@ -33,7 +33,7 @@ export interface ScaffoldPlan {
 }
 
 /** Finds the VAE class of another package: `class …VAE…(nn.Module)` under model/<pkg>_vae/ (or model/). */
-export function findVae(mfluxRoot: string, pkg: string): t.VaeSource {
+function findVae(mfluxRoot: string, pkg: string): t.VaeSource {
   const modelsDir = join(mfluxRoot, 'src', 'mflux', 'models');
   const base = join(modelsDir, pkg);
   if (!existsSync(base)) throw new Error(`cannot reuse the VAE of "${pkg}": ${relative(mfluxRoot, base)} does not exist`);

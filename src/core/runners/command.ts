@@ -2,7 +2,7 @@
 import { joinArgv, quoteArg, type ShellKind } from './quote';
 
 export const DEFAULT_TEMPLATE = 'uv run python {script}';
-export const PLACEHOLDERS = ['script', 'runDir', 'port', 'python', 'uv'] as const;
+const PLACEHOLDERS = ['script', 'runDir', 'port', 'python', 'uv'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Record<Placeholder, string>;
 

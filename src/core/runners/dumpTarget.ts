@@ -26,7 +26,7 @@ export type DumpTarget =
   | { readonly mode: 'refuse'; readonly reason: string };
 
 /** The line with string contents and comments blanked out, same length (so columns stay). */
-export function maskLine(line: string): string {
+function maskLine(line: string): string {
   let out = '';
   for (let i = 0; i < line.length;) {
     const ch = line[i];
@@ -116,7 +116,7 @@ function trimEnd(masked: readonly string[], start: number, p: Position): Positio
 }
 
 /** The index of the innermost enclosing `for` over range()/enumerate(), if any (stops at def/class). */
-export function loopIndexVar(lines: readonly string[], line: number): string | undefined {
+function loopIndexVar(lines: readonly string[], line: number): string | undefined {
   let indent = /^[ \t]*/.exec(lines[line] ?? '')![0].length;
   for (let i = line - 1; i >= 0 && indent > 0; i--) {
     const l = lines[i];

@@ -29,7 +29,7 @@ export async function writeSummary(dir: string, summary: ReportSummaryJson): Pro
   return file;
 }
 
-export function readSummary(dir: string): ReportSummaryJson | null {
+function readSummary(dir: string): ReportSummaryJson | null {
   const file = join(dir, SUMMARY_FILE);
   if (!existsSync(file)) return null;
   try {
@@ -80,7 +80,7 @@ export function previousPair(history: readonly HistoryEntry[]): PreviousPair {
 }
 
 /** "first divergence at vae.act (3 of 5 pass)" / "all 5 pass". */
-export function summaryLine(s: ReportSummaryJson): string {
+function summaryLine(s: ReportSummaryJson): string {
   const n = s.pairs.length;
   const pass = s.pairs.filter((p) => p.pass).length;
   if (n === 0) return 'nothing compared';

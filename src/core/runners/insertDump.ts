@@ -1,7 +1,7 @@
 // Where `dump("<name>", <expr>)` and its import go in a Python file, as line insertions in the
 // original document's coordinates (the editor applies both at once).
 
-export const PROBE_IMPORT = 'from mflux_port_probe import dump';
+const PROBE_IMPORT = 'from mflux_port_probe import dump';
 
 export interface Insertion {
   /** 0-based line the text is inserted before (or, with `char`, into). */

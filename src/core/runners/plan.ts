@@ -51,7 +51,7 @@ export interface SidePlan {
  * Longer lines are not typed: a terminal's line editor cuts them (dash at 4095 bytes, the tty's
  * canonical limit), so the command goes into a script in the run folder that a short line sources.
  */
-export const MAX_TYPED_LINE = 4000;
+const MAX_TYPED_LINE = 4000;
 
 /** A short line that runs `command` from a file (sourced, so `cd` and the exit code are as if typed). */
 export function viaFile(command: string, dir: string, kind: ShellKind): { line: string; commandFile?: { path: string; text: string } } {

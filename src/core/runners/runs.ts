@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import type { Side } from './env';
 
-export const ARTIFACTS = 'debug_artifacts';
-export const RUN_JSON = 'run.json';
+const ARTIFACTS = 'debug_artifacts';
+const RUN_JSON = 'run.json';
 export const RUN_ID = /^\d{8}-\d{6}-\d{3}(?:-\d+)?$/;
 
 /** `20251125-211530-042` (UTC, milliseconds). */
@@ -14,7 +14,7 @@ export function runIdFor(date: Date): string {
   return `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}-${p(date.getUTCMilliseconds(), 3)}`;
 }
 
-export function artifactsDir(repo: string): string {
+function artifactsDir(repo: string): string {
   return join(repo, ARTIFACTS);
 }
 

@@ -4,7 +4,7 @@
 // removed, and only the last `maxLines` lines are kept. Pure.
 
 export const TAIL_FILE = 'output-tail.txt';
-export const TAIL_LINES = 200;
+const TAIL_LINES = 200;
 /** A line longer than this is cut (a progress bar without newlines must not grow forever). */
 const MAX_LINE = 4000;
 
@@ -16,7 +16,7 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[
 // eslint-disable-next-line no-control-regex
 const INCOMPLETE = /^\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*)?$/;
 
-export function stripEscapes(text: string): string {
+function stripEscapes(text: string): string {
   return text.replace(ESCAPES, '');
 }
 

@@ -56,7 +56,7 @@ const F8_E4M3_TABLE = table(256, f8e4m3ToF32);
 const F8_E5M2_TABLE = table(256, f8e5m2ToF32);
 
 /** Reverses the bytes of each `size`-byte element in place (big → little endian). */
-export function swapBytes(bytes: Uint8Array, size: number): void {
+function swapBytes(bytes: Uint8Array, size: number): void {
   if (size <= 1) return;
   for (let i = 0; i + size <= bytes.length; i += size) {
     for (let a = i, b = i + size - 1; a < b; a++, b--) {

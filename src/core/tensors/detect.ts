@@ -37,7 +37,7 @@ export async function readFileEntries(
 const LFS = /^version https:\/\/(git-lfs|hawser)\.github\.com\/spec\/v1\r?\n/;
 
 /** A Git LFS pointer (a small text file: version, oid, size): the size it stands for, or null; undefined when not one. */
-export function lfsPointerSize(head: Uint8Array, fileSize: number): number | null | undefined {
+function lfsPointerSize(head: Uint8Array, fileSize: number): number | null | undefined {
   if (fileSize > 1024 || head[0] !== 0x76) return undefined;
   const text = new TextDecoder('latin1').decode(head);
   if (!LFS.test(text)) return undefined;

@@ -48,8 +48,6 @@ const DECODABLE = new Set<DType>([
   'C128',
 ]);
 
-export const ALL_DTYPES = Object.keys(BITS) as DType[];
-
 export function isDType(s: string): s is DType {
   return Object.prototype.hasOwnProperty.call(BITS, s) && s !== 'UNKNOWN';
 }

@@ -167,7 +167,7 @@ export async function readFolder(root: string, pool: FilePool, options: OpenOpti
     for (let k = 2; taken.has(name); k++) name = `${relFile}:${wanted}#${k}`;
     taken.add(name);
     const info: TensorInfo = name === e.info.name ? e.info : { ...e.info, name };
-    out.push({ info, placement: e.placement });
+    out.push({ info, placement: () => e.placement() });
   };
 
   const used = new Set<Entry>();

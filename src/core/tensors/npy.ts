@@ -9,9 +9,9 @@ import { type ByteSource, type Placement } from './layout';
 import { LiteralError, PyTuple, parsePyLiteral } from './pyliteral';
 import { fileRegion, type Entry } from './source';
 
-export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy itself refuses headers over 10,000 bytes by default; we allow more, but not unbounded. */
-export const NPY_MAX_HEADER = 1 << 20;
+const NPY_MAX_HEADER = 1 << 20;
 
 export interface NpyHeader {
   readonly dtype: DType;
@@ -134,7 +134,7 @@ function parseDescr(file: string, what: string, descr: string, v1Dtype?: DType):
 }
 
 /** Strides (in elements) of the logical shape for Fortran-ordered data. */
-export function fortranStrides(shape: readonly number[]): number[] {
+function fortranStrides(shape: readonly number[]): number[] {
   const s: number[] = [];
   let acc = 1;
   for (const n of shape) {

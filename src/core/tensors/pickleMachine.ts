@@ -5,7 +5,7 @@ import { BadPickle, PickleTooComplex, UnsafePickle } from './errors';
 import { Dict, Mark, PyGlobal, STORAGE_DTYPES, StorageRef, Tuple, isAllowed, type PickleLimits, type Value } from './pickleTypes';
 
 /** Tuples nested inside one dict key; deeper keys are refused (Python's own repr recursion would be). */
-export const MAX_KEY_DEPTH = 64;
+const MAX_KEY_DEPTH = 64;
 
 export class PickleMachine {
   readonly dv: DataView;

@@ -5,9 +5,10 @@ import { byteLengthOf, isDType, isDecodable, numelOf } from './dtypes';
 import { BadHeader, BadLayout, HeaderTooLarge, TruncatedFile, UnsupportedDtype, humanBytes, quote } from './errors';
 import type { FileRef } from './file';
 import { fileRegion, type Entry } from './source';
+import type { ByteSource, Placement } from './layout';
 
 /** The reference implementation's limit on the JSON header. */
-export const SAFETENSORS_MAX_HEADER = 100_000_000;
+const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 interface Raw {
   name: string;
@@ -46,17 +47,23 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
     throw new BadHeader(file, `header is not valid JSON (${(e as Error).message.split('\n')[0].slice(0, 100)})`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadHeader(file, 'header is not a JSON object');
-  const raws: Raw[] = [];
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+  const sorted: Raw[] = [];
+  const header = parsed as Record<string, unknown>;
+  let inOrder = true;
+  for (const name in header) {
+    const value = header[name];
     if (name === '__metadata__') {
       checkMetadata(file, value);
       continue;
     }
-    raws.push(parseEntry(file, name, value));
+    const r = parseEntry(file, name, value);
+    const last = sorted.length ? sorted[sorted.length - 1] : undefined;
+    if (last && (r.begin < last.begin || (r.begin === last.begin && r.end < last.end))) inOrder = false;
+    sorted.push(r);
   }
   const dataStart = 8 + n;
   const dataLen = ref.size - dataStart;
-  const sorted = [...raws].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  if (!inOrder) sorted.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const r of sorted) {
     if (r.begin > expected)
@@ -73,19 +80,28 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   }
   if (expected < dataLen) throw new BadLayout(file, `${humanBytes(dataLen - expected)} of trailing data after the last tensor`);
   const region = fileRegion(ref, dataStart, dataLen);
-  return sorted.map((r) => {
-    const info: TensorInfo = {
-      name: r.name,
-      dtype: r.dtype,
-      shape: r.shape,
-      numel: numelOf(r.shape),
-      byteLength: r.end - r.begin,
-      file,
-      decodable: isDecodable(r.dtype),
-    };
-    const placement = { source: region, offset: r.begin, dtype: r.dtype, littleEndian: true, shape: r.shape };
-    return { info, placement: async () => placement };
-  });
+  return sorted.map((r) => new SafetensorsEntry(r, file, region));
+}
+
+/** One listed tensor: its info now, its placement object only when its values are read. */
+class SafetensorsEntry implements Entry {
+  readonly info: TensorInfo;
+  private readonly begin: number;
+
+  constructor(
+    r: Raw,
+    file: string,
+    private readonly region: ByteSource,
+  ) {
+    this.begin = r.begin;
+    const numel = numelOf(r.shape);
+    this.info = { name: r.name, dtype: r.dtype, shape: r.shape, numel, byteLength: r.end - r.begin, file, decodable: isDecodable(r.dtype) };
+  }
+
+  placement(): Promise<Placement> {
+    const { dtype, shape } = this.info;
+    return Promise.resolve({ source: this.region, offset: this.begin, dtype, littleEndian: true, shape });
+  }
 }
 
 function checkMetadata(file: string, value: unknown): void {
@@ -177,6 +193,9 @@ function checkRawHeader(file: string, text: string): void {
   if (text.charCodeAt(0) === 0xfeff)
     throw new BadHeader(file, 'header starts with a byte-order mark (U+FEFF), which safetensors does not allow');
   if ((text.match(/"__metadata__"\s*:/g) ?? []).length > 1) throw new BadHeader(file, 'header has __metadata__ more than once');
+  // one scan finds whether any shape/offsets list holds more than digits, commas and spaces;
+  // only then the lists are looked at one by one (for the message)
+  if (!/"(?:shape|data_offsets)"\s*:\s*\[[^\]]*[^\d\s,\]]/.test(text)) return;
   for (const m of text.matchAll(/(?<!\\)"(shape|data_offsets)"\s*:\s*\[([^\]]*)\]/g)) {
     const bad = m[2]
       .split(',')

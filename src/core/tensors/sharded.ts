@@ -1,6 +1,6 @@
 // Sharded checkpoints: `*.safetensors.index.json` / `pytorch_model.bin.index.json` map each
 // tensor to a shard file next to the index. Listing reads each shard's header once.
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type { FilePool, FileRef } from './file';
 import { BadIndex, FileNotReadable, HeaderTooLarge, humanBytes, quote } from './errors';
@@ -8,7 +8,7 @@ import type { Entry, OpenOptions } from './source';
 // detect.ts imports this module too; the cycle is fine because both only call at run time
 import { readFileEntries } from './detect';
 
-export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
 export interface ShardIndex {
   /** Shard paths (absolute), in order of first appearance in the weight map. */
@@ -34,7 +34,9 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
   const shards: string[] = [];
   const weightMap: [string, string][] = [];
   const resolved = new Map<string, string>(); // thousands of entries name a handful of shards
-  for (const [name, shard] of Object.entries(wm as Record<string, unknown>)) {
+  const map = wm as Record<string, unknown>;
+  for (const name in map) {
+    const shard = map[name];
     if (typeof shard !== 'string' || !shard) throw new BadIndex(file, `weight_map entry ${quote(name)} is not a file name`);
     let path = resolved.get(shard);
     if (path === undefined) {
@@ -50,15 +52,22 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
   return { shards, weightMap };
 }
 
-const real = (p: string): Promise<string> => realpath(p).catch(() => p);
+// one system call, no trip through the libuv thread pool (listing checks every shard)
+const real = (p: string): string => {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return p;
+  }
+};
 
 /** `chain`: the real paths of the indexes that listed this one as a shard (a cycle is refused). */
 export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions, chain: readonly string[] = []): Promise<Entry[]> {
   const index = await parseShardIndex(ref);
-  const here = [...chain, await real(ref.path)];
+  const here = [...chain, real(ref.path)];
   const byShard = new Map<string, Map<string, Entry>>();
   const load = async (shard: string): Promise<void> => {
-    const at = here.indexOf(await real(shard));
+    const at = here.indexOf(real(shard));
     if (at === here.length - 1)
       throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
     if (at >= 0)
@@ -73,7 +82,9 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
       if (e instanceof FileNotReadable) throw new BadIndex(ref.path, `lists shard ${quote(shard)}, which cannot be read (${e.reason})`);
       throw e;
     }
-    byShard.set(shard, new Map(entries.map((x) => [x.info.name, x])));
+    const byName = new Map<string, Entry>();
+    for (const x of entries) byName.set(x.info.name, x);
+    byShard.set(shard, byName);
   };
   // a few shards at a time: headers come in parallel, open handles stay bounded. Shards start in
   // index order, so when one fails every earlier shard has started: the error reported is the
@@ -93,14 +104,17 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
   await Promise.all(Array.from({ length: Math.min(8, index.shards.length) }, worker));
   if (errors.size) throw errors.get(Math.min(...errors.keys()));
   const out: Entry[] = [];
-  const used = new Set<Entry>();
   for (const [name, shard] of index.weightMap) {
     const e = byShard.get(shard)!.get(name);
     if (!e) throw new BadIndex(ref.path, `maps tensor ${quote(name)} to ${quote(shard)}, which does not contain it`);
     out.push(e);
-    used.add(e);
   }
-  // tensors a shard holds but the map forgot are still listed, after the mapped ones
+  // tensors a shard holds but the map forgot are still listed, after the mapped ones (the
+  // mapped names are distinct, so equal counts mean none was forgotten)
+  let held = 0;
+  for (const m of byShard.values()) held += m.size;
+  if (held === out.length) return out;
+  const used = new Set<Entry>(out);
   for (const shard of index.shards) for (const e of byShard.get(shard)!.values()) if (!used.has(e)) out.push(e);
   return out;
 }

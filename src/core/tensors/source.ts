@@ -32,21 +32,29 @@ export interface OpenOptions {
 }
 
 export class EntrySource implements TensorSource {
-  private readonly byName = new Map<string, Entry>();
+  private names: Map<string, Entry> | undefined;
   private readonly infos: TensorInfo[];
 
   constructor(
     readonly path: string,
-    entries: readonly Entry[],
+    private readonly entries: readonly Entry[],
     private readonly pool: FilePool,
     private readonly windowBytes?: number,
   ) {
-    for (const e of entries) this.byName.set(e.info.name, e);
     this.infos = entries.map((e) => e.info);
   }
 
   list(): readonly TensorInfo[] {
     return this.infos;
+  }
+
+  /** The name index, built at the first look-up (listing alone does not need it). */
+  private get byName(): Map<string, Entry> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const e of this.entries) this.names.set(e.info.name, e);
+    }
+    return this.names;
   }
 
   get(name: string): TensorInfo | undefined {
@@ -60,6 +68,11 @@ export class EntrySource implements TensorSource {
       throw new UnsupportedDtype(e.info.file, `tensor ${quote(name)} has dtype ${e.info.dtype}, which cannot be decoded to float`);
     }
     return e;
+  }
+
+  /** Where a decodable tensor's bytes are (for readers that go past chunks(), like stats). */
+  placement(name: string): Promise<Placement> {
+    return this.entry(name).placement();
   }
 
   async *chunks(name: string, options: ChunkOptions = {}): AsyncGenerator<FloatChunk> {
@@ -109,21 +122,19 @@ export function valueChunks(src: TensorSource, name: string, options: ChunkOptio
 
 /** A byte range of a file, addressed from its start. */
 export function fileRegion(ref: FileRef, base: number, length: number): ByteSource {
+  const outside = (position: number, n: number) =>
+    position < 0 || position + n > length
+      ? new TruncatedFile(ref.path, `read of ${n} bytes at ${position} is outside the ${length}-byte data region`)
+      : null;
   return {
     file: ref.path,
     read: (position, n) => {
-      if (position < 0 || position + n > length) {
-        return Promise.reject(new TruncatedFile(ref.path, `read of ${n} bytes at ${position} is outside the ${length}-byte data region`));
-      }
-      return ref.read(base + position, n);
+      const e = outside(position, n);
+      return e ? Promise.reject(e) : ref.read(base + position, n);
     },
     readInto: (position, out) => {
-      if (position < 0 || position + out.length > length) {
-        return Promise.reject(
-          new TruncatedFile(ref.path, `read of ${out.length} bytes at ${position} is outside the ${length}-byte data region`),
-        );
-      }
-      return ref.readInto(base + position, out);
+      const e = outside(position, out.length);
+      return e ? Promise.reject(e) : ref.readInto(base + position, out);
     },
   };
 }

@@ -1,99 +1,103 @@
 // Streaming summary statistics of a tensor, accumulated in float64: min/max over non-NaN
 // values (so ±inf show up), mean/std (population, ddof=0) over finite values, NaN and ±inf
-// counts, and the first values in row-major order. Each chunk takes one pass (sums of the
-// values and squares shifted by one of its values, so they do not cancel), and chunks are
-// merged with Chan's formula.
-import type { FloatChunk, TensorSource } from './types';
-import { kernels } from '../kernels';
+// counts, and the first values in row-major order.
+//
+// The values run through statsLanes.ts's algorithm (the SIMD kernel in native/kernels.c, or
+// its TypeScript twin): shifted sums in 8 lanes folded per 4,096-element block into a
+// double-double sum. Every STATS_SLICE elements (a grid from element 0) the slice's sums, shifted
+// by its first finite value, become a mean and M2, merged in order with Chan's formula. The
+// grid is fixed, so the result has the same bits however the values are chunked.
+//
+// Float32, bfloat16 and float16 tensors in a file (contiguous, or any permutation of a
+// contiguous block, e.g. Fortran order) skip the chunk pipeline: slices are read straight into
+// the kernel's memory, two buffers so the next read (a libuv thread) overlaps this slice's
+// kernel, in storage order, which min/max/counts do not see and the sums only in the last bits.
+import type { FloatChunk, TensorSource, TensorStats } from './types';
 
-export interface TensorStats {
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly mean: number | null;
-  readonly std: number | null;
-  readonly nan: number;
-  readonly inf: number;
-  /** Finite values counted in mean/std. */
-  readonly finite: number;
-  readonly first: number[];
-}
+export type { TensorStats } from './types';
+import { kernels, privateKernels, type Kernels, type StatsKind } from '../kernels';
+import { EntrySource } from './source';
+import { dtypeBytes } from './dtypes';
+import { decodeLE } from './decode';
+import { isCContiguous, type Placement } from './layout';
+import { S, STATS_BLOCK, newStatsState, statsFold, statsRun } from './statsLanes';
+
+/** Elements per slice of the fixed grid (a multiple of STATS_BLOCK). */
+export const STATS_SLICE = 1 << 20;
 
 export class StatsAccumulator {
-  private min = Infinity;
-  private max = -Infinity;
-  private anyOrdered = false;
+  private readonly st = newStatsState();
+  private at = 0;
+  private sliceStart = 0;
+  private sliceBad = 0;
   private n = 0;
   private mean = 0;
   private m2 = 0;
-  private nan = 0;
-  private inf = 0;
-  private readonly first: number[] = [];
+  readonly first: number[] = [];
 
   constructor(private readonly keepFirst = 10) {}
 
   add(c: FloatChunk): void {
-    const len = c.length;
-    for (let i = 0; this.first.length < this.keepFirst && i < len; i++) this.first.push(c[i]);
-    // shift by one finite value of the chunk so the one-pass sum of squares does not cancel
-    let shift = 0;
-    for (let i = 0; i < len; i++) {
-      if (c[i] - c[i] === 0) {
-        shift = c[i];
-        break;
-      }
+    for (let i = 0; this.first.length < this.keepFirst && i < c.length; i++) this.first.push(c[i]);
+    const k = c instanceof Float32Array ? kernels() : null;
+    for (let i = 0; i < c.length;) {
+      const take = Math.min(c.length - i, STATS_SLICE - (this.at - this.sliceStart));
+      const piece = take === c.length ? c : c.subarray(i, i + take);
+      if (k) k.statsF32(piece as Float32Array, this.st);
+      else statsRun(piece, this.st);
+      this.advance(take);
+      i += take;
     }
-    // The SIMD kernel (float32 only) does it all in one pass: min/max over non-NaN values,
-    // shifted sums over finite values in fast32's two lanes, NaN and non-finite counts.
-    const simd = c instanceof Float32Array ? kernels() : null;
-    if (simd) return this.merge(simd.statsF32(c as Float32Array, shift), len, shift);
-    // most chunks are all finite: a branch-free, two-lane loop; a NaN or inf shows up as a
-    // non-finite sum, and then the chunk is counted again by the careful loop
-    let k = c instanceof Float32Array ? fast32(c, shift) : fast64(c, shift);
-    if (!Number.isFinite(k.s1 + k.s2)) k = c instanceof Float32Array ? kernel32(c, shift) : kernel64(c, shift);
-    let { lo, hi } = k;
-    let nan = 0;
-    if (k.bad > 0) {
-      for (let i = 0; i < len; i++) {
-        const v = c[i];
-        if (v !== v) nan++;
-        else if (v === Infinity) hi = Infinity;
-        else if (v === -Infinity) lo = -Infinity;
-      }
-    }
-    this.merge({ lo, hi, s1: k.s1, s2: k.s2, bad: k.bad, nan }, len, shift);
   }
 
-  /** Merges one chunk's partial (lo/hi over non-NaN values) with Chan's formula. */
-  private merge(k: ChunkSums & { nan: number }, len: number, shift: number): void {
-    const { lo, hi, nan } = k;
-    const cnt = len - k.bad;
-    const inf = k.bad - nan;
+  /** `n` elements at byte `offset` of `k`'s scratch space (the caller keeps them in the grid). */
+  addInKernel(k: Kernels, kind: StatsKind, offset: number, n: number): void {
+    k.statsAt(kind, offset, n, this.st);
+    this.advance(n);
+  }
+
+  private advance(n: number): void {
+    this.at += n;
+    if (this.at - this.sliceStart === STATS_SLICE) this.endSlice();
+  }
+
+  /** Merges the slice's sums (lanes already folded) with Chan's formula; starts the next slice. */
+  private endSlice(): void {
+    const st = this.st;
+    const cnt = this.at - this.sliceStart - (st[S.BAD] - this.sliceBad);
     if (cnt > 0) {
-      const mu = shift + k.s1 / cnt;
-      const m2 = Math.max(0, k.s2 - (k.s1 * k.s1) / cnt);
+      const s1 = st[S.D1] + st[S.D1 + 1];
+      const s2 = st[S.D2] + st[S.D2 + 1];
+      const mu = st[S.SHIFT] + s1 / cnt;
+      const m2 = Math.max(0, s2 - (s1 * s1) / cnt);
       const total = this.n + cnt;
       const delta = mu - this.mean;
       this.mean += (delta * cnt) / total;
       this.m2 += m2 + (delta * delta * this.n * cnt) / total;
       this.n = total;
     }
-    if (cnt + inf > 0) {
-      this.anyOrdered = true;
-      if (lo < this.min) this.min = lo;
-      if (hi > this.max) this.max = hi;
-    }
-    this.nan += nan;
-    this.inf += inf;
+    st.fill(0, S.D1, S.D2 + 2);
+    st[S.SHIFT] = NaN;
+    this.sliceStart = this.at;
+    this.sliceBad = st[S.BAD];
   }
 
   result(): TensorStats {
+    const st = this.st;
+    if (st[S.POS] !== 0) {
+      statsFold(st);
+      st[S.POS] = 0;
+    }
+    if (this.at > this.sliceStart) this.endSlice();
+    const nan = st[S.NAN];
+    const ordered = this.at - nan > 0;
     return {
-      min: this.anyOrdered ? this.min : null,
-      max: this.anyOrdered ? this.max : null,
+      min: ordered ? st[S.MIN] : null,
+      max: ordered ? st[S.MAX] : null,
       mean: this.n ? this.mean : null,
       std: this.n ? Math.sqrt(this.m2 / this.n) : null,
-      nan: this.nan,
-      inf: this.inf,
+      nan,
+      inf: st[S.BAD] - nan,
       finite: this.n,
       first: this.first,
     };
@@ -102,127 +106,61 @@ export class StatsAccumulator {
 
 /** Streams one tensor; wide integers (I32/U32/I64/U64) are read exactly, as float64. */
 export async function tensorStats(src: TensorSource, name: string, options: { signal?: AbortSignal } = {}): Promise<TensorStats> {
+  const direct = src instanceof EntrySource ? await statsInKernel(src, name, options.signal) : null;
+  if (direct) return direct;
   const acc = new StatsAccumulator();
   for await (const c of src.chunks(name, { ...options, float64: true })) acc.add(c);
   return acc.result();
 }
 
-/** One chunk's sums, shifted by the first value (lo/hi over non-NaN values, bad = NaN + ±Inf). */
-interface ChunkSums {
-  lo: number;
-  hi: number;
-  s1: number;
-  s2: number;
-  bad: number;
+/** Whether the view visits each element of [0, numel) once: C order or a permutation of it. */
+export function isPermutedContiguous(shape: readonly number[], strides: readonly number[] | undefined): boolean {
+  if (!strides) return true;
+  const dims = shape.map((n, d) => [n, strides[d]] as const).filter(([n]) => n !== 1);
+  if (dims.some(([n]) => n === 0)) return true;
+  dims.sort((a, b) => a[1] - b[1]);
+  let expect = 1;
+  for (const [n, s] of dims) {
+    if (s !== expect) return false;
+    expect *= n;
+  }
+  return true;
 }
 
-// Two copies of each loop so each stays monomorphic (one array type) for the JIT.
-function fast32(c: Float32Array, shift: number): ChunkSums {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let a1 = 0;
-  let a2 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  const n = c.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const v = c[i];
-    const w = c[i + 1];
-    const dv = v - shift;
-    const dw = w - shift;
-    a1 += dv;
-    a2 += dv * dv;
-    b1 += dw;
-    b2 += dw * dw;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (w < lo) lo = w;
-    if (w > hi) hi = w;
-  }
-  if (i < n) {
-    const v = c[i];
-    const dv = v - shift;
-    a1 += dv;
-    a2 += dv * dv;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
-}
+const KINDS: Record<string, StatsKind> = { F32: 'F32', BF16: 'BF16', F16: 'F16' };
 
-function fast64(c: Float64Array, shift: number): ChunkSums {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let a1 = 0;
-  let a2 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  const n = c.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const v = c[i];
-    const w = c[i + 1];
-    const dv = v - shift;
-    const dw = w - shift;
-    a1 += dv;
-    a2 += dv * dv;
-    b1 += dw;
-    b2 += dw * dw;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (w < lo) lo = w;
-    if (w > hi) hi = w;
+/** The direct path (see the top of this file), or null when it does not apply. */
+async function statsInKernel(src: EntrySource, name: string, signal?: AbortSignal): Promise<TensorStats | null> {
+  const info = src.get(name);
+  const kind = info ? KINDS[info.dtype] : undefined;
+  if (!kind || !info || info.numel < STATS_BLOCK) return null;
+  const p: Placement = await src.placement(name);
+  const readInto = p.source.readInto;
+  if (!p.littleEndian || !readInto || !isPermutedContiguous(p.shape, p.strides)) return null;
+  const k = privateKernels();
+  if (!k) return null;
+  const es = dtypeBytes(p.dtype);
+  const n = info.numel;
+  const bufs = k.statsBuffers(STATS_SLICE * es);
+  const offsets = [0, bufs[1].byteOffset - bufs[0].byteOffset];
+  const read = (slice: number): Promise<void> => {
+    const cnt = Math.min(STATS_SLICE, n - slice * STATS_SLICE);
+    const pending = readInto(p.offset + slice * STATS_SLICE * es, bufs[slice & 1].subarray(0, cnt * es));
+    pending.catch(() => undefined); // awaited below; avoids an unhandled rejection when an earlier slice fails
+    return pending;
+  };
+  const rowMajor = isCContiguous(p.shape, p.strides);
+  const acc = new StatsAccumulator();
+  const slices = Math.ceil(n / STATS_SLICE);
+  let next = read(0);
+  for (let s = 0; s < slices; s++) {
+    signal?.throwIfAborted();
+    await next;
+    if (s + 1 < slices) next = read(s + 1);
+    const cnt = Math.min(STATS_SLICE, n - s * STATS_SLICE);
+    if (s === 0 && rowMajor) acc.first.push(...decodeLE(p.dtype, bufs[0].slice(0, 10 * es), 10));
+    acc.addInKernel(k, kind, offsets[s & 1], cnt);
   }
-  if (i < n) {
-    const v = c[i];
-    const dv = v - shift;
-    a1 += dv;
-    a2 += dv * dv;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return { lo, hi, s1: a1 + b1, s2: a2 + b2, bad: 0 };
-}
-
-function kernel32(c: Float32Array, shift: number): ChunkSums {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let s1 = 0;
-  let s2 = 0;
-  let bad = 0;
-  for (let i = 0; i < c.length; i++) {
-    const v = c[i];
-    if (v - v !== 0) {
-      bad++;
-      continue;
-    }
-    const d = v - shift;
-    s1 += d;
-    s2 += d * d;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return { lo, hi, s1, s2, bad };
-}
-
-function kernel64(c: Float64Array, shift: number): ChunkSums {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let s1 = 0;
-  let s2 = 0;
-  let bad = 0;
-  for (let i = 0; i < c.length; i++) {
-    const v = c[i];
-    if (v - v !== 0) {
-      bad++;
-      continue;
-    }
-    const d = v - shift;
-    s1 += d;
-    s2 += d * d;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return { lo, hi, s1, s2, bad };
+  if (!rowMajor) for await (const c of src.chunks(name, { end: 10, signal })) acc.first.push(...c);
+  return acc.result();
 }

@@ -94,3 +94,19 @@ export interface TensorSource {
   /** Releases file handles. */
   close(): Promise<void>;
 }
+
+/** Summary statistics of one tensor (stats.ts computes them). */
+export interface TensorStats {
+  /** Over non-NaN values, so ±inf show up; null when every value is NaN (or none). */
+  readonly min: number | null;
+  readonly max: number | null;
+  /** Population mean/std (ddof=0) over the finite values; null when there are none. */
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly nan: number;
+  readonly inf: number;
+  /** Finite values counted in mean/std. */
+  readonly finite: number;
+  /** The first values in row-major order. */
+  readonly first: number[];
+}

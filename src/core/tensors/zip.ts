@@ -16,7 +16,7 @@ export interface ZipMember {
 }
 
 /** Cap on the central directory (3,000 torch storages take about 300 KB). */
-export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
 export const DEFAULT_MAX_INFLATED = 1024 * 1024 * 1024;
 
 const SIG_EOCD = 0x06054b50;

@@ -21,7 +21,7 @@ import {
 } from './zip';
 
 /** Cap on data.pkl; a 3,000-tensor checkpoint's pickle is a few hundred KB. */
-export const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
 
 export async function readZipTensors(ref: FileRef, options: OpenOptions): Promise<Entry[]> {
   const members = await readZipDirectory(ref);

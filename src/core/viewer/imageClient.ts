@@ -17,7 +17,7 @@ export type ImageWorkerReply =
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** dist/imageWorker.js next to the bundle; null when running unbundled (tests load inline). */
-export function defaultImageWorkerFile(): string | null {
+function defaultImageWorkerFile(): string | null {
   const bundled = join(__dirname, 'imageWorker.js');
   return existsSync(bundled) ? bundled : null;
 }

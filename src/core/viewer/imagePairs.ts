@@ -13,7 +13,7 @@ export interface ImagePair {
   readonly seed?: number;
 }
 
-export const STEP_PATTERN = /^seed_(\d+)_step(\d+)of(\d+)\.png$/i;
+const STEP_PATTERN = /^seed_(\d+)_step(\d+)of(\d+)\.png$/i;
 
 function pngs(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.png') && statSync(join(dir, f)).isFile());

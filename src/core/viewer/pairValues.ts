@@ -6,7 +6,7 @@ import { HeatmapAccumulator, heatGeometry, type AccumulatedHeatmaps } from '../i
 import type { TensorSource } from '../tensors/types';
 
 /** Layers above this many elements are judged by the engine only (2 × 16 MB of float32). */
-export const MAX_REJUDGE_ELEMENTS = 4 * 1024 * 1024;
+const MAX_REJUDGE_ELEMENTS = 4 * 1024 * 1024;
 
 export interface LayerValues {
   readonly ref: Float32Array;

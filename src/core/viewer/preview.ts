@@ -4,7 +4,7 @@
 // outlier stays visible. Streams chunks: memory is the output grid only.
 import type { TensorSource } from '../tensors/types';
 
-export const PREVIEW_MAX_SIDE = 256;
+const PREVIEW_MAX_SIDE = 256;
 
 export interface Preview {
   readonly width: number;
@@ -16,7 +16,7 @@ export interface Preview {
   readonly cols: number;
 }
 
-export function previewGeometry(
+function previewGeometry(
   shape: readonly number[],
   maxSide = PREVIEW_MAX_SIDE,
 ): { rows: number; cols: number; poolX: number; poolY: number; width: number; height: number } {
@@ -29,7 +29,7 @@ export function previewGeometry(
 }
 
 /** Accumulates chunks in row-major order into the pooled grid. */
-export class PreviewAccumulator {
+class PreviewAccumulator {
   readonly values: Float32Array;
   private readonly mag: Float32Array;
   private pos = 0;

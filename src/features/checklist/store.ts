@@ -34,7 +34,7 @@ export interface ChecklistChange {
 const NO_PORTS: ReadonlySet<string> = new Set();
 const CURRENT_PORT_KEY = 'mfluxPort.currentPort';
 
-export function portKey(repo: string, model: string): string {
+function portKey(repo: string, model: string): string {
   return `${repo}\u0000${model}`;
 }
 

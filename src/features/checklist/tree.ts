@@ -51,7 +51,7 @@ function statusIcon(status: ItemStatus, check: CheckResult | undefined): vscode.
 }
 
 /** A link in a tooltip that opens a file at a line through our own (palette-hidden) command. */
-export function evidenceLink(file: string, line: number | undefined, label: string): string {
+function evidenceLink(file: string, line: number | undefined, label: string): string {
   const args = encodeURIComponent(JSON.stringify([{ file, line }]));
   return `[${label.replace(/[[\]]/g, '')}](command:${OPEN_EVIDENCE}?${args})`;
 }
@@ -61,7 +61,7 @@ function escapeMd(s: string): string {
 }
 
 /** Badge, colour and tooltip of a port or phase row from its progress. */
-export function progressDecoration(p: Progress): { badge: string; tooltip: string; closed: boolean } {
+function progressDecoration(p: Progress): { badge: string; tooltip: string; closed: boolean } {
   const open = p.applicable - p.done;
   const closed = open <= 0;
   return {

@@ -14,7 +14,7 @@ function link(root: string, file: string, line?: number): string {
 
 const mark = (i: AuditItem) => (i.result.status === 'pass' ? '✅' : i.result.status === 'not_applicable' ? 'n/a' : '❌');
 
-export function auditMarkdown(root: string, model: string, items: readonly AuditItem[], hygieneCount: number): string {
+function auditMarkdown(root: string, model: string, items: readonly AuditItem[], hygieneCount: number): string {
   const failing = items.filter((i) => !settled(i.result));
   const applicable = items.filter((i) => i.result.status !== 'not_applicable').length;
   const na = items.length - applicable;

@@ -49,7 +49,7 @@ function treeItem(label: string, state: vscode.TreeItemCollapsibleState, parts: 
 }
 
 /** `blocks.{0..27}.attn.wq.weight` → `blocks.{block}.attn.wq.weight`, the form mappings use. */
-export function placeholderName(path: string): string {
+function placeholderName(path: string): string {
   return path.replace(/\{[\d.,]+\}/g, '{block}');
 }
 

@@ -8,7 +8,7 @@ import { compileRules, hygieneTargets, removalEdit, scanPython, type HygieneFind
 import { scanPort } from '../../core/mflux/portScope';
 import { guarded, type MfluxContext } from './context';
 
-export const HYGIENE_SOURCE = 'mflux hygiene';
+const HYGIENE_SOURCE = 'mflux hygiene';
 
 function toDiagnostic(f: HygieneFinding): vscode.Diagnostic {
   const range = new vscode.Range(f.line - 1, f.column - 1, f.line - 1, Math.max(f.column, f.endColumn - 1));

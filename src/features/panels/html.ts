@@ -15,7 +15,7 @@ export interface ShellOptions {
   readonly bodyClass?: string;
 }
 
-export function makeNonce(): string {
+function makeNonce(): string {
   return randomBytes(18)
     .toString('base64')
     .replace(/[^A-Za-z0-9]/g, '');
@@ -25,7 +25,7 @@ function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `img-src ${cspSource} data: blob:`,

@@ -11,7 +11,7 @@ import { ImageDiffController, type ImageDiffSpec } from './imageDiffController';
 import { specFor } from './imageDiffSpec';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
 
-export const IMAGE_DIFF_VIEW = 'mfluxPort.imageDiff';
+const IMAGE_DIFF_VIEW = 'mfluxPort.imageDiff';
 
 // Two workers: the pair the user looks at never waits behind the background PSNR/SSIM of
 // every step of a stepwise folder.
@@ -59,7 +59,7 @@ function attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, sp
   );
 }
 
-export function showImageDiff(context: vscode.ExtensionContext, spec: ImageDiffSpec): vscode.WebviewPanel {
+function showImageDiff(context: vscode.ExtensionContext, spec: ImageDiffSpec): vscode.WebviewPanel {
   const panel = vscode.window.createWebviewPanel(IMAGE_DIFF_VIEW, spec.title, vscode.ViewColumn.Active, {
     ...webviewOptions(context.extensionUri),
     retainContextWhenHidden: false,

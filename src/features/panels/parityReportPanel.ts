@@ -16,12 +16,12 @@ import type { ReportJson } from '../../core/compare/types';
 import { ParityController } from './parityReportController';
 import { rejected, setWebviewHtml, webviewOptions } from './webviewShell';
 
-export const PARITY_REPORT_VIEW = 'mfluxPort.parityReport';
+const PARITY_REPORT_VIEW = 'mfluxPort.parityReport';
 const open = new Map<string, vscode.WebviewPanel>();
 /** Each open panel's comparison: `mfluxPort.openParityReport` answers with its report (the runners keep its summary). */
 const compared = new Map<string, Promise<ReportJson | undefined>>();
 /** The runners' command that re-runs both sides inside a layer's module. */
-export const CAPTURE_INSIDE_COMMAND = 'mfluxPort.captureInside';
+const CAPTURE_INSIDE_COMMAND = 'mfluxPort.captureInside';
 
 /** A folder the runners made (it has their run.json): Capture Inside can re-run it. */
 const isRunFolder = (dir: string) => existsSync(join(dir, 'run.json'));
@@ -128,12 +128,7 @@ function keyOf(s: ParitySource): string {
 }
 
 /** Opens (or reveals) the parity report of two dump folders or files (with a noise-floor run when given). */
-export function showParityReport(
-  context: vscode.ExtensionContext,
-  refDir: string,
-  candDir: string,
-  floorDir?: string,
-): vscode.WebviewPanel {
+function showParityReport(context: vscode.ExtensionContext, refDir: string, candDir: string, floorDir?: string): vscode.WebviewPanel {
   const source: ParitySource = floorDir ? { ref: refDir, cand: candDir, floor: floorDir } : { ref: refDir, cand: candDir };
   const existing = open.get(keyOf(source));
   if (existing) {

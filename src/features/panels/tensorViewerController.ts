@@ -5,7 +5,13 @@ import { stat } from 'node:fs/promises';
 import { openTensors, type TensorSource } from '../../core/tensors';
 import { tensorStats } from '../../core/tensors/stats';
 import { tensorPreview } from '../../core/viewer/preview';
-import { isTensorViewerWebviewMessage, type TensorEntry, type TensorViewerHostMessage } from '../../protocol/tensorViewer';
+import { answerRequest, type RequestHandlers } from '../../protocol/envelope';
+import {
+  isTensorViewerWebviewMessage,
+  type TensorEntry,
+  type TensorViewerHostMessage,
+  type TensorViewerRequests,
+} from '../../protocol/tensorViewer';
 
 export interface TensorViewerHost {
   post(message: TensorViewerHostMessage): void;
@@ -63,42 +69,34 @@ export class TensorViewerController {
       this.host.post({ kind: 'reply', inReplyTo: raw.requestId, ok: false, error: `${name}: not a tensor of ${basename(this.path)}` });
       return false;
     }
-    try {
-      const src = await this.open();
-      if (raw.kind === 'requestStats') {
-        const s = await tensorStats(src, name, { signal: this.abort.signal });
-        this.host.post({
-          kind: 'reply',
-          inReplyTo: raw.requestId,
-          ok: true,
-          payload: {
-            name,
-            min: finite(s.min),
-            max: finite(s.max),
-            mean: finite(s.mean),
-            std: finite(s.std),
-            nan: s.nan,
-            inf: s.inf,
-            first: s.first.map(finite),
-          },
-        });
-      } else {
-        const info = src.get(name)!;
-        const p = await tensorPreview(src, name, undefined, this.abort.signal);
-        const pooled = p.poolX > 1 || p.poolY > 1;
-        const note = `${info.shape.length > 2 ? `${info.shape.slice(0, -1).join('×')} rows × ${p.cols} cols` : `${p.rows}×${p.cols}`}${pooled ? `, pooled to ${p.height}×${p.width} (largest magnitude per block)` : ''}`;
-        this.host.post({
-          kind: 'reply',
-          inReplyTo: raw.requestId,
-          ok: true,
-          payload: { name, width: p.width, height: p.height, values: p.values, note },
-        });
-      }
-    } catch (e) {
-      this.host.post({ kind: 'reply', inReplyTo: raw.requestId, ok: false, error: (e as Error).message });
-    }
+    this.host.post(await answerRequest(this.answers, raw));
     return true;
   }
+
+  /** The answer to each request of the viewer, typed by the same map the webview sends by. */
+  private readonly answers: RequestHandlers<TensorViewerRequests> = {
+    requestStats: async ({ name }) => {
+      const s = await tensorStats(await this.open(), name, { signal: this.abort.signal });
+      return {
+        name,
+        min: finite(s.min),
+        max: finite(s.max),
+        mean: finite(s.mean),
+        std: finite(s.std),
+        nan: s.nan,
+        inf: s.inf,
+        first: s.first.map(finite),
+      };
+    },
+    requestPreview: async ({ name }) => {
+      const src = await this.open();
+      const info = src.get(name)!;
+      const p = await tensorPreview(src, name, undefined, this.abort.signal);
+      const pooled = p.poolX > 1 || p.poolY > 1;
+      const note = `${info.shape.length > 2 ? `${info.shape.slice(0, -1).join('×')} rows × ${p.cols} cols` : `${p.rows}×${p.cols}`}${pooled ? `, pooled to ${p.height}×${p.width} (largest magnitude per block)` : ''}`;
+      return { name, width: p.width, height: p.height, values: p.values, note };
+    },
+  };
 
   private async sendInit(): Promise<void> {
     let fileSize = 0;

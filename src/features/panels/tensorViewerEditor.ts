@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { TensorViewerController } from './tensorViewerController';
 import { rejected, setWebviewHtml } from './webviewShell';
 
-export const TENSOR_VIEWER = 'mfluxPort.tensorViewer';
-export const TENSOR_VIEWER_OPTIONAL = 'mfluxPort.tensorViewerOptional';
+const TENSOR_VIEWER = 'mfluxPort.tensorViewer';
+const TENSOR_VIEWER_OPTIONAL = 'mfluxPort.tensorViewerOptional';
 
 class TensorDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}

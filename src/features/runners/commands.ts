@@ -2,21 +2,16 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { release } from 'node:os';
 import {
-  captureInsideTarget,
   createRun,
-  readRunRecord,
   TAIL_FILE,
   describeEnd,
   discardEmptySide,
   endRecord,
   ensureExcluded,
-  goldenTestPath,
   latestPassed,
-  mlxPlatformProblem,
-  planDeterministicTest,
   planSide,
   repoState,
   scriptPath,
@@ -26,11 +21,12 @@ import {
   writeRunRecord,
   type RepoState,
   type CaptureInsideTarget,
-  type RunSettings,
   type Side,
 } from '../../core/runners';
 import type { Port } from '../../core/checklist/port';
-import { readConfig, resolvePython, type RunnerConfig } from './settings';
+import { mlxPlatformOk, readConfig, runSettings } from './settings';
+import { runGoldenTest } from './goldenTest';
+import { chooseCaptureInside } from './captureInside';
 import { RunnerTerminals } from './terminals';
 import { openParityReport } from './report';
 import { compareRuns, dumpCount, openRunFolder, pruneRepos } from './runFolders';
@@ -38,7 +34,7 @@ import { insertDump, newRunnerPair } from './scripts';
 import { FilePreviews } from './preview';
 import { PortChooser } from './ports';
 import { reportFailure } from './failure';
-import { askModule, compareWithPreviousRun, recordComparison } from './history';
+import { compareWithPreviousRun, recordComparison } from './history';
 import type { ChecklistApi } from '../deps';
 
 const LAST_RUN_KEY = 'mfluxPort.runner.lastRun';
@@ -49,18 +45,20 @@ export class RunnerCommands implements vscode.Disposable {
   private last?: { sides: Side[]; port: Port };
   private readonly active = new Set<string>();
   private readonly chooser: PortChooser;
+  private readonly probeDir: string;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly checklist?: ChecklistApi,
   ) {
     this.chooser = new PortChooser(context, checklist);
+    this.probeDir = context.asAbsolutePath('python');
   }
 
   register(): vscode.Disposable[] {
     const trusted =
-      <A extends unknown[]>(fn: (...a: A) => Promise<unknown>) =>
-      async (...a: A) => {
+      (fn: (arg?: unknown) => Promise<unknown>) =>
+      async (arg?: unknown): Promise<void> => {
         if (!vscode.workspace.isTrusted) {
           const manage = 'Manage Workspace Trust';
           const pick = await vscode.window.showErrorMessage(
@@ -70,68 +68,26 @@ export class RunnerCommands implements vscode.Disposable {
           if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
           return;
         }
-        await this.safely(() => fn(...a));
+        await this.safely(() => fn(arg));
       };
-    const plain = (fn: () => Promise<unknown>) => () => this.safely(fn);
-    return [
-      vscode.commands.registerCommand(
-        'mfluxPort.runReference',
-        trusted((arg?: unknown) => this.run(['ref'], arg)),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.runReferenceFloor',
-        trusted((arg?: unknown) => this.run(['ref'], arg, undefined, 'floor')),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.runMlx',
-        trusted((arg?: unknown) => this.run(['mlx'], arg)),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.runBoth',
-        trusted((arg?: unknown) => this.run(['ref', 'mlx'], arg)),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.rerunLast',
-        trusted(() => this.rerunLast()),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.runDeterministicTest',
-        trusted((arg?: unknown) => this.deterministicTest(arg)),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.stopRun',
-        plain(() => this.stop()),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.openRunFolder',
-        plain(() => this.openRunFolder()),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.compareRuns',
-        plain(() => this.compareRuns()),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.captureInside',
-        trusted((arg?: unknown) => this.captureInside(arg)),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.compareWithPreviousRun',
-        plain(async () => {
-          const port = await this.chooser.pickPort();
-          if (port) await compareWithPreviousRun(port);
-        }),
-      ),
-      vscode.commands.registerCommand(
-        'mfluxPort.pruneRuns',
-        plain(() => this.prune(true)),
-      ),
-      vscode.commands.registerCommand('mfluxPort.newRunnerPair', (arg?: unknown) => this.safely(() => this.newRunnerPair(arg))),
-      vscode.commands.registerCommand(
-        'mfluxPort.insertDump',
-        plain(() => insertDump()),
-      ),
-      this,
+    const plain = (fn: (arg?: unknown) => Promise<unknown>) => (arg?: unknown) => this.safely(() => fn(arg));
+    const table: [string, (arg?: unknown) => Promise<void>][] = [
+      ['mfluxPort.runReference', trusted((a) => this.run(['ref'], a))],
+      ['mfluxPort.runReferenceFloor', trusted((a) => this.run(['ref'], a, undefined, 'floor'))],
+      ['mfluxPort.runMlx', trusted((a) => this.run(['mlx'], a))],
+      ['mfluxPort.runBoth', trusted((a) => this.run(['ref', 'mlx'], a))],
+      ['mfluxPort.rerunLast', trusted(() => this.rerunLast())],
+      ['mfluxPort.runDeterministicTest', trusted((a) => runGoldenTest(this.chooser, this.terminals, this.probeDir, a))],
+      ['mfluxPort.stopRun', plain(() => this.stop())],
+      ['mfluxPort.openRunFolder', plain(async () => openRunFolder(await this.repos()))],
+      ['mfluxPort.compareRuns', plain(async () => compareRuns(await this.repos()))],
+      ['mfluxPort.captureInside', trusted((a) => this.captureInside(a))],
+      ['mfluxPort.compareWithPreviousRun', plain(() => this.compareWithPrevious())],
+      ['mfluxPort.pruneRuns', plain(() => this.prune(true))],
+      ['mfluxPort.newRunnerPair', plain((a) => this.newRunnerPair(a))],
+      ['mfluxPort.insertDump', plain(() => insertDump())],
     ];
+    return [...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)), this];
   }
 
   dispose(): void {
@@ -149,25 +105,13 @@ export class RunnerCommands implements vscode.Disposable {
 
   // ---- runs -------------------------------------------------------------------------------
 
-  private async settings(cfg: RunnerConfig, port: Port): Promise<RunSettings> {
-    return {
-      template: cfg.template,
-      uv: cfg.uv,
-      python: await resolvePython(cfg, vscode.Uri.file(port.mfluxRepo)),
-      hfHubOffline: cfg.hfHubOffline,
-      probeDir: this.context.asAbsolutePath('python'),
-      shell: vscode.env.shell,
-      maxCaptureBytes: cfg.maxCaptureBytes,
-    };
-  }
-
   /** `include`: Capture Inside's module per side (MFLUX_PORT_CAPTURE_INCLUDE). */
   /** `variant`: `floor` is the noise-floor reference run (MFLUX_PORT_VARIANT=floor, its own run folder). */
   private async run(sides: Side[], given?: Port | unknown, include?: CaptureInsideTarget, variant?: 'floor'): Promise<void> {
     const port = await this.chooser.resolvePort(given);
     if (!port) return;
     const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
-    if (sides.includes('mlx') && !(await this.platformOk(cfg))) return;
+    if (sides.includes('mlx') && !(await mlxPlatformOk(cfg))) return;
     const refRepo = sides.includes('ref') ? await this.chooser.referenceRepo(port) : port.referenceRepo;
     if (sides.includes('ref') && !refRepo) return;
     const repoOf = (side: Side) => (side === 'ref' ? refRepo! : port.mfluxRepo);
@@ -183,7 +127,7 @@ export class RunnerCommands implements vscode.Disposable {
         return;
       }
     }
-    const settings = { ...(await this.settings(cfg, port)), variant };
+    const settings = { ...(await runSettings(cfg, port, this.probeDir)), variant };
     // Validate the template and quoting before anything is created on disk.
     for (const side of sides) planSide({ side, runId: 'check', model: port.model, repo: repoOf(side), script: scriptOf(side) }, settings);
 
@@ -274,50 +218,14 @@ export class RunnerCommands implements vscode.Disposable {
     }
   }
 
-  private async platformOk(cfg: RunnerConfig): Promise<boolean> {
-    const problem = mlxPlatformProblem(process.platform, process.arch);
-    if (!problem || cfg.allowMlxOffAppleSilicon) return true;
-    const once = 'Run Anyway';
-    const always = 'Always Allow';
-    const pick = await vscode.window.showWarningMessage(
-      `${problem} The MLX runner will likely fail here. (MLX has Linux builds; the setting mfluxPort.runner.allowMlxOffAppleSilicon skips this question.)`,
-      { modal: true },
-      once,
-      always,
-    );
-    if (pick === always)
-      await vscode.workspace
-        .getConfiguration('mfluxPort.runner')
-        .update('allowMlxOffAppleSilicon', true, vscode.ConfigurationTarget.Global);
-    return pick === once || pick === always;
+  private async captureInside(arg?: unknown): Promise<void> {
+    const chosen = await chooseCaptureInside(this.chooser, arg);
+    if (chosen) await this.run(['ref', 'mlx'], chosen.port, chosen.target);
   }
 
-  /**
-   * Capture Inside: both sides again, each capture restricted to a module's subtree. From the
-   * parity report (`{ref, cand, refName, candName}`: its run folders and a pair) the port is the
-   * one that made those runs; from the palette, the current port and a module path asked for.
-   */
-  private async captureInside(arg?: unknown): Promise<void> {
-    const a = arg as { ref?: unknown; cand?: unknown; refName?: unknown; candName?: unknown } | undefined;
-    let port: Port | undefined;
-    let target: CaptureInsideTarget;
-    if (a && typeof a.ref === 'string' && typeof a.cand === 'string' && typeof a.refName === 'string' && typeof a.candName === 'string') {
-      target = captureInsideTarget(a.refName, a.candName);
-      const model = (await readRunRecord(a.cand))?.port ?? (await readRunRecord(a.ref))?.port;
-      const ports = await this.chooser.ports();
-      port = ports.find((p) => p.model === model && (a.cand as string).startsWith(p.mfluxRepo)) ?? ports.find((p) => p.model === model);
-      port ??= await this.chooser.pickPort();
-    } else {
-      port = await this.chooser.pickPort();
-      const module = port && (await askModule(port));
-      if (!module) return;
-      target = { ref: module, mlx: module };
-    }
-    if (!port) return;
-    void vscode.window.showInformationMessage(
-      `mflux Port: Capture Inside ${target.ref}: running both sides with MFLUX_PORT_CAPTURE_INCLUDE=${target.ref}${target.mlx !== target.ref ? ` (MLX: ${target.mlx})` : ''}.`,
-    );
-    await this.run(['ref', 'mlx'], port, target);
+  private async compareWithPrevious(): Promise<void> {
+    const port = await this.chooser.pickPort();
+    if (port) await compareWithPreviousRun(port);
   }
 
   private async rerunLast(): Promise<void> {
@@ -335,35 +243,6 @@ export class RunnerCommands implements vscode.Disposable {
     await this.run(this.last.sides, fresh ?? this.last.port);
   }
 
-  private async deterministicTest(arg?: unknown): Promise<void> {
-    const port = await this.chooser.resolvePort(arg);
-    if (!port) return;
-    const cfg = readConfig(vscode.Uri.file(port.mfluxRepo));
-    const test = goldenTestPath(port.model);
-    if (!existsSync(join(port.mfluxRepo, test))) {
-      void vscode.window.showErrorMessage(
-        `mflux Port: there is no golden test at ${test} yet. Write it first (it compares tests/resources/output_*.png with the reference PNG).`,
-      );
-      return;
-    }
-    const { line } = planDeterministicTest(port.mfluxRepo, test, await this.settings(cfg, port));
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `mflux Port: ${test}` }, () =>
-      this.terminals.get('test').run(line, port.mfluxRepo, cfg.shellIntegrationTimeout),
-    );
-    if (result.exitCode === 0)
-      void vscode.window.showInformationMessage(
-        `mflux Port: ${basename(test)} passed. Outputs are kept in tests/resources (MFLUX_PRESERVE_TEST_OUTPUT=1).`,
-      );
-    else if (result.exitCode === undefined)
-      void vscode.window.showWarningMessage(
-        `mflux Port: ${basename(test)} was sent to the terminal; its exit code is unknown (no shell integration).`,
-      );
-    else {
-      this.terminals.get('test').reveal();
-      void vscode.window.showErrorMessage(`mflux Port: ${basename(test)} failed with exit code ${result.exitCode}.`);
-    }
-  }
-
   private async stop(): Promise<void> {
     const n = this.terminals.stopAll();
     if (n === 0) void vscode.window.showInformationMessage('mflux Port: no run is in progress.');
@@ -378,14 +257,6 @@ export class RunnerCommands implements vscode.Disposable {
       if (p.referenceRepo && existsSync(p.referenceRepo)) set.add(p.referenceRepo);
     }
     return [...set];
-  }
-
-  private async openRunFolder(): Promise<void> {
-    await openRunFolder(await this.repos());
-  }
-
-  private async compareRuns(): Promise<void> {
-    await compareRuns(await this.repos());
   }
 
   /** Keeps the newest keepRuns runs per repo. Interactive: asks first and reports; automatic: silent. */

@@ -21,8 +21,8 @@ export interface Failure {
   readonly mlxNotStarted: boolean;
 }
 
-export const SHOW_TRACEBACK = 'Show Traceback';
-export const COMPARE_DUMPED = 'Compare What Was Dumped';
+const SHOW_TRACEBACK = 'Show Traceback';
+const COMPARE_DUMPED = 'Compare What Was Dumped';
 const OPEN_FOLDER = 'Open Run Folder';
 
 export async function reportFailure(f: Failure): Promise<void> {

@@ -2,7 +2,7 @@
 // document per file, shown before anything is written.
 import * as vscode from 'vscode';
 
-export const PREVIEW_SCHEME = 'mflux-port-preview';
+const PREVIEW_SCHEME = 'mflux-port-preview';
 
 export class FilePreviews implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();

@@ -8,7 +8,7 @@ import { compareInWorker } from '../../core/compare/client';
 import { reportSummary } from '../../core/runners';
 import type { ReportJson } from '../../core/compare/types';
 
-export const PARITY_REPORT_COMMAND = 'mfluxPort.openParityReport';
+const PARITY_REPORT_COMMAND = 'mfluxPort.openParityReport';
 
 /** Opens the report of two folders; resolves with the report once compared (undefined when it failed). */
 export async function openParityReport(refDir: string, candDir: string, lead = 'Both sides passed.'): Promise<ReportJson | undefined> {
@@ -44,7 +44,7 @@ export async function openParityReport(refDir: string, candDir: string, lead = '
 }
 
 /** "3 checkpoints pair up (reference 4, MLX 3)", from the two manifests. */
-export function pairingSummary(refDir: string, candDir: string): string {
+function pairingSummary(refDir: string, candDir: string): string {
   try {
     const rm = findManifest(refDir);
     const cm = findManifest(candDir);

@@ -1,6 +1,8 @@
-// mfluxPort.runner.* settings, and which Python {python} means.
+// mfluxPort.runner.* settings, which Python {python} means, and the question before an MLX run
+// off Apple silicon.
 import * as vscode from 'vscode';
-import { DEFAULT_MLX_SCRIPT, DEFAULT_REF_SCRIPT, DEFAULT_TEMPLATE } from '../../core/runners';
+import { DEFAULT_MLX_SCRIPT, DEFAULT_REF_SCRIPT, DEFAULT_TEMPLATE, mlxPlatformProblem, type RunSettings } from '../../core/runners';
+import type { Port } from '../../core/checklist/port';
 
 export interface RunnerConfig {
   readonly template: string;
@@ -43,7 +45,7 @@ interface PythonExtensionApi {
  * {python}: the pythonPath setting, else the Python extension's active interpreter when that
  * extension is installed (an optional dependency), else `python3`.
  */
-export async function resolvePython(cfg: RunnerConfig, scope?: vscode.Uri): Promise<string> {
+async function resolvePython(cfg: RunnerConfig, scope?: vscode.Uri): Promise<string> {
   if (cfg.pythonPath) return cfg.pythonPath;
   if (cfg.usePythonExtension) {
     const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
@@ -60,4 +62,34 @@ export async function resolvePython(cfg: RunnerConfig, scope?: vscode.Uri): Prom
     }
   }
   return 'python3';
+}
+
+/** What core's command lines need for one port's runs; `probeDir` is the extension's python/ folder. */
+export async function runSettings(cfg: RunnerConfig, port: Port, probeDir: string): Promise<RunSettings> {
+  return {
+    template: cfg.template,
+    uv: cfg.uv,
+    python: await resolvePython(cfg, vscode.Uri.file(port.mfluxRepo)),
+    hfHubOffline: cfg.hfHubOffline,
+    probeDir: probeDir,
+    shell: vscode.env.shell,
+    maxCaptureBytes: cfg.maxCaptureBytes,
+  };
+}
+
+/** Off Apple silicon, whether to run MLX anyway (asked unless the setting allows it). */
+export async function mlxPlatformOk(cfg: RunnerConfig): Promise<boolean> {
+  const problem = mlxPlatformProblem(process.platform, process.arch);
+  if (!problem || cfg.allowMlxOffAppleSilicon) return true;
+  const once = 'Run Anyway';
+  const always = 'Always Allow';
+  const pick = await vscode.window.showWarningMessage(
+    `${problem} The MLX runner will likely fail here. (MLX has Linux builds; the setting mfluxPort.runner.allowMlxOffAppleSilicon skips this question.)`,
+    { modal: true },
+    once,
+    always,
+  );
+  if (pick === always)
+    await vscode.workspace.getConfiguration('mfluxPort.runner').update('allowMlxOffAppleSilicon', true, vscode.ConfigurationTarget.Global);
+  return pick === once || pick === always;
 }

@@ -1,10 +1,9 @@
 // mflux-port audit / hygiene / coverage, run as a process (through tsx on src/cli.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureGenerated, REPO_ROOT } from '../../helpers/python';
+import { REPO_ROOT, ensureGenerated, readExpected } from '../../helpers/python';
 import { ALL_SURFACES, buildMfluxTree, tempDir, write, Z_IMAGE } from './fixtures';
 
 function cli(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
@@ -59,7 +58,7 @@ test('hygiene: file:line:col findings, exit 1; --disable; --allow; clean exit 0'
 
 test('coverage: the unmapped keys of the generated fixture, exit 1', () => {
   const dir = ensureGenerated('mflux-coverage', 'test/unit/mflux/py/make_coverage_fixture.py');
-  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { static: Record<string, { unmapped: string[] }> };
+  const expected = readExpected<{ static: Record<string, { unmapped: string[] }> }>(dir);
   const r = cli(['coverage', join(dir, 'repo'), 'nova', '--repo-id', 'acme/Nova-1', '--json'], { HF_HUB_CACHE: join(dir, 'hub') });
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout) as { components: { name: string; unmapped: string[] }[] };

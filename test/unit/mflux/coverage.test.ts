@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureGenerated, PYTHON, REPO_ROOT } from '../../helpers/python';
+import { PYTHON, REPO_ROOT, ensureGenerated, readExpected } from '../../helpers/python';
 import { collapseKeys, computeCoverage, rangeText } from '../../../src/core/mflux/coverage';
 import { findSnapshot, readComponentTensors } from '../../../src/core/mflux/hfCache';
 import { dumpMapping, dumpTargets, moduleNameOf, parseDump } from '../../../src/core/mflux/mappingDump';
@@ -29,7 +29,7 @@ interface Expected {
 }
 
 const dir = ensureGenerated('mflux-coverage', 'test/unit/mflux/py/make_coverage_fixture.py');
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+const expected = readExpected<Expected>(dir);
 const root = join(dir, 'repo');
 const defFile = join(root, 'src/mflux/models/nova/weights/nova_weight_definition.py');
 const mapFile = join(root, 'src/mflux/models/nova/weights/nova_weight_mapping.py');

@@ -4,10 +4,9 @@
 // classes in one definition file with another prefix than the package, an alias-only ModelConfig entry.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureGenerated, REPO_ROOT } from '../../helpers/python';
+import { REPO_ROOT, ensureGenerated, readExpected } from '../../helpers/python';
 import { computeCoverage } from '../../../src/core/mflux/coverage';
 import { modelRepoId, staticCoverage } from '../../../src/core/mflux/coverageReport';
 import { componentLine, coverageDiagnostics, coverageMarkdown, summaryLine, verdictOf } from '../../../src/core/mflux/coverageText';
@@ -33,7 +32,7 @@ interface Expected {
 }
 
 const dir = ensureGenerated('mflux-conventions', 'test/unit/mflux/py/make_conventions_fixture.py');
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+const expected = readExpected<Expected>(dir);
 const root = join(dir, 'repo');
 const hub = join(dir, 'hub');
 

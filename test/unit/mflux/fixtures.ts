@@ -267,6 +267,20 @@ export function buildMfluxTree(root: string, models: readonly FixtureModel[]): s
   return root;
 }
 
+/** A `<Cls>WeightMapping` module with one static getter returning `body`, as mflux writes them. */
+export function weightMappingPy(cls: string, getter: string, body: string): string {
+  return [
+    'from mflux.models.common.weights.mapping.weight_mapping import WeightMapping, WeightTarget',
+    '',
+    '',
+    `class ${cls}WeightMapping(WeightMapping):`,
+    '    @staticmethod',
+    `    def ${getter}() -> list[WeightTarget]:`,
+    `        return ${body}`,
+    '',
+  ].join('\n');
+}
+
 /** A package with a VAE class another model can reuse (like qwen's). */
 export function addVaePackage(root: string, pkg: string, cls: string): void {
   write(root, `src/mflux/models/${pkg}/__init__.py`, '');
@@ -274,16 +288,7 @@ export function addVaePackage(root: string, pkg: string, cls: string): void {
   write(
     root,
     `src/mflux/models/${pkg}/weights/${pkg}_weight_mapping.py`,
-    [
-      'from mflux.models.common.weights.mapping.weight_mapping import WeightMapping, WeightTarget',
-      '',
-      '',
-      `class ${pkg[0].toUpperCase()}${pkg.slice(1)}WeightMapping(WeightMapping):`,
-      '    @staticmethod',
-      '    def get_vae_mapping() -> list[WeightTarget]:',
-      '        return []',
-      '',
-    ].join('\n'),
+    weightMappingPy(`${pkg[0].toUpperCase()}${pkg.slice(1)}`, 'get_vae_mapping', '[]'),
   );
 }
 

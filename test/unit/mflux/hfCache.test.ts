@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureGenerated } from '../../helpers/python';
+import { ensureGenerated, readExpected } from '../../helpers/python';
 import {
   findSnapshot,
   listComponents,
@@ -15,11 +15,11 @@ import { buildTensorTree, flattenTree, formatBytes, formatCount, type TreeNode }
 import { tempDir } from './fixtures';
 
 const dir = ensureGenerated('mflux-coverage', 'test/unit/mflux/py/make_coverage_fixture.py');
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+const expected = readExpected<{
   revision: string;
   params: Record<string, number>;
   tensors: Record<string, Record<string, { shape: number[]; dtype: string }>>;
-};
+}>(dir);
 
 test('cache location follows huggingface_hub precedence', () => {
   assert.deepEqual(locateHfCache({ HF_HUB_CACHE: '/a', HF_HOME: '/b' }, '/home/u'), { dir: '/a', source: 'HF_HUB_CACHE', exists: false });

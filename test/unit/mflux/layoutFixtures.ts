@@ -8,7 +8,7 @@
 //     and whose README documents it; no README, README row or golden image of its own.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_SURFACES, buildMfluxTree, write, Z_IMAGE, type FixtureModel } from './fixtures';
+import { ALL_SURFACES, buildMfluxTree, weightMappingPy, write, Z_IMAGE, type FixtureModel } from './fixtures';
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5f1e2d70000000049454e44ae426082',
@@ -28,16 +28,7 @@ function weights(root: string, pkg: string, cls: string): void {
   write(
     root,
     `src/mflux/models/${pkg}/weights/${pkg}_weight_mapping.py`,
-    [
-      'from mflux.models.common.weights.mapping.weight_mapping import WeightMapping, WeightTarget',
-      '',
-      '',
-      `class ${cls}WeightMapping(WeightMapping):`,
-      '    @staticmethod',
-      '    def get_mapping() -> list[WeightTarget]:',
-      '        return [WeightTarget(to_pattern="head.weight", from_pattern=["head.weight"])]',
-      '',
-    ].join('\n'),
+    weightMappingPy(cls, 'get_mapping', '[WeightTarget(to_pattern="head.weight", from_pattern=["head.weight"])]'),
   );
   write(
     root,

@@ -189,13 +189,17 @@ test('npz with ZIP64 offsets past 4 GB (sparse file) reads like Python reads it'
   const parts: [number, Uint8Array][] = [];
   const central: Buffer[] = [];
   let at = 0;
+  // the ZIP64 extended-information field (tag 1): the given 8-byte values in order
+  const zip64Extra = (...values: number[]) => {
+    const b = Buffer.alloc(4 + 8 * values.length);
+    b.writeUInt16LE(1, 0);
+    b.writeUInt16LE(8 * values.length, 2);
+    values.forEach((v, i) => b.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
+    return b;
+  };
   const member = (name: string, size: number, crc: number, head: Uint8Array) => {
     const nm = Buffer.from(name);
-    const extra = Buffer.alloc(20);
-    extra.writeUInt16LE(1, 0);
-    extra.writeUInt16LE(16, 2);
-    extra.writeBigUInt64LE(BigInt(size), 4);
-    extra.writeBigUInt64LE(BigInt(size), 12);
+    const extra = zip64Extra(size, size);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(45, 4);
@@ -205,12 +209,7 @@ test('npz with ZIP64 offsets past 4 GB (sparse file) reads like Python reads it'
     local.writeUInt16LE(nm.length, 26);
     local.writeUInt16LE(extra.length, 28);
     parts.push([at, Buffer.concat([local, nm, extra, head])]);
-    const cextra = Buffer.alloc(28);
-    cextra.writeUInt16LE(1, 0);
-    cextra.writeUInt16LE(24, 2);
-    cextra.writeBigUInt64LE(BigInt(size), 4);
-    cextra.writeBigUInt64LE(BigInt(size), 12);
-    cextra.writeBigUInt64LE(BigInt(at), 20);
+    const cextra = zip64Extra(size, size, at);
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0);
     c.writeUInt16LE(45, 4);

@@ -11,7 +11,6 @@ expanding patterns by the loader rules written out in `loader_keys` below.
 
 Usage: make_conventions_fixture.py OUT_DIR
 """
-import hashlib
 import importlib
 import json
 import os
@@ -19,6 +18,8 @@ import re
 import sys
 
 import numpy as np
+
+from mflux_fixture import HfCache, Repo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures"))
 from st_write import write_safetensors  # noqa: E402
@@ -28,51 +29,14 @@ REV = "fedcba9876543210fedcba9876543210fedcba98"
 root = os.path.join(out, "repo")
 
 
-def write(rel, text):
-    p = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as f:
-        f.write(text)
-
-
 # ---- the repo -------------------------------------------------------------------------------
-write("pyproject.toml", '[project]\nname = "mflux"\nversion = "0.0.1"\n')
-for pkg in ["mflux", "mflux/models", "mflux/models/common", "mflux/models/common/config", "mflux/models/common/weights",
-            "mflux/models/common/weights/mapping", "mflux/models/common/weights/loading", "mflux/models/orbit",
-            "mflux/models/orbit/weights"]:
-    write(f"src/{pkg}/__init__.py", "")
-write("src/mflux/models/common/weights/mapping/weight_mapping.py", '''from dataclasses import dataclass
-from typing import Callable, List, Optional
-
-
-@dataclass
-class WeightTarget:
-    to_pattern: str
-    from_pattern: List[str]
-    transform: Optional[Callable] = None
-    required: bool = True
-    max_blocks: Optional[int] = None
-
-
-class WeightMapping:
-    pass
-''')
-write("src/mflux/models/common/weights/loading/weight_definition.py", '''from dataclasses import dataclass
-from typing import Callable, List
-
-
-@dataclass
-class ComponentDefinition:
-    name: str
-    hf_subdir: str
-    mapping_getter: Callable | None = None
-    num_blocks: int | None = None
-    num_layers: int | None = None
-    weight_prefix_filters: List[str] | None = None
-    weight_files: List[str] | None = None
-    key_transform: Callable | None = None
-    download_url: str | None = None
-''')
+repo = Repo(root, ["mflux", "mflux/models", "mflux/models/common", "mflux/models/common/config", "mflux/models/common/weights",
+                   "mflux/models/common/weights/mapping", "mflux/models/common/weights/loading", "mflux/models/orbit",
+                   "mflux/models/orbit/weights"])
+write = repo.write
+repo.weight_mapping(mlx=False)
+repo.weight_definition(["weight_prefix_filters: List[str] | None = None", "weight_files: List[str] | None = None",
+                        "key_transform: Callable | None = None", "download_url: str | None = None"])
 # The entry's key does not name the package; only an alias on its own line does.
 write("src/mflux/models/common/config/model_config.py", '''class ModelConfig:
     def __init__(self, aliases, model_name, num_train_steps=1000):
@@ -209,23 +173,9 @@ for b in range(4):
 text_encoder = {"language_model.embed_tokens.weight": z(3, 2), "language_model.norm.weight": z(2), "vision_tower.patch.weight": z(2, 2)}
 checkpoint = {"transformer": transformer, "vae": vae, "text_encoder": text_encoder}
 
-hub = os.path.join(out, "hub")
-repo = os.path.join(hub, "models--acme--Orbit-1")
-blobs = os.path.join(repo, "blobs")
-snap = os.path.join(repo, "snapshots", REV)
-os.makedirs(blobs, exist_ok=True)
-os.makedirs(os.path.join(repo, "refs"), exist_ok=True)
-with open(os.path.join(repo, "refs", "main"), "w") as f:
-    f.write(REV)
+cache = HfCache(os.path.join(out, "hub"), "acme/Orbit-1", REV)
 for sub, tensors in checkpoint.items():
-    tmp = os.path.join(blobs, "tmp")
-    write_safetensors(tmp, tensors)
-    with open(tmp, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    os.replace(tmp, os.path.join(blobs, sha))
-    dst = os.path.join(snap, sub, "model.safetensors")
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    os.symlink(os.path.relpath(os.path.join(blobs, sha), os.path.dirname(dst)), dst)
+    cache.place(f"{sub}/model.safetensors", lambda p, tensors=tensors: write_safetensors(p, tensors))
 
 
 # ---- expected coverage ------------------------------------------------------------------------

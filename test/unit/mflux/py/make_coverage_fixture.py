@@ -5,7 +5,6 @@ placeholder by explicit enumeration, and intersects with the checkpoint keys.
 
 Usage: make_coverage_fixture.py OUT_DIR
 """
-import hashlib
 import importlib
 import json
 import os
@@ -13,6 +12,8 @@ import re
 import sys
 
 import numpy as np
+
+from mflux_fixture import HfCache, Repo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures"))
 from st_write import write_safetensors  # noqa: E402
@@ -58,27 +59,8 @@ for layer in range(2):
     text_encoder[f"model.layers.{layer}.mlp.up_proj.weight"] = t(16, 8)
 text_encoder["lm_head.weight"] = t(10, 8)  # deliberately unmapped
 
-hub = os.path.join(out, "hub")
-repo = os.path.join(hub, "models--acme--Nova-1")
-blobs = os.path.join(repo, "blobs")
-snap = os.path.join(repo, "snapshots", REV)
-os.makedirs(blobs, exist_ok=True)
-os.makedirs(os.path.join(repo, "refs"), exist_ok=True)
-with open(os.path.join(repo, "refs", "main"), "w") as f:
-    f.write(REV)
-
-
-def place(rel, writer):
-    """Writes a file as a blob named by its sha256 and links it into the snapshot, like huggingface_hub."""
-    tmp = os.path.join(blobs, "tmp")
-    writer(tmp)
-    with open(tmp, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    os.replace(tmp, os.path.join(blobs, sha))
-    dst = os.path.join(snap, rel)
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    os.symlink(os.path.relpath(os.path.join(blobs, sha), os.path.dirname(dst)), dst)
-
+cache = HfCache(os.path.join(out, "hub"), "acme/Nova-1", REV)
+place = cache.place
 
 keys = sorted(transformer)
 shards = {"diffusion_pytorch_model-00001-of-00002.safetensors": keys[: len(keys) // 2], "diffusion_pytorch_model-00002-of-00002.safetensors": keys[len(keys) // 2:]}
@@ -105,48 +87,12 @@ place("model_index.json", write_json({"_class_name": "NovaPipeline"}))
 root = os.path.join(out, "repo")
 
 
-def write(rel, text):
-    p = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(p), exist_ok=True)
-    with open(p, "w") as f:
-        f.write(text)
-
-
-write("pyproject.toml", '[project]\nname = "mflux"\nversion = "0.0.1"\n')
-for pkg in ["mflux", "mflux/models", "mflux/models/common", "mflux/models/common/weights", "mflux/models/common/weights/mapping",
-            "mflux/models/common/weights/loading", "mflux/models/nova", "mflux/models/nova/weights", "mflux/models/shared", "mflux/models/shared/weights"]:
-    write(f"src/{pkg}/__init__.py", "")
-write("src/mflux/models/common/weights/mapping/weight_mapping.py", '''from dataclasses import dataclass
-from typing import Callable, List, Optional
-
-import mlx.core as mx
-
-
-@dataclass
-class WeightTarget:
-    to_pattern: str
-    from_pattern: List[str]
-    transform: Optional[Callable[[mx.array], mx.array]] = None
-    required: bool = True
-    max_blocks: Optional[int] = None
-
-
-class WeightMapping:
-    pass
-''')
-write("src/mflux/models/common/weights/loading/weight_definition.py", '''from dataclasses import dataclass
-from typing import Callable
-
-
-@dataclass
-class ComponentDefinition:
-    name: str
-    hf_subdir: str
-    mapping_getter: Callable | None = None
-    num_blocks: int | None = None
-    num_layers: int | None = None
-    key_transform: Callable | None = None
-''')
+repo = Repo(root, ["mflux", "mflux/models", "mflux/models/common", "mflux/models/common/weights", "mflux/models/common/weights/mapping",
+                   "mflux/models/common/weights/loading", "mflux/models/nova", "mflux/models/nova/weights", "mflux/models/shared",
+                   "mflux/models/shared/weights"])
+write = repo.write
+repo.weight_mapping(mlx=True)
+repo.weight_definition(["key_transform: Callable | None = None"])
 write("src/mflux/models/shared/weights/shared_weight_mapping.py", '''from mflux.models.common.weights.mapping.weight_mapping import WeightMapping, WeightTarget
 
 
