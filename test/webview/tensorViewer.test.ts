@@ -138,7 +138,7 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
   });
 
   it('a reply that is not what its request asked for (a preview for stats) is an error, not shown as stats', async () => {
-    const h = await open(browser);
+    const h = await open(browser());
     await h.page.click('#tree .row[data-path="x_embedder.weight"]');
     await h.page.click('#btn-stats');
     const req = await h.waitForPosted('requestStats');
