@@ -47,13 +47,17 @@ interface NumpyResult {
   cpu_seconds: number;
 }
 
-async function engine(kind: string, workers?: number): Promise<{ wall: number; cpu: number; pair: PairResult }> {
+async function engine(
+  kind: string,
+  workers?: number,
+  heatmaps: 'none' | 'all' = 'none',
+): Promise<{ wall: number; cpu: number; pair: PairResult }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const out = await runCompare({
     refPath: join(DATA, `${kind}_ref.safetensors`),
     candPath: join(DATA, `${kind}_cand.safetensors`),
-    heatmaps: 'none',
+    heatmaps,
     workers,
   });
   const wall = (performance.now() - t0) / 1000;
@@ -125,21 +129,34 @@ function fmt(v: number): string {
     let bestJs = { wall: Infinity, cpu: Infinity };
     let best1 = { wall: Infinity, cpu: Infinity };
     let bestNp = { wall: Infinity, cpu: Infinity };
+    let bestHeat = { wall: Infinity, cpu: Infinity };
+    let bestHeat0 = { wall: Infinity, cpu: Infinity };
+    let first = { wall: 0, cpu: 0 };
+    let first1 = { wall: 0, cpu: 0 };
     let jsPair: PairResult | undefined;
     let pair: PairResult | undefined;
     let np: NumpyResult | undefined;
     for (let i = 0; i < RUNS; i++) {
+      // The pool's workers start on the first run and stay up for the next ones (as in the
+      // extension host); the first run, start-up included, is printed on its own row.
       const e = await engine(kind);
+      if (i === 0) first = e;
       pair = e.pair;
       best = { wall: Math.min(best.wall, e.wall), cpu: Math.min(best.cpu, e.cpu) };
       // The pool with one worker: the scaling from 1 to the default pool size.
       const o = await engine(kind, 1);
+      if (i === 0) first1 = o;
       best1 = { wall: Math.min(best1.wall, o.wall), cpu: Math.min(best1.cpu, o.cpu) };
       // The same engine on its TypeScript fallback (no SIMD kernels, no pool), in the same run.
       useKernels(false);
       const j = await engine(kind, 0);
       useKernels(true);
       jsPair = j.pair;
+      // With a heatmap (the panel, --html): the pool pools it too; vs the same on one thread.
+      const h = await engine(kind, undefined, 'all');
+      bestHeat = { wall: Math.min(bestHeat.wall, h.wall), cpu: Math.min(bestHeat.cpu, h.cpu) };
+      const h0 = await engine(kind, 0, 'all');
+      bestHeat0 = { wall: Math.min(bestHeat0.wall, h0.wall), cpu: Math.min(bestHeat0.cpu, h0.cpu) };
       bestJs = { wall: Math.min(bestJs.wall, j.wall), cpu: Math.min(bestJs.cpu, j.cpu) };
       np = numpy(kind, pair.atol, pair.rtol);
       bestNp = { wall: Math.min(bestNp.wall, np.seconds), cpu: Math.min(bestNp.cpu, np.cpu_seconds) };
@@ -152,6 +169,13 @@ function fmt(v: number): string {
       `  mflux-port engine   ${fmt(best.wall)} ${fmt(best.cpu)}   (SIMD kernels ${kernels() ? 'on' : 'NOT BUILT'}, ${POOL} workers)`,
     );
     console.log(`  same, 1 worker      ${fmt(best1.wall)} ${fmt(best1.cpu)}`);
+    console.log(
+      `  first run (workers starting): ${POOL} workers ${fmt(first.wall)} ${fmt(first.cpu)}; 1 worker ${fmt(first1.wall)} ${fmt(first1.cpu)}`,
+    );
+    console.log(`  with heatmaps, ${POOL} w   ${fmt(bestHeat.wall)} ${fmt(bestHeat.cpu)}`);
+    console.log(
+      `  with heatmaps, 0 w   ${fmt(bestHeat0.wall)} ${fmt(bestHeat0.cpu)}   (one thread; ${fmt(bestHeat0.wall / bestHeat.wall)}× wall)`,
+    );
     console.log(`  TypeScript fallback ${fmt(bestJs.wall)} ${fmt(bestJs.cpu)}`);
     console.log(`  NumPy (same set)    ${fmt(bestNp.wall)} ${fmt(bestNp.cpu)}`);
     console.log(`  speed-up vs NumPy   ${fmt(bestNp.wall / best.wall)}× ${fmt(bestNp.cpu / best.cpu)}×   (goal ≥ 10×)`);

@@ -1,6 +1,6 @@
 // `mflux-port image-diff REF CAND`: pixel metrics and mflux's golden-image rule.
 import { resolve } from 'node:path';
-import { absDiffBytes, imageDiff } from '../core/images/imageDiff';
+import { imageDiffAndMap } from '../core/images/imageDiff';
 import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
 import { encodeIndexedPng, readPng } from '../core/images/png';
 import { renderBytesIndexed } from '../core/images/render';
@@ -73,9 +73,9 @@ export const imageDiffCommand: SubCommand = {
       if (heat) new OutputGuard([refPath, candPath]).check('--heatmap', heat); // also through symlinks and hard links
       const ref = readPng(refPath);
       const cand = readPng(candPath);
-      const r = imageDiff(ref, cand, options, { ref: refPath, cand: candPath });
+      const { result: r, absDiff } = imageDiffAndMap(ref, cand, options, { ref: refPath, cand: candPath });
       if (heat) {
-        const { map, max } = absDiffBytes(ref, cand);
+        const { map, max } = absDiff();
         const ix = renderBytesIndexed(map, ref.width, ref.height, max, { colormap: 'viridis', low: 0 });
         const png = encodeIndexedPng(ix.width, ix.height, ix.index, ix.palette);
         writeAtomic(heat, png);

@@ -181,8 +181,10 @@ export class ComparePool {
   }
 }
 
-// Pools whose comparison ended, their workers up and waiting (one is kept, per thread).
+// Pools whose comparison ended, their workers up and waiting (the two last, per thread: a
+// benchmark alternating pool sizes keeps both warm).
 const idle: ComparePool[] = [];
+const KEEP_IDLE = 2;
 
 /** A pool of `size` workers for one comparison: a waiting one when there is, else a new one. */
 export function takePool(size: number): ComparePool {
@@ -195,7 +197,7 @@ export function givePool(pool: ComparePool): void {
   if (pool.alive === 0) return;
   pool.release();
   idle.unshift(pool);
-  for (const old of idle.splice(1)) void old.close();
+  for (const old of idle.splice(KEEP_IDLE)) void old.close();
 }
 
 /** Elements read on the calling thread for the first values and the shifts. */

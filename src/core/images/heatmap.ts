@@ -108,6 +108,29 @@ function maxInto(a: Float32Array | Float64Array, b: Float32Array | Float64Array)
   }
 }
 
+/**
+ * The NaN-sticky max of values[k, k + run) into out[base + ⌊(col + t) / p⌋] (cells along one
+ * map row), one stretch of p columns per cell, each cell read and written once; returns the
+ * run's max (NaN if it holds one).
+ */
+function maxAlongRow(values: Float32Array, k: number, run: number, out: Float32Array, base: number, p: number, col: number): number {
+  let runMax = -Infinity;
+  let t = 0;
+  while (t < run) {
+    const c = Math.floor((col + t) / p);
+    const end = Math.min(run, (c + 1) * p - col);
+    let sm = -Infinity;
+    for (; t < end; t++) {
+      const v = values[k + t];
+      if (sm === sm && !(v <= sm)) sm = v;
+    }
+    const m = out[base + c];
+    if (m === m && !(sm <= m)) out[base + c] = sm;
+    if (runMax === runMax && !(sm <= runMax)) runMax = sm;
+  }
+  return runMax;
+}
+
 /** Receives |diff| (NaN where a side is not finite) in row-major order of the geometry's view. */
 export class HeatmapAccumulator {
   private readonly idx: Int32Array;
@@ -252,7 +275,15 @@ export class HeatmapAccumulator {
       let row = this.row,
         col = this.col,
         ch = this.chan;
-      for (let t = 0; t < run; t++) {
+      // the common case: the innermost dim runs along a map row (strips, 2-D, seq × dim, NCHW)
+      const alongRow = rm === 0 && hm === 0 && cm === 1 && !mean;
+      if (alongRow && run > 0) {
+        const r = maxAlongRow(values, k, run, main as Float32Array, (mrc ? mrc[row] : Math.floor(row / mpy)) * mw, mpx, col);
+        const cm0 = chanMax[ch];
+        if (cm0 === cm0 && !(r <= cm0)) chanMax[ch] = r;
+        if (chMaps) maxAlongRow(values, k, run, chMaps, ch * chCells + (crc ? crc[row] : Math.floor(row / cpy)) * cw, cpx, col);
+      }
+      for (let t = 0; t < (alongRow ? 0 : run); t++) {
         const v = values[k + t];
         const cell = (mrc ? mrc[row] : Math.floor(row / mpy)) * mw + (mcc ? mcc[col] : Math.floor(col / mpx));
         if (mean) main[cell] += v;

@@ -3,7 +3,7 @@
 //   np.isclose(output, reference, rtol, atol) on the arrays as loaded (all channels),
 //   ratio = mismatched elements / all elements, pass when ratio <= threshold.
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
-import { ssimRgb, type SsimMethod } from './ssim';
+import { gaussianSsimParams, ssimRgb, type SsimMethod } from './ssim';
 import { kernels } from '../kernels';
 
 export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
@@ -185,6 +185,16 @@ export function imageDiff(
   options: ImageDiffOptions = {},
   labels = { ref: 'reference', cand: 'candidate' },
 ): ImageDiffResult {
+  return imageDiffAndMap(ref, cand, options, labels).result;
+}
+
+/** imageDiff, and absDiffBytes's per-pixel map (made in the same pass by the kernel, else on demand). */
+export function imageDiffAndMap(
+  ref: DecodedImage,
+  cand: DecodedImage,
+  options: ImageDiffOptions = {},
+  labels = { ref: 'reference', cand: 'candidate' },
+): { result: ImageDiffResult; absDiff: () => { map: Uint8Array; max: number } } {
   checkSameSize(ref, cand, labels.ref, labels.cand);
   const rtol = options.rtol ?? GOLDEN_DEFAULTS.rtol;
   const atol = options.atol ?? GOLDEN_DEFAULTS.atol;
@@ -194,18 +204,21 @@ export function imageDiff(
   // of `rgba`); the same exact integer counts and sums as the TypeScript loops.
   const k = kernels();
   const lanes = ref.channels === 3 || ref.channels === 4 ? ref.channels : 0;
-  const fast = k?.rgbaDiff(ref.rgba, cand.rgba, ref.width * ref.height, lanes);
+  // One copy of both images into kernel memory serves the pixel metrics and the Gaussian SSIM.
+  const method = options.ssim ?? 'gaussian';
+  const gauss = k && !options.skipSsim && method === 'gaussian' ? gaussianSsimParams(ref.width, ref.height) : null;
+  const fast = k?.imagePair(ref.rgba, cand.rgba, ref.width, ref.height, lanes, gauss);
   const joint = fast?.counts ? Float64Array.from(fast.counts) : jointHistogram(ref, cand);
   const ratio = goldenMismatches(joint, rtol, atol) / ref.data.length;
   const n = ref.width * ref.height * 3;
   const { sq, abs, max } = fast ?? rgbDiffs(ref, cand);
   const mse = sq / n;
-  return {
+  const result: ImageDiffResult = {
     width: ref.width,
     height: ref.height,
     psnr: mse === 0 ? null : 10 * Math.log10((255 * 255) / mse),
-    ssim: options.skipSsim ? null : ssimRgb(ref, cand, options.ssim),
-    ssim_method: options.ssim ?? 'gaussian',
+    ssim: options.skipSsim ? null : gauss && fast ? fast.ssim : ssimRgb(ref, cand, options.ssim),
+    ssim_method: method,
     max_abs: max,
     mean_abs: abs / n,
     mflux_mismatch_ratio: ratio,
@@ -215,4 +228,5 @@ export function imageDiff(
     threshold,
     channels: ref.channels,
   };
+  return { result, absDiff: () => (fast ? { map: fast.map, max: fast.max } : absDiffBytes(ref, cand)) };
 }

@@ -173,17 +173,23 @@ interface SsimBuffers {
   rxy: Float64Array;
 }
 
-function ssimGaussian(ref: DecodedImage, cand: DecodedImage, range: number): number | null {
-  const w = ref.width;
-  const h = ref.height;
+/** What the SIMD kernel's Gaussian SSIM takes for a w × h image, or null when it is smaller than the window. */
+export function gaussianSsimParams(w: number, h: number, range = 255): { c1: number; c2: number; taps: number[] } | null {
   const win = KERNEL.length;
   if (win !== 11) throw new Error('internal: the SSIM loops are unrolled for an 11-tap window');
   if (w < win || h < win) return null;
-  const C1 = (0.01 * range) ** 2;
-  const C2 = (0.03 * range) ** 2;
+  return { c1: (0.01 * range) ** 2, c2: (0.03 * range) ** 2, taps: Array.from(KERNEL.subarray(5)) };
+}
+
+function ssimGaussian(ref: DecodedImage, cand: DecodedImage, range: number): number | null {
+  const w = ref.width;
+  const h = ref.height;
+  const p = gaussianSsimParams(w, h, range);
+  if (!p) return null;
+  const win = KERNEL.length;
   // the SIMD kernel computes the same numbers, bit for bit (native/kernels.c)
   const k = kernels();
-  if (k) return k.ssimGaussianRgb(ref.rgba, cand.rgba, w, h, C1, C2, Array.from(KERNEL.subarray(5)));
+  if (k) return k.ssimGaussianRgb(ref.rgba, cand.rgba, w, h, p.c1, p.c2, p.taps);
   const wv = w - win + 1;
   const plane = () => new Float64Array(wv * h);
   const row = () => new Float64Array(w);

@@ -171,42 +171,78 @@ export class Kernels {
    * computes it, bit-exact. `c1`, `c2` are SSIM's constants for the data range.
    */
   ssimGaussianRgb(a: Uint8Array, b: Uint8Array, w: number, h: number, c1: number, c2: number, taps: readonly number[]): number {
-    const img = w * h * 4;
-    const wv = w - 10;
-    const imgBytes = (img + 15) & ~15;
-    const planeBytes = wv * 11 * 8; // rings of 11 rows (native/kernels.c)
+    return this.imagePair(a, b, w, h, 0, { c1, c2, taps }, false).ssim as number;
+  }
+
+  /**
+   * Both RGBA images copied into kernel memory once, then rgbaDiff's pixel metrics (when
+   * `diff`) and the Gaussian SSIM (when `ssim` is given) over that one copy.
+   */
+  imagePair(
+    a: Uint8Array,
+    b: Uint8Array,
+    w: number,
+    h: number,
+    lanes: 0 | 3 | 4,
+    ssim: { c1: number; c2: number; taps: readonly number[] } | null,
+    diff = true,
+  ): { sq: number; abs: number; max: number; map: Uint8Array; counts: Uint32Array | null; ssim: number | null } {
+    const n = w * h;
+    const img = (n * 4 + 15) & ~15;
+    const mapBytes = diff ? (n + 15) & ~15 : 0;
+    const countBytes = diff && lanes ? 65536 * 4 : 0;
+    const ringBytes = (w - 10) * 11 * 8; // rings of 11 rows (native/kernels.c)
     const rowBytes = w * 8;
-    this.ensure(2 * imgBytes + 4 * planeBytes + 4 * rowBytes);
+    this.ensure(2 * img + mapBytes + countBytes + (ssim ? 4 * ringBytes + 4 * rowBytes : 0));
     const pa = this.data;
-    const pb = pa + imgBytes;
-    const planes = pb + imgBytes;
-    const rows = planes + 4 * planeBytes;
+    const pb = pa + img;
+    const pm = pb + img;
+    const pc = pm + mapBytes;
+    const rings = pc + countBytes;
+    const rows = rings + 4 * ringBytes;
     const buf = this.x.memory.buffer;
-    new Uint8Array(buf, pa, img).set(a.subarray(0, img));
-    new Uint8Array(buf, pb, img).set(b.subarray(0, img));
-    let s = 0;
-    for (let c = 0; c < 3; c++) {
-      s += this.x.ssim_gauss_channel(
-        pa,
-        pb,
-        4,
-        c,
-        w,
-        h,
-        c1,
-        c2,
-        ...taps,
-        planes,
-        planes + planeBytes,
-        planes + 2 * planeBytes,
-        planes + 3 * planeBytes,
-        rows,
-        rows + rowBytes,
-        rows + 2 * rowBytes,
-        rows + 3 * rowBytes,
-      );
+    new Uint8Array(buf, pa, n * 4).set(a.subarray(0, n * 4));
+    new Uint8Array(buf, pb, n * 4).set(b.subarray(0, n * 4));
+    let o = [0, 0, 0];
+    if (diff) {
+      if (lanes) new Uint32Array(buf, pc, 65536).fill(0);
+      this.x.rgba_diff(pa, pb, n, lanes, pm, lanes ? pc : 0, this.st);
+      o = Array.from(this.f64(this.st, 3));
     }
-    return s / 3;
+    let s: number | null = null;
+    if (ssim) {
+      s = 0;
+      for (let c = 0; c < 3; c++) {
+        s += this.x.ssim_gauss_channel(
+          pa,
+          pb,
+          4,
+          c,
+          w,
+          h,
+          ssim.c1,
+          ssim.c2,
+          ...ssim.taps,
+          rings,
+          rings + ringBytes,
+          rings + 2 * ringBytes,
+          rings + 3 * ringBytes,
+          rows,
+          rows + rowBytes,
+          rows + 2 * rowBytes,
+          rows + 3 * rowBytes,
+        );
+      }
+      s /= 3;
+    }
+    return {
+      sq: o[0],
+      abs: o[1],
+      max: o[2],
+      map: diff ? new Uint8Array(buf, pm, n).slice() : new Uint8Array(0),
+      counts: diff && lanes ? new Uint32Array(buf, pc, 65536).slice() : null,
+      ssim: s,
+    };
   }
 
   /**
@@ -240,26 +276,7 @@ export class Kernels {
     n: number,
     lanes: 0 | 3 | 4,
   ): { sq: number; abs: number; max: number; map: Uint8Array; counts: Uint32Array | null } {
-    const img = (n * 4 + 15) & ~15;
-    const mapBytes = (n + 15) & ~15;
-    this.ensure(2 * img + mapBytes + (lanes ? 65536 * 4 : 0));
-    const pa = this.data;
-    const pb = pa + img;
-    const pm = pb + img;
-    const pc = pm + mapBytes;
-    const buf = this.x.memory.buffer;
-    new Uint8Array(buf, pa, n * 4).set(a.subarray(0, n * 4));
-    new Uint8Array(buf, pb, n * 4).set(b.subarray(0, n * 4));
-    if (lanes) new Uint32Array(buf, pc, 65536).fill(0);
-    this.x.rgba_diff(pa, pb, n, lanes, pm, lanes ? pc : 0, this.st);
-    const o = this.f64(this.st, 3);
-    return {
-      sq: o[0],
-      abs: o[1],
-      max: o[2],
-      map: new Uint8Array(buf, pm, n).slice(),
-      counts: lanes ? new Uint32Array(buf, pc, 65536).slice() : null,
-    };
+    return this.imagePair(a, b, n, 1, lanes, null);
   }
 
   /** Decodes bf16 or f16 bit patterns into `out` (same length). */

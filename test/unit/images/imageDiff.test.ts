@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureGenerated } from '../../helpers/python';
 import { readPng, decodePng } from '../../../src/core/images/png';
-import { absDiffBytes, goldenCurve, goldenRatio, imageDiff, pixelMismatchMask, pixelAbsDiff } from '../../../src/core/images/imageDiff';
+import {
+  absDiffBytes,
+  imageDiffAndMap,
+  goldenCurve,
+  goldenRatio,
+  imageDiff,
+  pixelMismatchMask,
+  pixelAbsDiff,
+} from '../../../src/core/images/imageDiff';
 import { useKernels } from '../../../src/core/kernels';
 
 interface Expected {
@@ -95,7 +103,7 @@ test('bad PNG bytes are a one-line error with the label', () => {
   assert.throws(() => decodePng(huge, 'h.png'), /h\.png: PNG is 200000×200000/);
 });
 
-test('the kernel gives the TypeScript loops’ metrics exactly (sums, max, joint histogram, |diff| map)', () => {
+test('the kernel gives the TypeScript loops’ metrics exactly (sums, max, joint histogram, SSIM, |diff| map)', () => {
   let seed = 99;
   const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
   // 301×211: more pixels than one 16,384-pixel block of the kernel, and a tail of 3
@@ -108,18 +116,21 @@ test('the kernel gives the TypeScript loops’ metrics exactly (sums, max, joint
     ['noise RGB', make(301, 211, 3, rnd), make(301, 211, 3, rnd)],
     ['noise RGBA', make(301, 211, 4, rnd), make(301, 211, 4, rnd)],
     ['0 vs 255 (largest sums)', make(257, 129, 3, () => 0), make(257, 129, 3, () => 255)],
-    ['close', make(33, 7, 3, (i) => i * 7), make(33, 7, 3, (i) => i * 7 + (i % 5))],
+    ['close', make(33, 17, 3, (i) => i * 7), make(33, 17, 3, (i) => i * 7 + (i % 5))],
   ] as const;
   for (const [what, a, b] of cases) {
-    const simd = imageDiff(a, b, { skipSsim: true });
+    const simd = imageDiffAndMap(a, b);
     const map = absDiffBytes(a, b);
     useKernels(false);
-    const ts = imageDiff(a, b, { skipSsim: true });
+    const ts = imageDiffAndMap(a, b);
     const tsMap = absDiffBytes(a, b);
     useKernels(true);
-    assert.deepEqual(simd, ts, what);
-    assert.deepEqual(map.map, tsMap.map, what);
-    assert.equal(map.max, tsMap.max, what);
+    assert.ok(typeof ts.result.ssim === 'number', what);
+    assert.deepEqual(simd.result, ts.result, what); // SSIM included, bit for bit
+    for (const m of [map, simd.absDiff(), ts.absDiff()]) {
+      assert.deepEqual(m.map, tsMap.map, what);
+      assert.equal(m.max, tsMap.max, what);
+    }
   }
   // (the TypeScript loops are checked against scikit-image and NumPy above); an independent recount:
   const [, a, b] = cases[0];

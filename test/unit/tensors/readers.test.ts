@@ -116,10 +116,7 @@ test('pickle caps: opcode budget gives PickleTooComplex', async () => {
 
 test('undecodable dtypes are listed, and values are refused with UnsupportedDtype', async () => {
   const p = join(tmp, 'f4.safetensors');
-  const h = Buffer.from(JSON.stringify({ z: { dtype: 'F4', shape: [4], data_offsets: [0, 2] } }));
-  const len = Buffer.alloc(8);
-  len.writeUInt32LE(h.length, 0);
-  writeFileSync(p, Buffer.concat([len, h, Buffer.alloc(2)]));
+  writeFileSync(p, stBytes({ z: { dtype: 'F4', shape: [4], data_offsets: [0, 2] } }, Buffer.alloc(2)));
   const src = await T.openTensors(p);
   assert.deepEqual(
     src.list().map((t) => [t.name, t.dtype, t.decodable, t.byteLength]),
@@ -130,6 +127,20 @@ test('undecodable dtypes are listed, and values are refused with UnsupportedDtyp
 });
 
 /** A sparse file: `parts` are written at their offsets, everything else reads as zeros. */
+/** Safetensors bytes by hand (what the NumPy writer cannot make: F4, a file past 4 GB): the
+ * 8-byte little-endian header length, the JSON header, then `data`. */
+function stBytes(header: object, data: Uint8Array): Buffer {
+  const h = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(h.length), 0);
+  return Buffer.concat([len, h, data]);
+}
+
+/** A safetensors file holding one F32 tensor `name` of shape [1] whose value is `v`. */
+function oneF32(name: string, v: number): Buffer {
+  return stBytes({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, Buffer.from(new Float32Array([v]).buffer));
+}
+
 function sparse(path: string, size: number, parts: [number, Uint8Array][]): void {
   const fd = openSync(path, 'w');
   writeSync(fd, new Uint8Array(1), 0, 1, size - 1); // sets the size; parts may overwrite it
@@ -266,12 +277,7 @@ print(json.dumps({"names": z.files, "w": z["w"].tolist()}))`,
 test('folder naming: subfolders prefix names, collisions get `file:name`, then #2', async () => {
   const root = join(tmp, 'folder');
   mkdirSync(join(root, 'vae'), { recursive: true });
-  const st = (name: string) => {
-    const h = Buffer.from(JSON.stringify({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
-    const len = Buffer.alloc(8);
-    len.writeUInt32LE(h.length, 0);
-    return Buffer.concat([len, h, Buffer.from(new Float32Array([7]).buffer)]);
-  };
+  const st = (name: string) => oneF32(name, 7);
   writeFileSync(join(root, 'a.safetensors'), st('w'));
   writeFileSync(join(root, 'b.safetensors'), st('w'));
   writeFileSync(join(root, 'c.safetensors'), st('b.safetensors:w'));
@@ -332,16 +338,10 @@ test('a manifest.jsonl keeps capture order and names; files it does not mention 
 
 test('a run folder: each side keeps its own manifest order, prefixed by its folder; a partial last line is skipped', async () => {
   const run = join(tmp, 'run');
-  const st = (name: string, v: number) => {
-    const h = Buffer.from(JSON.stringify({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
-    const len = Buffer.alloc(8);
-    len.writeUInt32LE(h.length, 0);
-    return Buffer.concat([len, h, Buffer.from(new Float32Array([v]).buffer)]);
-  };
   for (const side of ['mlx', 'ref']) {
     mkdirSync(join(run, side), { recursive: true });
-    writeFileSync(join(run, side, '00000-z.safetensors'), st('z', 1));
-    writeFileSync(join(run, side, '00001-a.safetensors'), st('a', 2));
+    writeFileSync(join(run, side, '00000-z.safetensors'), oneF32('z', 1));
+    writeFileSync(join(run, side, '00001-a.safetensors'), oneF32('a', 2));
     const lines = [
       { index: 0, name: 'z', file: '00000-z.safetensors' },
       { index: 1, name: 'a', file: '00001-a.safetensors' },
@@ -441,10 +441,7 @@ test('`<V1` .npy data is UNKNOWN unless the caller names the 8-bit float flavour
 test('manifest names are relative to the manifest, even for files in a subfolder', async () => {
   const root = join(tmp, 'nested-manifest');
   mkdirSync(join(root, 'blobs'), { recursive: true });
-  const h = Buffer.from(JSON.stringify({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
-  const len = Buffer.alloc(8);
-  len.writeUInt32LE(h.length, 0);
-  writeFileSync(join(root, 'blobs', '1.safetensors'), Buffer.concat([len, h, Buffer.from(new Float32Array([3]).buffer)]));
+  writeFileSync(join(root, 'blobs', '1.safetensors'), oneF32('x', 3));
   writeFileSync(join(root, 'manifest.jsonl'), JSON.stringify({ name: 'latents', file: 'blobs/1.safetensors' }) + '\n');
   const src = await T.openTensors(root);
   assert.deepEqual(
