@@ -11,7 +11,7 @@
 // - Gaussian SSIM: bit-exact (the same float64 operations in the same order, two pixels per
 //   vector, row sums added lane by lane in pixel order).
 // - float64 sums of the compare metrics are added in another order: in SIMD lanes within
-//   blocks of 4,096 elements, the block sums then exactly (compare/exactSum.ts), so they do
+//   blocks of 4,096 elements, the block sums then exactly (exactSum.ts), so they do
 //   not depend on the chunk or slice size (cuts on multiples of 4,096); each differs from the
 //   exact sum by at most 1,024·2⁻⁵² of the sum of magnitudes of its terms (the sequential
 //   TypeScript sum: n·2⁻⁵²), in practice ≤ 1e-12 relative.

@@ -88,12 +88,18 @@ at = rng.integers(0, N, 8); r[at] = c[at] = -np.inf
 r[2 * B + 5] = np.inf
 big = rng.integers(0, N, 6); r[big] = 3e38; c[big] = -3e38  # |d| overflows float32
 c[777] = r[777] + 7.5
+r[5000] = 3e38; c[5000] = -3e38
+# block 1 all finite (the kernel's fast path), the others with NaN/Inf (its element path)
+b1 = slice(B, 2 * B)
+bad = ~np.isfinite(r[b1]) | ~np.isfinite(c[b1])
+r[b1][bad] = 0.5; c[b1][bad] = 0.25
 out.append(case("edges", r, c))
 N = 2 * B + 1
 r = 1000.0 + rng.standard_normal(N) * 1e-3; c = r + rng.standard_normal(N) * 1e-4
 out.append(case("far from zero", r, c))
 bits = rng.integers(0, 65536, 4 * B + 3, dtype=np.uint32)
-bits[::97] = 0x7f80; bits[5::211] = 0xff80; bits[7::89] = 0x0001; bits[9::101] = 0x8000  # inf, -inf, denormal, -0
+bits[7::89] = 0x0001; bits[9::101] = 0x8000  # denormal, -0
+bits[:B:97] = 0x7f80; bits[5:B:211] = 0xff80  # inf, -inf: in block 0 only, the others take the fast path
 bits[:4] = [0x3f80, 0x3f81, 0x4000, 0xc000]
 r = (bits << 16).view(np.float32); cb = bits.copy(); cb[1::3] += 1
 c = (cb << 16).view(np.float32)
@@ -227,7 +233,7 @@ test('metric kernel = TypeScript reference: exact fields equal, sums within 1e-1
     }
     for (const f of ['max_abs', 'max_abs_index', 'max_rel', 'mismatch', 'nan_ref', 'nan_cand', 'inf_ref', 'inf_cand', 'histogram'] as const)
       assert.deepEqual(simd[f], js[f], `${k.name} ${f}`);
-    for (const f of ['mean_abs', 'rmse', 'rel_l2', 'sqnr_db'] as const) near(simd[f], js[f] as number, 1e-12, `${k.name} ${f}`);
+    for (const f of ['mean_abs', 'rmse', 'rel_l2', 'sqnr_db', 'cosine'] as const) near(simd[f], js[f] as number, 1e-12, `${k.name} ${f}`);
     for (const side of ['ref_stats', 'cand_stats'] as const) {
       assert.deepEqual(
         [simd[side].min, simd[side].max, simd[side].first],
