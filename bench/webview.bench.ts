@@ -56,6 +56,20 @@ async function threadMs(session: {
   return (metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN) * 1000;
 }
 
+type BenchPage = Awaited<ReturnType<typeof openPanel>>['page'];
+
+/** Puts a host message into the page, so the measured CPU starts with it in memory (as in VS Code). */
+async function stage(page: BenchPage, message: unknown): Promise<void> {
+  await page.evaluate((m: unknown) => {
+    window.__benchMessage = m;
+  }, message);
+}
+
+/** Delivers the staged message the way the webview frame receives one: a postMessage. */
+async function deliver(page: BenchPage): Promise<void> {
+  await page.evaluate(() => window.postMessage(window.__benchMessage, '*'));
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -105,8 +119,9 @@ async function main(): Promise<void> {
     await h.waitForPosted('ready');
     const cdp = await h.page.context().newCDPSession(h.page);
     await cdp.send('Performance.enable');
+    await stage(h.page, { kind: 'init', payload: { title: 'bench', refLabel: 'ref', candLabel: 'mlx', report: rep, source: null } });
     let cpu0 = await threadMs(cdp);
-    await h.send({ kind: 'init', payload: { title: 'bench', refLabel: 'ref', candLabel: 'mlx', report: rep, source: null } });
+    await deliver(h.page);
     await h.page.waitForFunction(() => performance.getEntriesByName('parity:painted').length > 0);
     firstPaintCpu.push((await threadMs(cdp)) - cpu0);
     firstPaint.push(
@@ -189,11 +204,12 @@ async function main(): Promise<void> {
     await h.waitForPosted('ready');
     const cdp = await h.page.context().newCDPSession(h.page);
     await cdp.send('Performance.enable');
-    const cpu0 = await threadMs(cdp);
-    await h.send({
+    await stage(h.page, {
       kind: 'init',
       payload: { fileName: 'flux1-dev.safetensors', format: 'safetensors', fileSize: 23.8e9, tensors, error: null },
     });
+    const cpu0 = await threadMs(cdp);
+    await deliver(h.page);
     await h.page.waitForFunction(() => performance.getEntriesByName('tensor:painted').length > 0);
     treeCpu.push((await threadMs(cdp)) - cpu0);
     treeMs.push(
@@ -213,8 +229,9 @@ async function main(): Promise<void> {
   console.log(
     `webview, median of ${RUNS} runs in headless Chromium (load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
   );
-  console.log('  CPU time (renderer main thread until the mark is seen, so it also counts the deferred detail pane and the');
-  console.log('  harness polling; matplotlib: process CPU): steadier than wall time on a shared machine');
+  console.log('  CPU time (renderer main thread from the postMessage of a message already in the page until the mark is');
+  console.log('  seen, so it also counts the clone, the deferred detail pane and the harness polling; matplotlib: process');
+  console.log('  CPU): steadier than wall time on a shared machine');
   console.log(
     `    first paint, 500-layer report     ${fpc.toFixed(1).padStart(7)} ms   matplotlib semilogy → PNG ${mpl.chartCpu.toFixed(1).padStart(7)} ms   ratio ${(mpl.chartCpu / fpc).toFixed(1)}×   goal < 100 ms (aim 50): ${fpc < 100 ? 'met' : 'NOT met'}`,
   );
