@@ -1,6 +1,7 @@
 // Browser harness for the webview bundles: Debian's Chromium through playwright-core, a page
 // built by the same HTML shell (and CSP) as the extension, and a fake `acquireVsCodeApi` that
 // records what the webview posts. The test plays the host's side of the protocol.
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -144,4 +145,68 @@ export async function openPanel(
     close: () => context.close(),
   };
   return h;
+}
+
+/** Starts Chromium before the suite's tests and closes it after; returns the browser's getter. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
+}
+
+/** The `--vscode-*` variables a test theme sets (test/webview/themes/<theme>.css), read from the file. */
+export function themeVariables(theme: Theme): Record<string, string> {
+  const css = readFileSync(join(REPO_ROOT, 'test', 'webview', 'themes', `${theme}.css`), 'utf8');
+  return Object.fromEntries([...css.matchAll(/(--vscode-[\w-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
+}
+
+/** A CSS colour in the form getComputedStyle reports it (`rgb(…)`/`rgba(…)`), parsed by the browser. */
+export function cssColour(page: Page, value: string): Promise<string> {
+  return page.evaluate((v) => {
+    const probe = window.document.createElement('i');
+    probe.style.color = v;
+    window.document.body.append(probe);
+    const c = window.getComputedStyle(probe).color as string;
+    probe.remove();
+    return c;
+  }, value);
+}
+
+/** Computed style properties of the first element matching `selector`. */
+export function computed(page: Page, selector: string, props: readonly string[]): Promise<Record<string, string>> {
+  return page.$eval(
+    selector,
+    (el, ps) => {
+      const s = window.getComputedStyle(el);
+      return Object.fromEntries((ps as string[]).map((p) => [p, s.getPropertyValue(p)]));
+    },
+    props,
+  );
+}
+
+/**
+ * What sticks out of the viewport sideways (the page scrolls horizontally, or a visible control
+ * ends past the right edge), as `selector text` strings; empty when everything fits.
+ */
+export function overflowing(
+  page: Page,
+  controls = 'button, vscode-button, input, select, vscode-single-select, .badge',
+): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const d = window.document;
+    const out: string[] = [];
+    if (d.documentElement.scrollWidth > window.innerWidth)
+      out.push(`page ${d.documentElement.scrollWidth}px wide in ${window.innerWidth}px`);
+    for (const el of d.querySelectorAll(sel)) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.left < 0 || r.right > window.innerWidth + 0.5))
+        out.push(`${el.tagName.toLowerCase()} "${el.textContent.trim()}" at ${r.left}..${r.right}`);
+    }
+    return out;
+  }, controls);
 }

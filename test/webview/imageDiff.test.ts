@@ -1,13 +1,13 @@
 // The image diff webview in headless Chromium, fed by a fake host. Expected values come from
 // NumPy/PIL/scikit-image (test/fixtures/webview_images.py), never from the webview's code.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import { ensureGenerated, pythonJson } from '../helpers/python';
-import { launch, openPanel, type Harness } from './harness';
+import { computed, cssColour, openPanel, overflowing, themeVariables, useBrowser, type Harness } from './harness';
 import type { LoadedImage } from '../../src/protocol/imageDiff';
 
 // Browser globals used inside page.evaluate callbacks (this Node program has no DOM lib).
@@ -93,16 +93,10 @@ async function canvasPixel(h: Harness, id: string, px: number, py: number): Prom
 }
 
 describe('image diff webview', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('replays the mflux rule, flips the verdict with the threshold and rtol, and shows the PSNR', async () => {
-    const h = await openLoaded(browser);
+    const h = await openLoaded(browser());
     const ratio = Number(await h.page.getAttribute('#mismatch-ratio', 'data-ratio'));
     assert.ok(Math.abs(ratio - expected.ratio) < 1e-12, `ratio ${ratio} vs numpy ${expected.ratio}`);
     assert.equal(await h.page.getAttribute('#verdict', 'data-pass'), 'true');
@@ -132,7 +126,7 @@ describe('image diff webview', () => {
   });
 
   it('inspector shows both pixels, the difference and the per-element verdict', async () => {
-    const h = await openLoaded(browser);
+    const h = await openLoaded(browser());
     for (const p of expected.pixels) {
       const v = await viewState(h, 'vp-a');
       const box = (await h.page.locator('#vp-a-canvas').boundingBox())!;
@@ -158,7 +152,7 @@ describe('image diff webview', () => {
   });
 
   it('keeps zoom and pan in sync between the two views and draws the right pixels', async () => {
-    const h = await openLoaded(browser);
+    const h = await openLoaded(browser());
     await h.page.click('#zoom-1');
     await h.page.click('#zoom-in');
     await h.page.click('#zoom-in');
@@ -197,7 +191,7 @@ describe('image diff webview', () => {
   });
 
   it('switches views by button and keyboard; difference shows |a−b| times the gain', async () => {
-    const h = await openLoaded(browser);
+    const h = await openLoaded(browser());
     for (const [key, mode] of [
       ['2', 'swipe'],
       ['3', 'onion'],
@@ -230,7 +224,7 @@ describe('image diff webview', () => {
   });
 
   it('labels each pane for its mode: back to side by side, the reference pane names the reference again', async () => {
-    const h = await openLoaded(browser);
+    const h = await openLoaded(browser());
     const sideA = `Reference · ref.png · ${ref.width}×${ref.height} RGB`;
     const sideB = `Candidate · cand.png · ${cand.width}×${cand.height} RGB`;
     assert.equal(await h.page.textContent('#vp-a-tag'), sideA);
@@ -246,7 +240,7 @@ describe('image diff webview', () => {
   });
 
   it('explains pairs that cannot be compared: different sizes, unreadable file', async () => {
-    const h = await openPanel(browser, 'imageDiff', 'dark');
+    const h = await openPanel(browser(), 'imageDiff', 'dark');
     await h.waitForPosted('ready');
     await h.send(init());
     await h.waitForPosted('selectPair');
@@ -278,7 +272,7 @@ describe('image diff webview', () => {
   });
 
   it('several pairs (golden outputs, run folders): a picker and [ ] switch between them', async () => {
-    const h = await openPanel(browser, 'imageDiff', 'dark');
+    const h = await openPanel(browser(), 'imageDiff', 'dark');
     await h.waitForPosted('ready');
     const pairs = [
       { id: 0, label: 'flux_dev', refPath: join(dir, 'ref.png'), candPath: join(dir, 'cand.png') },
@@ -311,7 +305,7 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`,
   });
 
   it('shows an empty state when there is nothing to compare', async () => {
-    const h = await openPanel(browser, 'imageDiff', 'light');
+    const h = await openPanel(browser(), 'imageDiff', 'light');
     await h.waitForPosted('ready');
     await h.send(init({ pairs: [], message: 'No images with matching names in ref/ and mlx/.' }));
     await h.page.waitForSelector('#empty:not([hidden])');
@@ -333,7 +327,7 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`,
       steps: steps.length,
     }));
     for (const theme of ['dark', 'light'] as const) {
-      const h = await openPanel(browser, 'imageDiff', theme, { width: 1280, height: 800 });
+      const h = await openPanel(browser(), 'imageDiff', theme, { width: 1280, height: 800 });
       await h.waitForPosted('ready');
       await h.send(init({ pairs, stepwise: true, title: 'Stepwise: ref ↔ mlx (seed 42)' }));
       await h.waitForPosted('selectPair');
@@ -358,7 +352,7 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`,
   });
 
   it('in a narrow editor (350 px) the images keep their room and no button is cut off', async () => {
-    const h = await openPanel(browser, 'imageDiff', 'dark', { width: 350, height: 700 });
+    const h = await openPanel(browser(), 'imageDiff', 'dark', { width: 350, height: 700 });
     await h.waitForPosted('ready');
     await h.send(init());
     await h.waitForPosted('selectPair');
@@ -379,21 +373,52 @@ print(float(1-np.isclose(R,C,rtol=0.1,atol=0).mean()))`,
     await h.close();
   });
 
-  it('screenshots in light, dark and high-contrast themes', async () => {
-    for (const theme of ['dark', 'light', 'hc'] as const) {
-      const h = await openLoaded(browser, theme);
-      await h.screenshot(`imageDiff-side-${theme}`);
-      const box = (await h.page.locator('#vp-a-canvas').boundingBox())!;
-      const v = await viewState(h, 'vp-a');
+  for (const theme of ['dark', 'light', 'hc'] as const)
+    it(`follows the ${theme} theme in every view: page, pane labels, verdict badge; nothing overflows`, async () => {
+      const vars = themeVariables(theme);
+      const h = await openLoaded(browser(), theme);
+      const colour = (name: string) => cssColour(h.page, vars[name]);
+      const body = await computed(h.page, 'body', ['background-color', 'color']);
+      assert.equal(body['background-color'], await colour('--vscode-editor-background'), 'page background');
+      assert.equal(body.color, await colour('--vscode-foreground'), 'page text');
+      // the fixture passes the mflux rule at its defaults (NumPy: expected.ratio under 0.15)
+      assert.ok(expected.ratio <= 0.15);
+      assert.match((await h.page.getAttribute('#verdict-badge', 'class'))!, /\bpass\b/);
+      const badge = await computed(h.page, '#verdict-badge', ['background-color', 'color', 'border-top-color']);
+      if (theme === 'hc') {
+        assert.equal(badge['background-color'], 'rgba(0, 0, 0, 0)', 'the badge is outlined, not filled');
+        assert.equal(badge['border-top-color'], await colour('--vscode-contrastBorder'));
+        assert.equal(badge.color, await colour('--vscode-foreground'));
+      } else {
+        assert.equal(badge['background-color'], await colour('--vscode-testing-iconPassed'));
+        assert.equal(badge.color, await colour('--vscode-editor-background'));
+      }
       const p = expected.pixels[2];
-      await h.page.mouse.move(box.x + v.ox + (p.x + 0.5) * v.scale, box.y + v.oy + (p.y + 0.5) * v.scale);
-      await h.page.keyboard.press('6');
-      await h.screenshot(`imageDiff-heatmap-${theme}`);
-      await h.page.keyboard.press('5');
-      await h.screenshot(`imageDiff-difference-${theme}`);
-      await h.page.keyboard.press('2');
-      await h.screenshot(`imageDiff-swipe-${theme}`);
+      for (const [key, mode] of [
+        ['1', 'side'],
+        ['6', 'heat'],
+        ['5', 'diff'],
+        ['2', 'swipe'],
+      ] as const) {
+        await h.page.keyboard.press(key);
+        assert.equal(await h.page.getAttribute('#viewer', 'data-mode'), mode);
+        // hovering a pixel fills the inspector; the label names the view, in the widget colours
+        const box = (await h.page.locator('#vp-a-canvas').boundingBox())!;
+        const v = await viewState(h, 'vp-a');
+        await h.page.mouse.move(box.x + v.ox + (p.x + 0.5) * v.scale, box.y + v.oy + (p.y + 0.5) * v.scale);
+        await h.page.waitForFunction(
+          (want: string) => document.querySelector('#inspector')?.textContent?.includes(want),
+          `x ${p.x}, y ${p.y}`,
+        );
+        const label = await computed(h.page, '#vp-a-tag', ['background-color', 'color']);
+        assert.equal(label['background-color'], await colour('--vscode-editorWidget-background'), `${mode} label`);
+        assert.equal(label.color, await colour('--vscode-editorWidget-foreground'), `${mode} label text`);
+        const tag = (await h.page.locator('#vp-a-tag').boundingBox())!;
+        assert.ok(tag.x >= box.x && tag.x + tag.width <= box.x + box.width, `${mode} label inside its pane`);
+        assert.deepEqual(await overflowing(h.page), [], `${mode}: nothing sticks out of the viewport`);
+        await h.screenshot(`imageDiff-${mode}-${theme}`);
+      }
+      assert.deepEqual(await h.errors(), []);
       await h.close();
-    }
-  });
+    });
 });

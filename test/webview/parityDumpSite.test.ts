@@ -2,32 +2,20 @@
 // recorded where it was dumped shows one button per side, naming file:line; a click asks the
 // host to open that side's site (only the layer name and the side travel); a layer without a
 // recorded site shows no button. The report comes from NumPy (test/fixtures/webview_report.py).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { ensureGenerated } from '../helpers/python';
-import { launch, openPanel } from './harness';
-import type { ParityReport } from '../../src/protocol/parityReport';
+import { openPanel, useBrowser } from './harness';
+import { report } from './parityHarness';
 
-const dir = ensureGenerated('webview-report', 'test/fixtures/webview_report.py');
-const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ParityReport;
 const first = report.first_divergence!;
 const pair = report.pairs.find((p) => p.name === first)!;
 const other = report.pairs.find((p) => p.name !== first)!;
 
 describe('parity report: Go to Dump Site', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('shows a button per recorded side and posts the layer and side on click', async () => {
-    const h = await openPanel(browser, 'parityReport', 'dark', { width: 1280, height: 700 });
+    const h = await openPanel(browser(), 'parityReport', 'dark', { width: 1280, height: 700 });
     await h.waitForPosted('ready');
     const capture = {
       ref: { cut: null, skipped: [], sites: { [pair.ref_name]: { file: '/work/diffusers/src/transformer_flux.py', line: 412 } } },

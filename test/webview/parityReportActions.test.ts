@@ -1,30 +1,17 @@
 // The parity report's Capture Inside button in headless Chromium: offered only when the host
 // says the folders are runs, it asks the host for the selected layer (the first divergence at
 // first, then whatever is clicked). The report comes from NumPy (test/fixtures/webview_report.py).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { ensureGenerated } from '../helpers/python';
-import { launch, openPanel } from './harness';
-import type { ParityReport } from '../../src/protocol/parityReport';
-
-const dir = ensureGenerated('webview-report', 'test/fixtures/webview_report.py');
-const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ParityReport;
+import { openPanel, useBrowser } from './harness';
+import { report } from './parityHarness';
 
 describe('parity report: Capture Inside', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   for (const offered of [true, false])
     it(offered ? 'on run folders: the button asks for the selected layer' : 'on plain folders: no button', async () => {
-      const h = await openPanel(browser, 'parityReport', 'dark', { width: 1280, height: 700 });
+      const h = await openPanel(browser(), 'parityReport', 'dark', { width: 1280, height: 700 });
       await h.waitForPosted('ready');
       const payload = { title: 'Parity: run', refLabel: 'ref', candLabel: 'mlx', report, source: { ref: '/r/ref', cand: '/r/mlx' } };
       await h.send({ kind: 'init', payload: offered ? { ...payload, captureInside: true } : payload });

@@ -1,9 +1,9 @@
 // The tensor viewer webview in headless Chromium: tree with folded blocks, totals, keyboard
 // navigation, stats and preview requests answered by a fake host.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launch, openPanel, type Harness } from './harness';
+import { openPanel, useBrowser, type Harness } from './harness';
 import type { TensorEntry } from '../../src/protocol/tensorViewer';
 import { pythonJson } from '../helpers/python';
 
@@ -44,16 +44,10 @@ async function labels(h: Harness): Promise<string[]> {
 }
 
 describe('tensor viewer webview', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('folds numbered blocks, shows totals and per-folder sums', async () => {
-    const h = await open(browser);
+    const h = await open(browser());
     await h.page.waitForSelector('#tree .row');
     assert.deepEqual(await labels(h), [
       'x_embedder',
@@ -78,7 +72,7 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
   });
 
   it('navigates with the keyboard and expands folded blocks', async () => {
-    const h = await open(browser);
+    const h = await open(browser());
     await h.page.waitForSelector('#tree .row');
     await h.page.focus('#tree');
     await h.page.keyboard.press('ArrowDown'); // weight
@@ -99,7 +93,7 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
   });
 
   it('requests stats and a preview for the selected tensor and shows them', async () => {
-    const h = await open(browser);
+    const h = await open(browser());
     await h.page.click('#tree .row[data-path="x_embedder.weight"]');
     assert.equal(await h.page.textContent('#tensor-name'), 'x_embedder.weight');
     await h.page.click('#btn-stats');
@@ -144,7 +138,7 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
   });
 
   it('a reply that is not what its request asked for (a preview for stats) is an error, not shown as stats', async () => {
-    const h = await open(browser);
+    const h = await open(browser());
     await h.page.click('#tree .row[data-path="x_embedder.weight"]');
     await h.page.click('#btn-stats');
     const req = await h.waitForPosted('requestStats');
@@ -162,18 +156,32 @@ print(sum(int(np.prod(t['shape'])) for t in json.loads(sys.stdin.read() if False
   });
 
   it('undecodable dtype, empty file and unreadable file states', async () => {
-    let h = await open(browser, 'light');
+    let h = await open(browser(), 'light');
     await h.page.click('#tree .row[data-path="scale_shift_table"]');
     assert.match((await h.page.textContent('#detail'))!, /cannot be decoded/);
     assert.equal(await h.page.locator('#btn-stats').count(), 0);
     await h.page.click('#tree .row[data-path="transformer_blocks.{0..18}"]');
+    // a folded block's detail: its totals, summed by NumPy over the 19 blocks' tensors
+    const want = pythonJson<{ tensors: number; params: string }>(
+      `import json,sys,numpy as np
+ts=[t for t in json.loads(sys.argv[1]) if t['name'].startswith('transformer_blocks.')]
+print(json.dumps({'tensors': len(ts), 'params': f"{sum(int(np.prod(t['shape'])) for t in ts):,}"}))`,
+      [JSON.stringify(tensors)],
+    );
+    const kv = await h.page.$$eval('#detail dt', (dts: any[]) =>
+      Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])),
+    );
+    assert.equal(await h.page.textContent('#detail h2.tensor-name'), 'transformer_blocks.{0..18}');
+    assert.equal(kv.tensors, String(want.tensors));
+    assert.equal(kv.parameters, want.params);
+    assert.equal(kv.dtypes, 'BF16');
     await h.screenshot('tensorViewer-light');
     await h.close();
-    h = await open(browser, 'light', [], null);
+    h = await open(browser(), 'light', [], null);
     await h.page.waitForSelector('#empty:not([hidden])');
     assert.equal(await h.page.textContent('#empty'), 'This file holds no tensors.');
     await h.close();
-    h = await open(browser, 'dark', [], 'model.safetensors: header length 9999999999 exceeds the file size (1.2 MB)');
+    h = await open(browser(), 'dark', [], 'model.safetensors: header length 9999999999 exceeds the file size (1.2 MB)');
     await h.page.waitForSelector('#empty.error');
     assert.match((await h.page.textContent('#empty'))!, /exceeds the file size/);
     await h.screenshot('tensorViewer-error-dark');

@@ -12,6 +12,15 @@ function cell(text: string, cls = '', title?: string): HTMLTableCellElement {
   return h('td', { class: cls, text, title });
 }
 
+/**
+ * The room a tag takes, in name characters (12 px monospace, about 7.3 px): at most 0.7 of one
+ * per letter of its 10 px text, plus 18 px of padding, border and margin (measured in Chromium:
+ * "first" 34 px, "jump" 40 px with the margin).
+ */
+function tagWidthChars(text: string): number {
+  return text.length * 0.7 + 2.5;
+}
+
 /** One row; `narrow` drops the optional columns, `nameChars` is the name column's room. */
 export function buildRow(p: ReportPair, index: number, narrow: boolean, nameChars: number): HTMLTableRowElement {
   const r = state.report!;
@@ -37,14 +46,17 @@ export function buildRow(p: ReportPair, index: number, narrow: boolean, nameChar
   const nameCell = h('td', { class: 'name', title: p.cand_name !== p.name ? `${p.name}\ncandidate: ${p.cand_name}` : p.name });
   // Tags take room from the name; in a narrow table they shrink to a symbol.
   const mark = pairingMark(p);
-  const tagChars = narrow
-    ? (p.name === r.first_divergence ? 6 : 0) + (jump ? 5 : 0) + (mark ? mark.narrowText.length + 3 : 0)
-    : (p.name === r.first_divergence ? 9 : 0) + (jump ? 8 : 0) + (mark ? mark.text.length + 3 : 0);
+  const tags = [
+    mark ? (narrow ? mark.narrowText : mark.text) : '',
+    p.name === r.first_divergence ? (narrow ? '1st' : 'first') : '',
+    jump ? (narrow ? '↗' : 'jump') : '',
+  ];
+  const tagChars = tags.reduce((n, t) => n + (t ? tagWidthChars(t) : 0), 0);
   nameCell.append(h('span', { class: 'mono', text: middleEllipsis(p.name, nameChars - tagChars) }));
   if (mark) nameCell.append(pairingTag(mark, narrow));
   if (p.name === r.first_divergence)
-    nameCell.append(h('span', { class: 'tag first', text: narrow ? '1st' : 'first', title: 'First diverged layer, in capture order' }));
-  if (jump) nameCell.append(h('span', { class: 'tag jump', text: narrow ? '↗' : 'jump', title: 'rel L2 grew ≥10× here' }));
+    nameCell.append(h('span', { class: 'tag first', text: tags[1], title: 'First diverged layer, in capture order' }));
+  if (jump) nameCell.append(h('span', { class: 'tag jump', text: tags[2], title: 'rel L2 grew ≥10× here' }));
   const shapeCell = h(
     'td',
     {
