@@ -16,8 +16,9 @@ export async function readFileEntries(
   indexChain: readonly string[] = [],
 ): Promise<Entry[]> {
   const ref = await pool.get(path);
-  // one read serves detection and, for most safetensors files, the whole JSON header
-  const head = await ref.readUpTo(0, 1 << 16);
+  // one read serves detection and, for most safetensors files, the whole JSON header. It is a
+  // shared buffer (FileRef.peek): everything below uses it before its first await.
+  const head = ref.peek(1 << 16);
   if (isNpyMagic(head)) return readNpy(ref, stem, options.npyV1Dtype);
   const lfs = lfsPointerSize(head, ref.size);
   if (lfs !== undefined) throw new GitLfsPointer(ref.path, lfs);

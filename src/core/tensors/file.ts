@@ -9,6 +9,8 @@ import { FileNotReadable, TruncatedFile, humanBytes } from './errors';
 
 const MAX_OPEN = 32;
 const SYNC_READ_MAX = 256 * 1024;
+/** The buffer every peek() reads into. */
+let scratch = new Uint8Array(1 << 16);
 
 interface OpenFile {
   readonly ref: FileRef;
@@ -114,24 +116,60 @@ export class FileRef {
     this.check(position, length, what);
     const entry = this.pool.acquire(this);
     try {
-      let done = 0;
-      while (done < length) {
+      for (let done = 0; done < length;) {
         const n = Math.min(length - done, 0x40000000);
-        let got: number;
-        try {
-          got =
-            length <= SYNC_READ_MAX
-              ? readSync(entry.fd, out, done, n, position + done)
-              : await readAsync(entry.fd, out, done, n, position + done);
-        } catch (e) {
-          throw new FileNotReadable(this.path, `read failed (${describeFsError(e)})`);
-        }
-        if (got === 0) throw new TruncatedFile(this.path, `file ended while reading ${what} (it shrank while open?)`);
-        done += got;
+        done += this.counted(
+          length <= SYNC_READ_MAX
+            ? this.attempt(() => readSync(entry.fd, out, done, n, position + done))
+            : await readAsync(entry.fd, out, done, n, position + done).catch((e: unknown) => {
+                throw this.failed(e);
+              }),
+          what,
+        );
       }
     } finally {
       entry.busy--;
     }
+  }
+
+  /**
+   * The file's first `length` bytes (fewer in a smaller file, at most 256 KB), read at once into
+   * one buffer shared by every file: valid only until the next peek, so use it before any await.
+   * Listing reads hundreds of headers; this allocates nothing per file.
+   */
+  peek(length: number): Uint8Array {
+    const n = Math.max(0, Math.min(length, this.size, SYNC_READ_MAX));
+    if (scratch.length < n) scratch = new Uint8Array(SYNC_READ_MAX);
+    const out = scratch.subarray(0, n);
+    const entry = this.pool.acquire(this);
+    try {
+      for (let done = 0; done < n;)
+        done += this.counted(
+          this.attempt(() => readSync(entry.fd, out, done, n - done, done)),
+          'the first bytes',
+        );
+    } finally {
+      entry.busy--;
+    }
+    return out;
+  }
+
+  /** A synchronous read's result, or its typed error. */
+  private attempt(read: () => number): number {
+    try {
+      return read();
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  private failed(e: unknown): FileNotReadable {
+    return new FileNotReadable(this.path, `read failed (${describeFsError(e)})`);
+  }
+
+  private counted(got: number, what: string): number {
+    if (got === 0) throw new TruncatedFile(this.path, `file ended while reading ${what} (it shrank while open?)`);
+    return got;
   }
 
   private check(position: number, length: number, what: string): void {
@@ -144,12 +182,6 @@ export class FileRef {
         `${what} needs bytes up to ${humanBytes(position + length)} but the file has ${humanBytes(this.size)}`,
       );
     }
-  }
-
-  /** Reads up to `length` bytes (fewer at the end of the file). */
-  async readUpTo(position: number, length: number): Promise<Uint8Array> {
-    const n = Math.max(0, Math.min(length, this.size - position));
-    return this.read(position, n);
   }
 }
 
