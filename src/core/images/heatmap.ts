@@ -115,10 +115,11 @@ function maxInto(a: Float32Array | Float64Array, b: Float32Array | Float64Array)
  */
 function maxAlongRow(values: Float32Array, k: number, run: number, out: Float32Array, base: number, p: number, col: number): number {
   let runMax = -Infinity;
-  let t = 0;
-  while (t < run) {
-    const c = Math.floor((col + t) / p);
-    const end = Math.min(run, (c + 1) * p - col);
+  let c = Math.floor(col / p);
+  // t at which cell c + 1 starts
+  let next = (c + 1) * p - col;
+  for (let t = 0; t < run; c++, next += p) {
+    const end = next < run ? next : run;
     let sm = -Infinity;
     for (; t < end; t++) {
       const v = values[k + t];
