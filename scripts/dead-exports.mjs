@@ -60,10 +60,8 @@ for (const sf of program.getSourceFiles()) {
       const c = node.importClause;
       if (c.name) use(checker.getSymbolAtLocation(c.name), file);
       const b = c.namedBindings;
-      if (b && ts.isNamespaceImport(b)) {
-        const mod = checker.getSymbolAtLocation(node.moduleSpecifier);
-        if (mod) for (const e of checker.getExportsOfModule(mod)) use(e, file);
-      } else if (b) for (const el of b.elements) use(checker.getSymbolAtLocation(el.name), file);
+      if (b && ts.isNamespaceImport(b)) namespaces.push({ ns: checker.getSymbolAtLocation(b.name), module: node.moduleSpecifier });
+      else if (b) for (const el of b.elements) use(checker.getSymbolAtLocation(el.name), file);
     }
     // `import('x')` and `typeof import('x')`: every export of x counts as used
     if ((ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) || ts.isImportTypeNode(node)) {
@@ -71,8 +69,22 @@ for (const sf of program.getSourceFiles()) {
       const mod = arg && checker.getSymbolAtLocation(arg);
       if (mod) for (const e of checker.getExportsOfModule(mod)) use(e, file);
     }
+    // `ns.x` of a namespace import uses x; `ns` anywhere else (passed on whole) uses every export
+    if (ts.isIdentifier(node) && !ts.isNamespaceImport(node.parent)) {
+      const hit = namespaces.find((n) => n.ns && checker.getSymbolAtLocation(node) === n.ns);
+      if (hit) {
+        const p = node.parent;
+        if (ts.isPropertyAccessExpression(p) && p.expression === node) use(checker.getSymbolAtLocation(p.name), file);
+        else if (ts.isQualifiedName(p) && p.left === node) use(checker.getSymbolAtLocation(p.right), file);
+        else {
+          const mod = checker.getSymbolAtLocation(hit.module);
+          if (mod) for (const e of checker.getExportsOfModule(mod)) use(e, file);
+        }
+      }
+    }
     ts.forEachChild(node, visit);
   };
+  const namespaces = [];
   visit(sf);
 }
 
