@@ -159,14 +159,19 @@ export function useBrowser(): () => Browser {
   return () => browser!;
 }
 
-/** The `--vscode-*` variables a test theme sets (test/webview/themes/<theme>.css), read from the file. */
+/** The `--vscode-*` variables a test theme sets, read from its files (test/webview/themes/), later files winning. */
 export function themeVariables(theme: Theme): Record<string, string> {
-  const css = readFileSync(join(REPO_ROOT, 'test', 'webview', 'themes', `${theme}.css`), 'utf8');
-  return Object.fromEntries([...css.matchAll(/(--vscode-[\w-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
+  const vars: Record<string, string> = {};
+  for (const file of THEME_FILES[theme]) {
+    const css = readFileSync(join(REPO_ROOT, 'test', 'webview', 'themes', `${file}.css`), 'utf8');
+    for (const m of css.matchAll(/(--vscode-[\w-]+)\s*:\s*([^;]+);/g)) vars[m[1]] = m[2].trim();
+  }
+  return vars;
 }
 
 /** A CSS colour in the form getComputedStyle reports it (`rgb(…)`/`rgba(…)`), parsed by the browser. */
-export function cssColour(page: Page, value: string): Promise<string> {
+export function cssColour(page: Page, value: string | undefined): Promise<string> {
+  if (!value) throw new Error('cssColour: no colour given (a theme variable the test theme does not set?)');
   return page.evaluate((v) => {
     const probe = window.document.createElement('i');
     probe.style.color = v;
