@@ -20,6 +20,8 @@ export interface WorkflowItem {
   readonly autoCheckIsAbsence?: boolean;
   /** Optional items are the ones a port may legitimately skip (e.g. LoRA support). */
   readonly optional?: boolean;
+  /** A milestone commit item: the commit message it suggests ("VAE done"). */
+  readonly milestone?: string;
 }
 
 export interface WorkflowPhase {
@@ -48,6 +50,17 @@ const ACTION_COMMANDS = {
 } as const;
 
 const A = ACTION_COMMANDS;
+
+/** A milestone commit item: commits what the items before it validated, with `message`. */
+function milestone(id: string, message: string, guidance: string): WorkflowItem {
+  return {
+    id,
+    title: `Milestone commit: "${message}"`,
+    guidance,
+    action: { command: A.commitMilestone, title: 'Commit Milestone' },
+    milestone: message,
+  };
+}
 
 export const WORKFLOW: readonly WorkflowPhase[] = [
   {
@@ -196,12 +209,7 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
           'Small numeric differences are expected. When the numbers alone do not settle it, compare the two images side by side and decide visually.',
         action: { command: A.openImageDiff, title: 'Open Image Diff' },
       },
-      {
-        id: 'order.milestoneVae',
-        title: 'Milestone commit: "VAE done"',
-        guidance: 'Commit the validated VAE with a clear milestone message so progress is never lost.',
-        action: { command: A.commitMilestone, title: 'Commit Milestone' },
-      },
+      milestone('order.milestoneVae', 'VAE done', 'Commit the validated VAE with a clear milestone message so progress is never lost.'),
       {
         id: 'order.transformer',
         title: 'Transformer with intermediate latent checks',
@@ -215,24 +223,14 @@ export const WORKFLOW: readonly WorkflowPhase[] = [
         guidance:
           'If the reference uses a scheduler mflux already has (models/common/schedulers), reuse it; otherwise port it. Compare timesteps, sigmas and the prediction at each step.',
       },
-      {
-        id: 'order.milestoneTransformer',
-        title: 'Milestone commit: "transformer done"',
-        guidance: 'Commit once the denoising loop matches the reference step by step.',
-        action: { command: A.commitMilestone, title: 'Commit Milestone' },
-      },
+      milestone('order.milestoneTransformer', 'transformer done', 'Commit once the denoising loop matches the reference step by step.'),
       {
         id: 'order.textEncoder',
         title: 'Text encoder and tokenizer',
         guidance:
           'Compare token ids, attention mask, embeddings and per-layer hidden states. Tokenizer details (padding, max length, chat templates) are a frequent source of drift.',
       },
-      {
-        id: 'order.milestoneTextEncoder',
-        title: 'Milestone commit: "text encoder done"',
-        guidance: 'Commit once prompt embeddings match.',
-        action: { command: A.commitMilestone, title: 'Commit Milestone' },
-      },
+      milestone('order.milestoneTextEncoder', 'text encoder done', 'Commit once prompt embeddings match.'),
       {
         id: 'order.endToEnd',
         title: 'Full prompt → image run matches the reference',

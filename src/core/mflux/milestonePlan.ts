@@ -6,12 +6,10 @@ import { WORKFLOW, type WorkflowItem, type WorkflowPhase } from '../checklist/wo
 import { run } from './exec';
 import { DEFAULT_TENSOR_EXTENSIONS } from './hygiene';
 
-/** Suggested message per milestone item. */
-export const MILESTONE_MESSAGES: Readonly<Record<string, string>> = {
-  'order.milestoneVae': 'VAE done',
-  'order.milestoneTransformer': 'transformer done',
-  'order.milestoneTextEncoder': 'text encoder done',
-};
+/** Suggested message per milestone item (each milestone item of the workflow carries its own). */
+export const MILESTONE_MESSAGES: Readonly<Record<string, string>> = Object.fromEntries(
+  WORKFLOW.flatMap((p) => p.items).flatMap((i) => (i.milestone === undefined ? [] : [[i.id, i.milestone]])),
+);
 
 /** The milestone item a message names ("VAE done" → order.milestoneVae). */
 export function milestoneItemFor(message: string): string | undefined {

@@ -15,6 +15,22 @@ function locate(shape: readonly number[], strides: readonly number[], flat: numb
   return { idx, off };
 }
 
+/**
+ * After `idx[d]` was stepped by one: a dimension that ran past its end goes back to 0 and steps
+ * the one before it, as far as needed. Returns the change of the element offset this makes.
+ */
+function carry(idx: number[], shape: readonly number[], strides: readonly number[], d: number): number {
+  let delta = 0;
+  while (d > 0 && idx[d] === shape[d]) {
+    delta -= strides[d] * shape[d];
+    idx[d] = 0;
+    d--;
+    idx[d]++;
+    delta += strides[d];
+  }
+  return delta;
+}
+
 /** Calls `visit(k, off)` for output positions k = 0..cnt-1 starting at row-major index `start`. */
 export function walk(
   shape: readonly number[],
@@ -28,16 +44,8 @@ export function walk(
   let off = first;
   for (let k = 0; k < cnt; k++) {
     visit(k, off);
-    let d = last;
-    idx[d]++;
-    off += strides[d];
-    while (d > 0 && idx[d] === shape[d]) {
-      off -= strides[d] * shape[d];
-      idx[d] = 0;
-      d--;
-      idx[d]++;
-      off += strides[d];
-    }
+    idx[last]++;
+    off += strides[last] + carry(idx, shape, strides, last);
   }
 }
 
@@ -56,16 +64,15 @@ export function gatherFrom(
     const s =
       es === 2 ? new Uint16Array(src.buffer, src.byteOffset, src.length / 2) : new Uint32Array(src.buffer, src.byteOffset, src.length / 4);
     const o = es === 2 ? new Uint16Array(out.buffer, out.byteOffset, cnt) : new Uint32Array(out.buffer, out.byteOffset, cnt);
-    walkFast(shape, strides, start, cnt, base, s, o);
+    walkWords(shape, strides, start, cnt, base, s, o, 1);
     return;
   }
   if (es === 1) {
-    walkFast(shape, strides, start, cnt, base, src, out);
+    walkWords(shape, strides, start, cnt, base, src, out, 1);
     return;
   }
   if (es === 8) {
-    // two 32-bit words per element: copies bit patterns exactly (NaN payloads included)
-    walkFast8(
+    walkWords(
       shape,
       strides,
       start,
@@ -73,6 +80,7 @@ export function gatherFrom(
       base,
       new Uint32Array(src.buffer, src.byteOffset, src.length / 4),
       new Uint32Array(out.buffer, out.byteOffset, cnt * 2),
+      2,
     );
     return;
   }
@@ -84,8 +92,12 @@ export function gatherFrom(
 
 type Words = Uint8Array | Uint16Array | Uint32Array;
 
-/** `walk` specialised for 1/2/4-byte elements without a callback per element. */
-function walkFast(
+/**
+ * `walk` specialised for word-sized copies without a callback per element: `lanes` words per
+ * element (2 for 8-byte elements held as pairs of 32-bit words, which copies bit patterns
+ * exactly, NaN payloads included).
+ */
+function walkWords(
   shape: readonly number[],
   strides: readonly number[],
   start: number,
@@ -93,6 +105,7 @@ function walkFast(
   base: number,
   src: Words,
   out: Words,
+  lanes: 1 | 2,
 ): void {
   const { idx, off: first } = locate(shape, strides, start);
   const last = shape.length - 1;
@@ -103,20 +116,22 @@ function walkFast(
   while (k < cnt) {
     // run along the last dimension
     const run = Math.min(innerN - idx[last], cnt - k);
-    for (let r = 0; r < run; r++) {
-      out[k++] = src[off];
-      off += innerS;
+    if (lanes === 1) {
+      for (let r = 0; r < run; r++) {
+        out[k++] = src[off];
+        off += innerS;
+      }
+    } else {
+      for (let r = 0; r < run; r++) {
+        out[2 * k] = src[2 * off];
+        out[2 * k + 1] = src[2 * off + 1];
+        k++;
+        off += innerS;
+      }
     }
     idx[last] += run;
     if (k >= cnt) break;
-    let d = last;
-    while (d > 0 && idx[d] === shape[d]) {
-      off -= strides[d] * shape[d];
-      idx[d] = 0;
-      d--;
-      idx[d]++;
-      off += strides[d];
-    }
+    off += carry(idx, shape, strides, last);
   }
 }
 
@@ -146,16 +161,8 @@ export function gatherRowsTiled(
   let off = first;
   for (let r = 0; r < rows; r++) {
     rowBase[r] = off;
-    let d = nd - 2;
-    idx[d]++;
-    off += leadStrides[d];
-    while (d > 0 && idx[d] === lead[d]) {
-      off -= leadStrides[d] * lead[d];
-      idx[d] = 0;
-      d--;
-      idx[d]++;
-      off += leadStrides[d];
-    }
+    idx[nd - 2]++;
+    off += leadStrides[nd - 2] + carry(idx, lead, leadStrides, nd - 2);
   }
   const lanes = es === 8 ? 2 : 1;
   const word = es === 8 ? 4 : es;
@@ -183,43 +190,6 @@ export function gatherRowsTiled(
           o[to + 1] = s[from + 1];
         }
       }
-    }
-  }
-}
-
-/** `walkFast` for 8-byte elements held as pairs of 32-bit words. */
-function walkFast8(
-  shape: readonly number[],
-  strides: readonly number[],
-  start: number,
-  cnt: number,
-  base: number,
-  src: Uint32Array,
-  out: Uint32Array,
-): void {
-  const { idx, off: first } = locate(shape, strides, start);
-  const last = shape.length - 1;
-  const innerN = shape[last];
-  const innerS = strides[last];
-  let off = first - base;
-  let k = 0;
-  while (k < cnt) {
-    const run = Math.min(innerN - idx[last], cnt - k);
-    for (let r = 0; r < run; r++) {
-      out[2 * k] = src[2 * off];
-      out[2 * k + 1] = src[2 * off + 1];
-      k++;
-      off += innerS;
-    }
-    idx[last] += run;
-    if (k >= cnt) break;
-    let d = last;
-    while (d > 0 && idx[d] === shape[d]) {
-      off -= strides[d] * shape[d];
-      idx[d] = 0;
-      d--;
-      idx[d]++;
-      off += strides[d];
     }
   }
 }
