@@ -34,9 +34,15 @@ MAX_HEADER = 100_000_000
 
 def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data,
           metadata: dict[str, str] | None = None) -> None:
-    """Writes one tensor (`data`: bytes or a C-contiguous array) to `path` atomically (temp file then rename)."""
-    # A flat uint8 view of a contiguous array: no copy, and fine for empty and 0-d arrays too.
-    view = data if isinstance(data, bytes) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+    """Writes one tensor (`data`: bytes or a C-contiguous array) to `path` atomically (temp file then rename).
+
+    The rename is what makes it atomic: the extension reads a run folder while it is written, and
+    must never see half a file. Nothing is fsynced: a dump is a debugging artefact, and a crash
+    that loses the last files loses their manifest lines too (the manifest is appended after).
+    """
+    # A flat byte view of a contiguous array: no copy, and fine for empty and 0-d arrays too.
+    flat = data if isinstance(data, bytes) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+    view = memoryview(flat)
     header: dict[str, object] = {
         name: {"dtype": dtype, "shape": list(shape), "data_offsets": [0, len(view)]},
     }
@@ -45,11 +51,24 @@ def write(path: str, name: str, dtype: str, shape: tuple[int, ...], data,
     raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
     raw += b" " * (-len(raw) % 8)
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        f.write(view)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        _write_all(fd, [memoryview(struct.pack("<Q", len(raw)) + raw), view])
+    finally:
+        os.close(fd)
     os.replace(tmp, path)
+
+
+def _write_all(fd: int, parts: list[memoryview]) -> None:
+    """Header and data in one system call where the OS has writev, then whatever a short write left."""
+    done = os.writev(fd, parts) if hasattr(os, "writev") else 0
+    for part in parts:
+        if done >= len(part):
+            done -= len(part)
+            continue
+        rest, done = part[done:], 0
+        while rest:
+            rest = rest[os.write(fd, rest):]
 
 
 def read(path: str) -> dict[str, tuple[str, tuple[int, ...], np.ndarray]]:

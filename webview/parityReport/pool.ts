@@ -27,15 +27,23 @@ export function poolForDisplay(m: Heatmap, maxW: number, maxH: number): Heatmap 
   if (fx === 1 && fy === 1) return m;
   const w = Math.ceil(m.width / fx);
   const hh = Math.ceil(m.height / fy);
-  const out = new Float32Array(w * hh).fill(-Infinity);
+  const out = new Float32Array(w * hh);
   const v = m.values;
-  for (let y = 0; y < m.height; y++) {
-    const orow = Math.floor(y / fy) * w;
-    const irow = y * m.width;
-    for (let x = 0; x < m.width; x++) {
-      const val = v[irow + x];
-      const o = orow + Math.floor(x / fx);
-      if (val > out[o] || val !== val) out[o] = val;
+  const W = m.width;
+  // Per band of fy rows: a column-wise max into one row (Math.max keeps NaN, so NaN wins), then
+  // the max of each fx-wide cell of that row. Two simple passes, no division per element.
+  const col = new Float32Array(W);
+  for (let oy = 0; oy < hh; oy++) {
+    col.fill(-Infinity);
+    const y1 = Math.min((oy + 1) * fy, m.height);
+    for (let y = oy * fy, irow = y * W; y < y1; y++, irow += W) {
+      for (let x = 0; x < W; x++) col[x] = Math.max(col[x], v[irow + x]);
+    }
+    for (let ox = 0, x0 = 0; ox < w; ox++, x0 += fx) {
+      const x1 = Math.min(x0 + fx, W);
+      let best = col[x0];
+      for (let x = x0 + 1; x < x1; x++) best = Math.max(best, col[x]);
+      out[oy * w + ox] = best;
     }
   }
   return { label: m.label, width: w, height: hh, values: out };

@@ -62,33 +62,43 @@ export function minPositive(values: ArrayLike<number>): number {
   return Number.isFinite(m) ? m : 1;
 }
 
+const packedCache = new Map<ColormapName, Uint32Array>();
+
+/** The 256 RGBA levels as native-endian words, so one 32-bit store writes a whole pixel. */
+function packedLut(name: ColormapName): Uint32Array {
+  let t = packedCache.get(name);
+  if (t) return t;
+  t = new Uint32Array(anchorTable(name, 4).buffer);
+  packedCache.set(name, t);
+  return t;
+}
+
+/** Magenta (255, 0, 255, 255) as a native-endian word. */
+const NAN_PIXEL = new Uint32Array(new Uint8Array([255, 0, 255, 255]).buffer)[0];
+
 /**
  * Maps values to RGBA pixels. Linear: [min, max] -> [0, 255]. Log: log10 of max(v, floor)
  * over [floor, max]. NaN is drawn magenta so it is never mistaken for a small value.
  */
 export function colorize(values: ArrayLike<number>, out: Uint8ClampedArray, name: ColormapName, scale: Scale, range: Range): void {
-  const t = lut(name);
+  const t = packedLut(name);
   const n = values.length;
   const log = scale === 'log';
   // The ends of the scale: log10 of [floor, max] (at least one decade), or [min, max].
   const lo = log ? Math.log10(Math.max(range.min, 1e-30)) : range.min;
   const hi = log ? Math.log10(Math.max(range.max, range.min * 10, 1e-29)) : range.max;
   const k = hi > lo ? 255 / (hi - lo) : 0;
-  for (let i = 0, o = 0; i < n; i++, o += 4) {
+  // ImageData buffers are word-aligned; a copy covers any other view.
+  const aligned = out.byteOffset % 4 === 0;
+  const px = aligned ? new Uint32Array(out.buffer, out.byteOffset, n) : new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     const v = values[i];
     if (v !== v) {
-      out[o] = 255;
-      out[o + 1] = 0;
-      out[o + 2] = 255;
-      out[o + 3] = 255;
+      px[i] = NAN_PIXEL;
       continue;
     }
-    let level = log ? (v > 0 ? (Math.log10(v) - lo) * k : 0) : (v - lo) * k;
-    level = level < 0 ? 0 : level > 255 ? 255 : level | 0;
-    const j = level * 3;
-    out[o] = t[j];
-    out[o + 1] = t[j + 1];
-    out[o + 2] = t[j + 2];
-    out[o + 3] = 255;
+    const level = log ? (v > 0 ? (Math.log10(v) - lo) * k : 0) : (v - lo) * k;
+    px[i] = t[level < 0 ? 0 : level > 255 ? 255 : level | 0];
   }
+  if (!aligned) out.set(new Uint8Array(px.buffer, 0, n * 4));
 }

@@ -68,11 +68,32 @@ function legendFor(range: Range): HTMLElement {
   );
 }
 
-export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTMLElement {
+let pickers: { cmap: HTMLElement; scale: HTMLElement } | null = null;
+
+/**
+ * The colormap and scale pickers, built once and moved into each layer's section: building a
+ * select reads its options' layout (innerText), which would cost a forced layout per switch.
+ */
+function heatmapPickers(): { cmap: HTMLElement; scale: HTMLElement } {
+  if (pickers) return pickers;
   const cmap = ce<HTMLElement & { value: string }>('vscode-single-select', { id: 'hm-colormap', 'aria-label': 'Colormap' });
   for (const c of COLORMAP_NAMES) if (c !== 'diverging') cmap.append(ce('vscode-option', { value: c, selected: c === state.colormap }, c));
   const scale = ce<HTMLElement & { value: string }>('vscode-single-select', { id: 'hm-scale', 'aria-label': 'Colour scale' });
   for (const s of ['linear', 'log']) scale.append(ce('vscode-option', { value: s, selected: s === state.scale }, s));
+  cmap.addEventListener('change', () => {
+    state.colormap = cmap.value as ColormapName;
+    paintAllNow?.();
+  });
+  scale.addEventListener('change', () => {
+    state.scale = scale.value as Scale;
+    paintAllNow?.();
+  });
+  pickers = { cmap, scale };
+  return pickers;
+}
+
+export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTMLElement {
+  const { cmap, scale } = heatmapPickers();
   const section = h(
     'section',
     { class: 'heatmaps' },
@@ -92,20 +113,14 @@ export function heatmapSection(main: Heatmap, channels: readonly Heatmap[]): HTM
     heatmapLegend.append(legendFor(range));
     clear(multiples);
     const shared = heatRange(channels, state.scale);
-    for (const c of channels) {
+    // All canvases in the DOM first, so sizing them costs one layout, not one per canvas.
+    const canvases = channels.map((c) => {
       const cv = h('canvas', { class: 'multiple', role: 'img', 'aria-label': c.label });
       multiples.append(h('figure', {}, cv, h('figcaption', { class: 'muted small', text: c.label })));
-      paintHeatmap(cv, c, shared);
-    }
+      return cv;
+    });
+    channels.forEach((c, i) => paintHeatmap(canvases[i], c, shared));
   };
-  cmap.addEventListener('change', () => {
-    state.colormap = cmap.value as ColormapName;
-    paintAll();
-  });
-  scale.addEventListener('change', () => {
-    state.scale = scale.value as Scale;
-    paintAll();
-  });
   heatmapCanvas.onmousemove = (e) => {
     const box = JSON.parse(heatmapCanvas.dataset.box ?? '[0,0,1,1]') as number[];
     const x = Math.floor(((e.offsetX - box[0]) / box[2]) * main.width);
