@@ -9,7 +9,7 @@ import { state, verdictWord } from '../state';
 import { detailText, VERDICT } from '../verdicts';
 import { pairingLine } from '../pairing';
 import { dumpSitesSection } from './dumpSites';
-import { heatmapSection } from './heatmap';
+import { heatmapSection, warmUpHeatmaps } from './heatmap';
 import { detailPane } from './layout';
 import { updateRow } from './table';
 import { renderSummary } from './toolbar';
@@ -42,6 +42,7 @@ export function renderDetail(): void {
   detailPane.append(toleranceSection(p, d));
   if (!d) {
     detailPane.append(h('div', { class: 'muted loading', id: 'detail-loading', text: 'Loading heatmaps and values…' }));
+    warmUpHeatmaps();
     return;
   }
   if (d.note) detailPane.append(h('p', { class: 'muted small', text: d.note }));

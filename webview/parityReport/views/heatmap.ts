@@ -17,6 +17,25 @@ export function repaintHeatmaps(): void {
   paintAllNow?.();
 }
 
+let warmed = false;
+
+/**
+ * Runs the pooling and colouring code on a small blank map once, when the panel is idle while a
+ * layer's data is on its way: V8 then has it optimised before the first real 2048² map arrives
+ * (cold, the first pooling of a 2048² map takes about twice as long).
+ */
+export function warmUpHeatmaps(): void {
+  if (warmed || typeof requestIdleCallback !== 'function') return;
+  warmed = true;
+  requestIdleCallback(() => {
+    const blank: Heatmap = { label: '', width: 512, height: 512, values: new Float32Array(512 * 512) };
+    for (let i = 0; i < 10; i++) {
+      const p = poolForDisplay(blank, 200, 200);
+      colorize(p.values, new Uint8ClampedArray(p.values.length * 4), state.colormap, state.scale, { min: 0, max: 1 });
+    }
+  });
+}
+
 const pooledCache = new WeakMap<Heatmap, { key: string; map: Heatmap }>();
 
 /** The map as drawn on this canvas (pooled to its device pixels, cached per size). */
