@@ -27,13 +27,18 @@ let warmed = false;
 export function warmUpHeatmaps(): void {
   if (warmed || typeof requestIdleCallback !== 'function') return;
   warmed = true;
-  requestIdleCallback(() => {
-    const blank: Heatmap = { label: '', width: 512, height: 512, values: new Float32Array(512 * 512) };
-    for (let i = 0; i < 10; i++) {
+  const blank: Heatmap = { label: '', width: 512, height: 512, values: new Float32Array(512 * 512) };
+  let left = 10;
+  // A round at a time, only while the idle period lasts, so no frame waits for it.
+  const step = (deadline: IdleDeadline) => {
+    while (left > 0 && deadline.timeRemaining() > 4) {
       const p = poolForDisplay(blank, 200, 200);
       colorize(p.values, new Uint8ClampedArray(p.values.length * 4), state.colormap, state.scale, { min: 0, max: 1 });
+      left--;
     }
-  });
+    if (left > 0) requestIdleCallback(step);
+  };
+  requestIdleCallback(step);
 }
 
 const pooledCache = new WeakMap<Heatmap, { key: string; map: Heatmap }>();
