@@ -50,7 +50,9 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   const sorted: Raw[] = [];
   const header = parsed as Record<string, unknown>;
   let inOrder = true;
-  for (const name in header) {
+  const names = Object.keys(header);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     const value = header[name];
     if (name === '__metadata__') {
       checkMetadata(file, value);
@@ -130,7 +132,8 @@ function parseEntry(file: string, name: string, value: unknown): Raw {
       }
       numel *= d;
     }
-    const [begin, end] = offs;
+    const begin = offs[0];
+    const end = offs[1];
     const bits = dtypeBitsOf(dtype);
     if (
       ok &&

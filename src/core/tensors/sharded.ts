@@ -13,7 +13,9 @@ const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 export interface ShardIndex {
   /** Shard paths (absolute), in order of first appearance in the weight map. */
   readonly shards: string[];
-  readonly weightMap: [string, string][];
+  /** The weight map's tensor names, in its order, and for each the index of its shard in `shards`. */
+  readonly names: string[];
+  readonly shardOf: number[];
 }
 
 export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
@@ -32,24 +34,34 @@ export async function parseShardIndex(ref: FileRef): Promise<ShardIndex> {
     throw new BadIndex(file, 'has no "weight_map" object; not a sharded checkpoint index');
   const dir = dirname(file);
   const shards: string[] = [];
-  const weightMap: [string, string][] = [];
-  const resolved = new Map<string, string>(); // thousands of entries name a handful of shards
   const map = wm as Record<string, unknown>;
-  for (const name in map) {
-    const shard = map[name];
-    if (typeof shard !== 'string' || !shard) throw new BadIndex(file, `weight_map entry ${quote(name)} is not a file name`);
-    let path = resolved.get(shard);
-    if (path === undefined) {
+  const names = Object.keys(map);
+  const shardOf = new Array<number>(names.length);
+  const resolved = new Map<string, number>(); // thousands of entries name a handful of shards
+  // neighbours mostly name the same shard: comparing with the last one skips the look-up
+  let lastRaw: unknown;
+  let lastAt = -1;
+  for (let i = 0; i < names.length; i++) {
+    const shard = map[names[i]];
+    if (shard === lastRaw) {
+      shardOf[i] = lastAt;
+      continue;
+    }
+    if (typeof shard !== 'string' || !shard) throw new BadIndex(file, `weight_map entry ${quote(names[i])} is not a file name`);
+    let at = resolved.get(shard);
+    if (at === undefined) {
       const norm = normalize(shard);
       if (isAbsolute(shard) || norm.startsWith('..'))
-        throw new BadIndex(file, `weight_map entry ${quote(name)} points outside the index's folder (${quote(shard)})`);
-      path = join(dir, norm);
-      resolved.set(shard, path);
-      if (!shards.includes(path)) shards.push(path);
+        throw new BadIndex(file, `weight_map entry ${quote(names[i])} points outside the index's folder (${quote(shard)})`);
+      const path = join(dir, norm);
+      at = shards.indexOf(path);
+      if (at < 0) at = shards.push(path) - 1;
+      resolved.set(shard, at);
     }
-    weightMap.push([name, path]);
+    shardOf[i] = lastAt = at;
+    lastRaw = shard;
   }
-  return { shards, weightMap };
+  return { shards, names, shardOf };
 }
 
 // one system call, no trip through the libuv thread pool (listing checks every shard)
@@ -65,8 +77,9 @@ const real = (p: string): string => {
 export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions, chain: readonly string[] = []): Promise<Entry[]> {
   const index = await parseShardIndex(ref);
   const here = [...chain, real(ref.path)];
-  const byShard = new Map<string, Map<string, Entry>>();
-  const load = async (shard: string): Promise<void> => {
+  const byShard: Map<string, Entry>[] = [];
+  const load = async (i: number): Promise<void> => {
+    const shard = index.shards[i];
     const at = here.indexOf(real(shard));
     if (at === here.length - 1)
       throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
@@ -84,7 +97,7 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
     }
     const byName = new Map<string, Entry>();
     for (const x of entries) byName.set(x.info.name, x);
-    byShard.set(shard, byName);
+    byShard[i] = byName;
   };
   // a few shards at a time: headers come in parallel, open handles stay bounded. Shards start in
   // index order, so when one fails every earlier shard has started: the error reported is the
@@ -95,7 +108,7 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
     while (errors.size === 0 && next < index.shards.length) {
       const i = next++;
       try {
-        await load(index.shards[i]);
+        await load(i);
       } catch (e) {
         errors.set(i, e);
       }
@@ -103,18 +116,19 @@ export async function readShardIndex(ref: FileRef, pool: FilePool, options: Open
   };
   await Promise.all(Array.from({ length: Math.min(8, index.shards.length) }, worker));
   if (errors.size) throw errors.get(Math.min(...errors.keys()));
-  const out: Entry[] = [];
-  for (const [name, shard] of index.weightMap) {
-    const e = byShard.get(shard)!.get(name);
-    if (!e) throw new BadIndex(ref.path, `maps tensor ${quote(name)} to ${quote(shard)}, which does not contain it`);
-    out.push(e);
+  const { names, shardOf } = index;
+  const out = new Array<Entry>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const e = byShard[shardOf[i]].get(names[i]);
+    if (!e) throw new BadIndex(ref.path, `maps tensor ${quote(names[i])} to ${quote(index.shards[shardOf[i]])}, which does not contain it`);
+    out[i] = e;
   }
   // tensors a shard holds but the map forgot are still listed, after the mapped ones (the
   // mapped names are distinct, so equal counts mean none was forgotten)
   let held = 0;
-  for (const m of byShard.values()) held += m.size;
+  for (const m of byShard) held += m.size;
   if (held === out.length) return out;
   const used = new Set<Entry>(out);
-  for (const shard of index.shards) for (const e of byShard.get(shard)!.values()) if (!used.has(e)) out.push(e);
+  for (const m of byShard) for (const e of m.values()) if (!used.has(e)) out.push(e);
   return out;
 }
