@@ -4,16 +4,16 @@ import { GitLfsPointer, UnsupportedFormat, humanBytes } from './errors';
 import { isNpyMagic, readNpy } from './npy';
 import { readSafetensors } from './safetensors';
 import type { Entry, OpenOptions } from './source';
-import { readShardIndex } from './sharded';
+import { readShardIndex, type IndexLink } from './sharded';
 import { readZipTensors } from './zipTensors';
 
-/** `indexChain`: the real paths of the sharded indexes that led here (to refuse a cycle). */
+/** `indexChain`: the sharded indexes that led here (to refuse a cycle). */
 export async function readFileEntries(
   path: string,
   pool: FilePool,
   options: OpenOptions,
   stem: string,
-  indexChain: readonly string[] = [],
+  indexChain: readonly IndexLink[] = [],
 ): Promise<Entry[]> {
   const ref = await pool.get(path);
   // one read serves detection and, for most safetensors files, the whole JSON header. It is a

@@ -73,21 +73,36 @@ const real = (p: string): string => {
   }
 };
 
-/** `chain`: the real paths of the indexes that listed this one as a shard (a cycle is refused). */
-export async function readShardIndex(ref: FileRef, pool: FilePool, options: OpenOptions, chain: readonly string[] = []): Promise<Entry[]> {
+/** One index on the way to a shard: its real path (to spot a cycle) and the path it was opened by. */
+export interface IndexLink {
+  readonly real: string;
+  readonly path: string;
+}
+
+/**
+ * `chain`: the indexes that listed this one as a shard. A cycle is refused here, by the index
+ * reached twice, so the shards that are plain tensor files need no realpath call.
+ */
+export async function readShardIndex(
+  ref: FileRef,
+  pool: FilePool,
+  options: OpenOptions,
+  chain: readonly IndexLink[] = [],
+): Promise<Entry[]> {
+  const me = real(ref.path);
+  const at = chain.findIndex((link) => link.real === me);
+  if (at >= 0) {
+    const lister = chain[chain.length - 1].path;
+    if (at === chain.length - 1)
+      throw new BadIndex(lister, `lists itself as a shard (${quote(basename(ref.path))}); an index must name tensor files`);
+    const loop = [...chain.slice(at).map((link) => link.real), me].map((p) => quote(basename(p))).join(' → ');
+    throw new BadIndex(lister, `indexes name each other in a cycle (${loop}); an index must name tensor files`);
+  }
   const index = await parseShardIndex(ref);
-  const here = [...chain, real(ref.path)];
+  const here = [...chain, { real: me, path: ref.path }];
   const byShard: Map<string, Entry>[] = [];
   const load = async (i: number): Promise<void> => {
     const shard = index.shards[i];
-    const at = here.indexOf(real(shard));
-    if (at === here.length - 1)
-      throw new BadIndex(ref.path, `lists itself as a shard (${quote(basename(shard))}); an index must name tensor files`);
-    if (at >= 0)
-      throw new BadIndex(
-        ref.path,
-        `indexes name each other in a cycle (${[...here.slice(at), here[at]].map((p) => quote(basename(p))).join(' → ')}); an index must name tensor files`,
-      );
     let entries: Entry[];
     try {
       entries = await readFileEntries(shard, pool, options, '', here);
