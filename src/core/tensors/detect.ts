@@ -16,9 +16,10 @@ export async function readFileEntries(
   indexChain: readonly IndexLink[] = [],
 ): Promise<Entry[]> {
   const ref = await pool.get(path);
-  // one read serves detection and, for most safetensors files, the whole JSON header. It is a
-  // shared buffer (FileRef.peek): everything below uses it before its first await.
-  const head = ref.peek(1 << 16);
+  // one small read serves detection (and a small safetensors header); a larger header is then
+  // read at its exact size, not a fixed 64 KB of mostly tensor data. It is a shared buffer
+  // (FileRef.peek): everything below uses it before its first await.
+  const head = ref.peek(4096);
   if (isNpyMagic(head)) return readNpy(ref, stem, options.npyV1Dtype);
   const lfs = lfsPointerSize(head, ref.size);
   if (lfs !== undefined) throw new GitLfsPointer(ref.path, lfs);

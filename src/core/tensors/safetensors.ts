@@ -32,7 +32,8 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
     );
   }
   if (8 + n > ref.size) throw new TruncatedFile(file, `header claims ${humanBytes(n)} but the file has ${humanBytes(ref.size)}`);
-  const json = head && head.length >= 8 + n ? head.subarray(8, 8 + n) : await ref.read(8, n, 'the header');
+  // no await between the peek and the decode: other files' listings share the peek buffer
+  const json = (head && head.length >= 8 + n ? head.subarray(8, 8 + n) : peekHeader(ref, n)) ?? (await ref.read(8, n, 'the header'));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(json);
@@ -83,6 +84,12 @@ export async function readSafetensors(ref: FileRef, maxHeader = SAFETENSORS_MAX_
   if (expected < dataLen) throw new BadLayout(file, `${humanBytes(dataLen - expected)} of trailing data after the last tensor`);
   const region = fileRegion(ref, dataStart, dataLen);
   return sorted.map((r) => new SafetensorsEntry(r, file, region));
+}
+
+/** The header's bytes in the shared peek buffer (no allocation) when it fits there, else undefined. */
+function peekHeader(ref: FileRef, n: number): Uint8Array | undefined {
+  const peeked = ref.peek(8 + n);
+  return peeked.length === 8 + n ? peeked.subarray(8) : undefined;
 }
 
 /** One listed tensor: its info now, its placement object only when its values are read. */
