@@ -5,6 +5,7 @@
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
 import { gaussianSsimParams, ssimRgb, type SsimMethod } from './ssim';
 import { kernels } from '../kernels';
+import { unpooledHeatmap } from './render';
 
 export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
 
@@ -125,26 +126,7 @@ export function absDiffBytes(ref: DecodedImage, cand: DecodedImage): { map: Uint
 /** Per pixel: max |cand − ref| over R, G, B, as a full-resolution heatmap. */
 export function pixelAbsDiff(ref: DecodedImage, cand: DecodedImage): Heatmap {
   const { map, max } = absDiffBytes(ref, cand);
-  return pixelMap(ref, Float32Array.from(map), 'max', 0, max);
-}
-
-/** A full-resolution map of one value per pixel of `image` (no pooling), x across, y down. */
-function pixelMap(image: DecodedImage, data: Float32Array, reduction: Heatmap['reduction'], min: number, max: number): Heatmap {
-  const { width, height } = image;
-  return {
-    width,
-    height,
-    data,
-    sourceWidth: width,
-    sourceHeight: height,
-    poolX: 1,
-    poolY: 1,
-    rowAxis: 'y',
-    colAxis: 'x',
-    reduction,
-    min,
-    max,
-  };
+  return unpooledHeatmap(ref.width, ref.height, Float32Array.from(map), 'max', 0, max);
 }
 
 /** Sum of squared and absolute differences and the max over R, G, B. */

@@ -124,20 +124,7 @@ export function renderBytesIndexed(
   options: Omit<RenderOptions, 'scale' | 'zoom'> = {},
 ): IndexedHeatmap {
   const values = new Float32Array(256).map((_, i) => i);
-  const probe: Heatmap = {
-    width: 256,
-    height: 1,
-    data: values,
-    sourceWidth: width,
-    sourceHeight: height,
-    poolX: 1,
-    poolY: 1,
-    rowAxis: 'y',
-    colAxis: 'x',
-    reduction: 'none',
-    min: 0,
-    max,
-  };
+  const probe = unpooledHeatmap(256, 1, values, 'none', 0, max, { width, height });
   const lut = renderHeatmapIndexed(probe, { ...options, scale: 'linear', zoom: 1 }) as IndexedHeatmap; // no NaN in 0..255
   const index = new Uint8Array(width * height);
   const table = lut.index;
@@ -164,4 +151,30 @@ export function tile(images: readonly RenderedHeatmap[], perRow: number, gap = 4
     }
   });
   return { width, height, rgba };
+}
+
+/** A map of `data` at full resolution (no pooling), x across, y down; `source` is the grid it stands for. */
+export function unpooledHeatmap(
+  width: number,
+  height: number,
+  data: Float32Array,
+  reduction: Heatmap['reduction'],
+  min: number,
+  max: number,
+  source = { width, height },
+): Heatmap {
+  return {
+    width,
+    height,
+    data,
+    sourceWidth: source.width,
+    sourceHeight: source.height,
+    poolX: 1,
+    poolY: 1,
+    rowAxis: 'y',
+    colAxis: 'x',
+    reduction,
+    min,
+    max,
+  };
 }
