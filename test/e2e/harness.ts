@@ -468,9 +468,17 @@ export class VSCodeSession {
 
   private async openQuickInput(key: string): Promise<Locator> {
     await this.dismissQuickInput();
-    await this.page.keyboard.press(key);
     const widget = this.page.locator('.quick-input-widget');
-    await widget.waitFor({ state: 'visible' });
+    await this.page.keyboard.press(key);
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      // A webview (an iframe) that took the focus, e.g. by a click on its button, does not
+      // always hand the key on to the workbench: take the focus back to the page, press again.
+      await this.page.evaluate('document.activeElement && document.activeElement.blur()');
+      if (!(await widget.isVisible())) await this.page.keyboard.press(key);
+      await widget.waitFor({ state: 'visible' });
+    }
     return widget;
   }
 
