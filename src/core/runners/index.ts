@@ -14,3 +14,4 @@ export * from './mlxEntry';
 export * from './drill';
 export * from './tail';
 export * from './history';
+export * from './floorRun';

@@ -10,6 +10,8 @@ import { reportToJson } from '../../core/compare/outputs';
 import { readToleranceMap, saveTensorTolerance, toleranceMapPath } from '../../core/compare/toleranceMap';
 import { openTensors, type TensorSource } from '../../core/tensors';
 import { readLayerValues } from '../../core/viewer/pairValues';
+import { floorChoice, referenceRunOf } from '../../core/runners/floorRun';
+import { listRuns } from '../../core/runners/runs';
 import { isObject } from '../../protocol/validate';
 import type { ParitySource } from '../../protocol/parityReport';
 import type { ReportJson } from '../../core/compare/types';
@@ -179,14 +181,25 @@ async function pickRefCand(clicked?: vscode.Uri): Promise<{ ref: vscode.Uri; can
 /**
  * Compare with Noise Floor…: the reference, the candidate, and another reference run (the
  * reference again with one numeric change, e.g. float64) whose error sets each pair's floor.
+ * The dialog opens at the best other run of the reference's repo (a noise-floor run first);
+ * when there is none, it offers to start Run Reference (noise floor) instead.
  */
 async function compareWithFloorCommand(context: vscode.ExtensionContext, clicked?: vscode.Uri): Promise<void> {
   const sides = await pickRefCand(clicked);
   if (!sides) return;
   const { ref, cand } = sides;
+  const at = referenceRunOf(ref.fsPath);
+  const choice = floorChoice(ref.fsPath, at ? await listRuns(at.repo) : undefined);
+  if (choice.kind === 'offerRun') {
+    const run = 'Run Reference (noise floor)';
+    const browse = 'Browse…';
+    const pick = await vscode.window.showInformationMessage(`mflux Port: ${choice.message}`, run, browse);
+    if (pick === run) return void (await vscode.commands.executeCommand('mfluxPort.runReferenceFloor'));
+    if (pick !== browse) return;
+  }
   const floor = await pickFolder(
     'Noise floor: another run of the reference (e.g. in float64)',
-    vscode.Uri.file(dirname(dirname(ref.fsPath))),
+    vscode.Uri.file(choice.kind === 'pick' ? choice.options[0].dir : dirname(dirname(ref.fsPath))),
   );
   if (!floor) return;
   showParityReport(context, ref.fsPath, cand.fsPath, floor.fsPath);
