@@ -4,6 +4,7 @@ import { colormapTable, formatValue } from '../images/colormap';
 import { renderHeatmap } from '../images/render';
 import { encodePng } from '../images/png';
 import type { Heatmap, Legend, RenderedHeatmap } from '../images/types';
+import { describeCut } from '../capture/notes';
 import type { CompareOutput, DiffHistogram, PairHeatmaps, PairResult, ReportJson } from './types';
 
 function esc(s: string): string {
@@ -215,7 +216,30 @@ function row(p: PairResult, first: string | null): string {
 <td class="tol">${num(p.atol)} / ${num(p.rtol)}</td></tr>${p.reason ? `<tr class="${cls} reason"><td></td><td colspan="11">${esc(p.reason)}</td></tr>` : ''}${p.note ? `<tr class="${cls} note"><td></td><td colspan="11">⚠ ${esc(p.note)}</td></tr>` : ''}`;
 }
 
-function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null): string {
+/** The probe's notes per side: where a byte cap stopped the dumps and the values it skipped. */
+function captureSection(r: ReportJson): string {
+  const items: string[] = [];
+  for (const [side, notes] of [
+    ['reference', r.capture?.ref],
+    ['candidate', r.capture?.cand],
+  ] as const) {
+    if (notes?.cut) items.push(`<li><b>${side}</b>: ${esc(describeCut(notes.cut))}; later checkpoints were not dumped</li>`);
+    for (const k of notes?.skipped ?? []) items.push(`<li><b>${side}</b>: skipped ${esc(k.name)}: ${esc(k.reason)}</li>`);
+  }
+  return items.length ? `<h2>Capture notes</h2><ul class="capture">${items.join('')}</ul>` : '';
+}
+
+/** "dumped at file:line" of each side, from the probe's manifest. */
+function dumpSites(r: ReportJson, p: PairResult): string {
+  const at = (side: 'ref' | 'cand', name: string) => {
+    const s = r.capture?.[side]?.sites[name];
+    return s ? `${side === 'ref' ? 'reference' : 'candidate'} dumped at ${esc(s.file)}:${s.line}` : '';
+  };
+  const both = [at('ref', p.ref_name), at('cand', p.cand_name)].filter(Boolean);
+  return both.length ? `<p class="meta">${both.join(' · ')}</p>` : '';
+}
+
+function detail(r: ReportJson, p: PairResult, h: PairHeatmaps | undefined, first: string | null): string {
   const stats = (s: PairResult['ref_stats']) =>
     s ? `min ${num(s.min)} · max ${num(s.max)} · mean ${num(s.mean)} · std ${num(s.std)}` : '';
   return `<section id="${anchor(p.name)}" class="detail ${p.pass ? 'pass' : 'fail'}${p.name === first ? ' first' : ''}">
@@ -223,7 +247,7 @@ function detail(p: PairResult, h: PairHeatmaps | undefined, first: string | null
 <p class="meta">${esc(p.ref_name)} ${shape(p.ref.shape)} ${esc(p.ref.dtype)} ↔ ${esc(p.cand_name)} ${shape(p.cand.shape)} ${esc(p.cand.dtype)}${p.transform && p.transform !== 'none' ? ` · candidate read through <b>${esc(p.transform)}</b>` : ''} · atol ${num(p.atol)}, rtol ${num(p.rtol)} (${esc(p.tolerance_source)})</p>
 <p class="meta"><b>${VERDICT_MARK[p.verdict]}</b>: ${esc(p.verdict_why)}${p.noise_floor !== undefined ? ` · noise floor ${num(p.noise_floor ?? null)}, ratio ${num(p.floor_ratio ?? null)}` : ''}</p>
 ${p.reason ? `<p class="reason">${esc(p.reason)}</p>` : ''}${p.note ? `<p class="notep">⚠ ${esc(p.note)}</p>` : ''}
-${p.ref_stats ? `<p class="stats">ref: ${stats(p.ref_stats)}<br>cand: ${stats(p.cand_stats)}</p>` : ''}
+${dumpSites(r, p)}${p.ref_stats ? `<p class="stats">ref: ${stats(p.ref_stats)}<br>cand: ${stats(p.cand_stats)}</p>` : ''}
 <div class="cols">${h ? heatmapBlock(h) : ''}<div>${firstValues(p)}${p.histogram ? `<h4>|diff| histogram (log counts)</h4>${histogramSvg(p.histogram)}` : ''}</div></div>
 </section>`;
 }
@@ -313,7 +337,7 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
   const details =
     shown
       .slice(0, MAX_DETAILS)
-      .map((p) => detail(p, out.heatmaps[p.name], first))
+      .map((p) => detail(r, p, out.heatmaps[p.name], first))
       .join('\n') +
     (shown.length > MAX_DETAILS
       ? `<p>${shown.length - MAX_DETAILS} more failing pairs are listed in the table above without details.</p>`
@@ -328,6 +352,7 @@ export function renderHtmlReport(out: CompareOutput, options: HtmlOptions = {}):
 <div class="paths">reference: ${esc(r.ref_path)}<br>candidate: ${esc(r.cand_path)}<br>generated ${esc(when)} by mflux-port compare</div>
 ${verdict}
 <div class="summary">${cards}</div>
+${captureSection(r)}
 <h2>Error growth (rel_l2 per pair, log scale)</h2>
 ${growthChart(r)}
 <h2>Pairs in ${r.order === 'manifest' ? 'capture' : 'natural'} order</h2>

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { DecodedImage } from './types';
 import { constants, deflateSync } from 'node:zlib';
-import { crc32, decodePixels, fastLayout, readChunks } from './pngDecode';
+import { crc32, decodePixels, fastLayout, readChunks, type PngHeader } from './pngDecode';
 
 /** Refuse images whose header claims more pixels than this (400 MB of RGBA). */
 const MAX_PIXELS = 100_000_000;
@@ -12,8 +12,13 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-/** Decodes PNG bytes; `label` (usually the path) prefixes every error. */
-export function decodePng(bytes: Buffer, label: string): DecodedImage {
+/** What decodePng checks before the pixels: a PNG of a size and layout this tool reads. */
+export interface CheckedHeader extends PngHeader {
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
+/** The header of PNG bytes, checked; `label` (usually the path) prefixes every error. */
+export function checkHeader(bytes: Buffer, label: string): CheckedHeader {
   if (bytes.length < 33 || !bytes.subarray(0, 8).equals(SIGNATURE)) throw new Error(`${label}: not a PNG file`);
   if (bytes.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${label}: PNG has no IHDR header`);
   const width = bytes.readUInt32BE(16);
@@ -27,14 +32,32 @@ export function decodePng(bytes: Buffer, label: string): DecodedImage {
   if (!channels) throw new Error(`${label}: unknown PNG color type ${colorType}`);
   if (depth === 16) throw new Error(`${label}: 16-bit PNGs are not supported (mflux writes 8-bit PNGs)`);
   if (depth !== 8 && colorType !== 3) throw new Error(`${label}: ${depth}-bit greyscale PNGs are not supported`);
-  if (!fastLayout({ width, height, depth, colorType, interlace: bytes[28] }))
-    return decodeWithPngjs(bytes, label, width, height, colorType);
+  return { width, height, depth, colorType, interlace: bytes[28], channels };
+}
+
+/** The chunks of a fastLayout PNG, checked; errors name `label`. */
+export function pngImageData(bytes: Buffer, label: string): Buffer {
+  return labelled(label, () => readChunks(bytes).idat);
+}
+
+/** Runs `f`; its error becomes "label: cannot decode PNG (reason)". */
+export function labelled<T>(label: string, f: () => T): T {
   try {
-    const { header, idat } = readChunks(bytes);
-    return { width, height, channels, ...decodePixels(header, idat, channels), colorType };
+    return f();
   } catch (e) {
     throw new Error(`${label}: cannot decode PNG (${(e as Error).message})`);
   }
+}
+
+/** Decodes PNG bytes; `label` (usually the path) prefixes every error. */
+export function decodePng(bytes: Buffer, label: string): DecodedImage {
+  const h = checkHeader(bytes, label);
+  const { width, height, channels, colorType } = h;
+  if (!fastLayout(h)) return decodeWithPngjs(bytes, label, width, height, colorType);
+  return labelled(label, () => {
+    const { header, idat } = readChunks(bytes);
+    return { width, height, channels, ...decodePixels(header, idat, channels), colorType };
+  });
 }
 
 /** Palette and interlaced PNGs, through pngjs (rare: mflux writes neither). */

@@ -2,6 +2,8 @@
 // files that already exist are reported and left alone, never overwritten.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readWeightDefinition } from './definitionStatic';
+import { findWeightDefinition } from './discover';
 import { modelNames } from './naming';
 import * as t from './scaffoldTemplates';
 
@@ -30,33 +32,78 @@ export interface ScaffoldPlan {
   /** Files of the layout that exist already (relative paths); they are not touched. */
   readonly skipped: readonly string[];
   readonly packageDir: string;
+  /** What the plan could not settle, for the user (e.g. no VAE mapping to reuse was found). */
+  readonly notes: readonly string[];
 }
 
-/** Finds the VAE class of another package: `class …VAE…(nn.Module)` under model/<pkg>_vae/ (or model/). */
-function findVae(mfluxRoot: string, pkg: string): t.VaeSource {
+/**
+ * Finds the VAE class of another package: `class …VAE…(nn.Module)` under model/<pkg>_vae/ (or
+ * model/); a package that reuses a VAE itself (ernie_image, krea2) names it in an import of
+ * its initializer, followed to the package that defines it.
+ */
+function findVae(mfluxRoot: string, pkg: string, notes: string[]): t.VaeSource {
   const modelsDir = join(mfluxRoot, 'src', 'mflux', 'models');
   const base = join(modelsDir, pkg);
   if (!existsSync(base)) throw new Error(`cannot reuse the VAE of "${pkg}": ${relative(mfluxRoot, base)} does not exist`);
+  const cls = vaeClassIn(mfluxRoot, base, pkg) ?? importedVae(base, pkg);
+  if (!cls)
+    throw new Error(
+      `cannot reuse the VAE of "${pkg}": no class named like *VAE found under ${relative(mfluxRoot, join(base, 'model'))}, and ${pkg}_initializer.py imports none`,
+    );
+  const mapping = findVaeMapping(mfluxRoot, base, pkg);
+  if (typeof mapping === 'string') notes.push(mapping);
+  return { ...cls, fromPkg: pkg, mappingGetter: typeof mapping === 'string' ? undefined : mapping };
+}
+
+function vaeClassIn(mfluxRoot: string, base: string, pkg: string): { module: string; cls: string } | undefined {
   const searchRoots = [join(base, 'model', `${pkg}_vae`), join(base, 'model')].filter((d) => existsSync(d));
   for (const root of searchRoots) {
     for (const file of pyFiles(root, root === join(base, 'model') ? 2 : 1)) {
-      const text = readFileSync(file, 'utf8');
-      const m = /^class\s+(\w*VAE\w*)\s*\(/m.exec(text);
-      if (!m) continue;
-      const module = relative(join(mfluxRoot, 'src'), file).replace(/\.py$/, '').split(/[\\/]/).join('.');
-      return { module, cls: m[1], fromPkg: pkg, mappingGetter: findVaeMapping(base, pkg) };
+      const m = /^class\s+(\w*VAE\w*)\s*\(/m.exec(readFileSync(file, 'utf8'));
+      if (m) return { module: moduleOf(mfluxRoot, file), cls: m[1] };
     }
   }
-  throw new Error(`cannot reuse the VAE of "${pkg}": no class named like *VAE found under ${relative(mfluxRoot, join(base, 'model'))}`);
+  return undefined;
 }
 
-function findVaeMapping(base: string, pkg: string): t.VaeSource['mappingGetter'] {
-  const file = join(base, 'weights', `${pkg}_weight_mapping.py`);
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
-  const cls = /^class\s+(\w+)\s*[(:]/m.exec(text);
-  if (!cls || !/def\s+get_vae_mapping\s*\(/.test(text)) return undefined;
-  return { module: `mflux.models.${pkg}.weights.${pkg}_weight_mapping`, cls: cls[1] };
+const moduleOf = (mfluxRoot: string, file: string) => relative(join(mfluxRoot, 'src'), file).replace(/\.py$/, '').split(/[\\/]/).join('.');
+
+/** `from mflux.models.x.model.x_vae.vae import XVAE` in the package's initializer. */
+function importedVae(base: string, pkg: string): { module: string; cls: string } | undefined {
+  const init = join(base, `${pkg}_initializer.py`);
+  if (!existsSync(init)) return undefined;
+  const m = /^from\s+(mflux\.models\.[\w.]+)\s+import\s+(\w*VAE\w*)\s*$/m.exec(readFileSync(init, 'utf8'));
+  return m ? { module: m[1], cls: m[2] } : undefined;
+}
+
+/**
+ * The VAE mapping getter a package's weight definition uses: the mapping_getter of its "vae"
+ * component, wherever that class lives (its own `<pkg>_weight_mapping.py`, a file named
+ * otherwise such as ernie_image's `ernie_weight_mapping.py`, or another package's mapping as
+ * ideogram4 uses flux2's); else a class in weights/ with a get_vae_mapping. A string says why
+ * none was found.
+ */
+function findVaeMapping(mfluxRoot: string, base: string, pkg: string): t.VaeSource['mappingGetter'] | string {
+  const weights = join(base, 'weights');
+  const where = relative(mfluxRoot, weights).split(/[\\/]/).join('/');
+  const files = existsSync(weights) ? pyFiles(weights, 1) : [];
+  const found = findWeightDefinition(mfluxRoot, pkg);
+  if (found) {
+    try {
+      const vae = readWeightDefinition(found.file, mfluxRoot, found.cls).components.find((c) => c.name === 'vae' || c.hfSubdir === 'vae');
+      if (vae?.mapping?.cls) return { module: moduleOf(mfluxRoot, vae.mapping.file), cls: vae.mapping.cls, fn: vae.mapping.name };
+    } catch {
+      // an unreadable definition: fall back to the mapping files
+    }
+  }
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const fn = /^[ \t]+def\s+(get_vae_mapping)\s*\(/m.exec(text);
+    if (!fn) continue;
+    const classes = [...text.matchAll(/^class\s+(\w+)\s*[(:]/gm)].filter((c) => (c.index ?? 0) < fn.index);
+    if (classes.length) return { module: moduleOf(mfluxRoot, file), cls: classes[classes.length - 1][1], fn: fn[1] };
+  }
+  return `found no VAE weight mapping of "${pkg}" to reuse: no "vae" component with a mapping_getter in the weight definition and no get_vae_mapping in ${where}/*.py; the new package gets its own get_vae_mapping to fill in`;
 }
 
 function pyFiles(dir: string, depth: number): string[] {
@@ -73,9 +120,10 @@ function pyFiles(dir: string, depth: number): string[] {
 export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): ScaffoldPlan {
   const n = modelNames(options.model);
   const pkg = n.pkg;
+  const notes: string[] = [];
   const vae: t.VaeSource =
     options.reuseVaeFrom && options.reuseVaeFrom !== pkg
-      ? findVae(mfluxRoot, options.reuseVaeFrom)
+      ? findVae(mfluxRoot, options.reuseVaeFrom, notes)
       : { module: `mflux.models.${pkg}.model.${pkg}_vae.vae`, cls: `${n.cls}VAE`, fromPkg: pkg };
   const ctx: t.TemplateContext = {
     n,
@@ -134,7 +182,7 @@ export function planModelPackage(mfluxRoot: string, options: ScaffoldOptions): S
     if (existsSync(path)) skipped.push(rel);
     else files.push({ path, rel, contents });
   }
-  return { files, skipped, packageDir };
+  return { files, skipped, packageDir, notes };
 }
 
 export interface LineInsertion {

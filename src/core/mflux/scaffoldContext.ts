@@ -18,8 +18,8 @@ export interface VaeSource {
   readonly cls: string;
   /** Package the VAE comes from (this model's own package when not reused). */
   readonly fromPkg: string;
-  /** `Other.get_vae_mapping` when the other package's mapping provides one. */
-  readonly mappingGetter?: { readonly module: string; readonly cls: string };
+  /** `Other.get_vae_mapping` (class, its module and the getter) when the other package's weights provide one. */
+  readonly mappingGetter?: { readonly module: string; readonly cls: string; readonly fn: string };
 }
 
 export const mod = (c: TemplateContext, rest: string) => `mflux.models.${c.n.pkg}.${rest}`;

@@ -4,7 +4,7 @@ import { mod, reused, type TemplateContext } from './scaffoldContext';
 
 export function weightDefinition(c: TemplateContext): string {
   const { cls, pkg } = c.n;
-  const vaeGetter = c.vae.mappingGetter ? `${c.vae.mappingGetter.cls}.get_vae_mapping` : `${cls}WeightMapping.get_vae_mapping`;
+  const vaeGetter = c.vae.mappingGetter ? `${c.vae.mappingGetter.cls}.${c.vae.mappingGetter.fn}` : `${cls}WeightMapping.get_vae_mapping`;
   const imports = [
     'from typing import List',
     '',

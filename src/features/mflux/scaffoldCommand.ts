@@ -111,6 +111,7 @@ export function registerScaffold(ctx: MfluxContext): vscode.Disposable {
         };
       }
       const plan = planModelPackage(root, options);
+      for (const note of plan.notes) void vscode.window.showWarningMessage(`mflux Port: ${note}.`);
       if (!plan.files.length) {
         void vscode.window.showInformationMessage(
           `mflux Port: every file of src/mflux/models/${model}/ exists already; nothing to create.`,
