@@ -1,7 +1,7 @@
 // PNG decoding that keeps what the file held: the channels PIL's np.array(Image.open(p))
 // would give (needed to replay mflux's golden rule exactly) plus an RGBA copy for display.
 import { readFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
+import type { PNG as PngJs } from 'pngjs';
 import type { DecodedImage } from './types';
 import { constants, deflateSync } from 'node:zlib';
 import { crc32, decodePixels, fastLayout, readChunks, type PngHeader } from './pngDecode';
@@ -11,6 +11,15 @@ const MAX_PIXELS = 100_000_000;
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * pngjs, loaded on first use: the CLI's image-diff of the PNGs mflux writes never needs it, and
+ * initialising it (with Node's stream modules) costs a few ms of every start-up.
+ */
+function pngjs(): typeof PngJs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('pngjs') as { PNG: typeof PngJs }).PNG;
+}
 
 /** What decodePng checks before the pixels: a PNG of a size and layout this tool reads. */
 export interface CheckedHeader extends PngHeader {
@@ -65,7 +74,7 @@ function decodeWithPngjs(bytes: Buffer, label: string, width: number, height: nu
   const channels = CHANNELS[colorType];
   let png: { data: Buffer; palette?: unknown };
   try {
-    png = PNG.sync.read(bytes) as unknown as { data: Buffer; palette?: unknown };
+    png = pngjs().sync.read(bytes) as unknown as { data: Buffer; palette?: unknown };
   } catch (e) {
     throw new Error(`${label}: cannot decode PNG (${(e as Error).message})`);
   }
@@ -120,6 +129,7 @@ export function readPng(file: string): DecodedImage {
 }
 
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
+  const PNG = pngjs();
   const png = new PNG({ width, height });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
   // One fixed filter (Sub) and moderate compression: several times faster than the adaptive
@@ -137,9 +147,24 @@ function chunk(type: string, body: Uint8Array): Buffer {
 }
 
 /**
+ * Whether most neighbouring pixels repeat (flat areas, e.g. identical images), judged on 64
+ * rows spread over the image: then run-length matching packs far smaller; on noisy maps
+ * Huffman coding alone is ~2× faster and as small.
+ */
+function mostlyRuns(index: Uint8Array, width: number, height: number): boolean {
+  let same = 0;
+  let all = 0;
+  const step = Math.max(1, Math.floor(height / 64));
+  for (let y = 0; y < height; y += step) {
+    for (let i = y * width + 1, e = (y + 1) * width; i < e; i++, all++) if (index[i] === index[i - 1]) same++;
+  }
+  return same > 0.8 * all;
+}
+
+/**
  * An 8-bit palette PNG of `index` (width × height bytes) and an RGB `palette` (≤ 256 × 3).
- * Rows unfiltered, deflated at level 1 with run-length matching: heatmaps (runs, or noise
- * over few colours) come out small, and this is ~8× faster than encodePng on them.
+ * Rows unfiltered, deflated at level 1 in one call: run-length matching where runs dominate,
+ * else Huffman coding only (heatmaps are runs, or noise over few colours).
  */
 export function encodeIndexedPng(width: number, height: number, index: Uint8Array, palette: Uint8Array): Buffer {
   const ihdr = Buffer.alloc(13);
@@ -149,6 +174,7 @@ export function encodeIndexedPng(width: number, height: number, index: Uint8Arra
   ihdr[9] = 3; // colour type: palette
   const raw = new Uint8Array(height * (width + 1)); // filter byte 0 (none) before each row
   for (let y = 0; y < height; y++) raw.set(index.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const idat = deflateSync(raw, { level: 1, strategy: constants.Z_RLE });
+  const strategy = mostlyRuns(index, width, height) ? constants.Z_RLE : constants.Z_HUFFMAN_ONLY;
+  const idat = deflateSync(raw, { level: 1, strategy, chunkSize: Math.max(64, raw.length + 1024) });
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', palette), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
