@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { imageDiffAndMap } from '../core/images/imageDiff';
 import { SSIM_METHODS, type SsimMethod } from '../core/images/ssim';
-import { encodeIndexedPng, readPng } from '../core/images/png';
+import { encodeIndexedPng } from '../core/images/png';
+import { readPngPair } from '../core/images/pngPair';
 import { renderBytesIndexed } from '../core/images/render';
 import { writeAtomic } from '../core/compare/outputs';
 import { OutputGuard } from '../core/compare/outputGuard';
@@ -71,9 +72,8 @@ export const imageDiffCommand: SubCommand = {
       };
       const heat = values.get('--heatmap')?.at(-1);
       if (heat) new OutputGuard([refPath, candPath]).check('--heatmap', heat); // also through symlinks and hard links
-      const ref = readPng(refPath);
-      const cand = readPng(candPath);
-      const { result: r, absDiff } = imageDiffAndMap(ref, cand, options, { ref: refPath, cand: candPath });
+      const { ref, cand, kernels } = await readPngPair(refPath, candPath);
+      const { result: r, absDiff } = imageDiffAndMap(ref, cand, options, { ref: refPath, cand: candPath }, kernels);
       if (heat) {
         const { map, max } = absDiff();
         const ix = renderBytesIndexed(map, ref.width, ref.height, max, { colormap: 'viridis', low: 0 });

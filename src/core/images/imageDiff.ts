@@ -4,7 +4,7 @@
 //   ratio = mismatched elements / all elements, pass when ratio <= threshold.
 import type { DecodedImage, Heatmap, ImageDiffResult, RtolCurvePoint } from './types';
 import { gaussianSsimParams, ssimRgb, type SsimMethod } from './ssim';
-import { kernels } from '../kernels';
+import { kernels, type Kernels } from '../kernels';
 import { unpooledHeatmap } from './render';
 
 export const GOLDEN_DEFAULTS = { rtol: 0.1, atol: 0, threshold: 0.15 } as const;
@@ -170,12 +170,16 @@ export function imageDiff(
   return imageDiffAndMap(ref, cand, options, labels).result;
 }
 
-/** imageDiff, and absDiffBytes's per-pixel map (made in the same pass by the kernel, else on demand). */
+/**
+ * imageDiff, and absDiffBytes's per-pixel map (made in the same pass by the kernel, else on
+ * demand). `k`: the kernels to run on (readPngPair's, which hold both images already).
+ */
 export function imageDiffAndMap(
   ref: DecodedImage,
   cand: DecodedImage,
   options: ImageDiffOptions = {},
   labels = { ref: 'reference', cand: 'candidate' },
+  k: Kernels | null = kernels(),
 ): { result: ImageDiffResult; absDiff: () => { map: Uint8Array; max: number } } {
   checkSameSize(ref, cand, labels.ref, labels.cand);
   const rtol = options.rtol ?? GOLDEN_DEFAULTS.rtol;
@@ -184,7 +188,6 @@ export function imageDiffAndMap(
   checkSameChannels(ref, cand);
   // The kernel makes the joint histogram too for RGB and RGBA (there `data` is the R, G, B(, A)
   // of `rgba`); the same exact integer counts and sums as the TypeScript loops.
-  const k = kernels();
   const lanes = ref.channels === 3 || ref.channels === 4 ? ref.channels : 0;
   // One copy of both images into kernel memory serves the pixel metrics and the Gaussian SSIM.
   const method = options.ssim ?? 'gaussian';

@@ -3,7 +3,7 @@
 // the image data is inflated by Node's zlib (native) into a buffer of exactly the size the
 // header implies (a larger stream is an error, not an allocation), and rows are unfiltered
 // here. Other PNGs (palette, Adam7) go to pngjs in png.ts.
-import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
+import { crc32 as zlibCrc32, inflate, inflateSync, type ZlibOptions } from 'node:zlib';
 import { kernels } from '../kernels';
 
 export interface PngHeader {
@@ -103,24 +103,72 @@ export function readChunks(bytes: Buffer): { header: PngHeader; idat: Buffer } {
   return { header, idat: idat.length === 1 ? idat[0] : Buffer.concat(idat) };
 }
 
+/** Bytes of the inflated image data of a fastLayout header: each row led by its filter byte. */
+export function rowsSize(header: PngHeader, channels: number): number {
+  return header.height * (header.width * channels + 1);
+}
+
+/**
+ * zlib options for inflating `size` bytes: one output buffer of size + 1 (one native call,
+ * no joining of 16 KB pieces), and a stream that would inflate to more than `size` stops
+ * there (maxOutputLength) instead of growing. The buffer is allocated up front, and is at most
+ * the 400 MB of png.ts's pixel limit; deflate cannot expand more than ~1032×, so a header
+ * claiming far more than its data can hold gets the default pieces instead.
+ */
+function inflateOptions(idat: Uint8Array, size: number): ZlibOptions {
+  return size <= 1100 * idat.length + 4096 ? { chunkSize: Math.max(64, size + 1), maxOutputLength: size } : { maxOutputLength: size };
+}
+
+function inflateFailed(e: unknown): Error {
+  const why =
+    (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'more image data than the header implies' : (e as Error).message;
+  return new Error(`image data does not inflate (${why})`);
+}
+
+function checkSize(raw: Buffer, size: number): Buffer {
+  if (raw.length !== size) throw new Error(`image data holds ${raw.length} bytes, the header implies ${size}`);
+  return raw;
+}
+
+/** The image data inflated, exactly `size` bytes (else an error). */
+export function inflateRows(idat: Buffer, size: number): Buffer {
+  let raw: Buffer;
+  try {
+    raw = inflateSync(idat, inflateOptions(idat, size));
+  } catch (e) {
+    throw inflateFailed(e);
+  }
+  return checkSize(raw, size);
+}
+
+/** inflateRows on one of libuv's threads (zlib's async inflate): two images inflate at once. */
+export function inflateRowsAsync(idat: Buffer, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    inflate(idat, inflateOptions(idat, size), (e, raw) => {
+      if (e) reject(inflateFailed(e));
+      else {
+        try {
+          resolve(checkSize(raw, size));
+        } catch (err) {
+          reject(err);
+        }
+      }
+    });
+  });
+}
+
 /**
  * The pixels as stored (header.colorType's channels, 8-bit), for a fastLayout header, and
  * expanded to RGBA (the same array for RGBA).
  */
 export function decodePixels(header: PngHeader, idat: Buffer, channels: number): { data: Uint8Array; rgba: Uint8Array } {
+  return unfilterRows(header, inflateRows(idat, rowsSize(header, channels)), channels);
+}
+
+/** decodePixels after the inflate: `raw` is rowsSize bytes. */
+export function unfilterRows(header: PngHeader, raw: Uint8Array, channels: number): { data: Uint8Array; rgba: Uint8Array } {
   const { width, height } = header;
   const rowBytes = width * channels;
-  const size = height * (rowBytes + 1);
-  let raw: Buffer;
-  try {
-    // maxOutputLength: a stream inflating to more than the header implies stops there.
-    raw = inflateSync(idat, { maxOutputLength: size + 1 });
-  } catch (e) {
-    const why =
-      (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'more image data than the header implies' : (e as Error).message;
-    throw new Error(`image data does not inflate (${why})`);
-  }
-  if (raw.length !== size) throw new Error(`image data holds ${raw.length} bytes, the header implies ${size}`);
   const out = new Uint8Array(height * rowBytes);
   const n = width * height;
   const k = kernels();

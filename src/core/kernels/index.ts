@@ -87,11 +87,16 @@ export class Kernels {
     this.data = this.acc + ACC_BYTES;
   }
 
+  /** Set by reservePair: the memory must not grow (views into it were handed out). */
+  private frozen = false;
+
   /** Grows the linear memory so [data, data + bytes) exists. */
   private ensure(bytes: number): void {
     const need = this.data + bytes;
     const mem = this.x.memory;
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    if (need <= mem.buffer.byteLength) return;
+    if (this.frozen) throw new Error('internal: a reserved kernel memory cannot grow');
+    mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
   }
 
   private f64(ptr: number, n: number): Float64Array {
@@ -175,8 +180,50 @@ export class Kernels {
   }
 
   /**
-   * Both RGBA images copied into kernel memory once, then rgbaDiff's pixel metrics (when
-   * `diff`) and the Gaussian SSIM (when `ssim` is given) over that one copy.
+   * Where imagePair keeps a w × h pair, in bytes from `data`: the two RGBA images, each with
+   * room for its PNG rows unfiltered in place (unfilterAt: 1 byte before, h after), the
+   * per-pixel map, the joint histogram, SSIM's rings and rows; `end` is the total.
+   */
+  private pairLayout(w: number, h: number) {
+    const n = w * h;
+    const img = (n * 4 + h + 15) & ~15;
+    const ringBytes = Math.max(0, (w - 10) * 11 * 8); // rings of 11 rows (native/kernels.c)
+    const rowBytes = w * 8;
+    const pa = 16;
+    const pb = pa + img;
+    const pm = pb + img;
+    const pc = pm + ((n + 15) & ~15);
+    const rings = pc + 65536 * 4;
+    const rows = rings + 4 * ringBytes;
+    return { n, pa, pb, pm, pc, rings, ringBytes, rows, rowBytes, end: rows + 4 * rowBytes };
+  }
+
+  /**
+   * Reserves this instance's memory for one w × h pair and stops it from growing, so views
+   * into it stay valid: the RGBA images, which imagePair then reads in place (no copy), and
+   * for an image of fewer than 4 channels (`channels`) its pixels as stored. For a private
+   * instance only (privateKernels): nothing else may use its memory afterwards.
+   */
+  reservePair(w: number, h: number, channels: readonly number[]): { rgba: Uint8Array[]; data: Uint8Array[] } {
+    const L = this.pairLayout(w, h);
+    const slot = (ch: number) => (ch === 4 ? 0 : 16 + ((L.n * ch + h + 15) & ~15));
+    this.ensure(L.end + slot(channels[0]) + slot(channels[1]));
+    this.frozen = true;
+    const buf = this.x.memory.buffer;
+    const rgba = [L.pa, L.pb].map((p) => new Uint8Array(buf, this.data + p, L.n * 4));
+    let p = this.data + L.end;
+    const data = channels.map((ch, i) => {
+      if (ch === 4) return rgba[i];
+      const view = new Uint8Array(buf, p + 16, L.n * ch);
+      p += slot(ch);
+      return view;
+    });
+    return { rgba, data };
+  }
+
+  /**
+   * Both RGBA images in kernel memory (copied, unless they are reservePair's views), then
+   * rgbaDiff's pixel metrics (when `diff`) and the Gaussian SSIM (when `ssim` is given).
    */
   imagePair(
     a: Uint8Array,
@@ -187,22 +234,18 @@ export class Kernels {
     ssim: { c1: number; c2: number; taps: readonly number[] } | null,
     diff = true,
   ): { sq: number; abs: number; max: number; map: Uint8Array; counts: Uint32Array | null; ssim: number | null } {
-    const n = w * h;
-    const img = (n * 4 + 15) & ~15;
-    const mapBytes = diff ? (n + 15) & ~15 : 0;
-    const countBytes = diff && lanes ? 65536 * 4 : 0;
-    const ringBytes = (w - 10) * 11 * 8; // rings of 11 rows (native/kernels.c)
-    const rowBytes = w * 8;
-    this.ensure(2 * img + mapBytes + countBytes + (ssim ? 4 * ringBytes + 4 * rowBytes : 0));
-    const pa = this.data;
-    const pb = pa + img;
-    const pm = pb + img;
-    const pc = pm + mapBytes;
-    const rings = pc + countBytes;
-    const rows = rings + 4 * ringBytes;
+    const L = this.pairLayout(w, h);
+    const n = L.n;
+    this.ensure(L.end);
+    const [pa, pb, pm, pc, rings, rows] = [L.pa, L.pb, L.pm, L.pc, L.rings, L.rows].map((p) => this.data + p);
+    const { ringBytes, rowBytes } = L;
     const buf = this.x.memory.buffer;
-    new Uint8Array(buf, pa, n * 4).set(a.subarray(0, n * 4));
-    new Uint8Array(buf, pb, n * 4).set(b.subarray(0, n * 4));
+    for (const [img, p] of [
+      [a, pa],
+      [b, pb],
+    ] as const) {
+      if (img.buffer !== buf || img.byteOffset !== p) new Uint8Array(buf, p, n * 4).set(img.subarray(0, n * 4));
+    }
     let o = [0, 0, 0];
     if (diff) {
       if (lanes) new Uint32Array(buf, pc, 65536).fill(0);
@@ -246,23 +289,43 @@ export class Kernels {
   }
 
   /**
+   * PNG rows (`src`: h × (1 filter byte + rowBytes)) unfiltered in place at byte `at` of the
+   * memory: copied to `at` − 1, so each output row lands at or before its own source bytes
+   * (png_unfilter reads every source byte before it is overwritten). Needs h − 1 bytes of
+   * room after the n output bytes.
+   */
+  private unfilterAt(src: Uint8Array, at: number, h: number, rowBytes: number, bpp: number): void {
+    const raw = h * (rowBytes + 1);
+    new Uint8Array(this.x.memory.buffer, at - 1, raw).set(src.subarray(0, raw));
+    const bad = this.x.png_unfilter(at - 1, at, h, rowBytes, bpp);
+    if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
+  }
+
+  /**
    * PNG rows unfiltered (native/images.c), the same bytes as unfilterTs in images/pngDecode.ts;
    * with `rgba`, also the pixels expanded to RGBA (bpp 1, 2 or 3: grey, grey+alpha, RGB).
    */
   unfilterPng(src: Uint8Array, out: Uint8Array, h: number, rowBytes: number, bpp: number, rgba?: Uint8Array): void {
     const n = h * rowBytes;
-    const srcBytes = (n + h + 15) & ~15;
-    const outBytes = (n + 15) & ~15;
-    this.ensure(srcBytes + outBytes + (rgba ? rgba.length : 0));
+    const rowsBytes = 16 + ((n + h + 15) & ~15);
+    this.ensure(rowsBytes + (rgba ? rgba.length : 0));
+    const po = this.data + 16;
+    this.unfilterAt(src, po, h, rowBytes, bpp);
     const buf = this.x.memory.buffer;
-    new Uint8Array(buf, this.data, n + h).set(src.subarray(0, n + h));
-    const po = this.data + srcBytes;
-    const bad = this.x.png_unfilter(this.data, po, h, rowBytes, bpp);
-    if (bad < h) throw new Error(`row ${bad} has unknown filter type ${src[bad * (rowBytes + 1)]}`);
     out.set(new Uint8Array(buf, po, n));
     if (!rgba) return;
-    this.x.expand_rgba(po, po + outBytes, n / bpp, bpp);
-    rgba.set(new Uint8Array(buf, po + outBytes, rgba.length));
+    this.x.expand_rgba(po, this.data + rowsBytes, n / bpp, bpp);
+    rgba.set(new Uint8Array(buf, this.data + rowsBytes, rgba.length));
+  }
+
+  /**
+   * unfilterPng into reservePair's views: the rows into `data`, and expanded into `rgba`
+   * unless they are the same (RGBA).
+   */
+  unfilterInto(src: Uint8Array, h: number, rowBytes: number, bpp: number, data: Uint8Array, rgba: Uint8Array): void {
+    if (!this.frozen || data.buffer !== this.x.memory.buffer) throw new Error('internal: unfilterInto needs reservePair views');
+    this.unfilterAt(src, data.byteOffset, h, rowBytes, bpp);
+    if (data !== rgba) this.x.expand_rgba(data.byteOffset, rgba.byteOffset, (h * rowBytes) / bpp, bpp);
   }
 
   /**

@@ -7,8 +7,9 @@ import type { CheckResult } from '../../core/checks';
 import { currentPhase, formatProgress, phaseProgress, portProgress, Progress } from '../../core/checklist/progress';
 import { provingItems } from '../../core/checklist/rules';
 import { itemState, ItemStatus, setItemStatus } from '../../core/checklist/state';
-import { findItem, findPhase, phaseLabel, phaseOf, WORKFLOW, WorkflowItem } from '../../core/checklist/workflow';
+import { findItem, findPhase, phaseLabel, phaseOf, WORKFLOW } from '../../core/checklist/workflow';
 import { ChecklistChange, ChecklistStore, PortEntry } from './store';
+import { escapeMd, evidenceLink, itemTooltip, OPEN_EVIDENCE, STATUS_TEXT } from './tooltips';
 
 export type ChecklistNode =
   | { readonly kind: 'port'; readonly id: string; readonly repo: string; readonly model: string }
@@ -17,7 +18,6 @@ export type ChecklistNode =
   | { readonly kind: 'broken'; readonly id: string; readonly repo: string; readonly file: string };
 
 export const VIEW_ID = 'mfluxPort.checklist';
-const OPEN_EVIDENCE = 'mfluxPort.openEvidence';
 const OPEN_STATE_FILE = 'mfluxPort.openStateFile';
 const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
 
@@ -30,8 +30,6 @@ const CHECK_VERIFIED = 'mfluxPort.checkVerifiedItems';
  * the view's description. Only item rows (leaves, no children to forget) are refreshed.
  */
 const PROGRESS_SCHEME = 'mflux-port-progress';
-
-const STATUS_TEXT: Record<ItemStatus, string> = { todo: 'To do', in_progress: 'In progress', done: 'Done', skipped: 'Skipped' };
 
 function statusIcon(status: ItemStatus, check: CheckResult | undefined): vscode.ThemeIcon {
   if (status === 'done' && check?.status === 'fail')
@@ -48,16 +46,6 @@ function statusIcon(status: ItemStatus, check: CheckResult | undefined): vscode.
         ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
         : new vscode.ThemeIcon('circle-large-outline');
   }
-}
-
-/** A link in a tooltip that opens a file at a line through our own (palette-hidden) command. */
-function evidenceLink(file: string, line: number | undefined, label: string): string {
-  const args = encodeURIComponent(JSON.stringify([{ file, line }]));
-  return `[${label.replace(/[[\]]/g, '')}](command:${OPEN_EVIDENCE}?${args})`;
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/([\\`*_{}[\]<>#|])/g, '\\$1');
 }
 
 /** Badge, colour and tooltip of a port or phase row from its progress. */
@@ -80,10 +68,12 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
   private readonly nodes = new Map<string, ChecklistNode>();
   private available = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** What each item row last showed, so a store change refreshes only rows that look different. */
+  /** What each item row last showed (itemSignature), so a store change refreshes only rows that look different. */
   private readonly shown = new Map<string, string>();
   /** Ids of item rows VS Code has fetched; rows never fetched need no refresh. */
   private readonly fetched = new Set<string>();
+  /** rootSignature() when VS Code last fetched the top-level rows; undefined before it did. */
+  private rootShown: string | undefined;
 
   constructor(private readonly store: ChecklistStore) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, manageCheckboxStateManually: true, showCollapseAll: true });
@@ -102,6 +92,10 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     void this.refresh();
   }
 
+  /**
+   * After ports came or went. A full refresh makes VS Code forget every row (a click then is lost),
+   * so it happens only when the top-level rows differ from what VS Code shows, not at start-up.
+   */
   async refresh(): Promise<void> {
     // Item actions come from other features; offer only the ones actually registered.
     this.available = new Set((await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mfluxPort.')));
@@ -109,10 +103,22 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
       this.store.allPorts().length === 0 && this.store.brokenFiles().length > 0
         ? 'A checklist file could not be read; open it to fix it.'
         : undefined;
+    this.updateDescription();
+    if (this.rootShown === undefined || this.rootShown === this.rootSignature()) {
+      this.refreshRows(new Set(this.store.allPorts().map((p) => p.key)));
+      return;
+    }
+    this.rootShown = undefined;
     this.shown.clear();
     this.fetched.clear();
-    this.updateDescription();
     this.changed.fire();
+  }
+
+  /** What the top-level rows show: their ids, and what a broken row or a port row says. */
+  private rootSignature(): string {
+    const broken = this.store.brokenFiles().map((b) => [b.file, b.error.reason]);
+    const ports = this.store.allPorts().map((p) => [p.key, p.state.port.reference]);
+    return JSON.stringify([broken, ports, this.multiRepo()]);
   }
 
   /** The view's title line carries the current port's progress (it changes without a tree refresh). */
@@ -142,30 +148,33 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
       void this.refresh();
       return;
     }
+    this.refreshRows(change.ports);
+  }
+
+  /** Refreshes the fetched item rows of these ports that look different, and their progress badges. */
+  private refreshRows(ports: ReadonlySet<string>): void {
     const items: ChecklistNode[] = [];
     const decorated: vscode.Uri[] = [];
-    for (const entry of this.store.allPorts().filter((p) => change.ports.has(p.key))) {
+    for (const entry of this.store.allPorts().filter((p) => ports.has(p.key))) {
       const { model } = entry.state.port;
-      const checks = this.store.checksFor(entry.repo, model);
       for (const phase of WORKFLOW) {
         for (const item of phase.items) {
           const node = this.itemNode(entry.repo, model, item.id);
-          if (this.markShown(node, JSON.stringify([itemState(entry.state, item.id), checks.get(item.id) ?? null]))) items.push(node);
+          if (this.fetched.has(node.id) && this.shown.get(node.id) !== this.itemSignature(entry, item.id)) items.push(node);
         }
         decorated.push(this.progressUri(this.phaseNode(entry.repo, model, phase.id)));
       }
       decorated.push(this.progressUri(this.portNode(entry.repo, model)));
     }
-    const known = items.filter((n) => this.fetched.has(n.id));
-    if (known.length) this.changed.fire(known);
+    if (items.length) this.changed.fire(items);
     if (decorated.length) this.decorationsChanged.fire(decorated);
   }
 
-  /** Records what a row shows now; true when that differs from what it showed before. */
-  private markShown(node: ChecklistNode, signature: string): boolean {
-    if (this.shown.get(node.id) === signature) return false;
-    this.shown.set(node.id, signature);
-    return true;
+  /** Everything an item row shows depends on: its state, its auto-check, whether its action exists. */
+  private itemSignature(entry: PortEntry, itemId: string): string {
+    const action = findItem(itemId)?.action;
+    const check = this.store.checksFor(entry.repo, entry.state.port.model).get(itemId) ?? null;
+    return JSON.stringify([itemState(entry.state, itemId), check, !!action && this.available.has(action.command)]);
   }
 
   // ------------------------------------------------------------- nodes (same object per id, for reveal)
@@ -191,6 +200,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
 
   getChildren(element?: ChecklistNode): ChecklistNode[] {
     const children = this.childrenOf(element);
+    if (!element) this.rootShown = this.rootSignature();
     for (const c of children) this.fetched.add(c.id);
     return children;
   }
@@ -276,6 +286,7 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     const item = findItem(node.itemId)!;
     const s = itemState(entry.state, item.id);
     const check = this.store.checksFor(entry.repo, entry.state.port.model).get(item.id);
+    this.shown.set(node.id, this.itemSignature(entry, item.id));
     const ti = new vscode.TreeItem(item.title, vscode.TreeItemCollapsibleState.None);
     ti.id = node.id;
     ti.checkboxState = {
@@ -298,43 +309,9 @@ export class ChecklistTree implements vscode.TreeDataProvider<ChecklistNode>, vs
     if (item.autoCheck) flags.push('autocheck');
     if (s.evidence.length) flags.push('evidence');
     ti.contextValue = `mfluxPortItem ${flags.join(' ')}`;
-    ti.tooltip = this.itemTooltip(item, entry, check);
+    ti.tooltip = itemTooltip(item, itemState(entry.state, item.id), check, !!item.action && this.available.has(item.action.command));
     ti.accessibilityInformation = { label: `${item.title}, ${STATUS_TEXT[s.status]}${check ? `, auto-check ${check.status}` : ''}` };
     return ti;
-  }
-
-  private itemTooltip(item: WorkflowItem, entry: PortEntry, check: CheckResult | undefined): vscode.MarkdownString {
-    const s = itemState(entry.state, item.id);
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escapeMd(item.title)}**\n\n`);
-    md.appendMarkdown(`*${STATUS_TEXT[s.status]}*${s.changedAt ? ` · changed ${new Date(s.changedAt).toLocaleString()}` : ''}\n\n`);
-    md.appendMarkdown(`${item.guidance}\n\n`);
-    if (s.note.trim()) md.appendMarkdown(`---\n\n**Note:** ${escapeMd(s.note.trim()).replace(/\r?\n/g, '  \n')}\n\n`);
-    if (check) {
-      const icon = { pass: '$(pass)', fail: '$(error)', not_applicable: '$(circle-slash)', unknown: '$(question)' }[check.status];
-      const word = check.status === 'not_applicable' ? 'not applicable' : check.status;
-      md.appendMarkdown(`---\n\n**Auto-check** ${icon} ${word}: ${escapeMd(check.reason)}\n\n`);
-      for (const e of check.evidence.slice(0, 8)) {
-        const label = `${vscode.workspace.asRelativePath(e.file, false)}${e.line ? `:${e.line}` : ''}`;
-        md.appendMarkdown(`- ${evidenceLink(e.file, e.line, label)}${e.text ? ` — \`${e.text.replace(/`/g, "'").slice(0, 80)}\`` : ''}\n`);
-      }
-      md.appendMarkdown('\n');
-    }
-    if (s.evidence.length) {
-      md.appendMarkdown(`**Evidence:**\n`);
-      for (const e of s.evidence) {
-        if (e.kind === 'commit') md.appendMarkdown(`- commit \`${e.target.slice(0, 12)}\`${e.label ? ` ${escapeMd(e.label)}` : ''}\n`);
-        else if (e.kind === 'url') md.appendMarkdown(`- [${escapeMd(e.label ?? e.target)}](${e.target})\n`);
-        else md.appendMarkdown(`- ${evidenceLink(e.target, e.line, e.label ?? `${e.target}${e.line ? `:${e.line}` : ''}`)}\n`);
-      }
-      md.appendMarkdown('\n');
-    }
-    if (item.action)
-      md.appendMarkdown(
-        `Action: *${item.action.title}*${this.available.has(item.action.command) ? '' : ' (not available in this window)'}\n`,
-      );
-    md.isTrusted = { enabledCommands: [OPEN_EVIDENCE] };
-    return md;
   }
 
   private brokenItem(node: ChecklistNode & { kind: 'broken' }): vscode.TreeItem {

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { ensureGenerated } from '../../helpers/python';
 import { HeatmapAccumulator, heatGeometry, maxPool } from '../../../src/core/images/heatmap';
 import { renderHeatmap } from '../../../src/core/images/render';
-import { encodePng } from '../../../src/core/images/png';
+import { encodeIndexedPng, encodePng } from '../../../src/core/images/png';
 import { colormap, legendFor } from '../../../src/core/images/colormap';
 
 const dir = ensureGenerated('heatmaps', 'test/fixtures/make_heatmaps.py');
@@ -162,4 +162,24 @@ test('huge axes and channel counts stay bounded: a 5M-element strip keeps its on
   feed(many, data);
   const m = many.finish();
   assert.deepEqual([m.main.width, m.main.height, m.main.max, m.channels.length], [1, 1, 7, 0]);
+});
+
+test('encodeIndexedPng: noisy and flat maps (Huffman-only and run-length deflate) decode to the same indices and palette', () => {
+  const w = 301;
+  const h = 203;
+  const palette = new Uint8Array(256 * 3).map((_, i) => (i * 37) & 255);
+  let seed = 7;
+  const noisy = new Uint8Array(w * h).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) & 3);
+  const flat = new Uint8Array(w * h);
+  flat.fill(200, 5000, 9000);
+  for (const index of [noisy, flat]) {
+    const png = PNG.sync.read(encodeIndexedPng(w, h, index, palette));
+    assert.deepEqual([png.width, png.height], [w, h]);
+    for (let i = 0; i < w * h; i++) {
+      const c = index[i] * 3;
+      const got = [png.data[i * 4], png.data[i * 4 + 1], png.data[i * 4 + 2]];
+      if (got[0] !== palette[c] || got[1] !== palette[c + 1] || got[2] !== palette[c + 2])
+        assert.fail(`pixel ${i}: ${got} vs index ${index[i]}`);
+    }
+  }
 });
